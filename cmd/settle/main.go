@@ -1,0 +1,76 @@
+// Command settle runs the Settle payment portal and its admin one-shots.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `settle: a self-service payment portal for people who owe money
+
+Usage:
+  settle serve                 run the portal, console, API and job workers
+  settle demo [--fresh]        serve on a local PostgreSQL with demo data
+  settle migrate               apply the database migrations and exit
+  settle creditor add --name NAME [--json]
+  settle creditor rotate-key --id ID [--json]
+  settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
+  settle holidays list | add --date YYYY-MM-DD --source TEXT
+
+Configuration comes from environment variables; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprint(os.Stderr, usage)
+		}
+		fmt.Fprintln(os.Stderr, "settle:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], false)
+	case "demo":
+		return cmdServe(ctx, args[1:], true)
+	case "migrate":
+		return cmdMigrate(ctx)
+	case "creditor":
+		return cmdCreditor(ctx, args[1:])
+	case "rates":
+		return cmdRates(ctx, args[1:])
+	case "holidays":
+		return cmdHolidays(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/server"
+)
+
+func cmdServe(ctx context.Context, args []string, isDemo bool) error {
+	fresh := false
+	for _, a := range args {
+		switch a {
+		case "--fresh":
+			fresh = true
+		default:
+			return usageError{fmt.Sprintf("unknown flag %q", a)}
+		}
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	key, err := signingKey(cfg, isDemo)
+	if err != nil {
+		return err
+	}
+	db, stop, err := database(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	signer := access.NewSigner(key, db.Now)
+	deps := server.Deps{
+		DB:  db,
+		Log: log,
+		API: &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log},
+	}
+	mountParts(&deps, cfg, db, signer, log)
+	app := server.New(deps)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if isDemo {
+		out, reused, err := demo.Seed(ctx, db, signer, cfg.BaseURL, filepath.Join(cfg.DataDir, "demo.json"), fresh)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if reused {
+			fmt.Println("Reusing the demo data from the last run (start with --fresh for new data).")
+		} else {
+			fmt.Println("Created fresh demo data.")
+		}
+		demo.Print(os.Stdout, out)
+		fmt.Printf("\nSettle runs at %s. Press Ctrl-C to stop.\n", cfg.BaseURL)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// signingKey returns the key that signs magic links: SETTLE_SIGNING_KEY, or for
+// the demo a random key kept in the data folder so links survive a restart.
+func signingKey(cfg config.Config, isDemo bool) ([]byte, error) {
+	if cfg.SigningKey != "" {
+		return []byte(cfg.SigningKey), nil
+	}
+	path := filepath.Join(cfg.DataDir, "signing.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !isDemo {
+		return nil, errors.New("SETTLE_SIGNING_KEY is not set: set it to a random string of at least 32 characters (settle demo makes one for you)")
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	k := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("keep signing key: %w", err)
+	}
+	return []byte(k), nil
+}
+
+// mountParts wires the debtor portal and the other parts of the app.
+func mountParts(deps *server.Deps, cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.Logger) {
+}

@@ -1,0 +1,272 @@
+package collect
+
+import (
+	"sort"
+	"time"
+)
+
+// Facts is everything a statement is computed from: the debtor's file as stored.
+type Facts struct {
+	Debtor   Debtor
+	Creditor Creditor
+	Invoices []Invoice
+	Entries  []Entry
+	Notices  []Notice
+	Rates    RateTable // for the debtor's kind: consumer or commercial
+}
+
+// Line is one invoice's open amounts on a statement.
+type Line struct {
+	Invoice      Invoice
+	Principal    int64     // open principal
+	Costs        int64     // open collection costs, booked or due but not yet booked
+	Interest     int64     // open interest, booked plus accrued since the last booking
+	Paid         int64     // everything paid or credited on this invoice
+	CostsSince   time.Time // when costs became due (zero when none)
+	InterestFrom time.Time // the first day interest runs
+	Status       string    // "not_due", "overdue" or "paid"
+
+	unbookedInterest int64
+}
+
+// Total is what is still open on the invoice.
+func (l Line) Total() int64 { return l.Principal + l.Costs + l.Interest }
+
+// NextStep is the one thing the debtor should know: pay by Deadline to avoid Costs.
+type NextStep struct {
+	Deadline time.Time
+	Costs    int64
+}
+
+// Statement is what a debtor owes one creditor on one day.
+type Statement struct {
+	AsOf      time.Time
+	Lines     []Line
+	Credit    int64 // money paid over and kept for the debtor
+	Principal int64
+	Costs     int64
+	Interest  int64
+	Next      *NextStep // nil when no notice deadline lies ahead
+
+	unbookedCosts []Accrual
+}
+
+// Total is everything open minus the credit the debtor has.
+func (s Statement) Total() int64 { return s.Principal + s.Costs + s.Interest }
+
+// Open lists the lines that still have something open, oldest due date first.
+func (s Statement) Open() []Line {
+	var open []Line
+	for _, l := range s.Lines {
+		if l.Total() > 0 {
+			open = append(open, l)
+		}
+	}
+	return open
+}
+
+// Line returns the line of one invoice.
+func (s Statement) Line(invoiceID string) (Line, bool) {
+	for _, l := range s.Lines {
+		if l.Invoice.ID == invoiceID {
+			return l, true
+		}
+	}
+	return Line{}, false
+}
+
+// OpenItems turns the statement into the input of Allocate.
+func (s Statement) OpenItems() []OpenItem {
+	items := make([]OpenItem, 0, len(s.Lines))
+	for _, l := range s.Lines {
+		if l.Total() <= 0 {
+			continue
+		}
+		items = append(items, OpenItem{InvoiceID: l.Invoice.ID, DueDate: l.Invoice.DueDate, Costs: l.Costs, Interest: l.Interest, Principal: l.Principal})
+	}
+	return items
+}
+
+// Accrual is a charge that is due on the statement's date but not yet in the
+// ledger: interest accrued since the last booking, or costs whose notice
+// deadline passed. Booking them before applying a payment keeps every balance
+// a sum of entries.
+type Accrual struct {
+	InvoiceID string
+	Account   Account
+	Amount    int64
+	NoticeID  string
+}
+
+// Accruals lists what must be booked to bring the ledger up to the statement's date.
+func (s Statement) Accruals() []Accrual {
+	out := append([]Accrual(nil), s.unbookedCosts...)
+	for _, l := range s.Lines {
+		if l.unbookedInterest > 0 {
+			out = append(out, Accrual{InvoiceID: l.Invoice.ID, Account: AccountInterest, Amount: l.unbookedInterest})
+		}
+	}
+	return out
+}
+
+// BuildStatement computes the statement as of asOf from the stored facts.
+func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
+	asOf = DateOf(asOf)
+	st := Statement{AsOf: asOf}
+	byInvoice := map[string][]Entry{}
+	for _, e := range f.Entries {
+		if e.InvoiceID == "" {
+			if e.Account == AccountCredit {
+				st.Credit -= e.Amount
+			}
+			continue
+		}
+		byInvoice[e.InvoiceID] = append(byInvoice[e.InvoiceID], e)
+	}
+	invoices := append([]Invoice(nil), f.Invoices...)
+	sort.SliceStable(invoices, func(i, j int) bool {
+		if !invoices[i].DueDate.Equal(invoices[j].DueDate) {
+			return invoices[i].DueDate.Before(invoices[j].DueDate)
+		}
+		return invoices[i].Number < invoices[j].Number
+	})
+	idx := map[string]int{}
+	for _, inv := range invoices {
+		l, err := buildLine(inv, byInvoice[inv.ID], f.Rates, asOf)
+		if err != nil {
+			return Statement{}, err
+		}
+		idx[inv.ID] = len(st.Lines)
+		st.Lines = append(st.Lines, l)
+	}
+	applyNoticeCosts(&st, f, byInvoice, idx)
+	for i := range st.Lines {
+		l := &st.Lines[i]
+		switch {
+		case l.Total() <= 0:
+			l.Status = "paid"
+		case !l.Invoice.DueDate.Before(asOf):
+			l.Status = "not_due"
+		default:
+			l.Status = "overdue"
+		}
+		st.Principal += l.Principal
+		st.Costs += l.Costs
+		st.Interest += l.Interest
+	}
+	return st, nil
+}
+
+func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time) (Line, error) {
+	l := Line{Invoice: inv, InterestFrom: InterestStart("", inv.DueDate)}
+	var changes []PrincipalChange
+	var interestCharged int64
+	for _, e := range entries {
+		if e.BookedOn.After(asOf) {
+			continue
+		}
+		switch e.Account {
+		case AccountPrincipal:
+			l.Principal += e.Amount
+			changes = append(changes, PrincipalChange{On: e.BookedOn, Delta: e.Amount})
+		case AccountCosts:
+			l.Costs += e.Amount
+		case AccountInterest:
+			l.Interest += e.Amount
+			if e.Kind == KindCharge {
+				interestCharged += e.Amount
+			}
+		}
+		if e.Amount < 0 && e.Account != AccountCredit {
+			l.Paid -= e.Amount
+		}
+	}
+	if asOf.Before(l.InterestFrom) || len(rates) == 0 && l.Principal == 0 {
+		return l, nil
+	}
+	accrued, err := Interest(changes, l.InterestFrom, asOf, rates)
+	if err != nil {
+		return Line{}, err
+	}
+	if extra := accrued - interestCharged; extra > 0 {
+		l.unbookedInterest = extra
+		l.Interest += extra
+	}
+	return l, nil
+}
+
+// applyNoticeCosts adds each notice's collection costs to its invoices once its
+// deadline has passed with principal still open. Costs are computed by the WIK
+// scale over the principal still open on the deadline (never more than the
+// notice announced), and spread over the notice's invoices by their share of it.
+func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx map[string]int) {
+	booked := map[string]bool{}
+	for _, e := range f.Entries {
+		if e.Account == AccountCosts && e.Kind == KindCharge && e.NoticeID != "" {
+			booked[e.NoticeID] = true
+		}
+	}
+	for _, n := range f.Notices {
+		dueFrom := n.Deadline.AddDate(0, 0, 1)
+		if n.Waived || f.Creditor.WaiveCosts {
+			continue
+		}
+		if st.AsOf.Before(dueFrom) {
+			open := int64(0)
+			for _, id := range n.InvoiceIDs {
+				if i, ok := idx[id]; ok {
+					open += st.Lines[i].Principal
+				}
+			}
+			if open > 0 && (st.Next == nil || n.Deadline.Before(st.Next.Deadline)) {
+				st.Next = &NextStep{Deadline: n.Deadline, Costs: min(WIKCosts(open), n.Costs)}
+			}
+			continue
+		}
+		for _, id := range n.InvoiceIDs {
+			if i, ok := idx[id]; ok && booked[n.ID] {
+				st.Lines[i].CostsSince = dueFrom
+			}
+		}
+		if booked[n.ID] {
+			continue
+		}
+		shares := make([]int64, len(n.InvoiceIDs))
+		var open int64
+		for k, id := range n.InvoiceIDs {
+			shares[k] = principalOn(byInvoice[id], n.Deadline)
+			open += shares[k]
+		}
+		if open <= 0 {
+			continue
+		}
+		costs := min(WIKCosts(open), n.Costs)
+		rest := costs
+		for k, id := range n.InvoiceIDs {
+			part := costs * shares[k] / open
+			if k == len(n.InvoiceIDs)-1 {
+				part = rest
+			}
+			rest -= part
+			i, ok := idx[id]
+			if !ok || part == 0 {
+				continue
+			}
+			l := &st.Lines[i]
+			l.Costs += part
+			l.CostsSince = dueFrom
+			st.unbookedCosts = append(st.unbookedCosts, Accrual{InvoiceID: id, Account: AccountCosts, Amount: part, NoticeID: n.ID})
+		}
+	}
+}
+
+// principalOn is the open principal of one invoice at the end of day d.
+func principalOn(entries []Entry, d time.Time) int64 {
+	var p int64
+	for _, e := range entries {
+		if e.Account == AccountPrincipal && !e.BookedOn.After(d) {
+			p += e.Amount
+		}
+	}
+	return p
+}

@@ -1,0 +1,144 @@
+// Package money holds amounts as integer cents with a currency, and formats
+// and parses them the way Dutch and English speaking debtors read and type
+// them. Floats are never used: a cent that goes missing in a collection
+// portal is a complaint, and a wrong balance is a legal problem.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// EUR is the only currency Settle collects in.
+const EUR = "EUR"
+
+// ErrCurrency is returned (wrapped) for any currency other than EUR.
+var ErrCurrency = errors.New("currency is not supported")
+
+// currencyError names the refused currency while still matching ErrCurrency,
+// so the message reads naturally and errors.Is keeps working.
+type currencyError struct{ currency string }
+
+func (e currencyError) Error() string {
+	return fmt.Sprintf("currency %q is not supported: only %s", e.currency, EUR)
+}
+
+func (e currencyError) Is(target error) bool { return target == ErrCurrency }
+
+// Money is an amount in cents of one currency.
+type Money struct {
+	Cents    int64
+	Currency string
+}
+
+// New returns an amount in cents of currency, refusing anything but EUR.
+func New(cents int64, currency string) (Money, error) {
+	if currency != EUR {
+		return Money{}, currencyError{currency: currency}
+	}
+	return Money{Cents: cents, Currency: EUR}, nil
+}
+
+// Euro returns an amount in euro cents.
+func Euro(cents int64) Money {
+	return Money{Cents: cents, Currency: EUR}
+}
+
+// Format renders m for a debtor in lang: "nl" (the default for any
+// unknown language) gives "€ 1.234,56", "en" gives "€1,234.56".
+func (m Money) Format(lang string) string {
+	if m.Currency != "" && m.Currency != EUR {
+		// Never show a euro sign on an amount that is not in euros.
+		s := formatNumber(m.Cents, ',', '.')
+		if baseLang(lang) == "en" {
+			s = formatNumber(m.Cents, '.', ',')
+		}
+		return m.Currency + " " + s
+	}
+	return FormatCents(m.Cents, lang)
+}
+
+// String renders m in Dutch notation, so %v in logs shows a readable amount.
+func (m Money) String() string { return m.Format("nl") }
+
+// Decimal renders m as "1234.56": exactly two decimals, a dot, no grouping,
+// which is what payment provider APIs (Mollie's amount.value) expect.
+func (m Money) Decimal() string {
+	neg, abs := split(m.Cents)
+	s := fmt.Sprintf("%d.%02d", abs/100, abs%100)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// FormatCents renders euro cents in lang; see Money.Format.
+func FormatCents(cents int64, lang string) string {
+	neg, _ := split(cents)
+	var body, sign string
+	switch baseLang(lang) {
+	case "en":
+		body = "€" + formatNumber(cents, '.', ',')
+	default:
+		body = "€ " + formatNumber(cents, ',', '.')
+	}
+	if neg {
+		sign = "-"
+	}
+	return sign + body
+}
+
+// baseLang reduces "nl-NL" or "en_GB" to "nl" or "en".
+func baseLang(lang string) string {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	return lang
+}
+
+// split returns the sign and absolute value of cents as uint64, so that
+// math.MinInt64 does not overflow when negated.
+func split(cents int64) (neg bool, abs uint64) {
+	if cents < 0 {
+		return true, uint64(-(cents + 1)) + 1
+	}
+	return false, uint64(cents)
+}
+
+// formatNumber renders the absolute value of cents (the caller adds the
+// sign) with the given decimal and grouping separators: 123456 -> "1.234,56".
+func formatNumber(cents int64, decimal, group byte) string {
+	_, a := split(cents)
+	whole := strconv.FormatUint(a/100, 10)
+	var b strings.Builder
+	for i := range len(whole) {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(group)
+		}
+		b.WriteByte(whole[i])
+	}
+	b.WriteByte(decimal)
+	frac := a % 100
+	b.WriteByte(byte('0' + frac/10))
+	b.WriteByte(byte('0' + frac%10))
+	return b.String()
+}
+
+// Split divides total into n parts that add up to total exactly: all parts
+// equal, the last one taking the remainder (10000/3 -> 3333, 3333, 3334).
+// It returns nil when n <= 0.
+func Split(total int64, n int) []int64 {
+	if n <= 0 {
+		return nil
+	}
+	parts := make([]int64, n)
+	each := total / int64(n)
+	for i := range parts {
+		parts[i] = each
+	}
+	parts[n-1] = total - each*int64(n-1)
+	return parts
+}

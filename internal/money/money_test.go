@@ -1,0 +1,245 @@
+package money
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestNew(t *testing.T) {
+	tests := []struct {
+		currency string
+		wantErr  bool
+	}{
+		{"EUR", false},
+		{"USD", true},
+		{"eur", true},
+		{"", true},
+	}
+	for _, tt := range tests {
+		m, err := New(1234, tt.currency)
+		if tt.wantErr {
+			if !errors.Is(err, ErrCurrency) {
+				t.Errorf("New(%q) error = %v, want ErrCurrency", tt.currency, err)
+			}
+			continue
+		}
+		if err != nil || m != Euro(1234) {
+			t.Errorf("New(%q) = %v, %v", tt.currency, m, err)
+		}
+	}
+	_, err := New(1, "USD")
+	if got, want := err.Error(), `currency "USD" is not supported: only EUR`; got != want {
+		t.Errorf("error message = %q, want %q", got, want)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		cents int64
+		lang  string
+		want  string
+	}{
+		{123456, "nl", "€ 1.234,56"},
+		{-123456, "nl", "-€ 1.234,56"},
+		{0, "nl", "€ 0,00"},
+		{5, "nl", "€ 0,05"},
+		{100, "nl", "€ 1,00"},
+		{123456789, "nl", "€ 1.234.567,89"},
+		{123456, "en", "€1,234.56"},
+		{-123456, "en", "-€1,234.56"},
+		{0, "en", "€0.00"},
+		{123456, "en-GB", "€1,234.56"},
+		{123456, "nl_NL", "€ 1.234,56"},
+		{123456, "de", "€ 1.234,56"},
+		{123456, "", "€ 1.234,56"},
+		{100000, "nl", "€ 1.000,00"},
+		{99999, "nl", "€ 999,99"},
+		{math.MinInt64, "nl", "-€ 92.233.720.368.547.758,08"},
+	}
+	for _, tt := range tests {
+		if got := Euro(tt.cents).Format(tt.lang); got != tt.want {
+			t.Errorf("Euro(%d).Format(%q) = %q, want %q", tt.cents, tt.lang, got, tt.want)
+		}
+		if got := FormatCents(tt.cents, tt.lang); got != tt.want {
+			t.Errorf("FormatCents(%d, %q) = %q, want %q", tt.cents, tt.lang, got, tt.want)
+		}
+	}
+	if got := (Money{Cents: 150, Currency: "USD"}).Format("nl"); got != "USD 1,50" {
+		t.Errorf("non-EUR format = %q", got)
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	tests := []struct {
+		cents int64
+		want  string
+	}{
+		{123456, "1234.56"},
+		{1000, "10.00"},
+		{5, "0.05"},
+		{0, "0.00"},
+		{-550, "-5.50"},
+		{-5, "-0.05"},
+	}
+	for _, tt := range tests {
+		if got := Euro(tt.cents).Decimal(); got != tt.want {
+			t.Errorf("Euro(%d).Decimal() = %q, want %q", tt.cents, got, tt.want)
+		}
+	}
+}
+
+func TestParseDecimal(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{"10.00", 1000, false},
+		{"-5.5", -550, false},
+		{"10", 1000, false},
+		{"0.01", 1, false},
+		{"1234.56", 123456, false},
+		{"+3.1", 310, false},
+		{"10.000", 1000, false},
+		{"10.001", 0, true},
+		{"10.", 0, true},
+		{".5", 0, true},
+		{"", 0, true},
+		{"-", 0, true},
+		{"1,00", 0, true},
+		{"1e3", 0, true},
+		{" 10.00", 0, true},
+		{"92233720368547758.07", math.MaxInt64, false},
+		{"92233720368547758.08", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseDecimal(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseDecimal(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+	// Round trip with Decimal.
+	for _, c := range []int64{0, 1, 99, 100, 123456, -550} {
+		got, err := ParseDecimal(Euro(c).Decimal())
+		if err != nil || got != c {
+			t.Errorf("round trip %d: got %d, %v", c, got, err)
+		}
+	}
+}
+
+func TestParseDecimal4(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{"2.5410", 25410, false},
+		{"2.541", 25410, false},
+		{"2", 20000, false},
+		{"-0.0001", -1, false},
+		{"2.54100", 25410, false},
+		{"2.54101", 0, true},
+		{"x", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseDecimal4(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseDecimal4(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestParseInput(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr error
+	}{
+		{"50", 5000, nil},
+		{"50,00", 5000, nil},
+		{"€ 50,5", 5050, nil},
+		{"€50", 5000, nil},
+		{"1.234,56", 123456, nil},
+		{"1234.56", 123456, nil},
+		{"1,234.56", 123456, nil},
+		{" 12 ", 1200, nil},
+		{"12,3", 1230, nil},
+		{"0,01", 1, nil},
+		{"0", 0, nil},
+		{"1.234", 123400, nil},
+		{"1,234", 123400, nil},
+		{"1.234.567,89", 123456789, nil},
+		{"1,234,567.89", 123456789, nil},
+		{"50,-", 5000, nil},
+		{"€ 1.250,-", 125000, nil},
+		{"50 €", 5000, nil},
+		{"EUR 50,00", 5000, nil},
+		{"10.000.000.000", MaxInputCents, nil},
+		{"", 0, ErrAmount},
+		{"   ", 0, ErrAmount},
+		{"€", 0, ErrAmount},
+		{"-50", 0, ErrNegative},
+		{"€ -50", 0, ErrNegative},
+		{"abc", 0, ErrAmount},
+		{"50a", 0, ErrAmount},
+		{"5 0", 0, ErrAmount},
+		{"12,345,6", 0, ErrAmount},
+		{"1,2345", 0, ErrAmount},
+		{"1.234,567", 0, ErrAmount},
+		{"1.234.56", 0, ErrAmount},
+		{"12,34,56", 0, ErrAmount},
+		{"1,23.45", 0, ErrAmount},
+		{"12.34,56", 0, ErrAmount},
+		{"1234,567", 0, ErrAmount},
+		{"50,", 0, ErrAmount},
+		{",50", 0, ErrAmount},
+		{"1e5", 0, ErrAmount},
+		{"10.000.000.000,01", 0, ErrTooLarge},
+		{"99999999999999999999", 0, ErrTooLarge},
+		{"+50", 0, ErrAmount},
+	}
+	for _, tt := range tests {
+		got, err := ParseInput(tt.in)
+		if tt.wantErr != nil {
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("ParseInput(%q) = %d, %v; want error %v", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseInput(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		total int64
+		n     int
+		want  []int64
+	}{
+		{10000, 3, []int64{3333, 3333, 3334}},
+		{10000, 1, []int64{10000}},
+		{10000, 4, []int64{2500, 2500, 2500, 2500}},
+		{2, 3, []int64{0, 0, 2}},
+		{0, 2, []int64{0, 0}},
+		{-10000, 3, []int64{-3333, -3333, -3334}},
+		{10000, 0, nil},
+		{10000, -1, nil},
+	}
+	for _, tt := range tests {
+		got := Split(tt.total, tt.n)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Split(%d, %d) = %v, want %v", tt.total, tt.n, got, tt.want)
+		}
+		var sum int64
+		for _, p := range got {
+			sum += p
+		}
+		if tt.n > 0 && sum != tt.total {
+			t.Errorf("Split(%d, %d) sums to %d", tt.total, tt.n, sum)
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+)
+
+const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs`
+
+func scanCreditor(row pgx.Row) (collect.Creditor, error) {
+	var c collect.Creditor
+	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.PhoneHours, &c.Email, &c.IBAN, &c.PostDeliveryDays, &c.SecondFactor, &c.WaiveCosts)
+	return c, err
+}
+
+// CreateCreditor stores a creditor and gives it its first API key, returned once in plain text.
+func (db *DB) CreateCreditor(ctx context.Context, c collect.Creditor) (collect.Creditor, string, error) {
+	if c.Name == "" {
+		return c, "", collect.Errorf(collect.EINVALID, "name", "a creditor needs a name")
+	}
+	if c.SecondFactor == "" {
+		c.SecondFactor = "address"
+	}
+	if c.PostDeliveryDays == 0 {
+		c.PostDeliveryDays = 2
+	}
+	var key string
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `INSERT INTO creditors (name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+creditorCols,
+			c.Name, c.Phone, c.PhoneHours, c.Email, c.IBAN, c.PostDeliveryDays, c.SecondFactor, c.WaiveCosts)
+		var err error
+		if c, err = scanCreditor(row); err != nil {
+			return dbErr(err, "insert creditor")
+		}
+		key, err = insertAPIKey(ctx, tx, c.ID)
+		return err
+	})
+	return c, key, err
+}
+
+// RotateAPIKey issues a new API key for a creditor and revokes all older ones.
+func (db *DB) RotateAPIKey(ctx context.Context, creditorID string) (string, error) {
+	var key string
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = now() WHERE creditor_id = $1 AND revoked_at IS NULL`, creditorID); err != nil {
+			return dbErr(err, "revoke api keys")
+		}
+		var err error
+		key, err = insertAPIKey(ctx, tx, creditorID)
+		return err
+	})
+	return key, err
+}
+
+func insertAPIKey(ctx context.Context, tx pgx.Tx, creditorID string) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("random api key: %w", err)
+	}
+	key := "stl_" + base64.RawURLEncoding.EncodeToString(raw)
+	sum := sha256.Sum256([]byte(key))
+	_, err := tx.Exec(ctx, `INSERT INTO api_keys (creditor_id, prefix, hash) VALUES ($1, $2, $3)`, creditorID, key[:8], sum[:])
+	return key, dbErr(err, "insert api key")
+}
+
+// CreditorByAPIKey finds the creditor a (not revoked) API key belongs to.
+func (db *DB) CreditorByAPIKey(ctx context.Context, key string) (collect.Creditor, error) {
+	sum := sha256.Sum256([]byte(key))
+	row := db.Pool.QueryRow(ctx, `SELECT `+prefixed("c.", creditorCols)+` FROM api_keys k JOIN creditors c ON c.id = k.creditor_id
+		WHERE k.hash = $1 AND k.revoked_at IS NULL`, sum[:])
+	c, err := scanCreditor(row)
+	return c, dbErr(err, "api key")
+}
+
+// Creditor loads one creditor.
+func (db *DB) Creditor(ctx context.Context, id string) (collect.Creditor, error) {
+	c, err := scanCreditor(db.Pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors WHERE id = $1`, id))
+	return c, dbErr(err, "creditor")
+}

@@ -1,0 +1,144 @@
+// Package postgres persists Settle's domain in PostgreSQL. It is the only
+// package that speaks SQL; handlers and jobs call its methods.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver that goose uses
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/migrations"
+)
+
+// DB is the store: a pgx pool and the clock that every date rule reads.
+type DB struct {
+	Pool *pgxpool.Pool
+	// Now is the clock; tests set it. Every rule that depends on the date reads it.
+	Now func() time.Time
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	return &DB{Pool: pool, Now: time.Now}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Today is the current date in the Netherlands, where every legal term runs.
+func (db *DB) Today() time.Time {
+	return collect.DateOf(db.Now().In(amsterdam))
+}
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// Migrate applies Settle's embedded migrations and River's own, under an
+// advisory lock so several processes starting at once do not collide.
+// Applying twice changes nothing.
+func Migrate(ctx context.Context, url string) error {
+	sqlDB, err := sql.Open("pgx", url)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	defer sqlDB.Close()
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("apply river migrations: %w", err)
+	}
+	return nil
+}
+
+// MigrationsCurrent reports whether every embedded migration has been applied.
+func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
+	var applied int64
+	err := db.Pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&applied)
+	if err != nil {
+		return false, fmt.Errorf("read migration version: %w", err)
+	}
+	return applied >= latestMigration(), nil
+}
+
+func latestMigration() int64 {
+	entries, _ := migrations.FS.ReadDir(".")
+	var latest int64
+	for _, e := range entries {
+		var v int64
+		if _, err := fmt.Sscanf(e.Name(), "%05d_", &v); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
+}
+
+// WithTx runs fn in one transaction, committing when it returns nil.
+func (db *DB) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// dbErr maps PostgreSQL errors to domain errors: no rows is not-found, a unique
+// violation is a conflict. Other errors are wrapped with the context msg.
+func dbErr(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return collect.Errorf(collect.ENOTFOUND, "", "%s: not found", msg)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return collect.Errorf(collect.ECONFLICT, "", "%s: already exists", msg)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+)
+
+// insertEntry appends one ledger entry. sourceKey makes it idempotent: the same
+// fact booked twice hits the unique key and is refused.
+func insertEntry(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, e collect.Entry, sourceKey string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, account, kind, amount_cents, booked_on, source_key, memo, payment_id, notice_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		creditorID, debtorID, nullable(e.InvoiceID), string(e.Account), string(e.Kind), e.Amount, e.BookedOn, nullable(sourceKey), e.Memo, nullable(e.PaymentID), nullable(e.NoticeID))
+	return dbErr(err, "ledger entry")
+}
+
+// Entries lists a debtor's ledger entries in booking order.
+func (db *DB) Entries(ctx context.Context, creditorID, debtorID string) ([]collect.Entry, error) {
+	return entries(ctx, db.Pool, creditorID, debtorID)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func entries(ctx context.Context, q querier, creditorID, debtorID string) ([]collect.Entry, error) {
+	rows, err := q.Query(ctx, `SELECT id, coalesce(invoice_id::text, ''), account, kind, amount_cents, booked_on, memo,
+			coalesce(payment_id::text, ''), coalesce(notice_id::text, '')
+		FROM ledger_entries WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY booked_on, id`, debtorID, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "ledger")
+	}
+	return collectRows(rows, func(r pgx.Row) (collect.Entry, error) {
+		var e collect.Entry
+		var account, kind string
+		err := r.Scan(&e.ID, &e.InvoiceID, &account, &kind, &e.Amount, &e.BookedOn, &e.Memo, &e.PaymentID, &e.NoticeID)
+		e.Account, e.Kind, e.BookedOn = collect.Account(account), collect.EntryKind(kind), collect.DateOf(e.BookedOn)
+		return e, err
+	}, "ledger")
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Calendar loads the holiday calendar with the equated days an operator keeps.
+func (db *DB) Calendar(ctx context.Context) (collect.Calendar, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT day FROM equated_holidays ORDER BY day`)
+	if err != nil {
+		return collect.Calendar{}, dbErr(err, "equated holidays")
+	}
+	days, err := collectRows(rows, func(r pgx.Row) (time.Time, error) {
+		var d time.Time
+		err := r.Scan(&d)
+		return collect.DateOf(d), err
+	}, "equated holidays")
+	return collect.NewCalendar(days), err
+}
+
+// Rates loads the statutory interest rate table for "consumer" or "commercial".
+func (db *DB) Rates(ctx context.Context, kind string) (collect.RateTable, error) {
+	return rates(ctx, db.Pool, kind)
+}
+
+func rates(ctx context.Context, q querier, kind string) (collect.RateTable, error) {
+	rows, err := q.Query(ctx, `SELECT valid_from, basis_points FROM interest_rates WHERE kind = $1 ORDER BY valid_from`, kind)
+	if err != nil {
+		return nil, dbErr(err, "interest rates")
+	}
+	return collectRows(rows, func(r pgx.Row) (collect.Rate, error) {
+		var rt collect.Rate
+		err := r.Scan(&rt.From, &rt.BasisPoints)
+		rt.From = collect.DateOf(rt.From)
+		return rt, err
+	}, "interest rates")
+}
+
+// RateKind is the rate table that applies to a debtor: commercial for businesses.
+func RateKind(k collect.DebtorKind) string {
+	if k == collect.Business {
+		return "commercial"
+	}
+	return "consumer"
+}

@@ -1,0 +1,127 @@
+// Package server builds the Fiber app: middleware, error pages and the routes
+// of the portal, the console, the creditor API and the provider webhooks.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// BodyLimit is the largest request body any route accepts (evidence uploads
+// are the largest: five files of 10 MB); the API refuses more than 1 MiB itself.
+const BodyLimit = 64 << 20
+
+// Deps are what the routes need.
+type Deps struct {
+	DB  *postgres.DB
+	Log *slog.Logger
+	API *api.API
+	// Mount adds the routes of the other parts (portal, console, webhooks).
+	Mount []func(app *fiber.App)
+	// HTMLError renders an error page for a browser; nil gives plain text.
+	HTMLError func(c *fiber.Ctx, status int, err error) error
+}
+
+// New builds the app.
+func New(d Deps) *fiber.App {
+	app := fiber.New(fiber.Config{
+		BodyLimit:             BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          errorHandler(d),
+		// The server sits behind at most one proxy; client IPs for rate limits come from it.
+		ProxyHeader: "",
+	})
+	app.Use(recover.New())
+	app.Use(requestid.New())
+	app.Use(accessLog(d.Log))
+	app.Use(securityHeaders)
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", readyz(d.DB))
+	if d.API != nil {
+		d.API.Register(app)
+	}
+	for _, m := range d.Mount {
+		m(app)
+	}
+	return app
+}
+
+func readyz(db *postgres.DB) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		ok, err := db.MigrationsCurrent(ctx)
+		if err != nil || !ok {
+			return c.Status(fiber.StatusServiceUnavailable).SendString("not ready")
+		}
+		return c.SendString("ready")
+	}
+}
+
+// securityHeaders sets the headers every page carries: a CSP without inline
+// script, no framing, no referrer, no content sniffing.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	return c.Next()
+}
+
+// accessLog writes one JSON line per request. It logs the route pattern for
+// magic links so that a token never reaches a log file.
+func accessLog(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		path := c.Path()
+		if strings.HasPrefix(path, "/l/") {
+			path = "/l/:token"
+		}
+		status := c.Response().StatusCode()
+		if err != nil {
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				status = fe.Code
+			}
+		}
+		log.Info("request", "method", c.Method(), "path", path, "status", status,
+			"duration_ms", time.Since(start).Milliseconds(), "request_id", c.Locals("requestid"))
+		return err
+	}
+}
+
+func errorHandler(d Deps) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		if strings.HasPrefix(c.Path(), "/api/") {
+			return api.WriteError(c, err, d.Log)
+		}
+		status := fiber.StatusInternalServerError
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		}
+		if status >= 500 {
+			d.Log.Error("request failed", "err", err, "request_id", c.Locals("requestid"))
+		}
+		if d.HTMLError != nil {
+			return d.HTMLError(c, status, err)
+		}
+		return c.Status(status).SendString(fiber.ErrInternalServerError.Message)
+	}
+}
