@@ -17,6 +17,7 @@ import (
 	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/server"
 )
@@ -118,4 +119,7 @@ func signingKey(cfg config.Config, isDemo bool) ([]byte, error) {
 
 // mountParts wires the debtor portal and the other parts of the app.
 func mountParts(deps *server.Deps, cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.Logger) {
+	p := &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies()}
+	deps.Mount = append(deps.Mount, p.Register)
+	deps.HTMLError = p.ErrorPage
 }

@@ -49,7 +49,7 @@ type Problem struct {
 	Status  int    `json:"-"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Field   string `json:"field"`
 }
 
 func (p *Problem) Error() string { return p.Message }

@@ -1,0 +1,122 @@
+package portal
+
+import (
+	"sort"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/postgres"
+)
+
+func supported(lang string) bool { return i18n.Supported(lang) }
+
+// statement loads the signed-in debtor's statement as of today. Every page
+// reads the debtor from the session, never from the URL.
+func (p *Portal) statement(c *fiber.Ctx) (collect.Facts, collect.Statement, error) {
+	s := c.Locals("session").(postgres.Session)
+	return p.DB.Statement(c.UserContext(), s.CreditorID, s.DebtorID, p.DB.Today())
+}
+
+func (p *Portal) overview(c *fiber.Ctx) error {
+	f, st, err := p.statement(c)
+	if err != nil {
+		return err
+	}
+	pr := p.printer(c)
+	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
+		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st)}
+	if len(v.Open) > 0 {
+		v.Actions = p.Actions
+	}
+	return p.render(c, fiber.StatusOK, "overview", v)
+}
+
+// NextSteps says in words what the debtor should do and what happens after
+// the date: from the 14-day notice ahead, or the costs and interest added.
+func NextSteps(pr i18n.Printer, st collect.Statement) []string {
+	open := st.Open()
+	if len(open) == 0 {
+		return nil
+	}
+	var out []string
+	if st.Next != nil {
+		out = append(out, pr.T("next.deadline", pr.Date(st.Next.Deadline), pr.Money(st.Next.Costs)))
+	} else {
+		earliest := open[0]
+		for _, l := range open {
+			if l.Invoice.DueDate.Before(earliest.Invoice.DueDate) {
+				earliest = l
+			}
+		}
+		if earliest.Status == "not_due" {
+			out = append(out, pr.T("next.due", pr.Date(earliest.Invoice.DueDate)))
+		} else {
+			out = append(out, pr.T("next.overdue"))
+		}
+	}
+	costsOn := map[time.Time]int64{}
+	var interest int64
+	for _, l := range open {
+		if l.Costs > 0 && !l.CostsSince.IsZero() {
+			costsOn[l.CostsSince] += l.Costs
+		}
+		interest += l.Interest
+	}
+	days := make([]time.Time, 0, len(costsOn))
+	for d := range costsOn {
+		days = append(days, d)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	for _, d := range days {
+		out = append(out, pr.T("next.costs", pr.Date(d), pr.Money(costsOn[d])))
+	}
+	if interest > 0 {
+		out = append(out, pr.T("next.interest", pr.Money(interest)))
+	}
+	return out
+}
+
+// invoice explains one invoice of the signed-in debtor. Another debtor's
+// invoice id gets the same 404 as an id that does not exist.
+func (p *Portal) invoice(c *fiber.Ctx) error {
+	f, st, err := p.statement(c)
+	if err != nil {
+		return err
+	}
+	line, ok := st.Line(c.Params("id"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	pr := p.printer(c)
+	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
+		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID)}
+	return p.render(c, fiber.StatusOK, "invoice", v)
+}
+
+// paymentLines lists what was paid on one invoice, one sentence per payment.
+func paymentLines(pr i18n.Printer, entries []collect.Entry, invoiceID string) []string {
+	type key struct {
+		on  time.Time
+		pay string
+	}
+	sums := map[key]int64{}
+	var order []key
+	for _, e := range entries {
+		if e.InvoiceID != invoiceID || e.Kind != collect.KindPayment {
+			continue
+		}
+		k := key{e.BookedOn, e.PaymentID}
+		if _, seen := sums[k]; !seen {
+			order = append(order, k)
+		}
+		sums[k] -= e.Amount
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, pr.T("invoice.paid.line", pr.Date(k.on), pr.Money(sums[k])))
+	}
+	return out
+}

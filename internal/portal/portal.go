@@ -1,0 +1,213 @@
+// Package portal serves the debtor pages: the magic link, the second factor,
+// the overview and one invoice explained, in plain language.
+package portal
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/web"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "settle_session"
+	linkCookie    = "settle_link"
+	langCookie    = "settle_lang"
+	csrfCookie    = "settle_csrf"
+)
+
+// Portal is the debtor side of Settle.
+type Portal struct {
+	DB     *postgres.DB
+	Signer *access.Signer
+	Log    *slog.Logger
+	// Secure marks cookies Secure (when the public URL is https).
+	Secure bool
+	// Actions are the debtor actions other parts add (pay, plan, dispute, ...)
+	// as links on the overview; only actions that exist are shown.
+	Actions []Action
+
+	pages map[string]*template.Template
+}
+
+// Action is a button on the overview that leads to another part of the portal.
+type Action struct {
+	Key  string // i18n key of the button text
+	Path string
+}
+
+// Register mounts the portal's routes.
+func (p *Portal) Register(app *fiber.App) {
+	p.pages = parsePages()
+	static, _ := fs.Sub(web.Static, "static")
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+
+	kv := postgres.NewKV(p.DB, "csrf:")
+	app.Use(csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     csrfCookie,
+		CookieSameSite: "Lax",
+		CookieSecure:   p.Secure,
+		CookieHTTPOnly: true,
+		Expiration:     2 * time.Hour,
+		Storage:        kv,
+		ContextKey:     "csrf",
+		Next:           func(c *fiber.Ctx) bool { return isMachineRoute(c.Path()) },
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return p.message(c, fiber.StatusForbidden, "error.title", p.printer(c).T("error.forbidden"))
+		},
+	}))
+	// Second-factor answers are also limited per address, on top of the per-link lockout.
+	verifyLimit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: postgres.NewKV(p.DB, "limit:verify:"),
+		LimitReached: func(c *fiber.Ctx) error {
+			return p.message(c, fiber.StatusTooManyRequests, "error.title", p.printer(c).T("error.toomany"))
+		}})
+
+	app.Get("/", p.home)
+	app.Get("/l/:token", p.openLink)
+	app.Get("/verify", p.verifyForm)
+	app.Post("/verify", verifyLimit, p.verify)
+	app.Post("/language", p.setLanguage)
+	app.Post("/signout", p.signOut)
+	d := app.Group("", p.requireSession)
+	d.Get("/overview", p.overview)
+	d.Get("/invoices/:id", p.invoice)
+}
+
+// isMachineRoute tells routes that do not take browser forms: the API and
+// provider webhooks authenticate otherwise.
+func isMachineRoute(path string) bool {
+	return hasPrefix(path, "/api/") || hasPrefix(path, "/webhooks/") || path == "/healthz" || path == "/readyz"
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"verify", "overview", "invoice", "message"} {
+		pages[name] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return pages
+}
+
+// view is what every page template gets.
+type view struct {
+	P         i18n.Printer
+	Title     string
+	Creditor  collect.Creditor
+	CSRF      string
+	Languages []i18n.Language
+	Back      string
+	SignedIn  bool
+
+	// second factor
+	Question    string
+	Wrong       bool
+	TriesLeft   int
+	Locked      bool
+	LockedUntil string
+	// overview and invoice
+	Debtor    collect.Debtor
+	Statement collect.Statement
+	Open      []collect.Line
+	NextSteps []string
+	Actions   []Action
+	Line      collect.Line
+	Payments  []string
+	// message pages
+	Lines []string
+}
+
+func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
+	if v.P.Lang.Code == "" {
+		v.P = p.printer(c)
+	}
+	v.Languages = i18n.Languages
+	if tok, ok := c.Locals("csrf").(string); ok {
+		v.CSRF = tok
+	}
+	if v.Back == "" {
+		v.Back = c.Path()
+	}
+	var buf bytes.Buffer
+	if err := p.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// message renders a page with a title and some paragraphs.
+func (p *Portal) message(c *fiber.Ctx, status int, titleKey string, lines ...string) error {
+	pr := p.printer(c)
+	v := view{P: pr, Title: pr.T(titleKey), Lines: lines}
+	if cr, ok := c.Locals("creditor").(collect.Creditor); ok {
+		v.Creditor = cr
+	}
+	return p.render(c, status, "message", v)
+}
+
+// ErrorPage renders the error page for a status code, without any detail of
+// the error itself: no stack traces, no personal data.
+func (p *Portal) ErrorPage(c *fiber.Ctx, status int, err error) error {
+	if p.pages == nil {
+		return c.Status(status).SendString(http.StatusText(status))
+	}
+	key := "error.server"
+	switch status {
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+		key = "error.notfound"
+	case fiber.StatusTooManyRequests:
+		key = "error.toomany"
+	case fiber.StatusForbidden:
+		key = "error.forbidden"
+	case fiber.StatusRequestEntityTooLarge, fiber.StatusBadRequest:
+		key = "error.forbidden"
+	}
+	return p.message(c, status, "error.title", p.printer(c).T(key))
+}
+
+// printer picks the language: the session's choice, then the language cookie,
+// then what the page already knows of the debtor, then Dutch.
+func (p *Portal) printer(c *fiber.Ctx) i18n.Printer {
+	if s, ok := c.Locals("session").(postgres.Session); ok && i18n.Supported(s.Language) {
+		return i18n.For(s.Language)
+	}
+	if l := c.Cookies(langCookie); i18n.Supported(l) {
+		return i18n.For(l)
+	}
+	if l, ok := c.Locals("lang").(string); ok {
+		return i18n.For(l)
+	}
+	return i18n.For(i18n.Default)
+}
+
+func (p *Portal) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration, path string) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: path, HTTPOnly: true, Secure: p.Secure, SameSite: fiber.CookieSameSiteLaxMode}
+	if maxAge > 0 {
+		ck.Expires = p.DB.Now().Add(maxAge)
+		ck.MaxAge = int(maxAge.Seconds())
+	} else if maxAge < 0 {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	}
+	c.Cookie(ck)
+}
+
+var errNoSession = errors.New("no session")

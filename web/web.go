@@ -1,0 +1,14 @@
+// Package web holds the HTML templates and the one stylesheet, embedded in the binary.
+package web
+
+import "embed"
+
+// Templates holds the page templates (html/template syntax).
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+// Static holds files served as they are under /static/.
+//
+//go:embed static
+var Static embed.FS
