@@ -123,4 +123,3 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		"as_of": dateString(st.AsOf),
 	})
 }
-

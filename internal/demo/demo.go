@@ -258,4 +258,3 @@ func Print(w io.Writer, out Output) {
 		fmt.Fprintf(w, "  %s: %s\n", c.Name, c.APIKey)
 	}
 }
-

@@ -1,0 +1,16 @@
+# Build a static binary, then run it as a non-root user in a minimal image.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/settle ./cmd/settle
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/settle /settle
+USER nonroot:nonroot
+ENV SETTLE_ADDR=0.0.0.0:8080
+EXPOSE 8080
+# In a container Settle needs DATABASE_URL; it starts no PostgreSQL of its own there.
+ENTRYPOINT ["/settle"]
+CMD ["serve"]

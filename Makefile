@@ -1,0 +1,39 @@
+# Settle: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+AXE_VERSION := 4.10.3
+TOOLS := $(CURDIR)/.cache/tools
+export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
+
+.PHONY: run test tools bench bench-portal build lint fmt
+
+## run: start Settle with demo data on a throwaway local PostgreSQL
+run:
+	$(GO) run ./cmd/settle demo
+
+## test: the whole test suite against a real PostgreSQL, Chromium and the fakes
+test: tools
+	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
+
+## tools: test tools from the registries (axe-core for accessibility checks)
+tools: $(SETTLE_AXE_JS)
+
+$(SETTLE_AXE_JS):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/settle ./cmd/settle
+
+lint:
+	test -z "$$(gofmt -l .)"
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w .
+
+## bench: the benchmarks the issues ask for (not part of make test)
+bench: bench-portal
+
+bench-portal:
+	$(GO) run ./cmd/settle-bench portal
