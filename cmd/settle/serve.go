@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,12 +13,9 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
+	settleapp "github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/demo"
-	"github.com/settle/settle/internal/portal"
-	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/server"
 )
 
 func cmdServe(ctx context.Context, args []string, isDemo bool) error {
@@ -51,13 +47,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	defer stop()
 
 	signer := access.NewSigner(key, db.Now)
-	deps := server.Deps{
-		DB:  db,
-		Log: log,
-		API: &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log},
-	}
-	mountParts(&deps, cfg, db, signer, log)
-	app := server.New(deps)
+	app := settleapp.Build(cfg, db, signer, log).Fiber
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -115,11 +105,4 @@ func signingKey(cfg config.Config, isDemo bool) ([]byte, error) {
 		return nil, fmt.Errorf("keep signing key: %w", err)
 	}
 	return []byte(k), nil
-}
-
-// mountParts wires the debtor portal and the other parts of the app.
-func mountParts(deps *server.Deps, cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.Logger) {
-	p := &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies()}
-	deps.Mount = append(deps.Mount, p.Register)
-	deps.HTMLError = p.ErrorPage
 }

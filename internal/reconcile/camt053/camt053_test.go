@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -594,13 +593,6 @@ func FuzzParse(f *testing.F) {
 	f.Add(gen.Bytes())
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		wd := time.AfterFunc(3*time.Second, func() {
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			os.WriteFile("/tmp/stuck.txt", buf[:n], 0o644)
-			os.WriteFile("/tmp/stuckinput", data, 0o644)
-		})
-		defer wd.Stop()
 		failAt := len(data) % 4 // sometimes make a callback fail
 		stop := errors.New("stop")
 		calls, stopped := 0, false
