@@ -1,0 +1,84 @@
+// Package pay is what Settle needs from a payment provider: start a hosted
+// checkout, and read a payment's true state back. pay/mollie and pay/stripe
+// implement it; booking the result is the job of internal/jobs.
+package pay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Method is how a debtor pays.
+type Method string
+
+// The methods Settle offers.
+const (
+	IDEAL Method = "ideal"
+	Card  Method = "card"
+)
+
+// Status is our payment's status; providers' statuses are mapped onto it.
+type Status string
+
+// Payment statuses. Refunded and ChargedBack follow Paid.
+const (
+	StatusOpen        Status = "open"
+	StatusPending     Status = "pending"
+	StatusPaid        Status = "paid"
+	StatusFailed      Status = "failed"
+	StatusCanceled    Status = "canceled"
+	StatusExpired     Status = "expired"
+	StatusRefunded    Status = "refunded"
+	StatusChargedBack Status = "charged_back"
+)
+
+// Final reports whether a status can no longer become paid.
+func (s Status) Final() bool {
+	return s == StatusFailed || s == StatusCanceled || s == StatusExpired
+}
+
+// CheckoutRequest asks a provider for a hosted payment page.
+type CheckoutRequest struct {
+	PaymentID      string // our payment id, stored in the provider's metadata
+	Amount         int64  // cents
+	Description    string
+	Method         Method
+	ReturnURL      string // where the debtor lands afterwards
+	WebhookURL     string // where the provider reports changes (Mollie)
+	IdempotencyKey string // stable per attempt, so a retried create makes no second payment
+}
+
+// Checkout is a started provider payment.
+type Checkout struct {
+	ProviderID  string // tr_... or cs_...
+	RedirectURL string // the hosted page to send the debtor to
+	Status      Status
+}
+
+// State is what a provider says about a payment now. Refunded and ChargedBack
+// are running totals in cents, so applying a state twice changes nothing.
+type State struct {
+	ProviderID  string
+	Status      Status
+	Amount      int64
+	Refunded    int64
+	ChargedBack int64
+}
+
+// Provider is a payment service provider.
+type Provider interface {
+	Name() string
+	Checkout(ctx context.Context, req CheckoutRequest) (Checkout, error)
+	Fetch(ctx context.Context, providerID string) (State, error)
+}
+
+// ErrUnavailable means the provider could not be reached or answered with an
+// error; the debtor is told to try again or use another method.
+var ErrUnavailable = errors.New("payment provider unavailable")
+
+// Unavailable wraps a provider failure so callers can tell it apart and the
+// log keeps the cause.
+func Unavailable(provider string, cause error) error {
+	return fmt.Errorf("%s: %w: %w", provider, ErrUnavailable, cause)
+}
