@@ -47,7 +47,27 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	defer stop()
 
 	signer := access.NewSigner(key, db.Now)
-	app := settleapp.Build(cfg, db, signer, log).Fiber
+	// The demo pays against the in-process Mollie fake unless real keys are
+	// set; card payments then go through Mollie too, as stripe-mock keeps no state.
+	fake := isDemo && cfg.MollieAPIKey == ""
+	if isDemo && cfg.StripeKey == "" {
+		cfg.CardProvider, cfg.IdealProvider = "mollie", "mollie"
+	}
+	built, err := settleapp.Build(cfg, db, signer, log, settleapp.Options{FakeMollie: fake, Work: true})
+	if err != nil {
+		return err
+	}
+	if err := built.Start(ctx); err != nil {
+		return fmt.Errorf("start job workers: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := built.Stop(sctx); err != nil {
+			log.Error("stop job workers", "err", err)
+		}
+	}()
+	app := built.Fiber
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

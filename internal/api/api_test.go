@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -156,6 +158,7 @@ func (r response) want(t *testing.T, status int) map[string]any {
 func (r response) wantError(t *testing.T, status int, code, field string) {
 	t.Helper()
 	m := r.want(t, status)
+	conforms(t, "Error", m)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("error Content-Type %q, want application/json", ct)
 	}
@@ -226,9 +229,11 @@ func (b *bundle) invoice(t *testing.T, key, debtorID, number, issue, due string,
 
 func (b *bundle) notice(t *testing.T, key, debtorID, channel, sentOn string, invoiceIDs ...string) map[string]any {
 	t.Helper()
-	return b.call(t, "POST", "/api/v1/debtors/"+debtorID+"/notices", key, obj{
+	m := b.call(t, "POST", "/api/v1/debtors/"+debtorID+"/notices", key, obj{
 		"invoice_ids": invoiceIDs, "sent_on": sentOn, "channel": channel,
 	}).want(t, http.StatusCreated)
+	conforms(t, "Notice", m)
+	return m
 }
 
 func consumer(ref, name string) obj {
@@ -246,6 +251,7 @@ func TestUpsertDebtor(t *testing.T) {
 	body := consumer("K-1001", "Jan Jansen")
 	body["birth_date"] = "1980-02-29"
 	m := b.call(t, "POST", "/api/v1/debtors", b.A.Key, body).want(t, http.StatusCreated)
+	conforms(t, "DebtorUpserted", m)
 	id := str(t, m["id"])
 	if m["external_ref"] != "K-1001" || m["created"] != true {
 		t.Errorf("create answer %v", m)
@@ -325,6 +331,7 @@ func TestCreateInvoice(t *testing.T) {
 			"due_date": "2026-10-15", "amount": 12500, "currency": "EUR"}
 	}
 	m := b.call(t, "POST", "/api/v1/invoices", b.A.Key, valid()).want(t, http.StatusCreated)
+	conforms(t, "InvoiceCreated", m)
 	invID := str(t, m["id"])
 	ref := str(t, m["payment_reference"])
 	if !collect.ValidRF(ref) {
@@ -496,6 +503,7 @@ func TestLinks(t *testing.T) {
 	link := func(body obj, wantExpiry string) string {
 		t.Helper()
 		m := b.call(t, "POST", path, b.A.Key, body).want(t, http.StatusCreated)
+		conforms(t, "Link", m)
 		if m["expires_at"] != wantExpiry {
 			t.Errorf("%v: expires_at %v, want %s", body, m["expires_at"], wantExpiry)
 		}
@@ -591,6 +599,7 @@ func TestLinks(t *testing.T) {
 		t.Fatal("creditor B revoked creditor A's debtor's links")
 	}
 	m := b.call(t, "DELETE", path, b.A.Key, nil).want(t, http.StatusOK)
+	conforms(t, "Revoked", m)
 	if num(t, m["revoked"]) != 3 { // email, letter2 and the last sms
 		t.Errorf("revoked %v, want 3", m["revoked"])
 	}
@@ -625,6 +634,7 @@ func TestGetDebtor(t *testing.T) {
 	}
 
 	m := b.call(t, "GET", "/api/v1/debtors/"+debtor, b.A.Key, nil).want(t, http.StatusOK)
+	conforms(t, "DebtorStatement", m)
 	if m["id"] != debtor || m["name"] != "Jan Jansen" || m["kind"] != "consumer" || m["language"] != "nl" ||
 		m["external_ref"] != "K-1" || m["birth_date"] != "1975-06-01" || m["as_of"] != "2026-11-23" {
 		t.Errorf("debtor fields: %v", m)
@@ -693,6 +703,7 @@ func TestGetDebtor(t *testing.T) {
 	biz := b.debtor(t, b.B.Key, obj{"external_ref": "Z-1", "kind": "business", "name": "Bakkerij De Korf B.V."})
 	b.invoice(t, b.B.Key, biz, "W-1", "2026-09-01", "2026-09-30", 100000)
 	m = b.call(t, "GET", "/api/v1/debtors/"+biz, b.B.Key, nil).want(t, http.StatusOK)
+	conforms(t, "DebtorStatement", m)
 	if m["kind"] != "business" || m["birth_date"] != nil {
 		t.Errorf("business debtor: %v", m)
 	}
@@ -723,6 +734,7 @@ func TestRotateAPIKey(t *testing.T) {
 	b := setup(t)
 	debtor := b.debtor(t, b.A.Key, consumer("K-1", "Jan Jansen"))
 	m := b.call(t, "POST", "/api/v1/api-keys", b.A.Key, nil).want(t, http.StatusCreated)
+	conforms(t, "APIKey", m)
 	key := str(t, m["api_key"])
 	if key == b.A.Key || !strings.HasPrefix(key, "stl_") || len(key) < 40 {
 		t.Fatalf("new key %q", key)
@@ -845,7 +857,7 @@ func TestOpenAPI(t *testing.T) {
 	if !bearer {
 		t.Error("no http bearer security scheme")
 	}
-	for _, s := range []string{"Error", "Debtor"} {
+	for _, s := range []string{"Error", "DebtorStatement", "InvoiceLine"} {
 		if doc.Components.Schemas[s] == nil {
 			t.Errorf("no %s schema", s)
 		}
@@ -935,4 +947,100 @@ func resolves(doc any, ref string) bool {
 		}
 	}
 	return true
+}
+
+// conforms checks a response object against a schema of openapi.json:
+// required properties are present, and every documented property has the
+// documented JSON type (integers must be integers). It keeps the document
+// honest about what the handlers really send.
+func conforms(t *testing.T, schema string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	checkSchema(t, doc, schema, map[string]any{"$ref": "#/components/schemas/" + schema}, v)
+}
+
+func checkSchema(t *testing.T, doc map[string]any, path string, s map[string]any, v any) {
+	t.Helper()
+	for {
+		if ref, ok := s["$ref"].(string); ok {
+			cur := any(doc)
+			for _, p := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+				cur = cur.(map[string]any)[p]
+			}
+			s = cur.(map[string]any)
+			continue
+		}
+		if all, ok := s["allOf"].([]any); ok && len(all) == 1 {
+			s = all[0].(map[string]any)
+			continue
+		}
+		break
+	}
+	if v == nil {
+		if s["nullable"] != true {
+			t.Errorf("%s is null but not nullable", path)
+		}
+		return
+	}
+	switch s["type"] {
+	case "object":
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Errorf("%s: %v is not an object", path, v)
+			return
+		}
+		req, _ := s["required"].([]any)
+		for _, r := range req {
+			if _, ok := m[r.(string)]; !ok {
+				t.Errorf("%s: required property %s missing", path, r)
+			}
+		}
+		props, _ := s["properties"].(map[string]any)
+		for k, pv := range m {
+			ps, ok := props[k].(map[string]any)
+			if !ok {
+				t.Errorf("%s.%s is sent but not documented", path, k)
+				continue
+			}
+			checkSchema(t, doc, path+"."+k, ps, pv)
+		}
+	case "array":
+		a, ok := v.([]any)
+		if !ok {
+			t.Errorf("%s: %v is not an array", path, v)
+			return
+		}
+		for i, x := range a {
+			checkSchema(t, doc, fmt.Sprintf("%s[%d]", path, i), s["items"].(map[string]any), x)
+		}
+	case "integer":
+		if n, ok := v.(json.Number); !ok || strings.ContainsAny(n.String(), ".eE") {
+			t.Errorf("%s: %v is not an integer", path, v)
+		}
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			t.Errorf("%s: %v is not a string", path, v)
+			return
+		}
+		if enum, ok := s["enum"].([]any); ok && !slices.Contains(enum, any(str)) {
+			t.Errorf("%s: %q is not one of %v", path, str, enum)
+		}
+		if s["format"] == "date" {
+			if _, err := time.Parse(time.DateOnly, str); err != nil {
+				t.Errorf("%s: %q is not YYYY-MM-DD", path, str)
+			}
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			t.Errorf("%s: %v is not a boolean", path, v)
+		}
+	}
 }

@@ -3,37 +3,106 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/jobs"
+	"github.com/settle/settle/internal/pay"
+	"github.com/settle/settle/internal/pay/mollie"
+	"github.com/settle/settle/internal/pay/molliefake"
+	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/server"
+	"github.com/settle/settle/internal/webhooks"
 )
+
+// FakeMolliePath is where `settle demo` serves the Mollie fake when no real
+// key is set, so a newcomer can pay end to end on one machine.
+const FakeMolliePath = "/fake-mollie"
 
 // App is the built application and the parts tests may want to reach.
 type App struct {
-	Fiber  *fiber.App
-	Portal *portal.Portal
-	API    *api.API
+	Fiber      *fiber.App
+	Portal     *portal.Portal
+	API        *api.API
+	Jobs       *jobs.Client
+	JobDeps    jobs.Deps
+	Providers  *pay.Registry
+	MollieFake *molliefake.Fake // set when the demo runs against the fake
 }
 
-// Build wires the creditor API, the debtor portal and the error pages.
-func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.Logger) *App {
-	a := &App{
-		API:    &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log},
-		Portal: &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies()},
+// Options change how the app is built.
+type Options struct {
+	// FakeMollie serves the Mollie fake inside the app and points the Mollie
+	// client at it (the demo without keys).
+	FakeMollie bool
+	// Work runs River's workers in this process (serve); false only inserts jobs.
+	Work bool
+}
+
+// Build wires the creditor API, the debtor portal, payments, webhooks and jobs.
+func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.Logger, opts Options) (*App, error) {
+	a := &App{}
+	var mount []func(*fiber.App)
+	mollieURL, mollieKey := cfg.MollieAPIURL, cfg.MollieAPIKey
+	if opts.FakeMollie {
+		a.MollieFake = molliefake.New(cfg.BaseURL + FakeMolliePath)
+		mollieURL, mollieKey = cfg.BaseURL+FakeMolliePath, "test_settledemo"
+		h := http.StripPrefix(FakeMolliePath, a.MollieFake.Handler())
+		mount = append(mount, func(app *fiber.App) { app.All(FakeMolliePath+"/*", adaptor.HTTPHandler(h)) })
 	}
-	a.Fiber = server.New(server.Deps{
-		DB:        db,
-		Log:       log,
-		API:       a.API,
-		Mount:     []func(*fiber.App){a.Portal.Register},
-		HTMLError: a.Portal.ErrorPage,
-	})
-	return a
+	a.Providers = &pay.Registry{
+		Default: map[string]pay.Provider{},
+		Method:  map[pay.Method]string{pay.IDEAL: cfg.IdealProvider, pay.Card: cfg.CardProvider},
+		New: func(name, key string) pay.Provider {
+			if name == "stripe" {
+				return stripe.New(cfg.StripeAPIURL, key)
+			}
+			return mollie.NewProvider(mollieURL, key)
+		},
+	}
+	if mollieKey != "" {
+		a.Providers.Default["mollie"] = mollie.NewProvider(mollieURL, mollieKey)
+	}
+	if cfg.StripeKey != "" {
+		a.Providers.Default["stripe"] = stripe.New(cfg.StripeAPIURL, cfg.StripeKey)
+	}
+	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log}
+	var err error
+	if a.Jobs, err = jobs.New(a.JobDeps, opts.Work); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log}
+	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(),
+		Pay: &portal.Payments{Providers: a.Providers, BaseURL: cfg.BaseURL, Sync: func(ctx context.Context, id string) error {
+			return jobs.SyncPayment(ctx, a.JobDeps, id, "return")
+		}}}
+	hooks := &webhooks.Handlers{DB: db, Jobs: a.Jobs, StripeSecret: cfg.StripeWebhook, Log: log}
+	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {
+		hooks.ResolveIntent = sp.PaymentIDForIntent
+	}
+	mount = append(mount, hooks.Register, a.Portal.Register)
+	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage})
+	return a, nil
+}
+
+// Start runs the job workers (when built with Work).
+func (a *App) Start(ctx context.Context) error { return a.Jobs.River.Start(ctx) }
+
+// Stop stops the job workers, letting running jobs finish.
+func (a *App) Stop(ctx context.Context) error {
+	if err := a.Jobs.River.Stop(ctx); err != nil && !strings.Contains(err.Error(), "not started") {
+		return err
+	}
+	return nil
 }

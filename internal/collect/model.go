@@ -13,6 +13,13 @@ type Creditor struct {
 	PostDeliveryDays int
 	SecondFactor     string // "address" or "birth_date"
 	WaiveCosts       bool
+	// Payment providers per method when the creditor has its own account
+	// ("" uses the server default), and the names of the environment
+	// variables that hold its keys (never the keys themselves).
+	IdealProvider string
+	CardProvider  string
+	MollieKeyEnv  string
+	StripeKeyEnv  string
 }
 
 // Address is a postal address; postcode and house number double as a second factor.

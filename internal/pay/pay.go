@@ -82,3 +82,33 @@ var ErrUnavailable = errors.New("payment provider unavailable")
 func Unavailable(provider string, cause error) error {
 	return fmt.Errorf("%s: %w: %w", provider, ErrUnavailable, cause)
 }
+
+// Next is the status a payment moves to when a provider reports incoming.
+// Reports arrive late, twice and out of order, so the order only moves
+// forward: a paid payment never goes back to open or failed, and a payment
+// that was paid after all (a late bank confirmation) becomes paid.
+func Next(current, incoming Status) Status {
+	rank := func(s Status) int {
+		switch s {
+		case StatusOpen:
+			return 0
+		case StatusPending:
+			return 1
+		case StatusFailed, StatusCanceled, StatusExpired:
+			return 2
+		case StatusPaid, StatusRefunded, StatusChargedBack:
+			return 3
+		}
+		return -1
+	}
+	rc, ri := rank(current), rank(incoming)
+	switch {
+	case ri < 0:
+		return current
+	case rc == 3 && ri == 3:
+		return incoming // paid, refunded and charged back follow the provider's latest word
+	case ri > rc:
+		return incoming
+	}
+	return current
+}

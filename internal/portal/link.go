@@ -21,7 +21,9 @@ const linkTTL = 15 * time.Minute
 func (p *Portal) openLink(c *fiber.Ctx) error {
 	tok := c.Params("token")
 	if _, _, err := p.checkLink(c, tok); err != nil {
-		return err
+		// checkLink has rendered the page; returning errHandled would have
+		// replaced it with a 500.
+		return ignoreHandled(err)
 	}
 	p.setCookie(c, linkCookie, tok, linkTTL, "/")
 	return c.Redirect("/verify", fiber.StatusSeeOther)

@@ -92,7 +92,7 @@ func (p *Portal) invoice(c *fiber.Ctx) error {
 	}
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID)}
+		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil}
 	return p.render(c, fiber.StatusOK, "invoice", v)
 }
 

@@ -41,6 +41,8 @@ type Portal struct {
 	// Actions are the debtor actions other parts add (pay, plan, dispute, ...)
 	// as links on the overview; only actions that exist are shown.
 	Actions []Action
+	// Pay enables the pay pages; nil leaves them out (and their buttons).
+	Pay *Payments
 
 	pages map[string]*template.Template
 }
@@ -54,6 +56,9 @@ type Action struct {
 // Register mounts the portal's routes.
 func (p *Portal) Register(app *fiber.App) {
 	p.pages = parsePages()
+	if p.Pay != nil {
+		p.Actions = append([]Action{{Key: "action.pay", Path: "/pay"}}, p.Actions...)
+	}
 	static, _ := fs.Sub(web.Static, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 
@@ -87,6 +92,7 @@ func (p *Portal) Register(app *fiber.App) {
 	d := app.Group("", p.requireSession)
 	d.Get("/overview", p.overview)
 	d.Get("/invoices/:id", p.invoice)
+	p.registerPay(d)
 }
 
 // isMachineRoute tells routes that do not take browser forms: the API and
@@ -99,7 +105,7 @@ func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"verify", "overview", "invoice", "message"} {
+	for _, name := range []string{"verify", "overview", "invoice", "message", "pay", "paymethod", "payresult"} {
 		pages[name] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -128,10 +134,22 @@ type view struct {
 	NextSteps []string
 	Actions   []Action
 	Line      collect.Line
+	CanPay    bool
 	Payments  []string
+	// paying
+	Selected  string
+	MinAmount string
+	Typed     string
+	Problem   string
+	Choice    payChoice
+	Payment   postgres.Payment
+	Result    string // paid, pending or failed
 	// message pages
 	Lines []string
 }
+
+// PayQuery is the query string of the method page for the view's choice.
+func (v view) PayQuery() string { return payQuery(v.Choice) }
 
 func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 	if v.P.Lang.Code == "" {
@@ -143,6 +161,11 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 	}
 	if v.Back == "" {
 		v.Back = c.Path()
+	}
+	// A link's page must not echo its token (the language switch would not
+	// go back there anyway): a tampered link's page must equal an unknown one's.
+	if !safeBack(v.Back) {
+		v.Back = "/"
 	}
 	var buf bytes.Buffer
 	if err := p.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -12,11 +12,12 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs`
+const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs, coalesce(ideal_provider, ''), coalesce(card_provider, ''), mollie_key_env, stripe_key_env`
 
 func scanCreditor(row pgx.Row) (collect.Creditor, error) {
 	var c collect.Creditor
-	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.PhoneHours, &c.Email, &c.IBAN, &c.PostDeliveryDays, &c.SecondFactor, &c.WaiveCosts)
+	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.PhoneHours, &c.Email, &c.IBAN, &c.PostDeliveryDays, &c.SecondFactor, &c.WaiveCosts,
+		&c.IdealProvider, &c.CardProvider, &c.MollieKeyEnv, &c.StripeKeyEnv)
 	return c, err
 }
 
@@ -33,9 +34,11 @@ func (db *DB) CreateCreditor(ctx context.Context, c collect.Creditor) (collect.C
 	}
 	var key string
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
-		row := tx.QueryRow(ctx, `INSERT INTO creditors (name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+creditorCols,
-			c.Name, c.Phone, c.PhoneHours, c.Email, c.IBAN, c.PostDeliveryDays, c.SecondFactor, c.WaiveCosts)
+		row := tx.QueryRow(ctx, `INSERT INTO creditors (name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs,
+				ideal_provider, card_provider, mollie_key_env, stripe_key_env)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+creditorCols,
+			c.Name, c.Phone, c.PhoneHours, c.Email, c.IBAN, c.PostDeliveryDays, c.SecondFactor, c.WaiveCosts,
+			nullable(c.IdealProvider), nullable(c.CardProvider), c.MollieKeyEnv, c.StripeKeyEnv)
 		var err error
 		if c, err = scanCreditor(row); err != nil {
 			return dbErr(err, "insert creditor")
@@ -74,8 +77,10 @@ func insertAPIKey(ctx context.Context, tx pgx.Tx, creditorID string) (string, er
 // CreditorByAPIKey finds the creditor a (not revoked) API key belongs to.
 func (db *DB) CreditorByAPIKey(ctx context.Context, key string) (collect.Creditor, error) {
 	sum := sha256.Sum256([]byte(key))
-	row := db.Pool.QueryRow(ctx, `SELECT `+prefixed("c.", creditorCols)+` FROM api_keys k JOIN creditors c ON c.id = k.creditor_id
-		WHERE k.hash = $1 AND k.revoked_at IS NULL`, sum[:])
+	// creditorCols holds expressions (coalesce(a, b)), which prefixed cannot
+	// qualify, so look the key up in a subquery instead of a join.
+	row := db.Pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors
+		WHERE id = (SELECT creditor_id FROM api_keys WHERE hash = $1 AND revoked_at IS NULL)`, sum[:])
 	c, err := scanCreditor(row)
 	return c, dbErr(err, "api key")
 }

@@ -16,7 +16,7 @@ var checkoutTmpl = template.Must(template.New("checkout").Parse(`<!doctype html>
 <p id="amount">{{.Currency}} {{.Value}}</p>
 <p id="status">Status: {{.Status}}</p>
 {{if .Open}}
-<form method="post" action="/checkout/{{.ID}}">
+<form method="post" action="{{.ID}}"><!-- relative, so the fake works under any path prefix -->
 {{if .ChooseMethod}}<label>Method <select name="method"><option value="ideal">iDEAL</option><option value="creditcard">Credit card</option></select></label>{{end}}
 {{range .Outcomes}}<button type="submit" name="status" value="{{.}}">{{.}}</button>
 {{end}}</form>

@@ -1,0 +1,638 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/i18n"
+)
+
+const (
+	creditorName  = "Energie Noord B.V."
+	creditorPhone = "020 123 45 67"
+	debtorName    = "Jan Jansen"
+)
+
+var nl = i18n.For("nl")
+
+// TestJourney walks one debtor through the portal: the link from a letter, the
+// second factor, the overview, one invoice, the language switch, signing out.
+func TestJourney(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, time.Date(2026, 5, 5, 10, 0, 0, 0, amsterdam))
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12a")
+	inv := e.invoice(cr, d, "F-2026-001", "Stroom maart", collect.Day(2026, 3, 17), collect.Day(2026, 3, 31), 10000)
+	e.notice(cr, d, "email", collect.Day(2026, 4, 30), inv)
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+
+	// The link puts the token in a cookie and takes it out of the address bar.
+	r := c.get("/l/" + tok)
+	wantStatus(t, "open link", r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/verify" || strings.Contains(loc, tok) {
+		t.Errorf("open link: Location = %q, want /verify without the token", loc)
+	}
+	if ck := r.cookie("settle_link"); ck == nil || ck.Value != tok || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+		t.Errorf("open link: link cookie = %+v", ck)
+	}
+
+	// The second-factor page shows only the creditor's name and the question.
+	r = c.get("/verify")
+	wantStatus(t, "verify form", r, http.StatusOK)
+	wantContains(t, "verify form", r.Body, creditorName, `name="postcode"`, `name="house_number"`, `name="_csrf"`, `<html lang="nl"`)
+	wantNotContains(t, "verify form", r.Body, debtorName, "Jansen", "Dorpsstraat", "1234 AB", "Zwolle", "Stroom maart", "F-2026-001", "100,00", "40,00", tok)
+	if strings.Contains(r.Body, `name="birth_date"`) {
+		t.Error("verify form asks for a birth date; the creditor chose the address")
+	}
+
+	// A wrong answer says how many tries are left.
+	r = c.answer("1234 AB", "13")
+	wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+	wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
+	wantNotContains(t, "wrong answer", r.Body, debtorName, "Stroom maart")
+	if r.cookie("settle_session") != nil {
+		t.Error("wrong answer set a session cookie")
+	}
+
+	// The right answer, typed differently, signs in and drops the link cookie.
+	r = c.answer("1234ab", "12A")
+	wantStatus(t, "right answer", r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/overview" {
+		t.Errorf("right answer: Location = %q", loc)
+	}
+	sess := r.cookie("settle_session")
+	if sess == nil || sess.Value == "" {
+		t.Fatal("right answer: no session cookie")
+	}
+	if !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Secure || sess.Path != "/" {
+		t.Errorf("session cookie over http = %+v, want HttpOnly, SameSite=Lax, not Secure, Path=/", sess)
+	}
+	if sess.MaxAge <= 0 || time.Duration(sess.MaxAge)*time.Second > 12*time.Hour {
+		t.Errorf("session cookie Max-Age = %d, want at most 12 hours", sess.MaxAge)
+	}
+	if _, ok := c.jar["settle_link"]; ok {
+		t.Error("link cookie still set after sign-in")
+	}
+
+	// The overview: creditor, greeting, the invoice, the total and the one next step.
+	st := e.statement(cr, d)
+	r = c.get("/overview")
+	wantStatus(t, "overview", r, http.StatusOK)
+	wantContains(t, "overview", r.Body,
+		creditorName, nl.T("overview.hello", debtorName), "Stroom maart", "F-2026-001", "31 maart 2026",
+		nl.T("overview.total")+": <strong>"+nl.Money(st.Total())+"</strong>",
+		"Betaal uiterlijk op 18 mei 2026. Daarna komen er € 40,00 extra kosten bij.",
+		creditorPhone, "klantenservice@example.nl", "/invoices/"+inv.ID, nl.T("signout"))
+	if st.Total() <= 10000 {
+		t.Errorf("total %d: interest since 1 April is missing", st.Total())
+	}
+	wantNotContains(t, "overview", r.Body, "kwamen er")
+
+	// Past the deadline the page says which costs were added and why.
+	e.clk.Set(time.Date(2026, 5, 20, 10, 0, 0, 0, amsterdam))
+	c = e.client()
+	c.signIn(tok, d)
+	st = e.statement(cr, d)
+	line, _ := st.Line(inv.ID)
+	if line.Costs != 4000 || line.Interest <= 0 {
+		t.Fatalf("line after the deadline: costs %d, interest %d", line.Costs, line.Interest)
+	}
+	r = c.get("/overview")
+	wantStatus(t, "overview past deadline", r, http.StatusOK)
+	wantContains(t, "overview past deadline", r.Body,
+		"Op 19 mei 2026 kwamen er € 40,00 extra kosten bij.",
+		nl.T("next.interest", nl.Money(line.Interest)),
+		nl.Money(st.Total()))
+	wantNotContains(t, "overview past deadline", r.Body, "Daarna komen er")
+
+	// The invoice page explains each amount and how to transfer.
+	r = c.get("/invoices/" + inv.ID)
+	wantStatus(t, "invoice", r, http.StatusOK)
+	wantContains(t, "invoice", r.Body,
+		"F-2026-001", "Stroom maart", "€ 100,00", "€ 40,00", nl.Money(line.Interest), nl.Money(line.Total()),
+		nl.T("invoice.costs.why", "19 mei 2026"),
+		nl.T("invoice.interest.why", "1 april 2026"),
+		nl.T("invoice.transfer.how", nl.Money(line.Total()), "NL91ABNA0417164300", creditorName),
+		nl.T("invoice.transfer.ref", inv.PaymentReference))
+	if !strings.HasPrefix(inv.PaymentReference, "RF") {
+		t.Errorf("payment reference %q is not an RF reference", inv.PaymentReference)
+	}
+
+	// The language switch holds for the rest of the session, on every page.
+	r = c.post("/language", url.Values{"lang": {"en"}, "back": {"/invoices/" + inv.ID}})
+	wantStatus(t, "switch language", r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/invoices/"+inv.ID {
+		t.Errorf("switch language: Location = %q", loc)
+	}
+	delete(c.jar, "settle_lang") // the session itself must remember it
+	en := i18n.For("en")
+	r = c.get("/invoices/" + inv.ID)
+	wantContains(t, "invoice in English", r.Body, `<html lang="en"`, en.T("invoice.title", "F-2026-001"), en.T("invoice.transfer"))
+	r = c.get("/overview")
+	wantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("overview.title", creditorName), en.Money(st.Total()), en.T("signout"))
+	wantNotContains(t, "overview in English", r.Body, nl.T("overview.total"))
+
+	// Sign out ends the session on the server, not just in the browser.
+	old := c.jar["settle_session"]
+	r = c.post("/signout", nil)
+	wantStatus(t, "sign out", r, http.StatusOK)
+	wantContains(t, "sign out", r.Body, en.T("signedout.text"))
+	checkNoLeak(t, "sign out", r.Body, debtorName, "Stroom maart")
+	if _, ok := c.jar["settle_session"]; ok {
+		t.Error("sign out left the session cookie")
+	}
+	c.jar["settle_session"] = old
+	r = c.get("/overview")
+	wantStatus(t, "overview after sign out", r, http.StatusUnauthorized)
+	checkNoLeak(t, "overview after sign out", r.Body, debtorName, "Stroom maart")
+
+	// Tokens never reach the logs.
+	if logs := e.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, old) {
+		t.Errorf("a token reached the log:\n%s", logs)
+	}
+}
+
+func TestSessionCookieSecure(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		baseURL string
+		secure  bool
+	}{
+		{"http://settle.test", false},
+		{"https://settle.test", true},
+	} {
+		t.Run(tt.baseURL, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvWith(t, start, config.Config{BaseURL: tt.baseURL})
+			cr := e.creditor(creditorName, creditorPhone)
+			d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+			tok, _ := e.link(cr, d, "sms")
+			c := e.client()
+			r := c.get("/l/" + tok)
+			wantStatus(t, "open link", r, http.StatusSeeOther)
+			if ck := r.cookie("settle_link"); ck == nil || ck.Secure != tt.secure {
+				t.Errorf("link cookie = %+v, want Secure=%v", ck, tt.secure)
+			}
+			c.get("/verify")
+			r = c.answer("1234 AB", "12")
+			wantStatus(t, "verify", r, http.StatusSeeOther)
+			ck := r.cookie("settle_session")
+			if ck == nil {
+				t.Fatal("no session cookie")
+			}
+			if ck.Secure != tt.secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie = %+v, want Secure=%v, HttpOnly, SameSite=Lax", ck, tt.secure)
+			}
+			if ck := r.cookie("settle_csrf"); ck != nil && (ck.Secure != tt.secure || ck.SameSite != http.SameSiteLaxMode) {
+				t.Errorf("csrf cookie = %+v, want Secure=%v, SameSite=Lax", ck, tt.secure)
+			}
+		})
+	}
+}
+
+// TestDebtorLanguage: the language the creditor gave for the debtor is the
+// default, before and after sign-in.
+func TestDebtorLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", "John Smith", "1234 AB", "12")
+	d.Language = "en"
+	d, _, err := e.db.UpsertDebtor(e.ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.invoice(cr, d, "F-1", "Electricity", collect.Day(2026, 11, 10), collect.Day(2026, 12, 10), 5000)
+	tok, _ := e.link(cr, d, "email")
+	c := e.client()
+	r := c.open(tok)
+	en := i18n.For("en")
+	wantContains(t, "verify in English", r.Body, `<html lang="en"`, en.T("verify.submit"))
+	c.answer("1234 AB", "12")
+	r = c.get("/overview")
+	wantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("next.due", "10 December 2026"))
+
+	// Switching to Dutch wins over the debtor's language for the session.
+	r = c.post("/language", url.Values{"lang": {"nl"}, "back": {"/overview"}})
+	wantStatus(t, "switch", r, http.StatusSeeOther)
+	r = c.get("/overview")
+	wantContains(t, "overview in Dutch", r.Body, `<html lang="nl"`, nl.T("next.due", "10 december 2026"))
+}
+
+func TestLanguageSwitchRefusesOtherPlaces(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	c := e.client()
+	c.get("/")
+	for _, back := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`, "/l/sometoken", "", "overview"} {
+		r := c.post("/language", url.Values{"lang": {"en"}, "back": {back}})
+		wantStatus(t, "switch to "+back, r, http.StatusSeeOther)
+		if loc := r.Header.Get("Location"); loc != "/" {
+			t.Errorf("back %q: Location = %q, want /", back, loc)
+		}
+	}
+	r := c.post("/language", url.Values{"lang": {"xx"}, "back": {"/"}})
+	wantStatus(t, "unknown language", r, http.StatusBadRequest)
+	checkNoLeak(t, "unknown language", r.Body)
+}
+
+func TestRevokedLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+
+	check := func(what string, r response) {
+		t.Helper()
+		wantStatus(t, what, r, http.StatusGone)
+		wantContains(t, what, r.Body, nl.T("error.link.revoked"), creditorName, creditorPhone, "klantenservice@example.nl")
+		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat", "1234 AB")
+	}
+
+	// Revoked through the API.
+	tok, l := e.link(cr, d, "sms")
+	req := httptest.NewRequest(http.MethodDelete, "/api/v1/links/"+l.JTI, nil)
+	req.Header.Set("Authorization", "Bearer "+cr.Key)
+	resp, err := e.app.Fiber.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE link: status %d", resp.StatusCode)
+	}
+	check("revoked by API", e.client().get("/l/"+tok))
+
+	// Revoked in the database while the debtor is on the second-factor page.
+	tok, l = e.link(cr, d, "email")
+	c := e.client()
+	wantStatus(t, "open", c.open(tok), http.StatusOK)
+	if err := e.db.RevokeLink(e.ctx, cr.ID, l.JTI); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked, verify form", c.get("/verify"))
+	check("revoked, answer", c.answer("1234 AB", "12"))
+
+	// A new letter ends the older letter's link.
+	tok, _ = e.link(cr, d, "letter")
+	e.link(cr, d, "letter")
+	check("older letter", e.client().get("/l/"+tok))
+
+	// Revoking a link signs out the sessions it opened.
+	tok, l = e.link(cr, d, "sms")
+	c = e.client()
+	c.signIn(tok, d)
+	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
+	if err := e.db.RevokeLink(e.ctx, cr.ID, l.JTI); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "overview after revoke", c.get("/overview"), http.StatusUnauthorized)
+}
+
+func TestExpiredLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	wantStatus(t, "open", c.open(tok), http.StatusOK)
+
+	e.clk.Advance(61 * 24 * time.Hour)
+	for what, r := range map[string]response{
+		"open":   e.client().get("/l/" + tok),
+		"form":   c.get("/verify"),
+		"answer": c.answer("1234 AB", "12"),
+	} {
+		wantStatus(t, what, r, http.StatusGone)
+		wantContains(t, what, r.Body, "werkt niet meer", nl.T("error.link.expired"), creditorName, creditorPhone, "klantenservice@example.nl")
+		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat")
+		if r.cookie("settle_session") != nil {
+			t.Errorf("%s: expired link gave a session", what)
+		}
+	}
+
+	// An SMS link lasts 14 days.
+	e.clk.Set(start)
+	tok, _ = e.link(cr, d, "sms")
+	e.clk.Advance(14*24*time.Hour - time.Minute)
+	wantStatus(t, "sms link on day 14", e.client().get("/l/"+tok), http.StatusSeeOther)
+	e.clk.Advance(time.Minute)
+	wantStatus(t, "sms link after 14 days", e.client().get("/l/"+tok), http.StatusGone)
+}
+
+// TestInvalidLinksLookAlike: a tampered token, a token for another creditor or
+// debtor, an unknown jti and random garbage all give one and the same page.
+func TestInvalidLinksLookAlike(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	other := e.creditor("Water Zuid B.V.", "030 765 43 21")
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d2 := e.debtor(cr, "K-2", "Piet Pieters", "5678 CD", "3")
+	tok, l := e.link(cr, d, "letter")
+
+	parts := strings.Split(tok, ".")
+	sig := []byte(parts[2])
+	if sig[len(sig)/2] == 'A' {
+		sig[len(sig)/2] = 'B'
+	} else {
+		sig[len(sig)/2] = 'A'
+	}
+	forge := func(c access.LinkClaims) string {
+		c.RegisteredClaims = jwt.RegisteredClaims{ID: c.ID, IssuedAt: jwt.NewNumericDate(start), ExpiresAt: jwt.NewNumericDate(start.Add(24 * time.Hour))}
+		s, err := e.signer.Issue(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	withID := func(id string) access.LinkClaims {
+		return access.LinkClaims{DebtorID: d.ID, CreditorID: cr.ID, Channel: "letter", RegisteredClaims: jwt.RegisteredClaims{ID: id}}
+	}
+	otherCreditor := withID(l.JTI)
+	otherCreditor.CreditorID = other.ID
+	otherDebtor := withID(l.JTI)
+	otherDebtor.DebtorID = d2.ID
+	wrongKey, err := access.NewSigner([]byte("a-completely-different-key-of-32-bytes"), e.clk.Now).Issue(withID(l.JTI))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tokens := map[string]string{
+		"tampered signature": parts[0] + "." + parts[1] + "." + string(sig),
+		"tampered payload":   parts[0] + "." + strings.TrimRight(parts[1], "A") + "B." + parts[2],
+		"truncated":          tok[:len(tok)-10],
+		"another key":        wrongKey,
+		"unknown jti":        forge(withID("3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40")),
+		"another creditor":   forge(otherCreditor),
+		"another debtor":     forge(otherDebtor),
+		"not a uuid jti":     forge(withID("1")),
+		"alg none":           "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
+		"percent":            "%2e%2e%2f",
+	}
+	c := e.client()
+	c.get("/") // one CSRF token for all pages below, so only the content can differ
+	garbage := c.get("/l/k3j4h5g6f7d8s9a0")
+	wantStatus(t, "garbage", garbage, http.StatusNotFound)
+	wantContains(t, "garbage", garbage.Body, nl.T("error.link.invalid"))
+	checkNoLeak(t, "garbage", garbage.Body, creditorName, creditorPhone, debtorName)
+	for name, bad := range tokens {
+		r := c.get("/l/" + bad)
+		if r.Status != garbage.Status || r.Body != garbage.Body {
+			t.Errorf("%s: status %d, body differs from an unknown link's:\n%s\n---\n%s", name, r.Status, r.Body, garbage.Body)
+		}
+		if r.cookie("settle_link") != nil {
+			t.Errorf("%s: set a link cookie", name)
+		}
+	}
+	// The real token still works: nothing above locked or revoked it.
+	wantStatus(t, "real token", e.client().get("/l/"+tok), http.StatusSeeOther)
+
+	// A tampered token smuggled into the link cookie is no better.
+	c.jar["settle_link"] = tokens["tampered signature"]
+	r := c.get("/verify")
+	wantStatus(t, "tampered cookie", r, http.StatusNotFound)
+	wantNotContains(t, "tampered cookie", r.Body, creditorName)
+	delete(c.jar, "settle_link")
+	r = c.get("/verify")
+	wantStatus(t, "no link cookie", r, http.StatusNotFound)
+}
+
+func TestLockout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	c.open(tok)
+
+	for i := 1; i < access.MaxAttempts; i++ {
+		r := c.answer("9999 ZZ", "1")
+		wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+		wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
+	}
+	r := c.answer("9999 ZZ", "1")
+	checkLocked(t, "fifth wrong answer", r, "10:15")
+
+	// Locked: the right answer is refused, and so is the form.
+	r = c.answer("1234 AB", "12")
+	checkLocked(t, "right answer while locked", r, "10:15")
+	if r.cookie("settle_session") != nil {
+		t.Error("a locked link gave a session")
+	}
+	checkLocked(t, "form while locked", c.get("/verify"), "10:15")
+	e.clk.Advance(14*time.Minute + 59*time.Second)
+	checkLocked(t, "right answer a second early", c.answer("1234 AB", "12"), "10:15")
+
+	// After 15 minutes the right answer works.
+	e.clk.Advance(time.Second)
+	r = c.get("/verify")
+	wantStatus(t, "form after the lock", r, http.StatusOK)
+	r = c.answer("1234 AB", "12")
+	wantStatus(t, "right answer after the lock", r, http.StatusSeeOther)
+	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
+
+	// The count starts again after a right answer.
+	c2 := e.client()
+	c2.open(tok)
+	r = c2.answer("9999 ZZ", "1")
+	wantContains(t, "wrong after sign-in", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
+}
+
+func checkLocked(t *testing.T, what string, r response, until string) {
+	t.Helper()
+	wantStatus(t, what, r, http.StatusTooManyRequests)
+	wantContains(t, what, r.Body, nl.T("verify.locked", until), creditorPhone, nl.T("verify.locked.title"))
+	wantNotContains(t, what, r.Body, `name="postcode"`, debtorName)
+	checkNoLeak(t, what, r.Body)
+}
+
+// TestLockoutSharedByInstances: two server processes on one database count
+// the wrong answers for a link together.
+func TestLockoutSharedByInstances(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	second := e.build(e.openDB())
+
+	one := e.client()
+	one.open(tok)
+	two := one.on(second)
+	for i := 1; i < access.MaxAttempts; i++ {
+		c := one
+		if i%2 == 0 {
+			c = two
+		}
+		r := c.answer("9999 ZZ", "1")
+		wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+		wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
+		one.csrf, two.csrf = c.csrf, c.csrf
+	}
+	checkLocked(t, "fifth wrong answer, first instance", one.answer("9999 ZZ", "1"), "10:15")
+	two.csrf = one.csrf
+	checkLocked(t, "second instance", two.get("/verify"), "10:15")
+	checkLocked(t, "right answer, second instance", two.answer("1234 AB", "12"), "10:15")
+	checkLocked(t, "right answer, first instance", one.answer("1234 AB", "12"), "10:15")
+
+	e.clk.Advance(access.LockDuration)
+	two.get("/verify")
+	wantStatus(t, "after the lock, second instance", two.answer("1234 AB", "12"), http.StatusSeeOther)
+}
+
+func TestBirthDateQuestion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr, key, err := e.db.CreateCreditor(e.ctx, collect.Creditor{Name: creditorName, Phone: creditorPhone, PhoneHours: "op werkdagen", Email: "a@example.nl", SecondFactor: "birth_date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crf := creditorFixture{cr, key}
+	d := e.debtor(crf, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(crf, d, "sms")
+	c := e.client()
+	r := c.open(tok)
+	wantContains(t, "birth date form", r.Body, `name="birth_date"`, nl.T("verify.birth"))
+	wantNotContains(t, "birth date form", r.Body, `name="postcode"`, "1980")
+	wantStatus(t, "address answer", c.answer("1234 AB", "12"), http.StatusUnprocessableEntity)
+	wantStatus(t, "wrong date", c.post("/verify", url.Values{"birth_date": {"1980-05-30"}}), http.StatusUnprocessableEntity)
+	wantStatus(t, "right date", c.post("/verify", url.Values{"birth_date": {"1980-05-31"}}), http.StatusSeeOther)
+	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
+}
+
+func TestSessionIdle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	c.signIn(tok, d)
+
+	// Every page view keeps the session alive.
+	for range 3 {
+		e.clk.Advance(29 * time.Minute)
+		wantStatus(t, "overview within 30 minutes", c.get("/overview"), http.StatusOK)
+	}
+	e.clk.Advance(31 * time.Minute)
+	r := c.get("/overview")
+	wantStatus(t, "overview after 31 idle minutes", r, http.StatusUnauthorized)
+	wantContains(t, "idle", r.Body, nl.T("error.session"))
+	checkNoLeak(t, "idle", r.Body, debtorName)
+	if _, ok := c.jar["settle_session"]; ok {
+		t.Error("the ended session's cookie was not cleared")
+	}
+}
+
+func TestSessionMax(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	c.signIn(tok, d)
+	signedIn := e.clk.Now()
+
+	for e.clk.Now().Add(25 * time.Minute).Before(signedIn.Add(12 * time.Hour)) {
+		e.clk.Advance(25 * time.Minute)
+		wantStatus(t, "active session at "+e.clk.Now().Format("15:04"), c.get("/overview"), http.StatusOK)
+	}
+	e.clk.Set(signedIn.Add(12 * time.Hour))
+	r := c.get("/overview")
+	wantStatus(t, "active session after 12 hours", r, http.StatusUnauthorized)
+	wantContains(t, "12 hours", r.Body, nl.T("error.session"))
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	c.open(tok)
+
+	for what, form := range map[string]url.Values{
+		"verify without _csrf":      {"postcode": {"1234 AB"}, "house_number": {"12"}},
+		"verify with empty _csrf":   {"_csrf": {""}, "postcode": {"1234 AB"}, "house_number": {"12"}},
+		"verify with another token": {"_csrf": {"forged-token"}, "postcode": {"1234 AB"}, "house_number": {"12"}},
+	} {
+		r := c.do(http.MethodPost, "/verify", form)
+		wantStatus(t, what, r, http.StatusForbidden)
+		wantContains(t, what, r.Body, nl.T("error.forbidden"))
+		checkNoLeak(t, what, r.Body, debtorName)
+		if r.cookie("settle_session") != nil {
+			t.Errorf("%s: gave a session", what)
+		}
+	}
+	// The right token from the page works; a token without its cookie does not.
+	saved := c.csrf
+	delete(c.jar, "settle_csrf")
+	wantStatus(t, "token without cookie", c.do(http.MethodPost, "/verify", url.Values{"_csrf": {saved}, "postcode": {"1234 AB"}, "house_number": {"12"}}), http.StatusForbidden)
+	c.get("/verify")
+	c.signIn(tok, d)
+
+	for _, path := range []string{"/signout", "/language"} {
+		r := c.do(http.MethodPost, path, url.Values{"lang": {"en"}, "back": {"/overview"}})
+		wantStatus(t, path+" without _csrf", r, http.StatusForbidden)
+	}
+	// Neither went through: still signed in, still Dutch.
+	r := c.get("/overview")
+	wantStatus(t, "overview", r, http.StatusOK)
+	wantContains(t, "overview", r.Body, `<html lang="nl"`)
+
+	// Every form on every page carries the token.
+	for _, page := range []string{"/overview", "/verify"} {
+		r := c.get(page)
+		if forms, tokens := strings.Count(r.Body, "<form"), strings.Count(r.Body, `name="_csrf" value="`+c.csrf+`"`); forms != tokens || c.csrf == "" {
+			t.Errorf("%s: %d forms, %d carry the CSRF token", page, forms, tokens)
+		}
+	}
+}
+
+func TestSecurityHeadersAndErrorPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	c := e.client()
+	for _, path := range []string{"/", "/nope", "/static/settle.css", "/invoices/x", "/overview", "/healthz", "/l/", "/verify"} {
+		r := c.get(path) // the client checks the headers of every response
+		if r.Status >= 400 {
+			checkNoLeak(t, path, r.Body)
+		}
+	}
+	r := c.get("/nope")
+	wantStatus(t, "unknown page", r, http.StatusNotFound)
+	wantContains(t, "unknown page", r.Body, nl.T("error.notfound"), `<html lang="nl"`)
+
+	// A database that is gone gives the server error page and nothing of the error.
+	broken := e.openDB()
+	a := e.build(broken)
+	b := newClient(t, a)
+	b.get("/")
+	b.jar["settle_session"] = "some-session-token"
+	broken.Close()
+	r = b.get("/overview")
+	wantStatus(t, "database down", r, http.StatusInternalServerError)
+	wantContains(t, "database down", r.Body, nl.T("error.server"))
+	checkNoLeak(t, "database down", r.Body)
+	if !strings.Contains(e.logs.String(), "request failed") {
+		t.Error("the server error was not logged")
+	}
+	if strings.Contains(e.logs.String(), "some-session-token") {
+		t.Error("the session token reached the log")
+	}
+}

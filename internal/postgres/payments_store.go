@@ -1,0 +1,264 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/pay"
+)
+
+// Payment is our record of one payment attempt.
+type Payment struct {
+	ID           string
+	CreditorID   string
+	DebtorID     string
+	InvoiceID    string
+	Amount       int64
+	Provider     string
+	Method       string
+	ProviderID   string
+	CheckoutURL  string
+	Status       pay.Status
+	Refunded     int64
+	ChargedBack  int64
+	InstalmentID string
+	CreatedAt    time.Time
+	PaidAt       *time.Time
+}
+
+const paymentCols = `id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), amount_cents, provider, method, coalesce(provider_id, ''),
+	checkout_url, status, refunded_cents, charged_back_cents, coalesce(instalment_id::text, ''), created_at, paid_at`
+
+func scanPayment(r pgx.Row) (Payment, error) {
+	var p Payment
+	var status string
+	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.InvoiceID, &p.Amount, &p.Provider, &p.Method, &p.ProviderID,
+		&p.CheckoutURL, &status, &p.Refunded, &p.ChargedBack, &p.InstalmentID, &p.CreatedAt, &p.PaidAt)
+	p.Status = pay.Status(status)
+	return p, err
+}
+
+// CreatePayment records a payment attempt before the debtor goes to the provider.
+func (db *DB) CreatePayment(ctx context.Context, p Payment) (Payment, error) {
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `INSERT INTO payments (creditor_id, debtor_id, invoice_id, amount_cents, provider, method, instalment_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING `+paymentCols,
+			p.CreditorID, p.DebtorID, nullable(p.InvoiceID), p.Amount, p.Provider, p.Method, nullable(p.InstalmentID), db.Now())
+		var err error
+		if p, err = scanPayment(row); err != nil {
+			return dbErr(err, "insert payment")
+		}
+		return history(ctx, tx, p.ID, "", p.Status, "created")
+	})
+	return p, err
+}
+
+// StartCheckout stores the provider's id and page for a payment.
+func (db *DB) StartCheckout(ctx context.Context, id string, c pay.Checkout) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE payments SET provider_id = $2, checkout_url = $3, updated_at = $4 WHERE id = $1`, id, c.ProviderID, c.RedirectURL, db.Now())
+	return dbErr(err, "start checkout")
+}
+
+// FailCheckout marks a payment failed when the provider refused to start it.
+func (db *DB) FailCheckout(ctx context.Context, id string) error {
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE payments SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'open'`, id, db.Now()); err != nil {
+			return dbErr(err, "fail checkout")
+		}
+		return history(ctx, tx, id, pay.StatusOpen, pay.StatusFailed, "provider refused")
+	})
+}
+
+// PaymentOfDebtor loads a payment only when it belongs to this debtor.
+func (db *DB) PaymentOfDebtor(ctx context.Context, creditorID, debtorID, id string) (Payment, error) {
+	if !validUUID(id) {
+		return Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
+	}
+	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 AND debtor_id = $2 AND creditor_id = $3`, id, debtorID, creditorID))
+	return p, dbErr(err, "payment")
+}
+
+// PaymentByID loads a payment.
+func (db *DB) PaymentByID(ctx context.Context, id string) (Payment, error) {
+	if !validUUID(id) {
+		return Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
+	}
+	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, id))
+	return p, dbErr(err, "payment")
+}
+
+// PaymentByProviderID finds our payment for a provider's id.
+func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (Payment, error) {
+	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))
+	return p, dbErr(err, "payment")
+}
+
+// UnsettledPayments lists open or pending payments created before cutoff, for the sweeper.
+func (db *DB) UnsettledPayments(ctx context.Context, cutoff time.Time, limit int) ([]Payment, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
+		WHERE status IN ('open', 'pending') AND created_at < $1 AND provider_id IS NOT NULL ORDER BY created_at LIMIT $2`, cutoff, limit)
+	if err != nil {
+		return nil, dbErr(err, "unsettled payments")
+	}
+	return collectRows(rows, scanPayment, "unsettled payments")
+}
+
+// PaymentHistory lists a payment's status changes, oldest first.
+func (db *DB) PaymentHistory(ctx context.Context, id string) ([]pay.Status, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT to_status FROM payment_status_history WHERE payment_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, dbErr(err, "payment history")
+	}
+	return collectRows(rows, func(r pgx.Row) (pay.Status, error) {
+		var s string
+		err := r.Scan(&s)
+		return pay.Status(s), err
+	}, "payment history")
+}
+
+func history(ctx context.Context, tx pgx.Tx, id string, from, to pay.Status, source string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`,
+		id, nullable(string(from)), string(to), source)
+	return dbErr(err, "payment history")
+}
+
+// Audit appends an audit record inside tx.
+func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, subject string, before, after any) error {
+	b, _ := json.Marshal(before)
+	a, _ := json.Marshal(after)
+	if before == nil {
+		b = nil
+	}
+	if after == nil {
+		a = nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
+	return dbErr(err, "audit")
+}
+
+// ApplyProviderState brings our payment to what the provider says, in one
+// transaction: the status change with its history, the booking of a payment
+// that became paid, the reversal of new refunds or chargebacks, and the audit
+// record. It is idempotent: the same state applied again, in any order, from
+// any process, books nothing more. It reports whether anything changed.
+func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.State, source string) (bool, error) {
+	var changed bool
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		p, err := scanPayment(tx.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 FOR UPDATE`, paymentID))
+		if err != nil {
+			return dbErr(err, "payment")
+		}
+		before := p
+		next := pay.Next(p.Status, st.Status)
+		wasPaid := p.Status == pay.StatusPaid || p.Status == pay.StatusRefunded || p.Status == pay.StatusChargedBack
+		isPaid := next == pay.StatusPaid || next == pay.StatusRefunded || next == pay.StatusChargedBack
+		now := db.Now()
+		if next != p.Status {
+			changed = true
+			if err := history(ctx, tx, p.ID, p.Status, next, source); err != nil {
+				return err
+			}
+			p.Status = next
+		}
+		if isPaid && !wasPaid {
+			amount := p.Amount
+			if st.Amount > 0 && st.Amount != p.Amount {
+				// The provider is the truth about money received.
+				amount = st.Amount
+			}
+			_, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: amount, InvoiceID: p.InvoiceID,
+				On: collect.DateOf(now.In(amsterdam)), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method})
+			if err != nil {
+				return err
+			}
+			p.PaidAt = &now
+		}
+		if isPaid {
+			for _, rev := range []struct {
+				kind   string
+				target int64
+				done   *int64
+			}{{"refund", st.Refunded, &p.Refunded}, {"chargeback", st.ChargedBack, &p.ChargedBack}} {
+				if rev.target <= *rev.done {
+					continue // never un-refund: a lower total is an older report
+				}
+				delta := rev.target - *rev.done
+				if err := reversePaymentTx(ctx, tx, p, delta, fmt.Sprintf("%s:%s:%d", rev.kind, p.ID, rev.target), now); err != nil {
+					return err
+				}
+				*rev.done = rev.target
+				changed = true
+			}
+		}
+		if !changed {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6 WHERE id = $1`,
+			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now)
+		if err != nil {
+			return dbErr(err, "update payment")
+		}
+		return Audit(ctx, tx, "provider:"+p.Provider, "payment."+string(p.Status), p.CreditorID, p.DebtorID, "payment:"+p.ID,
+			map[string]any{"status": before.Status, "refunded": before.Refunded, "charged_back": before.ChargedBack},
+			map[string]any{"status": p.Status, "refunded": p.Refunded, "charged_back": p.ChargedBack, "source": source})
+	})
+	return changed, err
+}
+
+// reversePaymentTx books money that went back to the debtor (a refund or a
+// chargeback): it undoes the payment's allocation in reverse order (credit
+// first, then principal, interest, costs), so the balance opens again.
+func reversePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, sourceKey string, now time.Time) error {
+	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT coalesce(invoice_id::text, ''), account, -sum(amount_cents) FROM ledger_entries
+		WHERE payment_id = $1 AND kind IN ('payment', 'reversal') GROUP BY invoice_id, account
+		HAVING -sum(amount_cents) > 0
+		ORDER BY CASE account WHEN 'credit' THEN 0 WHEN 'principal' THEN 1 WHEN 'interest' THEN 2 ELSE 3 END, min(id) DESC`, p.ID)
+	if err != nil {
+		return dbErr(err, "payment allocation")
+	}
+	type part struct {
+		invoice string
+		account collect.Account
+		amount  int64
+	}
+	parts, err := collectRows(rows, func(r pgx.Row) (part, error) {
+		var x part
+		var account string
+		err := r.Scan(&x.invoice, &account, &x.amount)
+		x.account = collect.Account(account)
+		return x, err
+	}, "payment allocation")
+	if err != nil {
+		return err
+	}
+	left := amount
+	on := collect.DateOf(now.In(amsterdam))
+	for _, x := range parts {
+		if left == 0 {
+			break
+		}
+		n := min(left, x.amount)
+		e := collect.Entry{InvoiceID: x.invoice, Account: x.account, Kind: collect.KindReversal, Amount: n, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
+		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
+			return err
+		}
+		left -= n
+	}
+	if left > 0 {
+		// More went back than was ever booked for this payment: keep it visible as a debt on the credit account.
+		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: left, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
+		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
