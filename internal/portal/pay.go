@@ -148,7 +148,7 @@ func (p *Portal) payStart(c *fiber.Ctx) error {
 			return err
 		}
 		v := view{P: pr, Title: pr.T("pay.unavailable.title"), Creditor: f.Creditor, SignedIn: true, Choice: ch,
-			Problem: pr.T("pay.unavailable."+string(method)), Statement: st}
+			Problem: pr.T("pay.unavailable." + string(method)), Statement: st}
 		return p.render(c, fiber.StatusServiceUnavailable, "paymethod", v)
 	}
 	if err := p.DB.StartCheckout(ctx, rec.ID, co); err != nil {
@@ -223,4 +223,3 @@ func pad2(n int64) string {
 	}
 	return strconv.FormatInt(n, 10)
 }
-
