@@ -19,6 +19,7 @@ Usage:
   settle migrate               apply the database migrations and exit
   settle creditor add --name NAME [--json]
   settle creditor rotate-key --id ID [--json]
+  settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
   settle holidays list | add --date YYYY-MM-DD --source TEXT
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdMigrate(ctx)
 	case "creditor":
 		return cmdCreditor(ctx, args[1:])
+	case "agent":
+		return cmdAgent(ctx, args[1:])
 	case "rates":
 		return cmdRates(ctx, args[1:])
 	case "holidays":

@@ -80,7 +80,7 @@ func Browser(t *testing.T) context.Context {
 		cancelTab()
 		cancelAlloc() // waits for the browser process to end
 		if t.Failed() {
-			if out := strings.TrimSpace(output.String()); out != "" {
+			if out := strings.TrimSpace(quiet(output.String())); out != "" {
 				t.Logf("browsertest: Chromium output:\n%s", tail(out, 4000))
 			}
 		}
@@ -197,8 +197,24 @@ func Keys(t testing.TB, ctx context.Context, keys string) {
 	}
 }
 
-// SetWidth changes the viewport width (the height stays Height) and reloads
-// nothing: the page lays itself out again at once.
+// KeysAndWait sends key events (such as "\r" to submit a form) and waits for
+// the page they lead to; it returns that page's HTTP status code.
+func KeysAndWait(t testing.TB, ctx context.Context, keys string) int {
+	t.Helper()
+	sctx, cancel := step(ctx)
+	defer cancel()
+	resp, err := chromedp.RunResponse(sctx, chromedp.KeyEvent(keys))
+	if err != nil {
+		t.Fatalf("keys %q: %v", keys, err)
+	}
+	if resp == nil {
+		t.Fatalf("keys %q: no page loaded", keys)
+	}
+	return int(resp.Status)
+}
+
+// SetWidth changes the viewport width (the height stays Height); the page
+// lays itself out again without a reload.
 func SetWidth(t testing.TB, ctx context.Context, width int64) {
 	t.Helper()
 	sctx, cancel := step(ctx)
@@ -314,6 +330,17 @@ func redactLink(url string) string {
 		return url[:i+3] + "…"
 	}
 	return url
+}
+
+// quiet drops Chromium's complaints about the missing D-Bus of a container.
+func quiet(out string) string {
+	var keep []string
+	for line := range strings.Lines(out) {
+		if !strings.Contains(line, "dbus/") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
 }
 
 func tail(s string, n int) string {

@@ -100,7 +100,10 @@ func InterestStart(kind DebtorKind, dueDate time.Time) time.Time {
 // the end, so splitting a period never gains or loses more than a cent.
 // It returns 0 when asOf is before start, and an error when a day has no
 // rate or the table is invalid.
-func Interest(changes []PrincipalChange, start, asOf time.Time, rates RateTable) (int64, error) {
+//
+// Days inside any of pauses earn no interest: an invoice on hold during a
+// dispute, or a debtor in breathing space.
+func Interest(changes []PrincipalChange, start, asOf time.Time, rates RateTable, pauses ...Period) (int64, error) {
 	start, asOf = DateOf(start), DateOf(asOf)
 	if asOf.Before(start) {
 		return 0, nil
@@ -137,6 +140,9 @@ func Interest(changes []PrincipalChange, start, asOf time.Time, rates RateTable)
 			for next < len(sorted) && !DateOf(sorted[next].On).After(d) {
 				principal += sorted[next].Delta
 				next++
+			}
+			if paused(d, pauses) {
+				continue
 			}
 			rate, err := rates.At(d)
 			if err != nil {

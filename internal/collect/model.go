@@ -20,6 +20,17 @@ type Creditor struct {
 	CardProvider  string
 	MollieKeyEnv  string
 	StripeKeyEnv  string
+	Policy        Policy
+}
+
+// Policy is how a creditor treats self-service requests.
+type Policy struct {
+	Plan               PlanPolicy
+	BreathingDays      int    // length of breathing space after a hardship report
+	HardshipWaiveCosts bool   // no new collection costs for someone who cannot pay
+	AnswerDays         int    // working days an agent has to answer a request
+	HelpPhone          string // national number for free debt help
+	HelpSite           string // site for free debt help
 }
 
 // Address is a postal address; postcode and house number double as a second factor.

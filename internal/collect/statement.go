@@ -13,6 +13,20 @@ type Facts struct {
 	Entries  []Entry
 	Notices  []Notice
 	Rates    RateTable // for the debtor's kind: consumer or commercial
+	// Holds are the periods each invoice was on hold (an open dispute):
+	// no costs, no interest.
+	Holds map[string][]Period
+	// Breathing are the debtor's periods of breathing space (hardship): no
+	// new costs or interest on any invoice.
+	Breathing []Period
+	// WaiveCosts stops new collection costs for this debtor (the creditor's
+	// policy for someone who cannot pay).
+	WaiveCosts bool
+}
+
+// pauses are the periods in which an invoice earns no costs or interest.
+func (f Facts) pauses(invoiceID string) []Period {
+	return append(append([]Period(nil), f.Holds[invoiceID]...), f.Breathing...)
 }
 
 // Line is one invoice's open amounts on a statement.
@@ -25,6 +39,7 @@ type Line struct {
 	CostsSince   time.Time // when costs became due (zero when none)
 	InterestFrom time.Time // the first day interest runs
 	Status       string    // "not_due", "overdue" or "paid"
+	OnHold       bool      // paused today: a dispute or breathing space
 
 	unbookedInterest int64
 }
@@ -51,7 +66,7 @@ type Statement struct {
 	unbookedCosts []Accrual
 }
 
-// Total is everything open minus the credit the debtor has.
+// Total is everything still open; the credit the debtor has is kept apart.
 func (s Statement) Total() int64 { return s.Principal + s.Costs + s.Interest }
 
 // Open lists the lines that still have something open, oldest due date first.
@@ -132,7 +147,7 @@ func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 	})
 	idx := map[string]int{}
 	for _, inv := range invoices {
-		l, err := buildLine(inv, byInvoice[inv.ID], f.Rates, asOf)
+		l, err := buildLine(inv, byInvoice[inv.ID], f.Rates, asOf, f.pauses(inv.ID))
 		if err != nil {
 			return Statement{}, err
 		}
@@ -157,8 +172,8 @@ func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 	return st, nil
 }
 
-func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time) (Line, error) {
-	l := Line{Invoice: inv, InterestFrom: InterestStart("", inv.DueDate)}
+func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pauses []Period) (Line, error) {
+	l := Line{Invoice: inv, InterestFrom: InterestStart("", inv.DueDate), OnHold: paused(asOf, pauses)}
 	var changes []PrincipalChange
 	var interestCharged int64
 	for _, e := range entries {
@@ -184,7 +199,7 @@ func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time) (L
 	if asOf.Before(l.InterestFrom) || len(rates) == 0 && l.Principal == 0 {
 		return l, nil
 	}
-	accrued, err := Interest(changes, l.InterestFrom, asOf, rates)
+	accrued, err := Interest(changes, l.InterestFrom, asOf, rates, pauses...)
 	if err != nil {
 		return Line{}, err
 	}
@@ -208,7 +223,7 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 	}
 	for _, n := range f.Notices {
 		dueFrom := n.Deadline.AddDate(0, 0, 1)
-		if n.Waived || f.Creditor.WaiveCosts {
+		if n.Waived || f.Creditor.WaiveCosts || f.WaiveCosts {
 			continue
 		}
 		if st.AsOf.Before(dueFrom) {
@@ -234,6 +249,10 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 		shares := make([]int64, len(n.InvoiceIDs))
 		var open int64
 		for k, id := range n.InvoiceIDs {
+			// An invoice on hold when costs fell due, or on hold now, gets no costs.
+			if pauses := f.pauses(id); paused(dueFrom, pauses) || paused(st.AsOf, pauses) {
+				continue
+			}
 			shares[k] = principalOn(byInvoice[id], n.Deadline)
 			open += shares[k]
 		}
@@ -242,10 +261,16 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 		}
 		costs := min(WIKCosts(open), n.Costs)
 		rest := costs
+		last := -1
+		for k := range shares {
+			if shares[k] > 0 {
+				last = k
+			}
+		}
 		for k, id := range n.InvoiceIDs {
 			part := costs * shares[k] / open
-			if k == len(n.InvoiceIDs)-1 {
-				part = rest
+			if k == last {
+				part = rest // the last invoice that shares takes the rounding rest
 			}
 			rest -= part
 			i, ok := idx[id]

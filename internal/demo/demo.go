@@ -166,6 +166,18 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 		{situation: "business, several invoices", debtor: collect.Debtor{ExternalRef: "VD-2002", Kind: collect.Business, Name: "Café De Hoek", Language: "nl", Address: addr("Hoekstraat", "1", "5038 AB", "Tilburg")},
 			invoices: []invoiceSpec{{"F-2026-0501", "Levering dranken", 48000, -45, 0}, {"F-2026-0502", "Levering glaswerk", 15600, -15, 0}}},
 	}
+	for _, role := range []string{"agent", "finance", "admin"} {
+		pw := access.NewPassword()
+		hash, err := access.HashPassword(pw)
+		if err != nil {
+			return out, err
+		}
+		email := role + "@settle.example"
+		if _, err := db.CreateAgent(ctx, email, role, hash, []string{energy.ID, wholesale.ID}); err != nil {
+			return out, err
+		}
+		out.Agents = append(out.Agents, Agent{Email: email, Password: pw, Role: role})
+	}
 	today := db.Today()
 	for _, group := range []struct {
 		creditor collect.Creditor

@@ -57,8 +57,12 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("second-factor page shows the debtor's name before the check: %q", body)
 	}
 
-	// Keyboard: the first Tab lands on the skip link, which shows itself and
-	// leads to the main content.
+	browserReflow(t, ctx, "second factor")
+	browsertest.Screenshot(t, ctx, "verify")
+	browsertest.Axe(t, ctx, "second factor")
+
+	// Keyboard: the first Tab lands on the skip link, which shows itself;
+	// Enter on it skips the header, so the next Tab reaches the form.
 	browsertest.Keys(t, ctx, "\t")
 	if !browsertest.Eval[bool](t, ctx, `document.activeElement.matches("a.skip[href='#main']")`) {
 		t.Errorf("first Tab focuses %s, want the skip link", browsertest.Eval[string](t, ctx, `document.activeElement.outerHTML`))
@@ -73,14 +77,18 @@ func TestBrowserJourney(t *testing.T) {
 	if h := browsertest.Eval[string](t, ctx, "location.hash"); h != "#main" {
 		t.Errorf("Enter on the skip link: location.hash = %q, want #main", h)
 	}
-	browserReflow(t, ctx, "second factor")
-	browsertest.Screenshot(t, ctx, "verify")
-	browsertest.Axe(t, ctx, "second factor")
+	browsertest.Keys(t, ctx, "\t")
+	if id := browsertest.Eval[string](t, ctx, "document.activeElement.id"); id != "postcode" {
+		t.Errorf("Tab after the skip link focuses %s, want the postcode field", browsertest.Eval[string](t, ctx, `document.activeElement.outerHTML`))
+	}
 
-	// The second factor, then the overview with the right total.
-	browsertest.Fill(t, ctx, "input[name=postcode]", d.SecondFactor["postcode"])
-	browsertest.Fill(t, ctx, "input[name=house_number]", d.SecondFactor["house_number"])
-	if code := browsertest.ClickAndWait(t, ctx, "form[action='/verify'] button[type=submit]"); code != 200 {
+	// The second factor, by keyboard alone, then the overview with the
+	// right total.
+	browsertest.Keys(t, ctx, d.SecondFactor["postcode"]+"\t"+d.SecondFactor["house_number"])
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector("input[name=house_number]").value`); got != d.SecondFactor["house_number"] {
+		t.Errorf("Tab from the postcode: the house number field holds %q", got)
+	}
+	if code := browsertest.KeysAndWait(t, ctx, "\r"); code != 200 {
 		t.Fatalf("second factor: status %d, want 200", code)
 	}
 	if p := browsertest.Path(t, ctx); p != "/overview" {
@@ -198,7 +206,7 @@ func browserReflow(t *testing.T, ctx context.Context, page string) {
 		// What sticks out: boxes past the edge, or text wider than its box
 		// (a long word such as an email address).
 		wide := browsertest.Eval[string](t, ctx, `[...document.querySelectorAll("body *")]
-  .filter(e => e.getBoundingClientRect().right > 320 || (e.clientWidth > 0 && e.scrollWidth > e.clientWidth))
+  .filter(e => e.getBoundingClientRect().right > 320 || (e.clientWidth > 0 && e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === "visible"))
   .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + JSON.stringify(e.textContent.trim().slice(0, 40)))
   .join("; ")`)
 		t.Errorf("%s at 320 px: scrollWidth %d, wider than the screen (%s)", page, w, wide)

@@ -155,7 +155,7 @@ func (e *env) creditor(name, phone string) creditorFixture {
 
 func (e *env) debtor(cr creditorFixture, ref, name, postcode, house string) collect.Debtor {
 	e.t.Helper()
-	birth := collect.Day(1980, 5, 31)
+	birth := collect.Day(1975, 8, 14)
 	d, _, err := e.db.UpsertDebtor(e.ctx, collect.Debtor{
 		CreditorID: cr.ID, ExternalRef: ref, Kind: collect.Consumer, Name: name,
 		Email: "jan@example.nl", Language: "nl", BirthDate: &birth,

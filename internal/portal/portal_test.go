@@ -30,7 +30,7 @@ func TestJourney(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, time.Date(2026, 5, 5, 10, 0, 0, 0, amsterdam))
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12a")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12a")
 	inv := e.invoice(cr, d, "F-2026-001", "Stroom maart", collect.Day(2026, 3, 17), collect.Day(2026, 3, 31), 10000)
 	e.notice(cr, d, "email", collect.Day(2026, 4, 30), inv)
 	tok, _ := e.link(cr, d, "letter")
@@ -50,13 +50,13 @@ func TestJourney(t *testing.T) {
 	r = c.get("/verify")
 	wantStatus(t, "verify form", r, http.StatusOK)
 	wantContains(t, "verify form", r.Body, creditorName, `name="postcode"`, `name="house_number"`, `name="_csrf"`, `<html lang="nl"`)
-	wantNotContains(t, "verify form", r.Body, debtorName, "Jansen", "Dorpsstraat", "1234 AB", "Zwolle", "Stroom maart", "F-2026-001", "100,00", "40,00", tok)
+	wantNotContains(t, "verify form", r.Body, debtorName, "Jansen", "Dorpsstraat", "7311 KL", "Zwolle", "Stroom maart", "F-2026-001", "100,00", "40,00", tok)
 	if strings.Contains(r.Body, `name="birth_date"`) {
 		t.Error("verify form asks for a birth date; the creditor chose the address")
 	}
 
 	// A wrong answer says how many tries are left.
-	r = c.answer("1234 AB", "13")
+	r = c.answer("7311 KL", "13")
 	wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
 	wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
 	wantNotContains(t, "wrong answer", r.Body, debtorName, "Stroom maart")
@@ -65,7 +65,7 @@ func TestJourney(t *testing.T) {
 	}
 
 	// The right answer, typed differently, signs in and drops the link cookie.
-	r = c.answer("1234ab", "12A")
+	r = c.answer("7311kl", "12A")
 	wantStatus(t, "right answer", r, http.StatusSeeOther)
 	if loc := r.Header.Get("Location"); loc != "/overview" {
 		t.Errorf("right answer: Location = %q", loc)
@@ -134,6 +134,7 @@ func TestJourney(t *testing.T) {
 	if loc := r.Header.Get("Location"); loc != "/invoices/"+inv.ID {
 		t.Errorf("switch language: Location = %q", loc)
 	}
+	langCookie := c.jar["settle_lang"]
 	delete(c.jar, "settle_lang") // the session itself must remember it
 	en := i18n.For("en")
 	r = c.get("/invoices/" + inv.ID)
@@ -143,6 +144,7 @@ func TestJourney(t *testing.T) {
 	wantNotContains(t, "overview in English", r.Body, nl.T("overview.total"))
 
 	// Sign out ends the session on the server, not just in the browser.
+	c.jar["settle_lang"] = langCookie
 	old := c.jar["settle_session"]
 	r = c.post("/signout", nil)
 	wantStatus(t, "sign out", r, http.StatusOK)
@@ -175,7 +177,7 @@ func TestSessionCookieSecure(t *testing.T) {
 			t.Parallel()
 			e := newEnvWith(t, start, config.Config{BaseURL: tt.baseURL})
 			cr := e.creditor(creditorName, creditorPhone)
-			d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+			d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 			tok, _ := e.link(cr, d, "sms")
 			c := e.client()
 			r := c.get("/l/" + tok)
@@ -184,7 +186,7 @@ func TestSessionCookieSecure(t *testing.T) {
 				t.Errorf("link cookie = %+v, want Secure=%v", ck, tt.secure)
 			}
 			c.get("/verify")
-			r = c.answer("1234 AB", "12")
+			r = c.answer("7311 KL", "12")
 			wantStatus(t, "verify", r, http.StatusSeeOther)
 			ck := r.cookie("settle_session")
 			if ck == nil {
@@ -206,7 +208,7 @@ func TestDebtorLanguage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", "John Smith", "1234 AB", "12")
+	d := e.debtor(cr, "K-1", "John Smith", "7311 KL", "12")
 	d.Language = "en"
 	d, _, err := e.db.UpsertDebtor(e.ctx, d)
 	if err != nil {
@@ -218,7 +220,7 @@ func TestDebtorLanguage(t *testing.T) {
 	r := c.open(tok)
 	en := i18n.For("en")
 	wantContains(t, "verify in English", r.Body, `<html lang="en"`, en.T("verify.submit"))
-	c.answer("1234 AB", "12")
+	c.answer("7311 KL", "12")
 	r = c.get("/overview")
 	wantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("next.due", "10 December 2026"))
 
@@ -250,13 +252,13 @@ func TestRevokedLink(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 
 	check := func(what string, r response) {
 		t.Helper()
 		wantStatus(t, what, r, http.StatusGone)
 		wantContains(t, what, r.Body, nl.T("error.link.revoked"), creditorName, creditorPhone, "klantenservice@example.nl")
-		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat", "1234 AB")
+		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat", "7311 KL")
 	}
 
 	// Revoked through the API.
@@ -281,7 +283,7 @@ func TestRevokedLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("revoked, verify form", c.get("/verify"))
-	check("revoked, answer", c.answer("1234 AB", "12"))
+	check("revoked, answer", c.answer("7311 KL", "12"))
 
 	// A new letter ends the older letter's link.
 	tok, _ = e.link(cr, d, "letter")
@@ -303,7 +305,7 @@ func TestExpiredLink(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	c := e.client()
 	wantStatus(t, "open", c.open(tok), http.StatusOK)
@@ -312,7 +314,7 @@ func TestExpiredLink(t *testing.T) {
 	for what, r := range map[string]response{
 		"open":   e.client().get("/l/" + tok),
 		"form":   c.get("/verify"),
-		"answer": c.answer("1234 AB", "12"),
+		"answer": c.answer("7311 KL", "12"),
 	} {
 		wantStatus(t, what, r, http.StatusGone)
 		wantContains(t, what, r.Body, "werkt niet meer", nl.T("error.link.expired"), creditorName, creditorPhone, "klantenservice@example.nl")
@@ -338,7 +340,7 @@ func TestInvalidLinksLookAlike(t *testing.T) {
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
 	other := e.creditor("Water Zuid B.V.", "030 765 43 21")
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	d2 := e.debtor(cr, "K-2", "Piet Pieters", "5678 CD", "3")
 	tok, l := e.link(cr, d, "letter")
 
@@ -413,7 +415,7 @@ func TestLockout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	c := e.client()
 	c.open(tok)
@@ -427,20 +429,20 @@ func TestLockout(t *testing.T) {
 	checkLocked(t, "fifth wrong answer", r, "10:15")
 
 	// Locked: the right answer is refused, and so is the form.
-	r = c.answer("1234 AB", "12")
+	r = c.answer("7311 KL", "12")
 	checkLocked(t, "right answer while locked", r, "10:15")
 	if r.cookie("settle_session") != nil {
 		t.Error("a locked link gave a session")
 	}
 	checkLocked(t, "form while locked", c.get("/verify"), "10:15")
 	e.clk.Advance(14*time.Minute + 59*time.Second)
-	checkLocked(t, "right answer a second early", c.answer("1234 AB", "12"), "10:15")
+	checkLocked(t, "right answer a second early", c.answer("7311 KL", "12"), "10:15")
 
 	// After 15 minutes the right answer works.
 	e.clk.Advance(time.Second)
 	r = c.get("/verify")
 	wantStatus(t, "form after the lock", r, http.StatusOK)
-	r = c.answer("1234 AB", "12")
+	r = c.answer("7311 KL", "12")
 	wantStatus(t, "right answer after the lock", r, http.StatusSeeOther)
 	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
 
@@ -465,7 +467,7 @@ func TestLockoutSharedByInstances(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	second := e.build(e.openDB())
 
@@ -485,12 +487,12 @@ func TestLockoutSharedByInstances(t *testing.T) {
 	checkLocked(t, "fifth wrong answer, first instance", one.answer("9999 ZZ", "1"), "10:15")
 	two.csrf = one.csrf
 	checkLocked(t, "second instance", two.get("/verify"), "10:15")
-	checkLocked(t, "right answer, second instance", two.answer("1234 AB", "12"), "10:15")
-	checkLocked(t, "right answer, first instance", one.answer("1234 AB", "12"), "10:15")
+	checkLocked(t, "right answer, second instance", two.answer("7311 KL", "12"), "10:15")
+	checkLocked(t, "right answer, first instance", one.answer("7311 KL", "12"), "10:15")
 
 	e.clk.Advance(access.LockDuration)
 	two.get("/verify")
-	wantStatus(t, "after the lock, second instance", two.answer("1234 AB", "12"), http.StatusSeeOther)
+	wantStatus(t, "after the lock, second instance", two.answer("7311 KL", "12"), http.StatusSeeOther)
 }
 
 func TestBirthDateQuestion(t *testing.T) {
@@ -501,15 +503,15 @@ func TestBirthDateQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	crf := creditorFixture{cr, key}
-	d := e.debtor(crf, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(crf, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(crf, d, "sms")
 	c := e.client()
 	r := c.open(tok)
 	wantContains(t, "birth date form", r.Body, `name="birth_date"`, nl.T("verify.birth"))
-	wantNotContains(t, "birth date form", r.Body, `name="postcode"`, "1980")
-	wantStatus(t, "address answer", c.answer("1234 AB", "12"), http.StatusUnprocessableEntity)
-	wantStatus(t, "wrong date", c.post("/verify", url.Values{"birth_date": {"1980-05-30"}}), http.StatusUnprocessableEntity)
-	wantStatus(t, "right date", c.post("/verify", url.Values{"birth_date": {"1980-05-31"}}), http.StatusSeeOther)
+	wantNotContains(t, "birth date form", r.Body, `name="postcode"`, "1975")
+	wantStatus(t, "address answer", c.answer("7311 KL", "12"), http.StatusUnprocessableEntity)
+	wantStatus(t, "wrong date", c.post("/verify", url.Values{"birth_date": {"1975-08-13"}}), http.StatusUnprocessableEntity)
+	wantStatus(t, "right date", c.post("/verify", url.Values{"birth_date": {"1975-08-14"}}), http.StatusSeeOther)
 	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
 }
 
@@ -517,7 +519,7 @@ func TestSessionIdle(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	c := e.client()
 	c.signIn(tok, d)
@@ -541,7 +543,7 @@ func TestSessionMax(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	c := e.client()
 	c.signIn(tok, d)
@@ -561,15 +563,15 @@ func TestCSRF(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	d := e.debtor(cr, "K-1", debtorName, "1234 AB", "12")
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
 	c := e.client()
 	c.open(tok)
 
 	for what, form := range map[string]url.Values{
-		"verify without _csrf":      {"postcode": {"1234 AB"}, "house_number": {"12"}},
-		"verify with empty _csrf":   {"_csrf": {""}, "postcode": {"1234 AB"}, "house_number": {"12"}},
-		"verify with another token": {"_csrf": {"forged-token"}, "postcode": {"1234 AB"}, "house_number": {"12"}},
+		"verify without _csrf":      {"postcode": {"7311 KL"}, "house_number": {"12"}},
+		"verify with empty _csrf":   {"_csrf": {""}, "postcode": {"7311 KL"}, "house_number": {"12"}},
+		"verify with another token": {"_csrf": {"forged-token"}, "postcode": {"7311 KL"}, "house_number": {"12"}},
 	} {
 		r := c.do(http.MethodPost, "/verify", form)
 		wantStatus(t, what, r, http.StatusForbidden)
@@ -582,7 +584,7 @@ func TestCSRF(t *testing.T) {
 	// The right token from the page works; a token without its cookie does not.
 	saved := c.csrf
 	delete(c.jar, "settle_csrf")
-	wantStatus(t, "token without cookie", c.do(http.MethodPost, "/verify", url.Values{"_csrf": {saved}, "postcode": {"1234 AB"}, "house_number": {"12"}}), http.StatusForbidden)
+	wantStatus(t, "token without cookie", c.do(http.MethodPost, "/verify", url.Values{"_csrf": {saved}, "postcode": {"7311 KL"}, "house_number": {"12"}}), http.StatusForbidden)
 	c.get("/verify")
 	c.signIn(tok, d)
 
@@ -614,9 +616,18 @@ func TestSecurityHeadersAndErrorPages(t *testing.T) {
 			checkNoLeak(t, path, r.Body)
 		}
 	}
+	// Signed in, an unknown address is a plain 404.
+	cr := e.creditor(creditorName, creditorPhone)
+	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
+	tok, _ := e.link(cr, d, "sms")
+	c.signIn(tok, d)
+	for _, path := range []string{"/nope", "/invoices", "/overview/x", "/static/nope.css"} {
+		r := c.get(path)
+		wantStatus(t, "unknown page "+path, r, http.StatusNotFound)
+		checkNoLeak(t, path, r.Body, debtorName)
+	}
 	r := c.get("/nope")
-	wantStatus(t, "unknown page", r, http.StatusNotFound)
-	wantContains(t, "unknown page", r.Body, nl.T("error.notfound"), `<html lang="nl"`)
+	wantContains(t, "unknown page", r.Body, nl.T("error.notfound"), `<html lang="nl"`, creditorPhone)
 
 	// A database that is gone gives the server error page and nothing of the error.
 	broken := e.openDB()

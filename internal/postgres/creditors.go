@@ -12,12 +12,15 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs, coalesce(ideal_provider, ''), coalesce(card_provider, ''), mollie_key_env, stripe_key_env`
+const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs, coalesce(ideal_provider, ''), coalesce(card_provider, ''), mollie_key_env, stripe_key_env,
+	plan_max_months, plan_min_instalment, plan_max_total, plan_waive_costs, plan_auto_approve, breathing_days, hardship_waive_costs, answer_days, help_phone, help_site`
 
 func scanCreditor(row pgx.Row) (collect.Creditor, error) {
 	var c collect.Creditor
 	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.PhoneHours, &c.Email, &c.IBAN, &c.PostDeliveryDays, &c.SecondFactor, &c.WaiveCosts,
-		&c.IdealProvider, &c.CardProvider, &c.MollieKeyEnv, &c.StripeKeyEnv)
+		&c.IdealProvider, &c.CardProvider, &c.MollieKeyEnv, &c.StripeKeyEnv,
+		&c.Policy.Plan.MaxMonths, &c.Policy.Plan.MinInstalment, &c.Policy.Plan.MaxTotal, &c.Policy.Plan.WaiveCostsIfKept, &c.Policy.Plan.AutoApprove,
+		&c.Policy.BreathingDays, &c.Policy.HardshipWaiveCosts, &c.Policy.AnswerDays, &c.Policy.HelpPhone, &c.Policy.HelpSite)
 	return c, err
 }
 

@@ -37,6 +37,14 @@ func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect
 	if f.Notices, err = notices(ctx, q, creditorID, debtorID); err != nil {
 		return f, err
 	}
+	if f.Holds, err = holds(ctx, q, debtorID); err != nil {
+		return f, err
+	}
+	var hardship bool
+	if f.Breathing, hardship, err = breathing(ctx, q, debtorID); err != nil {
+		return f, err
+	}
+	f.WaiveCosts = hardship && f.Creditor.Policy.HardshipWaiveCosts
 	f.Rates, err = rates(ctx, q, RateKind(f.Debtor.Kind))
 	return f, err
 }

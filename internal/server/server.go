@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -113,8 +114,13 @@ func errorHandler(d Deps) fiber.ErrorHandler {
 		}
 		status := fiber.StatusInternalServerError
 		var fe *fiber.Error
-		if errors.As(err, &fe) {
+		switch {
+		case errors.As(err, &fe):
 			status = fe.Code
+		case collect.IsNotFound(err):
+			// A debtor route that loads a record by id and finds none of
+			// this debtor's gives the same 404 as an unknown address.
+			status = fiber.StatusNotFound
 		}
 		if status >= 500 {
 			d.Log.Error("request failed", "err", err, "request_id", c.Locals("requestid"))

@@ -1,0 +1,548 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/pay"
+	"github.com/settle/settle/internal/pay/molliefake"
+	"github.com/settle/settle/internal/pay/stripe"
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// start is where every test's clock starts: Monday 23 November 2026, 10:00
+// in Amsterdam. The invoices fall due in December, so no interest or costs
+// run and amounts stay round. No test depends on the real date.
+var start = time.Date(2026, 11, 23, 10, 0, 0, 0, amsterdam)
+
+const webhookSecret = "whsec_test"
+
+var signingKey = []byte("jobs-test-signing-key-of-32-bytes!!!!")
+
+// clock is a settable clock shared by all pools of one test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// logBuffer keeps the apps' log lines, shown when a test fails.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// world is one test's database, Mollie fake, creditor, debtor and invoices.
+type world struct {
+	t       *testing.T
+	ctx     context.Context
+	url     string
+	clk     *clock
+	db      *postgres.DB
+	fake    *molliefake.Fake
+	fakeURL string
+	// stripeURL answers every call with 500: the flows here are driven by
+	// signed events, and nothing may depend on a Stripe API call.
+	stripeURL string
+	logs      *logBuffer
+	cr        collect.Creditor
+	d         collect.Debtor
+	invs      []collect.Invoice
+}
+
+// openTotal is what the default invoices add up to.
+const openTotal = 10000 + 25000 + 4000
+
+// newWorld seeds one creditor, one debtor and invoices of cents (by
+// default 100,00, 250,00 and 40,00).
+func newWorld(t *testing.T, cents ...int64) *world {
+	t.Helper()
+	if len(cents) == 0 {
+		cents = []int64{10000, 25000, 4000}
+	}
+	ctx := context.Background()
+	_, u := pgtest.New(t)
+	w := &world{t: t, ctx: ctx, url: u, clk: &clock{t: start}, logs: &logBuffer{}}
+	w.db = w.openDB()
+	w.fake = molliefake.New("")
+	w.fake.SetRetryDelays(20*time.Millisecond, 50*time.Millisecond)
+	fs := httptest.NewServer(w.fake.Handler())
+	t.Cleanup(fs.Close)
+	t.Cleanup(w.fake.WaitWebhooks) // runs before fs.Close
+	w.fake.SetBaseURL(fs.URL)
+	w.fakeURL = fs.URL
+	ss := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected Stripe API call: %s %s", r.Method, r.URL)
+		http.Error(rw, `{"error":{"type":"api_error","message":"not in this test"}}`, http.StatusInternalServerError)
+	}))
+	t.Cleanup(ss.Close)
+	w.stripeURL = ss.URL
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("app logs:\n%s", w.logs.String())
+		}
+	})
+
+	cr, _, err := w.db.CreateCreditor(ctx, collect.Creditor{
+		Name: "Energie Noord B.V.", Phone: "020 123 45 67", PhoneHours: "op werkdagen van 9 tot 17 uur",
+		Email: "klantenservice@example.nl", IBAN: "NL91ABNA0417164300",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cr = cr
+	birth := collect.Day(1980, 5, 31)
+	w.d, _, err = w.db.UpsertDebtor(ctx, collect.Debtor{
+		CreditorID: cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Jan Jansen",
+		Email: "jan@example.nl", Language: "nl", BirthDate: &birth,
+		Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12a", Postcode: "1234 AB", City: "Zwolle"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for i, c := range cents {
+		total += c
+		inv, err := w.db.CreateInvoice(ctx, collect.Invoice{
+			CreditorID: cr.ID, DebtorID: w.d.ID, Number: "F-2026-00" + string(rune('1'+i)), Description: "Stroom",
+			IssueDate: collect.Day(2026, 11, 2+i), DueDate: collect.Day(2026, 12, 2+i), Amount: c, Currency: "EUR",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.invs = append(w.invs, inv)
+	}
+	if got := w.statement().Total(); got != total {
+		t.Fatalf("seeded open total = %d, want %d", got, total)
+	}
+	return w
+}
+
+// openDB opens another pool on the test's database, on the shared clock.
+func (w *world) openDB() *postgres.DB {
+	w.t.Helper()
+	db, err := postgres.Open(w.ctx, w.url)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(db.Close)
+	db.Now = w.clk.Now
+	return db
+}
+
+// instance is one server process: its own pool, app, River client and listener.
+type instance struct {
+	w    *world
+	db   *postgres.DB
+	a    *app.App
+	base string
+	work bool
+	once sync.Once
+}
+
+// instance builds the full app on its own pool and serves it on a real
+// listener. With work, River's workers run until the test ends.
+func (w *world) instance(work bool) *instance {
+	w.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	in := &instance{w: w, db: w.openDB(), base: "http://" + ln.Addr().String(), work: work}
+	cfg := config.Config{BaseURL: in.base, MollieAPIURL: w.fakeURL, MollieAPIKey: "test_x",
+		StripeAPIURL: w.stripeURL, StripeKey: "sk_test_x", StripeWebhook: webhookSecret,
+		IdealProvider: "mollie", CardProvider: "stripe"}
+	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	in.a, err = app.Build(cfg, in.db, access.NewSigner(signingKey, in.db.Now), log, app.Options{Work: work})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = in.a.Fiber.Listener(ln)
+	}()
+	w.t.Cleanup(func() {
+		_ = in.a.Fiber.ShutdownWithTimeout(5 * time.Second)
+		<-served
+	})
+	if work {
+		in.start()
+	}
+	return in
+}
+
+// start runs the instance's River workers until the test ends.
+func (in *instance) start() {
+	in.w.t.Helper()
+	if err := in.a.Start(in.w.ctx); err != nil {
+		in.w.t.Fatal(err)
+	}
+	in.once.Do(func() {
+		in.w.t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := in.a.Stop(ctx); err != nil {
+				in.w.t.Errorf("stop river: %v", err)
+			}
+		})
+	})
+}
+
+// mollie starts a Mollie iDEAL payment as the pay page does: our record
+// first, then the checkout with in's webhook URL.
+func (w *world) mollie(in *instance, amount int64, invoiceID string) postgres.Payment {
+	w.t.Helper()
+	rec, err := w.db.CreatePayment(w.ctx, postgres.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+		Amount: amount, Provider: "mollie", Method: string(pay.IDEAL)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	co, err := in.a.Providers.Default["mollie"].Checkout(w.ctx, pay.CheckoutRequest{
+		PaymentID: rec.ID, Amount: amount, Description: "Energie Noord", Method: pay.IDEAL, IdempotencyKey: rec.ID,
+		ReturnURL: in.base + "/pay/return/" + rec.ID, WebhookURL: in.base + "/webhooks/mollie",
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.db.StartCheckout(w.ctx, rec.ID, co); err != nil {
+		w.t.Fatal(err)
+	}
+	rec.ProviderID = co.ProviderID
+	return rec
+}
+
+// stripePayment records a Stripe payment with a session id, as if the
+// checkout had started (stripe-mock keeps no sessions; events drive the flow).
+func (w *world) stripePayment(amount int64, invoiceID string, method pay.Method) postgres.Payment {
+	w.t.Helper()
+	rec, err := w.db.CreatePayment(w.ctx, postgres.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+		Amount: amount, Provider: "stripe", Method: string(method)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	rec.ProviderID = "cs_test_" + randomHex(8)
+	if err := w.db.StartCheckout(w.ctx, rec.ID, pay.Checkout{ProviderID: rec.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + rec.ProviderID}); err != nil {
+		w.t.Fatal(err)
+	}
+	return rec
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sessionObject is a Checkout Session as Stripe puts it in an event.
+func sessionObject(p postgres.Payment, paymentStatus string) map[string]any {
+	return map[string]any{
+		"id": p.ProviderID, "object": "checkout.session", "client_reference_id": p.ID,
+		"metadata": map[string]any{stripe.MetadataKey: p.ID}, "payment_status": paymentStatus,
+		"amount_total": p.Amount, "currency": "eur", "payment_intent": "pi_" + p.ID[:8],
+	}
+}
+
+// chargeObject is a charge as Stripe puts it in a charge.refunded event.
+func chargeObject(p postgres.Payment, refunded int64) map[string]any {
+	return map[string]any{
+		"id": "ch_" + p.ID[:8], "object": "charge", "metadata": map[string]any{stripe.MetadataKey: p.ID},
+		"payment_intent": "pi_" + p.ID[:8], "amount": p.Amount, "amount_refunded": refunded,
+		"refunded": refunded >= p.Amount, "currency": "eur",
+	}
+}
+
+// event is a signed Stripe delivery.
+type event struct {
+	payload []byte
+	header  string
+}
+
+func signed(typ string, object map[string]any) event {
+	p, h := stripe.SignedEvent(webhookSecret, typ, object)
+	return event{p, h}
+}
+
+// delivery is one webhook POST to one instance; it returns the HTTP status.
+type delivery func(in *instance) (int, error)
+
+func mollieHook(providerID string) delivery {
+	return func(in *instance) (int, error) {
+		resp, err := http.PostForm(in.base+"/webhooks/mollie", url.Values{"id": {providerID}})
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+}
+
+func stripeHook(ev event) delivery {
+	return func(in *instance) (int, error) {
+		req, err := http.NewRequest(http.MethodPost, in.base+"/webhooks/stripe", bytes.NewReader(ev.payload))
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Stripe-Signature", ev.header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+}
+
+// times repeats each delivery n times.
+func times(n int, ds ...delivery) []delivery {
+	var out []delivery
+	for _, d := range ds {
+		for range n {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// deliver shuffles the deliveries, spreads them over the instances and
+// sends them from workers goroutines at once. Every one must get 200.
+func deliver(t *testing.T, ins []*instance, workers int, ds []delivery) {
+	t.Helper()
+	type job struct {
+		d  delivery
+		in *instance
+	}
+	jobs := make([]job, len(ds))
+	for i, d := range ds {
+		jobs[i] = job{d, ins[i%len(ins)]}
+	}
+	for i := len(jobs) - 1; i > 0; i-- {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		j := int(n.Int64())
+		jobs[i], jobs[j] = jobs[j], jobs[i]
+	}
+	ch := make(chan job)
+	var mu sync.Mutex
+	var errs []string
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range ch {
+				status, err := j.d(j.in)
+				if err != nil || status != http.StatusOK {
+					mu.Lock()
+					errs = append(errs, fmt.Sprintf("status %d err %v", status, err))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("%d of %d deliveries not answered 200: %v", len(errs), len(jobs), errs)
+	}
+}
+
+// settle waits until River has worked every booking job, and fails the
+// test on a job that was given up.
+func (w *world) settle() {
+	w.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		var pending, discarded int
+		err := w.db.Pool.QueryRow(w.ctx, `SELECT
+				count(*) FILTER (WHERE state NOT IN ('completed', 'cancelled', 'discarded')),
+				count(*) FILTER (WHERE state IN ('cancelled', 'discarded'))
+			FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&pending, &discarded)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if discarded > 0 {
+			w.t.Fatalf("%d booking jobs were given up", discarded)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("%d booking jobs still not done", pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// jobErrors counts booking job attempts that failed (and were retried).
+func (w *world) jobErrors() int {
+	w.t.Helper()
+	var n int
+	if err := w.db.Pool.QueryRow(w.ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
+		WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func (w *world) statement() collect.Statement {
+	w.t.Helper()
+	_, st, err := w.db.Statement(w.ctx, w.cr.ID, w.d.ID, w.db.Today())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return st
+}
+
+func (w *world) payment(id string) postgres.Payment {
+	w.t.Helper()
+	p, err := w.db.PaymentByID(w.ctx, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+// booked is what the ledger holds for one payment.
+type booked struct {
+	keys      []string // distinct source keys of its payment entries
+	paid      int64    // sum of its payment entries (positive)
+	reversed  int64    // sum of its reversal entries (positive: money given back)
+	reversals int      // reversal entries
+}
+
+func (w *world) booked(paymentID string) booked {
+	w.t.Helper()
+	var b booked
+	err := w.db.Pool.QueryRow(w.ctx, `SELECT
+			coalesce(array_agg(DISTINCT source_key) FILTER (WHERE kind = 'payment'), '{}'),
+			coalesce(-sum(amount_cents) FILTER (WHERE kind = 'payment'), 0),
+			coalesce(sum(amount_cents) FILTER (WHERE kind = 'reversal'), 0),
+			count(*) FILTER (WHERE kind = 'reversal')
+		FROM ledger_entries WHERE payment_id = $1`, paymentID).Scan(&b.keys, &b.paid, &b.reversed, &b.reversals)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return b
+}
+
+// wantBookedOnce checks that a payment is paid, booked once for amount, and
+// became paid once in its history and its audit trail.
+func (w *world) wantBookedOnce(p postgres.Payment, amount int64) {
+	w.t.Helper()
+	got := w.payment(p.ID)
+	if got.Status != pay.StatusPaid {
+		w.t.Errorf("payment %s: status %s, want paid", p.ID, got.Status)
+	}
+	if got.PaidAt == nil {
+		w.t.Errorf("payment %s: no paid_at", p.ID)
+	}
+	b := w.booked(p.ID)
+	if b.paid != amount || len(b.keys) != 1 || b.keys[0] != "payment:"+p.ID {
+		w.t.Errorf("payment %s: booked %d under %v, want %d once under payment:%s", p.ID, b.paid, b.keys, amount, p.ID)
+	}
+	var n int
+	if err := w.db.Pool.QueryRow(w.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1`, "payment:"+p.ID).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	if n == 0 {
+		w.t.Errorf("payment %s: no ledger entries under its source key", p.ID)
+	}
+	w.wantTransitions(p.ID, pay.StatusPaid, 1)
+	if err := w.db.Pool.QueryRow(w.ctx, `SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.paid'`, "payment:"+p.ID).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	if n != 1 {
+		w.t.Errorf("payment %s: %d audit records for payment.paid, want 1", p.ID, n)
+	}
+}
+
+// wantTransitions checks how often a payment's history moved to status.
+func (w *world) wantTransitions(paymentID string, status pay.Status, want int) {
+	w.t.Helper()
+	hist, err := w.db.PaymentHistory(w.ctx, paymentID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	n := 0
+	for _, s := range hist {
+		if s == status {
+			n++
+		}
+	}
+	if n != want {
+		w.t.Errorf("payment %s: history %v moves to %s %d times, want %d", paymentID, hist, status, n, want)
+	}
+}
+
+func (w *world) wantOpen(want int64) {
+	w.t.Helper()
+	st := w.statement()
+	if st.Total() != want {
+		w.t.Errorf("open total = %d, want %d (credit %d)", st.Total(), want, st.Credit)
+	}
+}
+
+// countRows counts rows of a query with one count(*) column.
+func (w *world) count(sql string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.db.Pool.QueryRow(w.ctx, sql, args...).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}

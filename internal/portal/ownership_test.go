@@ -1,0 +1,178 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// ownershipFixture: debtor A is signed in; B is another debtor of the same
+// creditor, C a debtor of another creditor with the same reference.
+type ownershipFixture struct {
+	e          *env
+	a, b, c    collect.Debtor
+	invA       collect.Invoice
+	invB, invC collect.Invoice
+	payB, payC postgres.Payment
+}
+
+// ownedRoutes are the debtor routes that take an id, with the ids of other
+// debtors that each must refuse. A new route with a parameter fails
+// TestOwnership until it is added here.
+var ownedRoutes = map[string]func(f ownershipFixture) (own string, foreign []string){
+	"GET /invoices/:id": func(f ownershipFixture) (string, []string) {
+		return f.invA.ID, []string{f.invB.ID, f.invC.ID}
+	},
+	"GET /pay/return/:id": func(f ownershipFixture) (string, []string) {
+		return "", []string{f.payB.ID, f.payC.ID}
+	},
+}
+
+// notDebtorRoutes take a parameter but are not debtor routes.
+var notDebtorRoutes = map[string]string{
+	"GET /l/:token": "the magic link itself; TestInvalidLinksLookAlike covers it",
+}
+
+func notDebtorPath(path string) bool {
+	for _, p := range []string{"/api/", "/webhooks/", "/fake-mollie"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var backField = regexp.MustCompile(`name="back" value="[^"]*"`)
+
+// normalise removes the one thing a 404 page may repeat of its request: the
+// address the language switch goes back to.
+func normalise(body string) string { return backField.ReplaceAllString(body, `name="back" value=""`) }
+
+func TestOwnership(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	other := e.creditor("Water Zuid B.V.", "030 765 43 21")
+	f := ownershipFixture{e: e}
+	f.a = e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
+	f.b = e.debtor(cr, "K-2", "Piet Pieters", "7311 KL", "14")
+	f.c = e.debtor(other, "K-1", "Jan Jansen-de Vries", "7311 KL", "12")
+	f.invA = e.invoice(cr, f.a, "A-001", "Stroom oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 10000)
+	f.invB = e.invoice(cr, f.b, "B-001", "Gas oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 23456)
+	f.invC = e.invoice(other, f.c, "C-001", "Water oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 34567)
+	var err error
+	if f.payB, err = e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: cr.ID, DebtorID: f.b.ID, InvoiceID: f.invB.ID, Amount: 23456, Provider: "mollie", Method: "ideal"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.payC, err = e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
+		t.Fatal(err)
+	}
+	// What of B and C no page of A may show.
+	secrets := []string{"Piet Pieters", "Jansen-de Vries", "B-001", "C-001", "Gas oktober", "Water oktober", "234,56", "345,67", "Water Zuid", f.invB.ID, f.invC.ID}
+
+	tok, _ := e.link(cr, f.a, "letter")
+	c := e.client()
+	c.signIn(tok, f.a)
+	r := c.get("/overview")
+	wantStatus(t, "A's overview", r, http.StatusOK)
+	wantContains(t, "A's overview", r.Body, "A-001")
+	wantNotContains(t, "A's overview", r.Body, secrets...)
+
+	routes := debtorRoutes(e.app.Fiber)
+	covered := 0
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		if _, ok := notDebtorRoutes[key]; ok {
+			continue
+		}
+		ids, ok := ownedRoutes[key]
+		if !ok {
+			t.Errorf("route %s takes %v but TestOwnership does not know whose ids it takes: add it to ownedRoutes with another debtor's ids", key, rt.Params)
+			continue
+		}
+		covered++
+		own, foreign := ids(f)
+		if rt.Method != http.MethodGet {
+			t.Errorf("route %s: TestOwnership only walks GET routes; extend walk for %s", key, rt.Method)
+			continue
+		}
+		values := append(append([]string{}, foreign...),
+			"3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40", // a random UUID
+			"00000000-0000-0000-0000-000000000000",
+			strings.ToUpper(foreign[0]),
+			"garbage", "1", "-1", "%27%20OR%20%271%27=%271", "..%2Foverview", strings.Repeat("9", 300))
+		var first response
+		for i, v := range values {
+			path := fill(rt.Path, v)
+			got := c.get(path)
+			if i == 0 {
+				first = got
+				if got.Status != http.StatusNotFound {
+					t.Errorf("%s with another debtor's id: status %d, want 404\n%s", key, got.Status, got.Body)
+				}
+				wantContains(t, path, got.Body, nl.T("error.notfound"))
+			} else if got.Status != first.Status || normalise(got.Body) != normalise(first.Body) {
+				t.Errorf("%s: %s gives status %d and a different page than another debtor's id (%d)\n%s\n---\n%s",
+					key, path, got.Status, first.Status, got.Body, first.Body)
+			}
+			wantNotContains(t, path, normalise(got.Body), secrets...)
+			checkNoLeak(t, path, got.Body)
+		}
+		if own != "" {
+			r := c.get(fill(rt.Path, own))
+			wantStatus(t, key+" with A's own id", r, http.StatusOK)
+			wantNotContains(t, key+" with A's own id", r.Body, secrets...)
+		}
+	}
+	if covered < 1 {
+		t.Errorf("found no debtor routes with an id among %d routes", len(routes))
+	}
+
+	// Ids in the query string of any page must not show another debtor's data either.
+	for _, rt := range e.app.Fiber.GetRoutes(true) {
+		if rt.Method != http.MethodGet || len(rt.Params) > 0 || notDebtorPath(rt.Path) || strings.Contains(rt.Path, "*") {
+			continue
+		}
+		for _, foreign := range []string{f.invB.ID, f.invC.ID, f.payB.ID} {
+			q := url.Values{"id": {foreign}, "invoice": {foreign}, "invoice_id": {foreign}, "payment": {foreign}, "what": {"invoice"}}
+			r := c.get(rt.Path + "?" + q.Encode())
+			wantNotContains(t, rt.Path+" with another debtor's id in the query", r.Body, secrets...)
+		}
+	}
+
+	// Still signed in as A after all that, and B's invoice is still B's.
+	wantStatus(t, "A's overview at the end", c.get("/overview"), http.StatusOK)
+	if _, st, err := e.db.Statement(e.ctx, cr.ID, f.b.ID, e.db.Today()); err != nil || st.Total() < 23456 {
+		t.Errorf("B's statement changed: %v, total %d", err, st.Total())
+	}
+}
+
+// debtorRoutes lists the app's routes with a path parameter, without the
+// creditor API and the provider webhooks, sorted for stable output.
+func debtorRoutes(a *fiber.App) []fiber.Route {
+	seen := map[string]bool{}
+	var out []fiber.Route
+	for _, rt := range a.GetRoutes(true) {
+		if rt.Method == http.MethodHead || notDebtorPath(rt.Path) || !strings.ContainsAny(rt.Path, ":*") {
+			continue
+		}
+		if key := rt.Method + " " + rt.Path; !seen[key] {
+			seen[key] = true
+			out = append(out, rt)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Method+out[i].Path < out[j].Method+out[j].Path })
+	return out
+}
+
+var param = regexp.MustCompile(`:[A-Za-z0-9_]+\??|\*`)
+
+func fill(pattern, value string) string { return param.ReplaceAllString(pattern, value) }

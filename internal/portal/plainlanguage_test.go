@@ -1,0 +1,253 @@
+package portal_test
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/plainlang"
+	"github.com/settle/settle/web"
+)
+
+// minReadingEase is the build gate of the writing guide: Flesch-Douma 60.
+const minReadingEase = 60
+
+// readableText is what a debtor reads on a page: the main content and the
+// footer with the creditor's contact details.
+func readableText(t *testing.T, body string) string {
+	t.Helper()
+	var parts []string
+	for _, tag := range []string{"main", "footer"} {
+		i := strings.Index(body, "<"+tag)
+		j := strings.LastIndex(body, "</"+tag+">")
+		if i < 0 || j < i {
+			if tag == "main" {
+				t.Errorf("page has no <main>:\n%s", body)
+			}
+			continue
+		}
+		parts = append(parts, body[i:j+len(tag)+3])
+	}
+	return plainlang.TextOfHTML(strings.Join(parts, "\n"))
+}
+
+// checkReadable scores one text, logs the score and fails below the gate or on jargon.
+func checkReadable(t *testing.T, name, text string) {
+	t.Helper()
+	s := plainlang.FleschDouma(text)
+	if s.Words == 0 {
+		t.Logf("%-40s no words", name)
+		return
+	}
+	t.Logf("%-40s Flesch-Douma %5.1f  (%d words, %d sentences, %d syllables)", name, s.Value, s.Words, s.Sentences, s.Syllables)
+	if s.Value < minReadingEase {
+		t.Errorf("%s: Flesch-Douma %.1f, below %d:\n%s", name, s.Value, minReadingEase, text)
+	}
+	if hits := plainlang.Banned(text); len(hits) > 0 {
+		t.Errorf("%s: banned words %v:\n%s", name, hits, text)
+	}
+}
+
+type page struct {
+	name   string
+	status int
+	body   string
+}
+
+// TestPlainLanguagePages renders every Dutch debtor-facing page through the
+// app and scores what the debtor reads.
+func TestPlainLanguagePages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	var pages []page
+	add := func(name string, want int, r response) {
+		t.Helper()
+		if r.Status != want {
+			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
+		}
+		if !strings.Contains(r.Body, `<html lang="nl"`) {
+			t.Errorf("%s: not in Dutch", name)
+		}
+		pages = append(pages, page{name, r.Status, r.Body})
+	}
+	day := collect.Day
+	seq := 0
+	debtor := func() collect.Debtor {
+		seq++
+		ref := "K-" + string(rune('A'+seq))
+		return e.debtor(cr, ref, debtorName, "7311 KL", "12")
+	}
+	signIn := func(d collect.Debtor) *client {
+		tok, _ := e.link(cr, d, "letter")
+		c := e.client()
+		c.signIn(tok, d)
+		return c
+	}
+
+	// The second factor: the question, a wrong answer, the lock.
+	d := debtor()
+	e.invoice(cr, d, "F-1", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
+	tok, _ := e.link(cr, d, "letter")
+	c := e.client()
+	add("second factor", http.StatusOK, c.open(tok))
+	add("second factor, wrong answer", http.StatusUnprocessableEntity, c.answer("1234 AB", "1"))
+	for range 3 {
+		c.answer("1234 AB", "1")
+	}
+	add("second factor, locked", http.StatusTooManyRequests, c.answer("1234 AB", "1"))
+	e.clk.Advance(15 * time.Minute)
+
+	// The overview in each of its states.
+	c = signIn(d)
+	add("overview: not yet due", http.StatusOK, c.get("/overview"))
+
+	d = debtor()
+	inv := e.invoice(cr, d, "F-2", "Stroom oktober", day(2026, 10, 1), day(2026, 10, 15), 12500)
+	e.notice(cr, d, "email", day(2026, 11, 16), inv)
+	c = signIn(d)
+	add("overview: inside the notice term", http.StatusOK, c.get("/overview"))
+	add("invoice: inside the notice term", http.StatusOK, c.get("/invoices/"+inv.ID))
+
+	d = debtor()
+	inv = e.invoice(cr, d, "F-3", "Stroom september", day(2026, 9, 1), day(2026, 9, 15), 10000)
+	inv2 := e.invoice(cr, d, "F-4", "Gas september", day(2026, 9, 1), day(2026, 9, 15), 4500)
+	e.notice(cr, d, "post", day(2026, 10, 1), inv, inv2)
+	e.pay(cr, d, 2000, day(2026, 11, 2), "partial-1")
+	c = signIn(d)
+	add("overview: costs added", http.StatusOK, c.get("/overview"))
+	add("invoice: costs and interest", http.StatusOK, c.get("/invoices/"+inv.ID))
+	add("invoice: paid in part", http.StatusOK, c.get("/invoices/"+inv2.ID))
+
+	d = debtor()
+	inv = e.invoice(cr, d, "F-5", "Water oktober", day(2026, 10, 1), day(2026, 11, 1), 6000)
+	c = signIn(d)
+	add("overview: late, no letter yet", http.StatusOK, c.get("/overview"))
+	add("invoice: late", http.StatusOK, c.get("/invoices/"+inv.ID))
+
+	d = debtor()
+	inv = e.invoice(cr, d, "F-6", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
+	e.pay(cr, d, 8950, day(2026, 11, 20), "paid-1")
+	c = signIn(d)
+	add("overview: nothing open", http.StatusOK, c.get("/overview"))
+	add("invoice: paid", http.StatusOK, c.get("/invoices/"+inv.ID))
+
+	d = debtor()
+	e.invoice(cr, d, "F-7", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 5000)
+	e.pay(cr, d, 8000, day(2026, 11, 20), "over-1")
+	c = signIn(d)
+	r := c.get("/overview")
+	wantContains(t, "overview with credit", r.Body, nl.T("overview.credit", nl.Money(3000)))
+	add("overview: with credit", http.StatusOK, r)
+
+	// Error pages.
+	add("error: not found", http.StatusNotFound, c.get("/invoices/3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"))
+	add("error: form expired (CSRF)", http.StatusForbidden, c.do(http.MethodPost, "/language", url.Values{"lang": {"en"}}))
+	c.get("/overview") // the page above has no CSRF token to give
+	add("signed out", http.StatusOK, c.post("/signout", nil))
+	add("error: invalid link", http.StatusNotFound, e.client().get("/l/not-a-link"))
+	rtok, rl := e.link(cr, d, "sms")
+	if err := e.db.RevokeLink(e.ctx, cr.ID, rl.JTI); err != nil {
+		t.Fatal(err)
+	}
+	add("error: revoked link", http.StatusGone, e.client().get("/l/"+rtok))
+	c = signIn(d)
+	e.clk.Advance(31 * time.Minute)
+	add("error: session expired", http.StatusUnauthorized, c.get("/overview"))
+	e.clk.Advance(61 * 24 * time.Hour)
+	add("error: expired link", http.StatusGone, e.client().get("/l/"+tok))
+
+	// A creditor that asks for the birth date.
+	bcr := e.creditor("Zorg Verzekeraar B.V.", "088 123 45 67")
+	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE creditors SET second_factor = 'birth_date' WHERE id = $1`, bcr.ID); err != nil {
+		t.Fatal(err)
+	}
+	bd := e.debtor(bcr, "Z-1", debtorName, "7311 KL", "12")
+	btok, _ := e.link(bcr, bd, "sms")
+	add("second factor: birth date", http.StatusOK, e.client().open(btok))
+
+	for _, p := range pages {
+		checkReadable(t, p.name, readableText(t, p.body))
+	}
+}
+
+// TestPlainLanguageCatalog scores the Dutch messages, joined per key prefix
+// (verify, overview, next, invoice, error, ...), and checks every text for jargon.
+func TestPlainLanguageCatalog(t *testing.T) {
+	t.Parallel()
+	nlCat := i18n.Catalog("nl")
+	groups := map[string][]string{}
+	keys := make([]string, 0, len(nlCat))
+	for k := range nlCat {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		prefix, _, ok := strings.Cut(k, ".")
+		if !ok {
+			prefix = "(single words)"
+		}
+		groups[prefix] = append(groups[prefix], sentence(nlCat[k]))
+		if hits := plainlang.Banned(nlCat[k]); len(hits) > 0 {
+			t.Errorf("nl %q: banned words %v in %q", k, hits, nlCat[k])
+		}
+	}
+	prefixes := make([]string, 0, len(groups))
+	for p := range groups {
+		prefixes = append(prefixes, p)
+	}
+	sort.Strings(prefixes)
+	for _, p := range prefixes {
+		checkReadable(t, "messages "+p, strings.Join(groups[p], " "))
+	}
+}
+
+var fmtVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+
+// sentence turns a message into a sentence of its own: its format verbs are
+// left out (they are names, amounts and dates), and a label gets a full stop.
+func sentence(msg string) string {
+	s := strings.TrimSpace(fmtVerb.ReplaceAllString(msg, ""))
+	if s != "" && !strings.ContainsAny(s[len(s)-1:], ".!?:") {
+		s += "."
+	}
+	return s
+}
+
+// TestNoJargonInTemplates: no banned word anywhere in the templates, in text,
+// attributes or comments.
+func TestNoJargonInTemplates(t *testing.T) {
+	t.Parallel()
+	n := 0
+	err := fs.WalkDir(web.Templates, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := fs.ReadFile(web.Templates, path)
+		if err != nil {
+			return err
+		}
+		n++
+		src := string(raw)
+		for _, text := range []string{src, plainlang.TextOfHTML(src)} {
+			if hits := plainlang.Banned(text); len(hits) > 0 {
+				t.Errorf("%s: banned words %v", path, hits)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no templates found")
+	}
+}

@@ -1,0 +1,200 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+)
+
+// Plan is a payment plan with its schedule.
+type Plan struct {
+	ID          string
+	CreditorID  string
+	DebtorID    string
+	Status      string // proposed, approved, countered, rejected, declined, broken, completed, replaced
+	Total       int64
+	Months      int
+	FirstDue    time.Time
+	Reason      string // why rejected or countered, for the debtor; why outside policy, for the agent
+	CounterOf   string
+	CreatedAt   time.Time
+	DecidedAt   *time.Time
+	Instalments []PlanInstalment
+}
+
+// PlanInstalment is one instalment with what was paid on it.
+type PlanInstalment struct {
+	ID     string
+	Seq    int
+	Due    time.Time
+	Amount int64
+	Paid   int64
+}
+
+const planCols = `id, creditor_id, debtor_id, status, total_cents, months, first_due, reason, coalesce(counter_of::text, ''), created_at, decided_at`
+
+func scanPlan(r pgx.Row) (Plan, error) {
+	var p Plan
+	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt)
+	p.FirstDue = collect.DateOf(p.FirstDue)
+	return p, err
+}
+
+func insertPlan(ctx context.Context, tx pgx.Tx, p Plan, now time.Time) (Plan, error) {
+	row := tx.QueryRow(ctx, `INSERT INTO plans (creditor_id, debtor_id, status, total_cents, months, first_due, reason, counter_of, created_at, decided_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+planCols,
+		p.CreditorID, p.DebtorID, p.Status, p.Total, p.Months, p.FirstDue, p.Reason, nullable(p.CounterOf), now, p.DecidedAt)
+	out, err := scanPlan(row)
+	if err != nil {
+		return out, dbErr(err, "insert plan")
+	}
+	for _, in := range collect.Schedule(out.Total, out.Months, out.FirstDue) {
+		var id string
+		if err := tx.QueryRow(ctx, `INSERT INTO plan_instalments (plan_id, seq, due_date, amount_cents) VALUES ($1, $2, $3, $4) RETURNING id`,
+			out.ID, in.Seq, in.Due, in.Amount).Scan(&id); err != nil {
+			return out, dbErr(err, "insert instalment")
+		}
+		out.Instalments = append(out.Instalments, PlanInstalment{ID: id, Seq: in.Seq, Due: in.Due, Amount: in.Amount})
+	}
+	return out, nil
+}
+
+// ProposePlan stores a debtor's plan: approved at once when check says it is
+// inside the creditor's policy and the policy allows it, else proposed for an agent.
+func (db *DB) ProposePlan(ctx context.Context, p Plan, check collect.PlanCheck, autoApprove bool) (Plan, error) {
+	now := db.Now()
+	p.Status = "proposed"
+	if check.Inside && autoApprove {
+		p.Status, p.DecidedAt = "approved", &now
+	} else if !check.Inside {
+		p.Reason = joinReasons(check.Reasons)
+	}
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		if err := endOpenPlans(ctx, tx, p.DebtorID); err != nil {
+			return err
+		}
+		var err error
+		if p, err = insertPlan(ctx, tx, p, now); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "debtor:"+p.DebtorID, "plan."+p.Status, p.CreditorID, p.DebtorID, "plan:"+p.ID, nil,
+			map[string]any{"total": p.Total, "months": p.Months, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": check.Inside})
+	})
+	return p, err
+}
+
+// endOpenPlans marks earlier proposals and counter-offers as replaced: a debtor has one live plan question at a time.
+func endOpenPlans(ctx context.Context, tx pgx.Tx, debtorID string) error {
+	_, err := tx.Exec(ctx, `UPDATE plans SET status = 'replaced' WHERE debtor_id = $1 AND status IN ('proposed', 'countered')`, debtorID)
+	return dbErr(err, "replace open plans")
+}
+
+func joinReasons(rs []string) string {
+	out := ""
+	for i, r := range rs {
+		if i > 0 {
+			out += "; "
+		}
+		out += r
+	}
+	return out
+}
+
+// Plans lists a debtor's plans with instalments and what was paid on each, newest first.
+func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "plans")
+	}
+	ps, err := collectRows(rows, scanPlan, "plans")
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		irows, err := db.Pool.Query(ctx, `SELECT i.id, i.seq, i.due_date, i.amount_cents,
+				coalesce((SELECT sum(amount_cents) FROM payments p WHERE p.instalment_id = i.id AND p.status IN ('paid', 'refunded', 'charged_back')), 0)
+			FROM plan_instalments i WHERE i.plan_id = $1 ORDER BY seq`, ps[i].ID)
+		if err != nil {
+			return nil, dbErr(err, "instalments")
+		}
+		if ps[i].Instalments, err = collectRows(irows, func(r pgx.Row) (PlanInstalment, error) {
+			var in PlanInstalment
+			err := r.Scan(&in.ID, &in.Seq, &in.Due, &in.Amount, &in.Paid)
+			in.Due = collect.DateOf(in.Due)
+			return in, err
+		}, "instalments"); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
+// BrokePlanSince reports whether the debtor broke a plan after since.
+func (db *DB) BrokePlanSince(ctx context.Context, debtorID string, since time.Time) (bool, error) {
+	var n int
+	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM plans WHERE debtor_id = $1 AND status = 'broken' AND coalesce(decided_at, created_at) >= $2`, debtorID, since).Scan(&n)
+	return n > 0, dbErr(err, "broken plans")
+}
+
+// DecidePlan is an agent's answer to a proposal: approve, reject (with a
+// reason the debtor reads) or counter with other terms.
+func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decision, reason string, counter *Plan) (Plan, error) {
+	var out Plan
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, planID, creditorID))
+		if err != nil {
+			return dbErr(err, "plan")
+		}
+		if p.Status != "proposed" {
+			return collect.Errorf(collect.ECONFLICT, "", "this plan was already answered")
+		}
+		now := db.Now()
+		status := map[string]string{"approve": "approved", "reject": "rejected", "counter": "replaced"}[decision]
+		if status == "" {
+			return collect.Errorf(collect.EINVALID, "decision", "approve, reject or counter")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE plans SET status = $2, reason = $3, decided_at = $4, decided_by = $5 WHERE id = $1`, p.ID, status, reason, now, agentID); err != nil {
+			return dbErr(err, "decide plan")
+		}
+		out = p
+		out.Status = status
+		after := map[string]any{"status": status, "reason": reason}
+		if decision == "counter" {
+			if counter == nil {
+				return collect.Errorf(collect.EINVALID, "months", "a counter-offer needs terms")
+			}
+			c := *counter
+			c.CreditorID, c.DebtorID, c.Status, c.CounterOf, c.Reason = p.CreditorID, p.DebtorID, "countered", p.ID, reason
+			if out, err = insertPlan(ctx, tx, c, now); err != nil {
+				return err
+			}
+			after["counter_plan_id"], after["months"], after["total"], after["first_due"] = out.ID, out.Months, out.Total, out.FirstDue.Format("2006-01-02")
+		}
+		return Audit(ctx, tx, "agent:"+agentID, "plan."+decision, p.CreditorID, p.DebtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, after)
+	})
+	return out, err
+}
+
+// AnswerCounter is the debtor's answer to a counter-offer: accept or decline.
+func (db *DB) AnswerCounter(ctx context.Context, creditorID, debtorID, planID string, accept bool) error {
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1 AND debtor_id = $2 AND creditor_id = $3 FOR UPDATE`, planID, debtorID, creditorID))
+		if err != nil {
+			return dbErr(err, "plan")
+		}
+		if p.Status != "countered" {
+			return collect.Errorf(collect.ECONFLICT, "", "this offer can no longer be answered")
+		}
+		status := "declined"
+		if accept {
+			status = "approved"
+		}
+		if _, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1`, p.ID, status, db.Now()); err != nil {
+			return dbErr(err, "answer counter")
+		}
+		return Audit(ctx, tx, "debtor:"+debtorID, "plan.counter_"+status, creditorID, debtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, map[string]any{"status": status})
+	})
+}

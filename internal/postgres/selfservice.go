@@ -1,0 +1,337 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+)
+
+// Dispute is a debtor's "I don't agree" on one invoice.
+type Dispute struct {
+	ID         string
+	CreditorID string
+	DebtorID   string
+	InvoiceID  string
+	Reason     string
+	Body       string
+	Status     string // open, upheld, rejected, corrected
+	Answer     string
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
+	Files      []DisputeFile
+}
+
+// DisputeFile is one piece of evidence.
+type DisputeFile struct {
+	ID          string
+	DisputeID   string
+	Filename    string
+	ContentType string
+	Size        int
+	Data        []byte
+}
+
+// CreateDispute stores a dispute with its evidence; the invoice is on hold
+// from this moment. Everything, with its audit record, is one transaction.
+func (db *DB) CreateDispute(ctx context.Context, d Dispute) (Dispute, error) {
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO disputes (creditor_id, debtor_id, invoice_id, reason, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, status, created_at`,
+			d.CreditorID, d.DebtorID, d.InvoiceID, d.Reason, d.Body, db.Now()).Scan(&d.ID, &d.Status, &d.CreatedAt)
+		if err != nil {
+			return dbErr(err, "insert dispute")
+		}
+		for i, f := range d.Files {
+			if err := tx.QueryRow(ctx, `INSERT INTO dispute_files (dispute_id, filename, content_type, size, data) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				d.ID, f.Filename, f.ContentType, len(f.Data), f.Data).Scan(&d.Files[i].ID); err != nil {
+				return dbErr(err, "insert evidence")
+			}
+		}
+		return Audit(ctx, tx, "debtor:"+d.DebtorID, "dispute.opened", d.CreditorID, d.DebtorID, "dispute:"+d.ID, nil,
+			map[string]any{"invoice_id": d.InvoiceID, "reason": d.Reason, "files": len(d.Files)})
+	})
+	return d, err
+}
+
+const disputeCols = `id, creditor_id, debtor_id, invoice_id, reason, body, status, answer, created_at, resolved_at`
+
+func scanDispute(r pgx.Row) (Dispute, error) {
+	var d Dispute
+	err := r.Scan(&d.ID, &d.CreditorID, &d.DebtorID, &d.InvoiceID, &d.Reason, &d.Body, &d.Status, &d.Answer, &d.CreatedAt, &d.ResolvedAt)
+	return d, err
+}
+
+// Disputes lists a debtor's disputes with their files (without the file contents), newest first.
+func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]Dispute, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "disputes")
+	}
+	ds, err := collectRows(rows, scanDispute, "disputes")
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		frows, err := db.Pool.Query(ctx, `SELECT id, dispute_id, filename, content_type, size FROM dispute_files WHERE dispute_id = $1 ORDER BY created_at`, ds[i].ID)
+		if err != nil {
+			return nil, dbErr(err, "evidence")
+		}
+		if ds[i].Files, err = collectRows(frows, func(r pgx.Row) (DisputeFile, error) {
+			var f DisputeFile
+			err := r.Scan(&f.ID, &f.DisputeID, &f.Filename, &f.ContentType, &f.Size)
+			return f, err
+		}, "evidence"); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
+}
+
+// DisputeFileOf loads one evidence file if it belongs to one of the given creditors.
+func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID string) (DisputeFile, error) {
+	if !validUUID(fileID) {
+		return DisputeFile{}, collect.Errorf(collect.ENOTFOUND, "", "file not found")
+	}
+	var f DisputeFile
+	err := db.Pool.QueryRow(ctx, `SELECT f.id, f.dispute_id, f.filename, f.content_type, f.size, f.data FROM dispute_files f
+		JOIN disputes d ON d.id = f.dispute_id WHERE f.id = $1 AND d.creditor_id = ANY($2)`, fileID, creditorIDs).
+		Scan(&f.ID, &f.DisputeID, &f.Filename, &f.ContentType, &f.Size, &f.Data)
+	return f, dbErr(err, "file")
+}
+
+// ResolveDispute closes a dispute. upheld credits what is open on the invoice;
+// corrected credits the difference down to correctTo (cents of principal);
+// rejected lets collection resume. The answer is what the debtor reads.
+func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID, outcome, answer string, correctTo int64) error {
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		d, err := scanDispute(tx.QueryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, disputeID, creditorID))
+		if err != nil {
+			return dbErr(err, "dispute")
+		}
+		if d.Status != "open" {
+			return collect.Errorf(collect.ECONFLICT, "", "this dispute is already resolved")
+		}
+		now := db.Now()
+		today := collect.DateOf(now.In(amsterdam))
+		if outcome == "upheld" || outcome == "corrected" {
+			if err := lockDebtor(ctx, tx, d.DebtorID); err != nil {
+				return err
+			}
+			f, err := facts(ctx, tx, d.CreditorID, d.DebtorID)
+			if err != nil {
+				return err
+			}
+			st, err := collect.BuildStatement(f, today)
+			if err != nil {
+				return err
+			}
+			line, ok := st.Line(d.InvoiceID)
+			if !ok {
+				return collect.Errorf(collect.ENOTFOUND, "", "invoice not found")
+			}
+			// Book what is due today first, so the credit clears a balance made of entries.
+			if err := bookAccruals(ctx, tx, d.CreditorID, d.DebtorID, today); err != nil {
+				return err
+			}
+			credits := map[collect.Account]int64{collect.AccountPrincipal: line.Principal, collect.AccountCosts: line.Costs, collect.AccountInterest: line.Interest}
+			if outcome == "corrected" {
+				if correctTo < 0 || correctTo >= line.Invoice.Amount {
+					return collect.Errorf(collect.EINVALID, "amount", "the corrected amount must be below the invoice amount")
+				}
+				credits = map[collect.Account]int64{collect.AccountPrincipal: min(line.Principal, line.Invoice.Amount-correctTo)}
+			}
+			for _, acc := range []collect.Account{collect.AccountCosts, collect.AccountInterest, collect.AccountPrincipal} {
+				if credits[acc] <= 0 {
+					continue
+				}
+				e := collect.Entry{InvoiceID: d.InvoiceID, Account: acc, Kind: collect.KindCreditNote, Amount: -credits[acc], BookedOn: today, Memo: "dispute " + outcome}
+				if err := insertEntry(ctx, tx, d.CreditorID, d.DebtorID, e, "dispute:"+d.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE disputes SET status = $2, answer = $3, resolved_at = $4, resolved_by = $5 WHERE id = $1`,
+			d.ID, outcome, answer, now, agentID); err != nil {
+			return dbErr(err, "resolve dispute")
+		}
+		return Audit(ctx, tx, "agent:"+agentID, "dispute."+outcome, d.CreditorID, d.DebtorID, "dispute:"+d.ID,
+			map[string]any{"status": d.Status}, map[string]any{"status": outcome, "answer": answer, "correct_to": correctTo})
+	})
+}
+
+// holds loads the periods each invoice of a debtor was on hold for a dispute.
+func holds(ctx context.Context, q querier, debtorID string) (map[string][]collect.Period, error) {
+	rows, err := q.Query(ctx, `SELECT invoice_id, created_at, resolved_at FROM disputes WHERE debtor_id = $1`, debtorID)
+	if err != nil {
+		return nil, dbErr(err, "holds")
+	}
+	defer rows.Close()
+	out := map[string][]collect.Period{}
+	for rows.Next() {
+		var inv string
+		var from time.Time
+		var to *time.Time
+		if err := rows.Scan(&inv, &from, &to); err != nil {
+			return nil, dbErr(err, "holds")
+		}
+		p := collect.Period{From: collect.DateOf(from.In(amsterdam))}
+		if to != nil {
+			p.To = collect.DateOf(to.In(amsterdam))
+		}
+		out[inv] = append(out[inv], p)
+	}
+	return out, dbErr(rows.Err(), "holds")
+}
+
+// Hardship is a debtor's "I can't pay now".
+type Hardship struct {
+	ID             string
+	CreditorID     string
+	DebtorID       string
+	Reason         string
+	Income         *int64
+	FixedCosts     *int64
+	Consent        bool
+	Counsellor     string
+	BreathingFrom  time.Time
+	BreathingUntil time.Time
+	Status         string // open, followed_up, wont_pay
+	CreatedAt      time.Time
+}
+
+const hardshipCols = `id, creditor_id, debtor_id, reason, income_cents, fixed_costs_cents, consent, counsellor, breathing_from, breathing_until, status, created_at`
+
+func scanHardship(r pgx.Row) (Hardship, error) {
+	var h Hardship
+	err := r.Scan(&h.ID, &h.CreditorID, &h.DebtorID, &h.Reason, &h.Income, &h.FixedCosts, &h.Consent, &h.Counsellor, &h.BreathingFrom, &h.BreathingUntil, &h.Status, &h.CreatedAt)
+	h.BreathingFrom, h.BreathingUntil = collect.DateOf(h.BreathingFrom), collect.DateOf(h.BreathingUntil)
+	return h, err
+}
+
+// ReportHardship records that a debtor cannot pay now and starts the
+// creditor's breathing space at once.
+func (db *DB) ReportHardship(ctx context.Context, h Hardship, breathingDays int) (Hardship, error) {
+	today := db.Today()
+	h.BreathingFrom, h.BreathingUntil = today, today.AddDate(0, 0, breathingDays)
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `INSERT INTO hardships (creditor_id, debtor_id, reason, income_cents, fixed_costs_cents, consent, counsellor, breathing_from, breathing_until, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+hardshipCols,
+			h.CreditorID, h.DebtorID, h.Reason, h.Income, h.FixedCosts, h.Consent, h.Counsellor, h.BreathingFrom, h.BreathingUntil, db.Now())
+		var err error
+		if h, err = scanHardship(row); err != nil {
+			return dbErr(err, "insert hardship")
+		}
+		return Audit(ctx, tx, "debtor:"+h.DebtorID, "hardship.reported", h.CreditorID, h.DebtorID, "hardship:"+h.ID, nil,
+			map[string]any{"reason": h.Reason, "breathing_until": h.BreathingUntil.Format("2006-01-02"), "consent": h.Consent})
+	})
+	return h, err
+}
+
+// Hardships lists a debtor's hardship reports, newest first.
+func (db *DB) Hardships(ctx context.Context, creditorID, debtorID string) ([]Hardship, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+hardshipCols+` FROM hardships WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "hardships")
+	}
+	return collectRows(rows, scanHardship, "hardships")
+}
+
+// UpdateHardship applies an agent's follow-up: extend the breathing space by
+// days, or record "won't pay", which ends the hardship treatment today.
+func (db *DB) UpdateHardship(ctx context.Context, agentID, creditorID, id, action string, days int) error {
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		h, err := scanHardship(tx.QueryRow(ctx, `SELECT `+hardshipCols+` FROM hardships WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, id, creditorID))
+		if err != nil {
+			return dbErr(err, "hardship")
+		}
+		before := map[string]any{"status": h.Status, "breathing_until": h.BreathingUntil.Format("2006-01-02")}
+		today := db.Today()
+		switch action {
+		case "extend":
+			if days < 1 || days > 180 {
+				return collect.Errorf(collect.EINVALID, "days", "extend by 1 to 180 days")
+			}
+			base := h.BreathingUntil
+			if base.Before(today) {
+				base = today
+			}
+			h.BreathingUntil, h.Status = base.AddDate(0, 0, days), "followed_up"
+		case "wont_pay":
+			h.BreathingUntil, h.Status = today.AddDate(0, 0, -1), "wont_pay"
+			if h.BreathingUntil.Before(h.BreathingFrom) {
+				h.BreathingUntil = h.BreathingFrom
+			}
+		case "followed_up":
+			h.Status = "followed_up"
+		default:
+			return collect.Errorf(collect.EINVALID, "action", "unknown action")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hardships SET status = $2, breathing_until = $3, ended_at = CASE WHEN $2 = 'wont_pay' THEN $4::timestamptz ELSE ended_at END WHERE id = $1`,
+			h.ID, h.Status, h.BreathingUntil, db.Now()); err != nil {
+			return dbErr(err, "update hardship")
+		}
+		return Audit(ctx, tx, "agent:"+agentID, "hardship."+action, h.CreditorID, h.DebtorID, "hardship:"+h.ID, before,
+			map[string]any{"status": h.Status, "breathing_until": h.BreathingUntil.Format("2006-01-02")})
+	})
+}
+
+// breathing loads a debtor's breathing-space periods and whether new costs
+// are waived (a hardship that was not ended as "won't pay").
+func breathing(ctx context.Context, q querier, debtorID string) ([]collect.Period, bool, error) {
+	rows, err := q.Query(ctx, `SELECT breathing_from, breathing_until, status FROM hardships WHERE debtor_id = $1`, debtorID)
+	if err != nil {
+		return nil, false, dbErr(err, "breathing space")
+	}
+	defer rows.Close()
+	var out []collect.Period
+	hardship := false
+	for rows.Next() {
+		var from, until time.Time
+		var status string
+		if err := rows.Scan(&from, &until, &status); err != nil {
+			return nil, false, dbErr(err, "breathing space")
+		}
+		out = append(out, collect.Period{From: collect.DateOf(from), To: collect.DateOf(until)})
+		if status != "wont_pay" {
+			hardship = true
+		}
+	}
+	return out, hardship, dbErr(rows.Err(), "breathing space")
+}
+
+// ContactWishes are how and when a debtor wants to be contacted.
+type ContactWishes struct {
+	Channel    string
+	QuietTimes string
+	Language   string
+	UpdatedAt  time.Time
+}
+
+// SetContactWishes stores a debtor's contact wishes.
+func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string, w ContactWishes) error {
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO contact_wishes (debtor_id, channel, quiet_times, language, updated_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (debtor_id) DO UPDATE SET channel = EXCLUDED.channel, quiet_times = EXCLUDED.quiet_times, language = EXCLUDED.language, updated_at = EXCLUDED.updated_at`,
+			debtorID, w.Channel, w.QuietTimes, w.Language, db.Now()); err != nil {
+			return dbErr(err, "contact wishes")
+		}
+		return Audit(ctx, tx, "debtor:"+debtorID, "contact.wishes", creditorID, debtorID, "debtor:"+debtorID, nil,
+			map[string]any{"channel": w.Channel, "quiet_times": w.QuietTimes, "language": w.Language})
+	})
+}
+
+// ContactWishesOf loads a debtor's wishes; ok is false when none were given.
+func (db *DB) ContactWishesOf(ctx context.Context, debtorID string) (ContactWishes, bool, error) {
+	var w ContactWishes
+	err := db.Pool.QueryRow(ctx, `SELECT channel, quiet_times, language, updated_at FROM contact_wishes WHERE debtor_id = $1`, debtorID).
+		Scan(&w.Channel, &w.QuietTimes, &w.Language, &w.UpdatedAt)
+	if err != nil {
+		if collect.IsNotFound(dbErr(err, "")) {
+			return w, false, nil
+		}
+		return w, false, dbErr(err, "contact wishes")
+	}
+	return w, true, nil
+}
