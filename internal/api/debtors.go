@@ -2,6 +2,7 @@ package api
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -113,7 +114,12 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		s := dateString(*d.BirthDate)
 		birth = &s
 	}
+	self, err := a.selfService(c, cred.ID, d.ID)
+	if err != nil {
+		return err
+	}
 	return c.JSON(fiber.Map{
+		"disputes": self.disputes, "plans": self.plans, "hardship": self.hardship, "contact_wishes": self.wishes,
 		"id": d.ID, "external_ref": d.ExternalRef, "kind": d.Kind, "name": d.Name, "email": d.Email, "phone": d.Phone,
 		"language": d.Language, "address": d.Address, "birth_date": birth,
 		"invoices": invoices,
@@ -122,4 +128,57 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		},
 		"as_of": dateString(st.AsOf),
 	})
+}
+
+type selfServiceJSON struct {
+	disputes []fiber.Map
+	plans    []fiber.Map
+	hardship fiber.Map
+	wishes   any
+}
+
+// selfService gathers what the debtor said in the portal: disputes, plans
+// with their schedules, hardship status and contact wishes.
+func (a *API) selfService(c *fiber.Ctx, creditorID, debtorID string) (selfServiceJSON, error) {
+	ctx := c.UserContext()
+	out := selfServiceJSON{disputes: []fiber.Map{}, plans: []fiber.Map{}}
+	ds, err := a.DB.Disputes(ctx, creditorID, debtorID)
+	if err != nil {
+		return out, err
+	}
+	for _, d := range ds {
+		out.disputes = append(out.disputes, fiber.Map{"id": d.ID, "invoice_id": d.InvoiceID, "reason": d.Reason, "text": d.Body,
+			"status": d.Status, "answer": d.Answer, "created_at": d.CreatedAt.UTC().Format(time.RFC3339), "files": len(d.Files)})
+	}
+	ps, err := a.DB.Plans(ctx, creditorID, debtorID)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range ps {
+		sched := make([]fiber.Map, 0, len(p.Instalments))
+		for _, in := range p.Instalments {
+			sched = append(sched, fiber.Map{"seq": in.Seq, "due_date": dateString(in.Due), "amount": in.Amount, "paid": in.Paid})
+		}
+		out.plans = append(out.plans, fiber.Map{"id": p.ID, "status": p.Status, "total": p.Total, "months": p.Months,
+			"first_due": dateString(p.FirstDue), "reason": p.Reason, "schedule": sched})
+	}
+	hs, err := a.DB.Hardships(ctx, creditorID, debtorID)
+	if err != nil {
+		return out, err
+	}
+	out.hardship = fiber.Map{"status": "none"}
+	if len(hs) > 0 {
+		h := hs[0]
+		out.hardship = fiber.Map{"status": h.Status, "reason": h.Reason, "breathing_from": dateString(h.BreathingFrom),
+			"breathing_until": dateString(h.BreathingUntil), "in_breathing_space": !a.DB.Today().After(h.BreathingUntil) && h.Status != "wont_pay",
+			"consent_to_contact": h.Consent}
+	}
+	w, ok, err := a.DB.ContactWishesOf(ctx, debtorID)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		out.wishes = fiber.Map{"channel": w.Channel, "quiet_times": w.QuietTimes, "language": w.Language}
+	}
+	return out, nil
 }

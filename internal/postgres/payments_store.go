@@ -159,13 +159,6 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 		wasPaid := p.Status == pay.StatusPaid || p.Status == pay.StatusRefunded || p.Status == pay.StatusChargedBack
 		isPaid := next == pay.StatusPaid || next == pay.StatusRefunded || next == pay.StatusChargedBack
 		now := db.Now()
-		if next != p.Status {
-			changed = true
-			if err := history(ctx, tx, p.ID, p.Status, next, source); err != nil {
-				return err
-			}
-			p.Status = next
-		}
 		if isPaid && !wasPaid {
 			amount := p.Amount
 			if st.Amount > 0 && st.Amount != p.Amount {
@@ -195,6 +188,24 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 				*rev.done = rev.target
 				changed = true
 			}
+			// A plain "paid" cannot stand once our totals say the money went
+			// back: it is an older report arriving late (a retried
+			// session event after a refund). Same rule as the providers' Fetch.
+			if next == pay.StatusPaid {
+				switch {
+				case p.ChargedBack > 0:
+					next = pay.StatusChargedBack
+				case p.Refunded >= p.Amount:
+					next = pay.StatusRefunded
+				}
+			}
+		}
+		if next != p.Status {
+			changed = true
+			if err := history(ctx, tx, p.ID, p.Status, next, source); err != nil {
+				return err
+			}
+			p.Status = next
 		}
 		if !changed {
 			return nil
