@@ -12,8 +12,10 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-// linkTTL is how long the second-factor page may take after opening a link.
-const linkTTL = 15 * time.Minute
+// linkTTL is how long the second-factor page may take after opening a link:
+// long enough to outlast a lockout, so "try again after 10:15" still works
+// without opening the letter's link again.
+const linkTTL = 2 * access.LockDuration
 
 // openLink checks the token from a letter or SMS, keeps it in a short-lived
 // cookie and redirects, so the token leaves the address bar (and the history,

@@ -28,8 +28,17 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
 		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st)}
-	if len(v.Open) > 0 {
-		v.Actions = p.Actions
+	if err := p.selfService(c, &v, st); err != nil {
+		return err
+	}
+	for _, a := range p.Actions {
+		// One plan at a time: a debtor who pays in parts has no plan button.
+		if a.Path == "/plan" && v.Approved != nil {
+			continue
+		}
+		if len(v.Open) > 0 || a.Always {
+			v.Actions = append(v.Actions, a)
+		}
 	}
 	return p.render(c, fiber.StatusOK, "overview", v)
 }
@@ -93,6 +102,16 @@ func (p *Portal) invoice(c *fiber.Ctx) error {
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
 		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil}
+	s := c.Locals("session").(postgres.Session)
+	ds, err := p.DB.Disputes(c.UserContext(), s.CreditorID, s.DebtorID)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.InvoiceID == line.Invoice.ID && d.Status == "open" {
+			v.OpenClaim = true
+		}
+	}
 	return p.render(c, fiber.StatusOK, "invoice", v)
 }
 

@@ -28,7 +28,7 @@ type Payments struct {
 	Sync func(ctx context.Context, paymentID string) error
 }
 
-func (p *Portal) registerPay(g fiber.Router) {
+func (p *Portal) registerPay(g signedIn) {
 	if p.Pay == nil {
 		return
 	}
@@ -40,9 +40,10 @@ func (p *Portal) registerPay(g fiber.Router) {
 
 // payChoice is what the debtor chose to pay: everything, one invoice, or an amount.
 type payChoice struct {
-	Amount    int64
-	InvoiceID string
-	Label     string
+	Amount       int64
+	InvoiceID    string
+	InstalmentID string // one instalment of an approved plan
+	Label        string
 }
 
 // choice reads and checks what to pay from the form or query.
@@ -57,6 +58,9 @@ func (p *Portal) choice(c *fiber.Ctx, st collect.Statement) (payChoice, string) 
 		}
 		return payChoice{Amount: l.Total(), InvoiceID: id, Label: pr.T("pay.label.invoice", l.Invoice.Number)}, ""
 	case "amount":
+		if id := c.FormValue("instalment", c.Query("instalment")); id != "" {
+			return p.instalmentChoice(c, st, id)
+		}
 		raw := c.FormValue("amount", c.Query("amount"))
 		cents, err := money.ParseInput(raw)
 		switch {
@@ -71,6 +75,35 @@ func (p *Portal) choice(c *fiber.Ctx, st collect.Statement) (payChoice, string) 
 	default:
 		return payChoice{Amount: st.Total(), Label: pr.T("pay.label.all")}, ""
 	}
+}
+
+// instalmentChoice pays what is open on one instalment of the debtor's
+// approved plan, so the payment is linked to it. Another debtor's
+// instalment is simply not found.
+func (p *Portal) instalmentChoice(c *fiber.Ctx, st collect.Statement, id string) (payChoice, string) {
+	pr := p.printer(c)
+	s := sessionOf(c)
+	plans, err := p.DB.Plans(c.UserContext(), s.CreditorID, s.DebtorID)
+	if err != nil {
+		p.Log.Warn("plans for instalment", "err", err)
+		return payChoice{}, pr.T("pay.error.instalment")
+	}
+	for _, pl := range plans {
+		if pl.Status != "approved" {
+			continue
+		}
+		for _, in := range pl.Instalments {
+			if in.ID != id {
+				continue
+			}
+			open := min(in.Amount-in.Paid, st.Total())
+			if open <= 0 {
+				return payChoice{}, pr.T("pay.error.instalment")
+			}
+			return payChoice{Amount: open, InstalmentID: id, Label: pr.T("pay.label.instalment", in.Seq)}, ""
+		}
+	}
+	return payChoice{}, pr.T("pay.error.instalment")
 }
 
 func (p *Portal) payChoose(c *fiber.Ctx) error {
@@ -129,7 +162,7 @@ func (p *Portal) payStart(c *fiber.Ctx) error {
 		return err
 	}
 	rec, err := p.DB.CreatePayment(ctx, postgres.Payment{CreditorID: s.CreditorID, DebtorID: s.DebtorID, InvoiceID: ch.InvoiceID,
-		Amount: ch.Amount, Provider: prov.Name(), Method: string(method)})
+		Amount: ch.Amount, Provider: prov.Name(), Method: string(method), InstalmentID: ch.InstalmentID})
 	if err != nil {
 		return err
 	}
@@ -182,7 +215,7 @@ func (p *Portal) payReturn(c *fiber.Ctx) error {
 	}
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("pay.result." + resultKey(rec.Status)), Result: resultKey(rec.Status), Creditor: f.Creditor, SignedIn: true, Statement: st, Open: st.Open(), Payment: rec,
-		Choice: payChoice{Amount: rec.Amount, InvoiceID: rec.InvoiceID}}
+		Choice: payChoice{Amount: rec.Amount, InvoiceID: rec.InvoiceID, InstalmentID: rec.InstalmentID}}
 	if rec.Status.Final() {
 		v.Choice.Amount = min(rec.Amount, st.Total())
 		if rec.InvoiceID != "" {
@@ -213,6 +246,9 @@ func payQuery(ch payChoice) string {
 	} else {
 		q.Set("what", "amount")
 		q.Set("amount", strconv.FormatInt(ch.Amount/100, 10)+","+pad2(ch.Amount%100))
+		if ch.InstalmentID != "" {
+			q.Set("instalment", ch.InstalmentID)
+		}
 	}
 	return q.Encode()
 }

@@ -51,6 +51,8 @@ type Portal struct {
 type Action struct {
 	Key  string // i18n key of the button text
 	Path string
+	// Always shows the action even when nothing is open (contact wishes).
+	Always bool
 }
 
 // Register mounts the portal's routes.
@@ -59,6 +61,7 @@ func (p *Portal) Register(app *fiber.App) {
 	if p.Pay != nil {
 		p.Actions = append([]Action{{Key: "action.pay", Path: "/pay"}}, p.Actions...)
 	}
+	p.Actions = append(p.Actions, selfServiceActions...)
 	static, _ := fs.Sub(web.Static, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 
@@ -89,10 +92,16 @@ func (p *Portal) Register(app *fiber.App) {
 	app.Post("/verify", verifyLimit, p.verify)
 	app.Post("/language", p.setLanguage)
 	app.Post("/signout", p.signOut)
-	d := app.Group("", p.requireSession)
+	// Signed-in routes take the session check per route: a Group with
+	// middleware on "" would guard every route mounted after the portal too.
+	d := signedIn{r: app, check: p.requireSession}
 	d.Get("/overview", p.overview)
 	d.Get("/invoices/:id", p.invoice)
 	p.registerPay(d)
+	p.registerDispute(d)
+	p.registerPlan(d)
+	p.registerHardship(d)
+	p.registerContact(d)
 }
 
 // isMachineRoute tells routes that do not take browser forms: the API and
@@ -105,7 +114,8 @@ func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"verify", "overview", "invoice", "message", "pay", "paymethod", "payresult"} {
+	for _, name := range []string{"verify", "overview", "invoice", "message", "pay", "paymethod", "payresult",
+		"dispute", "done", "plan", "planpreview", "planresult", "hardship", "hardshipdone", "help", "contact"} {
 		pages[name] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -146,6 +156,29 @@ type view struct {
 	Result    string // paid, pending or failed
 	// message pages
 	Lines []string
+
+	// self-service: the form as typed, to show it again after a problem
+	Form     map[string]string
+	Reasons  []string
+	Channels []string
+	Step     int
+	Saved    bool
+	Files    int
+	// payment plans
+	Schedule   []collect.Instalment
+	Total      int64
+	Months     int
+	Inside     bool
+	AnswerBy   time.Time
+	State      string // planresult: approved, proposed, accepted, declined, gone
+	Approved   *planView
+	PlanAsk    *planView // the newest proposal, counter-offer or refusal
+	Disputes   []disputeView
+	OpenClaim  bool // the invoice page: a dispute on this invoice is open
+	Breathing  *postgres.Hardship
+	MaxMonths  int
+	FirstLimit time.Time
+	Today      time.Time
 }
 
 // PayQuery is the query string of the method page for the view's choice.
@@ -234,3 +267,19 @@ func (p *Portal) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duratio
 }
 
 var errNoSession = errors.New("no session")
+
+// signedIn registers routes that need a signed-in debtor.
+type signedIn struct {
+	r     fiber.Router
+	check fiber.Handler
+}
+
+// Get registers a GET route behind the session check.
+func (s signedIn) Get(path string, h ...fiber.Handler) {
+	s.r.Get(path, append([]fiber.Handler{s.check}, h...)...)
+}
+
+// Post registers a POST route behind the session check.
+func (s signedIn) Post(path string, h ...fiber.Handler) {
+	s.r.Post(path, append([]fiber.Handler{s.check}, h...)...)
+}

@@ -44,6 +44,10 @@ func (p *Portal) home(c *fiber.Ctx) error {
 
 func (p *Portal) signOut(c *fiber.Ctx) error {
 	if tok := c.Cookies(sessionCookie); tok != "" {
+		// Say goodbye in the language the debtor chose in this session.
+		if s, err := p.DB.SessionByToken(c.UserContext(), "debtor", tok); err == nil {
+			c.Locals("lang", s.Language)
+		}
 		if err := p.DB.DeleteSession(c.UserContext(), tok); err != nil {
 			return err
 		}

@@ -1,0 +1,264 @@
+// Package console serves the agent console at /console: sign-in for console
+// users (agents, finance, admins), the work queue of open plan proposals,
+// disputes and hardship reports, the debtor's file on one page, and the
+// actions an agent takes on it. Every page works without JavaScript; every
+// form carries a CSRF token; every action is one transaction with an audit
+// record.
+package console
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Cookie names. Both are scoped to /console, so the debtor portal never sees them.
+const (
+	SessionCookie = "settle_console"
+	csrfCookie    = "settle_console_csrf"
+	prefix        = "/console"
+)
+
+// LoginLimit is how many sign-in attempts one address may make per minute,
+// on top of the per-account lockout.
+const LoginLimit = 20
+
+//go:embed templates/*.html
+var templates embed.FS
+
+//go:embed static/console.css
+var stylesheet []byte
+
+// Console is the agent side of Settle.
+type Console struct {
+	DB  *postgres.DB
+	Log *slog.Logger
+	// Secure marks cookies Secure (when the public URL is https).
+	Secure bool
+
+	pages map[string]*template.Template
+}
+
+// Register mounts the console's routes. It owns everything under /console:
+// its own CSRF check and cookie (scoped to /console), its own error pages,
+// and a 404 for any other path below /console, so no request under /console
+// reaches the debtor portal's handlers.
+func (co *Console) Register(app *fiber.App) {
+	co.pages = parsePages()
+	app.Get(prefix+"/static/console.css", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		c.Type("css", "utf-8")
+		return c.Send(stylesheet)
+	})
+	app.Use(prefix, co.refuseMachines)
+	app.Use(prefix, csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     csrfCookie,
+		CookiePath:     prefix,
+		CookieSameSite: "Lax",
+		CookieSecure:   co.Secure,
+		CookieHTTPOnly: true,
+		Expiration:     12 * time.Hour,
+		Storage:        postgres.NewKV(co.DB, "csrf-console:"),
+		ContextKey:     "csrf",
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return co.message(c, fiber.StatusForbidden, "This form has expired",
+				"For your safety the form was not accepted. Go back, reload the page and try again.")
+		},
+	}))
+	loginLimit := limiter.New(limiter.Config{Max: LoginLimit, Expiration: time.Minute, Storage: postgres.NewKV(co.DB, "limit:console-login:"),
+		LimitReached: func(c *fiber.Ctx) error {
+			return co.message(c, fiber.StatusTooManyRequests, "Too many attempts",
+				"There were too many sign-in attempts from your network. Wait a minute and try again.")
+		}})
+
+	app.Get(prefix+"/login", co.h(co.loginForm))
+	app.Post(prefix+"/login", loginLimit, co.h(co.login))
+	app.Post(prefix+"/logout", co.h(co.logout))
+
+	app.Get(prefix, co.requireAgent, co.h(co.queue))
+	app.Get(prefix+"/debtors/:id", co.requireAgent, co.h(co.debtorFile))
+	app.Get(prefix+"/files/:id", co.requireAgent, co.h(co.evidence))
+	app.Post(prefix+"/debtors/:id/notes", co.requireAgent, co.h(co.addNote))
+	app.Post(prefix+"/debtors/:id/plans", co.requireAgent, co.h(co.offerPlan))
+	app.Post(prefix+"/debtors/:id/plans/:plan", co.requireAgent, co.h(co.decidePlan))
+	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
+	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
+
+	notFound := func(c *fiber.Ctx) error { return co.notFound(c) }
+	app.All(prefix, notFound)
+	app.All(prefix+"/*", notFound)
+}
+
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"login", "queue", "debtor", "message"} {
+		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return pages
+}
+
+// refuseMachines turns away API clients: the console is for people with a
+// console session, and an API key never opens it. The answer is the same
+// 404 as for an address that does not exist.
+func (co *Console) refuseMachines(c *fiber.Ctx) error {
+	if c.Get(fiber.HeaderAuthorization) != "" {
+		return co.notFound(c)
+	}
+	return c.Next()
+}
+
+// page is what every console template gets.
+type page struct {
+	Title    string
+	CSRF     string
+	Agent    *postgres.Agent
+	Done     string // a short confirmation after an action
+	Problem  string // why an action was not taken
+	Lines    []string
+	Email    string // the sign-in form's email, kept after a failure
+	Failed   bool
+	Queue    []queueRow
+	Now      time.Time
+	File     *debtorFile
+	BackLink bool
+}
+
+func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {
+	if tok, ok := c.Locals("csrf").(string); ok {
+		p.CSRF = tok
+	}
+	if a, ok := c.Locals("agent").(postgres.Agent); ok {
+		p.Agent = &a
+	}
+	var buf bytes.Buffer
+	if err := co.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	// Console pages carry no secrets in their addresses; same-origin keeps the
+	// Referer on our own form posts, which Fiber's CSRF check needs over https.
+	c.Set("Referrer-Policy", "same-origin")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// message renders a page with a title and some paragraphs.
+func (co *Console) message(c *fiber.Ctx, status int, title string, lines ...string) error {
+	return co.render(c, status, "message", page{Title: title, Lines: lines, BackLink: true})
+}
+
+func (co *Console) notFound(c *fiber.Ctx) error {
+	return co.message(c, fiber.StatusNotFound, "Page not found",
+		"There is no page at this address, or you may not see it. Check the address, or go back to the work queue.")
+}
+
+// h wraps a handler so its errors become console pages: a record that is
+// not found (or not the agent's) is a 404; anything else is logged and a
+// calm error page is shown, without any detail of the error.
+func (co *Console) h(fn fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := fn(c)
+		if err == nil {
+			return nil
+		}
+		var fe *fiber.Error
+		switch {
+		case collect.IsNotFound(err):
+			return co.notFound(c)
+		case errors.As(err, &fe) && fe.Code < 500:
+			if fe.Code == fiber.StatusNotFound {
+				return co.notFound(c)
+			}
+			return co.message(c, fe.Code, http.StatusText(fe.Code), "The request could not be handled. Go back and try again.")
+		}
+		if co.Log != nil {
+			co.Log.Error("console request failed", "err", err, "path", c.Route().Path, "request_id", c.Locals("requestid"))
+		}
+		return co.message(c, fiber.StatusInternalServerError, "Something went wrong",
+			"Nothing was changed by this error. Try again in a moment; if it keeps happening, tell the team that runs Settle.")
+	}
+}
+
+// requireAgent lets only a signed-in console user through. A debtor's
+// session, or no session, leads to the sign-in page; it never shows data.
+func (co *Console) requireAgent(c *fiber.Ctx) error {
+	a, ids, err := co.signedIn(c)
+	if err == nil {
+		c.Locals("agent", a)
+		c.Locals("creditors", ids)
+		return c.Next()
+	}
+	if !errors.Is(err, errNoSession) && !collect.IsNotFound(err) {
+		return co.h(func(*fiber.Ctx) error { return err })(c)
+	}
+	if c.Cookies(SessionCookie) != "" {
+		co.clearSession(c)
+	}
+	if c.Method() == fiber.MethodGet {
+		return c.Redirect(prefix+"/login", fiber.StatusSeeOther)
+	}
+	return co.message(c, fiber.StatusUnauthorized, "Please sign in",
+		"Your session has ended, so nothing was changed. Sign in again and repeat what you were doing.")
+}
+
+var errNoSession = errors.New("no console session")
+
+// signedIn loads the console user of the session cookie and the creditors
+// they may see. Only sessions of kind "agent" count.
+func (co *Console) signedIn(c *fiber.Ctx) (postgres.Agent, []string, error) {
+	tok := c.Cookies(SessionCookie)
+	if tok == "" {
+		return postgres.Agent{}, nil, errNoSession
+	}
+	ctx := c.UserContext()
+	s, err := co.DB.SessionByToken(ctx, "agent", tok)
+	if err != nil {
+		return postgres.Agent{}, nil, err
+	}
+	a, err := co.DB.AgentByID(ctx, s.AgentID)
+	if err != nil {
+		return a, nil, err
+	}
+	ids, err := co.DB.AgentCreditorIDs(ctx, a)
+	return a, ids, err
+}
+
+func agentOf(c *fiber.Ctx) postgres.Agent { return c.Locals("agent").(postgres.Agent) }
+
+func creditorsOf(c *fiber.Ctx) []string {
+	ids, _ := c.Locals("creditors").([]string)
+	return ids
+}
+
+func (co *Console) setSession(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: token, Path: prefix, HTTPOnly: true, Secure: co.Secure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(postgres.SessionMax.Seconds()), Expires: time.Now().Add(postgres.SessionMax)})
+}
+
+func (co *Console) clearSession(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: prefix, HTTPOnly: true, Secure: co.Secure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1, Expires: time.Unix(1, 0)})
+}
+
+// funcs are the template helpers.
+var funcs = template.FuncMap{
+	"money":    formatMoney,
+	"date":     formatDate,
+	"datetime": formatDateTime,
+	"input":    inputAmount,
+	"iso":      func(t time.Time) string { return t.Format("2006-01-02") },
+	"title":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+}

@@ -1,0 +1,157 @@
+package portal
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// selfServiceActions are the overview's ways out besides paying: pay in
+// parts, "I can't pay now" and how to be contacted. "I don't agree" is per
+// invoice, on the invoice page.
+var selfServiceActions = []Action{
+	{Key: "action.plan", Path: "/plan"},
+	{Key: "action.hardship", Path: "/hardship"},
+	{Key: "action.contact", Path: "/contact", Always: true},
+}
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// dayOf is the Dutch date of a moment.
+func dayOf(t time.Time) time.Time { return collect.DateOf(t.In(amsterdam)) }
+
+// addWorkingDays is the date n working days after from.
+func addWorkingDays(cal collect.Calendar, from time.Time, n int) time.Time {
+	d := collect.DateOf(from)
+	for i := 0; i < n; {
+		d = d.AddDate(0, 0, 1)
+		if cal.IsWorkingDay(d) {
+			i++
+		}
+	}
+	return d
+}
+
+// answerBy is the date by which an agent answers a request made on day.
+func (p *Portal) answerBy(c *fiber.Ctx, cr collect.Creditor, day time.Time) (time.Time, error) {
+	cal, err := p.DB.Calendar(c.UserContext())
+	if err != nil {
+		return time.Time{}, err
+	}
+	days := cr.Policy.AnswerDays
+	if days <= 0 {
+		days = 5
+	}
+	return addWorkingDays(cal, day, days), nil
+}
+
+func sessionOf(c *fiber.Ctx) postgres.Session { return c.Locals("session").(postgres.Session) }
+
+// planView is a plan with each instalment's state, for the overview.
+type planView struct {
+	postgres.Plan
+	Rows     []instalmentRow
+	AnswerBy time.Time
+}
+
+// instalmentRow is one instalment: paid, open or late, and what is still open on it.
+type instalmentRow struct {
+	ID       string
+	Seq      int
+	Due      time.Time
+	Amount   int64
+	Open     int64
+	State    string // paid, open, late
+	PayQuery string
+}
+
+func newPlanView(pl postgres.Plan, today time.Time) *planView {
+	v := &planView{Plan: pl}
+	for _, in := range pl.Instalments {
+		r := instalmentRow{ID: in.ID, Seq: in.Seq, Due: in.Due, Amount: in.Amount, Open: max(in.Amount-in.Paid, 0), State: "open"}
+		switch {
+		case r.Open == 0:
+			r.State = "paid"
+		case in.Due.Before(today):
+			r.State = "late"
+		}
+		if r.Open > 0 {
+			r.PayQuery = payQuery(payChoice{Amount: r.Open, InstalmentID: in.ID})
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	return v
+}
+
+// disputeView is one dispute as the debtor reads it.
+type disputeView struct {
+	postgres.Dispute
+	Number   string
+	Opened   time.Time
+	AnswerBy time.Time
+}
+
+// selfService adds to the overview what the debtor asked for: plans,
+// disputes and breathing space.
+func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error {
+	ctx := c.UserContext()
+	s := sessionOf(c)
+	today := p.DB.Today()
+	cal, err := p.DB.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	days := v.Creditor.Policy.AnswerDays
+	if days <= 0 {
+		days = 5
+	}
+	plans, err := p.DB.Plans(ctx, s.CreditorID, s.DebtorID)
+	if err != nil {
+		return err
+	}
+	for i, pl := range plans {
+		switch pl.Status {
+		case "approved":
+			if v.Approved == nil {
+				v.Approved = newPlanView(pl, today)
+			}
+		case "proposed", "countered", "rejected":
+			// Only the newest question counts; an older refusal is history.
+			if i == 0 {
+				v.PlanAsk = newPlanView(pl, today)
+				v.PlanAsk.AnswerBy = addWorkingDays(cal, dayOf(pl.CreatedAt), days)
+			}
+		}
+	}
+	ds, err := p.DB.Disputes(ctx, s.CreditorID, s.DebtorID)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		dv := disputeView{Dispute: d, Opened: dayOf(d.CreatedAt), AnswerBy: addWorkingDays(cal, dayOf(d.CreatedAt), days)}
+		if l, ok := st.Line(d.InvoiceID); ok {
+			dv.Number = l.Invoice.Number
+		}
+		v.Disputes = append(v.Disputes, dv)
+	}
+	hs, err := p.DB.Hardships(ctx, s.CreditorID, s.DebtorID)
+	if err != nil {
+		return err
+	}
+	for i := range hs {
+		if hs[i].Status != "wont_pay" && !hs[i].BreathingUntil.Before(today) {
+			v.Breathing = &hs[i]
+			break
+		}
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+package webhooks_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/pay"
+	"github.com/settle/settle/internal/pay/molliefake"
+	"github.com/settle/settle/internal/pay/stripe"
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+
+const secret = "whsec_test"
+
+type env struct {
+	t    *testing.T
+	ctx  context.Context
+	db   *postgres.DB
+	a    *app.App
+	fake *molliefake.Fake
+	cr   collect.Creditor
+	d    collect.Debtor
+}
+
+// newEnv builds the app without workers: these tests are about what the
+// webhooks accept, store and enqueue.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	_, u := pgtest.New(t)
+	db, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	fake := molliefake.New("")
+	fs := httptest.NewServer(fake.Handler())
+	t.Cleanup(fs.Close)
+	fake.SetBaseURL(fs.URL)
+	cfg := config.Config{BaseURL: "http://settle.test", MollieAPIURL: fs.URL, MollieAPIKey: "test_x",
+		StripeAPIURL: "http://127.0.0.1:1", StripeKey: "sk_test_x", StripeWebhook: secret, IdealProvider: "mollie", CardProvider: "stripe"}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.Build(cfg, db, access.NewSigner([]byte("webhooks-test-signing-key-32-bytes!!"), db.Now), log, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, db: db, a: a, fake: fake}
+	if e.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V.", Phone: "020 123 45 67", Email: "k@example.nl", IBAN: "NL91ABNA0417164300"}); err != nil {
+		t.Fatal(err)
+	}
+	if e.d, _, err = db.UpsertDebtor(ctx, collect.Debtor{CreditorID: e.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Jan Jansen", Language: "nl",
+		Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12a", Postcode: "1234 AB", City: "Zwolle"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: e.cr.ID, DebtorID: e.d.ID, Number: "F-1", Description: "Stroom",
+		IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) post(path, contentType string, body []byte, header map[string]string) (int, string) {
+	e.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "http://settle.test"+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.a.Fiber.Test(req, -1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+func (e *env) mollie(id string) (int, string) {
+	return e.post("/webhooks/mollie", "application/x-www-form-urlencoded", []byte(url.Values{"id": {id}}.Encode()), nil)
+}
+
+func (e *env) stripe(payload []byte, sig string) (int, string) {
+	return e.post("/webhooks/stripe", "application/json", payload, map[string]string{"Stripe-Signature": sig})
+}
+
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.db.Pool.QueryRow(e.ctx, sql, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// nothingStored checks that no event, job or booking was made.
+func (e *env) nothingStored(what string) {
+	e.t.Helper()
+	for _, q := range []string{
+		`SELECT count(*) FROM webhook_events`,
+		`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`,
+		`SELECT count(*) FROM ledger_entries WHERE kind IN ('payment', 'reversal')`,
+		`SELECT count(*) FROM payment_status_history WHERE source <> 'created'`,
+	} {
+		if n := e.count(q); n != 0 {
+			e.t.Errorf("%s: %s = %d, want 0", what, q, n)
+		}
+	}
+}
+
+func (e *env) payment(provider, providerID string) postgres.Payment {
+	e.t.Helper()
+	p, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: e.cr.ID, DebtorID: e.d.ID, Amount: 10000, Provider: provider, Method: "ideal"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.db.StartCheckout(e.ctx, p.ID, pay.Checkout{ProviderID: providerID}); err != nil {
+		e.t.Fatal(err)
+	}
+	p.ProviderID = providerID
+	return p
+}
+
+func session(paymentID string) map[string]any {
+	return map[string]any{"id": "cs_test_1", "object": "checkout.session", "client_reference_id": paymentID,
+		"metadata": map[string]any{stripe.MetadataKey: paymentID}, "payment_status": "paid", "amount_total": 10000}
+}
+
+func TestWebhookMollieRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	known := e.payment("mollie", "tr_Known12345")
+	for _, tc := range []struct{ what, body string }{
+		{"unknown id", url.Values{"id": {"tr_Unknown1234"}}.Encode()},
+		{"another provider's id", url.Values{"id": {"cs_test_1"}}.Encode()},
+		{"no id", ""},
+		{"empty id", "id="},
+		{"malformed id", url.Values{"id": {"tr_' OR 1=1 --"}}.Encode()},
+		{"too long", url.Values{"id": {"tr_" + strings.Repeat("a", 65)}}.Encode()},
+		{"other object", url.Values{"id": {"re_Known12345"}}.Encode()},
+		{"padded known id", url.Values{"id": {" " + known.ProviderID}}.Encode()},
+	} {
+		status, body := e.post("/webhooks/mollie", "application/x-www-form-urlencoded", []byte(tc.body), nil)
+		if status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400 (%s)", tc.what, status, body)
+		}
+		if strings.Contains(body, "tr_") || strings.Contains(body, ".go") {
+			t.Errorf("%s: body says too much: %q", tc.what, body)
+		}
+	}
+	e.nothingStored("refused mollie webhooks")
+
+	// The known one is stored once, counted per delivery, and a job enqueued each time.
+	for range 3 {
+		if status, body := e.mollie(known.ProviderID); status != http.StatusOK {
+			t.Fatalf("known id: status %d (%s)", status, body)
+		}
+	}
+	if n := e.count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1 AND payment_id = $2`, known.ProviderID, known.ID); n != 3 {
+		t.Errorf("deliveries = %d, want 3", n)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 3 {
+		t.Errorf("%d sync jobs, want 3", n)
+	}
+}
+
+func TestWebhookStripeRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.payment("stripe", "cs_test_1")
+	good, goodSig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, session(p.ID))
+
+	tampered := bytes.Replace(good, []byte(`"amount_total":10000`), []byte(`"amount_total":1`), 1)
+	if bytes.Equal(tampered, good) {
+		t.Fatal("tampering did not change the payload")
+	}
+	other, otherSig := stripe.SignedEvent("whsec_other", stripe.EventSessionCompleted, session(p.ID))
+	old := stripe.Sign(secret, good, time.Now().Add(-time.Hour))
+	for _, tc := range []struct {
+		what    string
+		payload []byte
+		sig     string
+	}{
+		{"no signature", good, ""},
+		{"garbage signature", good, "t=1,v1=deadbeef"},
+		{"tampered body", tampered, goodSig},
+		{"another secret", other, otherSig},
+		{"signature of another body", good, otherSig},
+		{"replayed after the tolerance", good, old},
+		{"not JSON", []byte("hello"), stripe.Sign(secret, []byte("hello"), time.Now())},
+	} {
+		if status, body := e.stripe(tc.payload, tc.sig); status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400 (%s)", tc.what, status, body)
+		}
+	}
+	e.nothingStored("forged stripe events")
+
+	// Verified, but nothing Settle acts on: 200, nothing booked.
+	unhandled, sig := stripe.SignedEvent(secret, "customer.created", map[string]any{"id": "cus_1", "object": "customer"})
+	if status, body := e.stripe(unhandled, sig); status != http.StatusOK {
+		t.Errorf("unhandled type: status %d, want 200 (%s)", status, body)
+	}
+	e.nothingStored("unhandled stripe event")
+
+	// Handled events naming a payment that is not ours: 400, nothing stored.
+	for what, obj := range map[string]map[string]any{
+		"unknown payment id": session("7d1f6a58-0c4e-4a55-9b7a-1f2d3c4b5a69"),
+		"not a uuid":         session("12345"),
+		"no payment id": {"id": "cs_test_2", "object": "checkout.session", "payment_status": "paid", "amount_total": 10000,
+			"metadata": map[string]any{}},
+		"refund of a charge not ours": {"id": "ch_1", "object": "charge", "payment_intent": "pi_1", "amount": 100, "amount_refunded": 100,
+			"metadata": map[string]any{}},
+	} {
+		payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, obj)
+		if obj["object"] == "charge" {
+			payload, sig = stripe.SignedEvent(secret, stripe.EventChargeRefunded, obj)
+		}
+		if status, body := e.stripe(payload, sig); status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400 (%s)", what, status, body)
+		}
+	}
+	e.nothingStored("events for payments not ours")
+
+	// Signed, handled, but lacking a field we read: 400, nothing stored.
+	noAmount := session(p.ID)
+	delete(noAmount, "amount_total")
+	payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, noAmount)
+	if status, _ := e.stripe(payload, sig); status != http.StatusBadRequest {
+		t.Errorf("event without amount_total: status %d, want 400", status)
+	}
+	e.nothingStored("malformed event")
+
+	// The good one is stored once and enqueued once, however often it comes.
+	for range 3 {
+		if status, body := e.stripe(good, goodSig); status != http.StatusOK {
+			t.Fatalf("good event: status %d (%s)", status, body)
+		}
+	}
+	if n := e.count(`SELECT deliveries FROM webhook_events WHERE provider = 'stripe' AND payment_id = $1`, p.ID); n != 3 {
+		t.Errorf("deliveries = %d, want 3", n)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 1 {
+		t.Errorf("%d stripe jobs, want 1", n)
+	}
+}
+
+// TestWebhookFast: accepting a webhook is a store and an insert, nothing
+// more; it must not wait for the provider or the booking.
+func TestWebhookFast(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.payment("stripe", "cs_test_1")
+	payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, session(p.ID))
+	began := time.Now()
+	if status, _ := e.stripe(payload, sig); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	if d := time.Since(began); d > 2*time.Second {
+		t.Errorf("accepting took %s", d)
+	}
+	if got, _ := e.db.PaymentByID(e.ctx, p.ID); got.Status != pay.StatusOpen {
+		t.Errorf("the webhook booked inline: status %s", got.Status)
+	}
+}
