@@ -13,7 +13,8 @@ run:
 
 ## test: the whole test suite against a real PostgreSQL, Chromium and the fakes
 test: tools
-	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 20m ./...
+	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./internal/reconcile/camt053/
 
 ## tools: test tools from the registries (axe-core for accessibility checks)
 tools: $(SETTLE_AXE_JS)
