@@ -53,7 +53,8 @@ func (p *Provider) Fetch(ctx context.Context, id string) (pay.State, error) {
 	if st.Amount, err = money.ParseDecimal(mp.Amount.Value); err != nil {
 		return pay.State{}, fmt.Errorf("mollie: amount %q: %w", mp.Amount.Value, err)
 	}
-	// Refunds count once the money is on its way back; queued or failed ones do not.
+	// A refund counts from the moment Mollie accepts it (queued, pending or
+	// refunded): the money is committed to go back. Failed or canceled ones do not.
 	if mp.AmountRefunded != nil {
 		refunds, err := p.Client.ListRefunds(ctx, id)
 		if err != nil {
