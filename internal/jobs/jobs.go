@@ -24,6 +24,10 @@ type Deps struct {
 	// ParseStripe turns a stored Stripe event payload into a state update.
 	ParseStripe func(payload []byte) (paymentID string, st *pay.State, err error)
 	Log         *slog.Logger
+	// SyncPayouts fetches the providers' payouts and reconciles them
+	// (reconcile.SyncPayouts); nil when no provider credentials for
+	// payouts are configured, and the hourly job then does nothing.
+	SyncPayouts func(ctx context.Context) error
 }
 
 // Client is River with Settle's workers.
@@ -43,6 +47,7 @@ func New(d Deps, work bool) (*Client, error) {
 	river.AddWorker(workers, &stripeEventWorker{d: d})
 	river.AddWorker(workers, &sweepWorker{d: d})
 	river.AddWorker(workers, &cleanupWorker{d: d})
+	river.AddWorker(workers, &payoutsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
@@ -54,6 +59,9 @@ func New(d Deps, work bool) (*Client, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 				return CleanupArgs{}, nil
+			}, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return SyncPayoutsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, nil),
 		}
 	}
@@ -172,6 +180,11 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 // Sweep re-fetches payments still open or pending after SweepAfter, so a lost
 // webhook never loses a payment. It returns how many it asked about.
 func Sweep(ctx context.Context, d Deps) (int, error) {
+	if n, err := d.DB.FailAbandonedCheckouts(ctx, d.DB.Now().Add(-time.Hour)); err != nil {
+		return 0, err
+	} else if n > 0 {
+		d.Log.Info("closed checkouts that never started", "count", n)
+	}
 	ps, err := d.DB.UnsettledPayments(ctx, d.DB.Now().Add(-SweepAfter), 500)
 	if err != nil {
 		return 0, err
@@ -200,4 +213,27 @@ func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 		return err
 	}
 	return w.d.DB.DeleteExpiredKV(ctx)
+}
+
+// SyncPayoutsArgs fetches the providers' payouts and reconciles them.
+type SyncPayoutsArgs struct{}
+
+// Kind names the job.
+func (SyncPayoutsArgs) Kind() string { return "sync_payouts" }
+
+type payoutsWorker struct {
+	river.WorkerDefaults[SyncPayoutsArgs]
+	d Deps
+}
+
+// Timeout gives a sync of many payouts more than the default minute.
+func (w *payoutsWorker) Timeout(*river.Job[SyncPayoutsArgs]) time.Duration { return 15 * time.Minute }
+
+func (w *payoutsWorker) Work(ctx context.Context, job *river.Job[SyncPayoutsArgs]) error {
+	if w.d.SyncPayouts == nil {
+		return nil
+	}
+	// A failed payout is reported and retried by the next hourly run; the
+	// ones that synced are kept (each payout is its own transaction).
+	return w.d.SyncPayouts(ctx)
 }

@@ -273,3 +273,33 @@ func reversePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, s
 	}
 	return nil
 }
+
+// FailAbandonedCheckouts marks payments failed whose checkout never started
+// (the process stopped between recording the payment and reaching the
+// provider) once they are older than cutoff. It returns how many it closed.
+func (db *DB) FailAbandonedCheckouts(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE payments SET status = 'failed', updated_at = $2
+			WHERE status = 'open' AND provider_id IS NULL AND created_at < $1 RETURNING id`, cutoff, db.Now())
+		if err != nil {
+			return dbErr(err, "abandoned checkouts")
+		}
+		ids, err := collectRows(rows, func(r pgx.Row) (string, error) {
+			var id string
+			err := r.Scan(&id)
+			return id, err
+		}, "abandoned checkouts")
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := history(ctx, tx, id, pay.StatusOpen, pay.StatusFailed, "checkout never started"); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
