@@ -5,7 +5,7 @@ AXE_VERSION := 4.10.3
 TOOLS := $(CURDIR)/.cache/tools
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test tools bench bench-portal build lint fmt
+.PHONY: run test tools bench bench-portal bench-webhooks build lint fmt
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
@@ -33,8 +33,14 @@ lint:
 fmt:
 	gofmt -w .
 
-## bench: the benchmarks the issues ask for (not part of make test)
-bench: bench-portal
+## bench: the benchmarks the issues ask for (not part of make test); each
+## starts a throwaway PostgreSQL (or uses DATABASE_URL) and needs wrk for the portal
+bench: bench-portal bench-webhooks
 
+## bench-portal: 100,000 debtors, 1,000,000 invoices; GET /overview (wrk) against the same SQL through pgx
 bench-portal:
-	$(GO) run ./cmd/settle-bench portal
+	$(GO) run ./cmd/settle-bench portal $(BENCH_PORTAL_FLAGS)
+
+## bench-webhooks: 10,000 signed Stripe events (10% redeliveries) at POST /webhooks/stripe, booked by River
+bench-webhooks:
+	$(GO) run ./cmd/settle-bench webhooks $(BENCH_WEBHOOKS_FLAGS)

@@ -22,6 +22,8 @@ Usage:
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
   settle holidays list | add --date YYYY-MM-DD --source TEXT
+  settle payouts sync [--resync] [--json]  fetch and reconcile the providers' payouts
+  settle import camt FILE      import a bank statement (CAMT.053): book, match, suggest
 
 Configuration comes from environment variables; see README.md.
 `
@@ -63,6 +65,10 @@ func run(ctx context.Context, args []string) error {
 		return cmdRates(ctx, args[1:])
 	case "holidays":
 		return cmdHolidays(ctx, args[1:])
+	case "import":
+		return cmdImport(ctx, args[1:])
+	case "payouts":
+		return cmdPayouts(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -41,6 +41,9 @@ func (a *API) Register(app *fiber.App) {
 	g.Delete("/links/:id", a.revokeLink)
 	g.Post("/invoices", a.createInvoice)
 	g.Post("/api-keys", a.rotateKey)
+	g.Get("/payouts", a.listPayouts)
+	g.Post("/bank-statements", a.importBankStatement)
+	g.Get("/bank-statements/:id", a.getBankStatement)
 	g.Use(func(c *fiber.Ctx) error { return notFound("no such endpoint") })
 }
 
@@ -111,6 +114,10 @@ func utilsStatus(code int) string {
 }
 
 func (a *API) limitBody(c *fiber.Ctx) error {
+	if c.Method() == fiber.MethodPost && c.Path() == bankStatementsPath {
+		// An XML file, read as a stream up to MaxStatementBody by its handler.
+		return c.Next()
+	}
 	if len(c.Body()) > MaxBody {
 		return &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: "the body is larger than 1 MiB"}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/console"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
@@ -22,6 +23,7 @@ import (
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/reconcile"
 	"github.com/settle/settle/internal/server"
 	"github.com/settle/settle/internal/webhooks"
 )
@@ -34,6 +36,7 @@ const FakeMolliePath = "/fake-mollie"
 type App struct {
 	Fiber      *fiber.App
 	Portal     *portal.Portal
+	Console    *console.Console
 	API        *api.API
 	Jobs       *jobs.Client
 	JobDeps    jobs.Deps
@@ -78,6 +81,16 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		a.Providers.Default["stripe"] = stripe.New(cfg.StripeAPIURL, cfg.StripeKey)
 	}
 	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log}
+	payouts := reconcile.PayoutDepsFor(cfg, db, log)
+	if opts.FakeMollie {
+		payouts.Mollie = mollie.New(mollieURL, "access_settledemo") // the fake's settlements take any access_ token
+	}
+	if payouts.Configured() {
+		a.JobDeps.SyncPayouts = func(ctx context.Context) error {
+			_, err := reconcile.SyncPayouts(ctx, payouts)
+			return err
+		}
+	}
 	var err error
 	if a.Jobs, err = jobs.New(a.JobDeps, opts.Work); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -91,7 +104,10 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {
 		hooks.ResolveIntent = sp.PaymentIDForIntent
 	}
-	mount = append(mount, hooks.Register, a.Portal.Register)
+	// The console comes after the portal: the portal's app-wide CSRF
+	// middleware guards the console's forms too.
+	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
+	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
 	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage})
 	return a, nil
 }

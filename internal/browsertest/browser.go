@@ -149,7 +149,18 @@ func Fill(t testing.TB, ctx context.Context, sel, value string) {
 	t.Helper()
 	sctx, cancel := step(ctx)
 	defer cancel()
-	if err := chromedp.Do(sctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
+	// The field is emptied through the DevTools protocol, not with
+	// chromedp.Clear, which fails on an empty <textarea> ("does not have
+	// child #text node").
+	empty := fmt.Sprintf(`(e => { e.value = ""; return true })(document.querySelector(%q))`, sel)
+	err := chromedp.Do(sctx, chromedp.WaitReady(chromedp.CSS(sel)))
+	if err == nil {
+		_, err = chromedp.Run(sctx, chromedp.Evaluate[bool](empty))
+	}
+	if err == nil {
+		err = chromedp.Do(sctx, chromedp.SendKeys(chromedp.CSS(sel), value))
+	}
+	if err != nil {
 		t.Fatalf("fill %s: %v", sel, err)
 	}
 }

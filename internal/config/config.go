@@ -26,6 +26,11 @@ type Config struct {
 	StripeKey     string // STRIPE_SECRET_KEY
 	StripeWebhook string // STRIPE_WEBHOOK_SECRET
 	UploadDir     string // SETTLE_UPLOAD_DIR; empty keeps evidence in PostgreSQL
+
+	// MollieAccessToken is MOLLIE_ACCESS_TOKEN: an organization access
+	// token (access_...) for the Settlements API, which refuses API keys.
+	// Empty: Mollie payouts are not synced.
+	MollieAccessToken string
 }
 
 // FromEnv reads the configuration with its defaults and checks it.
@@ -46,6 +51,7 @@ func FromEnv() (Config, error) {
 		StripeWebhook: os.Getenv("STRIPE_WEBHOOK_SECRET"),
 		UploadDir:     os.Getenv("SETTLE_UPLOAD_DIR"),
 	}
+	c.MollieAccessToken = os.Getenv("MOLLIE_ACCESS_TOKEN")
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}

@@ -17,17 +17,16 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
 
-// Cookie names. Both are scoped to /console, so the debtor portal never sees them.
+// SessionCookie holds the console session; it is scoped to /console, so the
+// debtor portal never sees it.
 const (
 	SessionCookie = "settle_console"
-	csrfCookie    = "settle_console_csrf"
 	prefix        = "/console"
 )
 
@@ -51,10 +50,10 @@ type Console struct {
 	pages map[string]*template.Template
 }
 
-// Register mounts the console's routes. It owns everything under /console:
-// its own CSRF check and cookie (scoped to /console), its own error pages,
-// and a 404 for any other path below /console, so no request under /console
-// reaches the debtor portal's handlers.
+// Register mounts the console's routes. It is mounted after the portal,
+// whose app-wide CSRF middleware (form field _csrf, context key "csrf")
+// guards every console form. The console answers everything under /console
+// itself, with its own error pages and a 404 for any other path.
 func (co *Console) Register(app *fiber.App) {
 	co.pages = parsePages()
 	app.Get(prefix+"/static/console.css", func(c *fiber.Ctx) error {
@@ -63,21 +62,6 @@ func (co *Console) Register(app *fiber.App) {
 		return c.Send(stylesheet)
 	})
 	app.Use(prefix, co.refuseMachines)
-	app.Use(prefix, csrf.New(csrf.Config{
-		KeyLookup:      "form:_csrf",
-		CookieName:     csrfCookie,
-		CookiePath:     prefix,
-		CookieSameSite: "Lax",
-		CookieSecure:   co.Secure,
-		CookieHTTPOnly: true,
-		Expiration:     12 * time.Hour,
-		Storage:        postgres.NewKV(co.DB, "csrf-console:"),
-		ContextKey:     "csrf",
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return co.message(c, fiber.StatusForbidden, "This form has expired",
-				"For your safety the form was not accepted. Go back, reload the page and try again.")
-		},
-	}))
 	loginLimit := limiter.New(limiter.Config{Max: LoginLimit, Expiration: time.Minute, Storage: postgres.NewKV(co.DB, "limit:console-login:"),
 		LimitReached: func(c *fiber.Ctx) error {
 			return co.message(c, fiber.StatusTooManyRequests, "Too many attempts",
@@ -129,7 +113,6 @@ type page struct {
 	Problem  string // why an action was not taken
 	Lines    []string
 	Email    string // the sign-in form's email, kept after a failure
-	Failed   bool
 	Queue    []queueRow
 	Now      time.Time
 	File     *debtorFile

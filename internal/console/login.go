@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,7 +20,13 @@ func (co *Console) loginForm(c *fiber.Ctx) error {
 	if _, _, err := co.signedIn(c); err == nil {
 		return c.Redirect(prefix, fiber.StatusSeeOther)
 	}
-	return co.render(c, fiber.StatusOK, "login", page{Title: "Sign in to the Settle console"})
+	return co.render(c, fiber.StatusOK, "login", loginPage("", ""))
+}
+
+func loginPage(email, problem string) page {
+	return page{Title: "Sign in to the Settle console", Email: email, Problem: problem,
+		Lines: []string{fmt.Sprintf("After %d wrong passwords in a row, the account is locked for %d minutes.",
+			access.MaxLoginFailures, int(access.LockDuration.Minutes()))}}
 }
 
 // dummyHash is checked against for unknown emails, so an unknown email
@@ -33,7 +40,10 @@ func (co *Console) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	email, pw := c.FormValue("email"), c.FormValue("password")
 	fail := func() error {
-		return co.render(c, fiber.StatusUnauthorized, "login", page{Title: "Sign in to the Settle console", Email: email, Failed: true})
+		return co.render(c, fiber.StatusUnauthorized, "login", loginPage(email, loginFailed))
+	}
+	if email == "" || pw == "" {
+		return fail()
 	}
 	a, err := co.DB.AgentByEmail(ctx, email)
 	if err != nil {

@@ -537,7 +537,7 @@ func (w *world) wantOpen(want int64) {
 	}
 }
 
-// countRows counts rows of a query with one count(*) column.
+// count runs a query that returns one number.
 func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
 	var n int

@@ -96,7 +96,7 @@ func TestNextNeverLeavesPaid(t *testing.T) {
 	}
 }
 
-func TestFinal(t *testing.T) {
+func TestNextFinal(t *testing.T) {
 	for s, want := range map[Status]bool{
 		StatusOpen: false, StatusPending: false, StatusPaid: false, StatusRefunded: false, StatusChargedBack: false,
 		StatusFailed: true, StatusCanceled: true, StatusExpired: true,

@@ -262,13 +262,18 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 
 func (c *client) do(method, path string, form url.Values) response {
 	c.t.Helper()
-	var body io.Reader
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		return c.send(method, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 	}
+	return c.send(method, path, nil, "")
+}
+
+// send sends a request with a body of the given content type ("" for none).
+func (c *client) send(method, path string, body io.Reader, contentType string) response {
+	c.t.Helper()
 	req := httptest.NewRequest(method, "http://settle.test"+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if len(c.jar) > 0 {
 		parts := make([]string, 0, len(c.jar))

@@ -22,6 +22,8 @@ type ownershipFixture struct {
 	invA       collect.Invoice
 	invB, invC collect.Invoice
 	payB, payC postgres.Payment
+	// plans of B and C: a counter-offer each, which only they may answer
+	planB, planC postgres.Plan
 }
 
 // ownedRoutes are the debtor routes that take an id, with the ids of other
@@ -34,7 +36,20 @@ var ownedRoutes = map[string]func(f ownershipFixture) (own string, foreign []str
 	"GET /pay/return/:id": func(f ownershipFixture) (string, []string) {
 		return "", []string{f.payB.ID, f.payC.ID}
 	},
+	"GET /invoices/:id/dispute": func(f ownershipFixture) (string, []string) {
+		return f.invA.ID, []string{f.invB.ID, f.invC.ID}
+	},
+	"POST /invoices/:id/dispute": func(f ownershipFixture) (string, []string) {
+		return "", []string{f.invB.ID, f.invC.ID}
+	},
+	"POST /plans/:id/answer": func(f ownershipFixture) (string, []string) {
+		return "", []string{f.planB.ID, f.planC.ID}
+	},
 }
+
+// ownershipForm is what the walk posts to a POST route: a valid answer, so
+// only the id decides.
+var ownershipForm = url.Values{"reason": {"paid"}, "body": {"Ik heb betaald."}, "answer": {"accept"}}
 
 // notDebtorRoutes take a parameter but are not debtor routes.
 var notDebtorRoutes = map[string]string{
@@ -42,7 +57,7 @@ var notDebtorRoutes = map[string]string{
 }
 
 func notDebtorPath(path string) bool {
-	for _, p := range []string{"/api/", "/webhooks/", "/fake-mollie"} {
+	for _, p := range []string{"/api/", "/webhooks/", "/fake-mollie", "/console"} {
 		if strings.HasPrefix(path, p) {
 			return true
 		}
@@ -75,6 +90,7 @@ func TestOwnership(t *testing.T) {
 	if f.payC, err = e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
 		t.Fatal(err)
 	}
+	f.planB, f.planC = counterOffer(t, e, cr.ID, f.b.ID), counterOffer(t, e, other.ID, f.c.ID)
 	// What of B and C no page of A may show.
 	secrets := []string{"Piet Pieters", "Jansen-de Vries", "B-001", "C-001", "Gas oktober", "Water oktober", "234,56", "345,67", "Water Zuid", f.invB.ID, f.invC.ID}
 
@@ -100,8 +116,18 @@ func TestOwnership(t *testing.T) {
 		}
 		covered++
 		own, foreign := ids(f)
-		if rt.Method != http.MethodGet {
-			t.Errorf("route %s: TestOwnership only walks GET routes; extend walk for %s", key, rt.Method)
+		get := func(path string) response {
+			if rt.Method == http.MethodPost {
+				form := url.Values{}
+				for k, v := range ownershipForm {
+					form[k] = v
+				}
+				return c.post(path, form)
+			}
+			return c.get(path)
+		}
+		if rt.Method != http.MethodGet && rt.Method != http.MethodPost {
+			t.Errorf("route %s: TestOwnership only walks GET and POST routes; extend walk for %s", key, rt.Method)
 			continue
 		}
 		values := append(append([]string{}, foreign...),
@@ -112,7 +138,7 @@ func TestOwnership(t *testing.T) {
 		var first response
 		for i, v := range values {
 			path := fill(rt.Path, v)
-			got := c.get(path)
+			got := get(path)
 			if i == 0 {
 				first = got
 				if got.Status != http.StatusNotFound {
@@ -153,6 +179,40 @@ func TestOwnership(t *testing.T) {
 	if _, st, err := e.db.Statement(e.ctx, cr.ID, f.b.ID, e.db.Today()); err != nil || st.Total() < 23456 {
 		t.Errorf("B's statement changed: %v, total %d", err, st.Total())
 	}
+	// Nothing A posted reached B or C: no disputes, the offers still open.
+	for i, d := range []collect.Debtor{f.b, f.c} {
+		if ds, err := e.db.Disputes(e.ctx, d.CreditorID, d.ID); err != nil || len(ds) > 0 {
+			t.Errorf("%s has disputes after A's posts: %v %v", d.Name, ds, err)
+		}
+		want := []postgres.Plan{f.planB, f.planC}[i]
+		ps, err := e.db.Plans(e.ctx, d.CreditorID, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pl := range ps {
+			if pl.ID == want.ID && pl.Status != "countered" {
+				t.Errorf("%s's counter-offer is %s after A's posts", d.Name, pl.Status)
+			}
+		}
+	}
+}
+
+// counterOffer gives a debtor a plan proposal that an agent countered; it
+// returns the counter-offer.
+func counterOffer(t *testing.T, e *env, creditorID, debtorID string) postgres.Plan {
+	t.Helper()
+	today := e.db.Today()
+	pl, err := e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: creditorID, DebtorID: debtorID, Total: 20000, Months: 24, FirstDue: today.AddDate(0, 0, 7)},
+		collect.PlanCheck{Reasons: []string{"too long"}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter, err := e.db.DecidePlan(e.ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", creditorID, pl.ID, "counter", "Zes maanden is beter.",
+		&postgres.Plan{Total: 20000, Months: 6, FirstDue: today.AddDate(0, 0, 7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counter
 }
 
 // debtorRoutes lists the app's routes with a path parameter, without the

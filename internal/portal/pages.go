@@ -27,9 +27,18 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 	}
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st)}
+		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil}
 	if err := p.selfService(c, &v, st); err != nil {
 		return err
+	}
+	// With a plan, the next step is the next part, not the old due date.
+	if v.Approved != nil && len(v.NextSteps) > 0 {
+		for _, r := range v.Approved.Rows {
+			if r.Open > 0 {
+				v.NextSteps[0] = pr.T("plan.next", r.Seq, pr.Money(r.Open), pr.Date(r.Due))
+				break
+			}
+		}
 	}
 	for _, a := range p.Actions {
 		// One plan at a time: a debtor who pays in parts has no plan button.

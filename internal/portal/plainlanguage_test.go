@@ -13,6 +13,7 @@ import (
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plainlang"
+	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/web"
 )
 
@@ -249,5 +250,99 @@ func TestNoJargonInTemplates(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no templates found")
+	}
+}
+
+// TestPlainLanguageSelfService scores every Dutch self-service page: "I don't
+// agree", paying in parts, "I can't pay now", contact wishes, and the overview
+// and invoice pages in each state these leave behind.
+func TestPlainLanguageSelfService(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, start)
+	cr := e.creditor(creditorName, creditorPhone)
+	agent := "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
+	var pages []page
+	add := func(name string, want int, r response) {
+		t.Helper()
+		if r.Status != want {
+			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
+		}
+		if !strings.Contains(r.Body, `<html lang="nl"`) {
+			t.Errorf("%s: not in Dutch", name)
+		}
+		pages = append(pages, page{name, r.Status, r.Body})
+	}
+
+	// I don't agree.
+	d, inv, c := selfServiceDebtor(t, e, cr, "K-1", "11")
+	disputePath := "/invoices/" + inv.ID + "/dispute"
+	add("dispute: form", http.StatusOK, c.get(disputePath))
+	add("dispute: wrong file", http.StatusUnprocessableEntity, c.postFiles(disputePath, map[string]string{"reason": "paid"}, upload{"bon.pdf", htmlFile}))
+	add("dispute: too many files", http.StatusUnprocessableEntity, c.postFiles(disputePath, map[string]string{"reason": "paid"},
+		upload{"1.pdf", pdfFile}, upload{"2.pdf", pdfFile}, upload{"3.pdf", pdfFile}, upload{"4.pdf", pdfFile}, upload{"5.pdf", pdfFile}, upload{"6.pdf", pdfFile}))
+	add("dispute: sent, on hold", http.StatusOK, c.postFiles(disputePath, map[string]string{"reason": "paid", "body": "Ik heb al betaald."}, upload{"bon.pdf", pdfFile}))
+	add("invoice: on hold, dispute open", http.StatusOK, c.get("/invoices/"+inv.ID))
+	add("overview: on hold, dispute open", http.StatusOK, c.get("/overview"))
+	ds, err := e.db.Disputes(e.ctx, cr.ID, d.ID)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("disputes: %v %d", err, len(ds))
+	}
+	if err := e.db.ResolveDispute(e.ctx, agent, cr.ID, ds[0].ID, "rejected", "We hebben uw betaling niet gevonden. Stuur ons een bewijs.", 0); err != nil {
+		t.Fatal(err)
+	}
+	add("overview: dispute answered", http.StatusOK, c.get("/overview"))
+
+	// Paying in parts.
+	d, c = planDebtor(t, e, cr, "K-2", 60001)
+	add("plan: form", http.StatusOK, c.get("/plan"))
+	add("plan: wrong date", http.StatusUnprocessableEntity, c.post("/plan/preview", url.Values{"by": {"months"}, "months": {"6"}, "first": {"2020-01-01"}}))
+	inside := url.Values{"by": {"months"}, "months": {"6"}, "first": {"2026-11-30"}}
+	outside := url.Values{"by": {"months"}, "months": {"24"}, "first": {"2026-11-30"}}
+	add("plan: preview, inside the rules", http.StatusOK, c.post("/plan/preview", inside))
+	add("plan: preview, to an employee", http.StatusOK, c.post("/plan/preview", outside))
+	add("plan: proposed", http.StatusOK, c.post("/plan", outside))
+	add("overview: plan proposed", http.StatusOK, c.get("/overview"))
+	proposal := plansOf(t, e, d)[0]
+	e.clk.Advance(time.Minute)
+	counter, err := e.db.DecidePlan(e.ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter bij het bedrag.",
+		&postgres.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("overview: counter-offer", http.StatusOK, c.get("/overview"))
+	add("plan: counter-offer declined", http.StatusOK, c.post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"decline"}}))
+	add("plan: answered twice", http.StatusConflict, c.post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"accept"}}))
+	e.clk.Advance(time.Minute)
+	c.post("/plan", outside)
+	e.clk.Advance(time.Minute)
+	if _, err := e.db.DecidePlan(e.ctx, agent, cr.ID, plansOf(t, e, d)[0].ID, "reject", "Bel ons, dan zoeken we samen een plan.", nil); err != nil {
+		t.Fatal(err)
+	}
+	add("overview: plan refused", http.StatusOK, c.get("/overview"))
+	e.clk.Advance(time.Minute)
+	add("plan: approved", http.StatusOK, c.post("/plan", inside))
+	r := c.get("/overview")
+	add("overview: paying in parts", http.StatusOK, r)
+	first := plansOf(t, e, d)[0].Instalments[0]
+	add("pay: one part of the plan", http.StatusOK, c.get("/pay/method?what=amount&amount=100,00&instalment="+first.ID))
+
+	// I can't pay now.
+	d, _, c = selfServiceDebtor(t, e, cr, "K-3", "13")
+	add("hardship: step 1", http.StatusOK, c.get("/hardship"))
+	add("hardship: step 1, no reason", http.StatusUnprocessableEntity, c.post("/hardship", url.Values{"step": {"1"}}))
+	add("hardship: step 2", http.StatusOK, c.post("/hardship", url.Values{"step": {"1"}, "reason": {"family"}}))
+	add("hardship: step 2, wrong amount", http.StatusUnprocessableEntity, c.post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"veel"}}))
+	add("hardship: step 3", http.StatusOK, c.post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"1400"}}))
+	add("hardship: breathing space", http.StatusOK, c.post("/hardship", url.Values{"step": {"3"}, "reason": {"family"}, "income": {"1400"}, "consent": {"yes"}}))
+	add("help", http.StatusOK, c.get("/help"))
+	add("overview: breathing space", http.StatusOK, c.get("/overview"))
+
+	// Contact wishes.
+	add("contact: form", http.StatusOK, c.get("/contact"))
+	add("contact: no channel", http.StatusUnprocessableEntity, c.post("/contact", url.Values{"lang": {"nl"}}))
+	add("contact: saved", http.StatusOK, c.post("/contact", url.Values{"channel": {"sms"}, "quiet": {"niet op werkdagen van 7:00 tot 17:00"}, "lang": {"nl"}}))
+
+	for _, p := range pages {
+		checkReadable(t, p.name, readableText(t, p.body))
 	}
 }

@@ -181,8 +181,10 @@ type view struct {
 	Today      time.Time
 }
 
-// PayQuery is the query string of the method page for the view's choice.
-func (v view) PayQuery() string { return payQuery(v.Choice) }
+// PayQuery is the query string of the method page for the view's choice. It
+// is typed as a URL so the template keeps its = and & (as a plain string the
+// template would escape them and the link would lose its choice).
+func (v view) PayQuery() template.URL { return template.URL(payQuery(v.Choice)) }
 
 func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 	if v.P.Lang.Code == "" {
@@ -235,6 +237,16 @@ func (p *Portal) ErrorPage(c *fiber.Ctx, status int, err error) error {
 		key = "error.forbidden"
 	case fiber.StatusRequestEntityTooLarge, fiber.StatusBadRequest:
 		key = "error.forbidden"
+	}
+	// A signed-in debtor on an unknown address still sees whose portal this is
+	// and whom to call: routes without the session check set no creditor.
+	if _, ok := c.Locals("creditor").(collect.Creditor); !ok && status == fiber.StatusNotFound {
+		if s, err := p.session(c); err == nil {
+			if cr, err := p.DB.Creditor(c.UserContext(), s.CreditorID); err == nil {
+				c.Locals("session", s)
+				c.Locals("creditor", cr)
+			}
+		}
 	}
 	return p.message(c, status, "error.title", p.printer(c).T(key))
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,14 +18,6 @@ var selfServiceActions = []Action{
 	{Key: "action.hardship", Path: "/hardship"},
 	{Key: "action.contact", Path: "/contact", Always: true},
 }
-
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
 
 // dayOf is the Dutch date of a moment.
 func dayOf(t time.Time) time.Time { return collect.DateOf(t.In(amsterdam)) }
@@ -70,8 +63,8 @@ type instalmentRow struct {
 	Due      time.Time
 	Amount   int64
 	Open     int64
-	State    string // paid, open, late
-	PayQuery string
+	State    string       // paid, open, late
+	PayQuery template.URL // see view.PayQuery
 }
 
 func newPlanView(pl postgres.Plan, today time.Time) *planView {
@@ -85,7 +78,7 @@ func newPlanView(pl postgres.Plan, today time.Time) *planView {
 			r.State = "late"
 		}
 		if r.Open > 0 {
-			r.PayQuery = payQuery(payChoice{Amount: r.Open, InstalmentID: in.ID})
+			r.PayQuery = template.URL(payQuery(payChoice{Amount: r.Open, InstalmentID: in.ID}))
 		}
 		v.Rows = append(v.Rows, r)
 	}
@@ -125,8 +118,9 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 				v.Approved = newPlanView(pl, today)
 			}
 		case "proposed", "countered", "rejected":
-			// Only the newest question counts; an older refusal is history.
-			if i == 0 {
+			// A debtor has one open question at a time; a refusal counts
+			// only while it is the newest plan, later it is history.
+			if v.PlanAsk == nil && (pl.Status != "rejected" || i == 0) {
 				v.PlanAsk = newPlanView(pl, today)
 				v.PlanAsk.AnswerBy = addWorkingDays(cal, dayOf(pl.CreatedAt), days)
 			}

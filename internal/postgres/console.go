@@ -26,7 +26,9 @@ type QueueItem struct {
 	CreditorID   string
 	CreditorName string
 	AnswerDays   int
-	Detail       string // what the request is about, in a few words
+	Detail       string // for a dispute or hardship report: what it is about, in a few words
+	Total        int64  // for a plan: its total in cents
+	Months       int    // for a plan: its number of months
 }
 
 // WorkQueue lists open plan proposals, open disputes and open hardship
@@ -36,15 +38,15 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 		return nil, nil
 	}
 	rows, err := db.Pool.Query(ctx, `
-		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail FROM (
-			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id,
-				p.months || ' months, ' || p.total_cents || ' cents' AS detail
+		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months FROM (
+			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months
 			FROM plans p WHERE p.status = 'proposed' AND p.creditor_id = ANY($1)
 			UNION ALL
-			SELECT 'dispute', x.id, x.created_at, x.debtor_id, x.creditor_id, 'invoice ' || i.number || ': ' || x.reason
+			SELECT 'dispute', x.id, x.created_at, x.debtor_id, x.creditor_id, 'invoice ' || i.number || ', reason: ' || replace(x.reason, '_', ' '), 0, 0
 			FROM disputes x JOIN invoices i ON i.id = x.invoice_id WHERE x.status = 'open' AND x.creditor_id = ANY($1)
 			UNION ALL
-			SELECT 'hardship', h.id, h.created_at, h.debtor_id, h.creditor_id, h.reason || ', breathing space until ' || to_char(h.breathing_until, 'YYYY-MM-DD')
+			SELECT 'hardship', h.id, h.created_at, h.debtor_id, h.creditor_id,
+				'reason: ' || h.reason || ', breathing space until ' || to_char(h.breathing_until, 'FMDD Mon YYYY'), 0, 0
 			FROM hardships h WHERE h.status = 'open' AND h.creditor_id = ANY($1)
 		) q
 		JOIN debtors d ON d.id = q.debtor_id AND d.creditor_id = q.creditor_id
@@ -56,7 +58,7 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 	}
 	return collectRows(rows, func(r pgx.Row) (QueueItem, error) {
 		var q QueueItem
-		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail)
+		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months)
 		return q, err
 	}, "work queue")
 }

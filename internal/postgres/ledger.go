@@ -23,15 +23,22 @@ func (db *DB) Entries(ctx context.Context, creditorID, debtorID string) ([]colle
 	return entries(ctx, db.Pool, creditorID, debtorID)
 }
 
+// querier is a pool or a transaction.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-func entries(ctx context.Context, q querier, creditorID, debtorID string) ([]collect.Entry, error) {
-	rows, err := q.Query(ctx, `SELECT id, coalesce(invoice_id::text, ''), account, kind, amount_cents, booked_on, memo,
+const entriesSQL = `SELECT id, coalesce(invoice_id::text, ''), account, kind, amount_cents, booked_on, memo,
 			coalesce(payment_id::text, ''), coalesce(notice_id::text, '')
-		FROM ledger_entries WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY booked_on, id`, debtorID, creditorID)
+		FROM ledger_entries WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY booked_on, id`
+
+func entries(ctx context.Context, q querier, creditorID, debtorID string) ([]collect.Entry, error) {
+	return scanEntries(q.Query(ctx, entriesSQL, debtorID, creditorID))
+}
+
+func scanEntries(rows pgx.Rows, err error) ([]collect.Entry, error) {
 	if err != nil {
 		return nil, dbErr(err, "ledger")
 	}
@@ -70,8 +77,13 @@ func (db *DB) Rates(ctx context.Context, kind string) (collect.RateTable, error)
 	return rates(ctx, db.Pool, kind)
 }
 
+const ratesSQL = `SELECT valid_from, basis_points FROM interest_rates WHERE kind = $1 ORDER BY valid_from`
+
 func rates(ctx context.Context, q querier, kind string) (collect.RateTable, error) {
-	rows, err := q.Query(ctx, `SELECT valid_from, basis_points FROM interest_rates WHERE kind = $1 ORDER BY valid_from`, kind)
+	return scanRates(q.Query(ctx, ratesSQL, kind))
+}
+
+func scanRates(rows pgx.Rows, err error) (collect.RateTable, error) {
 	if err != nil {
 		return nil, dbErr(err, "interest rates")
 	}

@@ -48,10 +48,15 @@ func (db *DB) CreateNotice(ctx context.Context, creditor collect.Creditor, debto
 	return n, err
 }
 
-func notices(ctx context.Context, q querier, creditorID, debtorID string) ([]collect.Notice, error) {
-	rows, err := q.Query(ctx, `SELECT n.id, n.channel, n.sent_on, n.received_on, n.deadline, n.principal_cents, n.costs_cents, n.waived,
+const noticesSQL = `SELECT n.id, n.channel, n.sent_on, n.received_on, n.deadline, n.principal_cents, n.costs_cents, n.waived,
 			array(SELECT invoice_id::text FROM notice_invoices ni WHERE ni.notice_id = n.id ORDER BY invoice_id)
-		FROM notices n WHERE n.debtor_id = $1 AND n.creditor_id = $2 ORDER BY n.sent_on, n.created_at`, debtorID, creditorID)
+		FROM notices n WHERE n.debtor_id = $1 AND n.creditor_id = $2 ORDER BY n.sent_on, n.created_at`
+
+func notices(ctx context.Context, q querier, creditorID, debtorID string) ([]collect.Notice, error) {
+	return scanNotices(q.Query(ctx, noticesSQL, debtorID, creditorID))
+}
+
+func scanNotices(rows pgx.Rows, err error) ([]collect.Notice, error) {
 	if err != nil {
 		return nil, dbErr(err, "notices")
 	}

@@ -162,8 +162,13 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 }
 
 // holds loads the periods each invoice of a debtor was on hold for a dispute.
+const holdsSQL = `SELECT invoice_id, created_at, resolved_at FROM disputes WHERE debtor_id = $1`
+
 func holds(ctx context.Context, q querier, debtorID string) (map[string][]collect.Period, error) {
-	rows, err := q.Query(ctx, `SELECT invoice_id, created_at, resolved_at FROM disputes WHERE debtor_id = $1`, debtorID)
+	return scanHolds(q.Query(ctx, holdsSQL, debtorID))
+}
+
+func scanHolds(rows pgx.Rows, err error) (map[string][]collect.Period, error) {
 	if err != nil {
 		return nil, dbErr(err, "holds")
 	}
@@ -279,8 +284,13 @@ func (db *DB) UpdateHardship(ctx context.Context, agentID, creditorID, id, actio
 
 // breathing loads a debtor's breathing-space periods and whether new costs
 // are waived (a hardship that was not ended as "won't pay").
+const breathingSQL = `SELECT breathing_from, breathing_until, status FROM hardships WHERE debtor_id = $1`
+
 func breathing(ctx context.Context, q querier, debtorID string) ([]collect.Period, bool, error) {
-	rows, err := q.Query(ctx, `SELECT breathing_from, breathing_until, status FROM hardships WHERE debtor_id = $1`, debtorID)
+	return scanBreathing(q.Query(ctx, breathingSQL, debtorID))
+}
+
+func scanBreathing(rows pgx.Rows, err error) ([]collect.Period, bool, error) {
 	if err != nil {
 		return nil, false, dbErr(err, "breathing space")
 	}

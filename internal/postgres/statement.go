@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -15,38 +17,67 @@ func (db *DB) Facts(ctx context.Context, creditorID, debtorID string) (collect.F
 func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect.Facts, error) {
 	var f collect.Facts
 	var err error
-	if f.Creditor, err = scanCreditor(q.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors WHERE id = $1`, creditorID)); err != nil {
-		return f, dbErr(err, "creditor")
-	}
 	if !validUUID(debtorID) {
+		if f.Creditor, err = scanCreditor(q.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors WHERE id = $1`, creditorID)); err != nil {
+			return f, dbErr(err, "creditor")
+		}
 		return f, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
 	}
-	if f.Debtor, err = scanDebtor(q.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = $2`, debtorID, creditorID)); err != nil {
+	// Every page and every booking reads these, so they go to the server in
+	// one round trip (a pipeline) rather than one after the other. Both rate
+	// tables are asked for because the debtor's kind is not known yet.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+creditorCols+` FROM creditors WHERE id = $1`, creditorID)
+	b.Queue(`SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = $2`, debtorID, creditorID)
+	b.Queue(`SELECT `+invoiceCols+` FROM invoices WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY due_date, number`, debtorID, creditorID)
+	b.Queue(entriesSQL, debtorID, creditorID)
+	b.Queue(noticesSQL, debtorID, creditorID)
+	b.Queue(holdsSQL, debtorID)
+	b.Queue(breathingSQL, debtorID)
+	b.Queue(ratesSQL, RateKind(collect.Consumer))
+	b.Queue(ratesSQL, RateKind(collect.Business))
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	if f.Creditor, err = scanCreditor(br.QueryRow()); err != nil {
+		return f, dbErr(err, "creditor")
+	}
+	if f.Debtor, err = scanDebtor(br.QueryRow()); err != nil {
 		return f, dbErr(err, "debtor")
 	}
-	rows, err := q.Query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY due_date, number`, debtorID, creditorID)
+	rows, err := br.Query()
 	if err != nil {
 		return f, dbErr(err, "invoices")
 	}
 	if f.Invoices, err = collectRows(rows, scanInvoice, "invoices"); err != nil {
 		return f, err
 	}
-	if f.Entries, err = entries(ctx, q, creditorID, debtorID); err != nil {
+	if f.Entries, err = scanEntries(br.Query()); err != nil {
 		return f, err
 	}
-	if f.Notices, err = notices(ctx, q, creditorID, debtorID); err != nil {
+	if f.Notices, err = scanNotices(br.Query()); err != nil {
 		return f, err
 	}
-	if f.Holds, err = holds(ctx, q, debtorID); err != nil {
+	if f.Holds, err = scanHolds(br.Query()); err != nil {
 		return f, err
 	}
 	var hardship bool
-	if f.Breathing, hardship, err = breathing(ctx, q, debtorID); err != nil {
+	if f.Breathing, hardship, err = scanBreathing(br.Query()); err != nil {
 		return f, err
 	}
 	f.WaiveCosts = hardship && f.Creditor.Policy.HardshipWaiveCosts
-	f.Rates, err = rates(ctx, q, RateKind(f.Debtor.Kind))
-	return f, err
+	consumer, err := scanRates(br.Query())
+	if err != nil {
+		return f, err
+	}
+	commercial, err := scanRates(br.Query())
+	if err != nil {
+		return f, err
+	}
+	f.Rates = consumer
+	if RateKind(f.Debtor.Kind) == RateKind(collect.Business) {
+		f.Rates = commercial
+	}
+	return f, dbErr(br.Close(), "facts")
 }
 
 // Statement computes what a debtor owes as of asOf.

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/reconcile"
+)
+
+// cmdImport is `settle import camt FILE`: one CAMT.053 file, one
+// transaction. Progress goes to stderr every 10,000 entries, the summary to
+// stdout. A malformed file or an account that is no creditor's IBAN books
+// nothing and exits 1 with the line and element that are wrong.
+func cmdImport(ctx context.Context, args []string) error {
+	if len(args) != 2 || args[0] != "camt" {
+		return usageError{"import: say camt FILE"}
+	}
+	f, err := os.Open(args[1])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	by := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		by = "cli:" + u
+	}
+	return withDB(ctx, func(db *postgres.DB) error {
+		start := time.Now()
+		res, err := reconcile.ImportCAMTWith(ctx, db, bufio.NewReaderSize(f, 1<<20), reconcile.ImportOptions{
+			ImportedBy: by,
+			Progress: func(entries int, stage string) {
+				fmt.Fprintf(os.Stderr, "%s: %d entries (%s)\n", stage, entries, time.Since(start).Round(time.Millisecond))
+			},
+		})
+		if err != nil {
+			return err
+		}
+		for _, s := range res.Statements {
+			state := "imported " + s.ID
+			if s.Duplicate {
+				state = "imported before, skipped"
+			}
+			fmt.Printf("statement %s (sequence %q) of %s: %s\n", s.StmtID, s.Sequence, s.AccountIBAN, state)
+		}
+		fmt.Printf("statements:      %d\n", len(res.Statements))
+		fmt.Printf("entries:         %d\n", res.Entries)
+		fmt.Printf("lines:           %d\n", res.Lines)
+		fmt.Printf("booked:          %d\n", res.Booked)
+		fmt.Printf("payouts arrived: %d\n", res.Payouts)
+		fmt.Printf("suggested:       %d\n", res.Suggested)
+		fmt.Printf("unmatched:       %d\n", res.Unmatched)
+		fmt.Printf("not handled:     %d\n", res.NotHandled)
+		fmt.Printf("reversals:       %d\n", res.Reversals)
+		fmt.Printf("duplicates:      %d\n", res.Duplicates)
+		fmt.Printf("took:            %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+}

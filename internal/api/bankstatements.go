@@ -1,0 +1,183 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/reconcile"
+)
+
+// MaxStatementBody is the largest CAMT.053 file POST /bank-statements
+// accepts: 64 MiB, the server's own body limit (server.BodyLimit), which
+// Fiber enforces before any handler runs. Bigger files (a year of a busy
+// account) are imported with `settle import camt FILE`, which streams from
+// disk without a limit. The route is exempt from the API's 1 MiB JSON limit,
+// and reads the body as a stream when the server streams request bodies.
+const MaxStatementBody = 64 << 20
+
+// bankStatementsPath is the route exempt from limitBody.
+const bankStatementsPath = "/api/v1/bank-statements"
+
+var errStatementTooLarge = errors.New("the statement is larger than 64 MiB: import it with `settle import camt FILE`")
+
+// limitedReader fails, rather than stopping quietly, once more than n bytes are read.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errStatementTooLarge
+	}
+	return n, err
+}
+
+func (a *API) importBankStatement(c *fiber.Ctx) error {
+	cred := creditorOf(c)
+	var body io.Reader
+	if s := c.Context().RequestBodyStream(); s != nil {
+		body = &limitedReader{r: s, n: MaxStatementBody}
+	} else {
+		b := c.Body()
+		if len(b) > MaxStatementBody {
+			return &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: errStatementTooLarge.Error()}
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "send the CAMT.053 file (XML) as the body"}
+		}
+		body = bytes.NewReader(b)
+	}
+	res, err := reconcile.ImportCAMTWith(c.UserContext(), a.DB, body, reconcile.ImportOptions{ImportedBy: "api:" + cred.ID, CreditorID: cred.ID})
+	var ie *reconcile.ImportError
+	switch {
+	case err == nil:
+	case errors.Is(err, errStatementTooLarge):
+		return &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: errStatementTooLarge.Error()}
+	case errors.As(err, &ie) && ie.Parse != nil:
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+			"code": "malformed", "message": ie.Error(), "field": ie.Parse.Element, "line": ie.Parse.Line,
+		}})
+	default:
+		return err
+	}
+	if res.Statements == nil {
+		res.Statements = []reconcile.StatementResult{}
+	}
+	return c.Status(fiber.StatusCreated).JSON(res)
+}
+
+type bankSuggestionOut struct {
+	ID        int64   `json:"id"`
+	DebtorID  string  `json:"debtor_id"`
+	InvoiceID *string `json:"invoice_id"`
+	Score     int     `json:"score"`
+	Evidence  string  `json:"evidence"`
+}
+
+type bankLineOut struct {
+	ID               string              `json:"id"`
+	Seq              int64               `json:"seq"`
+	Amount           int64               `json:"amount"`
+	Currency         string              `json:"currency"`
+	Credit           bool                `json:"credit"`
+	Reversal         bool                `json:"reversal"`
+	BookingDate      string              `json:"booking_date"`
+	Reference        string              `json:"reference"`
+	Text             string              `json:"text"`
+	CounterpartyName string              `json:"counterparty_name"`
+	CounterpartyIBAN string              `json:"counterparty_iban"`
+	EndToEndID       string              `json:"end_to_end_id"`
+	State            string              `json:"state"`
+	Reason           string              `json:"reason"`
+	InvoiceID        *string             `json:"invoice_id"`
+	DebtorID         *string             `json:"debtor_id"`
+	PaymentID        *string             `json:"payment_id"`
+	PayoutID         *string             `json:"payout_id"`
+	Reverses         *string             `json:"reverses"`
+	Suggestions      []bankSuggestionOut `json:"suggestions"`
+}
+
+type bankStatementOut struct {
+	ID          string         `json:"id"`
+	AccountIBAN string         `json:"account_iban"`
+	StatementID string         `json:"statement_id"`
+	Sequence    string         `json:"sequence"`
+	Version     string         `json:"version"`
+	CreatedAt   *time.Time     `json:"created_at"`
+	ImportedAt  time.Time      `json:"imported_at"`
+	States      map[string]int `json:"states"`
+	Lines       []bankLineOut  `json:"lines"`
+	// NextAfter is the after= of the next page, or null on the last.
+	NextAfter *int64 `json:"next_after"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Paging of GET /bank-statements/{id}.
+const (
+	defaultBankLines = 1000
+	maxBankLines     = 10000
+)
+
+func (a *API) getBankStatement(c *fiber.Ctx) error {
+	cred := creditorOf(c)
+	ctx := c.UserContext()
+	after, limit := int64(0), defaultBankLines
+	if s := c.Query("after"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v < 0 {
+			return invalid("after", "after must be a whole number (the next_after of the previous page)")
+		}
+		after = v
+	}
+	if s := c.Query("limit"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > maxBankLines {
+			return invalid("limit", "limit must be a whole number from 1 to %d", maxBankLines)
+		}
+		limit = v
+	}
+	st, err := a.DB.BankStatementOf(ctx, cred.ID, c.Params("id"))
+	if collect.IsNotFound(err) {
+		return notFound("bank statement not found")
+	}
+	if err != nil {
+		return err
+	}
+	lines, err := a.DB.BankLines(ctx, st.ID, after, limit+1)
+	if err != nil {
+		return err
+	}
+	out := bankStatementOut{ID: st.ID, AccountIBAN: st.AccountIBAN, StatementID: st.StmtID, Sequence: st.Sequence, Version: st.Version,
+		CreatedAt: st.CreatedAt, ImportedAt: st.ImportedAt, States: st.States, Lines: []bankLineOut{}}
+	if len(lines) > limit {
+		lines = lines[:limit]
+		next := lines[len(lines)-1].Seq
+		out.NextAfter = &next
+	}
+	for _, l := range lines {
+		o := bankLineOut{ID: l.ID, Seq: l.Seq, Amount: l.Amount, Currency: l.Currency, Credit: l.Credit, Reversal: l.Reversal,
+			BookingDate: dateString(l.BookingDate), Reference: l.Reference, Text: l.Text, CounterpartyName: l.CPName, CounterpartyIBAN: l.CPIBAN,
+			EndToEndID: l.EndToEndID, State: l.State, Reason: l.Reason, InvoiceID: optional(l.InvoiceID), DebtorID: optional(l.DebtorID),
+			PaymentID: optional(l.PaymentID), PayoutID: optional(l.PayoutID), Reverses: optional(l.Reverses), Suggestions: []bankSuggestionOut{}}
+		for _, s := range l.Suggestions {
+			o.Suggestions = append(o.Suggestions, bankSuggestionOut{ID: s.ID, DebtorID: s.DebtorID, InvoiceID: optional(s.InvoiceID), Score: s.Score, Evidence: s.Evidence})
+		}
+		out.Lines = append(out.Lines, o)
+	}
+	return c.JSON(out)
+}

@@ -1,0 +1,272 @@
+package console
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/money"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Limits on what an agent types.
+const (
+	maxMonths   = 120
+	maxTextLen  = 2000
+	maxNoteLen  = 5000
+	maxFirstDue = 366 // days ahead
+)
+
+// act runs an action on the debtor of :id (404 unless the agent may see
+// them). A domain error (a wrong amount, a request already answered) shows
+// the file again with the reason; success goes back to the file with a
+// short confirmation.
+func (co *Console) act(c *fiber.Ctx, fn func(d collect.Debtor, agentID string) (string, error)) error {
+	d, err := co.loadDebtor(c)
+	if err != nil {
+		return err
+	}
+	done, err := fn(d, agentOf(c).ID)
+	if err != nil {
+		code := collect.ErrorCode(err)
+		if code != collect.EINVALID && code != collect.ECONFLICT {
+			return err
+		}
+		f, ferr := co.file(c, d)
+		if ferr != nil {
+			return ferr
+		}
+		status := fiber.StatusUnprocessableEntity
+		if code == collect.ECONFLICT {
+			status = fiber.StatusConflict
+		}
+		return co.render(c, status, "debtor", page{Title: d.Name, File: f, Problem: problemText(err)})
+	}
+	return c.Redirect(doneURL(d.ID, done), fiber.StatusSeeOther)
+}
+
+// problemText is the message of a domain error, with a capital and a full stop.
+func problemText(err error) string {
+	msg := err.Error()
+	var e *collect.Error
+	if errors.As(err, &e) {
+		msg = e.Message
+	}
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return "The action was not taken."
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return "Nothing was changed: " + msg
+}
+
+func invalid(field, msg string) error { return collect.Errorf(collect.EINVALID, field, "%s", msg) }
+
+// text reads a form field, trimmed, and refuses it when longer than max.
+func text(c *fiber.Ctx, name string, max int) (string, error) {
+	s := strings.TrimSpace(c.FormValue(name))
+	if len([]rune(s)) > max {
+		return "", invalid(name, "the text is longer than "+strconv.Itoa(max)+" characters")
+	}
+	return s, nil
+}
+
+// terms reads a plan's total, months and first due date from a form.
+func terms(c *fiber.Ctx, today time.Time) (postgres.Plan, error) {
+	total, err := money.ParseInput(c.FormValue("total"))
+	if err != nil || total <= 0 {
+		return postgres.Plan{}, invalid("total", "type the total in euros, for example 450,00")
+	}
+	months, err := strconv.Atoi(strings.TrimSpace(c.FormValue("months")))
+	if err != nil || months < 1 || months > maxMonths {
+		return postgres.Plan{}, invalid("months", "the number of months must be 1 to "+strconv.Itoa(maxMonths))
+	}
+	first, err := time.Parse("2006-01-02", strings.TrimSpace(c.FormValue("first_due")))
+	if err != nil {
+		return postgres.Plan{}, invalid("first_due", "give the first due date as a date, for example 2026-12-01")
+	}
+	first = collect.DateOf(first)
+	if first.Before(today) || first.After(today.AddDate(0, 0, maxFirstDue)) {
+		return postgres.Plan{}, invalid("first_due", "the first due date must be today or later, and within a year")
+	}
+	if total/int64(months) < 1 {
+		return postgres.Plan{}, invalid("months", "each instalment must be at least one cent")
+	}
+	return postgres.Plan{Total: total, Months: months, FirstDue: first}, nil
+}
+
+// decidePlan approves, rejects or counters a plan proposal.
+func (co *Console) decidePlan(c *fiber.Ctx) error {
+	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
+		decision := c.FormValue("decision")
+		reason, err := text(c, "reason", maxTextLen)
+		if err != nil {
+			return "", err
+		}
+		var counter *postgres.Plan
+		switch decision {
+		case "approve":
+		case "reject":
+			if reason == "" {
+				return "", invalid("reason", "write the reason the debtor will read")
+			}
+		case "counter":
+			p, err := terms(c, co.DB.Today())
+			if err != nil {
+				return "", err
+			}
+			counter = &p
+		default:
+			return "", invalid("decision", "choose approve, reject or counter")
+		}
+		if err := co.ownPlan(c, d, c.Params("plan")); err != nil {
+			return "", err
+		}
+		if _, err := co.DB.DecidePlan(c.UserContext(), agentID, d.CreditorID, c.Params("plan"), decision, reason, counter); err != nil {
+			return "", err
+		}
+		return "plan." + decision, nil
+	})
+}
+
+// ownPlan checks that a plan belongs to this debtor, so an action never
+// lands on another debtor's record through a mixed-up address.
+func (co *Console) ownPlan(c *fiber.Ctx, d collect.Debtor, planID string) error {
+	plans, err := co.DB.Plans(c.UserContext(), d.CreditorID, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if p.ID == planID {
+			return nil
+		}
+	}
+	return collect.Errorf(collect.ENOTFOUND, "", "plan not found")
+}
+
+// offerPlan offers the debtor a plan of the agent's own (after a hardship
+// report, say): the debtor accepts or declines it in the portal.
+func (co *Console) offerPlan(c *fiber.Ctx) error {
+	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
+		p, err := terms(c, co.DB.Today())
+		if err != nil {
+			return "", err
+		}
+		if p.Reason, err = text(c, "reason", maxTextLen); err != nil {
+			return "", err
+		}
+		if _, err := co.DB.OfferPlan(c.UserContext(), agentID, d.CreditorID, d.ID, p); err != nil {
+			return "", err
+		}
+		return "plan.offer", nil
+	})
+}
+
+// resolveDispute upholds, rejects or corrects a dispute.
+func (co *Console) resolveDispute(c *fiber.Ctx) error {
+	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
+		ctx := c.UserContext()
+		outcome := c.FormValue("outcome")
+		answer, err := text(c, "answer", maxTextLen)
+		if err != nil {
+			return "", err
+		}
+		var correctTo int64
+		switch outcome {
+		case "upheld":
+		case "rejected":
+			if answer == "" {
+				return "", invalid("answer", "write the answer the debtor will read: why the invoice stands")
+			}
+		case "corrected":
+			if correctTo, err = money.ParseInput(c.FormValue("amount")); err != nil {
+				return "", invalid("amount", "type the corrected amount in euros, for example 80,00")
+			}
+		default:
+			return "", invalid("outcome", "choose uphold, reject or correct")
+		}
+		disputes, err := co.DB.Disputes(ctx, d.CreditorID, d.ID)
+		if err != nil {
+			return "", err
+		}
+		id := c.Params("dispute")
+		if !containsID(len(disputes), func(i int) string { return disputes[i].ID }, id) {
+			return "", collect.Errorf(collect.ENOTFOUND, "", "dispute not found")
+		}
+		if err := co.DB.ResolveDispute(ctx, agentID, d.CreditorID, id, outcome, answer, correctTo); err != nil {
+			return "", err
+		}
+		return "dispute." + outcome, nil
+	})
+}
+
+// hardship follows up a hardship report: extend the breathing space, mark
+// it followed up, record "won't pay", or waive the open costs.
+func (co *Console) hardship(c *fiber.Ctx) error {
+	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
+		ctx := c.UserContext()
+		hs, err := co.DB.Hardships(ctx, d.CreditorID, d.ID)
+		if err != nil {
+			return "", err
+		}
+		id := c.Params("hardship")
+		if !containsID(len(hs), func(i int) string { return hs[i].ID }, id) {
+			return "", collect.Errorf(collect.ENOTFOUND, "", "hardship report not found")
+		}
+		action := c.FormValue("action")
+		switch action {
+		case "extend":
+			days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days")))
+			if err != nil {
+				return "", invalid("days", "extend by a number of days, 1 to 180")
+			}
+			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, days); err != nil {
+				return "", err
+			}
+		case "followed_up", "wont_pay":
+			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, 0); err != nil {
+				return "", err
+			}
+		case "waive_costs":
+			if _, err := co.DB.WaiveCosts(ctx, agentID, d.CreditorID, id); err != nil {
+				return "", err
+			}
+		default:
+			return "", invalid("action", "choose an action")
+		}
+		return "hardship." + action, nil
+	})
+}
+
+// addNote adds a note to the file.
+func (co *Console) addNote(c *fiber.Ctx) error {
+	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
+		body, err := text(c, "body", maxNoteLen)
+		if err != nil {
+			return "", err
+		}
+		if body == "" {
+			return "", invalid("body", "write the note first")
+		}
+		if _, err := co.DB.AddNote(c.UserContext(), agentID, d.CreditorID, d.ID, body); err != nil {
+			return "", err
+		}
+		return "note", nil
+	})
+}
+
+func containsID(n int, id func(int) string, want string) bool {
+	for i := range n {
+		if id(i) == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,232 @@
+package console_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/settle/settle/internal/browsertest"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// consoleSignIn signs a demo console user in through the sign-in page,
+// checking that page with axe on the way.
+func consoleSignIn(t *testing.T, ctx context.Context, site *browsertest.Env, role string, axe bool) {
+	t.Helper()
+	var who demo.Agent
+	for _, a := range site.Demo.Agents {
+		if a.Role == role {
+			who = a
+		}
+	}
+	if who.Email == "" {
+		t.Fatalf("no demo console user with role %s", role)
+	}
+	if code := browsertest.Open(t, ctx, site.URL+"/console"); code != 200 {
+		t.Fatalf("open /console: status %d", code)
+	}
+	if p := browsertest.Path(t, ctx); p != "/console/login" {
+		t.Fatalf("/console signed out: at %s, want /console/login", p)
+	}
+	if axe {
+		browsertest.Screenshot(t, ctx, "sign-in")
+		browsertest.Axe(t, ctx, "console sign-in")
+	}
+	browsertest.Fill(t, ctx, "#email", who.Email)
+	browsertest.Fill(t, ctx, "#password", who.Password)
+	if code := browsertest.ClickAndWait(t, ctx, "main form button[type=submit]"); code != 200 {
+		t.Fatalf("sign in: status %d", code)
+	}
+	if p := browsertest.Path(t, ctx); p != "/console" {
+		t.Fatalf("after signing in: at %s (%s), want /console", p, browsertest.Text(t, ctx, "main"))
+	}
+}
+
+// debtorSignIn opens a demo debtor's link and answers the second factor.
+func debtorSignIn(t *testing.T, ctx context.Context, d demo.Debtor) {
+	t.Helper()
+	browsertest.Open(t, ctx, d.Link)
+	browsertest.Fill(t, ctx, "#postcode", d.SecondFactor["postcode"])
+	browsertest.Fill(t, ctx, "#house_number", d.SecondFactor["house_number"])
+	browsertest.ClickAndWait(t, ctx, "main form button[type=submit]")
+	if p := browsertest.Path(t, ctx); p != "/overview" {
+		t.Fatalf("debtor sign-in: at %s (%s), want /overview", p, browsertest.Text(t, ctx, "main"))
+	}
+}
+
+// TestBrowserCounterOffer is journey (b): a plan outside the policy goes to
+// an agent, who signs in, counters it, and the debtor accepts the counter in
+// the portal. Axe checks the sign-in page, the queue and the debtor's file.
+func TestBrowserCounterOffer(t *testing.T) {
+	site := browsertest.Start(t)
+	ctx := browsertest.Browser(t)
+	bg := context.Background()
+	d := site.Debtor(t, "partly paid")
+	cr, err := site.DB.Creditor(bg, d.CreditorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := site.DB.Statement(bg, d.CreditorID, d.ID, site.DB.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := site.DB.Today().AddDate(0, 0, 7)
+	check := collect.CheckPlan(cr.Policy.Plan, st.Total(), 18, first, site.DB.Today(), false)
+	if check.Inside {
+		t.Fatal("an 18-month plan is inside the demo policy")
+	}
+	plan, err := site.DB.ProposePlan(bg, postgres.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Status != "proposed" {
+		t.Fatalf("plan outside the policy: status %q, want proposed", plan.Status)
+	}
+
+	consoleSignIn(t, ctx, site, "agent", true)
+	if got := browsertest.Text(t, ctx, "h1"); got != "Work queue" {
+		t.Errorf("queue h1 = %q", got)
+	}
+	if q := browsertest.Text(t, ctx, "table.queue"); !strings.Contains(q, d.Name) || !strings.Contains(q, "Payment plan proposal") {
+		t.Errorf("queue lacks the proposal of %s: %q", d.Name, q)
+	}
+	browsertest.Screenshot(t, ctx, "queue")
+	browsertest.Axe(t, ctx, "console work queue")
+
+	if code := browsertest.ClickAndWait(t, ctx, "table.queue a[href='/console/debtors/"+d.ID+"']"); code != 200 {
+		t.Fatalf("open the debtor's file: status %d", code)
+	}
+	if got := browsertest.Text(t, ctx, "h1"); got != d.Name {
+		t.Errorf("file h1 = %q, want %q", got, d.Name)
+	}
+	browsertest.Screenshot(t, ctx, "file-proposal")
+	browsertest.Axe(t, ctx, "console debtor file with a proposal")
+
+	browsertest.Fill(t, ctx, "#counter-months-"+plan.ID, "12")
+	browsertest.Fill(t, ctx, "#counter-reason-"+plan.ID, "Twelve months is the longest we can offer.")
+	if code := browsertest.ClickAndWait(t, ctx, "#counter-"+plan.ID); code != 200 {
+		t.Fatalf("counter: status %d", code)
+	}
+	if got := browsertest.Text(t, ctx, "main .ok"); !strings.Contains(got, "counter-offer is sent") {
+		t.Errorf("after countering: confirmation %q", got)
+	}
+	plans, err := site.DB.Plans(bg, d.CreditorID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counter postgres.Plan
+	for _, p := range plans {
+		if p.CounterOf == plan.ID {
+			counter = p
+		}
+	}
+	if counter.Status != "countered" || counter.Months != 12 || counter.Total != st.Total() {
+		t.Fatalf("counter-offer: status %q, %d months, total %d; want countered, 12, %d", counter.Status, counter.Months, counter.Total, st.Total())
+	}
+	if tl := browsertest.Text(t, ctx, "table.timeline tbody tr:first-child"); !strings.Contains(tl, "plan.counter") || !strings.Contains(tl, "agent@settle.example") {
+		t.Errorf("timeline's newest line: %q, want the counter by the agent", tl)
+	}
+	browsertest.Screenshot(t, ctx, "file-countered")
+	browsertest.Axe(t, ctx, "console debtor file after a counter-offer")
+	browsertest.ClickAndWait(t, ctx, "form.signout button")
+
+	// The debtor sees the counter-offer on the overview and accepts it.
+	debtorSignIn(t, ctx, d)
+	if !browsertest.Exists(t, ctx, "form[action='/plans/"+counter.ID+"/answer']") {
+		t.Fatalf("the overview offers no answer to the counter-offer: %s", browsertest.Text(t, ctx, "main"))
+	}
+	if main := browsertest.Text(t, ctx, "main"); !strings.Contains(main, "Twelve months is the longest we can offer.") {
+		t.Errorf("the overview does not show the agent's message: %q", main)
+	}
+	browsertest.ClickAndWait(t, ctx, "form[action='/plans/"+counter.ID+"/answer'] input[value=accept] ~ button")
+	plans, err = site.DB.Plans(bg, d.CreditorID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if p.ID == counter.ID && p.Status != "approved" {
+			t.Errorf("after the debtor accepted: status %q, want approved", p.Status)
+		}
+	}
+}
+
+// TestBrowserDisputeRejected is journey (c) from the agent's side: a
+// dispute with a PDF, the agent rejects it with an answer, and the debtor's
+// overview shows that answer.
+func TestBrowserDisputeRejected(t *testing.T) {
+	site := browsertest.Start(t)
+	ctx := browsertest.Browser(t)
+	bg := context.Background()
+	d := site.Debtor(t, "overdue, inside the 14-day term")
+	_, st, err := site.DB.Statement(bg, d.CreditorID, d.ID, site.DB.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := st.Open()[0].Invoice
+	x, err := site.DB.CreateDispute(bg, postgres.Dispute{CreditorID: d.CreditorID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "paid",
+		Body: "Ik heb dit al betaald <script>alert(1)</script>", Files: []postgres.DisputeFile{{Filename: "afschrift.pdf", ContentType: "application/pdf", Data: smallPDF}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A hardship report and a note too, so axe sees every kind of form.
+	if _, err := site.DB.ReportHardship(bg, postgres.Hardship{CreditorID: d.CreditorID, DebtorID: d.ID, Reason: "illness", Consent: true}, 30); err != nil {
+		t.Fatal(err)
+	}
+
+	consoleSignIn(t, ctx, site, "admin", false)
+	browsertest.ClickAndWait(t, ctx, "table.queue tr.dispute a[href='/console/debtors/"+d.ID+"']")
+	if body := browsertest.Text(t, ctx, "#dispute-"+x.ID+" blockquote"); body != "Ik heb dit al betaald <script>alert(1)</script>" {
+		t.Errorf("dispute text shows as %q", body)
+	}
+	if !browsertest.Exists(t, ctx, "#dispute-"+x.ID+" a[href='/console/files/"+x.Files[0].ID+"']") {
+		t.Error("no link to the evidence")
+	}
+	browsertest.Fill(t, ctx, "#note-body", "Called; the payment is not on our account.")
+	browsertest.ClickAndWait(t, ctx, "#add-note")
+	browsertest.Screenshot(t, ctx, "file-dispute")
+	browsertest.Axe(t, ctx, "console debtor file with a dispute, hardship and a note")
+
+	answer := "We have not received a payment for this invoice. Please send us your bank statement."
+	browsertest.Fill(t, ctx, "#reject-answer-"+x.ID, answer)
+	browsertest.ClickAndWait(t, ctx, "#reject-dispute-"+x.ID)
+	if got := browsertest.Text(t, ctx, "main .ok"); !strings.Contains(got, "dispute is rejected") {
+		t.Errorf("after rejecting: confirmation %q", got)
+	}
+	if got := browsertest.Text(t, ctx, "#dispute-"+x.ID+" h3 .status"); got != "rejected" {
+		t.Errorf("dispute status on the file: %q", got)
+	}
+	browsertest.Screenshot(t, ctx, "file-dispute-rejected")
+	browsertest.ClickAndWait(t, ctx, "form.signout button")
+
+	debtorSignIn(t, ctx, d)
+	if got := browsertest.Text(t, ctx, ".dispute .answer"); !strings.Contains(got, answer) {
+		t.Errorf("the debtor's overview shows %q, want the agent's answer", got)
+	}
+}
+
+// TestBrowserContactWishes is journey (e) from the agent's side: the
+// debtor's contact wishes show in the file.
+func TestBrowserContactWishes(t *testing.T) {
+	site := browsertest.Start(t)
+	ctx := browsertest.Browser(t)
+	d := site.Debtor(t, "several invoices, English")
+	quiet := "not on weekdays 7:00 to 17:00"
+	if err := site.DB.SetContactWishes(context.Background(), d.CreditorID, d.ID, postgres.ContactWishes{Channel: "whatsapp", QuietTimes: quiet, Language: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	consoleSignIn(t, ctx, site, "finance", false)
+	browsertest.Open(t, ctx, site.URL+"/console/debtors/"+d.ID)
+	if got := browsertest.Text(t, ctx, "#wishes .channel"); got != "whatsapp" {
+		t.Errorf("channel = %q, want whatsapp", got)
+	}
+	if got := browsertest.Text(t, ctx, "#wishes .quiet"); got != quiet {
+		t.Errorf("quiet times = %q, want %q", got, quiet)
+	}
+	if tl := browsertest.Text(t, ctx, "table.timeline"); !strings.Contains(tl, "contact.wishes") {
+		t.Errorf("timeline lacks the contact wishes: %q", tl)
+	}
+	browsertest.Screenshot(t, ctx, "file-wishes")
+	browsertest.Axe(t, ctx, "console debtor file with contact wishes")
+}

@@ -1,0 +1,296 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// timelineLimit bounds the timeline on the file page.
+const timelineLimit = 300
+
+// debtorFile is everything the debtor's file page shows.
+type debtorFile struct {
+	Debtor       collect.Debtor
+	Creditor     collect.Creditor
+	Wishes       postgres.ContactWishes
+	HasWishes    bool
+	Since        time.Time // the first invoice's date: new or long-standing customer
+	Statement    collect.Statement
+	Invoices     []invoiceView
+	Payments     []postgres.Payment
+	Plans        []planView
+	Disputes     []disputeView
+	Hardships    []postgres.Hardship
+	Notes        []postgres.Note
+	Timeline     []eventView
+	Today        time.Time
+	FirstDue     time.Time // a sensible first due date for a new plan
+	OpenDisputes int
+	OpenPlans    int
+}
+
+type invoiceView struct {
+	collect.Line
+	Entries []collect.Entry
+}
+
+type planView struct {
+	postgres.Plan
+	Rows   []instalmentView
+	Kept   int
+	Missed int
+}
+
+type instalmentView struct {
+	postgres.PlanInstalment
+	State string // paid, missed or due
+}
+
+type disputeView struct {
+	postgres.Dispute
+	Invoice string
+}
+
+type eventView struct {
+	At      time.Time
+	Who     string
+	Action  string
+	Subject string
+	Before  string
+	After   string
+}
+
+// loadDebtor loads the debtor of the :id parameter if the agent may see
+// them; any other id is not found.
+func (co *Console) loadDebtor(c *fiber.Ctx) (collect.Debtor, error) {
+	return co.DB.DebtorOfCreditors(c.UserContext(), creditorsOf(c), c.Params("id"))
+}
+
+func (co *Console) debtorFile(c *fiber.Ctx) error {
+	d, err := co.loadDebtor(c)
+	if err != nil {
+		return err
+	}
+	f, err := co.file(c, d)
+	if err != nil {
+		return err
+	}
+	return co.render(c, fiber.StatusOK, "debtor", page{Title: d.Name, File: f, Done: doneMessages[c.Query("done")]})
+}
+
+// file loads the whole file of a debtor the agent may see.
+func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
+	ctx := c.UserContext()
+	today := co.DB.Today()
+	facts, st, err := co.DB.Statement(ctx, d.CreditorID, d.ID, today)
+	if err != nil {
+		return nil, err
+	}
+	out := &debtorFile{Debtor: d, Creditor: facts.Creditor, Statement: st, Today: today, FirstDue: today.AddDate(0, 0, 14)}
+	if out.Wishes, out.HasWishes, err = co.DB.ContactWishesOf(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	numbers := map[string]string{}
+	for _, l := range st.Lines {
+		v := invoiceView{Line: l}
+		for _, e := range facts.Entries {
+			if e.InvoiceID == l.Invoice.ID {
+				v.Entries = append(v.Entries, e)
+			}
+		}
+		out.Invoices = append(out.Invoices, v)
+		numbers[l.Invoice.ID] = l.Invoice.Number
+		if out.Since.IsZero() || l.Invoice.IssueDate.Before(out.Since) {
+			out.Since = l.Invoice.IssueDate
+		}
+	}
+	if out.Payments, err = co.DB.Payments(ctx, d.CreditorID, d.ID); err != nil {
+		return nil, err
+	}
+	plans, err := co.DB.Plans(ctx, d.CreditorID, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		v := planView{Plan: p}
+		for _, in := range p.Instalments {
+			row := instalmentView{PlanInstalment: in, State: "due"}
+			switch {
+			case in.Paid >= in.Amount:
+				row.State = "paid"
+				v.Kept++
+			case in.Due.Before(today):
+				row.State = "missed"
+				v.Missed++
+			}
+			v.Rows = append(v.Rows, row)
+		}
+		if p.Status == "proposed" || p.Status == "countered" {
+			out.OpenPlans++
+		}
+		out.Plans = append(out.Plans, v)
+	}
+	disputes, err := co.DB.Disputes(ctx, d.CreditorID, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range disputes {
+		out.Disputes = append(out.Disputes, disputeView{Dispute: x, Invoice: numbers[x.InvoiceID]})
+		if x.Status == "open" {
+			out.OpenDisputes++
+		}
+	}
+	if out.Hardships, err = co.DB.Hardships(ctx, d.CreditorID, d.ID); err != nil {
+		return nil, err
+	}
+	if out.Notes, err = co.DB.Notes(ctx, d.CreditorID, d.ID); err != nil {
+		return nil, err
+	}
+	events, err := co.DB.Timeline(ctx, d.CreditorID, d.ID, timelineLimit)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		out.Timeline = append(out.Timeline, eventView{At: e.At, Who: who(e, d), Action: e.Action, Subject: e.Subject,
+			Before: describe(e.Before), After: describe(e.After)})
+	}
+	return out, nil
+}
+
+// who names the actor of an audit record for a person reading the file.
+func who(e postgres.TimelineEvent, d collect.Debtor) string {
+	kind, id, _ := strings.Cut(e.Actor, ":")
+	switch {
+	case kind == "agent" && e.Who != "":
+		return e.Who
+	case kind == "debtor" && id == d.ID:
+		return "The debtor (" + d.Name + ")"
+	case kind == "debtor":
+		return "A debtor"
+	case kind == "provider":
+		return "Payment provider " + id
+	case e.Actor == "cli":
+		return "Operator (command line)"
+	}
+	return e.Actor
+}
+
+// describe writes the fields of an audit record's before or after as
+// "key: value" pairs in a stable order. html/template escapes the result.
+func describe(m map[string]any) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+value(m[k]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func value(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "none"
+	case string:
+		if x == "" {
+			return "(empty)"
+		}
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// evidence serves one evidence file as a download, only when its dispute
+// belongs to one of the agent's creditors: never inline, with the stored
+// type (PDF, JPEG or PNG, checked from the content at upload) and nosniff,
+// so a browser never runs it.
+func (co *Console) evidence(c *fiber.Ctx) error {
+	f, err := co.DB.DisputeFileOf(c.UserContext(), creditorsOf(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	allowed := []string{"application/pdf", "image/jpeg", "image/png"}
+	ctype := f.ContentType
+	if !slices.Contains(allowed, ctype) {
+		ctype = "application/octet-stream"
+	}
+	name := safeFilename(f.Filename)
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		disp = `attachment; filename="evidence"`
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	c.Set(fiber.HeaderContentDisposition, disp)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.Status(fiber.StatusOK).Send(f.Data)
+}
+
+// safeFilename keeps a download name to printable characters without path
+// separators or quotes.
+func safeFilename(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20, r == 0x7f, r == '/', r == '\\', r == '"', r == ';':
+			b.WriteRune('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := strings.TrimSpace(b.String())
+	if out == "" || out == "." || out == ".." {
+		return "evidence"
+	}
+	if len(out) > 200 {
+		out = out[:200]
+	}
+	return out
+}
+
+// doneMessages are the confirmations after an action, by key, so the
+// address never carries text of its own onto the page.
+var doneMessages = map[string]string{
+	"plan.approve":         "The plan is approved. The debtor sees the schedule in the portal.",
+	"plan.reject":          "The plan is rejected. The debtor reads your reason in the portal.",
+	"plan.counter":         "Your counter-offer is sent. The debtor can accept or decline it in the portal.",
+	"plan.offer":           "Your plan is offered. The debtor can accept or decline it in the portal.",
+	"dispute.upheld":       "The dispute is upheld: the invoice is credited.",
+	"dispute.rejected":     "The dispute is rejected: collection resumes, and the debtor reads your answer.",
+	"dispute.corrected":    "The amount is corrected: the difference is credited.",
+	"hardship.extend":      "The breathing space is extended.",
+	"hardship.followed_up": "The hardship report is marked as followed up.",
+	"hardship.wont_pay":    "Recorded as \"won't pay\": the hardship treatment has ended.",
+	"hardship.waive_costs": "The open collection costs are waived.",
+	"note":                 "Your note is added.",
+}
+
+func doneURL(debtorID, key string) string {
+	return fmt.Sprintf("%s/debtors/%s?done=%s", prefix, debtorID, key)
+}

@@ -1,0 +1,117 @@
+package console
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/money"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// queueLimit bounds the work queue page; the oldest requests come first.
+const queueLimit = 500
+
+// defaultAnswerDays is the answer time of a creditor that set none.
+const defaultAnswerDays = 5
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// queueRow is one line of the work queue.
+type queueRow struct {
+	postgres.QueueItem
+	What    string
+	Age     string
+	DueBy   time.Time
+	Overdue bool
+}
+
+func (co *Console) queue(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	items, err := co.DB.WorkQueue(ctx, creditorsOf(c), queueLimit)
+	if err != nil {
+		return err
+	}
+	cal, err := co.DB.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	now := co.DB.Now()
+	rows := make([]queueRow, 0, len(items))
+	for _, it := range items {
+		days := it.AnswerDays
+		if days <= 0 {
+			days = defaultAnswerDays
+		}
+		due := DueBy(cal, it.CreatedAt, days)
+		if it.Kind == "plan" {
+			it.Detail = fmt.Sprintf("%s in %s", formatMoney(it.Total), plural(it.Months, "month"))
+		}
+		rows = append(rows, queueRow{QueueItem: it, What: kindName[it.Kind], Age: Age(now.Sub(it.CreatedAt)), DueBy: due, Overdue: now.After(due)})
+	}
+	return co.render(c, fiber.StatusOK, "queue", page{Title: "Work queue", Queue: rows, Now: now})
+}
+
+var kindName = map[string]string{"plan": "Payment plan proposal", "dispute": "Dispute", "hardship": "Hardship report"}
+
+// DueBy is when a request received at created must be answered: the same
+// time of day, days working days later (Dutch public holidays and the
+// equated days in the calendar do not count, nor do weekends).
+func DueBy(cal collect.Calendar, created time.Time, days int) time.Time {
+	local := created.In(amsterdam)
+	d := collect.DateOf(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC))
+	for range days {
+		d = cal.NextWorkingDay(d.AddDate(0, 0, 1))
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), local.Hour(), local.Minute(), 0, 0, amsterdam)
+}
+
+// Age says how long ago something came in, roughly, in words.
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	default:
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func formatMoney(cents int64) string { return money.FormatCents(cents, "en") }
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("Mon 2 Jan 2006")
+}
+
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(amsterdam).Format("Mon 2 Jan 2006, 15:04")
+}
+
+// inputAmount writes cents as a person types them in a form: "80,00".
+func inputAmount(cents int64) string {
+	return fmt.Sprintf("%d,%02d", cents/100, cents%100)
+}

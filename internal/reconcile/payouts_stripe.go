@@ -1,0 +1,254 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	stripego "github.com/stripe/stripe-go/v79"
+	"github.com/stripe/stripe-go/v79/client"
+
+	"github.com/settle/settle/internal/pay/stripe"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// NewStripeAPI returns the Stripe client SyncPayouts uses, talking to apiURL
+// (Stripe itself when empty; stripe-mock or a test server in tests).
+func NewStripeAPI(apiURL, secretKey string) StripeAPI {
+	if apiURL == "" {
+		apiURL = stripe.DefaultAPIURL
+	}
+	cfg := &stripego.BackendConfig{
+		URL:               stripego.String(strings.TrimRight(apiURL, "/")),
+		HTTPClient:        &http.Client{Timeout: 30 * time.Second},
+		MaxNetworkRetries: stripego.Int64(2), // only GETs here: always safe to retry
+		LeveledLogger:     &stripego.LeveledLogger{Level: stripego.LevelNull},
+	}
+	backends := &stripego.Backends{
+		API:     stripego.GetBackendWithConfig(stripego.APIBackend, cfg),
+		Connect: stripego.GetBackendWithConfig(stripego.ConnectBackend, cfg),
+		Uploads: stripego.GetBackendWithConfig(stripego.UploadsBackend, cfg),
+	}
+	return &stripeAPI{api: client.New(secretKey, backends)}
+}
+
+type stripeAPI struct{ api *client.API }
+
+// ListPayouts lists every payout (GET /v1/payouts, all pages).
+func (s *stripeAPI) ListPayouts(ctx context.Context) ([]*stripego.Payout, error) {
+	params := &stripego.PayoutListParams{}
+	params.Context = ctx
+	params.Limit = stripego.Int64(100)
+	var out []*stripego.Payout
+	it := s.api.Payouts.List(params)
+	for it.Next() {
+		out = append(out, it.Payout())
+	}
+	return out, it.Err()
+}
+
+// ListBalanceTransactions lists what a payout paid out
+// (GET /v1/balance_transactions?payout=po_..., all pages), with each
+// transaction's source (the charge, refund or dispute) expanded.
+func (s *stripeAPI) ListBalanceTransactions(ctx context.Context, payoutID string) ([]*stripego.BalanceTransaction, error) {
+	params := &stripego.BalanceTransactionListParams{Payout: stripego.String(payoutID)}
+	params.Context = ctx
+	params.Limit = stripego.Int64(100)
+	params.AddExpand("data.source")
+	var out []*stripego.BalanceTransaction
+	it := s.api.BalanceTransactions.List(params)
+	for it.Next() {
+		out = append(out, it.BalanceTransaction())
+	}
+	return out, it.Err()
+}
+
+// PaymentIntent fetches one PaymentIntent (for its metadata).
+func (s *stripeAPI) PaymentIntent(ctx context.Context, id string) (*stripego.PaymentIntent, error) {
+	params := &stripego.PaymentIntentParams{}
+	params.Context = ctx
+	return s.api.PaymentIntents.Get(id, params)
+}
+
+// syncStripe syncs every Stripe payout that was not canceled or failed.
+func syncStripe(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(error)) {
+	pos, err := d.Stripe.ListPayouts(ctx)
+	if err != nil {
+		fail(fmt.Errorf("stripe payouts: %w", err))
+		return
+	}
+	intents := map[string]string{} // PaymentIntent id → our payment id, per sync
+	for _, po := range pos {
+		if po.Status == stripego.PayoutStatusCanceled || po.Status == stripego.PayoutStatusFailed {
+			rep.Skipped++
+			continue
+		}
+		if !strings.EqualFold(string(po.Currency), "eur") {
+			fail(fmt.Errorf("stripe payout %s is in %q, only EUR is handled", po.ID, po.Currency))
+			continue
+		}
+		need, err := payoutNeedsSync(ctx, d, "stripe", po.ID, po.Amount)
+		if err != nil {
+			fail(fmt.Errorf("stripe payout %s: %w", po.ID, err))
+			continue
+		}
+		if !need {
+			rep.Skipped++
+			continue
+		}
+		p, err := stripePayout(ctx, d, po, intents)
+		if err != nil {
+			fail(fmt.Errorf("stripe payout %s: %w", po.ID, err))
+			continue
+		}
+		if err := savePayout(ctx, d, rep, p); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// stripePayout explains one payout by its balance transactions: each gives
+// a line of its amount (charge +, refund −, dispute or adjustment with
+// Stripe's sign) and, when Stripe took a fee, a fee line of −fee. The
+// transaction of type payout is the payout itself and is skipped. Lines are
+// keyed by the balance transaction id (txn_...).
+func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intents map[string]string) (postgres.Payout, error) {
+	var at time.Time
+	switch {
+	case po.ArrivalDate != 0:
+		at = time.Unix(po.ArrivalDate, 0).UTC()
+	case po.Created != 0:
+		at = time.Unix(po.Created, 0).UTC()
+	}
+	p := postgres.Payout{Provider: "stripe", ProviderID: po.ID, Reference: po.ID, Amount: po.Amount, Currency: "EUR"}
+	if !at.IsZero() {
+		p.SettledAt = &at
+	}
+	bts, err := d.Stripe.ListBalanceTransactions(ctx, po.ID)
+	if err != nil {
+		return p, fmt.Errorf("balance transactions: %w", err)
+	}
+	type pair struct {
+		main, fee int // indexes in p.Lines; fee -1 when there is none
+		ours      string
+	}
+	var pairs []pair
+	var ids []string
+	for _, bt := range bts {
+		if bt.Type == stripego.BalanceTransactionTypePayout {
+			continue
+		}
+		if !strings.EqualFold(string(bt.Currency), "eur") {
+			return p, fmt.Errorf("balance transaction %s is in %q, only EUR is handled", bt.ID, bt.Currency)
+		}
+		kind, method, ours, err := classifyStripe(ctx, d, bt, intents)
+		if err != nil {
+			return p, err
+		}
+		pr := pair{main: len(p.Lines), fee: -1, ours: ours}
+		p.Lines = append(p.Lines, postgres.PayoutLine{Kind: kind, ProviderRef: bt.ID, Method: method, Amount: bt.Amount})
+		if bt.Fee != 0 {
+			pr.fee = len(p.Lines)
+			p.Lines = append(p.Lines, postgres.PayoutLine{Kind: "fee", ProviderRef: bt.ID, Method: method, Amount: -bt.Fee, FeeBips: -bt.Fee * 100})
+		}
+		pairs = append(pairs, pr)
+		if ours != "" {
+			ids = append(ids, ours)
+		}
+	}
+	known, err := d.DB.PaymentsByIDs(ctx, ids)
+	if err != nil {
+		return p, err
+	}
+	for _, pr := range pairs {
+		our, ok := known[pr.ours]
+		if !ok || our.Provider != "stripe" {
+			continue
+		}
+		if k := p.Lines[pr.main].Kind; k == "payment" || k == "refund" || k == "chargeback" {
+			matchPayment(&p.Lines[pr.main], our)
+		}
+		if pr.fee >= 0 {
+			f := &p.Lines[pr.fee]
+			f.PaymentID, f.CreditorID, f.Matched = our.ID, our.CreditorID, true
+		}
+	}
+	return p, nil
+}
+
+// classifyStripe says what a balance transaction is to us and which of our
+// payments it belongs to ("" when it names none): the settle_payment_id
+// metadata of the charge, refund or their PaymentIntent (fetched when not
+// expanded).
+func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTransaction, intents map[string]string) (kind, method, ours string, err error) {
+	src := bt.Source
+	if src == nil {
+		src = &stripego.BalanceTransactionSource{}
+	}
+	fromCharge := func(ch *stripego.Charge) (string, error) {
+		if ch == nil {
+			return "", nil
+		}
+		if ch.PaymentMethodDetails != nil && method == "" {
+			method = string(ch.PaymentMethodDetails.Type)
+		}
+		if id := ch.Metadata[stripe.MetadataKey]; id != "" {
+			return id, nil
+		}
+		return intentPayment(ctx, d, ch.PaymentIntent, intents)
+	}
+	switch bt.Type {
+	case stripego.BalanceTransactionTypeCharge, stripego.BalanceTransactionTypePayment:
+		kind = "payment"
+		ours, err = fromCharge(src.Charge)
+	case stripego.BalanceTransactionTypeRefund, stripego.BalanceTransactionTypePaymentRefund:
+		kind = "refund"
+		if r := src.Refund; r != nil {
+			if ours = r.Metadata[stripe.MetadataKey]; ours == "" {
+				ours, err = intentPayment(ctx, d, r.PaymentIntent, intents)
+			}
+			if ours == "" && err == nil {
+				ours, err = fromCharge(r.Charge)
+			}
+		}
+	case stripego.BalanceTransactionTypeAdjustment:
+		kind = "adjustment"
+		if dp := src.Dispute; dp != nil {
+			kind = "chargeback" // a dispute's withdrawal (−) or reinstatement (+)
+			if ours, err = intentPayment(ctx, d, dp.PaymentIntent, intents); ours == "" && err == nil {
+				ours, err = fromCharge(dp.Charge)
+			}
+		}
+	default:
+		kind = "other"
+	}
+	if err != nil {
+		return "", "", "", fmt.Errorf("balance transaction %s: %w", bt.ID, err)
+	}
+	return kind, method, ours, nil
+}
+
+// intentPayment reads our payment id from a PaymentIntent's metadata,
+// fetching the PaymentIntent when it was not expanded.
+func intentPayment(ctx context.Context, d PayoutDeps, pi *stripego.PaymentIntent, intents map[string]string) (string, error) {
+	if pi == nil || pi.ID == "" {
+		return "", nil
+	}
+	if id := pi.Metadata[stripe.MetadataKey]; id != "" {
+		return id, nil
+	}
+	if id, ok := intents[pi.ID]; ok {
+		return id, nil
+	}
+	if pi.Metadata == nil { // not expanded: ask Stripe
+		got, err := d.Stripe.PaymentIntent(ctx, pi.ID)
+		if err != nil {
+			return "", fmt.Errorf("payment intent %s: %w", pi.ID, err)
+		}
+		intents[pi.ID] = got.Metadata[stripe.MetadataKey]
+		return intents[pi.ID], nil
+	}
+	return "", nil
+}
