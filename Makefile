@@ -5,7 +5,7 @@ AXE_VERSION := 4.10.3
 TOOLS := $(CURDIR)/.cache/tools
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test tools bench bench-portal bench-webhooks build lint fmt
+.PHONY: run test tools bench bench-portal bench-webhooks bench-camt build lint fmt
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
@@ -35,7 +35,7 @@ fmt:
 
 ## bench: the benchmarks the issues ask for (not part of make test); each
 ## starts a throwaway PostgreSQL (or uses DATABASE_URL) and needs wrk for the portal
-bench: bench-portal bench-webhooks
+bench: bench-portal bench-webhooks bench-camt
 
 ## bench-portal: 100,000 debtors, 1,000,000 invoices; GET /overview (wrk) against the same SQL through pgx
 bench-portal:
@@ -44,3 +44,7 @@ bench-portal:
 ## bench-webhooks: 10,000 signed Stripe events (10% redeliveries) at POST /webhooks/stripe, booked by River
 bench-webhooks:
 	$(GO) run ./cmd/settle-bench webhooks $(BENCH_WEBHOOKS_FLAGS)
+
+## bench-camt: import a generated CAMT.053 file of 1,000,000 entries and compare with COPY
+bench-camt:
+	$(GO) run ./cmd/settle-bench camt -n 1000000

@@ -50,6 +50,8 @@ func main() {
 		err = cmdPortal(ctx, os.Args[2:])
 	case "webhooks":
 		err = cmdWebhooks(ctx, os.Args[2:])
+	case "camt":
+		err = cmdCamt(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return

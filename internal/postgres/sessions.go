@@ -48,22 +48,32 @@ func (db *DB) CreateSession(ctx context.Context, s Session) (string, error) {
 }
 
 // SessionByToken loads a live session of the given kind and marks it seen.
-// A session idle for longer than SessionIdle, or older than SessionMax, is gone.
+// A session idle for longer than SessionIdle, or older than SessionMax, is
+// gone. last_seen_at is written at most once a minute, so reading pages does
+// not mean writing a row on every request.
 func (db *DB) SessionByToken(ctx context.Context, kind, token string) (Session, error) {
 	var s Session
 	var debtor, creditor, jti, agent *string
 	now := db.Now()
-	err := db.Pool.QueryRow(ctx, `UPDATE sessions SET last_seen_at = $3
-		WHERE token_hash = $1 AND kind = $2 AND expires_at > $3 AND last_seen_at > $4
-		RETURNING kind, debtor_id::text, creditor_id::text, link_jti::text, agent_id::text, language, created_at, last_seen_at, expires_at`,
+	err := db.Pool.QueryRow(ctx, `SELECT kind, debtor_id::text, creditor_id::text, link_jti::text, agent_id::text, language, created_at, last_seen_at, expires_at
+		FROM sessions WHERE token_hash = $1 AND kind = $2 AND expires_at > $3 AND last_seen_at > $4`,
 		hashToken(token), kind, now, now.Add(-SessionIdle)).
 		Scan(&s.Kind, &debtor, &creditor, &jti, &agent, &s.Language, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
 	if err != nil {
 		return s, dbErr(err, "session")
 	}
+	if now.Sub(s.LastSeenAt) >= touchEvery {
+		if _, err := db.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, hashToken(token), now); err != nil {
+			return s, dbErr(err, "touch session")
+		}
+		s.LastSeenAt = now
+	}
 	s.DebtorID, s.CreditorID, s.LinkJTI, s.AgentID = deref(debtor), deref(creditor), deref(jti), deref(agent)
 	return s, nil
 }
+
+// touchEvery is how stale last_seen_at may get before a request refreshes it.
+const touchEvery = time.Minute
 
 // SetSessionLanguage remembers the language a debtor chose for the rest of the session.
 func (db *DB) SetSessionLanguage(ctx context.Context, token, lang string) error {
