@@ -66,7 +66,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks [flags]   (settle-bench portal -h for the flags)`)
+	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt [flags]   (settle-bench portal -h for the flags)`)
 }
 
 // benchLog is for the harness itself (devpg, River warnings): warnings only.
