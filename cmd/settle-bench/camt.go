@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 
 	"github.com/settle/settle/internal/reconcile"
 )
@@ -18,8 +20,20 @@ func cmdCamt(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("camt", flag.ContinueOnError)
 	n := fs.Int("n", 1_000_000, "entries in the generated statement")
 	dir := fs.String("dir", "", "keep the PostgreSQL cluster in this folder (default: a temporary one)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the Go side (seed, imports, COPY) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	e, err := openEnv(ctx, *dir, "settle_bench_camt", 0)
 	if err != nil {

@@ -3,6 +3,8 @@
 package access
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -88,4 +90,12 @@ func (s *Signer) Verify(token string) (LinkClaims, error) {
 		return LinkClaims{}, ErrTokenInvalid
 	}
 	return c, nil
+}
+
+// DeriveKey derives a key for another purpose (such as CSRF tokens) from the
+// link-signing key, so one configured secret serves both without reuse.
+func (s *Signer) DeriveKey(purpose string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("settle:" + purpose))
+	return m.Sum(nil)
 }

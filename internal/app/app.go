@@ -108,7 +108,8 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	// middleware guards the console's forms too.
 	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
-	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage})
+	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage,
+		CSRFKey: signer.DeriveKey("csrf"), SecureCookies: cfg.SecureCookies()})
 	return a, nil
 }
 

@@ -2,10 +2,10 @@ package console
 
 import (
 	"fmt"
+	"github.com/settle/settle/internal/server"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
@@ -77,9 +77,7 @@ func (co *Console) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if h, ok := c.Locals(csrf.ConfigDefault.HandlerContextKey).(*csrf.CSRFHandler); ok {
-		_ = h.DeleteToken(c)
-	}
+	server.RotateCSRF(c)
 	co.setSession(c, tok)
 	return c.Redirect(prefix, fiber.StatusSeeOther)
 }

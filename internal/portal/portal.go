@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
@@ -28,7 +27,6 @@ const (
 	sessionCookie = "settle_session"
 	linkCookie    = "settle_link"
 	langCookie    = "settle_lang"
-	csrfCookie    = "settle_csrf"
 )
 
 // Portal is the debtor side of Settle.
@@ -65,21 +63,6 @@ func (p *Portal) Register(app *fiber.App) {
 	static, _ := fs.Sub(web.Static, "static")
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 
-	kv := postgres.NewKV(p.DB, "csrf:")
-	app.Use(csrf.New(csrf.Config{
-		KeyLookup:      "form:_csrf",
-		CookieName:     csrfCookie,
-		CookieSameSite: "Lax",
-		CookieSecure:   p.Secure,
-		CookieHTTPOnly: true,
-		Expiration:     2 * time.Hour,
-		Storage:        kv,
-		ContextKey:     "csrf",
-		Next:           func(c *fiber.Ctx) bool { return isMachineRoute(c.Path()) },
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return p.message(c, fiber.StatusForbidden, "error.title", p.printer(c).T("error.forbidden"))
-		},
-	}))
 	// Second-factor answers are also limited per address, on top of the per-link lockout.
 	verifyLimit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: postgres.NewKV(p.DB, "limit:verify:"),
 		LimitReached: func(c *fiber.Ctx) error {
@@ -102,12 +85,6 @@ func (p *Portal) Register(app *fiber.App) {
 	p.registerPlan(d)
 	p.registerHardship(d)
 	p.registerContact(d)
-}
-
-// isMachineRoute tells routes that do not take browser forms: the API and
-// provider webhooks authenticate otherwise.
-func isMachineRoute(path string) bool {
-	return hasPrefix(path, "/api/") || hasPrefix(path, "/webhooks/") || path == "/healthz" || path == "/readyz"
 }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,16 @@ type BenchResult struct {
 	Reimport time.Duration
 	Result   ImportResult
 	Again    ImportResult
+	// Stages is how long each stage of the first import took ("reading"
+	// is parsing, exact matching and staging, overlapped; the rest runs in
+	// the database after the file is read).
+	Stages []Stage
+}
+
+// Stage is one stage of an import and how long it took.
+type Stage struct {
+	Name string
+	Took time.Duration
 }
 
 func (r BenchResult) String() string {
@@ -46,7 +57,18 @@ re-import          %s  booked %d, duplicates %d  (must book nothing)`,
 		r.Import.Round(time.Millisecond), r.ImportPerSec, r.Result.Summary(),
 		r.Copy.Round(time.Millisecond), r.CopyPerSec, r.Ratio,
 		float64(r.PeakHeapInuse)/(1<<20), float64(r.PeakSys)/(1<<20),
-		r.Reimport.Round(time.Millisecond), r.Again.Booked, r.Again.Duplicates)
+		r.Reimport.Round(time.Millisecond), r.Again.Booked, r.Again.Duplicates) + r.stages()
+}
+
+func (r BenchResult) stages() string {
+	var b strings.Builder
+	for _, s := range r.Stages {
+		fmt.Fprintf(&b, "\n  %-32s %s", s.Name, s.Took.Round(time.Millisecond))
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "\nimport stages:" + b.String()
 }
 
 // BenchImport measures the bank statement import on db: it creates a
@@ -105,7 +127,17 @@ func BenchImport(ctx context.Context, db *postgres.DB, n int) (BenchResult, erro
 		return res, err
 	}
 	start = time.Now()
-	res.Result, err = ImportCAMTWith(ctx, db, r, ImportOptions{ImportedBy: "bench"})
+	stage, stageStart := "reading", start
+	progress := func(_ int, s string) {
+		if s == stage {
+			return
+		}
+		now := time.Now()
+		res.Stages = append(res.Stages, Stage{stage, now.Sub(stageStart)})
+		stage, stageStart = s, now
+	}
+	res.Result, err = ImportCAMTWith(ctx, db, r, ImportOptions{ImportedBy: "bench", Progress: progress})
+	res.Stages = append(res.Stages, Stage{stage + " (and commit)", time.Since(stageStart)})
 	res.Import = time.Since(start)
 	close(stop)
 	wg.Wait()
@@ -114,6 +146,9 @@ func BenchImport(ctx context.Context, db *postgres.DB, n int) (BenchResult, erro
 		return res, err
 	}
 	res.ImportPerSec = float64(n) / res.Import.Seconds()
+	for k, v := range postgres.TraceT {
+		fmt.Println("TRACE", k, v)
+	}
 
 	// The same rows, straight into a plain table.
 	day := opts.Start

@@ -31,6 +31,10 @@ type Deps struct {
 	Mount []func(app *fiber.App)
 	// HTMLError renders an error page for a browser; nil gives plain text.
 	HTMLError func(c *fiber.Ctx, status int, err error) error
+	// CSRFKey signs the CSRF tokens of every browser form.
+	CSRFKey []byte
+	// SecureCookies marks cookies Secure (the public URL is https).
+	SecureCookies bool
 }
 
 // New builds the app.
@@ -54,6 +58,7 @@ func New(d Deps) *fiber.App {
 	if d.API != nil {
 		d.API.Register(app)
 	}
+	app.Use(csrf(d.CSRFKey, d.SecureCookies, machineRoute))
 	for _, m := range d.Mount {
 		m(app)
 	}
@@ -130,4 +135,11 @@ func errorHandler(d Deps) fiber.ErrorHandler {
 		}
 		return c.Status(status).SendString(fiber.ErrInternalServerError.Message)
 	}
+}
+
+// machineRoute tells routes that take no browser forms: the API and the
+// provider webhooks authenticate otherwise, and probes post nothing.
+func machineRoute(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/webhooks/") || path == "/healthz" || path == "/readyz" ||
+		strings.HasPrefix(path, "/fake-mollie/")
 }

@@ -1,8 +1,9 @@
 // Package camt053 parses ISO 20022 CAMT.053 bank-to-customer statements
 // (BkToCstmrStmt), versions camt.053.001.02 and newer.
 //
-// The parser streams: it walks the document token by token with
-// encoding/xml's Decoder and buffers only one <Ntry> (or one statement header
+// The parser streams: it walks the document token by token with its own
+// byte-level XML scanner (scanner.go, which accepts exactly what
+// encoding/xml accepts) and buffers only one <Ntry> (or one statement header
 // element) at a time, so memory use does not grow with the number of entries
 // in a file. Results are delivered through callbacks in document order.
 //
@@ -16,7 +17,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -122,7 +122,7 @@ type ParseError struct {
 	Element string
 	// Msg describes the problem.
 	Msg string
-	// Err is the underlying error (an *xml.SyntaxError, a reader error, ...)
+	// Err is the underlying error (malformed XML, a reader error, ...)
 	// when there is one, for errors.Is/As.
 	Err error
 }
@@ -151,12 +151,12 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // the caller, who must discard them if the file is to be processed
 // atomically.
 func Parse(r io.Reader, onStatement func(Statement) error, onEntry func(Statement, Entry) error) error {
-	p := &parser{d: xml.NewDecoder(r), onStatement: onStatement, onEntry: onEntry}
+	p := &parser{s: newScanner(r), onStatement: onStatement, onEntry: onEntry}
 	return p.document()
 }
 
 type parser struct {
-	d           *xml.Decoder
+	s           *scanner
 	onStatement func(Statement) error
 	onEntry     func(Statement, Entry) error
 
@@ -167,23 +167,24 @@ type parser struct {
 	hashBuf    []byte // reused hash input
 }
 
-// token returns the next token and the line it starts on. The decoder's
-// position before reading is the start of the next token, because every
-// token (including whitespace CharData) ends right before the next one.
-func (p *parser) token() (xml.Token, int, error) {
-	line, _ := p.d.InputPos()
-	tok, err := p.d.Token()
-	return tok, line, err
+// token reads the next token (see scanner.next) and returns the line it
+// starts on.
+func (p *parser) token() (int, error) {
+	err := p.s.next()
+	return p.s.tokLine, err
 }
 
-// wrapXMLError turns a decoder error into a *ParseError at the current
+// is reports whether the current start or end tag has the local name name.
+func (p *parser) is(name string) bool { return string(p.s.local) == name }
+
+// wrapXMLError turns a scanner error into a *ParseError at the current
 // position inside element path.
 func (p *parser) wrapXMLError(err error, path string) error {
-	var se *xml.SyntaxError
+	var se *syntaxError
 	if errors.As(err, &se) {
 		return &ParseError{Line: se.Line, Element: path, Msg: se.Msg, Err: err}
 	}
-	line, _ := p.d.InputPos()
+	line := p.s.line
 	if err == io.EOF {
 		return &ParseError{Line: line, Element: path, Msg: "unexpected end of input", Err: io.ErrUnexpectedEOF}
 	}
@@ -191,45 +192,44 @@ func (p *parser) wrapXMLError(err error, path string) error {
 }
 
 // isBlank reports whether text outside the root element may be ignored.
-// A UTF-8 byte order mark reaches us as CharData, so it counts as blank.
+// A UTF-8 byte order mark reaches us as text, so it counts as blank.
 func isBlank(b []byte) bool {
 	return len(bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\ufeff")))) == 0
 }
 
 func (p *parser) document() error {
 	// Prolog: find the root element.
-	var root xml.StartElement
 	var rootLine int
 	for {
-		tok, line, err := p.token()
+		line, err := p.token()
 		if err == io.EOF {
 			return &ParseError{Line: line, Msg: "no Document element (empty input?)"}
 		}
 		if err != nil {
 			return p.wrapXMLError(err, "")
 		}
-		if cd, ok := tok.(xml.CharData); ok && !isBlank(cd) {
+		if p.s.kind == tokText && !isBlank(p.s.text) {
 			return &ParseError{Line: line, Msg: "text before the Document element"}
 		}
-		if se, ok := tok.(xml.StartElement); ok {
-			root, rootLine = se, line
+		if p.s.kind == tokStart {
+			rootLine = line
 			break
 		}
 	}
-	if err := p.checkRoot(root, rootLine); err != nil {
+	if err := p.checkRoot(string(p.s.local), p.s.rootSpace, rootLine); err != nil {
 		return err
 	}
 
 	seenBank := false
 	for {
-		tok, line, err := p.token()
+		line, err := p.token()
 		if err != nil {
 			return p.wrapXMLError(err, "Document")
 		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			if tok.Name.Local != "BkToCstmrStmt" {
-				if err := p.skip("Document/" + tok.Name.Local); err != nil {
+		switch p.s.kind {
+		case tokStart:
+			if !p.is("BkToCstmrStmt") {
+				if err := p.skip("Document/" + string(p.s.local)); err != nil {
 					return err
 				}
 				continue
@@ -238,7 +238,7 @@ func (p *parser) document() error {
 			if err := p.bankToCustomer(line); err != nil {
 				return err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if !seenBank {
 				return &ParseError{Line: line, Element: "Document/BkToCstmrStmt", Msg: "missing required element"}
 			}
@@ -250,11 +250,10 @@ func (p *parser) document() error {
 // checkRoot accepts only <Document> in a camt.053.001.NN namespace with
 // NN >= 02, so that other ISO 20022 messages (camt.052, camt.054, pain.001)
 // handed to us by mistake are refused instead of yielding zero entries.
-func (p *parser) checkRoot(root xml.StartElement, line int) error {
-	if root.Name.Local != "Document" {
-		return &ParseError{Line: line, Element: root.Name.Local, Msg: "not a camt.053 document: root element is " + root.Name.Local + ", want Document"}
+func (p *parser) checkRoot(local, ns string, line int) error {
+	if local != "Document" {
+		return &ParseError{Line: line, Element: local, Msg: "not a camt.053 document: root element is " + local + ", want Document"}
 	}
-	ns := root.Name.Space
 	bad := &ParseError{Line: line, Element: "Document", Msg: fmt.Sprintf("not a camt.053 document: namespace %q, want %s001.NN with NN >= 02", ns, nsPrefix)}
 	ver, ok := strings.CutPrefix(ns, nsPrefix)
 	if !ok {
@@ -275,18 +274,18 @@ func (p *parser) checkRoot(root xml.StartElement, line int) error {
 // which catches concatenated or doubled files.
 func (p *parser) epilog() error {
 	for {
-		tok, line, err := p.token()
+		line, err := p.token()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return p.wrapXMLError(err, "")
 		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			return &ParseError{Line: line, Element: tok.Name.Local, Msg: "content after the Document element"}
-		case xml.CharData:
-			if !isBlank(tok) {
+		switch p.s.kind {
+		case tokStart:
+			return &ParseError{Line: line, Element: string(p.s.local), Msg: "content after the Document element"}
+		case tokText:
+			if !isBlank(p.s.text) {
 				return &ParseError{Line: line, Msg: "text after the Document element"}
 			}
 		}
@@ -297,14 +296,13 @@ func (p *parser) epilog() error {
 // been read.
 func (p *parser) skip(path string) error {
 	for depth := 1; depth > 0; {
-		tok, _, err := p.token()
-		if err != nil {
+		if _, err := p.token(); err != nil {
 			return p.wrapXMLError(err, path)
 		}
-		switch tok.(type) {
-		case xml.StartElement:
+		switch p.s.kind {
+		case tokStart:
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			depth--
 		}
 	}
@@ -314,15 +312,15 @@ func (p *parser) skip(path string) error {
 func (p *parser) bankToCustomer(line int) error {
 	stmts := 0
 	for {
-		tok, tokLine, err := p.token()
+		tokLine, err := p.token()
 		if err != nil {
 			return p.wrapXMLError(err, "BkToCstmrStmt")
 		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			switch tok.Name.Local {
-			case "GrpHdr":
-				if err := p.t.collect(p, tok, tokLine, ""); err != nil {
+		switch p.s.kind {
+		case tokStart:
+			switch {
+			case p.is("GrpHdr"):
+				if err := p.t.collect(p, tokLine, ""); err != nil {
 					return err
 				}
 				if n := p.t.child(0, "CreDtTm"); n >= 0 {
@@ -332,17 +330,17 @@ func (p *parser) bankToCustomer(line int) error {
 					}
 					p.grpCreated = ts
 				}
-			case "Stmt":
+			case p.is("Stmt"):
 				stmts++
 				if err := p.statement(tokLine); err != nil {
 					return err
 				}
 			default:
-				if err := p.skip("BkToCstmrStmt/" + tok.Name.Local); err != nil {
+				if err := p.skip("BkToCstmrStmt/" + string(p.s.local)); err != nil {
 					return err
 				}
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if stmts == 0 {
 				return &ParseError{Line: line, Element: "BkToCstmrStmt/Stmt", Msg: "missing required element"}
 			}
@@ -373,24 +371,24 @@ func (p *parser) statement(line int) error {
 	}
 	index := 0
 	for {
-		tok, tokLine, err := p.token()
+		tokLine, err := p.token()
 		if err != nil {
 			return p.wrapXMLError(err, "Stmt")
 		}
-		switch tok := tok.(type) {
-		case xml.EndElement:
+		switch p.s.kind {
+		case tokEnd:
 			if !emitted {
 				return emit()
 			}
 			return nil
-		case xml.StartElement:
-			if tok.Name.Local == "Ntry" {
+		case tokStart:
+			if p.is("Ntry") {
 				if !emitted {
 					if err := emit(); err != nil {
 						return err
 					}
 				}
-				if err := p.t.collect(p, tok, tokLine, ""); err != nil {
+				if err := p.t.collect(p, tokLine, ""); err != nil {
 					return err
 				}
 				index++
@@ -405,19 +403,19 @@ func (p *parser) statement(line int) error {
 				}
 				continue
 			}
-			switch tok.Name.Local {
+			switch string(p.s.local) {
 			case "Id", "ElctrncSeqNb", "LglSeqNb", "CreDtTm", "Acct", "Bal":
 			default:
-				if err := p.skip("Stmt/" + tok.Name.Local); err != nil {
+				if err := p.skip("Stmt/" + string(p.s.local)); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := p.t.collect(p, tok, tokLine, "Stmt/"); err != nil {
+			if err := p.t.collect(p, tokLine, "Stmt/"); err != nil {
 				return err
 			}
 			t := &p.t
-			switch tok.Name.Local {
+			switch t.nodes[0].name {
 			case "Id":
 				st.ID = t.str(0)
 			case "ElctrncSeqNb":

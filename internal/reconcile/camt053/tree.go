@@ -2,7 +2,6 @@ package camt053
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"strings"
 )
@@ -43,32 +42,32 @@ type tree struct {
 	stack  []int
 }
 
-// collect reads the content of start (whose start tag has already been
-// consumed and began on line) up to and including its end tag, replacing the
-// tree's previous content. The root is node 0.
-func (t *tree) collect(p *parser, start xml.StartElement, line int, prefix string) error {
+// collect reads the content of the start tag the scanner is on (which
+// began on line) up to and including its end tag, replacing the tree's
+// previous content. The root is node 0.
+func (t *tree) collect(p *parser, line int, prefix string) error {
 	t.prefix = prefix
 	t.nodes = t.nodes[:0]
 	t.text = t.text[:0]
 	t.stack = t.stack[:0]
-	t.add(start, line, -1)
+	t.add(p.s, line, -1)
 	t.stack = append(t.stack, 0)
 	for len(t.stack) > 0 {
 		cur := t.stack[len(t.stack)-1]
-		tok, tokLine, err := p.token()
+		tokLine, err := p.token()
 		if err != nil {
 			return p.wrapXMLError(err, t.path(cur))
 		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
+		switch p.s.kind {
+		case tokStart:
 			if len(t.nodes) >= maxTreeNodes {
 				return &ParseError{Line: tokLine, Element: t.path(0), Msg: "element has too many descendants"}
 			}
-			t.stack = append(t.stack, t.add(tok, tokLine, cur))
-		case xml.EndElement:
+			t.stack = append(t.stack, t.add(p.s, tokLine, cur))
+		case tokEnd:
 			t.stack = t.stack[:len(t.stack)-1]
-		case xml.CharData:
-			if err := t.addText(cur, tok); err != nil {
+		case tokText:
+			if err := t.addText(cur, p.s.text); err != nil {
 				return &ParseError{Line: tokLine, Element: t.path(0), Msg: err.Error()}
 			}
 		}
@@ -76,12 +75,11 @@ func (t *tree) collect(p *parser, start xml.StartElement, line int, prefix strin
 	return nil
 }
 
-func (t *tree) add(se xml.StartElement, line, parent int) int {
-	n := node{name: se.Name.Local, line: line, parent: parent, firstChild: -1, lastChild: -1, next: -1}
-	for _, a := range se.Attr {
-		if a.Name.Local == "Ccy" {
-			n.ccy, n.hasCcy = a.Value, true
-		}
+// add appends the start tag s is on as a child of parent.
+func (t *tree) add(s *scanner, line, parent int) int {
+	n := node{name: s.intern(s.local), line: line, parent: parent, firstChild: -1, lastChild: -1, next: -1}
+	if s.hasCcy {
+		n.ccy, n.hasCcy = s.intern(s.ccy), true
 	}
 	idx := len(t.nodes)
 	t.nodes = append(t.nodes, n)
