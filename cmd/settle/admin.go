@@ -108,7 +108,19 @@ func cmdRates(ctx context.Context, args []string) error {
 			for _, r := range rows {
 				fmt.Fprintf(tw, "%s\t%s\t%s%%\t%s\n", r.Kind, r.From.Format("2006-01-02"), percentString(r.BasisPoints), r.Source)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, k := range []string{"consumer", "commercial"} {
+				rt, err := db.Rates(ctx, k)
+				if err != nil {
+					return err
+				}
+				if end := rt.CoveredThrough(); end.Before(db.Today()) {
+					fmt.Printf("\nWARNING: the %s rates end on %s. Add the current rate with `settle rates add`.\n", k, end.Format("2006-01-02"))
+				}
+			}
+			return nil
 		case "add":
 			if *kind != "consumer" && *kind != "commercial" {
 				return usageError{"rates add: --kind must be consumer or commercial"}

@@ -16,6 +16,7 @@ import (
 	settleapp "github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/jobs"
 )
 
 func cmdServe(ctx context.Context, args []string, isDemo bool) error {
@@ -57,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
+	jobs.CheckRates(ctx, built.JobDeps)
 	if err := built.Start(ctx); err != nil {
 		return fmt.Errorf("start job workers: %w", err)
 	}

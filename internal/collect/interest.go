@@ -194,3 +194,17 @@ func roundHalfUp(r *big.Rat) (int64, bool) {
 func isLeap(y int) bool {
 	return y%4 == 0 && (y%100 != 0 || y%400 == 0)
 }
+
+// CoveredThrough is the last day the table is known to cover. Statutory rates
+// are set per half year (1 January and 1 July), so the last row covers the
+// rest of its half year; after that an operator must add the next rate.
+func (t RateTable) CoveredThrough() time.Time {
+	if len(t) == 0 {
+		return time.Time{}
+	}
+	last := DateOf(t[len(t)-1].From)
+	if last.Month() <= time.June {
+		return Day(last.Year(), time.June, 30)
+	}
+	return Day(last.Year(), time.December, 31)
+}

@@ -150,3 +150,21 @@ func TestInterestSplitPeriod(t *testing.T) {
 		t.Errorf("whole %d, parts %d + %d", whole, first, second)
 	}
 }
+
+func TestRateTableCoveredThrough(t *testing.T) {
+	for _, tc := range []struct {
+		from, want time.Time
+	}{
+		{Day(2026, 7, 1), Day(2026, 12, 31)},
+		{Day(2026, 1, 1), Day(2026, 6, 30)},
+		{Day(2025, 3, 15), Day(2025, 6, 30)},
+	} {
+		got := RateTable{{From: Day(2020, 1, 1), BasisPoints: 800}, {From: tc.from, BasisPoints: 400}}.CoveredThrough()
+		if !got.Equal(tc.want) {
+			t.Errorf("last row %s: covered through %s, want %s", tc.from.Format("2006-01-02"), got.Format("2006-01-02"), tc.want.Format("2006-01-02"))
+		}
+	}
+	if !(RateTable{}).CoveredThrough().IsZero() {
+		t.Error("an empty table covers nothing")
+	}
+}

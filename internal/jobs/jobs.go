@@ -47,6 +47,7 @@ func New(d Deps, work bool) (*Client, error) {
 	river.AddWorker(workers, &stripeEventWorker{d: d})
 	river.AddWorker(workers, &sweepWorker{d: d})
 	river.AddWorker(workers, &cleanupWorker{d: d})
+	river.AddWorker(workers, &reviewPlansWorker{d: d})
 	river.AddWorker(workers, &payoutsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute}
 	if work {
@@ -60,6 +61,9 @@ func New(d Deps, work bool) (*Client, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 				return CleanupArgs{}, nil
 			}, nil),
+			river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return ReviewPlansArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return SyncPayoutsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, nil),
@@ -209,6 +213,7 @@ type cleanupWorker struct {
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
+	CheckRates(ctx, w.d)
 	if _, err := w.d.DB.DeleteExpiredSessions(ctx); err != nil {
 		return err
 	}
@@ -236,4 +241,45 @@ func (w *payoutsWorker) Work(ctx context.Context, job *river.Job[SyncPayoutsArgs
 	// A failed payout is reported and retried by the next hourly run; the
 	// ones that synced are kept (each payout is its own transaction).
 	return w.d.SyncPayouts(ctx)
+}
+
+// PlanGraceDays is how long an instalment may stay unpaid after its due date
+// before the plan counts as broken.
+const PlanGraceDays = 14
+
+// ReviewPlansArgs completes kept plans and marks broken ones.
+type ReviewPlansArgs struct{}
+
+// Kind names the job.
+func (ReviewPlansArgs) Kind() string { return "review_plans" }
+
+type reviewPlansWorker struct {
+	river.WorkerDefaults[ReviewPlansArgs]
+	d Deps
+}
+
+func (w *reviewPlansWorker) Work(ctx context.Context, job *river.Job[ReviewPlansArgs]) error {
+	r, err := w.d.DB.ReviewPlans(ctx, PlanGraceDays)
+	if err == nil && (r.Completed > 0 || r.Broken > 0) {
+		w.d.Log.Info("plans reviewed", "completed", r.Completed, "broken", r.Broken, "costs_waived", r.Waived)
+	}
+	return err
+}
+
+// CheckRates warns the operator when a statutory interest table does not
+// reach today: interest after that date would use an outdated rate. The
+// warning names the command that fixes it.
+func CheckRates(ctx context.Context, d Deps) {
+	today := d.DB.Today()
+	for _, kind := range []string{"consumer", "commercial"} {
+		rt, err := d.DB.Rates(ctx, kind)
+		if err != nil {
+			d.Log.Error("read interest rates", "kind", kind, "err", err)
+			continue
+		}
+		if end := rt.CoveredThrough(); end.Before(today) {
+			d.Log.Warn("the statutory interest table is out of date: add the current rate with `settle rates add`",
+				"kind", kind, "covered_through", end.Format("2006-01-02"))
+		}
+	}
 }

@@ -191,7 +191,6 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 // makes the line booked on that invoice; (b) a payout reference whose
 // payout (still expected, same amount) makes it a payout arrival.
 func (bi *BankImport) ResolveBankLines(ctx context.Context, lines []BankLineIn) error {
-	defer trace("resolve", time.Now())
 	var refs, payoutRefs []string
 	for i := range lines {
 		l := &lines[i]
@@ -284,7 +283,6 @@ func (bi *BankImport) ResolveBankLines(ctx context.Context, lines []BankLineIn) 
 
 // AddBankLines copies a batch of lines into the staging table.
 func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) error {
-	defer trace("addlines", time.Now())
 	i := 0
 	n, err := bi.tx.CopyFrom(ctx, pgx.Identifier{"bank_import"},
 		[]string{"seq", "statement_id", "creditor_id", "entry_key", "amount_cents", "currency", "credit", "reversal", "booking_date",
@@ -306,10 +304,6 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 // Finish matches and books everything staged, stores the lines and their
 // suggestions, undoes reversals and writes the audit record. progress, when
 // not nil, is told what is happening.
-var TraceT = map[string]time.Duration{}
-
-func trace(name string, t0 time.Time) { TraceT[name] += time.Since(t0) }
-
 func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (BankCounts, error) {
 	var c BankCounts
 	tx := bi.tx
@@ -431,7 +425,6 @@ func (bi *BankImport) audit(ctx context.Context, c BankCounts) error {
 // an invoice's reference and books them, a thousand at a time.
 func (bi *BankImport) bookTransfers(ctx context.Context) error {
 	tx := bi.tx
-	defer trace("payments+history", time.Now())
 	if _, err := tx.Exec(ctx, `INSERT INTO payments (id, creditor_id, debtor_id, invoice_id, amount_cents, provider, method, provider_id, status, payer_iban, created_at, updated_at, paid_at)
 		SELECT payment_id, creditor_id, debtor_id, invoice_id, amount_cents, 'bank', 'transfer', entry_key, 'paid', cp_iban, $1, $1, $1
 		FROM bank_import WHERE state = 'booked'`, bi.now); err != nil {
@@ -477,10 +470,7 @@ func (bi *BankImport) bookTransfers(ctx context.Context) error {
 		if len(batch) == 0 {
 			break
 		}
-		t0 := time.Now()
-		_, err = bookReceipts(ctx, tx, batch, lock)
-		trace("bookReceipts", t0)
-		if err != nil {
+		if _, err := bookReceipts(ctx, tx, batch, lock); err != nil {
 			return err
 		}
 	}

@@ -50,7 +50,6 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 		keys = append(keys, r.SourceKey)
 	}
 	sort.Strings(debtors)
-	t0 := time.Now()
 	// The same advisory locks as lockDebtor, taken in a stable order
 	// (unless there are too many: see maxLockedDebtors).
 	if lock {
@@ -74,11 +73,7 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 	for _, k := range done {
 		booked[k] = true
 	}
-	trace("lock+check", t0)
-	t0 = time.Now()
 	fs, err := factsMany(ctx, tx, debtors)
-	trace("factsMany", t0)
-	t0 = time.Now()
 	if err != nil {
 		return 0, err
 	}
@@ -146,9 +141,6 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 		sortEntries(f.Entries)
 		n++
 	}
-	trace("compute", t0)
-	t0 = time.Now()
-	defer trace("copy ledger", t0)
 	i := 0
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"ledger_entries"},
 		[]string{"creditor_id", "debtor_id", "invoice_id", "account", "kind", "amount_cents", "booked_on", "source_key", "memo", "payment_id", "notice_id"},

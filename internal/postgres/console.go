@@ -173,35 +173,13 @@ func (db *DB) WaiveCosts(ctx context.Context, agentID, creditorID, hardshipID st
 		if err != nil {
 			return dbErr(err, "hardship")
 		}
-		if err := lockDebtor(ctx, tx, h.DebtorID); err != nil {
-			return err
+		var invoices map[string]int64
+		total, invoices, err = writeOffCostsTx(ctx, tx, h.CreditorID, h.DebtorID, db.Today(), "waive:"+h.ID, "costs waived (hardship)")
+		if collect.ErrorCode(err) == collect.ECONFLICT {
+			return collect.Errorf(collect.ECONFLICT, "", "the costs were already waived for this hardship report")
 		}
-		today := db.Today()
-		if err := bookAccruals(ctx, tx, h.CreditorID, h.DebtorID, today); err != nil {
-			return err
-		}
-		f, err := facts(ctx, tx, h.CreditorID, h.DebtorID)
 		if err != nil {
 			return err
-		}
-		st, err := collect.BuildStatement(f, today)
-		if err != nil {
-			return err
-		}
-		invoices := map[string]int64{}
-		for _, l := range st.Lines {
-			if l.Costs <= 0 {
-				continue
-			}
-			e := collect.Entry{InvoiceID: l.Invoice.ID, Account: collect.AccountCosts, Kind: collect.KindWriteOff, Amount: -l.Costs, BookedOn: today, Memo: "costs waived (hardship)"}
-			if err := insertEntry(ctx, tx, h.CreditorID, h.DebtorID, e, "waive:"+h.ID); err != nil {
-				if collect.ErrorCode(err) == collect.ECONFLICT {
-					return collect.Errorf(collect.ECONFLICT, "", "the costs were already waived for this hardship report")
-				}
-				return err
-			}
-			invoices[l.Invoice.Number] = l.Costs
-			total += l.Costs
 		}
 		if total == 0 {
 			return collect.Errorf(collect.EINVALID, "", "there are no open costs to waive")
@@ -253,4 +231,38 @@ func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID strin
 			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason})
 	})
 	return out, err
+}
+
+// writeOffCostsTx books what is due today, then writes off the collection
+// costs open on every invoice of a debtor, under one source key. It returns
+// the total and the amount per invoice number.
+func writeOffCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, today time.Time, sourceKey, memo string) (int64, map[string]int64, error) {
+	if err := lockDebtor(ctx, tx, debtorID); err != nil {
+		return 0, nil, err
+	}
+	if err := bookAccruals(ctx, tx, creditorID, debtorID, today); err != nil {
+		return 0, nil, err
+	}
+	f, err := facts(ctx, tx, creditorID, debtorID)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := collect.BuildStatement(f, today)
+	if err != nil {
+		return 0, nil, err
+	}
+	var total int64
+	invoices := map[string]int64{}
+	for _, l := range st.Lines {
+		if l.Costs <= 0 {
+			continue
+		}
+		e := collect.Entry{InvoiceID: l.Invoice.ID, Account: collect.AccountCosts, Kind: collect.KindWriteOff, Amount: -l.Costs, BookedOn: today, Memo: memo}
+		if err := insertEntry(ctx, tx, creditorID, debtorID, e, sourceKey); err != nil {
+			return 0, nil, err
+		}
+		invoices[l.Invoice.Number] = l.Costs
+		total += l.Costs
+	}
+	return total, invoices, nil
 }

@@ -198,3 +198,107 @@ func (db *DB) AnswerCounter(ctx context.Context, creditorID, debtorID, planID st
 		return Audit(ctx, tx, "debtor:"+debtorID, "plan.counter_"+status, creditorID, debtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, map[string]any{"status": status})
 	})
 }
+
+// PlanReview counts what ReviewPlans changed.
+type PlanReview struct {
+	Completed int
+	Broken    int
+	Waived    int64 // collection costs written off for kept plans, cents
+}
+
+// waiveKeptPlanCostsTx waives the collection costs of a debtor who kept a
+// plan: costs still open are written off, and costs the plan's instalments
+// already paid (art. 6:44 BW puts payments on costs first) are credited back
+// and kept for the debtor as credit.
+func waiveKeptPlanCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID, planID string, today time.Time) (int64, error) {
+	open, _, err := writeOffCostsTx(ctx, tx, creditorID, debtorID, today, "plan-kept:"+planID, "costs waived: payment plan kept")
+	if err != nil {
+		return 0, err
+	}
+	var paid int64
+	err = tx.QueryRow(ctx, `SELECT coalesce(-sum(e.amount_cents), 0) FROM ledger_entries e
+		JOIN payments p ON p.id = e.payment_id
+		JOIN plan_instalments i ON i.id = p.instalment_id
+		WHERE i.plan_id = $1 AND e.account = 'costs' AND e.kind IN ('payment', 'reversal')`, planID).Scan(&paid)
+	if err != nil {
+		return 0, dbErr(err, "costs paid under plan")
+	}
+	if paid > 0 {
+		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindCreditNote, Amount: -paid, BookedOn: today, Memo: "costs paid under a kept plan, credited back"}
+		if err := insertEntry(ctx, tx, creditorID, debtorID, e, "plan-kept-credit:"+planID); err != nil {
+			return 0, err
+		}
+	}
+	return open + paid, nil
+}
+
+// ReviewPlans settles approved plans as time passes: a plan whose
+// instalments are all paid is completed (and, where the creditor's policy
+// says so, its collection costs are written off because the plan was kept);
+// a plan with an instalment still unpaid grace days after its due date is
+// broken, which stops automatic approval for a year. Each change is one
+// transaction with its audit record.
+func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
+	var out PlanReview
+	today := db.Today()
+	rows, err := db.Pool.Query(ctx, `SELECT p.id, p.creditor_id, p.debtor_id, c.plan_waive_costs,
+			bool_and(coalesce(paid.cents, 0) >= i.amount_cents) AS all_paid,
+			bool_or(coalesce(paid.cents, 0) < i.amount_cents AND i.due_date < $1) AS late
+		FROM plans p
+		JOIN creditors c ON c.id = p.creditor_id
+		JOIN plan_instalments i ON i.plan_id = p.id
+		LEFT JOIN LATERAL (SELECT sum(amount_cents) AS cents FROM payments WHERE instalment_id = i.id AND status IN ('paid', 'refunded', 'charged_back')) paid ON true
+		WHERE p.status = 'approved'
+		GROUP BY p.id, p.creditor_id, p.debtor_id, c.plan_waive_costs`, today.AddDate(0, 0, -grace))
+	if err != nil {
+		return out, dbErr(err, "review plans")
+	}
+	type row struct {
+		id, creditor, debtor string
+		waive, allPaid, late bool
+	}
+	rs, err := collectRows(rows, func(r pgx.Row) (row, error) {
+		var x row
+		err := r.Scan(&x.id, &x.creditor, &x.debtor, &x.waive, &x.allPaid, &x.late)
+		return x, err
+	}, "review plans")
+	if err != nil {
+		return out, err
+	}
+	for _, x := range rs {
+		status := ""
+		switch {
+		case x.allPaid:
+			status = "completed"
+		case x.late:
+			status = "broken"
+		default:
+			continue
+		}
+		err := db.WithTx(ctx, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'approved'`, x.id, status, db.Now())
+			if err != nil || tag.RowsAffected() == 0 {
+				return dbErr(err, "review plan")
+			}
+			after := map[string]any{"status": status}
+			if status == "completed" && x.waive {
+				waived, err := waiveKeptPlanCostsTx(ctx, tx, x.creditor, x.debtor, x.id, today)
+				if err != nil {
+					return err
+				}
+				after["costs_waived"] = waived
+				out.Waived += waived
+			}
+			return Audit(ctx, tx, "system", "plan."+status, x.creditor, x.debtor, "plan:"+x.id, map[string]any{"status": "approved"}, after)
+		})
+		if err != nil {
+			return out, err
+		}
+		if status == "completed" {
+			out.Completed++
+		} else {
+			out.Broken++
+		}
+	}
+	return out, nil
+}

@@ -146,9 +146,6 @@ func BenchImport(ctx context.Context, db *postgres.DB, n int) (BenchResult, erro
 		return res, err
 	}
 	res.ImportPerSec = float64(n) / res.Import.Seconds()
-	for k, v := range postgres.TraceT {
-		fmt.Println("TRACE", k, v)
-	}
 
 	// The same rows, straight into a plain table.
 	day := opts.Start
