@@ -41,9 +41,12 @@ func (a *API) Register(app *fiber.App) {
 	g.Delete("/links/:id", a.revokeLink)
 	g.Post("/invoices", a.createInvoice)
 	g.Post("/api-keys", a.rotateKey)
+	g.Get("/payments", a.listPayments)
 	g.Get("/payouts", a.listPayouts)
 	g.Post("/bank-statements", a.importBankStatement)
 	g.Get("/bank-statements/:id", a.getBankStatement)
+	g.Get("/exports/payments.csv", a.exportPayments)
+	g.Get("/exports/journal.csv", a.exportJournal)
 	g.Use(func(c *fiber.Ctx) error { return notFound("no such endpoint") })
 }
 

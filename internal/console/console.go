@@ -81,6 +81,8 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
 
+	co.registerFinance(app)
+
 	notFound := func(c *fiber.Ctx) error { return co.notFound(c) }
 	app.All(prefix, notFound)
 	app.All(prefix+"/*", notFound)
@@ -88,7 +90,7 @@ func (co *Console) Register(app *fiber.App) {
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "debtor", "message"} {
+	for _, name := range []string{"login", "queue", "debtor", "message", "finance"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -117,6 +119,7 @@ type page struct {
 	Now      time.Time
 	File     *debtorFile
 	BackLink bool
+	Finance  *financePage
 }
 
 func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {

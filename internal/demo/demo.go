@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -57,6 +58,11 @@ func Seed(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL, 
 	if !fresh {
 		if out, ok := existing(ctx, db, path); ok {
 			out.BaseURL = baseURL
+			if _, err := os.Stat(filepath.Join(filepath.Dir(path), BankStatementFile)); err != nil {
+				if err := writeBankStatement(ctx, db, path); err != nil {
+					return out, true, err
+				}
+			}
 			return out, true, nil
 		}
 	}
@@ -70,6 +76,9 @@ func Seed(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL, 
 	b, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return out, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := writeBankStatement(ctx, db, path); err != nil {
+		return out, false, err
 	}
 	return out, false, nil
 }
@@ -159,6 +168,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 			invoices: []invoiceSpec{{"2026-0801", "Energie augustus", 31000, -30, 10000}}},
 		{situation: "several invoices, English", debtor: collect.Debtor{ExternalRef: "ZE-1005", Name: "John Smith", Language: "en", Address: addr("Prinsengracht", "263", "1016 GV", "Amsterdam")},
 			invoices: []invoiceSpec{{"2026-0802", "Energy August", 9800, -50, 0}, {"2026-0902", "Energy September", 10250, -20, 0}, {"2026-1002", "Energy October", 11100, 5, 0}}, noticeAgo: ago(3), channel: "email"},
+		idealDebtor,
 	}
 	businesses := []debtorSpec{
 		{situation: "business, commercial interest", debtor: collect.Debtor{ExternalRef: "VD-2001", Kind: collect.Business, Name: "Bakkerij Het Zoete Broodje", Language: "nl", Address: addr("Marktplein", "5", "2611 GV", "Delft")},
@@ -230,6 +240,11 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 			}
 		}
 		if _, err := db.CreateNotice(ctx, cred, d.ID, overdue, collect.Notice{Channel: s.channel, SentOn: today.AddDate(0, 0, -*s.noticeAgo)}); err != nil {
+			return Debtor{}, err
+		}
+	}
+	if s.situation == idealSituation {
+		if err := seedMolliePayout(ctx, db, cred, d.ID); err != nil {
 			return Debtor{}, err
 		}
 	}

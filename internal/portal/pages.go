@@ -31,6 +31,9 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 	if err := p.selfService(c, &v, st); err != nil {
 		return err
 	}
+	if v.Receipts, err = p.receipts(c, pr, ""); err != nil {
+		return err
+	}
 	// With a plan, the next step is the next part, not the old due date.
 	if v.Approved != nil && len(v.NextSteps) > 0 {
 		for _, r := range v.Approved.Rows {
@@ -111,6 +114,9 @@ func (p *Portal) invoice(c *fiber.Ctx) error {
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
 		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil}
+	if v.Receipts, err = p.receipts(c, pr, line.Invoice.ID); err != nil {
+		return err
+	}
 	s := c.Locals("session").(postgres.Session)
 	ds, err := p.DB.Disputes(c.UserContext(), s.CreditorID, s.DebtorID)
 	if err != nil {
@@ -133,7 +139,8 @@ func paymentLines(pr i18n.Printer, entries []collect.Entry, invoiceID string) []
 	sums := map[key]int64{}
 	var order []key
 	for _, e := range entries {
-		if e.InvoiceID != invoiceID || e.Kind != collect.KindPayment {
+		// Payments with a record of ours are told as receipts, with their method.
+		if e.InvoiceID != invoiceID || e.Kind != collect.KindPayment || e.PaymentID != "" {
 			continue
 		}
 		k := key{e.BookedOn, e.PaymentID}
@@ -147,4 +154,52 @@ func paymentLines(pr i18n.Printer, entries []collect.Entry, invoiceID string) []
 		out = append(out, pr.T("invoice.paid.line", pr.Date(k.on), pr.Money(sums[k])))
 	}
 	return out
+}
+
+// receipts describes the debtor's payments, newest first, each with what it
+// was applied to; with invoiceID only the payments that touched that invoice.
+func (p *Portal) receipts(c *fiber.Ctx, pr i18n.Printer, invoiceID string) ([]Receipt, error) {
+	s := c.Locals("session").(postgres.Session)
+	ps, err := p.DB.PaidPayments(c.UserContext(), s.CreditorID, s.DebtorID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Receipt
+	for _, pp := range ps {
+		touches := invoiceID == ""
+		r := Receipt{Line: pr.T("receipt.line", pr.Date(paidDay(pp.Payment)), pr.Money(pp.Amount), pr.T("receipt.method."+pp.Method))}
+		for _, part := range pp.Parts {
+			if part.InvoiceID == invoiceID && invoiceID != "" {
+				touches = true
+			}
+			if part.Account == collect.AccountCredit {
+				r.Parts = append(r.Parts, pr.T("receipt.credit", pr.Money(part.Amount)))
+				continue
+			}
+			r.Parts = append(r.Parts, pr.T("receipt.part", pr.Money(part.Amount), pr.T("account."+string(part.Account)), part.InvoiceNumber))
+		}
+		if pp.Refunded > 0 {
+			r.Parts = append(r.Parts, pr.T("receipt.refunded", pr.Money(pp.Refunded)))
+		}
+		if pp.ChargedBack > 0 {
+			r.Parts = append(r.Parts, pr.T("receipt.chargedback", pr.Money(pp.ChargedBack)))
+		}
+		if touches {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Receipt is one payment in words: when, how much, how, and what it paid.
+type Receipt struct {
+	Line  string
+	Parts []string
+}
+
+func paidDay(p postgres.Payment) time.Time {
+	if p.PaidAt != nil {
+		return p.PaidAt.In(amsterdam)
+	}
+	return p.CreatedAt.In(amsterdam)
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -222,6 +223,17 @@ func (p *Portal) payReturn(c *fiber.Ctx) error {
 			if l, ok := st.Line(rec.InvoiceID); ok && l.Total() > 0 {
 				v.Choice.Amount = l.Total()
 			}
+		}
+	}
+	switch v.Result {
+	case "paid":
+		v.PaidOn = pr.Date(paidDay(rec))
+	case "pending":
+		// Refresh by itself a few times, without JavaScript: the HTTP Refresh
+		// header, stopped after five tries so the page never loops forever.
+		if n := c.QueryInt("n"); n < 5 {
+			c.Set("Refresh", fmt.Sprintf("5; url=/pay/return/%s?n=%d", rec.ID, n+1))
+			v.AutoRefresh = true
 		}
 	}
 	return p.render(c, fiber.StatusOK, "payresult", v)

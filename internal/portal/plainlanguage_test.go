@@ -3,15 +3,18 @@ package portal_test
 import (
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/plainlang"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/web"
@@ -341,6 +344,95 @@ func TestPlainLanguageSelfService(t *testing.T) {
 	add("contact: form", http.StatusOK, c.get("/contact"))
 	add("contact: no channel", http.StatusUnprocessableEntity, c.post("/contact", url.Values{"lang": {"nl"}}))
 	add("contact: saved", http.StatusOK, c.post("/contact", url.Values{"channel": {"sms"}, "quiet": {"niet op werkdagen van 7:00 tot 17:00"}, "lang": {"nl"}}))
+
+	for _, p := range pages {
+		checkReadable(t, p.name, readableText(t, p.body))
+	}
+}
+
+// TestPlainLanguagePay scores every Dutch pay page: what to pay (and a wrong
+// amount), how to pay, iDEAL unavailable, and the return page when the
+// payment is still open, paid (part and all) and failed.
+func TestPlainLanguagePay(t *testing.T) {
+	t.Parallel()
+	// The Mollie fake, or a Mollie that answers 503 with its error body.
+	fake := molliefake.New("")
+	fake.WebhookDisabled.Store(true)
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.Header().Set("Content-Type", "application/hal+json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":503,"title":"Service Unavailable","detail":"Mollie is down"}`))
+			return
+		}
+		fake.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	fake.SetBaseURL(srv.URL)
+	f := newPayFixture(t, srv.URL, unusedURL(t))
+	c := f.c
+	var pages []page
+	// add keeps a page, and checks it is the page it claims to be.
+	add := func(name string, want int, r response, says ...string) {
+		t.Helper()
+		wantContains(t, name, text(r), says...)
+		if r.Status != want {
+			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
+		}
+		if !strings.Contains(r.Body, `<html lang="nl"`) {
+			t.Errorf("%s: not in Dutch", name)
+		}
+		pages = append(pages, page{name, r.Status, r.Body})
+	}
+	// start pays by iDEAL and returns our payment record.
+	start := func(form url.Values) postgres.Payment {
+		t.Helper()
+		known := map[string]bool{}
+		for _, p := range f.payments(f.d.ID) {
+			known[p.ID] = true
+		}
+		form.Set("method", "ideal")
+		if r := c.post("/pay", form); r.Status != http.StatusSeeOther {
+			t.Fatalf("start iDEAL: status %d\n%s", r.Status, r.Body)
+		}
+		for _, p := range f.payments(f.d.ID) {
+			if !known[p.ID] {
+				return p
+			}
+		}
+		t.Fatal("start iDEAL: no new payment record")
+		return postgres.Payment{}
+	}
+
+	add("pay: choose", http.StatusOK, c.get("/pay"), nl.T("pay.title"), nl.T("pay.all", "€ 350,00"))
+	add("pay: choose, amount too small", http.StatusUnprocessableEntity, c.get("/pay/method?what=amount&amount="+url.QueryEscape("4,99")), nl.T("pay.error.min", "€ 5,00"))
+	add("pay: method", http.StatusOK, c.get("/pay/method?what=all"), nl.T("pay.method.title"), nl.T("pay.ideal.words"), nl.T("pay.card.words"))
+	down.Store(true)
+	add("pay: method, iDEAL unavailable", http.StatusServiceUnavailable, c.post("/pay", url.Values{"what": {"all"}, "method": {"ideal"}}),
+		nl.T("pay.unavailable.title"), nl.T("pay.unavailable.ideal"))
+	down.Store(false)
+
+	c.get("/pay/method?what=invoice&invoice=" + f.invs[0].ID)
+	p := start(url.Values{"what": {"invoice"}, "invoice": {f.invs[0].ID}})
+	add("pay: return, still open", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.pending"), nl.T("pay.pending.text"))
+	if err := fake.SetStatus(p.ProviderID, "paid"); err != nil {
+		t.Fatal(err)
+	}
+	add("pay: return, paid, more to pay", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.left", "€ 250,00"))
+
+	p = start(url.Values{"what": {"all"}})
+	if err := fake.SetStatus(p.ProviderID, "failed"); err != nil {
+		t.Fatal(err)
+	}
+	add("pay: return, failed", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.failed"), nl.T("pay.failed.retry"))
+
+	c.get("/pay/method?what=all")
+	p = start(url.Values{"what": {"all"}})
+	if err := fake.SetStatus(p.ProviderID, "paid"); err != nil {
+		t.Fatal(err)
+	}
+	add("pay: return, paid, all paid", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.done"))
 
 	for _, p := range pages {
 		checkReadable(t, p.name, readableText(t, p.body))

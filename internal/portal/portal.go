@@ -124,13 +124,16 @@ type view struct {
 	CanPay    bool
 	Payments  []string
 	// paying
-	Selected  string
-	MinAmount string
-	Typed     string
-	Problem   string
-	Choice    payChoice
-	Payment   postgres.Payment
-	Result    string // paid, pending or failed
+	Selected    string
+	MinAmount   string
+	Typed       string
+	Problem     string
+	Choice      payChoice
+	Payment     postgres.Payment
+	Result      string // paid, pending or failed
+	Receipts    []Receipt
+	PaidOn      string
+	AutoRefresh bool
 	// message pages
 	Lines []string
 

@@ -29,7 +29,10 @@ type Payment struct {
 	InstalmentID string
 	CreatedAt    time.Time
 	PaidAt       *time.Time
+	UpdatedAt    time.Time // set only where a query reads it (the API's cursor)
 }
+
+func payStatus(s string) pay.Status { return pay.Status(s) }
 
 const paymentCols = `id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), amount_cents, provider, method, coalesce(provider_id, ''),
 	checkout_url, status, refunded_cents, charged_back_cents, coalesce(instalment_id::text, ''), created_at, paid_at`

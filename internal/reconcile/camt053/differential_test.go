@@ -139,8 +139,8 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 	}
 }
 
-// FuzzParseDifferential compares Parse with the encoding/xml oracle.
-func FuzzParseDifferential(f *testing.F) {
+// FuzzScannerVsEncodingXML compares Parse with the encoding/xml oracle.
+func FuzzScannerVsEncodingXML(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.xml")
 	if err != nil {
 		f.Fatal(err)
@@ -207,4 +207,25 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 	p[0] = r.data[r.off]
 	r.off++
 	return 1, nil
+}
+
+// BenchmarkParseEncodingXML is BenchmarkParse on the encoding/xml oracle,
+// for comparing the two on the same machine in one run.
+func BenchmarkParseEncodingXML(b *testing.B) {
+	const n = 10_000
+	b.ReportAllocs()
+	var bytesRead int64
+	for b.Loop() {
+		r, err := NewReader(n, GenOptions{Version: "001.08"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cr := &countingReader{r: r}
+		if err := xmlParse(cr, nil, func(Statement, Entry) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		bytesRead = cr.n
+	}
+	b.SetBytes(bytesRead)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*n), "ns/entry")
 }

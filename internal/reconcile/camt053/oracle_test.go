@@ -1,7 +1,7 @@
 package camt053
 
 // The camt053 parser as it was before scanner.go, on encoding/xml's
-// Decoder: kept only as the oracle of FuzzParseDifferential.
+// Decoder: kept only as the oracle of FuzzScannerVsEncodingXML.
 
 import (
 	"bytes"

@@ -19,7 +19,7 @@ import (
 //
 // It accepts and rejects exactly what encoding/xml's Decoder (Strict, no
 // CharsetReader, no Entity map) accepts and rejects, which the differential
-// fuzz test (FuzzParseDifferential) checks; it is several times faster
+// fuzz test (FuzzScannerVsEncodingXML) checks; it is several times faster
 // because it works on a reusable input buffer, decodes text into reusable
 // byte slices and allocates nothing per token.
 

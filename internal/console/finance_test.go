@@ -1,0 +1,228 @@
+package console_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/settle/settle/internal/reconcile"
+	"github.com/settle/settle/internal/reconcile/camt053"
+)
+
+// upload posts a multipart form with one file, as the upload form does.
+func (c *client) upload(path string, fields map[string]string, filename string, data []byte) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if _, ok := fields["_csrf"]; !ok {
+		_ = mw.WriteField("_csrf", c.csrf)
+	}
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("statement", filename)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "http://settle.test"+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	parts := make([]string, 0, len(c.jar))
+	for k, v := range c.jar {
+		parts = append(parts, k+"="+v)
+	}
+	req.Header.Set("Cookie", strings.Join(parts, "; "))
+	resp, err := c.app.Fiber.Test(req, -1)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{Status: resp.StatusCode, Body: string(raw), Header: resp.Header}
+	if m := csrfField.FindStringSubmatch(r.Body); m != nil {
+		c.csrf = m[1]
+	}
+	return r
+}
+
+// statement is a CAMT.053 file for the test creditor's account: a transfer
+// with the reference of ref (booked), one of amount suggested (no
+// reference), and 7,77 nobody owes (unmatched).
+func statement(t *testing.T, id, ref string, suggested int64) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	err := camt053.Generate(&b, 3, camt053.GenOptions{StatementID: id, AccountIBAN: "NL91ABNA0417164300", Start: start,
+		Entry: func(i int) (string, int64) {
+			switch i {
+			case 0:
+				return ref, 5000
+			case 1:
+				return "", suggested
+			}
+			return "", 777
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+var lineID = regexp.MustCompile(`id="line-([0-9a-f-]{36})"`)
+var confirmButton = regexp.MustCompile(`action="/console/finance/lines/([0-9a-f-]{36})/confirm"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]*">\s*<input type="hidden" name="suggestion" value="(\d+)">`)
+
+// TestFinancePages: a finance user imports a statement, sees the counts,
+// confirms the suggestion, rejects the unmatched line, and downloads both
+// exports; agents get a 404 everywhere, and a finance user of another
+// creditor sees none of this creditor's data.
+func TestFinancePages(t *testing.T) {
+	e := newEnv(t)
+	a := e.creditor("Zonnestroom Energie")
+	b := e.creditor("Groothandel Van Dijk")
+	d1 := e.debtor(a, "D-1", "Jan de Vries")
+	d2 := e.debtor(a, "D-2", "Ayşe Yılmaz")
+	inv1 := e.invoice(a, d1, "F-1001", start.AddDate(0, 0, -30), 10000)
+	e.invoice(a, d2, "F-1002", start.AddDate(0, 0, -30), 23450)
+	e.agent("agent@example.nl", "agent", a.ID)
+	e.agent("fin@example.nl", "finance", a.ID)
+	e.agent("fin-b@example.nl", "finance", b.ID)
+
+	// An agent: no finance pages, no link to them.
+	ag := e.client()
+	ag.signIn("agent@example.nl")
+	wantNotContains(t, "agent's queue", ag.get("/console").Body, `href="/console/finance"`)
+	for _, p := range []string{"/console/finance", "/console/finance?creditor=" + a.ID, "/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30",
+		"/console/finance/exports/payments.csv"} {
+		wantStatus(t, "agent GET "+p, ag.get(p), http.StatusNotFound)
+	}
+
+	fin := e.client()
+	fin.signIn("fin@example.nl")
+	r := fin.get("/console/finance")
+	wantStatus(t, "finance page", r, http.StatusOK)
+	wantContains(t, "finance page", r.Body, "Finance: Zonnestroom Energie", `href="/console/finance"`, "iDEAL", "Bank transfer", `role="img"`, "<title id=\"chart-title\">",
+		`value="2026-11-01"`, `value="2026-11-30"`, "Nothing is waiting")
+	r = fin.upload("/console/finance/import", map[string]string{"creditor": a.ID, "from": "2026-11-01", "to": "2026-11-30"}, "stmt.xml", statement(t, "S-1", inv1.PaymentReference, 23450))
+	wantStatus(t, "import", r, http.StatusOK)
+	wantContains(t, "import result", r.Body, `<dd id="count-booked">1</dd>`, `<dd id="count-suggested">1</dd>`, `<dd id="count-unmatched">1</dd>`,
+		"booked on an invoice", "Ayşe Yılmaz", "the amount is the open total", `<td class="num" id="received-total">€50.00</td>`)
+	// A malformed file: one clear error with its line, nothing booked.
+	bad := bytes.Replace(statement(t, "S-2", inv1.PaymentReference, 100), []byte("50.00"), []byte("50,00"), 1)
+	r = fin.upload("/console/finance/import", map[string]string{"creditor": a.ID}, "bad.xml", bad)
+	wantStatus(t, "malformed import", r, http.StatusUnprocessableEntity)
+	wantContains(t, "malformed import", r.Body, "nothing was booked", "Line ")
+
+	// Finance of another creditor: nothing of creditor a.
+	fb := e.client()
+	fb.signIn("fin-b@example.nl")
+	r = fb.get("/console/finance")
+	wantStatus(t, "finance b", r, http.StatusOK)
+	wantNotContains(t, "finance b", r.Body, "Zonnestroom", "Ayşe", "€50.00")
+	wantStatus(t, "finance b asks for a", fb.get("/console/finance?creditor="+a.ID), http.StatusNotFound)
+	wantStatus(t, "finance b exports a", fb.get("/console/finance/exports/journal.csv?creditor="+a.ID+"&from=2026-11-01&to=2026-11-30"), http.StatusNotFound)
+
+	page := fin.get("/console/finance?creditor=" + a.ID)
+	m := confirmButton.FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatalf("no confirm form on the page:\n%s", page.Body)
+	}
+	line, sugg := m[1], m[2]
+	// Neither an agent nor the other creditor's finance user can decide it.
+	ag.get("/console")
+	wantStatus(t, "agent confirms", ag.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
+	wantStatus(t, "finance b confirms", fb.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
+	r = fin.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}, "from": {"2026-11-01"}, "to": {"2026-11-30"}})
+	wantStatus(t, "confirm", r, http.StatusSeeOther)
+	r = fin.get(r.Header.Get("Location"))
+	wantContains(t, "after confirming", r.Body, "is booked as a payment", `<td class="num" id="received-total">€284.50</td>`)
+	left := lineID.FindAllStringSubmatch(r.Body, -1)
+	if len(left) != 1 || left[0][1] == line {
+		t.Fatalf("lines left to decide: %v", left)
+	}
+	wantStatus(t, "reject without a reason", fin.post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {" "}}), http.StatusUnprocessableEntity)
+	r = fin.post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {"A gift, not a payment"}})
+	wantStatus(t, "reject", r, http.StatusSeeOther)
+	wantContains(t, "after rejecting", fin.get(r.Header.Get("Location")).Body, "stays unmatched", "Rejected before: A gift, not a payment")
+
+	// The exports.
+	r = fin.get("/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	wantStatus(t, "journal", r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("journal: %s, %s", ct, r.Header.Get("Content-Disposition"))
+	}
+	rows := readCSV(t, r.Body)
+	sums := map[string]int64{}
+	for _, row := range rows[1:] {
+		sums[row[1]+" "+row[0]] += amountOf(t, row[4]) - amountOf(t, row[5])
+	}
+	if sums["movement 2026-11-23"] != 0 || len(sums) < 2 {
+		t.Errorf("journal sums: %v", sums)
+	}
+	for k, v := range sums {
+		if v != 0 {
+			t.Errorf("journal %s adds up to %d", k, v)
+		}
+	}
+	if !strings.Contains(r.Body, "2026-11-23;movement;bank;Bank;284,50;") {
+		t.Errorf("journal lacks the bank's 284,50:\n%s", r.Body)
+	}
+	r = fin.get("/console/finance/exports/payments.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	wantStatus(t, "payments", r, http.StatusOK)
+	rows = readCSV(t, r.Body)
+	if strings.Join(rows[0], ";") != strings.Join(reconcile.PaymentsHeader, ";") || len(rows) < 3 {
+		t.Fatalf("payments CSV: %v", rows)
+	}
+	var total int64
+	for _, row := range rows[1:] {
+		total += amountOf(t, row[10])
+	}
+	if total != 28450 {
+		t.Errorf("payments CSV adds up to %d, want 28450", total)
+	}
+}
+
+func readCSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	raw, ok := strings.CutPrefix(body, "\ufeff")
+	if !ok {
+		t.Fatal("CSV without BOM")
+	}
+	cr := csv.NewReader(strings.NewReader(raw))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV: %v\n%s", err, body)
+	}
+	return rows
+}
+
+// amountOf reads a Dutch amount ("1234,56"); a dot fails the test.
+func amountOf(t *testing.T, s string) int64 {
+	t.Helper()
+	if s == "" {
+		return 0
+	}
+	if strings.Contains(s, ".") {
+		t.Fatalf("amount %q has a dot", s)
+	}
+	neg := strings.HasPrefix(s, "-")
+	digits := strings.Replace(strings.TrimPrefix(s, "-"), ",", "", 1)
+	if len(s) < 4 || s[len(s)-3] != ',' {
+		t.Fatalf("amount %q is not like 1234,56", s)
+	}
+	var v int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			t.Fatalf("amount %q", s)
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}
