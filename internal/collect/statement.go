@@ -42,6 +42,7 @@ type Line struct {
 	OnHold       bool      // paused today: a dispute or breathing space
 
 	unbookedInterest int64
+	accruedInterest  int64 // all interest accrued up to the statement's date
 }
 
 // Total is what is still open on the invoice.
@@ -111,6 +112,11 @@ type Accrual struct {
 	Account   Account
 	Amount    int64
 	NoticeID  string
+	// ChargedTotal is, for interest, all interest charged on the invoice once
+	// this accrual is booked. It only grows, so it tells one interest accrual
+	// of a day from a later one on the same day (after a refund reopened
+	// principal), where the day alone would collide.
+	ChargedTotal int64
 }
 
 // Accruals lists what must be booked to bring the ledger up to the statement's date.
@@ -118,7 +124,7 @@ func (s Statement) Accruals() []Accrual {
 	out := append([]Accrual(nil), s.unbookedCosts...)
 	for _, l := range s.Lines {
 		if l.unbookedInterest > 0 {
-			out = append(out, Accrual{InvoiceID: l.Invoice.ID, Account: AccountInterest, Amount: l.unbookedInterest})
+			out = append(out, Accrual{InvoiceID: l.Invoice.ID, Account: AccountInterest, Amount: l.unbookedInterest, ChargedTotal: l.accruedInterest})
 		}
 	}
 	return out
@@ -204,7 +210,7 @@ func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pa
 		return Line{}, err
 	}
 	if extra := accrued - interestCharged; extra > 0 {
-		l.unbookedInterest = extra
+		l.unbookedInterest, l.accruedInterest = extra, accrued
 		l.Interest += extra
 	}
 	return l, nil

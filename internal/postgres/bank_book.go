@@ -107,7 +107,7 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 		accrued := false
 		for _, a := range st.Accruals() {
 			e := collect.Entry{InvoiceID: a.InvoiceID, Account: a.Account, Kind: collect.KindCharge, Amount: a.Amount, BookedOn: on, NoticeID: a.NoticeID}
-			key := "accrual:interest:" + a.InvoiceID + ":" + on.Format("2006-01-02")
+			key := interestAccrualKey(a, on)
 			if a.Account == collect.AccountCosts {
 				e.Memo = "collection costs (WIK) after notice"
 				key = "accrual:costs:" + a.NoticeID

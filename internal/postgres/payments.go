@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,7 +102,7 @@ func bookAccruals(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, o
 	}
 	for _, a := range st.Accruals() {
 		e := collect.Entry{InvoiceID: a.InvoiceID, Account: a.Account, Kind: collect.KindCharge, Amount: a.Amount, BookedOn: on, NoticeID: a.NoticeID}
-		key := "accrual:interest:" + a.InvoiceID + ":" + on.Format("2006-01-02")
+		key := interestAccrualKey(a, on)
 		if a.Account == collect.AccountCosts {
 			e.Memo = "collection costs (WIK) after notice"
 			key = "accrual:costs:" + a.NoticeID
@@ -113,4 +114,13 @@ func bookAccruals(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, o
 		}
 	}
 	return nil
+}
+
+// interestAccrualKey is the source key of an interest accrual: the invoice,
+// the day, and the interest charged in all once it is booked. The total
+// keeps a second accrual on the same day (a refund or reversal reopened
+// principal that already earned interest today) from colliding with the
+// first, while the same accrual booked twice still collides.
+func interestAccrualKey(a collect.Accrual, on time.Time) string {
+	return "accrual:interest:" + a.InvoiceID + ":" + on.Format("2006-01-02") + ":" + strconv.FormatInt(a.ChargedTotal, 10)
 }

@@ -103,6 +103,10 @@ func joinReasons(rs []string) string {
 	return out
 }
 
+// instalmentPaidCents is what a payment row still pays on its instalment:
+// money refunded or charged back went back to the debtor and pays nothing.
+const instalmentPaidCents = `greatest(amount_cents - refunded_cents - charged_back_cents, 0)`
+
 // Plans lists a debtor's plans with instalments and what was paid on each, newest first.
 func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
@@ -115,7 +119,7 @@ func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, e
 	}
 	for i := range ps {
 		irows, err := db.Pool.Query(ctx, `SELECT i.id, i.seq, i.due_date, i.amount_cents,
-				coalesce((SELECT sum(amount_cents) FROM payments p WHERE p.instalment_id = i.id AND p.status IN ('paid', 'refunded', 'charged_back')), 0)
+				coalesce((SELECT sum(`+instalmentPaidCents+`) FROM payments p WHERE p.instalment_id = i.id AND p.status IN ('paid', 'refunded', 'charged_back')), 0)
 			FROM plan_instalments i WHERE i.plan_id = $1 ORDER BY seq`, ps[i].ID)
 		if err != nil {
 			return nil, dbErr(err, "instalments")
@@ -247,7 +251,7 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 		FROM plans p
 		JOIN creditors c ON c.id = p.creditor_id
 		JOIN plan_instalments i ON i.plan_id = p.id
-		LEFT JOIN LATERAL (SELECT sum(amount_cents) AS cents FROM payments WHERE instalment_id = i.id AND status IN ('paid', 'refunded', 'charged_back')) paid ON true
+		LEFT JOIN LATERAL (SELECT sum(`+instalmentPaidCents+`) AS cents FROM payments WHERE instalment_id = i.id AND status IN ('paid', 'refunded', 'charged_back')) paid ON true
 		WHERE p.status = 'approved'
 		GROUP BY p.id, p.creditor_id, p.debtor_id, c.plan_waive_costs`, today.AddDate(0, 0, -grace))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -574,7 +575,11 @@ func TestBatchBookingEqualsApplyPayment(t *testing.T) {
 		}
 		return out
 	}
+	// The same entries in any order within a day are the same booking: the
+	// two paths may insert a notice's cost accruals in a different order.
 	a, b := ledger(0), ledger(1)
+	sort.Strings(a)
+	sort.Strings(b)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("ApplyPayment booked\n%s\nBookReceiptsTx booked\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}

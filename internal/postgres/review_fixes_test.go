@@ -1,0 +1,100 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/pay"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// An instalment whose payment went back (refunded or charged back) is not
+// paid: the plan is not completed and no costs are waived for it.
+func TestReviewPlansIgnoresMoneyThatWentBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.pool.Exec(ctx, `UPDATE creditors SET plan_waive_costs = true WHERE id = $1`, f.creditor.ID); err != nil {
+		t.Fatal(err)
+	}
+	d := f.debtor(t, "R1", collect.Consumer)
+	inv := f.invoice(t, d, "R-1", "2026-09-01", 10000)
+	f.notice(t, d, "email", "2026-09-10", inv)
+	plan, err := f.db.ProposePlan(ctx, postgres.Plan{CreditorID: f.creditor.ID, DebtorID: d, Total: 14000, Months: 2, FirstDue: day("2026-12-01")},
+		collect.PlanCheck{Inside: true}, true)
+	if err != nil || plan.Status != "approved" {
+		t.Fatalf("propose: %v %v", plan.Status, err)
+	}
+	for i, in := range plan.Instalments {
+		p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: in.Amount, Provider: "mollie", Method: "ideal", InstalmentID: in.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := pay.State{Status: pay.StatusPaid, Amount: in.Amount}
+		if i == 1 {
+			// The second instalment is charged back in full.
+			st = pay.State{Status: pay.StatusChargedBack, Amount: in.Amount, ChargedBack: in.Amount}
+		}
+		if _, err := f.db.ApplyProviderState(ctx, p.ID, st, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := f.db.ReviewPlans(ctx, 14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Completed != 0 || r.Waived != 0 {
+		t.Fatalf("review = %+v, want nothing completed or waived: an instalment was charged back", r)
+	}
+	plans, err := f.db.Plans(ctx, f.creditor.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plans[0].Instalments[1].Paid; got != 0 {
+		t.Fatalf("charged-back instalment shows %d paid, want 0", got)
+	}
+}
+
+// A refund reopens principal on a day whose interest was already booked; a
+// later payment on that same day must still book (the interest accrual of
+// the day is then needed twice).
+func TestPaymentAfterSameDayRefundBooks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	d := f.debtor(t, "S1", collect.Consumer)
+	f.invoice(t, d, "S-1", "2026-01-15", 100000) // long overdue: interest runs
+	// A card payment a week ago.
+	f.clock.Set(today.AddDate(0, 0, -7))
+	p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 60000, Provider: "mollie", Method: "ideal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ApplyProviderState(ctx, p.ID, pay.State{Status: pay.StatusPaid, Amount: 60000}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	// Today: a bank transfer books today's interest, then the card payment is
+	// refunded (principal back from today), then another transfer comes in.
+	f.clock.Set(today)
+	f.pay(t, d, 1000, "2026-11-23", "first today", "")
+	if _, err := f.db.ApplyProviderState(ctx, p.ID, pay.State{Status: pay.StatusRefunded, Amount: 60000, Refunded: 60000}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, booked, err := f.db.ApplyPayment(ctx, postgres.Receipt{CreditorID: f.creditor.ID, DebtorID: d, Amount: 1000,
+		On: day("2026-11-23"), SourceKey: "second today", Memo: "second today"})
+	if err != nil || !booked {
+		t.Fatalf("second payment on the day of a refund: booked %v, %v", booked, err)
+	}
+	// Every cent of interest accrued is booked once.
+	es := f.entries(t, d)
+	var interest int64
+	for _, e := range es {
+		if e.Account == collect.AccountInterest {
+			interest += e.Amount
+		}
+	}
+	if st := f.statement(t, d, "2026-11-23"); interest != st.Interest {
+		t.Fatalf("interest in the ledger %d != open interest %d", interest, st.Interest)
+	}
+}
