@@ -77,7 +77,7 @@ func (co *Console) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	server.RotateCSRF(c)
+	server.RotateCSRF(c, co.Secure)
 	co.setSession(c, tok)
 	return c.Redirect(prefix, fiber.StatusSeeOther)
 }

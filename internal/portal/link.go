@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"github.com/settle/settle/internal/server"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -113,7 +114,13 @@ func (p *Portal) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return ignoreHandled(err)
 	}
-	if link.LockedUntil != nil && p.DB.Now().Before(*link.LockedUntil) {
+	// Claim the attempt before looking at the answer, so parallel answers
+	// cannot get past the lockout.
+	link, claimed, err := p.DB.ClaimAttempt(ctx, link.JTI, access.MaxAttempts, access.LockDuration)
+	if err != nil {
+		return err
+	}
+	if !claimed {
 		return p.renderVerify(c, link, false)
 	}
 	cr := c.Locals("creditor").(collect.Creditor)
@@ -123,15 +130,13 @@ func (p *Portal) verify(c *fiber.Ctx) error {
 	}
 	answer := access.Answer{Postcode: c.FormValue("postcode"), HouseNumber: c.FormValue("house_number"), BirthDate: c.FormValue("birth_date")}
 	if !access.CheckSecondFactor(cr.SecondFactor, d, answer) {
-		link, err = p.DB.RecordFailedAttempt(ctx, link.JTI, access.MaxAttempts, access.LockDuration)
-		if err != nil {
-			return err
-		}
 		return p.renderVerify(c, link, true)
 	}
 	if err := p.DB.ResetAttempts(ctx, link.JTI); err != nil {
 		return err
 	}
+	// A new session gets a new CSRF nonce, as the console does at sign-in.
+	server.RotateCSRF(c, p.Secure)
 	lang := d.Language
 	if l := c.Cookies(langCookie); i18n.Supported(l) {
 		lang = l

@@ -85,16 +85,31 @@ func (db *DB) RevokeDebtorLinks(ctx context.Context, creditorID, debtorID string
 	return n, err
 }
 
-// RecordFailedAttempt counts one wrong second-factor answer for a link and
-// locks it for lockFor once max answers were wrong. The count lives in
-// PostgreSQL so that it holds across server processes. It returns the link as updated.
-func (db *DB) RecordFailedAttempt(ctx context.Context, jti string, max int, lockFor time.Duration) (Link, error) {
+// ClaimAttempt takes one second-factor attempt for a link before the answer
+// is checked, in one statement, so answers sent in parallel cannot slip past
+// the lockout: each claim counts, the max-th claim locks the link for lockFor,
+// and while it is locked nothing can be claimed (claimed is false). A right
+// answer then calls ResetAttempts. Counted in PostgreSQL, so it holds across
+// server processes.
+func (db *DB) ClaimAttempt(ctx context.Context, jti string, max int, lockFor time.Duration) (Link, bool, error) {
+	if !validUUID(jti) {
+		return Link{}, false, collect.Errorf(collect.ENOTFOUND, "", "link not found")
+	}
 	now := db.Now()
 	l, err := scanLink(db.Pool.QueryRow(ctx, `UPDATE links SET
 			failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
-			locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-		WHERE jti = $1 RETURNING `+linkCols, jti, max, now.Add(lockFor)))
-	return l, dbErr(err, "record failed attempt")
+			locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE NULL END
+		WHERE jti = $1 AND (locked_until IS NULL OR locked_until <= $4)
+		RETURNING `+linkCols, jti, max, now.Add(lockFor), now))
+	if err == nil {
+		return l, true, nil
+	}
+	if !collect.IsNotFound(dbErr(err, "")) {
+		return Link{}, false, dbErr(err, "claim attempt")
+	}
+	// No row: either the link is locked or it does not exist.
+	l, err = db.LinkByJTI(ctx, jti)
+	return l, false, err
 }
 
 // ResetAttempts clears the wrong-answer count after a right answer.

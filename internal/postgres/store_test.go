@@ -537,7 +537,7 @@ func TestStatementNoCostsWhenPaidInTime(t *testing.T) {
 	}
 }
 
-func TestRecordFailedAttemptLockout(t *testing.T) {
+func TestClaimAttemptLockout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
@@ -550,36 +550,30 @@ func TestRecordFailedAttemptLockout(t *testing.T) {
 	const maxAttempts, lockFor = 5, 15 * time.Minute
 	for i := 1; i < maxAttempts; i++ {
 		f.clock.Add(time.Minute)
-		l, err := f.db.RecordFailedAttempt(ctx, jti, maxAttempts, lockFor)
-		if err != nil {
-			t.Fatal(err)
+		l, claimed, err := f.db.ClaimAttempt(ctx, jti, maxAttempts, lockFor)
+		if err != nil || !claimed {
+			t.Fatalf("attempt %d: claimed %v, %v", i, claimed, err)
 		}
 		if l.FailedAttempts != i || l.LockedUntil != nil {
-			t.Fatalf("after %d wrong answers: attempts %d, locked until %v", i, l.FailedAttempts, l.LockedUntil)
+			t.Fatalf("after %d attempts: attempts %d, locked until %v", i, l.FailedAttempts, l.LockedUntil)
 		}
 	}
 	at := f.clock.Add(time.Minute)
-	l, err := f.db.RecordFailedAttempt(ctx, jti, maxAttempts, lockFor)
-	if err != nil {
-		t.Fatal(err)
+	l, claimed, err := f.db.ClaimAttempt(ctx, jti, maxAttempts, lockFor)
+	if err != nil || !claimed {
+		t.Fatalf("fifth attempt: claimed %v, %v", claimed, err)
 	}
 	if l.LockedUntil == nil || !l.LockedUntil.Equal(at.Add(lockFor)) {
-		t.Fatalf("after 5 wrong answers: locked until %v, want %v", l.LockedUntil, at.Add(lockFor))
+		t.Fatalf("after 5 attempts: locked until %v, want %v", l.LockedUntil, at.Add(lockFor))
 	}
-	// The lock is stored: a fresh read sees it, and it holds until the clock passes it.
-	stored, err := f.db.LinkByJTI(ctx, jti)
-	if err != nil {
-		t.Fatal(err)
+	// Locked: nothing can be claimed until the clock passes the lock.
+	f.clock.Add(14 * time.Minute)
+	if _, claimed, err := f.db.ClaimAttempt(ctx, jti, maxAttempts, lockFor); err != nil || claimed {
+		t.Fatalf("14 minutes later: claimed %v, %v; want locked", claimed, err)
 	}
-	if stored.LockedUntil == nil || !stored.LockedUntil.After(f.clock.Add(14*time.Minute)) {
-		t.Errorf("14 minutes later the link is not locked: %v", stored.LockedUntil)
-	}
-	if f.clock.Add(2 * time.Minute); !stored.LockedUntil.Before(f.clock.Now()) {
-		t.Errorf("16 minutes later the link is still locked: %v", stored.LockedUntil)
-	}
-	// A wrong answer after the lock starts a new count; a right answer clears it.
-	if l, err = f.db.RecordFailedAttempt(ctx, jti, maxAttempts, lockFor); err != nil || l.FailedAttempts != 1 || !l.LockedUntil.Equal(at.Add(lockFor)) {
-		t.Errorf("first wrong answer after the lock: %+v, %v", l, err)
+	f.clock.Add(2 * time.Minute)
+	if l, claimed, err = f.db.ClaimAttempt(ctx, jti, maxAttempts, lockFor); err != nil || !claimed || l.FailedAttempts != 1 || l.LockedUntil != nil {
+		t.Fatalf("after the lock: %+v claimed %v, %v", l, claimed, err)
 	}
 	if err := f.db.ResetAttempts(ctx, jti); err != nil {
 		t.Fatal(err)
@@ -587,8 +581,43 @@ func TestRecordFailedAttemptLockout(t *testing.T) {
 	if l, _ = f.db.LinkByJTI(ctx, jti); l.FailedAttempts != 0 || l.LockedUntil != nil {
 		t.Errorf("after reset: %+v", l)
 	}
-	if _, err := f.db.RecordFailedAttempt(ctx, uuid.NewString(), maxAttempts, lockFor); !collect.IsNotFound(err) {
+	if _, _, err := f.db.ClaimAttempt(ctx, uuid.NewString(), maxAttempts, lockFor); !collect.IsNotFound(err) {
 		t.Errorf("unknown link: %v, want not found", err)
+	}
+}
+
+// Answers sent in parallel get no more than the allowed attempts.
+func TestClaimAttemptParallel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	d := f.debtor(t, "K-2", collect.Consumer)
+	jti := uuid.NewString()
+	now := f.clock.Now()
+	if err := f.db.CreateLink(ctx, postgres.Link{JTI: jti, CreditorID: f.creditor.ID, DebtorID: d, Channel: "letter", IssuedAt: now, ExpiresAt: now.AddDate(0, 0, 60)}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	claims := 0
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ok, err := f.db.ClaimAttempt(ctx, jti, 5, 15*time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				claims++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if claims != 5 {
+		t.Fatalf("%d of 30 parallel attempts were let through, want 5", claims)
 	}
 }
 

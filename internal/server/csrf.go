@@ -55,6 +55,6 @@ func csrf(key []byte, secure bool, skip func(path string) bool) fiber.Handler {
 
 // RotateCSRF gives the browser a new nonce on its next page, as at sign-in,
 // so a token seen before signing in is worth nothing after.
-func RotateCSRF(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: "", Path: "/", HTTPOnly: true, MaxAge: -1})
+func RotateCSRF(c *fiber.Ctx, secure bool) {
+	c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: "", Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1})
 }
