@@ -104,8 +104,8 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {
 		hooks.ResolveIntent = sp.PaymentIDForIntent
 	}
-	// The console comes after the portal: the portal's app-wide CSRF
-	// middleware guards the console's forms too.
+	// The server's app-wide CSRF check (internal/server/csrf.go) guards the
+	// console's forms as it does the portal's.
 	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
 	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage,

@@ -50,9 +50,8 @@ type Console struct {
 	pages map[string]*template.Template
 }
 
-// Register mounts the console's routes. It is mounted after the portal,
-// whose app-wide CSRF middleware (form field _csrf, context key "csrf")
-// guards every console form. The console answers everything under /console
+// Register mounts the console's routes. The server's app-wide CSRF check
+// (form field _csrf, context key "csrf") guards every console form. The console answers everything under /console
 // itself, with its own error pages and a 404 for any other path.
 func (co *Console) Register(app *fiber.App) {
 	co.pages = parsePages()
@@ -134,9 +133,6 @@ func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	// Console pages carry no secrets in their addresses; same-origin keeps the
-	// Referer on our own form posts, which Fiber's CSRF check needs over https.
-	c.Set("Referrer-Policy", "same-origin")
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(buf.Bytes())
 }

@@ -596,8 +596,9 @@ func (bi *BankImport) arrivals(ctx context.Context) error {
 }
 
 // reversals undoes, for every reversal in the file, what its original line
-// did: a booked payment is reversed in the ledger, an arrived payout is
-// expected again, and the original is marked reversed. A reversal whose
+// did: a booked payment is reversed in the ledger and the original is
+// marked reversed. An arrived payout's reversal is left for a person, since
+// the creditor's books are append-only. A reversal whose
 // original cannot be found stays unmatched, with that reason.
 func (bi *BankImport) reversals(ctx context.Context) error {
 	rows, err := bi.tx.Query(ctx, `SELECT line_id::text FROM bank_import WHERE state = 'reversal' ORDER BY seq`)

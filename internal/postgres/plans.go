@@ -34,6 +34,9 @@ type PlanInstalment struct {
 	Paid   int64
 }
 
+// prefixedPlanCols is planCols for a query that joins plans as p.
+const prefixedPlanCols = `p.id, p.creditor_id, p.debtor_id, p.status, p.total_cents, p.months, p.first_due, p.reason, coalesce(p.counter_of::text, ''), p.created_at, p.decided_at`
+
 const planCols = `id, creditor_id, debtor_id, status, total_cents, months, first_due, reason, coalesce(counter_of::text, ''), created_at, decided_at`
 
 func scanPlan(r pgx.Row) (Plan, error) {
@@ -107,6 +110,44 @@ func joinReasons(rs []string) string {
 // money refunded or charged back went back to the debtor and pays nothing.
 const instalmentPaidCents = `greatest(amount_cents - refunded_cents - charged_back_cents, 0)`
 
+// instalments loads a plan's schedule with what was paid on each part. Every
+// payment the debtor made to this creditor since proposing the plan counts,
+// whatever its route (the portal's instalment button, any other portal
+// payment, or a bank transfer), and fills the parts in order: a debtor who
+// pays the plan keeps the plan, however they pay.
+func instalments(ctx context.Context, q querier, p Plan) ([]PlanInstalment, error) {
+	rows, err := q.Query(ctx, `SELECT id, seq, due_date, amount_cents FROM plan_instalments WHERE plan_id = $1 ORDER BY seq`, p.ID)
+	if err != nil {
+		return nil, dbErr(err, "instalments")
+	}
+	ins, err := collectRows(rows, func(r pgx.Row) (PlanInstalment, error) {
+		var in PlanInstalment
+		err := r.Scan(&in.ID, &in.Seq, &in.Due, &in.Amount)
+		in.Due = collect.DateOf(in.Due)
+		return in, err
+	}, "instalments")
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != "approved" && p.Status != "completed" && p.Status != "broken" {
+		return ins, nil
+	}
+	// From the proposal on: what a debtor paid while waiting for the answer counts too.
+	since := p.CreatedAt
+	var paid int64
+	if err := q.QueryRow(ctx, `SELECT coalesce(sum(`+instalmentPaidCents+`), 0) FROM payments
+		WHERE debtor_id = $1 AND creditor_id = $2 AND status IN ('paid', 'refunded', 'charged_back')
+		AND (instalment_id IN (SELECT id FROM plan_instalments WHERE plan_id = $3) OR coalesce(paid_at, created_at) >= $4)`,
+		p.DebtorID, p.CreditorID, p.ID, since).Scan(&paid); err != nil {
+		return nil, dbErr(err, "paid on plan")
+	}
+	for i := range ins {
+		ins[i].Paid = min(paid, ins[i].Amount)
+		paid -= ins[i].Paid
+	}
+	return ins, nil
+}
+
 // Plans lists a debtor's plans with instalments and what was paid on each, newest first.
 func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
@@ -118,18 +159,7 @@ func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, e
 		return nil, err
 	}
 	for i := range ps {
-		irows, err := db.Pool.Query(ctx, `SELECT i.id, i.seq, i.due_date, i.amount_cents,
-				coalesce((SELECT sum(`+instalmentPaidCents+`) FROM payments p WHERE p.instalment_id = i.id AND p.status IN ('paid', 'refunded', 'charged_back')), 0)
-			FROM plan_instalments i WHERE i.plan_id = $1 ORDER BY seq`, ps[i].ID)
-		if err != nil {
-			return nil, dbErr(err, "instalments")
-		}
-		if ps[i].Instalments, err = collectRows(irows, func(r pgx.Row) (PlanInstalment, error) {
-			var in PlanInstalment
-			err := r.Scan(&in.ID, &in.Seq, &in.Due, &in.Amount, &in.Paid)
-			in.Due = collect.DateOf(in.Due)
-			return in, err
-		}, "instalments"); err != nil {
+		if ps[i].Instalments, err = instalments(ctx, db.Pool, ps[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -245,15 +275,8 @@ func waiveKeptPlanCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID, 
 func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	var out PlanReview
 	today := db.Today()
-	rows, err := db.Pool.Query(ctx, `SELECT p.id, p.creditor_id, p.debtor_id, c.plan_waive_costs,
-			bool_and(coalesce(paid.cents, 0) >= i.amount_cents) AS all_paid,
-			bool_or(coalesce(paid.cents, 0) < i.amount_cents AND i.due_date < $1) AS late
-		FROM plans p
-		JOIN creditors c ON c.id = p.creditor_id
-		JOIN plan_instalments i ON i.plan_id = p.id
-		LEFT JOIN LATERAL (SELECT sum(`+instalmentPaidCents+`) AS cents FROM payments WHERE instalment_id = i.id AND status IN ('paid', 'refunded', 'charged_back')) paid ON true
-		WHERE p.status = 'approved'
-		GROUP BY p.id, p.creditor_id, p.debtor_id, c.plan_waive_costs`, today.AddDate(0, 0, -grace))
+	rows, err := db.Pool.Query(ctx, `SELECT `+prefixedPlanCols+`, c.plan_waive_costs FROM plans p
+		JOIN creditors c ON c.id = p.creditor_id WHERE p.status = 'approved'`)
 	if err != nil {
 		return out, dbErr(err, "review plans")
 	}
@@ -261,13 +284,34 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 		id, creditor, debtor string
 		waive, allPaid, late bool
 	}
-	rs, err := collectRows(rows, func(r pgx.Row) (row, error) {
-		var x row
-		err := r.Scan(&x.id, &x.creditor, &x.debtor, &x.waive, &x.allPaid, &x.late)
-		return x, err
-	}, "review plans")
-	if err != nil {
+	var plans []Plan
+	var waive []bool
+	if _, err := collectRows(rows, func(r pgx.Row) (struct{}, error) {
+		var p Plan
+		var w bool
+		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &w)
+		plans, waive = append(plans, p), append(waive, w)
+		return struct{}{}, err
+	}, "review plans"); err != nil {
 		return out, err
+	}
+	lateBefore := today.AddDate(0, 0, -grace)
+	var rs []row
+	for i, p := range plans {
+		ins, err := instalments(ctx, db.Pool, p)
+		if err != nil {
+			return out, err
+		}
+		x := row{id: p.ID, creditor: p.CreditorID, debtor: p.DebtorID, waive: waive[i], allPaid: len(ins) > 0}
+		for _, in := range ins {
+			if in.Paid < in.Amount {
+				x.allPaid = false
+				if in.Due.Before(lateBefore) {
+					x.late = true
+				}
+			}
+		}
+		rs = append(rs, x)
 	}
 	for _, x := range rs {
 		status := ""
