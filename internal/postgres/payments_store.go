@@ -163,12 +163,14 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 		isPaid := next == pay.StatusPaid || next == pay.StatusRefunded || next == pay.StatusChargedBack
 		now := db.Now()
 		if isPaid && !wasPaid {
-			amount := p.Amount
 			if st.Amount > 0 && st.Amount != p.Amount {
-				// The provider is the truth about money received.
-				amount = st.Amount
+				// The provider is the truth about money received; our record
+				// follows it, so refunds, instalments and payouts compare
+				// against what was really paid.
+				p.Amount = st.Amount
+				changed = true
 			}
-			_, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: amount, InvoiceID: p.InvoiceID,
+			_, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: p.Amount, InvoiceID: p.InvoiceID,
 				On: collect.DateOf(now.In(amsterdam)), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method})
 			if err != nil {
 				return err
@@ -213,14 +215,14 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 		if !changed {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6 WHERE id = $1`,
-			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now)
+		_, err = tx.Exec(ctx, `UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6, amount_cents = $7 WHERE id = $1`,
+			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now, p.Amount)
 		if err != nil {
 			return dbErr(err, "update payment")
 		}
 		return Audit(ctx, tx, "provider:"+p.Provider, "payment."+string(p.Status), p.CreditorID, p.DebtorID, "payment:"+p.ID,
-			map[string]any{"status": before.Status, "refunded": before.Refunded, "charged_back": before.ChargedBack},
-			map[string]any{"status": p.Status, "refunded": p.Refunded, "charged_back": p.ChargedBack, "source": source})
+			map[string]any{"status": before.Status, "amount": before.Amount, "refunded": before.Refunded, "charged_back": before.ChargedBack},
+			map[string]any{"status": p.Status, "amount": p.Amount, "refunded": p.Refunded, "charged_back": p.ChargedBack, "source": source})
 	})
 	return changed, err
 }

@@ -98,3 +98,27 @@ func TestPaymentAfterSameDayRefundBooks(t *testing.T) {
 		t.Fatalf("interest in the ledger %d != open interest %d", interest, st.Interest)
 	}
 }
+
+// When the provider reports another amount than we asked, the ledger and our
+// payment record both follow the provider.
+func TestPaidAmountFollowsProvider(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	d := f.debtor(t, "AM-1", collect.Consumer)
+	f.invoice(t, d, "AM-INV", "2026-12-01", 10000)
+	p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 5000, Provider: "mollie", Method: "ideal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ApplyProviderState(ctx, p.ID, pay.State{Status: pay.StatusPaid, Amount: 4500}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.db.PaymentByID(ctx, p.ID)
+	if err != nil || got.Amount != 4500 {
+		t.Fatalf("payment amount = %d (%v), want 4500", got.Amount, err)
+	}
+	_, st, err := f.db.Statement(ctx, f.creditor.ID, d, f.clock.Now())
+	if err != nil || st.Principal != 5500 {
+		t.Fatalf("open principal = %d (%v), want 5500", st.Principal, err)
+	}
+}
