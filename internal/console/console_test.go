@@ -674,10 +674,10 @@ func TestWaiveCostsWritesOffOpenCosts(t *testing.T) {
 	if n != 1 {
 		t.Errorf("write-off entries: %d, want 1", n)
 	}
-	// Nothing left to waive: refused, nothing written.
+	// Once per hardship report: a second waiver is refused, nothing written.
 	before := e.auditCount(d.ID)
 	c.get("/console/debtors/" + d.ID)
-	wantStatus(t, "waive again", c.post("/console/debtors/"+d.ID+"/hardships/"+h.ID, url.Values{"action": {"waive_costs"}}), http.StatusUnprocessableEntity)
+	wantStatus(t, "waive again", c.post("/console/debtors/"+d.ID+"/hardships/"+h.ID, url.Values{"action": {"waive_costs"}}), http.StatusConflict)
 	if got := e.auditCount(d.ID); got != before {
 		t.Errorf("refused waiver wrote %d audit rows", got-before)
 	}

@@ -173,6 +173,14 @@ func (db *DB) WaiveCosts(ctx context.Context, agentID, creditorID, hardshipID st
 		if err != nil {
 			return dbErr(err, "hardship")
 		}
+		// Once per report: the audit trail says whether it was done before.
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'hardship.waive_costs' AND subject = $1)`, "hardship:"+h.ID).Scan(&done); err != nil {
+			return dbErr(err, "earlier waiver")
+		}
+		if done {
+			return collect.Errorf(collect.ECONFLICT, "", "the costs were already waived for this hardship report")
+		}
 		var invoices map[string]int64
 		total, invoices, err = writeOffCostsTx(ctx, tx, h.CreditorID, h.DebtorID, db.Today(), "waive:"+h.ID, "costs waived (hardship)")
 		if collect.ErrorCode(err) == collect.ECONFLICT {
