@@ -122,3 +122,33 @@ func TestPaidAmountFollowsProvider(t *testing.T) {
 		t.Fatalf("open principal = %d (%v), want 5500", st.Principal, err)
 	}
 }
+
+// A dispute corrected below what was already paid gives the difference back
+// as the debtor's credit.
+func TestCorrectedDisputeKeepsOverpaymentAsCredit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	d := f.debtor(t, "DC-1", collect.Consumer)
+	inv := f.invoice(t, d, "DC-INV", "2026-12-01", 10000)
+	if _, _, err := f.db.ApplyPayment(ctx, postgres.Receipt{CreditorID: f.creditor.ID, DebtorID: d, Amount: 6000, InvoiceID: inv, On: f.clock.Now(), SourceKey: "dc-pay"}); err != nil {
+		t.Fatal(err)
+	}
+	disp, err := f.db.CreateDispute(ctx, postgres.Dispute{CreditorID: f.creditor.ID, DebtorID: d, InvoiceID: inv, Reason: "amount_wrong", Body: "too much"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.db.CreateAgent(ctx, "dc@example.nl", "agent", "x", []string{f.creditor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.ResolveDispute(ctx, a.ID, f.creditor.ID, disp.ID, "corrected", "the right amount is € 50,00", 5000); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := f.db.Statement(ctx, f.creditor.ID, d, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total() != 0 || st.Credit != 1000 {
+		t.Fatalf("after correcting to € 50 with € 60 paid: open %d, credit %d; want 0 and 1000", st.Total(), st.Credit)
+	}
+}

@@ -140,7 +140,16 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 				if correctTo < 0 || correctTo >= line.Invoice.Amount {
 					return collect.Errorf(collect.EINVALID, "amount", "the corrected amount must be below the invoice amount")
 				}
-				credits = map[collect.Account]int64{collect.AccountPrincipal: min(line.Principal, line.Invoice.Amount-correctTo)}
+				reduction := line.Invoice.Amount - correctTo
+				credits = map[collect.Account]int64{collect.AccountPrincipal: min(line.Principal, reduction)}
+				// Paid more than the corrected amount: the difference is the
+				// debtor's, kept as credit.
+				if over := reduction - max(line.Principal, 0); over > 0 {
+					e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindCreditNote, Amount: -over, BookedOn: today, Memo: "dispute corrected: paid more than the corrected amount"}
+					if err := insertEntry(ctx, tx, d.CreditorID, d.DebtorID, e, "dispute:"+d.ID); err != nil {
+						return err
+					}
+				}
 			}
 			for _, acc := range []collect.Account{collect.AccountCosts, collect.AccountInterest, collect.AccountPrincipal} {
 				if credits[acc] <= 0 {
