@@ -36,19 +36,7 @@ func (db *DB) PaidPayments(ctx context.Context, creditorID, debtorID string) ([]
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	parts, err := allocations(ctx, db.Pool, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]PaidPayment, len(ps))
-	for i, p := range ps {
-		out[i] = PaidPayment{Payment: p, Parts: parts[p.ID]}
-	}
-	return out, nil
+	return withAllocations(ctx, db.Pool, ps)
 }
 
 // allocations reads how each payment was applied: its payment entries per invoice and account.
@@ -103,11 +91,16 @@ func (db *DB) CreditorPayments(ctx context.Context, creditorID string, since tim
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
+	return withAllocations(ctx, db.Pool, ps)
+}
+
+// withAllocations adds to each payment what it was applied to.
+func withAllocations(ctx context.Context, q querier, ps []Payment) ([]PaidPayment, error) {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	parts, err := allocations(ctx, db.Pool, ids)
+	parts, err := allocations(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
