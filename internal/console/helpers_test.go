@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,23 +36,7 @@ var start = time.Date(2026, 11, 23, 10, 0, 0, 0, amsterdam)
 
 const password = "correct horse battery staple"
 
-// clock is a settable clock for the database.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = pgtest.Clock
 
 // env is one test's app on its own fresh database.
 type env struct {
@@ -75,7 +58,7 @@ func newEnvWith(t *testing.T, cfg config.Config) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	clk := &clock{t: start}
+	clk := pgtest.NewClock(start)
 	db.Now = clk.Now
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.Build(cfg, db, access.NewSigner([]byte("console-test-signing-key-32-bytes!!"), db.Now), log, app.Options{})

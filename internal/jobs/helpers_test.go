@@ -47,23 +47,7 @@ const webhookSecret = "whsec_test"
 
 var signingKey = []byte("jobs-test-signing-key-of-32-bytes!!!!")
 
-// clock is a settable clock shared by all pools of one test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = pgtest.Clock
 
 // logBuffer keeps the apps' log lines, shown when a test fails.
 type logBuffer struct {
@@ -113,7 +97,7 @@ func newWorld(t *testing.T, cents ...int64) *world {
 	}
 	ctx := context.Background()
 	_, u := pgtest.New(t)
-	w := &world{t: t, ctx: ctx, url: u, clk: &clock{t: start}, logs: &logBuffer{}}
+	w := &world{t: t, ctx: ctx, url: u, clk: pgtest.NewClock(start), logs: &logBuffer{}}
 	w.db = w.openDB()
 	w.fake = molliefake.New("")
 	w.fake.SetRetryDelays(20*time.Millisecond, 50*time.Millisecond)

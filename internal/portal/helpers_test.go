@@ -41,31 +41,9 @@ var signingKey = []byte("portal-test-signing-key-of-32-bytes!!")
 
 const testBaseURL = "http://settle.test"
 
-// clock is a settable clock shared by the database and the signer.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = pgtest.Clock
 
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+func newClock(t time.Time) *clock { return pgtest.NewClock(t) }
 
 // logBuffer collects the app's log lines so tests can check what reaches them.
 type logBuffer struct {

@@ -26,30 +26,7 @@ var amsterdam = func() *time.Location {
 	return loc
 }()
 
-// clock is a settable clock, safe for the goroutines of a concurrency test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
-}
+type clock = pgtest.Clock
 
 // fixture is one test's database with one creditor.
 type fixture struct {
@@ -80,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	c := &clock{t: today}
+	c := pgtest.NewClock(today)
 	db.Now = c.Now
 	cr, _, err := db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V."})
 	if err != nil {
