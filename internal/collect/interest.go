@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"slices"
 	"time"
+
+	"github.com/settle/settle/internal/money"
 )
 
 // DebtorKind says which statutory interest applies: consumer (art. 6:119 BW)
@@ -138,7 +140,11 @@ func Interest(changes []PrincipalChange, start, asOf time.Time, rates RateTable,
 		}
 		for d := from; d.Before(anniversary) && !d.After(asOf); d = addDays(d, 1) {
 			for next < len(sorted) && !DateOf(sorted[next].On).After(d) {
-				principal += sorted[next].Delta
+				p, err := money.Add(principal, sorted[next].Delta)
+				if err != nil {
+					return 0, fmt.Errorf("interest: principal: %w", err)
+				}
+				principal = p
 				next++
 			}
 			if paused(d, pauses) {

@@ -1,8 +1,12 @@
 package collect
 
 import (
+	"fmt"
+	"math"
 	"sort"
 	"time"
+
+	"github.com/settle/settle/internal/money"
 )
 
 // Facts is everything a statement is computed from: the debtor's file as stored.
@@ -130,15 +134,52 @@ func (s Statement) Accruals() []Accrual {
 	return out
 }
 
+// sums adds cents with money.Add and keeps the first overflow, so that a
+// statement is refused rather than a huge debt wrapping round into a credit.
+type sums struct{ err error }
+
+// add adds v to *dst unless an earlier sum overflowed.
+func (c *sums) add(dst *int64, v int64) {
+	if c.err != nil {
+		return
+	}
+	s, err := money.Add(*dst, v)
+	if err != nil {
+		c.err = err
+		return
+	}
+	*dst = s
+}
+
+// sub subtracts v from *dst unless an earlier sum overflowed.
+func (c *sums) sub(dst *int64, v int64) {
+	if c.err != nil {
+		return
+	}
+	if v == math.MinInt64 {
+		// -v does not exist; *dst - v fits exactly when *dst is negative.
+		if *dst >= 0 {
+			c.err = fmt.Errorf("%d - %d: %w", *dst, v, money.ErrOverflow)
+			return
+		}
+		*dst -= v
+		return
+	}
+	c.add(dst, -v)
+}
+
 // BuildStatement computes the statement as of asOf from the stored facts.
+// Every sum of cents is checked: a sum past int64 is an error wrapping
+// money.ErrOverflow, never a wrapped-round total.
 func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 	asOf = DateOf(asOf)
 	st := Statement{AsOf: asOf}
+	var c sums
 	byInvoice := map[string][]Entry{}
 	for _, e := range f.Entries {
 		if e.InvoiceID == "" {
 			if e.Account == AccountCredit {
-				st.Credit -= e.Amount
+				c.sub(&st.Credit, e.Amount)
 			}
 			continue
 		}
@@ -153,16 +194,25 @@ func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 	})
 	idx := map[string]int{}
 	for _, inv := range invoices {
-		l, err := buildLine(inv, byInvoice[inv.ID], f.Rates, asOf, f.pauses(inv.ID))
+		l, err := buildLine(inv, byInvoice[inv.ID], f.Rates, asOf, f.pauses(inv.ID), &c)
 		if err != nil {
 			return Statement{}, err
 		}
 		idx[inv.ID] = len(st.Lines)
 		st.Lines = append(st.Lines, l)
 	}
+	// Notice costs are added to lines whose sums were checked above; the
+	// line and statement totals below check the result.
 	applyNoticeCosts(&st, f, byInvoice, idx)
 	for i := range st.Lines {
 		l := &st.Lines[i]
+		var lineTotal int64
+		c.add(&lineTotal, l.Principal)
+		c.add(&lineTotal, l.Costs)
+		c.add(&lineTotal, l.Interest)
+		if c.err != nil {
+			break
+		}
 		switch {
 		case l.Total() <= 0:
 			l.Status = "paid"
@@ -171,14 +221,22 @@ func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 		default:
 			l.Status = "overdue"
 		}
-		st.Principal += l.Principal
-		st.Costs += l.Costs
-		st.Interest += l.Interest
+		c.add(&st.Principal, l.Principal)
+		c.add(&st.Costs, l.Costs)
+		c.add(&st.Interest, l.Interest)
+	}
+	// Total adds these without checking; check it once here.
+	var total int64
+	c.add(&total, st.Principal)
+	c.add(&total, st.Costs)
+	c.add(&total, st.Interest)
+	if c.err != nil {
+		return Statement{}, fmt.Errorf("statement of debtor %s: %w", f.Debtor.ID, c.err)
 	}
 	return st, nil
 }
 
-func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pauses []Period) (Line, error) {
+func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pauses []Period, c *sums) (Line, error) {
 	l := Line{Invoice: inv, InterestFrom: InterestStart("", inv.DueDate), OnHold: paused(asOf, pauses)}
 	var changes []PrincipalChange
 	var interestCharged int64
@@ -188,19 +246,22 @@ func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pa
 		}
 		switch e.Account {
 		case AccountPrincipal:
-			l.Principal += e.Amount
+			c.add(&l.Principal, e.Amount)
 			changes = append(changes, PrincipalChange{On: e.BookedOn, Delta: e.Amount})
 		case AccountCosts:
-			l.Costs += e.Amount
+			c.add(&l.Costs, e.Amount)
 		case AccountInterest:
-			l.Interest += e.Amount
+			c.add(&l.Interest, e.Amount)
 			if e.Kind == KindCharge {
-				interestCharged += e.Amount
+				c.add(&interestCharged, e.Amount)
 			}
 		}
 		if e.Amount < 0 && e.Account != AccountCredit {
-			l.Paid -= e.Amount
+			c.sub(&l.Paid, e.Amount)
 		}
+	}
+	if c.err != nil {
+		return Line{}, fmt.Errorf("invoice %s: %w", inv.ID, c.err)
 	}
 	if asOf.Before(l.InterestFrom) || len(rates) == 0 && l.Principal == 0 {
 		return l, nil
@@ -209,9 +270,10 @@ func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pa
 	if err != nil {
 		return Line{}, err
 	}
+	// accrued and interestCharged are both >= 0, so the difference fits.
 	if extra := accrued - interestCharged; extra > 0 {
 		l.unbookedInterest, l.accruedInterest = extra, accrued
-		l.Interest += extra
+		c.add(&l.Interest, extra)
 	}
 	return l, nil
 }
