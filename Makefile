@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 GO    ?= go
 AXE_VERSION := 4.10.3
+REDOCLY_VERSION := 1.34.20
 TOOLS := $(CURDIR)/.cache/tools
+REDOCLY := $(TOOLS)/node_modules/.bin/redocly
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
 .PHONY: run test tools bench bench-portal bench-webhooks bench-camt build lint fmt
@@ -13,15 +15,19 @@ run:
 
 ## test: the whole test suite against a real PostgreSQL, Chromium and the fakes
 test: tools
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended internal/api/openapi.json
 	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./internal/reconcile/camt053/
 
-## tools: test tools from the registries (axe-core for accessibility checks)
-tools: $(SETTLE_AXE_JS)
+## tools: test tools from the registries (axe-core for accessibility checks,
+## Redocly CLI to lint the API document)
+tools: $(SETTLE_AXE_JS) $(REDOCLY)
 
-$(SETTLE_AXE_JS):
+# One npm install names every tool: an install with --no-save removes the
+# packages it does not name.
+$(SETTLE_AXE_JS) $(REDOCLY) &:
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) @redocly/cli@$(REDOCLY_VERSION)
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/settle ./cmd/settle
