@@ -2,10 +2,21 @@
 // `settle serve` without DATABASE_URL, and tests.
 //
 // The cluster lives in a directory of the caller's choosing (for example
-// ".settle/pg"). It is created with initdb on first use, listens only on
-// 127.0.0.1 on a TCP port chosen at first init, trusts every local
-// connection (user "settle", no password) and disables unix sockets so that
-// long data-dir paths and missing /var/run/postgresql do not matter.
+// ".settle/pg"). It is created with initdb on first use and listens on
+// 127.0.0.1 on a TCP port chosen at first init, and on a unix socket in a
+// directory only the server's OS user can enter (0700). Every connection,
+// TCP or socket, needs the password of user "settle" (scram-sha-256): it is
+// generated at initdb, kept in the data directory in a 0600 file
+// ("settle-password") and never logged. A data directory made by an older
+// devpg, which trusted every local connection, gets a password the first
+// time this version owns it.
+//
+// Ownership: the process whose Cluster started the server holds an
+// exclusive flock on the data directory until it calls Stop or dies. A
+// second Start while that process lives reuses the server and leaves it
+// alone. When the owner died without stopping it (kill -9), the lock is free
+// but postmaster.pid in our data directory names a live postmaster: Start
+// takes that orphan over, and its Stop stops it.
 //
 // Running as root: initdb and postgres refuse to run as root, so the data
 // directory is handed to the "postgres" OS user (or "nobody" when there is
@@ -21,6 +32,7 @@ package devpg
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -33,6 +45,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,9 +73,16 @@ var fallbackBinGlob = "/usr/lib/postgresql/*/bin"
 var relocateBase = os.TempDir()
 
 const (
-	// superuser is the bootstrap role initdb creates; with trust auth no
-	// password is needed.
+	// superuser is the bootstrap role initdb creates.
 	superuser = "settle"
+	// passwordFile holds superuser's password, readable only by its owner.
+	passwordFile = "settle-password"
+	// socketSubdir is the unix socket directory inside the data directory.
+	socketSubdir = "sock"
+	// maxSocketPath is the kernel's limit for a unix socket path (sun_path
+	// is 108 bytes including the NUL); longer data-dir paths put the socket
+	// directory under the temp dir instead.
+	maxSocketPath = 107
 	// readyTimeout bounds how long Start waits for the server to accept
 	// connections, generous enough for a cold first start on slow CI disks.
 	readyTimeout = 30 * time.Second
@@ -95,10 +115,17 @@ type Cluster struct {
 	// Reused is true when the server was already running, in which case Stop
 	// leaves it alone because another process owns it.
 	Reused bool
+	// Adopted is true when the server was left running by an owner that
+	// died without stopping it; this Cluster owns it now and Stop stops it.
+	Adopted bool
 
-	bins    binaries
-	runAs   *account
-	log     *slog.Logger
+	bins     binaries
+	runAs    *account
+	log      *slog.Logger
+	password string
+	// lock is the data directory opened and flocked while this Cluster owns
+	// the server; the kernel drops the lock if the process dies.
+	lock    *os.File
 	mu      sync.Mutex
 	stopped bool
 }
@@ -140,36 +167,113 @@ func StartWith(ctx context.Context, dir string, opts Options, log *slog.Logger) 
 	}
 	c := &Cluster{Dir: dataDir, bins: bins, runAs: runAs, log: log}
 
-	if port, ok := c.runningPort(); ok {
-		c.Port = port
+	owner, err := c.claim(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !owner {
+		// Another live process owns the server: use it, never stop it.
+		if err := c.readPassword(); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
 		if err := c.waitReady(ctx); err != nil {
 			return nil, err
 		}
 		c.Reused = true
-		log.Info("reusing running PostgreSQL", "dir", dataDir, "port", port)
+		log.Info("reusing running PostgreSQL", "dir", dataDir, "port", c.Port)
 		return c, nil
 	}
-
-	if err := c.ensureInitialized(ctx, opts); err != nil {
-		return nil, err
-	}
-	if err := c.start(ctx, opts); err != nil {
-		return nil, err
-	}
-	if err := c.waitReady(ctx); err != nil {
-		// Do not leave a half-working server behind that nobody owns.
-		_ = c.Stop()
+	if err := c.own(ctx, opts); err != nil {
+		c.unlock()
 		return nil, err
 	}
 	return c, nil
 }
 
-// URL returns a connection URL for dbname usable by pgx. TLS is disabled
-// because the server only listens on loopback and has no certificate.
+// own brings up the server this Cluster now owns: it adopts an orphaned
+// postmaster, or initializes and starts the data directory.
+func (c *Cluster) own(ctx context.Context, opts Options) error {
+	if port, ok := c.runningPort(true); ok {
+		c.Port, c.Adopted = port, true
+		c.log.Warn("taking over a PostgreSQL left running by a process that died; it stops when this one exits", "dir", c.Dir, "port", port)
+		if err := c.readPassword(); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if err := c.waitReady(ctx); err != nil {
+			return err
+		}
+		return c.requirePassword(ctx)
+	}
+	if err := c.ensureInitialized(ctx, opts); err != nil {
+		return err
+	}
+	if err := c.start(ctx, opts); err != nil {
+		return err
+	}
+	err := c.waitReady(ctx)
+	if err == nil {
+		err = c.requirePassword(ctx)
+	}
+	if err != nil {
+		// Do not leave a half-working server behind that nobody owns.
+		_ = c.Stop()
+		return err
+	}
+	return nil
+}
+
+// claim takes the owner lock on the data directory, or, while another live
+// process holds it, waits until that owner's server runs. It reports
+// whether this Cluster owns the server. The wait matters when two processes
+// start at once: the loser must neither start a second postmaster nor give
+// up while the winner is still in initdb.
+func (c *Cluster) claim(ctx context.Context) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	for {
+		f, err := os.Open(c.Dir)
+		if err != nil {
+			return false, fmt.Errorf("devpg: %w", err)
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			c.lock = f
+			return true, nil
+		}
+		f.Close()
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return false, fmt.Errorf("devpg: lock %s: %w", c.Dir, err)
+		}
+		if port, ok := c.runningPort(false); ok {
+			c.Port = port
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("devpg: another process owns %s but its PostgreSQL did not start within %s", c.Dir, readyTimeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Cluster) unlock() {
+	if c.lock != nil {
+		c.lock.Close() // closing the last descriptor releases the flock
+		c.lock = nil
+	}
+}
+
+// URL returns a connection URL for dbname usable by pgx, with the
+// password. TLS is disabled because the server only listens on loopback and
+// has no certificate.
 func (c *Cluster) URL(dbname string) string {
+	user := url.User(superuser)
+	if c.password != "" {
+		user = url.UserPassword(superuser, c.password)
+	}
 	u := url.URL{
 		Scheme:   "postgres",
-		User:     url.User(superuser),
+		User:     user,
 		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port)),
 		Path:     "/" + dbname,
 		RawQuery: "sslmode=disable",
@@ -204,8 +308,9 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 }
 
 // Stop shuts the server down with a fast shutdown (active sessions are
-// rolled back) and waits until the postmaster has exited. It does nothing
-// when the server was reused, and is safe to call more than once.
+// rolled back), waits until the postmaster has exited and gives up
+// ownership. It does nothing when the server was reused, and is safe to
+// call more than once.
 func (c *Cluster) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -219,11 +324,13 @@ func (c *Cluster) Stop() error {
 		if _, statErr := os.Stat(filepath.Join(c.Dir, "postmaster.pid")); errors.Is(statErr, os.ErrNotExist) {
 			// Someone else already stopped it; the goal is reached.
 			c.stopped = true
+			c.unlock()
 			return nil
 		}
 		return fmt.Errorf("devpg: pg_ctl stop: %w: %s", err, strings.TrimSpace(string(out)))
 	}
 	c.stopped = true
+	c.unlock()
 	c.log.Info("stopped PostgreSQL", "dir", c.Dir)
 	return nil
 }
@@ -425,10 +532,11 @@ func strictlyUnder(p, base string) bool {
 	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// runningPort reports the port of a live postmaster for c.Dir. A
-// postmaster.pid whose process is gone (or whose pid now belongs to another
-// program, e.g. after a reboot) is removed so it cannot block the start.
-func (c *Cluster) runningPort() (int, bool) {
+// runningPort reports the port of a live postmaster for c.Dir. When
+// removeStale (only the owner may), a postmaster.pid whose process is gone
+// (or whose pid now belongs to another program, e.g. after a reboot) is
+// removed so it cannot block the start.
+func (c *Cluster) runningPort(removeStale bool) (int, bool) {
 	pidPath := filepath.Join(c.Dir, "postmaster.pid")
 	b, err := os.ReadFile(pidPath)
 	if err != nil {
@@ -437,8 +545,10 @@ func (c *Cluster) runningPort() (int, bool) {
 	lines := strings.Split(string(b), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(lines[0]))
 	if err != nil || pid <= 0 || !isPostmaster(pid) {
-		c.log.Info("removing stale postmaster.pid", "dir", c.Dir)
-		_ = os.Remove(pidPath)
+		if removeStale {
+			c.log.Info("removing stale postmaster.pid", "dir", c.Dir)
+			_ = os.Remove(pidPath)
+		}
 		return 0, false
 	}
 	if len(lines) > 3 {
@@ -473,29 +583,209 @@ func (c *Cluster) ensureInitialized(ctx context.Context, opts Options) error {
 		if len(entries) > 0 {
 			return fmt.Errorf("devpg: %s is not empty and is not a PostgreSQL data directory", c.Dir)
 		}
-		args := []string{"-D", c.Dir, "-A", "trust", "-U", superuser, "--encoding=UTF8", "--locale=C"}
-		if opts.Fast {
-			args = append(args, "--no-sync")
-		}
-		c.log.Info("initializing PostgreSQL data directory", "dir", c.Dir)
-		if out, err := c.command(ctx, c.bins.initdb, args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("devpg: initdb: %w\n%s", err, tail(out, 20))
-		}
-		if err := c.appendInclude(); err != nil {
+		if err := c.initdb(ctx, opts); err != nil {
 			return err
 		}
+	} else if err := c.readPassword(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
 	}
 	port, err := c.configuredPort()
 	if err != nil || !portFree(port) {
 		if port, err = freePort(); err != nil {
 			return err
 		}
-		if err := c.writeConf(port); err != nil {
-			return err
-		}
+	}
+	// Rewritten on every start so a directory made before devpg used a
+	// socket directory gets one too.
+	if err := c.writeConf(port); err != nil {
+		return err
 	}
 	c.Port = port
 	return nil
+}
+
+// initdb creates the cluster with scram-sha-256 for every connection and a
+// fresh random password, which initdb reads from a private temporary file
+// because the data directory must be empty until initdb has run.
+func (c *Cluster) initdb(ctx context.Context, opts Options) error {
+	pw, err := newPassword()
+	if err != nil {
+		return err
+	}
+	pwFile, err := os.CreateTemp("", "settle-pw-*")
+	if err != nil {
+		return fmt.Errorf("devpg: %w", err)
+	}
+	defer os.Remove(pwFile.Name())
+	_, err = pwFile.WriteString(pw + "\n")
+	if cerr := pwFile.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && c.runAs != nil {
+		err = os.Chown(pwFile.Name(), int(c.runAs.uid), int(c.runAs.gid))
+	}
+	if err != nil {
+		return fmt.Errorf("devpg: password file for initdb: %w", err)
+	}
+	args := []string{"-D", c.Dir, "-A", "scram-sha-256", "--pwfile", pwFile.Name(), "-U", superuser, "--encoding=UTF8", "--locale=C"}
+	if opts.Fast {
+		args = append(args, "--no-sync")
+	}
+	c.log.Info("initializing PostgreSQL data directory", "dir", c.Dir)
+	if out, err := c.command(ctx, c.bins.initdb, args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("devpg: initdb: %w\n%s", err, tail(out, 20))
+	}
+	if err := c.writePrivate(passwordFile, pw+"\n"); err != nil {
+		return err
+	}
+	c.password = pw
+	return c.appendInclude()
+}
+
+func newPassword() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("devpg: generate password: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// readPassword loads the superuser's password from the data directory.
+func (c *Cluster) readPassword() error {
+	b, err := os.ReadFile(filepath.Join(c.Dir, passwordFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return fmt.Errorf("devpg: read password: %w", err)
+	}
+	c.password = strings.TrimSpace(string(b))
+	return nil
+}
+
+// writePrivate writes a 0600 file in the data directory owned by the
+// server's OS user, like everything else in there.
+func (c *Cluster) writePrivate(name, content string) error {
+	p := filepath.Join(c.Dir, name)
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		return fmt.Errorf("devpg: %w", err)
+	}
+	// Chmod explicitly: WriteFile keeps the mode of a file left behind.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fmt.Errorf("devpg: %w", err)
+	}
+	if c.runAs != nil {
+		if err := os.Chown(tmp, int(c.runAs.uid), int(c.runAs.gid)); err != nil {
+			return fmt.Errorf("devpg: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return fmt.Errorf("devpg: %w", err)
+	}
+	return nil
+}
+
+// scramHBA is the pg_hba.conf for a data directory made by an older devpg
+// that trusted every local connection.
+const scramHBA = `# Written by settle devpg: every connection needs the password (scram-sha-256).
+local all         all                scram-sha-256
+host  all         all  127.0.0.1/32  scram-sha-256
+host  all         all  ::1/128       scram-sha-256
+local replication all                scram-sha-256
+host  replication all  127.0.0.1/32  scram-sha-256
+host  replication all  ::1/128       scram-sha-256
+`
+
+// requirePassword upgrades a running server whose pg_hba.conf still trusts
+// connections: it sets a password (kept in the data directory), switches
+// every rule to scram-sha-256 and reloads. Each step is idempotent, so a
+// crash half-way is finished on the next start.
+func (c *Cluster) requirePassword(ctx context.Context) error {
+	hba, err := os.ReadFile(filepath.Join(c.Dir, "pg_hba.conf"))
+	if err != nil {
+		return fmt.Errorf("devpg: %w", err)
+	}
+	if !trusts(string(hba)) {
+		return nil
+	}
+	if c.password == "" {
+		pw, err := newPassword()
+		if err != nil {
+			return err
+		}
+		if err := c.writePrivate(passwordFile, pw+"\n"); err != nil {
+			return err
+		}
+		c.password = pw
+	}
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devpg: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	// ALTER ROLE takes no parameters; the password is hex, so quoting is safe.
+	if _, err := conn.Exec(ctx, "SET password_encryption = 'scram-sha-256'"); err != nil {
+		return fmt.Errorf("devpg: set password: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+superuser+" PASSWORD '"+c.password+"'"); err != nil {
+		return fmt.Errorf("devpg: set password: %w", err)
+	}
+	if err := c.writePrivate("pg_hba.conf", scramHBA); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_reload_conf()"); err != nil {
+		return fmt.Errorf("devpg: reload configuration: %w", err)
+	}
+	c.log.Info("the local PostgreSQL trusted every local connection; it now requires a password", "dir", c.Dir)
+	return nil
+}
+
+// trusts reports whether a pg_hba.conf has a rule with the trust method.
+func trusts(hba string) bool {
+	for _, line := range strings.Split(hba, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if fields := strings.Fields(line); len(fields) > 0 && slices.Contains(fields, "trust") {
+			return true
+		}
+	}
+	return false
+}
+
+// socketDir returns the unix socket directory, created 0700 and owned by
+// the server's OS user so no other local user can even reach the socket.
+// It is "sock" in the data directory unless that path is too long for a
+// socket, then a directory under the temp dir named after the data dir.
+func (c *Cluster) socketDir() (string, error) {
+	dir := filepath.Join(c.Dir, socketSubdir)
+	if len(dir)+len("/.s.PGSQL.65535") > maxSocketPath {
+		sum := sha256.Sum256([]byte(c.Dir))
+		dir = filepath.Join(os.TempDir(), "settle-pg-sock-"+hex.EncodeToString(sum[:6]))
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", fmt.Errorf("devpg: socket directory: %w", err)
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return "", fmt.Errorf("devpg: socket directory: %w", err)
+	}
+	uid := uint32(os.Geteuid())
+	if c.runAs != nil {
+		uid = c.runAs.uid
+	}
+	// A directory under the temp dir may have been planted by another user.
+	if !st.IsDir() || !(ownedBy(st, uid) || ownedBy(st, uint32(os.Geteuid()))) {
+		return "", fmt.Errorf("devpg: socket directory %s is not a directory owned by us or the server user", dir)
+	}
+	if c.runAs != nil {
+		if err := os.Chown(dir, int(c.runAs.uid), int(c.runAs.gid)); err != nil {
+			return "", fmt.Errorf("devpg: socket directory: %w", err)
+		}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("devpg: socket directory: %w", err)
+	}
+	return dir, nil
 }
 
 func (c *Cluster) appendInclude() error {
@@ -514,13 +804,17 @@ func (c *Cluster) appendInclude() error {
 }
 
 func (c *Cluster) writeConf(port int) error {
+	sock, err := c.socketDir()
+	if err != nil {
+		return err
+	}
 	conf := fmt.Sprintf(`# Written by settle devpg; the port was free when chosen.
 listen_addresses = '127.0.0.1'
 port = %d
-# No unix socket: long data-dir paths exceed the socket path limit and we
-# only ever connect over TCP.
-unix_socket_directories = ''
-`, port)
+# The socket directory is 0700: only the server's OS user reaches it.
+unix_socket_directories = '%s'
+password_encryption = 'scram-sha-256'
+`, port, strings.ReplaceAll(sock, "'", "''"))
 	p := filepath.Join(c.Dir, confFile)
 	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
 		return fmt.Errorf("devpg: %w", err)
