@@ -2,6 +2,7 @@ package camt053
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 )
@@ -73,4 +74,13 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// FormatCents writes cents as "EUR 8.85" (or "EUR -1.20") for messages.
+func FormatCents(cents int64, currency string) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s %s%d.%02d", currency, sign, cents/100, cents%100)
 }

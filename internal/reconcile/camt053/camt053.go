@@ -39,6 +39,9 @@ type Statement struct {
 	// AccountIBAN is Stmt/Acct/Id/IBAN, upper-cased without spaces; empty
 	// for accounts identified otherwise.
 	AccountIBAN string
+	// AccountOther is Stmt/Acct/Id/Othr/Id, upper-cased without spaces, for
+	// accounts a bank names by its own account number instead of an IBAN.
+	AccountOther string
 	// Currency is Stmt/Acct/Ccy, falling back to the currency of the first
 	// balance because several banks omit Acct/Ccy.
 	Currency string
@@ -48,17 +51,43 @@ type Statement struct {
 	CreatedAt time.Time
 	// Version is the message version from the namespace, e.g. "001.02".
 	Version string
+	// Balances are the statement's Bal elements in document order.
+	Balances []Balance
+}
+
+// Balance is one Stmt/Bal.
+type Balance struct {
+	// Type is Tp/CdOrPrtry/Cd (OPBD, PRCD, CLBD, ...) or else its Prtry.
+	Type string
+	// AmountCents is signed: negative for a DBIT balance.
+	AmountCents int64
+	// Currency is the ISO 4217 code of AmountCents.
+	Currency string
 }
 
 // Transaction is one underlying payment of an entry (one TxDtls).
 type Transaction struct {
-	// AmountCents is the transaction amount in cents, always >= 0.
+	// AmountCents is what the bank moved for this transaction, in cents,
+	// always >= 0. For the only transaction of an entry it is the entry's
+	// Amt, since the entry is what was booked on the account and a lone
+	// TxDtls's own amount may be the instructed amount in another currency
+	// or before charges (see Stated). For one of several transactions it is
+	// the transaction's own amount, and Entry.Mismatch says when those do
+	// not add up to the entry.
 	AmountCents int64
 	// Currency is the ISO 4217 code of AmountCents.
 	Currency string
 	// Credit is true for money received (CRDT) and false for money paid
-	// (DBIT). Taken from TxDtls/CdtDbtInd when present, else from the entry.
+	// (DBIT): the entry's for a lone transaction, else TxDtls/CdtDbtInd when
+	// present.
 	Credit bool
+	// StatedCents and StatedCurrency are the amount the TxDtls itself gives
+	// (TxDtls/Amt, else AmtDtls/TxAmt/Amt); StatedCurrency is "" when it
+	// gives none. For a lone transaction this is information only.
+	StatedCents    int64
+	StatedCurrency string
+	// StatedCredit is TxDtls/CdtDbtInd, or the entry's when absent.
+	StatedCredit bool
 	// EndToEndID is Refs/EndToEndId; the SEPA placeholder "NOTPROVIDED" is
 	// returned as "" so callers never match unrelated payments on it.
 	EndToEndID string
@@ -104,6 +133,11 @@ type Entry struct {
 	// details get a single Transaction built from the entry itself, with
 	// AddtlNtryInf as Text, so callers can always iterate Transactions.
 	Transactions []Transaction
+	// Mismatch, for an entry with several transactions, says why they do
+	// not account for the entry: one in another currency or without an
+	// amount, or amounts that do not add up (credits minus debits) to the
+	// entry's Amt. Empty when they do, and for a lone transaction.
+	Mismatch string
 	// Hash is a hex SHA-256 over the normalised entry fields and the
 	// statement's AccountIBAN, for de-duplicating entries across
 	// overlapping statements when AcctSvcrRef is absent. It does not
@@ -441,6 +475,7 @@ func (p *parser) statement(line int) error {
 				st.CreatedAt = ts
 			case "Acct":
 				st.AccountIBAN = normIBAN(t.str(t.find(0, "Id", "IBAN")))
+				st.AccountOther = normIBAN(t.str(t.find(0, "Id", "Othr", "Id")))
 				if n := t.child(0, "Ccy"); n >= 0 {
 					ccy := t.str(n)
 					if !validCurrency(ccy) {
@@ -452,9 +487,48 @@ func (p *parser) statement(line int) error {
 				if n := t.child(0, "Amt"); n >= 0 && balCcy == "" && validCurrency(t.nodes[n].ccy) {
 					balCcy = t.nodes[n].ccy
 				}
+				b, err := p.balance()
+				if err != nil {
+					return err
+				}
+				st.Balances = append(st.Balances, b)
 			}
 		}
 	}
+}
+
+// balance reads the buffered <Bal>. Amt and CdtDbtInd are required by
+// every schema version: the balances are what the entries are checked
+// against, so a broken one is a broken file.
+func (p *parser) balance() (Balance, error) {
+	t := &p.t
+	var b Balance
+	tp := t.find(0, "Tp", "CdOrPrtry")
+	if c := t.child(tp, "Cd"); c >= 0 {
+		b.Type = t.str(c)
+	} else {
+		b.Type = t.str(t.child(tp, "Prtry"))
+	}
+	amt := t.child(0, "Amt")
+	if amt < 0 {
+		return b, p.missing(0, "Amt")
+	}
+	var err error
+	if b.AmountCents, b.Currency, err = p.amount(amt); err != nil {
+		return b, err
+	}
+	cdi := t.child(0, "CdtDbtInd")
+	if cdi < 0 {
+		return b, p.missing(0, "CdtDbtInd")
+	}
+	credit, err := p.creditDebit(cdi)
+	if err != nil {
+		return b, err
+	}
+	if !credit {
+		b.AmountCents = -b.AmountCents
+	}
+	return b, nil
 }
 
 // entry builds an Entry from the buffered <Ntry> tree.
@@ -516,10 +590,11 @@ func (p *parser) entry(st *Statement, index, line int) (Entry, error) {
 	}
 	if len(p.txs) == 0 {
 		e.Transactions = []Transaction{{
-			AmountCents: e.AmountCents,
-			Currency:    e.Currency,
-			Credit:      e.Credit,
-			Text:        t.str(t.child(0, "AddtlNtryInf")),
+			AmountCents:  e.AmountCents,
+			Currency:     e.Currency,
+			Credit:       e.Credit,
+			StatedCredit: e.Credit,
+			Text:         t.str(t.child(0, "AddtlNtryInf")),
 		}}
 	} else {
 		e.Transactions = make([]Transaction, len(p.txs))
@@ -528,9 +603,40 @@ func (p *parser) entry(st *Statement, index, line int) (Entry, error) {
 				return e, err
 			}
 		}
+		if len(p.txs) > 1 {
+			e.Mismatch = batchMismatch(&e)
+		}
 	}
-	e.Hash = p.hash(st.AccountIBAN, &e)
+	account := st.AccountIBAN
+	if account == "" {
+		account = st.AccountOther
+	}
+	e.Hash = p.hash(account, &e)
 	return e, nil
+}
+
+// batchMismatch checks that an entry's transactions account for the
+// entry: each in the entry's currency with an amount, together (those in
+// the entry's direction minus those against it) the entry's Amt.
+func batchMismatch(e *Entry) string {
+	var sum int64
+	for i := range e.Transactions {
+		tr := &e.Transactions[i]
+		switch {
+		case tr.StatedCurrency == "":
+			return fmt.Sprintf("transaction %d of %d states no amount, so the entry of %s cannot be divided", i+1, len(e.Transactions), FormatCents(e.AmountCents, e.Currency))
+		case tr.Currency != e.Currency:
+			return fmt.Sprintf("transaction %d of %d is %s, the entry %s", i+1, len(e.Transactions), FormatCents(tr.AmountCents, tr.Currency), FormatCents(e.AmountCents, e.Currency))
+		case tr.Credit == e.Credit:
+			sum += tr.AmountCents
+		default:
+			sum -= tr.AmountCents
+		}
+	}
+	if sum != e.AmountCents {
+		return fmt.Sprintf("the %d transactions add up to %s, the entry is %s", len(e.Transactions), FormatCents(sum, e.Currency), FormatCents(e.AmountCents, e.Currency))
+	}
+	return ""
 }
 
 func (p *parser) transaction(tr *Transaction, tx int, e *Entry, ownIBAN string, single bool) error {
@@ -539,23 +645,27 @@ func (p *parser) transaction(tr *Transaction, tx int, e *Entry, ownIBAN string, 
 	if amt < 0 {
 		amt = t.find(tx, "AmtDtls", "TxAmt", "Amt")
 	}
-	switch {
-	case amt >= 0:
+	if amt >= 0 {
 		var err error
-		if tr.AmountCents, tr.Currency, err = p.amount(amt); err != nil {
+		if tr.StatedCents, tr.StatedCurrency, err = p.amount(amt); err != nil {
 			return err
 		}
-	case single:
-		// A lone TxDtls without an amount describes the whole entry.
-		tr.AmountCents, tr.Currency = e.AmountCents, e.Currency
-	default:
-		return p.missing(tx, "Amt")
 	}
-	tr.Credit = e.Credit
+	tr.StatedCredit = e.Credit
 	if n := t.child(tx, "CdtDbtInd"); n >= 0 {
 		var err error
-		if tr.Credit, err = p.creditDebit(n); err != nil {
+		if tr.StatedCredit, err = p.creditDebit(n); err != nil {
 			return err
+		}
+	}
+	if single {
+		// The entry is what moved on the account; a lone TxDtls's amount
+		// may be another currency's or the instructed one (information).
+		tr.AmountCents, tr.Currency, tr.Credit = e.AmountCents, e.Currency, e.Credit
+	} else {
+		tr.AmountCents, tr.Currency, tr.Credit = tr.StatedCents, tr.StatedCurrency, tr.StatedCredit
+		if tr.Currency == "" {
+			tr.Currency = e.Currency
 		}
 	}
 	tr.EndToEndID = t.str(t.find(tx, "Refs", "EndToEndId"))
@@ -705,7 +815,8 @@ func (p *parser) dateTime(n int) (time.Time, error) {
 // fields cannot collide with stored v1 hashes.
 const hashVersion = "camt053-entry-v1"
 
-// hash computes Entry.Hash. Every field is length-prefixed, so no choice of
+// hash computes Entry.Hash over the entry and account (the IBAN, or the
+// Othr id when there is none). Every field is length-prefixed, so no choice of
 // field contents can make two different entries encode identically.
 func (p *parser) hash(accountIBAN string, e *Entry) string {
 	b := p.hashBuf[:0]
@@ -740,9 +851,16 @@ func (p *parser) hash(accountIBAN string, e *Entry) string {
 	num(int64(len(e.Transactions)))
 	for i := range e.Transactions {
 		tr := &e.Transactions[i]
-		num(tr.AmountCents)
-		str(tr.Currency)
-		flag(tr.Credit)
+		// What the file states, so hashes stored before the entry's Amt
+		// took precedence for a lone transaction stay the same.
+		if tr.StatedCurrency != "" {
+			num(tr.StatedCents)
+			str(tr.StatedCurrency)
+		} else {
+			num(e.AmountCents)
+			str(e.Currency)
+		}
+		flag(tr.StatedCredit)
 		str(tr.EndToEndID)
 		str(tr.Reference)
 		str(tr.Text)

@@ -58,7 +58,8 @@ func checkEntry(t *testing.T, got Entry, want Entry) {
 	t.Helper()
 	if got.Index != want.Index || got.AcctSvcrRef != want.AcctSvcrRef || got.AmountCents != want.AmountCents ||
 		got.Currency != want.Currency || got.Credit != want.Credit || got.Reversal != want.Reversal ||
-		got.Status != want.Status || !got.BookingDate.Equal(want.BookingDate) || !got.ValueDate.Equal(want.ValueDate) {
+		got.Status != want.Status || !got.BookingDate.Equal(want.BookingDate) || !got.ValueDate.Equal(want.ValueDate) ||
+		got.Mismatch != want.Mismatch {
 		t.Errorf("entry %d:\n got  %+v\n want %+v", want.Index, stripEntry(got), stripEntry(want))
 	}
 	if len(got.Hash) != 64 {
@@ -72,6 +73,20 @@ func checkEntry(t *testing.T, got Entry, want Entry) {
 			t.Errorf("entry %d tx %d:\n got  %+v\n want %+v", want.Index, i, got.Transactions[i], want.Transactions[i])
 		}
 	}
+}
+
+// stated is a transaction whose TxDtls states the amount it was booked
+// with.
+func stated(tr Transaction) Transaction {
+	tr.StatedCents, tr.StatedCurrency, tr.StatedCredit = tr.AmountCents, tr.Currency, tr.Credit
+	return tr
+}
+
+// unstated is a transaction whose TxDtls states no amount (or that was
+// built from the entry).
+func unstated(tr Transaction) Transaction {
+	tr.StatedCredit = tr.Credit
+	return tr
 }
 
 func stripEntry(e Entry) Entry {
@@ -114,41 +129,41 @@ func TestParseV02(t *testing.T) {
 		Index: 1, AcctSvcrRef: "ABN-0311-000001", AmountCents: 15000, Currency: "EUR", Credit: true,
 		Status: "BOOK", BookingDate: d, ValueDate: d,
 		Transactions: []Transaction{
-			{AmountCents: 5000, Currency: "EUR", Credit: true, EndToEndID: "E2E-CELIK-1", Reference: "RF18539007547034",
-				CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"},
-			{AmountCents: 7000, Currency: "EUR", Credit: true, EndToEndID: "", Reference: "1234567890123456",
-				CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"},
-			{AmountCents: 3000, Currency: "EUR", Credit: true, EndToEndID: "E2E-3", Text: "Bestelling 42 dank je wel",
-				CounterpartyName: "Jansen & Zn."},
+			stated(Transaction{AmountCents: 5000, Currency: "EUR", Credit: true, EndToEndID: "E2E-CELIK-1", Reference: "RF18539007547034",
+				CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"}),
+			stated(Transaction{AmountCents: 7000, Currency: "EUR", Credit: true, EndToEndID: "", Reference: "1234567890123456",
+				CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"}),
+			stated(Transaction{AmountCents: 3000, Currency: "EUR", Credit: true, EndToEndID: "E2E-3", Text: "Bestelling 42 dank je wel",
+				CounterpartyName: "Jansen & Zn."}),
 		},
 	})
 	// A debit: the counterparty is the creditor.
 	checkEntry(t, res.entries[1], Entry{
 		Index: 2, AcctSvcrRef: "ABN-0311-000002", AmountCents: 2550, Currency: "EUR", Credit: false,
 		Status: "BOOK", BookingDate: d, ValueDate: date(2024, 3, 12),
-		Transactions: []Transaction{{AmountCents: 2550, Currency: "EUR", EndToEndID: "SETTLE-PAYOUT-778",
-			Text: "Termijn maart", CounterpartyName: "Energie Noord B.V.", CounterpartyIBAN: "NL44INGB0001234567"}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 2550, Currency: "EUR", EndToEndID: "SETTLE-PAYOUT-778",
+			Text: "Termijn maart", CounterpartyName: "Energie Noord B.V.", CounterpartyIBAN: "NL44INGB0001234567"})},
 	})
 	// The reversal of that debit is a credit, but the counterparty is still
 	// the original creditor, not ourselves.
 	checkEntry(t, res.entries[2], Entry{
 		Index: 3, AcctSvcrRef: "ABN-0311-000003", AmountCents: 2550, Currency: "EUR", Credit: true, Reversal: true,
 		Status: "BOOK", BookingDate: d, ValueDate: d,
-		Transactions: []Transaction{{AmountCents: 2550, Currency: "EUR", Credit: true, EndToEndID: "SETTLE-PAYOUT-778",
-			Text: "Terugboeking: rekening opgeheven", CounterpartyName: "Energie Noord B.V.", CounterpartyIBAN: "NL44INGB0001234567"}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 2550, Currency: "EUR", Credit: true, EndToEndID: "SETTLE-PAYOUT-778",
+			Text: "Terugboeking: rekening opgeheven", CounterpartyName: "Energie Noord B.V.", CounterpartyIBAN: "NL44INGB0001234567"})},
 	})
 	// Non-EUR: returned as is, never converted.
 	checkEntry(t, res.entries[3], Entry{
 		Index: 4, AcctSvcrRef: "ABN-0311-000004", AmountCents: 10000, Currency: "USD", Credit: true,
 		Status: "BOOK", BookingDate: d, ValueDate: date(2024, 3, 13),
-		Transactions: []Transaction{{AmountCents: 10000, Currency: "USD", Credit: true, Text: "INV 2024-17", CounterpartyName: "Acme Corp."}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 10000, Currency: "USD", Credit: true, Text: "INV 2024-17", CounterpartyName: "Acme Corp."})},
 	})
 	// No references at all and no details: the transaction is synthesised
 	// from the entry, AddtlNtryInf becomes the text.
 	checkEntry(t, res.entries[4], Entry{
 		Index: 5, AmountCents: 375, Currency: "EUR", Credit: false, Status: "BOOK",
 		BookingDate:  time.Date(2024, 3, 11, 23, 59, 59, 0, time.UTC),
-		Transactions: []Transaction{{AmountCents: 375, Currency: "EUR", Text: "Kosten betalingsverkeer"}},
+		Transactions: []Transaction{unstated(Transaction{AmountCents: 375, Currency: "EUR", Text: "Kosten betalingsverkeer"})},
 	})
 }
 
@@ -179,40 +194,40 @@ func TestParseV08(t *testing.T) {
 		Index: 1, AcctSvcrRef: "INGB-1", AmountCents: 123456, Currency: "EUR", Credit: true, Status: "BOOK",
 		BookingDate: d, ValueDate: d,
 		Transactions: []Transaction{
-			{AmountCents: 100000, Currency: "EUR", Credit: true, EndToEndID: "ORDER-1001", Reference: "RF18539007547034",
-				Text: "Order 1001", CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"},
-			{AmountCents: 23456, Currency: "EUR", Credit: true, EndToEndID: "ORDER-1002", Reference: "5000056789012345",
-				CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"},
+			stated(Transaction{AmountCents: 100000, Currency: "EUR", Credit: true, EndToEndID: "ORDER-1001", Reference: "RF18539007547034",
+				Text: "Order 1001", CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"}),
+			stated(Transaction{AmountCents: 23456, Currency: "EUR", Credit: true, EndToEndID: "ORDER-1002", Reference: "5000056789012345",
+				CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"}),
 		},
 	})
 	checkEntry(t, res.entries[1], Entry{
 		Index: 2, AcctSvcrRef: "INGB-2", AmountCents: 9999, Currency: "EUR", Status: "BOOK",
 		BookingDate: time.Date(2024, 3, 31, 12, 30, 0, 0, time.UTC), ValueDate: d,
-		Transactions: []Transaction{{AmountCents: 9999, Currency: "EUR", EndToEndID: "REFUND-77", Text: "Terugbetaling order 1002",
-			CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 9999, Currency: "EUR", EndToEndID: "REFUND-77", Text: "Terugbetaling order 1002",
+			CounterpartyName: "José Müller", CounterpartyIBAN: "DE89370400440532013000"})},
 	})
 	// Reversal (storno) of an incoming payment: booked as a debit, the
 	// counterparty is the original debtor.
 	checkEntry(t, res.entries[2], Entry{
 		Index: 3, AmountCents: 100000, Currency: "EUR", Reversal: true, Status: "BOOK", BookingDate: d, ValueDate: d,
-		Transactions: []Transaction{{AmountCents: 100000, Currency: "EUR", EndToEndID: "ORDER-1001", Text: "Storno Order 1001",
-			CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 100000, Currency: "EUR", EndToEndID: "ORDER-1001", Text: "Storno Order 1001",
+			CounterpartyName: "Çelik Güneş", CounterpartyIBAN: "NL02RABO0123456789"})},
 	})
 	checkEntry(t, res.entries[3], Entry{
 		Index: 4, AcctSvcrRef: "INGB-4", AmountCents: 2000, Currency: "GBP", Status: "BOOK", BookingDate: d, ValueDate: d,
-		Transactions: []Transaction{{AmountCents: 2000, Currency: "GBP", CounterpartyName: "London Supplies Ltd"}},
+		Transactions: []Transaction{stated(Transaction{AmountCents: 2000, Currency: "GBP", CounterpartyName: "London Supplies Ltd"})},
 	})
 	// A single TxDtls without an amount or any reference takes the entry's
 	// amount.
 	checkEntry(t, res.entries[4], Entry{
 		Index: 5, AmountCents: 1230, Currency: "EUR", Credit: true, Status: "BOOK", BookingDate: d,
-		Transactions: []Transaction{{AmountCents: 1230, Currency: "EUR", Credit: true, CounterpartyName: "Anoniem"}},
+		Transactions: []Transaction{unstated(Transaction{AmountCents: 1230, Currency: "EUR", Credit: true, CounterpartyName: "Anoniem"})},
 	})
 	// Index restarts per statement; the entry is delivered with its own
 	// statement.
 	checkEntry(t, res.entries[5], Entry{
 		Index: 1, AmountCents: 123, Currency: "EUR", Credit: true, Status: "BOOK", BookingDate: d,
-		Transactions: []Transaction{{AmountCents: 123, Currency: "EUR", Credit: true, Text: "Rente"}},
+		Transactions: []Transaction{unstated(Transaction{AmountCents: 123, Currency: "EUR", Credit: true, Text: "Rente"})},
 	})
 	if res.stmtOf[4] != s1.ID || res.stmtOf[5] != s2.ID {
 		t.Errorf("entries delivered with statements %v", res.stmtOf)
@@ -325,8 +340,8 @@ func TestParseErrors(t *testing.T) {
 		{"bad Ccy", minimalDoc("02", strings.Replace(entryXML, `Ccy="EUR"`, `Ccy="euro"`, 1)), 6, "Ntry/Amt", "not an ISO 4217"},
 		{"negative amount", minimalDoc("02", strings.Replace(entryXML, "1.00", "-1.00", 1)), 6, "Ntry/Amt", "is not a decimal"},
 		{"sub-cent amount", minimalDoc("02", strings.Replace(entryXML, "1.00", "1.005", 1)), 6, "Ntry/Amt", "more than 2"},
-		{"tx amount missing in batch", minimalDoc("02", strings.Replace(entryXML, "</BookgDt>",
-			"</BookgDt>\n<NtryDtls>\n<TxDtls><Amt Ccy=\"EUR\">0.50</Amt></TxDtls>\n<TxDtls></TxDtls>\n</NtryDtls>", 1)), 11, "Ntry/NtryDtls/TxDtls/Amt", "missing required element"},
+		{"bad balance amount", strings.Replace(minimalDoc("02", ""), "<Id>S1</Id>", "<Id>S1</Id>\n<Bal><Amt Ccy=\"EUR\">1,00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>", 1), 5, "Stmt/Bal/Amt", "is not a decimal"},
+		{"balance without direction", strings.Replace(minimalDoc("02", ""), "<Id>S1</Id>", "<Id>S1</Id>\n<Bal><Amt Ccy=\"EUR\">1.00</Amt></Bal>", 1), 5, "Stmt/Bal/CdtDbtInd", "missing required element"},
 		{"bad tx amount", minimalDoc("08", strings.Replace(entryXML, "</BookgDt>",
 			"</BookgDt>\n<NtryDtls>\n<TxDtls>\n<AmtDtls><TxAmt><Amt Ccy=\"EUR\">1e2</Amt></TxAmt></AmtDtls></TxDtls>\n</NtryDtls>", 1)), 11, "Ntry/NtryDtls/TxDtls/AmtDtls/TxAmt/Amt", `"1e2" is not a decimal`},
 		{"mismatched tag", minimalDoc("02", strings.Replace(entryXML, "</CdtDbtInd>", "</CdtDbt>", 1)), 7, "Ntry/CdtDbtInd", "closed by </CdtDbt>"},
@@ -672,4 +687,93 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// The genkgo/camt samples (testdata/README.md): the entry says EUR 8.85
+// and its lone transaction 105.750 EUR (.03) or 0 SEK (.04, .08). What
+// the bank moved is the entry; the transaction's amount is kept as stated.
+func TestLoneTransactionTakesTheEntrysAmount(t *testing.T) {
+	for _, c := range []struct {
+		file        string
+		statedCents int64
+		statedCcy   string
+	}{
+		{"genkgo_camt053.v3.xml", 10575, "EUR"},
+		{"genkgo_camt053.v4.xml", 0, "SEK"},
+		{"genkgo_camt053.v8.xml", 0, "SEK"},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			res := mustParseFile(t, c.file)
+			if len(res.stmts) != 1 || len(res.entries) != 1 {
+				t.Fatalf("%d statements, %d entries; want 1 and 1", len(res.stmts), len(res.entries))
+			}
+			st := res.stmts[0]
+			if st.AccountIBAN != "" || st.AccountOther != "NL26VAYB8060476890" {
+				t.Errorf("account IBAN %q, other %q; want no IBAN and NL26VAYB8060476890", st.AccountIBAN, st.AccountOther)
+			}
+			wantBal := []Balance{{Type: "OPBD", AmountCents: 1815, Currency: "EUR"}, {Type: "CLBD", AmountCents: -2700, Currency: "SEK"}}
+			if len(st.Balances) != 2 || st.Balances[0] != wantBal[0] || st.Balances[1] != wantBal[1] {
+				t.Errorf("balances %+v, want %+v", st.Balances, wantBal)
+			}
+			e := res.entries[0]
+			if e.AmountCents != 885 || e.Currency != "EUR" || !e.Credit || e.Mismatch != "" || len(e.Transactions) != 1 {
+				t.Fatalf("entry %+v, want a credit of EUR 8.85 with one transaction", stripEntry(e))
+			}
+			tr := e.Transactions[0]
+			if tr.AmountCents != 885 || tr.Currency != "EUR" || !tr.Credit {
+				t.Errorf("transaction books %s (credit %v), want EUR 8.85, the entry's", FormatCents(tr.AmountCents, tr.Currency), tr.Credit)
+			}
+			if tr.StatedCents != c.statedCents || tr.StatedCurrency != c.statedCcy || tr.Reference != "4654654654654654" {
+				t.Errorf("stated %s, reference %q; want %s and the sample's reference",
+					FormatCents(tr.StatedCents, tr.StatedCurrency), tr.Reference, FormatCents(c.statedCents, c.statedCcy))
+			}
+		})
+	}
+	// Amount details in another currency (instructed in USD, booked in EUR).
+	doc := minimalDoc("04", strings.Replace(entryXML, "</BookgDt>", `</BookgDt><NtryDtls><TxDtls><AmtDtls>
+<InstdAmt><Amt Ccy="USD">1.20</Amt></InstdAmt><TxAmt><Amt Ccy="USD">1.20</Amt></TxAmt>
+<CntrValAmt><Amt Ccy="EUR">1.02</Amt></CntrValAmt></AmtDtls></TxDtls></NtryDtls>`, 1))
+	res, err := parseAll(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := res.entries[0].Transactions[0]; tr.AmountCents != 100 || tr.Currency != "EUR" || tr.StatedCurrency != "USD" {
+		t.Errorf("amount details in USD: books %s, stated %s; want EUR 1.00 stated as USD 1.20",
+			FormatCents(tr.AmountCents, tr.Currency), FormatCents(tr.StatedCents, tr.StatedCurrency))
+	}
+}
+
+// A batch's transactions must account for the entry (credits minus debits);
+// otherwise Mismatch says why.
+func TestBatchMismatch(t *testing.T) {
+	batch := func(entry string, txs ...string) string {
+		e := strings.Replace(entryXML, "1.00", entry, 1)
+		return minimalDoc("08", strings.Replace(e, "</BookgDt>", "</BookgDt><NtryDtls><TxDtls>"+strings.Join(txs, "</TxDtls><TxDtls>")+"</TxDtls></NtryDtls>", 1))
+	}
+	amt := func(ccy, v string) string { return `<Amt Ccy="` + ccy + `">` + v + `</Amt>` }
+	for _, c := range []struct {
+		name, doc, want string
+	}{
+		{"adds up", batch("3.00", amt("EUR", "1.00"), amt("EUR", "2.00")), ""},
+		{"adds up with a debit", batch("3.00", amt("EUR", "4.00"), amt("EUR", "1.00")+"<CdtDbtInd>DBIT</CdtDbtInd>"), ""},
+		{"amount details", batch("3.00", "<AmtDtls><TxAmt>"+amt("EUR", "1.00")+"</TxAmt></AmtDtls>", amt("EUR", "2.00")), ""},
+		{"too little", batch("3.00", amt("EUR", "1.00"), amt("EUR", "1.50")), "the 2 transactions add up to EUR 2.50, the entry is EUR 3.00"},
+		{"debit counted as credit", batch("5.00", amt("EUR", "4.00"), amt("EUR", "1.00")+"<CdtDbtInd>DBIT</CdtDbtInd>"), "the 2 transactions add up to EUR 3.00, the entry is EUR 5.00"},
+		{"other currency", batch("3.00", amt("EUR", "1.00"), amt("SEK", "2.00")), "transaction 2 of 2 is SEK 2.00, the entry EUR 3.00"},
+		{"no amount", batch("3.00", amt("EUR", "3.00"), "<Refs><EndToEndId>X</EndToEndId></Refs>"), "transaction 2 of 2 states no amount"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := parseAll(strings.NewReader(c.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := res.entries[0]
+			if c.want == "" && e.Mismatch != "" || c.want != "" && !strings.Contains(e.Mismatch, c.want) {
+				t.Errorf("Mismatch %q, want %q", e.Mismatch, c.want)
+			}
+			if len(e.Transactions) != 2 {
+				t.Fatalf("%d transactions, want 2", len(e.Transactions))
+			}
+		})
+	}
 }
