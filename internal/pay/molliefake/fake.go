@@ -68,7 +68,7 @@ type Fake struct {
 	// nothing is POSTed, so tests can prove the periodic re-fetch works.
 	WebhookDisabled atomic.Bool
 
-	mu          sync.Mutex
+	mu          stateMutex // saves the state on Unlock once Persist is called
 	baseURL     string
 	payments    map[string]*payment
 	order       []string // payment ids in creation order
