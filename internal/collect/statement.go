@@ -282,13 +282,13 @@ func buildLine(inv Invoice, entries []Entry, rates RateTable, asOf time.Time, pa
 // deadline has passed with principal still open. Costs are computed by the WIK
 // scale over the principal still open on the deadline (never more than the
 // notice announced), and spread over the notice's invoices by their share of it.
+// All notices together never charge more than the scale over the claim's
+// combined principal (WIKCostsLeft): a repeated notice, or one that adds
+// invoices to a claim already under notice, brings only what is left.
 func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx map[string]int) {
-	booked := map[string]bool{}
-	for _, e := range f.Entries {
-		if e.Account == AccountCosts && e.Kind == KindCharge && e.NoticeID != "" {
-			booked[e.NoticeID] = true
-		}
-	}
+	booked := bookedNotices(f.Entries)
+	claim := claimPrincipal(f, byInvoice, st.AsOf, nil)
+	charged := costsCharged(f.Entries)
 	for _, n := range f.Notices {
 		dueFrom := n.Deadline.AddDate(0, 0, 1)
 		if n.Waived || f.Creditor.WaiveCosts || f.WaiveCosts {
@@ -302,7 +302,7 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 				}
 			}
 			if open > 0 && (st.Next == nil || n.Deadline.Before(st.Next.Deadline)) {
-				st.Next = &NextStep{Deadline: n.Deadline, Costs: min(WIKCosts(open), n.Costs)}
+				st.Next = &NextStep{Deadline: n.Deadline, Costs: min(WIKCosts(open), n.Costs, WIKCostsLeft(claim, charged))}
 			}
 			continue
 		}
@@ -327,7 +327,11 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 		if open <= 0 {
 			continue
 		}
-		costs := min(WIKCosts(open), n.Costs)
+		costs := min(WIKCosts(open), n.Costs, WIKCostsLeft(claim, charged))
+		if costs <= 0 {
+			continue
+		}
+		charged += costs
 		rest := costs
 		last := -1
 		for k := range shares {

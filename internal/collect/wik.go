@@ -53,3 +53,13 @@ func WIKCosts(principalCents int64) int64 {
 	costs := (milliCents + 500) / 1000
 	return min(max(costs, WIKMinimum), WIKMaximum)
 }
+
+// WIKCostsLeft returns the collection costs a claim may still bear: the
+// scale over its combined principal less what was already charged or
+// announced for it, never below zero. Art. 6:96 BW and the Besluit allow the
+// costs once for the claim, over the principal collected together, however
+// many notices, invoices or calls there are; every rule that announces or
+// books costs goes through here.
+func WIKCostsLeft(combinedPrincipal, charged int64) int64 {
+	return max(WIKCosts(combinedPrincipal)-charged, 0)
+}
