@@ -54,7 +54,11 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	if isDemo && cfg.StripeKey == "" {
 		cfg.CardProvider, cfg.IdealProvider = "mollie", "mollie"
 	}
-	built, err := settleapp.Build(cfg, db, signer, log, settleapp.Options{FakeMollie: fake, Work: true})
+	opts := settleapp.Options{FakeMollie: fake, Work: true}
+	if fake {
+		opts.FakeMollieState = filepath.Join(cfg.DataDir, "mollie-fake.json")
+	}
+	built, err := settleapp.Build(cfg, db, signer, log, opts)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type Options struct {
 	// FakeMollie serves the Mollie fake inside the app and points the Mollie
 	// client at it (the demo without keys).
 	FakeMollie bool
+	// FakeMollieState is the file where the fake keeps its state, so the
+	// demo survives a restart as a real provider would; "" keeps it in memory.
+	FakeMollieState string
 	// Work runs River's workers in this process (serve); false only inserts jobs.
 	Work bool
 }
@@ -60,6 +63,11 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	mollieURL, mollieKey := cfg.MollieAPIURL, cfg.MollieAPIKey
 	if opts.FakeMollie {
 		a.MollieFake = molliefake.New(cfg.BaseURL + FakeMolliePath)
+		if opts.FakeMollieState != "" {
+			if err := a.MollieFake.Persist(opts.FakeMollieState); err != nil {
+				return nil, err
+			}
+		}
 		mollieURL, mollieKey = cfg.BaseURL+FakeMolliePath, "test_settledemo"
 		h := http.StripPrefix(FakeMolliePath, a.MollieFake.Handler())
 		mount = append(mount, func(app *fiber.App) { app.All(FakeMolliePath+"/*", adaptor.HTTPHandler(h)) })
