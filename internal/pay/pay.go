@@ -59,11 +59,22 @@ type Checkout struct {
 // State is what a provider says about a payment now. Refunded and ChargedBack
 // are running totals in cents, so applying a state twice changes nothing.
 type State struct {
-	ProviderID  string
+	ProviderID string
+	// IntentID is the Stripe PaymentIntent (pi_...) behind a session, which
+	// charge and dispute events name instead of the session; "" elsewhere.
+	IntentID string
+	// Currency is the payment's ISO 4217 code as the provider reports it,
+	// upper case; "" when the provider does not know it yet.
+	Currency    string
 	Status      Status
 	Amount      int64
 	Refunded    int64
 	ChargedBack int64
+}
+
+// MovesMoney reports whether the state books or reverses money.
+func (s State) MovesMoney() bool {
+	return s.Status == StatusPaid || s.Status == StatusRefunded || s.Status == StatusChargedBack || s.Refunded > 0 || s.ChargedBack > 0
 }
 
 // Provider is a payment service provider.

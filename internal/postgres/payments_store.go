@@ -149,13 +149,53 @@ func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, 
 // transaction: the status change with its history, the booking of a payment
 // that became paid, the reversal of new refunds or chargebacks, and the audit
 // record. It is idempotent: the same state applied again, in any order, from
-// any process, books nothing more. It reports whether anything changed.
+// any process, books nothing more. Refund and chargeback totals only grow
+// here, since nothing says how old st is; ApplyFetchedState may lower them.
+// It reports whether anything changed.
 func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.State, source string) (bool, error) {
+	return db.applyProviderState(ctx, paymentID, st, 0, source)
+}
+
+// NextFetchSeq draws the number a re-fetch carries to ApplyFetchedState. Draw
+// it before asking the provider: a later draw then means a fresher answer.
+func (db *DB) NextFetchSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.Pool.QueryRow(ctx, `SELECT nextval('provider_fetch_seq')`).Scan(&n)
+	return n, dbErr(err, "fetch sequence")
+}
+
+// ApplyFetchedState is ApplyProviderState for a state read from the
+// provider's API after drawing seq with NextFetchSeq. Such a state is the
+// provider's whole word at that moment, so it may also lower the refund and
+// chargeback totals (a refund that failed, a chargeback reversed, a dispute
+// won): the money is booked back once. An answer older than the one applied
+// last (a smaller seq) changes nothing.
+func (db *DB) ApplyFetchedState(ctx context.Context, paymentID string, st pay.State, seq int64, source string) (bool, error) {
+	if seq <= 0 {
+		return false, fmt.Errorf("apply fetched state of payment %s: fetch sequence %d is not from NextFetchSeq", paymentID, seq)
+	}
+	return db.applyProviderState(ctx, paymentID, st, seq, source)
+}
+
+// applyProviderState applies st; seq is 0 for a state of unknown age.
+func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.State, seq int64, source string) (bool, error) {
 	var changed bool
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
-		p, err := scanPayment(tx.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 FOR UPDATE`, paymentID))
+		var lastSeq int64
+		if err := tx.QueryRow(ctx, `SELECT fetch_seq FROM payments WHERE id = $1 FOR UPDATE`, paymentID).Scan(&lastSeq); err != nil {
+			return dbErr(err, "payment")
+		}
+		p, err := scanPayment(tx.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, paymentID))
 		if err != nil {
 			return dbErr(err, "payment")
+		}
+		if seq > 0 {
+			if seq <= lastSeq {
+				return nil // a fresher answer is already applied
+			}
+			if _, err := tx.Exec(ctx, `UPDATE payments SET fetch_seq = $2 WHERE id = $1`, p.ID, seq); err != nil {
+				return dbErr(err, "payment fetch sequence")
+			}
 		}
 		before := p
 		next := pay.Next(p.Status, st.Status)
@@ -183,12 +223,25 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 				target int64
 				done   *int64
 			}{{"refund", st.Refunded, &p.Refunded}, {"chargeback", st.ChargedBack, &p.ChargedBack}} {
-				if rev.target <= *rev.done {
-					continue // never un-refund: a lower total is an older report
+				key := fmt.Sprintf("%s:%s:%d", rev.kind, p.ID, rev.target)
+				if seq > 0 {
+					// After a booking back the same total can come again;
+					// the fetch's number keeps its key apart.
+					key += fmt.Sprintf("#%d", seq)
 				}
-				delta := rev.target - *rev.done
-				if err := reversePaymentTx(ctx, tx, p, delta, fmt.Sprintf("%s:%s:%d", rev.kind, p.ID, rev.target), now); err != nil {
-					return err
+				switch {
+				case rev.target > *rev.done:
+					if err := reversePaymentTx(ctx, tx, p, rev.target-*rev.done, key, now); err != nil {
+						return err
+					}
+				case rev.target < *rev.done && seq > 0:
+					// The provider's own fresh word: the money came back
+					// to us after all, so the reversal is undone.
+					if err := reinstatePaymentTx(ctx, tx, p, *rev.done-rev.target, "reinstate:"+key, now); err != nil {
+						return err
+					}
+				default:
+					continue // a lower total of unknown age may be an older report
 				}
 				*rev.done = rev.target
 				changed = true
@@ -227,6 +280,59 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 	return changed, err
 }
 
+// reinstatePaymentTx undoes amount of a payment's reversals, when money that
+// went back (a refund, a chargeback) came to us again: it re-applies in the
+// order of art. 6:44 BW (costs, interest, principal, then credit), each part
+// no more than was reversed there.
+func reinstatePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, sourceKey string, now time.Time) error {
+	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT coalesce(invoice_id::text, ''), account, sum(amount_cents) FROM ledger_entries
+		WHERE payment_id = $1 AND kind = 'reversal' GROUP BY invoice_id, account
+		HAVING sum(amount_cents) > 0
+		ORDER BY CASE account WHEN 'costs' THEN 0 WHEN 'interest' THEN 1 WHEN 'principal' THEN 2 ELSE 3 END, min(id)`, p.ID)
+	if err != nil {
+		return dbErr(err, "payment reversals")
+	}
+	parts, err := collectRows(rows, scanAllocationPart, "payment reversals")
+	if err != nil {
+		return err
+	}
+	left := amount
+	on := collect.DateOf(now.In(amsterdam))
+	for _, x := range parts {
+		if left == 0 {
+			break
+		}
+		n := min(left, x.amount)
+		e := collect.Entry{InvoiceID: x.invoice, Account: x.account, Kind: collect.KindReversal, Amount: -n, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
+		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
+			return err
+		}
+		left -= n
+	}
+	if left > 0 {
+		return fmt.Errorf("payment %s: booking back %d cents, but only %d were reversed", p.ID, amount, amount-left)
+	}
+	return nil
+}
+
+// allocationPart is a payment's net amount on one invoice and account.
+type allocationPart struct {
+	invoice string
+	account collect.Account
+	amount  int64
+}
+
+func scanAllocationPart(r pgx.Row) (allocationPart, error) {
+	var x allocationPart
+	var account string
+	err := r.Scan(&x.invoice, &account, &x.amount)
+	x.account = collect.Account(account)
+	return x, err
+}
+
 // reversePaymentTx books money that went back to the debtor (a refund or a
 // chargeback): it undoes the payment's allocation in reverse order (credit
 // first, then principal, interest, costs), so the balance opens again.
@@ -241,18 +347,7 @@ func reversePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, s
 	if err != nil {
 		return dbErr(err, "payment allocation")
 	}
-	type part struct {
-		invoice string
-		account collect.Account
-		amount  int64
-	}
-	parts, err := collectRows(rows, func(r pgx.Row) (part, error) {
-		var x part
-		var account string
-		err := r.Scan(&x.invoice, &account, &x.amount)
-		x.account = collect.Account(account)
-		return x, err
-	}, "payment allocation")
+	parts, err := collectRows(rows, scanAllocationPart, "payment allocation")
 	if err != nil {
 		return err
 	}

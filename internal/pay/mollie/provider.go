@@ -49,7 +49,7 @@ func (p *Provider) Fetch(ctx context.Context, id string) (pay.State, error) {
 	if err != nil {
 		return pay.State{}, pay.Unavailable("mollie", err)
 	}
-	st := pay.State{ProviderID: mp.ID, Status: mapStatus(mp.Status)}
+	st := pay.State{ProviderID: mp.ID, Currency: mp.Amount.Currency, Status: mapStatus(mp.Status)}
 	if st.Amount, err = money.ParseDecimal(mp.Amount.Value); err != nil {
 		return pay.State{}, fmt.Errorf("mollie: amount %q: %w", mp.Amount.Value, err)
 	}

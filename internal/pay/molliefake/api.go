@@ -440,6 +440,9 @@ func (f *Fake) chargebackJSONLocked(c *chargeback, r *http.Request) map[string]a
 			"documentation": link("https://docs.mollie.com/reference/get-chargeback", "text/html"),
 		},
 	}
+	if c.reversedAt != nil {
+		m["reversedAt"] = ts(*c.reversedAt)
+	}
 	if c.settlementID != "" {
 		m["settlementId"] = c.settlementID
 		m["settlementAmount"] = amount(c.currency, -c.cents)
@@ -466,6 +469,10 @@ func (f *Fake) getPayment(w http.ResponseWriter, r *http.Request, mode string) {
 		f.mu.Unlock()
 		return
 	}
+	if f.fetches == nil {
+		f.fetches = map[string]int{}
+	}
+	f.fetches[p.ID]++
 	body := f.paymentJSONLocked(p, r)
 	f.mu.Unlock()
 	writeJSON(w, http.StatusOK, body)

@@ -82,6 +82,7 @@ type Fake struct {
 	client      *http.Client
 	wg          sync.WaitGroup
 	refSeq      map[string]int // yymm → last settlement sequence number
+	fetches     map[string]int // GET /v2/payments/{id} answered, by id
 }
 
 type idemEntry struct {
@@ -120,6 +121,7 @@ type chargeback struct {
 	currency     string
 	settlementID string
 	createdAt    time.Time
+	reversedAt   *time.Time // set when the chargeback was undone
 }
 
 // New returns an empty fake. publicBaseURL is where the fake is reachable
@@ -285,16 +287,21 @@ func (f *Fake) Refund(paymentID string, cents int64) (string, error) {
 var refundStatuses = []string{"queued", "pending", "processing", "refunded", "failed", "canceled"}
 
 // SetRefundStatus moves a refund to another status (e.g. "refunded"). A
-// failed or canceled refund gives its amount back to the payment.
+// failed or canceled refund gives its amount back to the payment. Mollie
+// calls the payment's webhook when a refund's status changes.
 func (f *Fake) SetRefundStatus(refundID, status string) error {
 	if !slices.Contains(refundStatuses, status) {
 		return fmt.Errorf("molliefake: unknown refund status %q", status)
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	r, ok := f.refunds[refundID]
 	if !ok {
+		f.mu.Unlock()
 		return fmt.Errorf("%w: refund %s", ErrNotFound, refundID)
+	}
+	if r.status == status {
+		f.mu.Unlock()
+		return nil
 	}
 	undone := func(s string) bool { return s == "failed" || s == "canceled" }
 	if undone(status) && !undone(r.status) {
@@ -303,6 +310,10 @@ func (f *Fake) SetRefundStatus(refundID, status string) error {
 		f.payments[r.paymentID].RefundedCents += r.cents
 	}
 	r.status = status
+	d := f.newDeliveryLocked(f.payments[r.paymentID])
+	f.mu.Unlock()
+	f.wg.Add(1)
+	f.deliver(d)
 	return nil
 }
 
@@ -333,6 +344,39 @@ func (f *Fake) Chargeback(paymentID string, cents int64) (string, error) {
 	f.wg.Add(1)
 	f.deliver(d)
 	return c.id, nil
+}
+
+// ReverseChargeback undoes a chargeback, as Mollie reports when the bank
+// returns the money: the chargeback gets reversedAt, the payment's
+// amountChargedBack drops by its amount, and the payment's webhook is called.
+func (f *Fake) ReverseChargeback(chargebackID string) error {
+	f.mu.Lock()
+	c, ok := f.chargebacks[chargebackID]
+	if !ok {
+		f.mu.Unlock()
+		return fmt.Errorf("%w: chargeback %s", ErrNotFound, chargebackID)
+	}
+	if c.reversedAt != nil {
+		f.mu.Unlock()
+		return fmt.Errorf("molliefake: chargeback %s is already reversed", chargebackID)
+	}
+	now := f.now()
+	c.reversedAt = &now
+	p := f.payments[c.paymentID]
+	p.ChargedBackCents -= c.cents
+	d := f.newDeliveryLocked(p)
+	f.mu.Unlock()
+	f.wg.Add(1)
+	f.deliver(d)
+	return nil
+}
+
+// Fetches counts how often the API answered GET /v2/payments/{id} for id,
+// so tests can see what a storm of webhooks cost.
+func (f *Fake) Fetches(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fetches[id]
 }
 
 // newDeliveryLocked registers a webhook delivery for p, or returns nil when

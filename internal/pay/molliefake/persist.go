@@ -134,12 +134,13 @@ type diskRefund struct {
 }
 
 type diskChargeback struct {
-	ID           string    `json:"id"`
-	PaymentID    string    `json:"payment_id"`
-	Cents        int64     `json:"cents"`
-	Currency     string    `json:"currency"`
-	SettlementID string    `json:"settlement_id"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string     `json:"id"`
+	PaymentID    string     `json:"payment_id"`
+	Cents        int64      `json:"cents"`
+	Currency     string     `json:"currency"`
+	SettlementID string     `json:"settlement_id"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ReversedAt   *time.Time `json:"reversed_at,omitempty"`
 }
 
 type diskSettlement struct {
@@ -199,7 +200,7 @@ func (f *Fake) snapshotLocked() diskState {
 			c := f.chargebacks[cid]
 			s.Chargebacks = append(s.Chargebacks, diskChargeback{
 				ID: c.id, PaymentID: c.paymentID, Cents: c.cents, Currency: c.currency,
-				SettlementID: c.settlementID, CreatedAt: c.createdAt,
+				SettlementID: c.settlementID, CreatedAt: c.createdAt, ReversedAt: c.reversedAt,
 			})
 		}
 	}
@@ -259,7 +260,7 @@ func (f *Fake) restoreLocked(s diskState) {
 	for _, d := range s.Chargebacks {
 		f.chargebacks[d.ID] = &chargeback{
 			id: d.ID, paymentID: d.PaymentID, cents: d.Cents, currency: d.Currency,
-			settlementID: d.SettlementID, createdAt: d.CreatedAt,
+			settlementID: d.SettlementID, createdAt: d.CreatedAt, reversedAt: d.ReversedAt,
 		}
 	}
 	f.settlements = nil

@@ -92,7 +92,7 @@ func TestFetchMapping(t *testing.T) {
 	sess := func(status, paymentStatus string, pi any) map[string]any {
 		return map[string]any{
 			"id": "cs_test_1", "object": "checkout.session", "status": status,
-			"payment_status": paymentStatus, "amount_total": 5000, "payment_intent": pi,
+			"payment_status": paymentStatus, "amount_total": 5000, "currency": "eur", "payment_intent": pi,
 		}
 	}
 	intent := func(status string, ch any) map[string]any {
@@ -132,7 +132,10 @@ func TestFetchMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.want.ProviderID, tc.want.Amount = "cs_test_1", 5000
+			tc.want.ProviderID, tc.want.Amount, tc.want.Currency = "cs_test_1", 5000, "EUR"
+			if tc.session["payment_intent"] != nil {
+				tc.want.IntentID = "pi_1" // charge and dispute events name this one
+			}
 			if got != tc.want {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}

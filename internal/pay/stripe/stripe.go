@@ -134,8 +134,11 @@ func (p *Provider) Fetch(ctx context.Context, sessionID string) (pay.State, erro
 	if err != nil {
 		return pay.State{}, p.unavailable(err)
 	}
-	st := pay.State{ProviderID: s.ID, Amount: s.AmountTotal}
+	st := pay.State{ProviderID: s.ID, Amount: s.AmountTotal, Currency: strings.ToUpper(string(s.Currency))}
 	pi := s.PaymentIntent
+	if pi != nil {
+		st.IntentID = pi.ID
+	}
 	switch s.Status {
 	case stripego.CheckoutSessionStatusOpen:
 		st.Status = pay.StatusOpen
