@@ -117,7 +117,7 @@ func utilsStatus(code int) string {
 }
 
 func (a *API) limitBody(c *fiber.Ctx) error {
-	if c.Method() == fiber.MethodPost && c.Path() == bankStatementsPath {
+	if c.Method() == fiber.MethodPost && c.Path() == BankStatementsPath {
 		// An XML file, read as a stream up to MaxStatementBody by its handler.
 		return c.Next()
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -14,19 +15,24 @@ import (
 )
 
 // MaxStatementBody is the largest CAMT.053 file POST /bank-statements
-// accepts: 64 MiB, the server's own body limit (server.BodyLimit), which
-// Fiber enforces before any handler runs. Bigger files (a year of a busy
-// account) are imported with `settle import camt FILE`, which streams from
-// disk without a limit. The route is exempt from the API's 1 MiB JSON limit,
-// and reads the body as a stream when the server streams request bodies.
+// accepts: 64 MiB. The server refuses a larger Content-Length before reading
+// any of it, and the handler reads the body as a stream straight into the
+// parser, so a statement never sits in memory whole. Bigger files (a year of
+// a busy account) are imported with `settle import camt FILE`, which streams
+// from disk without a limit.
 const MaxStatementBody = 64 << 20
 
-// bankStatementsPath is the route exempt from limitBody.
-const bankStatementsPath = "/api/v1/bank-statements"
+// BankStatementsPath is the route that takes a statement as its body: the
+// server lets it, alone in the API, exceed MaxBody.
+const BankStatementsPath = "/api/v1/bank-statements"
 
-var errStatementTooLarge = errors.New("the statement is larger than 64 MiB: import it with `settle import camt FILE`")
+// StatementHint is what to do with a statement larger than MaxStatementBody.
+const StatementHint = "import it with `settle import camt FILE`"
 
-// limitedReader fails, rather than stopping quietly, once more than n bytes are read.
+var errStatementTooLarge = errors.New("the statement is larger than 64 MiB: " + StatementHint)
+
+// limitedReader fails, rather than stopping quietly, once more than n bytes
+// are read: a chunked body has no Content-Length for the server to check.
 type limitedReader struct {
 	r io.Reader
 	n int64
@@ -43,18 +49,14 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 func (a *API) importBankStatement(c *fiber.Ctx) error {
 	cred := creditorOf(c)
-	var body io.Reader
+	var stream io.Reader = bytes.NewReader(c.Body())
 	if s := c.Context().RequestBodyStream(); s != nil {
-		body = &limitedReader{r: s, n: MaxStatementBody}
-	} else {
-		b := c.Body()
-		if len(b) > MaxStatementBody {
-			return &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: errStatementTooLarge.Error()}
-		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "send the CAMT.053 file (XML) as the body"}
-		}
-		body = bytes.NewReader(b)
+		// The server streams every body and leaves this route's unread.
+		stream = s
+	}
+	body := bufio.NewReaderSize(&limitedReader{r: stream, n: MaxStatementBody}, 64<<10)
+	if _, err := body.Peek(1); err == io.EOF {
+		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "send the CAMT.053 file (XML) as the body"}
 	}
 	res, err := reconcile.ImportCAMTWith(c.UserContext(), a.DB, body, reconcile.ImportOptions{ImportedBy: "api:" + cred.ID, CreditorID: cred.ID})
 	var ie *reconcile.ImportError

@@ -117,7 +117,14 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
 	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage,
-		CSRFKey: signer.DeriveKey("csrf"), SecureCookies: cfg.SecureCookies()})
+		CSRFKey: signer.DeriveKey("csrf"), HTTPS: cfg.SecureCookies(),
+		// A form's CSRF token is bound to the session of its part: the
+		// debtor's (portal.go's sessionCookie) or the console user's.
+		Sessions: []server.SessionCookie{{Path: "/", Name: "settle_session"}, {Path: "/console", Name: console.SessionCookie}},
+		Uploads: []server.Upload{
+			{Method: fiber.MethodPost, Path: "/invoices/:id/dispute", Max: portal.MaxDisputeBody},
+			{Method: fiber.MethodPost, Path: "/console/finance/import", Max: api.MaxStatementBody, Hint: api.StatementHint},
+		}})
 	return a, nil
 }
 

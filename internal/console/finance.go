@@ -9,9 +9,11 @@ package console
 // for one creditor the user may see.
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/url"
 	"slices"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
+	"github.com/settle/settle/internal/server"
 )
 
 const financePrefix = prefix + "/finance"
@@ -67,6 +70,7 @@ type financePage struct {
 	OpenStart     int64
 	OpenEnd       int64
 	Import        *importResult
+	Refused       []postgres.RefusedEvent // provider events refused for this creditor's payments
 }
 
 // payoutRow is a payout with its state for people.
@@ -221,6 +225,9 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 	if f.OpenStart, f.OpenEnd, err = openBalances(ctx, co.DB, id, s.from, s.to); err != nil {
 		return err
 	}
+	if f.Refused, err = co.DB.RefusedEvents(ctx, id, 20); err != nil {
+		return err
+	}
 	p.Finance = f
 	return co.render(c, status, "finance", p)
 }
@@ -245,13 +252,20 @@ func payoutInPeriod(p postgres.Payout, from, to time.Time) bool {
 const maxImportLines = 500
 
 // financeImport reads an uploaded CAMT.053 file as a stream into
-// reconcile.ImportCAMT, for the chosen creditor's account only.
+// reconcile.ImportCAMT, for the chosen creditor's account only. The form is
+// read part by part (the server has checked its CSRF token, the first part):
+// the creditor and period fields come before the file, whose part goes
+// straight into the parser, so a statement never sits in memory whole.
 func (co *Console) financeImport(c *fiber.Ctx) error {
-	s, err := co.selectFor(c, func(k string) string { return c.FormValue(k) })
+	fields, file, name, err := importParts(c)
+	if err != nil {
+		return err
+	}
+	s, err := co.selectFor(c, func(k string) string { return fields[k] })
 	if errors.Is(err, errBadPeriod) {
 		s, err = co.selectFor(c, func(k string) string {
 			if k == "creditor" {
-				return c.FormValue(k)
+				return fields[k]
 			}
 			return ""
 		})
@@ -260,20 +274,23 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 		return err
 	}
 	p := page{Title: "Finance"}
-	fh, err := c.FormFile("statement")
-	if err != nil || fh.Size == 0 {
+	if file == nil {
 		p.Problem = "Nothing was imported: choose a CAMT.053 file (XML) from your bank."
 		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, nil)
 	}
-	file, err := fh.Open()
-	if err != nil {
-		return err
+	if _, err := file.Peek(1); errors.Is(err, server.ErrBodyTooLarge) {
+		return co.importTooLarge(c, s, p)
+	} else if err != nil {
+		p.Problem = "Nothing was imported: choose a CAMT.053 file (XML) from your bank."
+		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, nil)
 	}
-	defer file.Close()
 	a := agentOf(c)
 	res, err := reconcile.ImportCAMTWith(c.UserContext(), co.DB, file, reconcile.ImportOptions{ImportedBy: "agent:" + a.ID, CreditorID: s.creditor.ID})
-	imp := &importResult{Filename: fh.Filename, Result: res}
+	imp := &importResult{Filename: name, Result: res}
 	if err != nil {
+		if errors.Is(err, server.ErrBodyTooLarge) {
+			return co.importTooLarge(c, s, p)
+		}
 		var ie *reconcile.ImportError
 		if !errors.As(err, &ie) {
 			return err
@@ -300,6 +317,44 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 	}
 	p.Done = "The bank statement is imported: " + res.Summary() + "."
 	return co.renderFinance(c, fiber.StatusOK, s, p, imp)
+}
+
+// importTooLarge refuses a statement over the upload limit, which is read
+// no further.
+func (co *Console) importTooLarge(c *fiber.Ctx, s selection, p page) error {
+	p.Problem = "Nothing was imported: the file is larger than the console accepts (64 MiB). Import it on the server with `settle import camt FILE`."
+	return co.renderFinance(c, fiber.StatusRequestEntityTooLarge, s, p, nil)
+}
+
+// importParts reads the import form up to the statement file: the small
+// fields before it, and the file's part as a stream (nil when no file was
+// chosen) with its name.
+func importParts(c *fiber.Ctx) (map[string]string, *bufio.Reader, string, error) {
+	fields := map[string]string{}
+	parts, err := server.UploadParts(c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	for {
+		part, err := parts.NextPart()
+		if err == io.EOF {
+			return fields, nil, "", nil
+		}
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("read import form: %w", err)
+		}
+		if part.FormName() == "statement" {
+			if part.FileName() == "" {
+				return fields, nil, "", nil
+			}
+			return fields, bufio.NewReaderSize(part, 64<<10), part.FileName(), nil
+		}
+		raw, err := io.ReadAll(io.LimitReader(part, 256))
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("read import form: %w", err)
+		}
+		fields[part.FormName()] = string(raw)
+	}
 }
 
 func importErrorText(imp *importResult) string {

@@ -2,9 +2,11 @@ package portal
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/server"
 )
 
 // Limits of a dispute.
@@ -58,7 +61,11 @@ func (p *Portal) disputeForm(c *fiber.Ctx) error {
 }
 
 // disputeSend stores the dispute with its evidence; from then on the invoice
-// is on hold. Evidence is checked by its content, never by its name.
+// is on hold. Evidence is checked by its content, never by its name. The form
+// is read part by part as it arrives (the server has checked its CSRF token,
+// the first part): each file goes to a temporary file, and the first file too
+// large, of the wrong type or one too many ends the reading, so an oversized
+// upload costs neither memory nor the time to receive the rest of it.
 func (p *Portal) disputeSend(c *fiber.Ctx) error {
 	f, line, err := p.disputeLine(c)
 	if err != nil {
@@ -66,59 +73,39 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 	}
 	pr := p.printer(c)
 	v := p.disputePage(c, f, line)
-	reason := c.FormValue("reason")
-	body := strings.TrimSpace(strings.ReplaceAll(c.FormValue("body"), "\r\n", "\n"))
-	v.Form["reason"], v.Form["body"] = reason, body
-
-	var files []*multipart.FileHeader
-	if form, err := c.MultipartForm(); err == nil {
-		for _, fh := range form.File["evidence"] {
-			// A form sent without a chosen file still has one empty part.
-			if fh.Filename == "" && fh.Size == 0 {
-				continue
-			}
-			files = append(files, fh)
-		}
-	}
-	problem := ""
+	form, err := readDisputeForm(c)
+	defer form.remove()
+	status := fiber.StatusUnprocessableEntity
 	switch {
+	case errors.Is(err, server.ErrBodyTooLarge):
+		status = fiber.StatusRequestEntityTooLarge
+		form.problem = problem{key: "dispute.error.size", arg: form.current}
+	case err != nil:
+		return err
+	}
+	reason, body := form.reason, strings.TrimSpace(strings.ReplaceAll(form.body, "\r\n", "\n"))
+	v.Form["reason"], v.Form["body"] = reason, body
+	switch {
+	case status == fiber.StatusRequestEntityTooLarge:
 	case !slices.Contains(collect.DisputeReasons, reason):
-		problem = pr.T("dispute.error.reason")
-	case utf8.RuneCountInString(body) > MaxDisputeText:
-		problem = pr.T("dispute.error.body", MaxDisputeText)
-	case len(files) > MaxEvidence:
-		problem = pr.T("dispute.error.count", MaxEvidence)
+		form.problem = problem{key: "dispute.error.reason"}
+	case form.bodyTooLong || utf8.RuneCountInString(body) > MaxDisputeText:
+		form.problem = problem{key: "dispute.error.body", arg: MaxDisputeText}
 	}
-	var evidence []postgres.DisputeFile
-	if problem == "" {
-		for _, fh := range files {
-			name := cleanFilename(fh.Filename)
-			if fh.Size > MaxEvidenceSize {
-				problem = pr.T("dispute.error.size", name)
-				break
-			}
-			data, err := readEvidence(fh)
-			if err != nil {
-				return err
-			}
-			if len(data) > MaxEvidenceSize {
-				problem = pr.T("dispute.error.size", name)
-				break
-			}
-			typ := evidenceType(data)
-			if typ == "" {
-				problem = pr.T("dispute.error.type", name)
-				break
-			}
-			evidence = append(evidence, postgres.DisputeFile{Filename: name, ContentType: typ, Size: len(data), Data: data})
-		}
-	}
-	if problem != "" {
-		v.Problem = problem
-		if len(files) > 0 {
+	if form.problem.key != "" {
+		v.Problem = pr.T(form.problem.key, form.problem.args()...)
+		if len(form.files) > 0 || form.current != "" {
 			v.Problem += " " + pr.T("dispute.error.again")
 		}
-		return p.render(c, fiber.StatusUnprocessableEntity, "dispute", v)
+		return p.render(c, status, "dispute", v)
+	}
+	evidence := make([]postgres.DisputeFile, 0, len(form.files))
+	for _, e := range form.files {
+		data, err := os.ReadFile(e.path)
+		if err != nil {
+			return fmt.Errorf("read evidence: %w", err)
+		}
+		evidence = append(evidence, postgres.DisputeFile{Filename: e.name, ContentType: e.typ, Size: len(data), Data: data})
 	}
 	s := sessionOf(c)
 	d, err := p.DB.CreateDispute(c.UserContext(), postgres.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
@@ -137,14 +124,131 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 	return p.render(c, fiber.StatusOK, "done", view{P: pr, Title: pr.T("dispute.done.title"), Creditor: f.Creditor, SignedIn: true, Lines: lines})
 }
 
-// readEvidence reads one uploaded file, at most one byte past the limit.
-func readEvidence(fh *multipart.FileHeader) ([]byte, error) {
-	r, err := fh.Open()
-	if err != nil {
-		return nil, err
+// MaxDisputeBody is the most a dispute form may send: its files at their
+// limit and room for the text. The server refuses more before reading it.
+const MaxDisputeBody = MaxEvidence*MaxEvidenceSize + 1<<20
+
+// maxDisputeField is the most one text field of the form may hold in bytes:
+// MaxDisputeText characters of four bytes each, with room for CRLF line ends.
+const maxDisputeField = 4*MaxDisputeText + 2048
+
+// problem is why a dispute form is refused: a translation key and its argument.
+type problem struct {
+	key string
+	arg any
+}
+
+func (p problem) args() []any {
+	if p.arg == nil {
+		return nil
 	}
-	defer r.Close()
-	return io.ReadAll(io.LimitReader(r, MaxEvidenceSize+1))
+	return []any{p.arg}
+}
+
+// evidenceFile is one uploaded file, spooled to a temporary file.
+type evidenceFile struct {
+	name, typ, path string
+}
+
+// disputeForm is what readDisputeForm found.
+type disputeForm struct {
+	reason, body string
+	bodyTooLong  bool
+	files        []evidenceFile
+	// current is the name of the file being read when reading stopped.
+	current string
+	// problem is the first file that is refused (too many, too large, wrong type).
+	problem problem
+}
+
+// remove deletes the temporary files.
+func (f *disputeForm) remove() {
+	for _, e := range f.files {
+		os.Remove(e.path)
+	}
+}
+
+// readDisputeForm reads the parts of the dispute form in their order and
+// stops at the first refused file.
+func readDisputeForm(c *fiber.Ctx) (*disputeForm, error) {
+	form := &disputeForm{}
+	parts, err := server.UploadParts(c)
+	if err != nil {
+		return form, err
+	}
+	for {
+		part, err := parts.NextPart()
+		if err == io.EOF {
+			return form, nil
+		}
+		if err != nil {
+			return form, fmt.Errorf("read dispute form: %w", err)
+		}
+		switch {
+		case part.FormName() == "evidence" && part.FileName() != "":
+			form.current = cleanFilename(part.FileName())
+			if len(form.files) == MaxEvidence {
+				form.problem = problem{key: "dispute.error.count", arg: MaxEvidence}
+				return form, nil
+			}
+			e, key, err := spoolEvidence(part, form.current)
+			if err != nil || key != "" {
+				form.problem = problem{key: key, arg: form.current}
+				return form, err
+			}
+			form.files = append(form.files, e)
+			form.current = ""
+		case part.FormName() == "reason" || part.FormName() == "body":
+			raw, err := io.ReadAll(io.LimitReader(part, maxDisputeField+1))
+			if err != nil {
+				return form, fmt.Errorf("read dispute form: %w", err)
+			}
+			if part.FormName() == "reason" {
+				form.reason = string(raw)
+			} else {
+				form.body, form.bodyTooLong = string(raw), len(raw) > maxDisputeField
+			}
+		default:
+			// An unknown part, or a file input left empty: read past it.
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return form, fmt.Errorf("read dispute form: %w", err)
+			}
+		}
+	}
+}
+
+// spoolEvidence checks an evidence file's type from its first bytes and
+// copies it to a temporary file, at most one byte past the limit. It gives
+// the translation key of the problem when the file is refused.
+func spoolEvidence(part io.Reader, name string) (evidenceFile, string, error) {
+	head := make([]byte, 512) // what http.DetectContentType looks at
+	n, err := io.ReadFull(part, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return evidenceFile{}, "", err
+	}
+	head = head[:n]
+	typ := evidenceType(head)
+	if typ == "" {
+		return evidenceFile{}, "dispute.error.type", nil
+	}
+	tmp, err := os.CreateTemp("", "settle-evidence-*")
+	if err != nil {
+		return evidenceFile{}, "", fmt.Errorf("spool evidence: %w", err)
+	}
+	e := evidenceFile{name: name, typ: typ, path: tmp.Name()}
+	size, err := io.Copy(tmp, io.LimitReader(io.MultiReader(bytes.NewReader(head), part), MaxEvidenceSize+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		os.Remove(e.path)
+		return evidenceFile{}, "", err
+	case size > MaxEvidenceSize:
+		os.Remove(e.path)
+		return evidenceFile{}, "dispute.error.size", nil
+	}
+	return e, "", nil
 }
 
 // evidenceType is the type of an evidence file from its first bytes: PDF,

@@ -1,36 +1,114 @@
 package server
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// CSRFCookie holds the browser's random CSRF nonce.
+// CSRFCookie holds the browser's random CSRF nonce on http; on https the
+// cookie is HostCSRFCookie.
 const CSRFCookie = "settle_csrf"
+
+// HostCSRFCookie is the nonce cookie on https: the __Host- prefix makes the
+// browser refuse it unless it is Secure, for Path=/ and set by this host
+// itself, so a neighbouring subdomain cannot plant its own nonce.
+const HostCSRFCookie = "__Host-" + CSRFCookie
 
 // CSRFField is the form field every form carries.
 const CSRFField = "_csrf"
 
-// csrf protects every browser form: a double-submit token bound to a random
-// nonce in an HttpOnly cookie by an HMAC with a server key. It keeps no state,
-// so any number of server processes share it, and it needs no Referer (every
-// page sends Referrer-Policy: no-referrer). Fetch metadata refuses cross-site
-// posts outright. The token for the page is in c.Locals("csrf").
-func csrf(key []byte, secure bool, skip func(path string) bool) fiber.Handler {
-	sign := func(nonce string) string {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(nonce))
-		return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// CSRFHeader may carry the token instead of the form field.
+const CSRFHeader = "X-CSRF-Token"
+
+// SessionCookie names the cookie that holds the session under a path: the
+// CSRF token of a page under Path is bound to the session in it.
+type SessionCookie struct {
+	Path string
+	Name string
+}
+
+// csrfConfig is what the CSRF check needs.
+type csrfConfig struct {
+	key      []byte
+	https    bool
+	skip     func(path string) bool
+	sessions []SessionCookie
+}
+
+func (k csrfConfig) cookieName() string {
+	if k.https {
+		return HostCSRFCookie
 	}
+	return CSRFCookie
+}
+
+// mac is HMAC-SHA-256 under the server's key of the NUL-separated parts,
+// shortened to 16 bytes.
+func (k csrfConfig) mac(parts ...string) []byte {
+	m := hmac.New(sha256.New, k.key)
+	m.Write([]byte(strings.Join(parts, "\x00")))
+	return m.Sum(nil)[:16]
+}
+
+// token is the two halves of a page's token: the first binds it to the
+// browser's nonce, the second to the nonce and the session the page was
+// rendered in ("" before sign-in).
+func (k csrfConfig) token(nonce, session string) []byte {
+	return append(k.mac("nonce", nonce), k.mac("session", nonce, session)...)
+}
+
+// session is the value of the session cookie that governs path: the one with
+// the longest matching path.
+func (k csrfConfig) session(c *fiber.Ctx) string {
+	path, best, value := c.Path(), -1, ""
+	for _, s := range k.sessions {
+		inside := s.Path == "/" || path == s.Path || strings.HasPrefix(path, s.Path+"/")
+		if inside && len(s.Path) > best {
+			best, value = len(s.Path), c.Cookies(s.Name)
+		}
+	}
+	return value
+}
+
+// valid tells whether a posted token belongs to this browser. With a session,
+// both halves must match, so a token from another browser (another nonce or
+// another session) fails even with its own nonce cookie planted beside the
+// victim's session. Without one (before sign-in, or the page right after
+// signing out, rendered while the session still existed), the nonce half is
+// enough: there is no session to protect, only the pre-session nonce.
+func (k csrfConfig) valid(posted, nonce, session string) bool {
+	got, err := base64.RawURLEncoding.DecodeString(posted)
+	if err != nil || len(got) != 32 {
+		return false
+	}
+	want := k.token(nonce, session)
+	if !hmac.Equal(got[:16], want[:16]) {
+		return false
+	}
+	return session == "" || hmac.Equal(got[16:], want[16:])
+}
+
+// csrf protects every browser form: a double-submit token bound by an HMAC
+// with a server key to a random nonce in an HttpOnly cookie and to the
+// session. It keeps no state, so any number of server processes share it,
+// and it needs no Referer (every page sends Referrer-Policy: no-referrer).
+// Fetch metadata refuses cross-site posts outright. The token is read from
+// the form body or the X-CSRF-Token header, never from the query string,
+// where it would leak into logs and history. The token for the page is in
+// c.Locals("csrf").
+func csrf(k csrfConfig) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if skip(c.Path()) {
+		if k.skip(c.Path()) {
 			return c.Next()
 		}
-		nonce := c.Cookies(CSRFCookie)
+		nonce := c.Cookies(k.cookieName())
 		fresh := len(nonce) != 43
 		if fresh {
 			raw := make([]byte, 32)
@@ -38,23 +116,71 @@ func csrf(key []byte, secure bool, skip func(path string) bool) fiber.Handler {
 				return err
 			}
 			nonce = base64.RawURLEncoding.EncodeToString(raw)
-			c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: nonce, Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode})
+			c.Cookie(&fiber.Cookie{Name: k.cookieName(), Value: nonce, Path: "/", HTTPOnly: true, Secure: k.https, SameSite: fiber.CookieSameSiteLaxMode})
 		}
-		token := sign(nonce)
-		c.Locals("csrf", token)
+		session := k.session(c)
+		c.Locals("csrf", base64.RawURLEncoding.EncodeToString(k.token(nonce, session)))
 		switch c.Method() {
 		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 			return c.Next()
 		}
-		if c.Get("Sec-Fetch-Site") == "cross-site" || fresh || !hmac.Equal([]byte(c.FormValue(CSRFField)), []byte(token)) {
-			return fiber.NewError(fiber.StatusForbidden, "form expired or forged")
+		if c.Get("Sec-Fetch-Site") == "cross-site" || fresh {
+			return forged()
+		}
+		posted, err := postedToken(c)
+		if err != nil {
+			return err
+		}
+		if !k.valid(posted, nonce, session) {
+			return forged()
 		}
 		return c.Next()
 	}
 }
 
+func forged() error { return fiber.NewError(fiber.StatusForbidden, "form expired or forged") }
+
+// postedToken is the token of a post: the header, or the form field of a
+// urlencoded or multipart body. An upload's multipart form must carry the
+// token as its first field (every form puts it first), so it is checked
+// before any file is read.
+func postedToken(c *fiber.Ctx) (string, error) {
+	if h := c.Get(CSRFHeader); h != "" {
+		return h, nil
+	}
+	req := c.Request()
+	if _, upload := c.Locals(uploadKey).(*limitedBody); upload {
+		parts, err := UploadParts(c)
+		if err != nil {
+			return "", forged()
+		}
+		p, err := parts.NextPart()
+		if err != nil || p.FormName() != CSRFField || p.FileName() != "" {
+			return "", forged()
+		}
+		tok, err := io.ReadAll(io.LimitReader(p, 64))
+		if err != nil {
+			return "", forged()
+		}
+		return string(tok), nil
+	}
+	if bytes.HasPrefix(req.Header.ContentType(), []byte(fiber.MIMEMultipartForm)) {
+		form, err := req.MultipartForm()
+		if err != nil || len(form.Value[CSRFField]) == 0 {
+			return "", nil
+		}
+		return form.Value[CSRFField][0], nil
+	}
+	// PostArgs is the urlencoded body only, never the query string.
+	return string(req.PostArgs().Peek(CSRFField)), nil
+}
+
 // RotateCSRF gives the browser a new nonce on its next page, as at sign-in,
 // so a token seen before signing in is worth nothing after.
 func RotateCSRF(c *fiber.Ctx, secure bool) {
-	c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: "", Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1})
+	name := CSRFCookie
+	if secure {
+		name = HostCSRFCookie
+	}
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1})
 }

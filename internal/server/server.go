@@ -18,10 +18,6 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-// BodyLimit is the largest request body any route accepts (evidence uploads
-// are the largest: five files of 10 MB); the API refuses more than 1 MiB itself.
-const BodyLimit = 64 << 20
-
 // Deps are what the routes need.
 type Deps struct {
 	DB  *postgres.DB
@@ -33,32 +29,50 @@ type Deps struct {
 	HTMLError func(c *fiber.Ctx, status int, err error) error
 	// CSRFKey signs the CSRF tokens of every browser form.
 	CSRFKey []byte
-	// SecureCookies marks cookies Secure (the public URL is https).
-	SecureCookies bool
+	// Sessions are the session cookies a CSRF token is bound to.
+	Sessions []SessionCookie
+	// Uploads are the only routes allowed bodies above FormLimit (APILimit
+	// under /api/), read by their handlers as streams.
+	Uploads []Upload
+	// HTTPS says the public URL is https: the CSRF cookie is Secure and
+	// __Host-, and every answer carries HSTS.
+	HTTPS bool
 }
 
 // New builds the app.
 func New(d Deps) *fiber.App {
 	app := fiber.New(fiber.Config{
-		BodyLimit:             BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ErrorHandler:          errorHandler(d),
+		// Bodies arrive as streams and limitBodies reads them, so none is
+		// buffered before its route's limit is known: fasthttp then reads
+		// at most 8 KiB ahead of the handler, whatever BodyLimit says.
+		StreamRequestBody: true,
+		BodyLimit:         FormLimit,
+		// Pre-parsing would read a whole multipart form (files included)
+		// before any check.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
+		ErrorHandler:                 errorHandler(d),
 		// The server sits behind at most one proxy; client IPs for rate limits come from it.
 		ProxyHeader: "",
 	})
 	app.Use(recover.New())
 	app.Use(requestid.New())
 	app.Use(accessLog(d.Log))
-	app.Use(securityHeaders)
+	app.Use(securityHeaders(d.HTTPS))
+	uploads := d.Uploads
+	if d.API != nil {
+		uploads = append(uploads, Upload{Method: fiber.MethodPost, Path: api.BankStatementsPath, Max: api.MaxStatementBody, Hint: api.StatementHint})
+	}
+	app.Use(limitBodies(uploads))
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", readyz(d.DB))
 	if d.API != nil {
 		d.API.Register(app)
 	}
-	app.Use(csrf(d.CSRFKey, d.SecureCookies, machineRoute))
+	app.Use(csrf(csrfConfig{key: d.CSRFKey, https: d.HTTPS, skip: machineRoute, sessions: d.Sessions}))
 	for _, m := range d.Mount {
 		m(app)
 	}
@@ -78,15 +92,24 @@ func readyz(db *postgres.DB) fiber.Handler {
 }
 
 // securityHeaders sets the headers every page carries: a CSP without inline
-// script, no framing, no referrer, no content sniffing.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	return c.Next()
+// script, no framing, no referrer, no content sniffing; on https, HSTS. No
+// answer may be stored by a browser or proxy (signed-in pages, API answers,
+// exports and the forms with their CSRF tokens alike); only the static files
+// replace Cache-Control with their own.
+func securityHeaders(https bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'")
+		c.Set("X-Content-Type-Options", "nosniff")
+		c.Set("Referrer-Policy", "no-referrer")
+		c.Set("X-Frame-Options", "DENY")
+		c.Set("Cross-Origin-Opener-Policy", "same-origin")
+		c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		if https {
+			c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+		}
+		return c.Next()
+	}
 }
 
 // accessLog writes one JSON line per request. It logs the route pattern for
