@@ -20,15 +20,22 @@ const (
 	BankNotHandled = "not_handled"
 	BankReversed   = "reversed"
 	BankReversal   = "reversal"
+	// BankHeld is a line of an entry whose transactions do not account for
+	// the entry's amount: nothing of the entry is booked, finance decides.
+	BankHeld = "held"
 )
 
 // BankStatementIn is the header of one statement being imported.
 type BankStatementIn struct {
 	AccountIBAN string // upper case, no spaces
-	StmtID      string
-	Sequence    string
-	Version     string
-	CreatedAt   time.Time
+	// AccountOther is the account number (Acct/Id/Othr/Id, upper case, no
+	// spaces) of a statement that names no IBAN; it must be registered
+	// (creditor_accounts).
+	AccountOther string
+	StmtID       string
+	Sequence     string
+	Version      string
+	CreatedAt    time.Time
 }
 
 // BankLineIn is one transaction of a statement entry, ready to store. The
@@ -70,6 +77,7 @@ type BankCounts struct {
 	Unmatched  int `json:"unmatched"`
 	NotHandled int `json:"not_handled"`
 	Reversals  int `json:"reversals"`
+	Held       int `json:"held"`
 }
 
 // BankImport is one import in progress: a single transaction that holds the
@@ -120,28 +128,32 @@ func (bi *BankImport) Commit(ctx context.Context) error {
 // Statements are the ids of the statements this import stored (new ones only).
 func (bi *BankImport) Statements() []string { return bi.statements }
 
-// ErrUnknownAccount is the kind of error Statement returns for an account
-// that is not a creditor's (code EINVALID, field "Stmt/Acct/Id/IBAN").
-func unknownAccount(format string, args ...any) error {
-	return collect.Errorf(collect.EINVALID, "Stmt/Acct/Id/IBAN", format, args...)
-}
-
-// Statement registers a statement. The account must be a creditor's IBAN
-// (onlyCreditor, when set, must be that creditor). A statement already
-// imported (same account, Stmt/Id and sequence) is reported as a duplicate
-// and its entries must be skipped.
+// Statement registers a statement. The account must be a creditor's IBAN,
+// or, for a statement that names no IBAN, an account number a creditor
+// registered (onlyCreditor, when set, must be that creditor). A statement
+// already imported (same account, Stmt/Id and sequence) is reported as a
+// duplicate and its entries must be skipped.
 func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCreditor string) (id, creditorID string, duplicate bool, err error) {
-	if st.AccountIBAN == "" {
-		return "", "", false, unknownAccount("statement %s names no IBAN for its account", st.StmtID)
+	account, field, what, register := st.AccountIBAN, "Stmt/Acct/Id/IBAN", "IBAN", "set your IBAN first"
+	query := `SELECT id::text FROM creditors WHERE upper(replace(iban, ' ', '')) = $1 ORDER BY id`
+	if account == "" {
+		account, field, what, register = st.AccountOther, "Stmt/Acct/Id/Othr/Id", "registered account number", "register the account number first"
+		query = `SELECT creditor_id::text FROM creditor_accounts WHERE account = $1 ORDER BY creditor_id`
 	}
-	rows, err := bi.tx.Query(ctx, `SELECT id::text FROM creditors WHERE upper(replace(iban, ' ', '')) = $1 ORDER BY id`, st.AccountIBAN)
+	unknown := func(format string, args ...any) error {
+		return collect.Errorf(collect.EINVALID, field, format, args...)
+	}
+	if account == "" {
+		return "", "", false, unknown("statement %s names its account by neither an IBAN nor an account number (Acct/Id/Othr/Id)", st.StmtID)
+	}
+	rows, err := bi.tx.Query(ctx, query, account)
 	if err != nil {
-		return "", "", false, dbErr(err, "creditor by iban")
+		return "", "", false, dbErr(err, "creditor by account")
 	}
 	ids, err := collectRows(rows, func(r pgx.Row) (string, error) {
 		var s string
 		return s, r.Scan(&s)
-	}, "creditor by iban")
+	}, "creditor by account")
 	if err != nil {
 		return "", "", false, err
 	}
@@ -153,18 +165,18 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 			}
 		}
 		if creditorID == "" {
-			return "", "", false, unknownAccount("statement %s is for account %s, which is not your account (set your IBAN first)", st.StmtID, st.AccountIBAN)
+			return "", "", false, unknown("statement %s is for account %s, which is not your account (%s)", st.StmtID, account, register)
 		}
 	case len(ids) == 0:
-		return "", "", false, unknownAccount("statement %s is for account %s, which is no creditor's IBAN", st.StmtID, st.AccountIBAN)
+		return "", "", false, unknown("statement %s is for account %s, which is no creditor's %s", st.StmtID, account, what)
 	case len(ids) > 1:
-		return "", "", false, unknownAccount("statement %s is for account %s, which more than one creditor has as IBAN", st.StmtID, st.AccountIBAN)
+		return "", "", false, unknown("statement %s is for account %s, which more than one creditor has as %s", st.StmtID, account, what)
 	default:
 		creditorID = ids[0]
 	}
 	// Two imports of the same account wait for each other, so neither books
 	// a line the other is booking.
-	if _, err := bi.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "bank-account:"+st.AccountIBAN); err != nil {
+	if _, err := bi.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "bank-account:"+account); err != nil {
 		return "", "", false, dbErr(err, "lock account")
 	}
 	var created *time.Time
@@ -173,7 +185,7 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 	}
 	err = bi.tx.QueryRow(ctx, `INSERT INTO bank_statements (creditor_id, account_iban, stmt_id, sequence, version, created_at, imported_at, imported_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_iban, stmt_id, sequence) DO NOTHING RETURNING id::text`,
-		creditorID, st.AccountIBAN, st.StmtID, st.Sequence, st.Version, created, bi.now, bi.by).Scan(&id)
+		creditorID, account, st.StmtID, st.Sequence, st.Version, created, bi.now, bi.by).Scan(&id)
 	if err == pgx.ErrNoRows {
 		return "", creditorID, true, nil
 	}
@@ -181,9 +193,16 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 		return "", "", false, dbErr(err, "bank statement")
 	}
 	bi.statements = append(bi.statements, id)
-	bi.accounts[st.AccountIBAN]++
+	bi.accounts[account]++
 	bi.creditors[creditorID] = true
 	return id, creditorID, false, nil
+}
+
+// FlagStatement records why a statement's entries do not add up to its
+// balances, for finance.
+func (bi *BankImport) FlagStatement(ctx context.Context, id, problem string) error {
+	_, err := bi.tx.Exec(ctx, `UPDATE bank_statements SET balance_problem = $2 WHERE id = $1`, id, problem)
+	return dbErr(err, "flag bank statement")
 }
 
 // ResolveBankLines does the exact matches of a batch with one query each:
@@ -397,6 +416,8 @@ func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (
 			c.NotHandled += n
 		case BankReversal:
 			c.Reversals += n
+		case BankHeld:
+			c.Held += n
 		case BankReversed:
 			// Booked (or matched) first and undone by a reversal in the same file.
 		}

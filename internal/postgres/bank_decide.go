@@ -23,6 +23,9 @@ type BankStatement struct {
 	CreatedAt   *time.Time
 	ImportedAt  time.Time
 	ImportedBy  string
+	// BalanceProblem says why the entries do not add up to the statement's
+	// balances; empty when they do or could not be checked.
+	BalanceProblem string
 	// Counts per line state.
 	States map[string]int
 }
@@ -83,9 +86,9 @@ func (db *DB) BankStatementOf(ctx context.Context, creditorID, id string) (BankS
 	if !validUUID(id) {
 		return s, collect.Errorf(collect.ENOTFOUND, "", "bank statement not found")
 	}
-	err := db.Pool.QueryRow(ctx, `SELECT id::text, creditor_id::text, account_iban, stmt_id, sequence, version, created_at, imported_at, imported_by
+	err := db.Pool.QueryRow(ctx, `SELECT id::text, creditor_id::text, account_iban, stmt_id, sequence, version, created_at, imported_at, imported_by, balance_problem
 		FROM bank_statements WHERE id = $1 AND ($2 = '' OR creditor_id::text = $2)`, id, creditorID).
-		Scan(&s.ID, &s.CreditorID, &s.AccountIBAN, &s.StmtID, &s.Sequence, &s.Version, &s.CreatedAt, &s.ImportedAt, &s.ImportedBy)
+		Scan(&s.ID, &s.CreditorID, &s.AccountIBAN, &s.StmtID, &s.Sequence, &s.Version, &s.CreatedAt, &s.ImportedAt, &s.ImportedBy, &s.BalanceProblem)
 	if err != nil {
 		return s, dbErr(err, "bank statement")
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -86,6 +87,31 @@ func (db *DB) CreditorByAPIKey(ctx context.Context, key string) (collect.Credito
 		WHERE id = (SELECT creditor_id FROM api_keys WHERE hash = $1 AND revoked_at IS NULL)`, sum[:])
 	c, err := scanCreditor(row)
 	return c, dbErr(err, "api key")
+}
+
+// AddCreditorAccount registers an account number the creditor's bank names
+// the account by in its statements (Acct/Id/Othr/Id) instead of an IBAN.
+// Registering it again changes nothing.
+func (db *DB) AddCreditorAccount(ctx context.Context, creditorID, account string) error {
+	account = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(account), " ", ""))
+	if account == "" {
+		return collect.Errorf(collect.EINVALID, "account", "an account number is needed")
+	}
+	if !validUUID(creditorID) {
+		return collect.Errorf(collect.ENOTFOUND, "id", "creditor not found")
+	}
+	tag, err := db.Pool.Exec(ctx, `INSERT INTO creditor_accounts (creditor_id, account)
+		SELECT id, $2 FROM creditors WHERE id = $1 ON CONFLICT DO NOTHING`, creditorID, account)
+	if err != nil {
+		return dbErr(err, "creditor account")
+	}
+	if tag.RowsAffected() == 0 {
+		// Either registered before or no such creditor.
+		if _, err := db.Creditor(ctx, creditorID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Creditor loads one creditor.

@@ -33,6 +33,25 @@ package reconcile
 // Debits and other currencies are not handled, with the reason. A reversal
 // undoes its original (found by end-to-end id, reference or payer IBAN with
 // the same amount).
+//
+// Amounts. An entry's Amt (with its currency and direction) is what the
+// bank moved. An entry with one transaction is booked with the entry's
+// amount; what the transaction states (AmtDtls, another currency, the
+// instructed amount) is information. An entry with several transactions is
+// booked per transaction only when they add up to the entry; otherwise all
+// its lines are held for finance with the reason and none is booked.
+//
+// Balances. For each statement, the opening booked balance (OPBD, else
+// PRCD) plus the booked entries' credits minus debits must be the closing
+// booked balance (CLBD). A statement that does not add up is flagged (in
+// the result, on bank_statements.balance_problem, on the console) but still
+// imported line by line: each line is checked on its own as above, and a
+// missing or extra entry elsewhere in the file does not make the entries
+// that are there less real. Finance compares the file with the bank.
+//
+// Accounts. A statement names its account by IBAN or, at some banks, by
+// their own account number (Acct/Id/Othr/Id); the latter must be registered
+// for the creditor (settle creditor add-account).
 
 import (
 	"context"
@@ -67,11 +86,17 @@ const batchSize = 2000
 
 // StatementResult is one statement of the file.
 type StatementResult struct {
-	ID          string `json:"id"` // empty for a statement imported before
+	ID string `json:"id"` // empty for a statement imported before
+	// AccountIBAN is the IBAN, or the account number (Acct/Id/Othr/Id) of a
+	// statement that names no IBAN.
 	AccountIBAN string `json:"account_iban"`
 	StmtID      string `json:"statement_id"`
 	Sequence    string `json:"sequence"`
 	Duplicate   bool   `json:"duplicate"`
+	// BalanceProblem says why the entries do not add up to the statement's
+	// balances; "" when they do or when the statement gives no opening and
+	// closing booked balance. The statement is imported all the same.
+	BalanceProblem string `json:"balance_problem"`
 }
 
 // ImportResult is what an import did.
@@ -106,6 +131,9 @@ type item struct {
 	stmt    *camt053.Statement
 	lines   []postgres.BankLineIn
 	entries int // entries read so far
+	// end marks the end of the current statement, with balanceProblem.
+	end            bool
+	balanceProblem string
 }
 
 // ImportCAMTWith is ImportCAMT with options.
@@ -141,13 +169,24 @@ func ImportCAMTWith(ctx context.Context, db *postgres.DB, r io.Reader, opts Impo
 	for it := range items {
 		if it.stmt != nil {
 			st := it.stmt
-			id, creditor, dup, err := bi.Statement(ctx, postgres.BankStatementIn{AccountIBAN: st.AccountIBAN, StmtID: st.ID,
+			id, creditor, dup, err := bi.Statement(ctx, postgres.BankStatementIn{AccountIBAN: st.AccountIBAN, AccountOther: st.AccountOther, StmtID: st.ID,
 				Sequence: st.SequenceNumber, Version: st.Version, CreatedAt: st.CreatedAt}, opts.CreditorID)
 			if err != nil {
 				return fail(err)
 			}
 			cur.id, cur.creditor, cur.dup = id, creditor, dup
-			res.Statements = append(res.Statements, StatementResult{ID: id, AccountIBAN: st.AccountIBAN, StmtID: st.ID, Sequence: st.SequenceNumber, Duplicate: dup})
+			res.Statements = append(res.Statements, StatementResult{ID: id, AccountIBAN: accountOf(*st), StmtID: st.ID, Sequence: st.SequenceNumber, Duplicate: dup})
+			continue
+		}
+		if it.end {
+			if it.balanceProblem != "" {
+				res.Statements[len(res.Statements)-1].BalanceProblem = it.balanceProblem
+				if !cur.dup {
+					if err := bi.FlagStatement(ctx, cur.id, it.balanceProblem); err != nil {
+						return fail(err)
+					}
+				}
+			}
 			continue
 		}
 		res.Entries = it.entries
@@ -219,6 +258,8 @@ func parseLines(ctx context.Context, r io.Reader, items chan<- item, free <-chan
 	var seq int64
 	entries := 0
 	var hashes map[string]int // per statement: entries without AcctSvcrRef by hash
+	var cur *camt053.Statement
+	var tally balanceTally
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -227,15 +268,25 @@ func parseLines(ctx context.Context, r io.Reader, items chan<- item, free <-chan
 		batch = newBatch()
 		return err
 	}
+	// endStatement flushes the current statement's lines and then reports
+	// whether its entries add up to its balances.
+	endStatement := func() error {
+		if err := flush(); err != nil || cur == nil {
+			return err
+		}
+		return send(item{end: true, entries: entries, balanceProblem: tally.problem(cur.Balances)})
+	}
 	onStatement := func(st camt053.Statement) error {
-		if err := flush(); err != nil {
+		if err := endStatement(); err != nil {
 			return err
 		}
 		hashes = nil
+		cur, tally = &st, balanceTally{}
 		return send(item{stmt: &st, entries: entries})
 	}
 	onEntry := func(st camt053.Statement, e camt053.Entry) error {
 		entries++
+		tally.add(e)
 		occurrence := 0
 		if e.AcctSvcrRef == "" {
 			if hashes == nil {
@@ -256,7 +307,16 @@ func parseLines(ctx context.Context, r io.Reader, items chan<- item, free <-chan
 	if err := camt053.Parse(r, onStatement, onEntry); err != nil {
 		return err
 	}
-	return flush()
+	return endStatement()
+}
+
+// accountOf is how a statement names its account: the IBAN, else the bank's
+// own account number.
+func accountOf(st camt053.Statement) string {
+	if st.AccountIBAN != "" {
+		return st.AccountIBAN
+	}
+	return st.AccountOther
 }
 
 // lineOf turns one transaction into a line to store, deciding what can be
@@ -264,7 +324,7 @@ func parseLines(ctx context.Context, r io.Reader, items chan<- item, free <-chan
 func lineOf(st camt053.Statement, e camt053.Entry, ti int, tx camt053.Transaction, occurrence int, seq int64) postgres.BankLineIn {
 	var key string
 	if e.AcctSvcrRef != "" {
-		key = "r:" + st.AccountIBAN + ":" + e.AcctSvcrRef + ":" + strconv.Itoa(ti)
+		key = "r:" + accountOf(st) + ":" + e.AcctSvcrRef + ":" + strconv.Itoa(ti)
 	} else {
 		key = "h:" + e.Hash
 		if occurrence > 1 {
@@ -278,6 +338,10 @@ func lineOf(st camt053.Statement, e camt053.Entry, ti int, tx camt053.Transactio
 		CPName: tx.CounterpartyName, CPIBAN: tx.CounterpartyIBAN, EndToEndID: tx.EndToEndID,
 	}
 	switch {
+	case e.Mismatch != "":
+		// One line of a batch cannot be booked without knowing the others
+		// are right, so the whole entry waits for finance.
+		l.State, l.Reason = postgres.BankHeld, "held for finance, nothing of this entry is booked: "+e.Mismatch
 	case tx.Currency != "EUR":
 		l.State, l.Reason = postgres.BankNotHandled, "in "+tx.Currency+": only euro lines are handled, none is converted"
 	case e.Reversal && tx.Credit:
@@ -370,6 +434,12 @@ func RejectLine(ctx context.Context, db *postgres.DB, lineID, reason, by string)
 
 // Summary is the one-line account of an import, for people.
 func (r ImportResult) Summary() string {
-	return fmt.Sprintf("statements %d, entries %d, lines %d: booked %d, payouts arrived %d, suggested %d, unmatched %d, not handled %d, reversals %d, duplicates %d",
-		len(r.Statements), r.Entries, r.Lines, r.Booked, r.Payouts, r.Suggested, r.Unmatched, r.NotHandled, r.Reversals, r.Duplicates)
+	flagged := 0
+	for _, s := range r.Statements {
+		if s.BalanceProblem != "" {
+			flagged++
+		}
+	}
+	return fmt.Sprintf("statements %d (%d not adding up to their balances), entries %d, lines %d: booked %d, payouts arrived %d, suggested %d, unmatched %d, not handled %d, held %d, reversals %d, duplicates %d",
+		len(r.Statements), flagged, r.Entries, r.Lines, r.Booked, r.Payouts, r.Suggested, r.Unmatched, r.NotHandled, r.Held, r.Reversals, r.Duplicates)
 }
