@@ -114,7 +114,7 @@ func (b *bundle) call(t *testing.T, method, path, key string, body any) response
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	res, err := b.app.Test(req, -1)
+	res, err := b.test(t, req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -773,7 +773,7 @@ func TestUnauthorized(t *testing.T) {
 				if header != "" {
 					req.Header.Set("Authorization", header)
 				}
-				res, err := b.app.Test(req, -1)
+				res, err := b.test(t, req)
 				if err != nil {
 					t.Fatal(err)
 				}
