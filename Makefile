@@ -18,6 +18,11 @@ test: tools
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended internal/api/openapi.json
 	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./internal/reconcile/camt053/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/access/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseInput$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/money/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseDecimal$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/money/
+	$(GO) test -run '^$$' -fuzz '^FuzzFetch$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/mollie/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWebhook$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/stripe/
 
 ## tools: test tools from the registries (axe-core for accessibility checks,
 ## Redocly CLI to lint the API document)
