@@ -47,6 +47,9 @@ func cmdAgent(ctx context.Context, args []string) error {
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
+	if err := access.CheckNewPassword(*email, pw); err != nil {
+		return usageError{"agent add: " + err.Error()}
+	}
 	hash, err := access.HashPassword(pw)
 	if err != nil {
 		return err
@@ -61,6 +64,19 @@ func cmdAgent(ctx context.Context, args []string) error {
 		if !*stdin {
 			out["password"] = pw
 			text += fmt.Sprintf("One-time password (shown once): %s\n", pw)
+		}
+		if a.Role == "admin" {
+			// Admins must sign in with a second factor: enrol one now and
+			// hand its key over with the password.
+			k, err := access.NewTOTPKey(a.Email)
+			if err != nil {
+				return err
+			}
+			if err := db.EnrolTOTP(ctx, a.ID, k.Secret); err != nil {
+				return err
+			}
+			out["totp_secret"], out["totp_uri"] = k.Secret, k.URI
+			text += fmt.Sprintf("Sign-in code key (shown once; add it to an authenticator app): %s\n%s\n", k.Secret, k.URI)
 		}
 		return printResult(*asJSON, out, text)
 	})

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -29,10 +29,6 @@ const (
 	SessionCookie = "settle_console"
 	prefix        = "/console"
 )
-
-// LoginLimit is how many sign-in attempts one address may make per minute,
-// on top of the per-account lockout.
-const LoginLimit = 20
 
 //go:embed templates/*.html
 var templates embed.FS
@@ -61,15 +57,14 @@ func (co *Console) Register(app *fiber.App) {
 		return c.Send(stylesheet)
 	})
 	app.Use(prefix, co.refuseMachines)
-	loginLimit := limiter.New(limiter.Config{Max: LoginLimit, Expiration: time.Minute, Storage: postgres.NewKV(co.DB, "limit:console-login:"),
-		LimitReached: func(c *fiber.Ctx) error {
-			return co.message(c, fiber.StatusTooManyRequests, "Too many attempts",
-				"There were too many sign-in attempts from your network. Wait a minute and try again.")
-		}})
-
+	// Sign-in attempts are limited per account (ClaimLogin) and per network
+	// address (ClaimAddressAttempt), both counted in PostgreSQL.
 	app.Get(prefix+"/login", co.h(co.loginForm))
-	app.Post(prefix+"/login", loginLimit, co.h(co.login))
+	app.Post(prefix+"/login", co.h(co.login))
+	app.Post(prefix+"/login/code", co.h(co.loginCode))
 	app.Post(prefix+"/logout", co.h(co.logout))
+	app.Get(prefix+"/security", co.requireAgent, co.h(co.security))
+	app.Post(prefix+"/security", co.requireAgent, co.h(co.enrol))
 
 	app.Get(prefix, co.requireAgent, co.h(co.queue))
 	app.Get(prefix+"/debtors/:id", co.requireAgent, co.h(co.debtorFile))
@@ -89,7 +84,7 @@ func (co *Console) Register(app *fiber.App) {
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "debtor", "message", "finance"} {
+	for _, name := range []string{"login", "code", "queue", "debtor", "message", "finance"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -119,6 +114,14 @@ type page struct {
 	File     *debtorFile
 	BackLink bool
 	Finance  *financePage
+	TOTP     *totpPage
+}
+
+// totpPage is the second-factor step: a code form, and during enrolment
+// the key to add to an authenticator app.
+type totpPage struct {
+	Action string          // where the code is posted
+	Key    *access.TOTPKey // set while enrolling
 }
 
 func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {

@@ -137,18 +137,6 @@ func TestBruteForceLocks(t *testing.T) {
 	c.signIn("agent@example.nl")
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	c := e.client()
-	c.get("/console/login")
-	var last response
-	for range console.LoginLimit + 1 {
-		last = c.post("/console/login", url.Values{"email": {"someone@example.nl"}, "password": {""}})
-	}
-	wantStatus(t, fmt.Sprintf("sign-in attempt %d from one address", console.LoginLimit+1), last, http.StatusTooManyRequests)
-}
-
 func TestDebtorSessionGetsNoConsole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

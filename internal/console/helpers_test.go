@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/collect"
@@ -173,13 +175,33 @@ func (e *env) lastAction(debtorID string) string {
 type client struct {
 	t      *testing.T
 	app    *app.App
+	env    *env
 	jar    map[string]string
 	csrf   string
 	header http.Header
 }
 
 func (e *env) client() *client {
-	return &client{t: e.t, app: e.app, jar: map[string]string{}, header: http.Header{}}
+	return &client{t: e.t, app: e.app, env: e, jar: map[string]string{}, header: http.Header{}}
+}
+
+// code is the current TOTP code of a console user's secret (or of the one
+// being enrolled), made by the library at the test's clock.
+func (e *env) code(email string) string {
+	e.t.Helper()
+	a, err := e.db.AgentByEmail(e.ctx, email)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	secret := a.TOTPSecret
+	if secret == "" {
+		secret = a.TOTPPending
+	}
+	code, err := totp.GenerateCode(secret, e.clk.Now())
+	if err != nil {
+		e.t.Fatalf("code for %s: %v", email, err)
+	}
+	return code
 }
 
 type response struct {
@@ -279,10 +301,14 @@ func (c *client) login(email, pw string) response {
 	return c.post("/console/login", url.Values{"email": {email}, "password": {pw}})
 }
 
-// signIn signs in rightly or fails the test.
+// signIn signs in rightly or fails the test; when the console asks for a
+// second-factor code (always for admins), it enters the current one.
 func (c *client) signIn(email string) {
 	c.t.Helper()
 	r := c.login(email, password)
+	if r.Status == http.StatusOK && strings.Contains(r.Body, `action="/console/login/code"`) {
+		r = c.post("/console/login/code", url.Values{"code": {c.env.code(email)}})
+	}
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console" {
 		c.t.Fatalf("sign in as %s: status %d, location %q\n%s", email, r.Status, r.Header.Get("Location"), r.Body)
 	}

@@ -45,11 +45,15 @@ type Debtor struct {
 	SecondFactor map[string]string `json:"second_factor"`
 }
 
-// Agent is a console user with a password for the demo.
+// Agent is a console user with a password for the demo. Admins also have a
+// second factor: TOTPSecret goes into an authenticator app (or TOTPURI
+// opened in one), whose code the console asks for after the password.
 type Agent struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	Role     string `json:"role"`
+	Email      string `json:"email"`
+	Password   string `json:"password"`
+	Role       string `json:"role"`
+	TOTPSecret string `json:"totp_secret,omitempty"`
+	TOTPURI    string `json:"totp_uri,omitempty"`
 }
 
 // Seed reuses the demo data described in path when it is still in the
@@ -183,10 +187,26 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 			return out, err
 		}
 		email := role + "@settle.example"
-		if _, err := db.CreateAgent(ctx, email, role, hash, []string{energy.ID, wholesale.ID}); err != nil {
+		if err := access.CheckNewPassword(email, pw); err != nil {
+			return out, fmt.Errorf("demo password for %s: %w", email, err)
+		}
+		a, err := db.CreateAgent(ctx, email, role, hash, []string{energy.ID, wholesale.ID})
+		if err != nil {
 			return out, err
 		}
-		out.Agents = append(out.Agents, Agent{Email: email, Password: pw, Role: role})
+		da := Agent{Email: email, Password: pw, Role: role}
+		if role == "admin" {
+			// Admins must have a second factor; the demo enrols one and prints it.
+			k, err := access.NewTOTPKey(email)
+			if err != nil {
+				return out, err
+			}
+			if err := db.EnrolTOTP(ctx, a.ID, k.Secret); err != nil {
+				return out, err
+			}
+			da.TOTPSecret, da.TOTPURI = k.Secret, k.URI
+		}
+		out.Agents = append(out.Agents, da)
 	}
 	today := db.Today()
 	for _, group := range []struct {
@@ -278,6 +298,9 @@ func Print(w io.Writer, out Output) {
 		fmt.Fprintln(w, "\nConsole users ("+out.BaseURL+"/console):")
 		for _, a := range out.Agents {
 			fmt.Fprintf(w, "  %-8s %s  password: %s\n", a.Role, a.Email, a.Password)
+			if a.TOTPSecret != "" {
+				fmt.Fprintf(w, "           sign-in code: add key %s to an authenticator app (%s)\n", a.TOTPSecret, a.TOTPURI)
+			}
 		}
 	}
 	fmt.Fprintln(w, "\nAPI keys:")
