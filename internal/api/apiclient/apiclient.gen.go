@@ -191,19 +191,22 @@ func (e DisputeStatus) Valid() bool {
 
 // Defines values for ErrorErrorCode.
 const (
-	ErrorErrorCodeConflict     ErrorErrorCode = "conflict"
-	ErrorErrorCodeInternal     ErrorErrorCode = "internal"
-	ErrorErrorCodeInvalid      ErrorErrorCode = "invalid"
-	ErrorErrorCodeMalformed    ErrorErrorCode = "malformed"
-	ErrorErrorCodeNotFound     ErrorErrorCode = "not_found"
-	ErrorErrorCodeTooLarge     ErrorErrorCode = "too_large"
-	ErrorErrorCodeUnauthorized ErrorErrorCode = "unauthorized"
+	ErrorErrorCodeConflict             ErrorErrorCode = "conflict"
+	ErrorErrorCodeIdempotencyKeyReused ErrorErrorCode = "idempotency_key_reused"
+	ErrorErrorCodeInternal             ErrorErrorCode = "internal"
+	ErrorErrorCodeInvalid              ErrorErrorCode = "invalid"
+	ErrorErrorCodeMalformed            ErrorErrorCode = "malformed"
+	ErrorErrorCodeNotFound             ErrorErrorCode = "not_found"
+	ErrorErrorCodeTooLarge             ErrorErrorCode = "too_large"
+	ErrorErrorCodeUnauthorized         ErrorErrorCode = "unauthorized"
 )
 
 // Valid indicates whether the value is a known member of the ErrorErrorCode enum.
 func (e ErrorErrorCode) Valid() bool {
 	switch e {
 	case ErrorErrorCodeConflict:
+		return true
+	case ErrorErrorCodeIdempotencyKeyReused:
 		return true
 	case ErrorErrorCodeInternal:
 		return true
@@ -1265,13 +1268,13 @@ type Unauthorized = Error
 
 // RotateAPIKeyParams defines parameters for RotateAPIKey.
 type RotateAPIKeyParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ImportBankStatementParams defines parameters for ImportBankStatement.
 type ImportBankStatementParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1286,19 +1289,19 @@ type GetBankStatementParams struct {
 
 // UpsertDebtorParams defines parameters for UpsertDebtor.
 type UpsertDebtorParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateLinkParams defines parameters for CreateLink.
 type CreateLinkParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateNoticeParams defines parameters for CreateNotice.
 type CreateNoticeParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1322,7 +1325,7 @@ type ExportPaymentsParams struct {
 
 // CreateInvoiceParams defines parameters for CreateInvoice.
 type CreateInvoiceParams struct {
-	// IdempotencyKey Makes a retry safe. The same key with the same body within 24 hours answers the first answer again (same status, same body) and does nothing twice; the same key with another body is 422 with `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. Use a new random key (a UUID) for each new request.
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -2886,6 +2889,11 @@ type ClientWithResponsesInterface interface {
 	ListPayoutsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPayoutsResponse, error)
 }
 
+// RotateAPIKeyResponse201Headers the declared response headers of an HTTP 201 response for RotateAPIKey
+type RotateAPIKeyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type RotateAPIKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2899,6 +2907,8 @@ type RotateAPIKeyResponse struct {
 	JSON422 *InvalidPost
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RotateAPIKeyResponse201Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -2955,6 +2965,11 @@ func (r RotateAPIKeyResponse) ContentType() string {
 	return ""
 }
 
+// ImportBankStatementResponse201Headers the declared response headers of an HTTP 201 response for ImportBankStatement
+type ImportBankStatementResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type ImportBankStatementResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2970,6 +2985,8 @@ type ImportBankStatementResponse struct {
 	JSON422 *Error
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ImportBankStatementResponse201Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3107,6 +3124,16 @@ func (r GetBankStatementResponse) ContentType() string {
 	return ""
 }
 
+// UpsertDebtorResponse200Headers the declared response headers of an HTTP 200 response for UpsertDebtor
+type UpsertDebtorResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpsertDebtorResponse201Headers the declared response headers of an HTTP 201 response for UpsertDebtor
+type UpsertDebtorResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type UpsertDebtorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3124,6 +3151,10 @@ type UpsertDebtorResponse struct {
 	JSON422 *InvalidPost
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpsertDebtorResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UpsertDebtorResponse201Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3328,6 +3359,11 @@ func (r RevokeDebtorLinksResponse) ContentType() string {
 	return ""
 }
 
+// CreateLinkResponse201Headers the declared response headers of an HTTP 201 response for CreateLink
+type CreateLinkResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type CreateLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3345,6 +3381,8 @@ type CreateLinkResponse struct {
 	JSON422 *InvalidPost
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateLinkResponse201Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3411,6 +3449,16 @@ func (r CreateLinkResponse) ContentType() string {
 	return ""
 }
 
+// CreateNoticeResponse200Headers the declared response headers of an HTTP 200 response for CreateNotice
+type CreateNoticeResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateNoticeResponse201Headers the declared response headers of an HTTP 201 response for CreateNotice
+type CreateNoticeResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type CreateNoticeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3430,6 +3478,10 @@ type CreateNoticeResponse struct {
 	JSON422 *InvalidPost
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateNoticeResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateNoticeResponse201Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3639,6 +3691,11 @@ func (r ExportPaymentsResponse) ContentType() string {
 	return ""
 }
 
+// CreateInvoiceResponse201Headers the declared response headers of an HTTP 201 response for CreateInvoice
+type CreateInvoiceResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 type CreateInvoiceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3658,6 +3715,8 @@ type CreateInvoiceResponse struct {
 	JSON422 *InvalidPost
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateInvoiceResponse201Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4303,6 +4362,19 @@ func ParseRotateAPIKeyResponse(rsp *http.Response) (*RotateAPIKeyResponse, error
 
 	}
 
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RotateAPIKeyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
 	return response, nil
 }
 
@@ -4362,6 +4434,19 @@ func ParseImportBankStatementResponse(rsp *http.Response) (*ImportBankStatementR
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ImportBankStatementResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -4491,6 +4576,29 @@ func ParseUpsertDebtorResponse(rsp *http.Response) (*UpsertDebtorResponse, error
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpsertDebtorResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers UpsertDebtorResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -4669,6 +4777,19 @@ func ParseCreateLinkResponse(rsp *http.Response) (*CreateLinkResponse, error) {
 
 	}
 
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateLinkResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
 	return response, nil
 }
 
@@ -4742,6 +4863,29 @@ func ParseCreateNoticeResponse(rsp *http.Response) (*CreateNoticeResponse, error
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateNoticeResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateNoticeResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -4937,6 +5081,19 @@ func ParseCreateInvoiceResponse(rsp *http.Response) (*CreateInvoiceResponse, err
 		}
 		response.JSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateInvoiceResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
