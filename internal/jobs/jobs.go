@@ -7,12 +7,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -21,7 +24,9 @@ import (
 type Deps struct {
 	DB        *postgres.DB
 	Providers *pay.Registry
-	// ParseStripe turns a stored Stripe event payload into a state update.
+	// ParseStripe reads a stored Stripe event payload: our payment id and
+	// the session or PaymentIntent it names (State.ProviderID); a nil state
+	// means the event moves no money. The rest of the state is not used.
 	ParseStripe func(payload []byte) (paymentID string, st *pay.State, err error)
 	Log         *slog.Logger
 	// SyncPayouts fetches the providers' payouts and reconciles them
@@ -76,11 +81,27 @@ func New(d Deps, work bool) (*Client, error) {
 	return &Client{River: c}, nil
 }
 
-// EnqueueSyncTx asks for a payment to be brought to its provider's state, in the caller's transaction.
+// EnqueueSyncTx asks for a payment to be brought to its provider's state, in
+// the caller's transaction. A storm of webhook posts for one payment makes one
+// job: while one waits, further inserts are skipped as duplicates. A post that
+// comes while the job already runs may report a change its fetch missed, so
+// it inserts one follow-up job (unique in turn), never more.
 func (c *Client) EnqueueSyncTx(ctx context.Context, tx pgx.Tx, paymentID string) error {
-	_, err := c.River.InsertTx(ctx, tx, SyncPaymentArgs{PaymentID: paymentID}, nil)
+	res, err := c.River.InsertTx(ctx, tx, SyncPaymentArgs{PaymentID: paymentID}, syncOpts)
+	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job.State != rivertype.JobStateRunning {
+		return err
+	}
+	_, err = c.River.InsertTx(ctx, tx, SyncPaymentArgs{PaymentID: paymentID, FollowUp: true}, syncOpts)
 	return err
 }
+
+// syncOpts make sync jobs unique per payment (and follow-up flag) while they
+// wait or run; a completed job does not block the next webhook's sync.
+var syncOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+}}
 
 // EnqueueStripeEventTx asks for a stored Stripe event to be applied, in the caller's transaction.
 func (c *Client) EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error {
@@ -90,7 +111,9 @@ func (c *Client) EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID
 
 // SyncPaymentArgs re-fetches one payment from its provider and books the result.
 type SyncPaymentArgs struct {
-	PaymentID string `json:"payment_id"`
+	PaymentID string `json:"payment_id" river:"unique"`
+	// FollowUp marks the sync inserted while another ran (see EnqueueSyncTx).
+	FollowUp bool `json:"follow_up,omitempty" river:"unique"`
 }
 
 // Kind names the job.
@@ -111,6 +134,21 @@ func SyncPayment(ctx context.Context, d Deps, paymentID, source string) error {
 	if err != nil {
 		return err
 	}
+	return syncPayment(ctx, d, p, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source})
+}
+
+// claim is the event that asked for a sync, kept for a refusal's record.
+type claim struct {
+	provider, eventID, eventType string
+	// intentID is the PaymentIntent a Stripe charge or dispute event names;
+	// the payment's session must have that one.
+	intentID string
+}
+
+// syncPayment asks p's provider for its state and applies it. The provider's
+// answer is the only word on money: the payment it describes must be p, in
+// euros, or nothing is booked and the refusal is recorded for finance.
+func syncPayment(ctx context.Context, d Deps, p postgres.Payment, source string, c claim) error {
 	if p.ProviderID == "" {
 		return nil // the checkout never started; nothing to ask
 	}
@@ -122,15 +160,60 @@ func SyncPayment(ctx context.Context, d Deps, paymentID, source string) error {
 	if err != nil {
 		return err
 	}
+	seq, err := d.DB.NextFetchSeq(ctx)
+	if err != nil {
+		return err
+	}
 	st, err := prov.Fetch(ctx, p.ProviderID)
 	if err != nil {
 		return err // River retries with backoff
 	}
-	changed, err := d.DB.ApplyProviderState(ctx, p.ID, st, source)
+	if reason := stateMismatch(p, st, c.intentID); reason != "" {
+		return Refuse(ctx, d.DB, d.Log, p, c.provider, c.eventID, c.eventType, reason)
+	}
+	changed, err := d.DB.ApplyFetchedState(ctx, p.ID, st, seq, source)
 	if err == nil && changed {
 		d.Log.Info("payment updated", "payment_id", p.ID, "provider", p.Provider, "status", st.Status, "source", source)
 	}
 	return err
+}
+
+// stateMismatch says why a fetched state may not move p, or "".
+func stateMismatch(p postgres.Payment, st pay.State, intentID string) string {
+	switch {
+	case st.ProviderID != p.ProviderID:
+		return fmt.Sprintf("the provider answered for %q, the payment is %q", st.ProviderID, p.ProviderID)
+	case intentID != "" && st.IntentID != intentID:
+		return fmt.Sprintf("the event names PaymentIntent %q, the payment's session has %q", intentID, st.IntentID)
+	case st.Currency != "" && st.Currency != money.EUR, st.Currency == "" && st.MovesMoney():
+		return fmt.Sprintf("the provider reports currency %q, not %s", st.Currency, money.EUR)
+	}
+	return ""
+}
+
+// StripeEventMismatch says why a Stripe event may not move p, or "": only a
+// Stripe payment, and for a session event only its own session. providerID
+// is the event's session (cs_...) or, for charge and dispute events, its
+// PaymentIntent, which only the provider's answer can check.
+func StripeEventMismatch(p postgres.Payment, providerID string) string {
+	switch {
+	case p.Provider != "stripe":
+		return fmt.Sprintf("a Stripe event for a %s payment", p.Provider)
+	case providerID == "":
+		return "the event names no session or PaymentIntent"
+	case strings.HasPrefix(providerID, "cs_") && providerID != p.ProviderID:
+		return fmt.Sprintf("the event is for session %q, the payment is %q", providerID, p.ProviderID)
+	}
+	return ""
+}
+
+// Refuse records that an event or answer about p was refused, for finance,
+// and logs it; the job is done (a retry would refuse again).
+func Refuse(ctx context.Context, db *postgres.DB, log *slog.Logger, p postgres.Payment, provider, eventID, eventType, reason string) error {
+	log.Warn("provider event refused", "payment_id", p.ID, "payment_provider", p.Provider, "provider", provider,
+		"event_id", eventID, "event_type", eventType, "reason", reason)
+	return db.RecordRefusedEvent(ctx, postgres.RefusedEvent{CreditorID: p.CreditorID, PaymentID: p.ID, Provider: provider,
+		EventID: eventID, EventType: eventType, Reason: reason})
 }
 
 // StripeEventArgs applies one stored, verified Stripe event.
@@ -146,23 +229,35 @@ type stripeEventWorker struct {
 	d Deps
 }
 
+// Work takes from the event only which payment it is about; what happened
+// to the money comes from Stripe's API, never from the event body.
 func (w *stripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
 	ev, err := w.d.DB.WebhookEvent(ctx, job.Args.EventRowID)
 	if err != nil {
 		return err
 	}
-	paymentID, st, err := w.d.ParseStripe(ev.Payload)
+	paymentID, hint, err := w.d.ParseStripe(ev.Payload)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("stored stripe event %s: %w", ev.EventID, err))
 	}
-	if st == nil {
-		return nil
+	if hint == nil {
+		return nil // an event that moves no money (an inquiry)
 	}
 	if paymentID == "" {
 		paymentID = ev.PaymentID // a dispute: the webhook resolved its intent to our payment
 	}
-	_, err = w.d.DB.ApplyProviderState(ctx, paymentID, *st, "stripe:"+ev.EventID)
-	return err
+	p, err := w.d.DB.PaymentByID(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	c := claim{provider: "stripe", eventID: ev.EventID, eventType: ev.EventType}
+	if reason := StripeEventMismatch(p, hint.ProviderID); reason != "" {
+		return Refuse(ctx, w.d.DB, w.d.Log, p, c.provider, c.eventID, c.eventType, reason)
+	}
+	if !strings.HasPrefix(hint.ProviderID, "cs_") {
+		c.intentID = hint.ProviderID
+	}
+	return syncPayment(ctx, w.d, p, "stripe:"+ev.EventID, c)
 }
 
 // SweepArgs looks for payments whose webhook never came.

@@ -18,6 +18,7 @@ func TestKilledBeforeBooking(t *testing.T) {
 	w := newWorld(t)
 	dead := w.instance(false)
 	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
+	w.stripeSays(p, stripePaid)
 	ev := signed(stripe.EventSessionCompleted, sessionObject(p, "paid"))
 	parsed, err := stripe.ParseWebhook(ev.payload, ev.header, webhookSecret)
 	if err != nil {
@@ -60,6 +61,7 @@ func TestKilledWebhookAnsweredWorkersStopped(t *testing.T) {
 	}
 	w.wantDelivered(m.ProviderID)
 	s := w.stripePayment(4000, w.invs[2].ID, pay.Card)
+	w.stripeSays(s, stripePaid)
 	deliver(t, []*instance{a}, 2, times(2, stripeHook(signed(stripe.EventSessionCompleted, sessionObject(s, "paid")))))
 	if n := w.count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
 		t.Fatalf("%d booking jobs waiting, want 2", n)

@@ -136,10 +136,12 @@ func TestRefundStripeReplayed(t *testing.T) {
 	a, b := w.instance(true), w.instance(true)
 	ins := []*instance{a, b}
 	p := w.stripePayment(4000, w.invs[2].ID, pay.Card)
+	w.stripeSays(p, stripePaid)
 	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
 	w.settle()
 	w.wantBookedOnce(p, 4000)
 
+	w.stripeSays(p, stripeSession{status: "complete", paymentStatus: "paid", refunded: 1000})
 	partial := signed(stripe.EventChargeRefunded, chargeObject(p, 1000))
 	deliver(t, ins, 8, times(5, stripeHook(partial)))
 	w.settle()
@@ -159,6 +161,7 @@ func TestRefundStripeReplayed(t *testing.T) {
 	}
 	w.wantOpen(openTotal - 4000 + 1000)
 
+	w.stripeSays(p, stripeSession{status: "complete", paymentStatus: "paid", refunded: 4000})
 	deliver(t, ins, 8, times(5, stripeHook(signed(stripe.EventChargeRefunded, chargeObject(p, 4000)))))
 	w.settle()
 	if got, bk := w.payment(p.ID), w.booked(p.ID); got.Status != pay.StatusRefunded || got.Refunded != 4000 || bk.reversed != 4000 {
@@ -184,6 +187,7 @@ func TestChargebackStripeDispute(t *testing.T) {
 	a, b := w.instance(true), w.instance(true)
 	ins := []*instance{a, b}
 	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
+	w.stripeSays(p, stripePaid)
 	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
 	w.settle()
 	dispute := func(status string) map[string]any {
@@ -196,6 +200,7 @@ func TestChargebackStripeDispute(t *testing.T) {
 	if got := w.payment(p.ID); got.Status != pay.StatusPaid || got.ChargedBack != 0 {
 		t.Fatalf("inquiry: status %s, charged back %d", got.Status, got.ChargedBack)
 	}
+	w.stripeSays(p, stripeSession{status: "complete", paymentStatus: "paid", disputes: []map[string]any{stripeDispute(p, "needs_response", 10000)}})
 	deliver(t, ins, 8, times(5, stripeHook(signed(stripe.EventDisputeCreated, dispute("needs_response")))))
 	w.settle()
 	got, bk := w.payment(p.ID), w.booked(p.ID)

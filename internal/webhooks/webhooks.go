@@ -39,7 +39,8 @@ var mollieID = regexp.MustCompile(`^tr_[A-Za-z0-9]{1,64}$`)
 
 // mollie handles Mollie's report. Its body holds only a payment id and
 // proves nothing, so the job re-fetches the payment from Mollie. Mollie sends
-// the same id for every status change, so every delivery enqueues a sync.
+// the same id for every status change, so every delivery asks for a sync;
+// while one waits, further deliveries add nothing (see jobs.EnqueueSyncTx).
 func (h *Handlers) mollie(c *fiber.Ctx) error {
 	id := c.FormValue("id")
 	if !mollieID.MatchString(id) {
@@ -81,11 +82,21 @@ func (h *Handlers) stripe(c *fiber.Ctx) error {
 			return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 		}
 	}
-	if _, err := h.DB.PaymentByID(c.UserContext(), ev.PaymentID); err != nil {
+	p, err := h.DB.PaymentByID(c.UserContext(), ev.PaymentID)
+	if err != nil {
 		if collect.IsNotFound(err) {
 			return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 		}
 		return err
+	}
+	// A correctly signed event may still name a payment it has no say
+	// over (another provider's, another session's): refuse it here, before
+	// anything is stored or booked, and show finance.
+	if reason := jobs.StripeEventMismatch(p, ev.ProviderID); reason != "" {
+		if err := jobs.Refuse(c.UserContext(), h.DB, h.Log, p, "stripe", ev.ID, ev.Type, reason); err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusBadRequest).SendString("event refused")
 	}
 	err = h.DB.StoreWebhookEvent(c.UserContext(), postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: body},
 		func(tx pgx.Tx, rowID int64, fresh bool) error {
