@@ -41,7 +41,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 func cmdCreditor(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError{"creditor: say add or rotate-key"}
+		return usageError{"creditor: say add, add-account or rotate-key"}
 	}
 	fs := flag.NewFlagSet("creditor", flag.ContinueOnError)
 	name := fs.String("name", "", "creditor name")
@@ -49,6 +49,7 @@ func cmdCreditor(ctx context.Context, args []string) error {
 	phone := fs.String("phone", "", "phone number debtors can call")
 	email := fs.String("email", "", "email address debtors can write to")
 	iban := fs.String("iban", "", "IBAN for bank transfers")
+	account := fs.String("account", "", "account number the bank names the account by in CAMT.053 statements (Acct/Id/Othr/Id) instead of the IBAN")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -63,8 +64,22 @@ func cmdCreditor(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
+			if *account != "" {
+				if err := db.AddCreditorAccount(ctx, c.ID, *account); err != nil {
+					return err
+				}
+			}
 			return printResult(*asJSON, map[string]string{"id": c.ID, "api_key": key},
 				fmt.Sprintf("Creditor %s created with id %s.\nAPI key (shown once): %s\n", c.Name, c.ID, key))
+		case "add-account":
+			if *id == "" || *account == "" {
+				return usageError{"creditor add-account: --id and --account are required"}
+			}
+			if err := db.AddCreditorAccount(ctx, *id, *account); err != nil {
+				return err
+			}
+			return printResult(*asJSON, map[string]string{"id": *id, "account": *account},
+				fmt.Sprintf("Statements naming account %s (Acct/Id/Othr/Id) are now imported for creditor %s.\n", *account, *id))
 		case "rotate-key":
 			key, err := db.RotateAPIKey(ctx, *id)
 			if err != nil {

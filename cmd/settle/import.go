@@ -13,7 +13,7 @@ import (
 
 // cmdImport is `settle import camt FILE`: one CAMT.053 file, one
 // transaction. Progress goes to stderr every 10,000 entries, the summary to
-// stdout. A malformed file or an account that is no creditor's IBAN books
+// stdout, with any statement whose entries do not add up to its balances. A malformed file or an account that is no creditor's IBAN books
 // nothing and exits 1 with the line and element that are wrong.
 func cmdImport(ctx context.Context, args []string) error {
 	if len(args) != 2 || args[0] != "camt" {
@@ -45,6 +45,9 @@ func cmdImport(ctx context.Context, args []string) error {
 				state = "imported before, skipped"
 			}
 			fmt.Printf("statement %s (sequence %q) of %s: %s\n", s.StmtID, s.Sequence, s.AccountIBAN, state)
+			if s.BalanceProblem != "" {
+				fmt.Printf("  CHECK WITH THE BANK: the entries do not add up to the balances: %s\n", s.BalanceProblem)
+			}
 		}
 		fmt.Printf("statements:      %d\n", len(res.Statements))
 		fmt.Printf("entries:         %d\n", res.Entries)
@@ -54,6 +57,7 @@ func cmdImport(ctx context.Context, args []string) error {
 		fmt.Printf("suggested:       %d\n", res.Suggested)
 		fmt.Printf("unmatched:       %d\n", res.Unmatched)
 		fmt.Printf("not handled:     %d\n", res.NotHandled)
+		fmt.Printf("held:            %d\n", res.Held)
 		fmt.Printf("reversals:       %d\n", res.Reversals)
 		fmt.Printf("duplicates:      %d\n", res.Duplicates)
 		fmt.Printf("took:            %s\n", time.Since(start).Round(time.Millisecond))

@@ -610,4 +610,5 @@ var bankStateNames = map[string]string{
 	postgres.BankNotHandled: "not handled",
 	postgres.BankReversed:   "reversed later",
 	postgres.BankReversal:   "reversal",
+	postgres.BankHeld:       "held for finance",
 }
