@@ -436,20 +436,30 @@ func TestCreateNotice(t *testing.T) {
 	}
 
 	// By post on Monday 2 November: received Wednesday 4 November (2 days
-	// assumed), deadline 14 days later, Wednesday 18 November. By email the
-	// same day it would be Monday 16 November.
+	// assumed), deadline 14 days later, Wednesday 18 November. The costs are
+	// due once for the claim: the scale over 100 + 1,000 euro collected
+	// together is 165, of which the first notice's 40 are already due.
 	m = b.notice(t, b.A.Key, debtor, "post", "2026-11-02", large)
-	if m["received_on"] != "2026-11-04" || m["deadline"] != "2026-11-18" || num(t, m["costs"]) != 15000 {
-		t.Errorf("post notice of 2 November: %v, want received 2026-11-04, deadline 2026-11-18, costs 15000", m)
+	if m["received_on"] != "2026-11-04" || m["deadline"] != "2026-11-18" || num(t, m["costs"]) != 12500 {
+		t.Errorf("post notice of 2 November: %v, want received 2026-11-04, deadline 2026-11-18, costs 12500", m)
 	}
-	m = b.notice(t, b.A.Key, debtor, "sms", "2026-11-02", large)
-	if m["received_on"] != "2026-11-02" || m["deadline"] != "2026-11-16" {
-		t.Errorf("sms notice of 2 November: %v, want deadline 2026-11-16", m)
+	// The same invoice again while that notice runs is that notice.
+	again := b.call(t, "POST", "/api/v1/debtors/"+debtor+"/notices", b.A.Key, obj{"invoice_ids": []string{large}, "sent_on": "2026-11-02", "channel": "sms"}).want(t, http.StatusOK)
+	if again["id"] != m["id"] || again["deadline"] != "2026-11-18" || num(t, again["costs"]) != 12500 {
+		t.Errorf("sms notice for an invoice under a running notice: %v, want that notice %v", again, m)
 	}
-	// One notice for both invoices: the WIK scale runs over their sum (1100 euro).
+	// By sms the same day: no delivery days, Monday 16 November. 1,150 euro
+	// together bring 172.50, so 7.50 is left for this invoice of 50.
+	extra := b.invoice(t, b.A.Key, debtor, "F-3", "2026-10-01", "2026-10-15", 5000)
+	m = b.notice(t, b.A.Key, debtor, "sms", "2026-11-02", extra)
+	if m["received_on"] != "2026-11-02" || m["deadline"] != "2026-11-16" || num(t, m["costs"]) != 750 {
+		t.Errorf("sms notice of 2 November: %v, want deadline 2026-11-16, costs 750", m)
+	}
+	// One notice for both invoices: the WIK scale runs over their sum (1100
+	// euro), and the earlier notices already announced all of it.
 	m = b.notice(t, b.A.Key, debtor, "email", "2026-11-02", small, large)
-	if num(t, m["principal"]) != 110000 || num(t, m["costs"]) != 16500 {
-		t.Errorf("notice for both invoices: %v, want principal 110000 and costs 16500", m)
+	if num(t, m["principal"]) != 110000 || num(t, m["costs"]) != 0 {
+		t.Errorf("notice for both invoices: %v, want principal 110000 and costs 0", m)
 	}
 
 	debtorB := b.debtor(t, b.B.Key, consumer("K-1", "Piet Pieters"))

@@ -8,20 +8,43 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// CreateNotice records a 14-day notice for some of a debtor's invoices. Its
-// costs follow the WIK scale over the open principal of those invoices together.
+// CreateNotice records a 14-day notice for some of a debtor's invoices, or
+// returns the notice already running for them (see RecordNotice).
 func (db *DB) CreateNotice(ctx context.Context, creditor collect.Creditor, debtorID string, invoiceIDs []string, n collect.Notice) (collect.Notice, error) {
+	n, _, err := db.RecordNotice(ctx, creditor, debtorID, invoiceIDs, n)
+	return n, err
+}
+
+// RecordNotice records a 14-day notice for some of a debtor's invoices and
+// reports whether it made a new one. A notice for invoices that a notice
+// still running already covers returns that notice (created is false). A new
+// notice's costs follow the WIK scale over the open principal of its
+// invoices, limited to what the scale over the debtor's whole claim leaves
+// (collect.NoticeCostsLeft): the costs are due once for the claim.
+func (db *DB) RecordNotice(ctx context.Context, creditor collect.Creditor, debtorID string, invoiceIDs []string, n collect.Notice) (collect.Notice, bool, error) {
 	cal, err := db.Calendar(ctx)
 	if err != nil {
-		return n, err
+		return n, false, err
 	}
+	today := db.Today()
+	created := false
 	err = db.WithTx(ctx, func(tx pgx.Tx) error {
-		// Serialise bookings per debtor so the principal read here is current.
+		// Serialise bookings per debtor so that the principal, the notices and
+		// the costs read here are current: two notices posted at once cannot
+		// both announce the costs the claim has room for once.
 		if err := lockDebtor(ctx, tx, debtorID); err != nil {
 			return err
 		}
+		f, err := facts(ctx, tx, creditor.ID, debtorID)
+		if err != nil {
+			return err
+		}
+		if running, ok := collect.RunningNotice(f.Notices, invoiceIDs, n.SentOn, today); ok {
+			n = running
+			return nil
+		}
 		var principal int64
-		err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries
+		err = tx.QueryRow(ctx, `SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries
 			WHERE account = 'principal' AND invoice_id = ANY($1) AND debtor_id = $2 AND creditor_id = $3`,
 			invoiceIDs, debtorID, creditor.ID).Scan(&principal)
 		if err != nil {
@@ -30,7 +53,12 @@ func (db *DB) CreateNotice(ctx context.Context, creditor collect.Creditor, debto
 		if principal <= 0 {
 			return collect.Errorf(collect.EINVALID, "invoice_ids", "these invoices have nothing open")
 		}
+		left, err := collect.NoticeCostsLeft(f, invoiceIDs, today)
+		if err != nil {
+			return err
+		}
 		n = collect.NewNotice(n.Channel, n.SentOn, creditor.PostDeliveryDays, principal, creditor.WaiveCosts, cal)
+		n.Costs = min(n.Costs, left)
 		n.InvoiceIDs = invoiceIDs
 		err = tx.QueryRow(ctx, `INSERT INTO notices (creditor_id, debtor_id, channel, sent_on, received_on, deadline, principal_cents, costs_cents, waived)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -43,9 +71,10 @@ func (db *DB) CreateNotice(ctx context.Context, creditor collect.Creditor, debto
 				return dbErr(err, "notice invoice")
 			}
 		}
+		created = true
 		return nil
 	})
-	return n, err
+	return n, created, err
 }
 
 const noticesSQL = `SELECT n.id, n.channel, n.sent_on, n.received_on, n.deadline, n.principal_cents, n.costs_cents, n.waived,
