@@ -147,38 +147,6 @@ func (a *API) authenticate(c *fiber.Ctx) error {
 
 func creditorOf(c *fiber.Ctx) collect.Creditor { return c.Locals("creditor").(collect.Creditor) }
 
-// decode reads a JSON object strictly enough to give clear errors: malformed
-// JSON is 400, a field of the wrong type is 422 naming the field.
-func decode(c *fiber.Ctx, v any) error {
-	body := bytes.TrimSpace(c.Body())
-	if len(body) == 0 || body[0] != '{' {
-		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "the body must be a JSON object"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return invalid(te.Field, "%s must be a %s", te.Field, jsonType(te.Type.Kind().String()))
-		}
-		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "the body is not valid JSON"}
-	}
-	return nil
-}
-
-func jsonType(kind string) string {
-	switch kind {
-	case "string":
-		return "string"
-	case "int64", "int", "int32":
-		return "whole number"
-	case "bool":
-		return "boolean"
-	case "slice":
-		return "list"
-	}
-	return "object"
-}
-
 // cents reads an amount that must be a whole number of cents: a float or a
 // string is refused, never rounded.
 func cents(raw json.RawMessage, field string) (int64, error) {

@@ -28,44 +28,11 @@ func (a *API) upsertDebtor(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	d := collect.Debtor{
-		CreditorID:  creditorOf(c).ID,
-		ExternalRef: strings.TrimSpace(req.ExternalRef),
-		Kind:        collect.DebtorKind(req.Kind),
-		Name:        strings.TrimSpace(req.Name),
-		Email:       strings.TrimSpace(req.Email),
-		Phone:       strings.TrimSpace(req.Phone),
-		Language:    req.Language,
-		Address:     req.Address,
+	d, err := a.checkDebtor(req)
+	if err != nil {
+		return err
 	}
-	switch {
-	case d.ExternalRef == "":
-		return invalid("external_ref", "external_ref is required")
-	case d.Name == "":
-		return invalid("name", "name is required")
-	}
-	if d.Kind == "" {
-		d.Kind = collect.Consumer
-	}
-	if d.Kind != collect.Consumer && d.Kind != collect.Business {
-		return invalid("kind", "kind must be consumer or business")
-	}
-	if d.Language == "" {
-		d.Language = "nl"
-	}
-	if !languages[d.Language] {
-		return invalid("language", "language must be one of nl, en, tr, ar")
-	}
-	if d.Email != "" && !strings.Contains(d.Email, "@") {
-		return invalid("email", "email is not an email address")
-	}
-	if req.BirthDate != "" {
-		b, err := date(req.BirthDate, "birth_date")
-		if err != nil {
-			return err
-		}
-		d.BirthDate = &b
-	}
+	d.CreditorID = creditorOf(c).ID
 	out, created, err := a.DB.UpsertDebtor(c.UserContext(), d)
 	if err != nil {
 		return err
@@ -75,6 +42,63 @@ func (a *API) upsertDebtor(c *fiber.Ctx) error {
 		status = fiber.StatusCreated
 	}
 	return c.Status(status).JSON(fiber.Map{"id": out.ID, "external_ref": out.ExternalRef, "created": created})
+}
+
+// earliestBirth is the first birth date accepted; an earlier one is a typo.
+var earliestBirth = collect.Day(1900, time.January, 1)
+
+// checkDebtor validates a debtor request: every text field is one line of
+// limited length (the decoder already refused control characters).
+func (a *API) checkDebtor(req debtorRequest) (collect.Debtor, error) {
+	d := collect.Debtor{Kind: collect.DebtorKind(req.Kind), Language: req.Language}
+	for _, f := range []struct {
+		field    string
+		in       string
+		dst      *string
+		max      int
+		required bool
+	}{
+		{"external_ref", req.ExternalRef, &d.ExternalRef, 100, true},
+		{"name", req.Name, &d.Name, 200, true},
+		{"email", req.Email, &d.Email, 254, false},
+		{"phone", req.Phone, &d.Phone, 32, false},
+		{"address.street", req.Address.Street, &d.Address.Street, 200, false},
+		{"address.house_number", req.Address.HouseNumber, &d.Address.HouseNumber, 20, false},
+		{"address.postcode", req.Address.Postcode, &d.Address.Postcode, 16, false},
+		{"address.city", req.Address.City, &d.Address.City, 100, false},
+	} {
+		v, err := text(f.field, f.in, f.max, f.required)
+		if err != nil {
+			return d, err
+		}
+		*f.dst = v
+	}
+	if d.Kind == "" {
+		d.Kind = collect.Consumer
+	}
+	if d.Kind != collect.Consumer && d.Kind != collect.Business {
+		return d, invalid("kind", "kind must be consumer or business")
+	}
+	if d.Language == "" {
+		d.Language = "nl"
+	}
+	if !languages[d.Language] {
+		return d, invalid("language", "language must be one of nl, en, tr, ar")
+	}
+	if d.Email != "" && !strings.Contains(d.Email, "@") {
+		return d, invalid("email", "email is not an email address")
+	}
+	if req.BirthDate != "" {
+		b, err := date(req.BirthDate, "birth_date")
+		if err != nil {
+			return d, err
+		}
+		if b.Before(earliestBirth) || b.After(a.DB.Today()) {
+			return d, invalid("birth_date", "birth_date must lie between %s and today", dateString(earliestBirth))
+		}
+		d.BirthDate = &b
+	}
+	return d, nil
 }
 
 type invoiceJSON struct {

@@ -89,3 +89,9 @@ func (db *DB) Statement(ctx context.Context, creditorID, debtorID string, asOf t
 	st, err := collect.BuildStatement(f, asOf)
 	return f, st, err
 }
+
+// InterestRates loads the statutory interest table that applies to a kind of
+// debtor, so that callers can refuse an invoice the table cannot cover.
+func (db *DB) InterestRates(ctx context.Context, kind collect.DebtorKind) (collect.RateTable, error) {
+	return scanRates(db.Pool.Query(ctx, ratesSQL, RateKind(kind)))
+}
