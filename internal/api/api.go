@@ -32,7 +32,7 @@ type API struct {
 func (a *API) Register(app *fiber.App) {
 	g := app.Group("/api/v1")
 	g.Get("/openapi.json", a.openAPI)
-	g.Use(a.limitBody, a.authenticate)
+	g.Use(a.limitBody, a.authenticate, a.idempotency())
 	g.Post("/debtors", a.upsertDebtor)
 	g.Get("/debtors/:id", a.getDebtor)
 	g.Post("/debtors/:id/notices", a.createNotice)

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Idempotency headers: the key a creditor sends on a POST, and the header
+// that marks an answer given again from the store.
+const (
+	IdempotencyKeyHeader     = "Idempotency-Key"
+	IdempotentReplayedHeader = "Idempotent-Replayed"
+)
+
+// maxIdempotencyKey is the longest key accepted, as at Stripe.
+const maxIdempotencyKey = 255
+
+// idempotency makes a POST with an Idempotency-Key safe to retry, as Stripe
+// does: within 24 hours the same key and the same request get the first
+// answer again (status and body) without running the handler; the same key
+// with another request is refused with 422. Keys are per creditor. A request
+// whose first answer was a 5xx stored nothing, so its retry runs again.
+//
+// A request holds a database connection while it waits for, or holds, its
+// key, and the handler needs another. Holding at most half the pool keeps
+// the handlers supplied, so a burst of keyed requests cannot starve the
+// requests they wait for.
+func (a *API) idempotency() fiber.Handler {
+	slots := make(chan struct{}, max(int(a.DB.Pool.Config().MaxConns)/2, 1))
+	return func(c *fiber.Ctx) error {
+		key := c.Get(IdempotencyKeyHeader)
+		if c.Method() != fiber.MethodPost || key == "" {
+			return c.Next()
+		}
+		if err := checkIdempotencyKey(key); err != nil {
+			return err
+		}
+		ctx := c.UserContext()
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		h := sha256.New()
+		h.Write([]byte(c.Method() + " " + c.OriginalURL() + "\n"))
+		h.Write(c.Body())
+		stored, claim, err := a.DB.ClaimIdempotencyKey(ctx, creditorOf(c).ID, key, h.Sum(nil))
+		if errors.Is(err, postgres.ErrIdempotencyKeyReused) {
+			return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "idempotency_key_reused", Field: IdempotencyKeyHeader,
+				Message: "this Idempotency-Key was used in the last 24 hours for another request: send a new key for a new request"}
+		}
+		if err != nil {
+			return err
+		}
+		if stored != nil {
+			c.Set(IdempotentReplayedHeader, "true")
+			if stored.ContentType != "" {
+				c.Set(fiber.HeaderContentType, stored.ContentType)
+			}
+			return c.Status(stored.Status).Send(stored.Body)
+		}
+		defer claim.Release(context.WithoutCancel(ctx))
+		if err := c.Next(); err != nil {
+			// Write the error answer now, so that it can be stored like any other.
+			if err := c.App().Config().ErrorHandler(c, err); err != nil {
+				return err
+			}
+		}
+		res := c.Response()
+		if res.StatusCode() >= fiber.StatusInternalServerError {
+			return nil
+		}
+		answer := postgres.StoredAnswer{Status: res.StatusCode(), ContentType: string(res.Header.ContentType()), Body: append([]byte(nil), res.Body()...)}
+		if err := claim.Save(context.WithoutCancel(ctx), answer); err != nil {
+			// The work is done and answered; only a retry's replay is lost.
+			a.Log.Error("store idempotency key", "err", err, "path", c.Path(), "request_id", c.Locals("requestid"))
+		}
+		return nil
+	}
+}
+
+// checkIdempotencyKey accepts 1 to 255 visible ASCII characters (a UUID or
+// any token of the creditor's own).
+func checkIdempotencyKey(key string) error {
+	bad := len(key) > maxIdempotencyKey
+	for i := 0; i < len(key) && !bad; i++ {
+		bad = key[i] < 0x21 || key[i] > 0x7e
+	}
+	if bad {
+		return invalid(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
+	}
+	return nil
+}
