@@ -54,7 +54,12 @@ func New(d Deps, work bool) (*Client, error) {
 	river.AddWorker(workers, &cleanupWorker{d: d})
 	river.AddWorker(workers, &reviewPlansWorker{d: d})
 	river.AddWorker(workers, &payoutsWorker{d: d})
-	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute}
+	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
+		// A job whose process was killed stays "running" until rescued;
+		// River's default (JobTimeout + 1 hour) would leave a crashed
+		// instance's payments unsynced for an hour. No job outlives
+		// JobTimeout, so after two minutes it is certainly orphaned.
+		RescueStuckJobsAfter: 2 * time.Minute}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
 		cfg.FetchCooldown = 20 * time.Millisecond
