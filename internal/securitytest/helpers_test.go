@@ -180,22 +180,22 @@ func newEnv(t *testing.T, o options) *env {
 		})
 	}
 
-	e.A = e.party("Energie Noord B.V.", "K-1", "Jan Jansen", "7311 KL", "12")
+	e.A = e.party("Energie Noord B.V.", "NL91ABNA0417164300", "K-1", "Jan Jansen", "7311 KL", "12")
 	// B's debtor has A's external reference and address on purpose: nothing
 	// may be found by them across creditors.
-	e.B = e.party("Water Zuid B.V.", "K-1", "Piet Pieters", "7311 KL", "12")
+	e.B = e.party("Water Zuid B.V.", "NL20INGB0001234567", "K-1", "Piet Pieters", "7311 KL", "12")
 	e.agent = e.consoleUser("agent@example.nl", "agent", e.A.ID)
 	e.finance = e.consoleUser("finance@example.nl", "finance", e.A.ID)
 	e.admin = e.consoleUser("admin@example.nl", "admin")
 	return e
 }
 
-func (e *env) party(name, ref, debtorName, postcode, house string) party {
+func (e *env) party(name, iban, ref, debtorName, postcode, house string) party {
 	e.t.Helper()
 	var p party
 	var err error
 	p.Creditor, p.Key, err = e.db.CreateCreditor(e.ctx, collect.Creditor{Name: name, Phone: "020 123 45 67",
-		PhoneHours: "op werkdagen van 9 tot 17 uur", Email: "klant@example.nl", IBAN: "NL91ABNA0417164300"})
+		PhoneHours: "op werkdagen van 9 tot 17 uur", Email: "klant@example.nl", IBAN: iban})
 	if err != nil {
 		e.t.Fatal(err)
 	}
