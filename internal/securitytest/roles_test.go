@@ -1,0 +1,227 @@
+package securitytest
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// consoleWorld is what of creditor B the console's users of A may not reach.
+type consoleWorld struct {
+	dispute  postgres.Dispute
+	hardship postgres.Hardship
+	plan     postgres.Plan
+	line     string // an unmatched bank line
+}
+
+// visit is one request of the console walk and the status each role must
+// get; a role left out is not asked.
+type visit struct {
+	method, path string
+	form         url.Values
+	want         map[string]int
+}
+
+// onlyAdmin is the answer to a record of creditor B: A's agent and
+// finance user get the console's 404, the admin, who sees every creditor, gets it.
+func onlyAdmin(ok int) map[string]int {
+	return map[string]int{"agent": 404, "finance": 404, "admin": ok}
+}
+
+// neitherOfA is the answer to a change to B's records by A's users.
+var neitherOfA = map[string]int{"agent": 404, "finance": 404}
+
+// financeOnly is the answer to a finance page: not for agents.
+var financeOnly = map[string]int{"agent": 404, "finance": 200, "admin": 200}
+
+var everyone = map[string]int{"agent": 200, "finance": 200, "admin": 200}
+
+// consoleRoutes are the console's routes with what each role gets. A new
+// console route fails TestConsoleRoleWalk until it is added here (or to
+// consoleNotOwned with the reason it shows no creditor's records).
+var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
+	"GET /console": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"GET", "/console", nil, everyone}}
+	},
+	"GET /console/debtors/:id": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/debtors/" + e.A.Debtor.ID, nil, everyone},
+			{"GET", "/console/debtors/" + e.B.Debtor.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/files/:id": func(e *env, w consoleWorld) []visit {
+		return []visit{{"GET", "/console/files/" + w.dispute.Files[0].ID, nil, onlyAdmin(200)}}
+	},
+	"POST /console/debtors/:id/notes": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/debtors/" + e.B.Debtor.ID + "/notes", url.Values{"body": {"note on B"}}, neitherOfA}}
+	},
+	"POST /console/debtors/:id/plans": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/debtors/" + e.B.Debtor.ID + "/plans", url.Values{"total": {"50,00"}, "months": {"2"},
+			"first_due": {e.db.Today().AddDate(0, 0, 14).Format("2006-01-02")}, "reason": {"x"}}, neitherOfA}}
+	},
+	"POST /console/debtors/:id/plans/:plan": func(e *env, w consoleWorld) []visit {
+		f := url.Values{"decision": {"approve"}}
+		return []visit{
+			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/plans/" + w.plan.ID, f, neitherOfA},
+			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/plans/" + w.plan.ID, f, neitherOfA},
+		}
+	},
+	"POST /console/debtors/:id/disputes/:dispute": func(e *env, w consoleWorld) []visit {
+		f := url.Values{"outcome": {"upheld"}}
+		return []visit{
+			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/disputes/" + w.dispute.ID, f, neitherOfA},
+			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/disputes/" + w.dispute.ID, f, neitherOfA},
+		}
+	},
+	"POST /console/debtors/:id/hardships/:hardship": func(e *env, w consoleWorld) []visit {
+		f := url.Values{"action": {"waive_costs"}}
+		return []visit{
+			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/hardships/" + w.hardship.ID, f, neitherOfA},
+			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/hardships/" + w.hardship.ID, f, neitherOfA},
+		}
+	},
+	"GET /console/finance": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/finance", nil, financeOnly},
+			{"GET", "/console/finance?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/finance/exports/payments.csv": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/finance/exports/payments.csv", nil, financeOnly},
+			{"GET", "/console/finance/exports/payments.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/finance/exports/journal.csv": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/finance/exports/journal.csv", nil, financeOnly},
+			{"GET", "/console/finance/exports/journal.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"POST /console/finance/import": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/finance/import", url.Values{"creditor": {e.B.ID}}, neitherOfA}}
+	},
+	"POST /console/finance/lines/:id/confirm": func(e *env, w consoleWorld) []visit {
+		return []visit{{"POST", "/console/finance/lines/" + w.line + "/confirm", url.Values{"invoice": {e.B.Invoice.ID}}, neitherOfA}}
+	},
+	"POST /console/finance/lines/:id/reject": func(e *env, w consoleWorld) []visit {
+		return []visit{{"POST", "/console/finance/lines/" + w.line + "/reject", nil, neitherOfA}}
+	},
+}
+
+// consoleNotOwned are console routes that show or change no creditor's records.
+var consoleNotOwned = map[string]string{
+	"GET /console/login":              "sign-in page",
+	"POST /console/login":             "sign-in (TestParallelSignInGuesses)",
+	"POST /console/login/code":        "second factor of the user's own sign-in",
+	"POST /console/logout":            "ends the user's own session",
+	"GET /console/security":           "the user's own second factor",
+	"POST /console/security":          "the user's own second factor",
+	"GET /console/static/console.css": "the stylesheet",
+}
+
+// TestConsoleRoleWalk walks every console route in Fiber's route stack as
+// A's agent, A's finance user and an admin: the finance pages are refused
+// to agents, and no user of A reaches creditor B's debtors, evidence, plans,
+// disputes, hardship reports, finance pages or bank lines; the admin, who
+// sees every creditor, does (so the 404s are about who asks).
+func TestConsoleRoleWalk(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{})
+	var w consoleWorld
+	var err error
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	if w.dispute, err = e.db.CreateDispute(e.ctx, postgres.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
+		Reason: "amount_wrong", Body: "Te hoog", Files: []postgres.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: pdf}}}); err != nil {
+		t.Fatal(err)
+	}
+	if w.hardship, err = e.db.ReportHardship(e.ctx, postgres.Hardship{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Reason: "income", Consent: true},
+		e.B.Policy.BreathingDays); err != nil {
+		t.Fatal(err)
+	}
+	first := e.db.Today().AddDate(0, 0, 7)
+	if w.plan, err = e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
+		collect.PlanCheck{Reasons: []string{"too long"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	e.importStatement(e.B, "B-STMT-1", "", 4321)
+	if err := e.db.Pool.QueryRow(e.ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state = 'unmatched'`, e.B.ID).Scan(&w.line); err != nil {
+		t.Fatalf("B's unmatched bank line: %v", err)
+	}
+
+	users := map[string]*client{}
+	for role, a := range map[string]postgres.Agent{"agent": e.agent, "finance": e.finance, "admin": e.admin} {
+		users[role] = e.client()
+		users[role].signInConsole(a)
+	}
+	walked := 0
+	for _, rt := range routes(e.app.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/console") }) {
+		key := rt.Method + " " + rt.Path
+		if strings.HasSuffix(rt.Path, "*") || (rt.Path == "/console" && rt.Method != http.MethodGet) {
+			continue // the catch-all 404 (TestUnknownConsolePathIs404 in internal/console)
+		}
+		if _, ok := consoleNotOwned[key]; ok {
+			continue
+		}
+		visits, ok := consoleRoutes[key]
+		if !ok {
+			t.Errorf("console route %s is not in the role walk: add to consoleRoutes what each role gets", key)
+			continue
+		}
+		walked++
+		for _, v := range visits(e, w) {
+			for _, role := range []string{"agent", "finance", "admin"} {
+				want, ask := v.want[role]
+				if !ask {
+					continue
+				}
+				c := users[role]
+				var r response
+				if v.method == http.MethodGet {
+					r = c.get(v.path)
+				} else if strings.HasSuffix(v.path, "/import") {
+					r = c.postMultipart(v.path, c.csrf, v.form)
+				} else {
+					form := url.Values{"_csrf": {c.csrf}}
+					for k, vs := range v.form {
+						form[k] = vs
+					}
+					r = c.post(v.path, form)
+				}
+				if r.Status != want {
+					t.Errorf("%s %s as %s: status %d, want %d\n%.300s", v.method, v.path, role, r.Status, want, r.Body)
+				}
+				if want == http.StatusNotFound {
+					for _, s := range []string{e.B.Debtor.Name, e.B.Name, "Te hoog"} {
+						if strings.Contains(r.Body, s) {
+							t.Errorf("%s %s as %s: the refusal shows %q", v.method, v.path, role, s)
+						}
+					}
+				}
+			}
+		}
+	}
+	if walked < len(consoleRoutes) {
+		t.Errorf("walked %d console routes, the table has %d: a route is gone or renamed", walked, len(consoleRoutes))
+	}
+	// Nothing A's users posted reached B.
+	if n := e.count(`SELECT count(*) FROM notes WHERE debtor_id = $1`, e.B.Debtor.ID); n != 0 {
+		t.Errorf("%d notes on B's debtor", n)
+	}
+	if n := e.count(`SELECT count(*) FROM bank_lines WHERE id = $1 AND state = 'unmatched'`, w.line); n != 1 {
+		t.Errorf("B's bank line changed")
+	}
+	for _, q := range []string{`SELECT count(*) FROM disputes WHERE id = $1 AND status = 'open'`, `SELECT count(*) FROM plans WHERE id = $1 AND status = 'proposed'`} {
+		id := w.dispute.ID
+		if strings.Contains(q, "plans") {
+			id = w.plan.ID
+		}
+		if n := e.count(q, id); n != 1 {
+			t.Errorf("%s: B's record changed (%s)", q, id)
+		}
+	}
+}
