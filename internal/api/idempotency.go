@@ -20,6 +20,9 @@ const (
 // maxIdempotencyKey is the longest key accepted, as at Stripe.
 const maxIdempotencyKey = 255
 
+// apiKeysPath is the key rotation, whose answer is a secret.
+const apiKeysPath = "/api/v1/api-keys"
+
 // idempotency makes a POST with an Idempotency-Key safe to retry, as Stripe
 // does: within 24 hours the same key and the same request get the first
 // answer again (status and body) without running the handler; the same key
@@ -34,7 +37,9 @@ func (a *API) idempotency() fiber.Handler {
 	slots := make(chan struct{}, max(int(a.DB.Pool.Config().MaxConns)/2, 1))
 	return func(c *fiber.Ctx) error {
 		key := c.Get(IdempotencyKeyHeader)
-		if c.Method() != fiber.MethodPost || key == "" {
+		// A new API key is never kept in the clear, and a retry of its
+		// rotation comes with the old key, which no longer authenticates.
+		if c.Method() != fiber.MethodPost || key == "" || c.Path() == apiKeysPath {
 			return c.Next()
 		}
 		if err := checkIdempotencyKey(key); err != nil {

@@ -108,6 +108,20 @@ func TestIdempotencyKey(t *testing.T) {
 		b.postWithKey(t, "/api/v1/invoices", b.A.Key, "two words", invoice("F-3")).wantError(t, http.StatusUnprocessableEntity, "invalid", api.IdempotencyKeyHeader)
 	})
 
+	t.Run("a rotated API key is not kept", func(t *testing.T) {
+		r := b.postWithKey(t, "/api/v1/api-keys", b.B.Key, "rotate-1", obj{})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("rotate: %d %s", r.Status, r.Body)
+		}
+		var kept int
+		if err := b.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = 'rotate-1'`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 0 {
+			t.Errorf("the answer holding the new API key was stored")
+		}
+	})
+
 	t.Run("after 24 hours the key is new", func(t *testing.T) {
 		clock.Advance(24*time.Hour - time.Second)
 		b.postWithKey(t, "/api/v1/invoices", b.A.Key, key, invoice("F-2")).wantError(t, http.StatusUnprocessableEntity, "idempotency_key_reused", api.IdempotencyKeyHeader)
