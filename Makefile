@@ -23,7 +23,7 @@ test: tools
 	$(GO) test -run '^$$' -fuzz '^FuzzParseDecimal$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/money/
 	$(GO) test -run '^$$' -fuzz '^FuzzFetch$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/mollie/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseWebhook$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/stripe/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/api/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/api/jsonbody/
 
 ## tools: test tools from the registries (axe-core for accessibility checks,
 ## Redocly CLI to lint the API document)

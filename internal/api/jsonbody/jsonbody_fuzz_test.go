@@ -1,4 +1,4 @@
-package api
+package jsonbody
 
 import (
 	"encoding/json"
@@ -36,11 +36,11 @@ func FuzzDecodeRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req fuzzRequest
-		err := decodeJSON(body, &req)
+		err := Decode(body, &req)
 		if err != nil {
-			var p *Problem
-			if !errors.As(err, &p) || (p.Status != 400 && p.Status != 422) || p.Message == "" {
-				t.Fatalf("decodeJSON(%q) = %v, want a 400 or 422 Problem", body, err)
+			var e *Error
+			if !errors.As(err, &e) || (e.Status != 400 && e.Status != 422) || e.Message == "" {
+				t.Fatalf("Decode(%q) = %v, want a 400 or 422 Error", body, err)
 			}
 			return
 		}
