@@ -12,16 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // stripePayment records a Stripe card payment of p with a session id, as if
 // its checkout had started (stripe-mock keeps no sessions).
-func (e *env) stripePayment(p party, cents int64) postgres.Payment {
+func (e *env) stripePayment(p party, cents int64) collect.Payment {
 	e.t.Helper()
-	rec, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
+	rec, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
 		Amount: cents, Provider: "stripe", Method: string(pay.Card)})
 	if err != nil {
 		e.t.Fatal(err)
@@ -36,7 +36,7 @@ func (e *env) stripePayment(p party, cents int64) postgres.Payment {
 }
 
 // session is a Checkout Session as a Stripe event carries it, naming p.
-func session(p postgres.Payment) map[string]any {
+func session(p collect.Payment) map[string]any {
 	return map[string]any{"id": p.ProviderID, "object": "checkout.session", "client_reference_id": p.ID,
 		"metadata": map[string]any{stripe.MetadataKey: p.ID}, "payment_status": "paid", "status": "complete",
 		"amount_total": p.Amount, "currency": "eur", "payment_intent": "pi_" + p.ID[:8]}
@@ -90,7 +90,7 @@ func TestForgedProviderEvents(t *testing.T) {
 
 	type forged struct {
 		name    string
-		payment postgres.Payment
+		payment collect.Payment
 		// typ and object make the signed Stripe event; an empty typ posts
 		// mollieID to the Mollie webhook instead.
 		typ      string

@@ -92,7 +92,7 @@ type party struct {
 	Invoice collect.Invoice
 	Link    postgres.Link
 	Notice  collect.Notice
-	Payment postgres.Payment // a Mollie iDEAL payment whose checkout started
+	Payment collect.Payment // a Mollie iDEAL payment whose checkout started
 }
 
 // env is one test's app on its own database, served on a real socket, with
@@ -223,9 +223,9 @@ func (e *env) party(name, iban, ref, debtorName, postcode, house string) party {
 
 // molliePayment starts a Mollie iDEAL payment as the pay page does: our
 // record first, then the checkout at the Mollie fake.
-func (e *env) molliePayment(p party, cents int64) postgres.Payment {
+func (e *env) molliePayment(p party, cents int64) collect.Payment {
 	e.t.Helper()
-	rec, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
+	rec, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
 		Amount: cents, Provider: "mollie", Method: string(pay.IDEAL)})
 	if err != nil {
 		e.t.Fatal(err)
