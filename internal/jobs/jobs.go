@@ -161,7 +161,7 @@ func syncPayment(ctx context.Context, d Deps, p postgres.Payment, source string,
 	if err != nil {
 		return err
 	}
-	prov, err := d.Providers.ByName(Setup(cr), p.Provider)
+	prov, err := d.Providers.ByName(pay.SetupOf(cr), p.Provider)
 	if err != nil {
 		return err
 	}

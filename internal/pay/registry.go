@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/settle/settle/internal/collect"
 )
 
 // Registry picks the provider for a creditor and a method. The server's
@@ -28,6 +30,11 @@ type CreditorSetup struct {
 	CardProvider  string
 	MollieKeyEnv  string
 	StripeKeyEnv  string
+}
+
+// SetupOf is the part of a creditor the registry needs.
+func SetupOf(c collect.Creditor) CreditorSetup {
+	return CreditorSetup{ID: c.ID, IdealProvider: c.IdealProvider, CardProvider: c.CardProvider, MollieKeyEnv: c.MollieKeyEnv, StripeKeyEnv: c.StripeKeyEnv}
 }
 
 // For returns the provider that serves method for a creditor.

@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
@@ -158,7 +157,7 @@ func (p *Portal) payStart(c *fiber.Ctx) error {
 		return p.render(c, fiber.StatusUnprocessableEntity, "pay", view{P: pr, Title: pr.T("pay.title"), Creditor: f.Creditor, SignedIn: true,
 			Statement: st, Open: st.Open(), Problem: problem, MinAmount: pr.Money(MinPayment)})
 	}
-	prov, err := p.Pay.Providers.For(jobs.Setup(f.Creditor), method)
+	prov, err := p.Pay.Providers.For(pay.SetupOf(f.Creditor), method)
 	if err != nil {
 		return err
 	}
