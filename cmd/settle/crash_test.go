@@ -147,7 +147,7 @@ func TestCrashWebhookBurst(t *testing.T) {
 	ids := make([]string, payments)    // Mollie ids
 	ourIDs := make([]string, payments) // Settle's payment ids
 	for i := range payments {
-		p, err := db.CreatePayment(ctx, postgres.Payment{CreditorID: cr.ID, DebtorID: d.ID, Amount: 100, Provider: "mollie", Method: "ideal"})
+		p, err := db.CreatePayment(ctx, collect.Payment{CreditorID: cr.ID, DebtorID: d.ID, Amount: 100, Provider: "mollie", Method: "ideal"})
 		if err != nil {
 			t.Fatal(err)
 		}

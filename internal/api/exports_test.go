@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
 )
 
@@ -21,7 +21,7 @@ func TestExports(t *testing.T) {
 	pay1 := func(c creditor, ref string, cents int64, provider, method string) {
 		t.Helper()
 		d := b.debtor(t, c.Key, consumer(ref, "Jan Jansen"))
-		p, err := b.db.CreatePayment(ctx, postgres.Payment{CreditorID: c.ID, DebtorID: d, Amount: cents, Provider: provider, Method: method})
+		p, err := b.db.CreatePayment(ctx, collect.Payment{CreditorID: c.ID, DebtorID: d, Amount: cents, Provider: provider, Method: method})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
-	"github.com/settle/settle/internal/postgres"
 )
 
 func TestListPayments(t *testing.T) {
@@ -16,7 +16,7 @@ func TestListPayments(t *testing.T) {
 	inv := b.invoice(t, b.A.Key, d, "P-INV-1", "2026-10-01", "2026-10-15", 10000)
 	var ids []string
 	for _, amount := range []int64{3000, 2500} {
-		p, err := b.db.CreatePayment(ctx, postgres.Payment{CreditorID: b.A.ID, DebtorID: d, InvoiceID: inv, Amount: amount, Provider: "mollie", Method: "ideal"})
+		p, err := b.db.CreatePayment(ctx, collect.Payment{CreditorID: b.A.ID, DebtorID: d, InvoiceID: inv, Amount: amount, Provider: "mollie", Method: "ideal"})
 		if err != nil {
 			t.Fatal(err)
 		}

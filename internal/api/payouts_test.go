@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -15,10 +16,10 @@ import (
 func TestListPayouts(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	payment := func(c creditor, ref string, cents int64, providerID string) postgres.Payment {
+	payment := func(c creditor, ref string, cents int64, providerID string) collect.Payment {
 		t.Helper()
 		d := b.debtor(t, c.Key, consumer(ref, "Jan Jansen"))
-		p, err := b.db.CreatePayment(ctx, postgres.Payment{CreditorID: c.ID, DebtorID: d, Amount: cents, Provider: "mollie", Method: "ideal"})
+		p, err := b.db.CreatePayment(ctx, collect.Payment{CreditorID: c.ID, DebtorID: d, Amount: cents, Provider: "mollie", Method: "ideal"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ type debtorFile struct {
 	Since        time.Time // the first invoice's date: new or long-standing customer
 	Statement    collect.Statement
 	Invoices     []invoiceView
-	Payments     []postgres.Payment
+	Payments     []collect.Payment
 	Plans        []planView
 	Disputes     []disputeView
 	Hardships    []postgres.Hardship

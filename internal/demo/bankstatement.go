@@ -54,7 +54,7 @@ func seedMolliePayout(ctx context.Context, db *postgres.DB, cred collect.Credito
 			invoiceID = inv.ID
 		}
 	}
-	p, err := db.CreatePayment(ctx, postgres.Payment{CreditorID: cred.ID, DebtorID: debtorID, InvoiceID: invoiceID, Amount: idealPaidCents, Provider: "mollie", Method: "ideal"})
+	p, err := db.CreatePayment(ctx, collect.Payment{CreditorID: cred.ID, DebtorID: debtorID, InvoiceID: invoiceID, Amount: idealPaidCents, Provider: "mollie", Method: "ideal"})
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // TestPayTwiceSameInvoice: two payments for the whole of the same invoice,
@@ -28,7 +28,7 @@ func TestPayTwiceSameInvoice(t *testing.T) {
 	p1 := w.mollie(a, 10000, w.invs[0].ID)
 	p2 := w.mollie(b, 10000, w.invs[0].ID)
 	var wg sync.WaitGroup
-	for _, p := range []postgres.Payment{p1, p2} {
+	for _, p := range []collect.Payment{p1, p2} {
 		wg.Go(func() {
 			if err := w.fake.SetStatus(p.ProviderID, "paid"); err != nil {
 				t.Error(err)

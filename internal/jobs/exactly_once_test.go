@@ -3,9 +3,9 @@ package jobs_test
 import (
 	"testing"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // TestExactlyOnceMollie delivers every webhook of three paid Mollie flows
@@ -17,7 +17,7 @@ func TestExactlyOnceMollie(t *testing.T) {
 	a, b := w.instance(true), w.instance(true)
 	ins := []*instance{a, b}
 	w.fake.WebhookDisabled.Store(true) // the test delivers every webhook itself
-	ps := []postgres.Payment{
+	ps := []collect.Payment{
 		w.mollie(a, 10000, w.invs[0].ID),
 		w.mollie(b, 5000, w.invs[1].ID),
 		w.mollie(a, 2000, ""),

@@ -228,9 +228,9 @@ func (in *instance) start() {
 
 // mollie starts a Mollie iDEAL payment as the pay page does: our record
 // first, then the checkout with in's webhook URL.
-func (w *world) mollie(in *instance, amount int64, invoiceID string) postgres.Payment {
+func (w *world) mollie(in *instance, amount int64, invoiceID string) collect.Payment {
 	w.t.Helper()
-	rec, err := w.db.CreatePayment(w.ctx, postgres.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+	rec, err := w.db.CreatePayment(w.ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
 		Amount: amount, Provider: "mollie", Method: string(pay.IDEAL)})
 	if err != nil {
 		w.t.Fatal(err)
@@ -251,9 +251,9 @@ func (w *world) mollie(in *instance, amount int64, invoiceID string) postgres.Pa
 
 // stripePayment records a Stripe payment with a session id, as if the
 // checkout had started (stripe-mock keeps no sessions; events drive the flow).
-func (w *world) stripePayment(amount int64, invoiceID string, method pay.Method) postgres.Payment {
+func (w *world) stripePayment(amount int64, invoiceID string, method pay.Method) collect.Payment {
 	w.t.Helper()
-	rec, err := w.db.CreatePayment(w.ctx, postgres.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+	rec, err := w.db.CreatePayment(w.ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
 		Amount: amount, Provider: "stripe", Method: string(method)})
 	if err != nil {
 		w.t.Fatal(err)
@@ -272,7 +272,7 @@ func randomHex(n int) string {
 }
 
 // sessionObject is a Checkout Session as Stripe puts it in an event.
-func sessionObject(p postgres.Payment, paymentStatus string) map[string]any {
+func sessionObject(p collect.Payment, paymentStatus string) map[string]any {
 	return map[string]any{
 		"id": p.ProviderID, "object": "checkout.session", "client_reference_id": p.ID,
 		"metadata": map[string]any{stripe.MetadataKey: p.ID}, "payment_status": paymentStatus,
@@ -281,7 +281,7 @@ func sessionObject(p postgres.Payment, paymentStatus string) map[string]any {
 }
 
 // chargeObject is a charge as Stripe puts it in a charge.refunded event.
-func chargeObject(p postgres.Payment, refunded int64) map[string]any {
+func chargeObject(p collect.Payment, refunded int64) map[string]any {
 	return map[string]any{
 		"id": "ch_" + p.ID[:8], "object": "charge", "metadata": map[string]any{stripe.MetadataKey: p.ID},
 		"payment_intent": "pi_" + p.ID[:8], "amount": p.Amount, "amount_refunded": refunded,
@@ -434,7 +434,7 @@ func (w *world) statement() collect.Statement {
 	return st
 }
 
-func (w *world) payment(id string) postgres.Payment {
+func (w *world) payment(id string) collect.Payment {
 	w.t.Helper()
 	p, err := w.db.PaymentByID(w.ctx, id)
 	if err != nil {
@@ -468,7 +468,7 @@ func (w *world) booked(paymentID string) booked {
 
 // wantBookedOnce checks that a payment is paid, booked once for amount, and
 // became paid once in its history and its audit trail.
-func (w *world) wantBookedOnce(p postgres.Payment, amount int64) {
+func (w *world) wantBookedOnce(p collect.Payment, amount int64) {
 	w.t.Helper()
 	got := w.payment(p.ID)
 	if got.Status != pay.StatusPaid {
@@ -587,7 +587,7 @@ type stripeSession struct {
 
 // stripeSays sets what Stripe's API reports for p's session, its
 // PaymentIntent pi_<first 8 of p.ID> and that intent's charge and disputes.
-func (w *world) stripeSays(p postgres.Payment, s stripeSession) {
+func (w *world) stripeSays(p collect.Payment, s stripeSession) {
 	w.t.Helper()
 	if s.amount == 0 {
 		s.amount = p.Amount
@@ -616,7 +616,7 @@ func (w *world) stripeSays(p postgres.Payment, s stripeSession) {
 var stripePaid = stripeSession{status: "complete", paymentStatus: "paid"}
 
 // stripeDispute is a dispute on p's charge as Stripe's API lists it.
-func stripeDispute(p postgres.Payment, status string, amount int64) map[string]any {
+func stripeDispute(p collect.Payment, status string, amount int64) map[string]any {
 	return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": amount, "currency": "eur", "status": status,
 		"payment_intent": "pi_" + p.ID[:8], "charge": "ch_" + p.ID[:8]}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
@@ -153,7 +154,7 @@ type claim struct {
 // syncPayment asks p's provider for its state and applies it. The provider's
 // answer is the only word on money: the payment it describes must be p, in
 // euros, or nothing is booked and the refusal is recorded for finance.
-func syncPayment(ctx context.Context, d Deps, p postgres.Payment, source string, c claim) error {
+func syncPayment(ctx context.Context, d Deps, p collect.Payment, source string, c claim) error {
 	if p.ProviderID == "" {
 		return nil // the checkout never started; nothing to ask
 	}
@@ -184,7 +185,7 @@ func syncPayment(ctx context.Context, d Deps, p postgres.Payment, source string,
 }
 
 // stateMismatch says why a fetched state may not move p, or "".
-func stateMismatch(p postgres.Payment, st pay.State, intentID string) string {
+func stateMismatch(p collect.Payment, st pay.State, intentID string) string {
 	switch {
 	case st.ProviderID != p.ProviderID:
 		return fmt.Sprintf("the provider answered for %q, the payment is %q", st.ProviderID, p.ProviderID)
@@ -200,7 +201,7 @@ func stateMismatch(p postgres.Payment, st pay.State, intentID string) string {
 // Stripe payment, and for a session event only its own session. providerID
 // is the event's session (cs_...) or, for charge and dispute events, its
 // PaymentIntent, which only the provider's answer can check.
-func StripeEventMismatch(p postgres.Payment, providerID string) string {
+func StripeEventMismatch(p collect.Payment, providerID string) string {
 	switch {
 	case p.Provider != "stripe":
 		return fmt.Sprintf("a Stripe event for a %s payment", p.Provider)
@@ -214,7 +215,7 @@ func StripeEventMismatch(p postgres.Payment, providerID string) string {
 
 // Refuse records that an event or answer about p was refused, for finance,
 // and logs it; the job is done (a retry would refuse again).
-func Refuse(ctx context.Context, db *postgres.DB, log *slog.Logger, p postgres.Payment, provider, eventID, eventType, reason string) error {
+func Refuse(ctx context.Context, db *postgres.DB, log *slog.Logger, p collect.Payment, provider, eventID, eventType, reason string) error {
 	log.Warn("provider event refused", "payment_id", p.ID, "payment_provider", p.Provider, "provider", provider,
 		"event_id", eventID, "event_type", eventType, "reason", reason)
 	return db.RecordRefusedEvent(ctx, postgres.RefusedEvent{CreditorID: p.CreditorID, PaymentID: p.ID, Provider: provider,

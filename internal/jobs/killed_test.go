@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
@@ -66,7 +67,7 @@ func TestKilledWebhookAnsweredWorkersStopped(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
 		t.Fatalf("%d booking jobs waiting, want 2", n)
 	}
-	for _, p := range []postgres.Payment{m, s} {
+	for _, p := range []collect.Payment{m, s} {
 		if got := w.payment(p.ID); got.Status != pay.StatusOpen || w.booked(p.ID).paid != 0 {
 			t.Fatalf("payment %s booked with no workers: %s", p.ID, got.Status)
 		}

@@ -3,14 +3,14 @@ package jobs_test
 import (
 	"testing"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // paidMollie pays a Mollie payment at the fake, whose webhook reaches in,
 // and waits until it is booked.
-func (w *world) paidMollie(in *instance, amount int64, invoiceID string) postgres.Payment {
+func (w *world) paidMollie(in *instance, amount int64, invoiceID string) collect.Payment {
 	w.t.Helper()
 	p := w.mollie(in, amount, invoiceID)
 	if err := w.fake.SetStatus(p.ProviderID, "paid"); err != nil {

@@ -4,13 +4,13 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // wantUntouched checks that a payment is still open, with nothing booked.
-func (w *world) wantUntouched(p postgres.Payment, what string) {
+func (w *world) wantUntouched(p collect.Payment, what string) {
 	w.t.Helper()
 	got, bk := w.payment(p.ID), w.booked(p.ID)
 	if got.Status != pay.StatusOpen || got.Amount != p.Amount || bk.paid != 0 || bk.reversed != 0 {
@@ -20,7 +20,7 @@ func (w *world) wantUntouched(p postgres.Payment, what string) {
 }
 
 // wantRefused checks that finance has the refusal of an event for p.
-func (w *world) wantRefused(p postgres.Payment, eventType string) {
+func (w *world) wantRefused(p collect.Payment, eventType string) {
 	w.t.Helper()
 	evs, err := w.db.RefusedEvents(w.ctx, w.cr.ID, 50)
 	if err != nil {

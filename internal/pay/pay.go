@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/settle/settle/internal/collect"
 )
 
 // Method is how a debtor pays.
@@ -18,25 +20,21 @@ const (
 	Card  Method = "card"
 )
 
-// Status is our payment's status; providers' statuses are mapped onto it.
-type Status string
+// Status is our payment's status (collect.PaymentStatus); providers'
+// statuses are mapped onto it.
+type Status = collect.PaymentStatus
 
-// Payment statuses. Refunded and ChargedBack follow Paid.
+// Payment statuses, by their provider-facing names. Refunded and ChargedBack follow Paid.
 const (
-	StatusOpen        Status = "open"
-	StatusPending     Status = "pending"
-	StatusPaid        Status = "paid"
-	StatusFailed      Status = "failed"
-	StatusCanceled    Status = "canceled"
-	StatusExpired     Status = "expired"
-	StatusRefunded    Status = "refunded"
-	StatusChargedBack Status = "charged_back"
+	StatusOpen        = collect.PaymentOpen
+	StatusPending     = collect.PaymentPending
+	StatusPaid        = collect.PaymentPaid
+	StatusFailed      = collect.PaymentFailed
+	StatusCanceled    = collect.PaymentCanceled
+	StatusExpired     = collect.PaymentExpired
+	StatusRefunded    = collect.PaymentRefunded
+	StatusChargedBack = collect.PaymentChargedBack
 )
-
-// Final reports whether a status can no longer become paid.
-func (s Status) Final() bool {
-	return s == StatusFailed || s == StatusCanceled || s == StatusExpired
-}
 
 // CheckoutRequest asks a provider for a hosted payment page.
 type CheckoutRequest struct {

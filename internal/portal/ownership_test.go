@@ -21,7 +21,7 @@ type ownershipFixture struct {
 	a, b, c    collect.Debtor
 	invA       collect.Invoice
 	invB, invC collect.Invoice
-	payB, payC postgres.Payment
+	payB, payC collect.Payment
 	// plans of B and C: a counter-offer each, which only they may answer
 	planB, planC postgres.Plan
 }
@@ -84,10 +84,10 @@ func TestOwnership(t *testing.T) {
 	f.invB = e.invoice(cr, f.b, "B-001", "Gas oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 23456)
 	f.invC = e.invoice(other, f.c, "C-001", "Water oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 34567)
 	var err error
-	if f.payB, err = e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: cr.ID, DebtorID: f.b.ID, InvoiceID: f.invB.ID, Amount: 23456, Provider: "mollie", Method: "ideal"}); err != nil {
+	if f.payB, err = e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: cr.ID, DebtorID: f.b.ID, InvoiceID: f.invB.ID, Amount: 23456, Provider: "mollie", Method: "ideal"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.payC, err = e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
+	if f.payC, err = e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
 		t.Fatal(err)
 	}
 	f.planB, f.planC = counterOffer(t, e, cr.ID, f.b.ID), counterOffer(t, e, other.ID, f.c.ID)

@@ -197,7 +197,7 @@ type Receipt struct {
 	Parts []string
 }
 
-func paidDay(p postgres.Payment) time.Time {
+func paidDay(p collect.Payment) time.Time {
 	if p.PaidAt != nil {
 		return p.PaidAt.In(amsterdam)
 	}

@@ -161,7 +161,7 @@ func (p *Portal) payStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rec, err := p.DB.CreatePayment(ctx, postgres.Payment{CreditorID: s.CreditorID, DebtorID: s.DebtorID, InvoiceID: ch.InvoiceID,
+	rec, err := p.DB.CreatePayment(ctx, collect.Payment{CreditorID: s.CreditorID, DebtorID: s.DebtorID, InvoiceID: ch.InvoiceID,
 		Amount: ch.Amount, Provider: prov.Name(), Method: string(method), InstalmentID: ch.InstalmentID})
 	if err != nil {
 		return err

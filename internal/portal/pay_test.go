@@ -16,7 +16,6 @@ import (
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/pay/stripemock"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // payFixture is a signed-in debtor with two open invoices (100,00 and
@@ -70,7 +69,7 @@ func mollieFake(t *testing.T) (*molliefake.Fake, string) {
 }
 
 // payments lists the debtor's payment records, oldest first.
-func (f *payFixture) payments(debtorID string) []postgres.Payment {
+func (f *payFixture) payments(debtorID string) []collect.Payment {
 	f.e.t.Helper()
 	rows, err := f.e.db.Pool.Query(f.e.ctx, `SELECT id FROM payments WHERE debtor_id = $1 ORDER BY created_at, id`, debtorID)
 	if err != nil {
@@ -87,7 +86,7 @@ func (f *payFixture) payments(debtorID string) []postgres.Payment {
 	if err := rows.Err(); err != nil {
 		f.e.t.Fatal(err)
 	}
-	var out []postgres.Payment
+	var out []collect.Payment
 	for _, id := range ids {
 		p, err := f.e.db.PaymentByID(f.e.ctx, id)
 		if err != nil {
@@ -286,7 +285,7 @@ func TestPayMollieReturn(t *testing.T) {
 	// A failed attempt: nothing charged, try again.
 	r = c.post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 60,00"}, "method": {"ideal"}})
 	wantStatus(t, "second attempt", r, http.StatusSeeOther)
-	var q postgres.Payment
+	var q collect.Payment
 	for _, x := range f.payments(f.d.ID) {
 		if x.ID != p.ID {
 			q = x
@@ -305,7 +304,7 @@ func TestPayMollieReturn(t *testing.T) {
 
 	// Another debtor's payment does not exist for this one.
 	d2 := f.e.debtor(f.cr, "K-2", "Piet Pietersen", "9999 ZZ", "1")
-	other, err := f.e.db.CreatePayment(f.e.ctx, postgres.Payment{CreditorID: f.cr.ID, DebtorID: d2.ID, Amount: 1000, Provider: "mollie", Method: "ideal"})
+	other, err := f.e.db.CreatePayment(f.e.ctx, collect.Payment{CreditorID: f.cr.ID, DebtorID: d2.ID, Amount: 1000, Provider: "mollie", Method: "ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}

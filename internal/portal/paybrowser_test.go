@@ -22,7 +22,6 @@ import (
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/pay/stripemock"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // TestBrowserPayIDEAL walks a debtor with several open invoices from the
@@ -236,7 +235,7 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	if code := browsertest.ClickAndWait(t, ctx, card); code != 200 {
 		t.Fatalf("pay by card: status %d", code)
 	}
-	var second postgres.Payment
+	var second collect.Payment
 	for _, p := range payments(t, site, d) {
 		if p.ID != first.ID {
 			second = p
@@ -371,7 +370,7 @@ func payStatement(t *testing.T, site *browsertest.Env, d demo.Debtor) collect.St
 	return st
 }
 
-func payments(t *testing.T, site *browsertest.Env, d demo.Debtor) []postgres.Payment {
+func payments(t *testing.T, site *browsertest.Env, d demo.Debtor) []collect.Payment {
 	t.Helper()
 	ps, err := site.DB.Payments(context.Background(), d.CreditorID, d.ID)
 	if err != nil {
@@ -380,7 +379,7 @@ func payments(t *testing.T, site *browsertest.Env, d demo.Debtor) []postgres.Pay
 	return ps
 }
 
-func onlyPayment(t *testing.T, site *browsertest.Env, d demo.Debtor) postgres.Payment {
+func onlyPayment(t *testing.T, site *browsertest.Env, d demo.Debtor) collect.Payment {
 	t.Helper()
 	ps := payments(t, site, d)
 	if len(ps) != 1 {

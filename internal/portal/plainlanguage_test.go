@@ -386,7 +386,7 @@ func TestPlainLanguagePay(t *testing.T) {
 		pages = append(pages, page{name, r.Status, r.Body})
 	}
 	// start pays by iDEAL and returns our payment record.
-	start := func(form url.Values) postgres.Payment {
+	start := func(form url.Values) collect.Payment {
 		t.Helper()
 		known := map[string]bool{}
 		for _, p := range f.payments(f.d.ID) {
@@ -402,7 +402,7 @@ func TestPlainLanguagePay(t *testing.T) {
 			}
 		}
 		t.Fatal("start iDEAL: no new payment record")
-		return postgres.Payment{}
+		return collect.Payment{}
 	}
 
 	add("pay: choose", http.StatusOK, c.get("/pay"), nl.T("pay.title"), nl.T("pay.all", "€ 350,00"))

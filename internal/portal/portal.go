@@ -129,7 +129,7 @@ type view struct {
 	Typed       string
 	Problem     string
 	Choice      payChoice
-	Payment     postgres.Payment
+	Payment     collect.Payment
 	Result      string // paid, pending or failed
 	Receipts    []Receipt
 	PaidOn      string

@@ -74,7 +74,7 @@ func (db *DB) DebtorOfCreditors(ctx context.Context, creditorIDs []string, id st
 }
 
 // Payments lists a debtor's payments at one creditor, newest first.
-func (db *DB) Payments(ctx context.Context, creditorID, debtorID string) ([]Payment, error) {
+func (db *DB) Payments(ctx context.Context, creditorID, debtorID string) ([]collect.Payment, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC, id`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "payments")

@@ -12,33 +12,13 @@ import (
 	"github.com/settle/settle/internal/pay"
 )
 
-// Payment is our record of one payment attempt.
-type Payment struct {
-	ID           string
-	CreditorID   string
-	DebtorID     string
-	InvoiceID    string
-	Amount       int64
-	Provider     string
-	Method       string
-	ProviderID   string
-	CheckoutURL  string
-	Status       pay.Status
-	Refunded     int64
-	ChargedBack  int64
-	InstalmentID string
-	CreatedAt    time.Time
-	PaidAt       *time.Time
-	UpdatedAt    time.Time // set only where a query reads it (the API's cursor)
-}
-
 func payStatus(s string) pay.Status { return pay.Status(s) }
 
 const paymentCols = `id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), amount_cents, provider, method, coalesce(provider_id, ''),
 	checkout_url, status, refunded_cents, charged_back_cents, coalesce(instalment_id::text, ''), created_at, paid_at`
 
-func scanPayment(r pgx.Row) (Payment, error) {
-	var p Payment
+func scanPayment(r pgx.Row) (collect.Payment, error) {
+	var p collect.Payment
 	var status string
 	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.InvoiceID, &p.Amount, &p.Provider, &p.Method, &p.ProviderID,
 		&p.CheckoutURL, &status, &p.Refunded, &p.ChargedBack, &p.InstalmentID, &p.CreatedAt, &p.PaidAt)
@@ -47,7 +27,7 @@ func scanPayment(r pgx.Row) (Payment, error) {
 }
 
 // CreatePayment records a payment attempt before the debtor goes to the provider.
-func (db *DB) CreatePayment(ctx context.Context, p Payment) (Payment, error) {
+func (db *DB) CreatePayment(ctx context.Context, p collect.Payment) (collect.Payment, error) {
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `INSERT INTO payments (creditor_id, debtor_id, invoice_id, amount_cents, provider, method, instalment_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING `+paymentCols,
@@ -78,31 +58,31 @@ func (db *DB) FailCheckout(ctx context.Context, id string) error {
 }
 
 // PaymentOfDebtor loads a payment only when it belongs to this debtor.
-func (db *DB) PaymentOfDebtor(ctx context.Context, creditorID, debtorID, id string) (Payment, error) {
+func (db *DB) PaymentOfDebtor(ctx context.Context, creditorID, debtorID, id string) (collect.Payment, error) {
 	if !validUUID(id) {
-		return Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
+		return collect.Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
 	}
 	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 AND debtor_id = $2 AND creditor_id = $3`, id, debtorID, creditorID))
 	return p, dbErr(err, "payment")
 }
 
 // PaymentByID loads a payment.
-func (db *DB) PaymentByID(ctx context.Context, id string) (Payment, error) {
+func (db *DB) PaymentByID(ctx context.Context, id string) (collect.Payment, error) {
 	if !validUUID(id) {
-		return Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
+		return collect.Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
 	}
 	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, id))
 	return p, dbErr(err, "payment")
 }
 
 // PaymentByProviderID finds our payment for a provider's id.
-func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (Payment, error) {
+func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (collect.Payment, error) {
 	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))
 	return p, dbErr(err, "payment")
 }
 
 // UnsettledPayments lists open or pending payments created before cutoff, for the sweeper.
-func (db *DB) UnsettledPayments(ctx context.Context, cutoff time.Time, limit int) ([]Payment, error) {
+func (db *DB) UnsettledPayments(ctx context.Context, cutoff time.Time, limit int) ([]collect.Payment, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
 		WHERE status IN ('open', 'pending') AND created_at < $1 AND provider_id IS NOT NULL ORDER BY created_at LIMIT $2`, cutoff, limit)
 	if err != nil {
@@ -284,7 +264,7 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 // went back (a refund, a chargeback) came to us again: it re-applies in the
 // order of art. 6:44 BW (costs, interest, principal, then credit), each part
 // no more than was reversed there.
-func reinstatePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, sourceKey string, now time.Time) error {
+func reinstatePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount int64, sourceKey string, now time.Time) error {
 	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
 		return err
 	}
@@ -336,7 +316,7 @@ func scanAllocationPart(r pgx.Row) (allocationPart, error) {
 // reversePaymentTx books money that went back to the debtor (a refund or a
 // chargeback): it undoes the payment's allocation in reverse order (credit
 // first, then principal, interest, costs), so the balance opens again.
-func reversePaymentTx(ctx context.Context, tx pgx.Tx, p Payment, amount int64, sourceKey string, now time.Time) error {
+func reversePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount int64, sourceKey string, now time.Time) error {
 	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
 		return err
 	}

@@ -116,8 +116,8 @@ func scanPayoutLine(r pgx.Row) (PayoutLine, error) {
 
 // PaymentsByProviderIDs returns our payments of provider whose provider_id
 // is one of ids, keyed by provider_id.
-func (db *DB) PaymentsByProviderIDs(ctx context.Context, provider string, ids []string) (map[string]Payment, error) {
-	out := map[string]Payment{}
+func (db *DB) PaymentsByProviderIDs(ctx context.Context, provider string, ids []string) (map[string]collect.Payment, error) {
+	out := map[string]collect.Payment{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -134,8 +134,8 @@ func (db *DB) PaymentsByProviderIDs(ctx context.Context, provider string, ids []
 
 // PaymentsByIDs returns our payments whose id is one of ids, keyed by id.
 // Ids that are not UUIDs are ignored (they match nothing).
-func (db *DB) PaymentsByIDs(ctx context.Context, ids []string) (map[string]Payment, error) {
-	out := map[string]Payment{}
+func (db *DB) PaymentsByIDs(ctx context.Context, ids []string) (map[string]collect.Payment, error) {
+	out := map[string]collect.Payment{}
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if validUUID(id) {

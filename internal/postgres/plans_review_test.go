@@ -26,7 +26,7 @@ func TestReviewPlans(t *testing.T) {
 		t.Fatalf("propose: %v %v", plan.Status, err)
 	}
 	for _, in := range plan.Instalments {
-		p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: kept, Amount: in.Amount, Provider: "bank", Method: "transfer", InstalmentID: in.ID})
+		p, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: kept, Amount: in.Amount, Provider: "bank", Method: "transfer", InstalmentID: in.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

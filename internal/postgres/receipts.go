@@ -19,7 +19,7 @@ type Applied struct {
 
 // PaidPayment is a paid payment with what it was applied to.
 type PaidPayment struct {
-	Payment
+	collect.Payment
 	Parts []Applied
 }
 
@@ -80,8 +80,8 @@ func (db *DB) CreditorPayments(ctx context.Context, creditorID string, since tim
 	if err != nil {
 		return nil, dbErr(err, "payments")
 	}
-	ps, err := collectRows(rows, func(r pgx.Row) (Payment, error) {
-		var p Payment
+	ps, err := collectRows(rows, func(r pgx.Row) (collect.Payment, error) {
+		var p collect.Payment
 		var status string
 		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.InvoiceID, &p.Amount, &p.Provider, &p.Method, &p.ProviderID,
 			&p.CheckoutURL, &status, &p.Refunded, &p.ChargedBack, &p.InstalmentID, &p.CreatedAt, &p.PaidAt, &p.UpdatedAt)
@@ -95,7 +95,7 @@ func (db *DB) CreditorPayments(ctx context.Context, creditorID string, since tim
 }
 
 // withAllocations adds to each payment what it was applied to.
-func withAllocations(ctx context.Context, q querier, ps []Payment) ([]PaidPayment, error) {
+func withAllocations(ctx context.Context, q querier, ps []collect.Payment) ([]PaidPayment, error) {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID

@@ -27,7 +27,7 @@ func TestReviewPlansIgnoresMoneyThatWentBack(t *testing.T) {
 		t.Fatalf("propose: %v %v", plan.Status, err)
 	}
 	for i, in := range plan.Instalments {
-		p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: in.Amount, Provider: "mollie", Method: "ideal", InstalmentID: in.ID})
+		p, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: in.Amount, Provider: "mollie", Method: "ideal", InstalmentID: in.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestPaymentAfterSameDayRefundBooks(t *testing.T) {
 	f.invoice(t, d, "S-1", "2026-01-15", 100000) // long overdue: interest runs
 	// A card payment a week ago.
 	f.clock.Set(today.AddDate(0, 0, -7))
-	p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 60000, Provider: "mollie", Method: "ideal"})
+	p, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 60000, Provider: "mollie", Method: "ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestPaidAmountFollowsProvider(t *testing.T) {
 	f := newFixture(t)
 	d := f.debtor(t, "AM-1", collect.Consumer)
 	f.invoice(t, d, "AM-INV", "2026-12-01", 10000)
-	p, err := f.db.CreatePayment(ctx, postgres.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 5000, Provider: "mollie", Method: "ideal"})
+	p, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 5000, Provider: "mollie", Method: "ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}

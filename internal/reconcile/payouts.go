@@ -209,7 +209,7 @@ func payoutDifference(lines []postgres.PayoutLine, amount int64) int64 {
 }
 
 // match fills a line's payment, creditor and our amount from p.
-func matchPayment(l *postgres.PayoutLine, p postgres.Payment) {
+func matchPayment(l *postgres.PayoutLine, p collect.Payment) {
 	l.PaymentID, l.CreditorID, l.Matched = p.ID, p.CreditorID, true
 	if l.Kind == "payment" {
 		l.OurAmount = p.Amount

@@ -13,9 +13,9 @@ import (
 
 	stripego "github.com/stripe/stripe-go/v79"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/pay/stripemock"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
 )
 
@@ -106,9 +106,9 @@ func (f *stripeFixtures) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (e *env) stripePaid(i int, cents int64, session string) postgres.Payment {
+func (e *env) stripePaid(i int, cents int64, session string) collect.Payment {
 	e.t.Helper()
-	p, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: e.cr[i].ID, DebtorID: e.d[i].ID, Amount: cents, Provider: "stripe", Method: "card"})
+	p, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: e.cr[i].ID, DebtorID: e.d[i].ID, Amount: cents, Provider: "stripe", Method: "card"})
 	if err != nil {
 		e.t.Fatal(err)
 	}

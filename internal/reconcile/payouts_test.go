@@ -110,9 +110,9 @@ func newEnv(t *testing.T) *env {
 
 // paid creates a payment of cents for creditor i in our database and at the
 // fake, and has the debtor pay it.
-func (e *env) paid(i int, cents int64, method string) postgres.Payment {
+func (e *env) paid(i int, cents int64, method string) collect.Payment {
 	e.t.Helper()
-	ours, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: e.cr[i].ID, DebtorID: e.d[i].ID, Amount: cents,
+	ours, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: e.cr[i].ID, DebtorID: e.d[i].ID, Amount: cents,
 		Provider: "mollie", Method: map[string]string{"ideal": "ideal", "creditcard": "card"}[method]})
 	if err != nil {
 		e.t.Fatal(err)
@@ -289,7 +289,7 @@ func TestMollieSettlementReconciles(t *testing.T) {
 	for _, want := range []struct {
 		ref, kind string
 		amount    int64
-		ours      postgres.Payment
+		ours      collect.Payment
 	}{
 		{a1.ProviderID, "payment", 5000, a1}, {a2.ProviderID, "payment", 2500, a2},
 		{b1.ProviderID, "payment", 8000, b1}, {b2.ProviderID, "payment", 1995, b2},

@@ -124,9 +124,9 @@ func (e *env) nothingStored(what string) {
 	}
 }
 
-func (e *env) payment(provider, providerID string) postgres.Payment {
+func (e *env) payment(provider, providerID string) collect.Payment {
 	e.t.Helper()
-	p, err := e.db.CreatePayment(e.ctx, postgres.Payment{CreditorID: e.cr.ID, DebtorID: e.d.ID, Amount: 10000, Provider: provider, Method: "ideal"})
+	p, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: e.cr.ID, DebtorID: e.d.ID, Amount: 10000, Provider: provider, Method: "ideal"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
