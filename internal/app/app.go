@@ -89,7 +89,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		a.Providers.Default["stripe"] = stripe.New(cfg.StripeAPIURL, cfg.StripeKey)
 	}
 	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log}
-	payouts := reconcile.PayoutDepsFor(cfg, db, log)
+	payouts := PayoutDeps(cfg, db, log)
 	if opts.FakeMollie {
 		payouts.Mollie = mollie.New(mollieURL, "access_settledemo") // the fake's settlements take any access_ token
 	}
@@ -122,8 +122,8 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		// debtor's (portal.go's sessionCookie) or the console user's.
 		Sessions: []server.SessionCookie{{Path: "/", Name: "settle_session"}, {Path: "/console", Name: console.SessionCookie}},
 		Uploads: []server.Upload{
-			{Method: fiber.MethodPost, Path: "/invoices/:id/dispute", Max: portal.MaxDisputeBody},
-			{Method: fiber.MethodPost, Path: "/console/finance/import", Max: api.MaxStatementBody, Hint: api.StatementHint},
+			{Method: fiber.MethodPost, Path: "/invoices/:id/dispute", Max: portal.MaxDisputeBody, Form: true},
+			{Method: fiber.MethodPost, Path: "/console/finance/import", Max: api.MaxStatementBody, Hint: api.StatementHint, Form: true},
 		}})
 	return a, nil
 }

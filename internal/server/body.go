@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,9 @@ type Upload struct {
 	Max  int64
 	// Hint tells what to do instead, after the 413's message.
 	Hint string
+	// Form says the upload is a multipart form; a post of another kind to
+	// the route is a small form like any other, with FormLimit.
+	Form bool
 }
 
 // matches tells whether path is the route's; a :name matches one segment.
@@ -101,8 +105,9 @@ func limitBodies(uploads []Upload) fiber.Handler {
 		if strings.HasPrefix(path, "/api/") {
 			limit = APILimit
 		}
+		multipartBody := bytes.HasPrefix(c.Request().Header.ContentType(), []byte(fiber.MIMEMultipartForm))
 		for _, u := range uploads {
-			if u.matches(c.Method(), path) {
+			if u.matches(c.Method(), path) && (!u.Form || multipartBody) {
 				limit, upload, hint = u.Max, true, u.Hint
 				break
 			}
