@@ -40,8 +40,8 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 	var debtors, keys []string
 	seenDebtor := map[string]bool{}
 	for _, r := range rs {
-		if r.Amount <= 0 {
-			return 0, collect.Errorf(collect.EINVALID, "amount", "a payment must be more than 0")
+		if err := r.received().Check(); err != nil {
+			return 0, err
 		}
 		if !seenDebtor[r.DebtorID] {
 			seenDebtor[r.DebtorID] = true
@@ -99,44 +99,12 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 		if f == nil || f.Debtor.CreditorID != r.CreditorID {
 			return n, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
 		}
-		on := collect.DateOf(r.On)
-		st, err := collect.BuildStatement(*f, on)
+		b, err := collect.Book(*f, r.received())
 		if err != nil {
 			return n, err
 		}
-		accrued := false
-		for _, a := range st.Accruals() {
-			e := collect.Entry{InvoiceID: a.InvoiceID, Account: a.Account, Kind: collect.KindCharge, Amount: a.Amount, BookedOn: on, NoticeID: a.NoticeID}
-			key := interestAccrualKey(a, on)
-			if a.Account == collect.AccountCosts {
-				e.Memo = "collection costs (WIK) after notice"
-				key = "accrual:costs:" + a.NoticeID
-			} else {
-				e.Memo = "statutory interest until " + on.Format("2006-01-02")
-			}
-			add(f, r, e, key)
-			accrued = true
-		}
-		if accrued {
-			sortEntries(f.Entries)
-			if st, err = collect.BuildStatement(*f, on); err != nil {
-				return n, err
-			}
-		}
-		alloc := collect.Allocate(r.Amount, st.OpenItems(), on, r.InvoiceID)
-		for _, p := range alloc.Parts {
-			for _, part := range []struct {
-				account collect.Account
-				amount  int64
-			}{{collect.AccountCosts, p.Costs}, {collect.AccountInterest, p.Interest}, {collect.AccountPrincipal, p.Principal}} {
-				if part.amount == 0 {
-					continue
-				}
-				add(f, r, collect.Entry{InvoiceID: p.InvoiceID, Account: part.account, Kind: collect.KindPayment, Amount: -part.amount, BookedOn: on, Memo: r.Memo, PaymentID: r.PaymentID}, r.SourceKey)
-			}
-		}
-		if alloc.Credit > 0 {
-			add(f, r, collect.Entry{Account: collect.AccountCredit, Kind: collect.KindPayment, Amount: -alloc.Credit, BookedOn: on, Memo: r.Memo, PaymentID: r.PaymentID}, r.SourceKey)
+		for _, p := range b.Postings {
+			add(f, r, p.Entry, p.SourceKey)
 		}
 		sortEntries(f.Entries)
 		n++

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,8 +39,8 @@ func (db *DB) ApplyPayment(ctx context.Context, r Receipt) (collect.Allocation, 
 // ApplyPaymentTx is ApplyPayment inside a caller's transaction, so that a
 // payment's status change, its booking and its audit record commit together.
 func ApplyPaymentTx(ctx context.Context, tx pgx.Tx, r Receipt) (collect.Allocation, bool, error) {
-	if r.Amount <= 0 {
-		return collect.Allocation{}, false, collect.Errorf(collect.EINVALID, "amount", "a payment must be more than 0")
+	if err := r.received().Check(); err != nil {
+		return collect.Allocation{}, false, err
 	}
 	if err := lockDebtor(ctx, tx, r.DebtorID); err != nil {
 		return collect.Allocation{}, false, err
@@ -53,40 +52,23 @@ func ApplyPaymentTx(ctx context.Context, tx pgx.Tx, r Receipt) (collect.Allocati
 	if seen {
 		return collect.Allocation{}, false, nil
 	}
-	on := collect.DateOf(r.On)
-	if err := bookAccruals(ctx, tx, r.CreditorID, r.DebtorID, on); err != nil {
-		return collect.Allocation{}, false, err
-	}
 	f, err := facts(ctx, tx, r.CreditorID, r.DebtorID)
 	if err != nil {
 		return collect.Allocation{}, false, err
 	}
-	st, err := collect.BuildStatement(f, on)
+	b, err := collect.Book(f, r.received())
 	if err != nil {
 		return collect.Allocation{}, false, err
 	}
-	alloc := collect.Allocate(r.Amount, st.OpenItems(), on, r.InvoiceID)
-	for _, p := range alloc.Parts {
-		for _, part := range []struct {
-			account collect.Account
-			amount  int64
-		}{{collect.AccountCosts, p.Costs}, {collect.AccountInterest, p.Interest}, {collect.AccountPrincipal, p.Principal}} {
-			if part.amount == 0 {
-				continue
-			}
-			e := collect.Entry{InvoiceID: p.InvoiceID, Account: part.account, Kind: collect.KindPayment, Amount: -part.amount, BookedOn: on, Memo: r.Memo, PaymentID: r.PaymentID}
-			if err := insertEntry(ctx, tx, r.CreditorID, r.DebtorID, e, r.SourceKey); err != nil {
-				return alloc, false, err
-			}
-		}
+	if err := insertPostings(ctx, tx, r.CreditorID, r.DebtorID, b.Postings); err != nil {
+		return b.Allocation, false, err
 	}
-	if alloc.Credit > 0 {
-		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindPayment, Amount: -alloc.Credit, BookedOn: on, Memo: r.Memo, PaymentID: r.PaymentID}
-		if err := insertEntry(ctx, tx, r.CreditorID, r.DebtorID, e, r.SourceKey); err != nil {
-			return alloc, false, err
-		}
-	}
-	return alloc, true, nil
+	return b.Allocation, true, nil
+}
+
+// received is what collect.Book needs of r.
+func (r Receipt) received() collect.Received {
+	return collect.Received{Amount: r.Amount, InvoiceID: r.InvoiceID, On: r.On, SourceKey: r.SourceKey, PaymentID: r.PaymentID, Memo: r.Memo}
 }
 
 // bookAccruals books the costs and interest that are due on day on but not yet
@@ -100,27 +82,15 @@ func bookAccruals(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, o
 	if err != nil {
 		return err
 	}
-	for _, a := range st.Accruals() {
-		e := collect.Entry{InvoiceID: a.InvoiceID, Account: a.Account, Kind: collect.KindCharge, Amount: a.Amount, BookedOn: on, NoticeID: a.NoticeID}
-		key := interestAccrualKey(a, on)
-		if a.Account == collect.AccountCosts {
-			e.Memo = "collection costs (WIK) after notice"
-			key = "accrual:costs:" + a.NoticeID
-		} else {
-			e.Memo = "statutory interest until " + on.Format("2006-01-02")
-		}
-		if err := insertEntry(ctx, tx, creditorID, debtorID, e, key); err != nil {
+	return insertPostings(ctx, tx, creditorID, debtorID, collect.AccrualPostings(st))
+}
+
+// insertPostings writes a booking's postings in order.
+func insertPostings(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, ps []collect.Posting) error {
+	for _, p := range ps {
+		if err := insertEntry(ctx, tx, creditorID, debtorID, p.Entry, p.SourceKey); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// interestAccrualKey is the source key of an interest accrual: the invoice,
-// the day, and the interest charged in all once it is booked. The total
-// keeps a second accrual on the same day (a refund or reversal reopened
-// principal that already earned interest today) from colliding with the
-// first, while the same accrual booked twice still collides.
-func interestAccrualKey(a collect.Accrual, on time.Time) string {
-	return "accrual:interest:" + a.InvoiceID + ":" + on.Format("2006-01-02") + ":" + strconv.FormatInt(a.ChargedTotal, 10)
 }
