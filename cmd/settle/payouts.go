@@ -10,6 +10,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	settleapp "github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/reconcile"
@@ -31,7 +32,7 @@ func cmdPayouts(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !reconcile.PayoutDepsFor(cfg, nil, nil).Configured() {
+	if !settleapp.PayoutDeps(cfg, nil, nil).Configured() {
 		return errors.New("payouts: set MOLLIE_ACCESS_TOKEN and/or STRIPE_SECRET_KEY")
 	}
 	db, stop, err := database(ctx, cfg, newLogger("warn"))
@@ -39,7 +40,7 @@ func cmdPayouts(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stop()
-	deps := reconcile.PayoutDepsFor(cfg, db, newLogger(cfg.LogLevel))
+	deps := settleapp.PayoutDeps(cfg, db, newLogger(cfg.LogLevel))
 	deps.Resync = *resync
 	rep, syncErr := reconcile.SyncPayouts(ctx, deps)
 	if *asJSON {

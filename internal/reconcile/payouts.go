@@ -14,7 +14,6 @@ import (
 	stripego "github.com/stripe/stripe-go/v79"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -61,26 +60,12 @@ type PayoutDeps struct {
 	// Mollie must carry an organization access token (access_...): the
 	// Settlements API refuses API keys (MOLLIE_ACCESS_TOKEN).
 	Mollie *mollie.Client
-	// Stripe is a stripe-go client with the secret key (NewStripeAPI).
+	// Stripe reads Stripe's payouts with the secret key (stripe.NewPayouts).
 	Stripe StripeAPI
 	Log    *slog.Logger
 	// Resync also fetches payouts that are stored and reconciled already
 	// (by default only new and differing payouts are fetched again).
 	Resync bool
-}
-
-// PayoutDepsFor builds the deps from configuration: Mollie when
-// MOLLIE_ACCESS_TOKEN is set, Stripe when STRIPE_SECRET_KEY is set. Payouts
-// of creditors with their own provider account are not synced.
-func PayoutDepsFor(cfg config.Config, db *postgres.DB, log *slog.Logger) PayoutDeps {
-	d := PayoutDeps{DB: db, Log: log}
-	if cfg.MollieAccessToken != "" {
-		d.Mollie = mollie.New(cfg.MollieAPIURL, cfg.MollieAccessToken)
-	}
-	if cfg.StripeKey != "" {
-		d.Stripe = NewStripeAPI(cfg.StripeAPIURL, cfg.StripeKey)
-	}
-	return d
 }
 
 // Configured reports whether any provider is set up for payouts.
@@ -304,8 +289,8 @@ func roundHalfAwayCents(a, b int64) int64 {
 	return (a + b/2) / b
 }
 
-// StripeAPI is the part of stripe-go's client SyncPayouts uses; see
-// NewStripeAPI.
+// StripeAPI is what SyncPayouts reads of Stripe; stripe.Payouts is the
+// real one.
 type StripeAPI interface {
 	ListPayouts(ctx context.Context) ([]*stripego.Payout, error)
 	ListBalanceTransactions(ctx context.Context, payoutID string) ([]*stripego.BalanceTransaction, error)

@@ -3,74 +3,14 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v79"
-	"github.com/stripe/stripe-go/v79/client"
 
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
 )
-
-// NewStripeAPI returns the Stripe client SyncPayouts uses, talking to apiURL
-// (Stripe itself when empty; stripe-mock or a test server in tests).
-func NewStripeAPI(apiURL, secretKey string) StripeAPI {
-	if apiURL == "" {
-		apiURL = stripe.DefaultAPIURL
-	}
-	cfg := &stripego.BackendConfig{
-		URL:               stripego.String(strings.TrimRight(apiURL, "/")),
-		HTTPClient:        &http.Client{Timeout: 30 * time.Second},
-		MaxNetworkRetries: stripego.Int64(2), // only GETs here: always safe to retry
-		LeveledLogger:     &stripego.LeveledLogger{Level: stripego.LevelNull},
-	}
-	backends := &stripego.Backends{
-		API:     stripego.GetBackendWithConfig(stripego.APIBackend, cfg),
-		Connect: stripego.GetBackendWithConfig(stripego.ConnectBackend, cfg),
-		Uploads: stripego.GetBackendWithConfig(stripego.UploadsBackend, cfg),
-	}
-	return &stripeAPI{api: client.New(secretKey, backends)}
-}
-
-type stripeAPI struct{ api *client.API }
-
-// ListPayouts lists every payout (GET /v1/payouts, all pages).
-func (s *stripeAPI) ListPayouts(ctx context.Context) ([]*stripego.Payout, error) {
-	params := &stripego.PayoutListParams{}
-	params.Context = ctx
-	params.Limit = stripego.Int64(100)
-	var out []*stripego.Payout
-	it := s.api.Payouts.List(params)
-	for it.Next() {
-		out = append(out, it.Payout())
-	}
-	return out, it.Err()
-}
-
-// ListBalanceTransactions lists what a payout paid out
-// (GET /v1/balance_transactions?payout=po_..., all pages), with each
-// transaction's source (the charge, refund or dispute) expanded.
-func (s *stripeAPI) ListBalanceTransactions(ctx context.Context, payoutID string) ([]*stripego.BalanceTransaction, error) {
-	params := &stripego.BalanceTransactionListParams{Payout: stripego.String(payoutID)}
-	params.Context = ctx
-	params.Limit = stripego.Int64(100)
-	params.AddExpand("data.source")
-	var out []*stripego.BalanceTransaction
-	it := s.api.BalanceTransactions.List(params)
-	for it.Next() {
-		out = append(out, it.BalanceTransaction())
-	}
-	return out, it.Err()
-}
-
-// PaymentIntent fetches one PaymentIntent (for its metadata).
-func (s *stripeAPI) PaymentIntent(ctx context.Context, id string) (*stripego.PaymentIntent, error) {
-	params := &stripego.PaymentIntentParams{}
-	params.Context = ctx
-	return s.api.PaymentIntents.Get(id, params)
-}
 
 // syncStripe syncs every Stripe payout that was not canceled or failed.
 func syncStripe(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(error)) {
