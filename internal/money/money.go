@@ -5,8 +5,10 @@
 package money
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -127,18 +129,71 @@ func formatNumber(cents int64, decimal, group byte) string {
 	return b.String()
 }
 
-// Split divides total into n parts that add up to total exactly: all parts
-// equal, the last one taking the remainder (10000/3 -> 3333, 3333, 3334).
-// It returns nil when n <= 0.
-func Split(total int64, n int) []int64 {
-	if n <= 0 {
-		return nil
+// Split divides total into parts proportional to weights that add up to
+// total exactly, by largest remainder: each part is its exact share rounded
+// down, and what is left goes one cent each to the parts with the largest
+// remainders, ties to the earlier part (10000 by 1, 1, 1 -> 3334, 3333,
+// 3333). A negative total is split as its opposite, so -total gives the
+// opposite parts. Weights must not be negative; when they add up to 0 every
+// part is 0.
+func Split(total int64, weights []int64) []int64 {
+	var sum int64
+	for _, w := range weights {
+		sum += w
 	}
-	parts := make([]int64, n)
-	each := total / int64(n)
-	for i := range parts {
-		parts[i] = each
+	if sum == 0 {
+		return make([]int64, len(weights))
 	}
-	parts[n-1] = total - each*int64(n-1)
+	neg := total < 0
+	if neg {
+		total = -total
+	}
+	exact := make([]int64, len(weights))
+	for i, w := range weights {
+		exact[i] = total * w
+	}
+	parts, _ := Apportion(exact, sum, total) // the shares add up to total exactly, so it is always in reach
+	if neg {
+		for i := range parts {
+			parts[i] = -parts[i]
+		}
+	}
 	return parts
+}
+
+// Apportion rounds exact values, each numerators[i]/den (den > 0), to whole
+// units that add up to total, by largest remainder: each value is rounded
+// down (towards minus infinity), and the units left go one each to the
+// values with the largest remainders, ties to the earlier value. So every
+// value moves by less than one unit. When total is out of that reach (below
+// the sum of the rounded-down values, or more than len(numerators) above it)
+// it returns false and no parts.
+func Apportion(numerators []int64, den, total int64) ([]int64, bool) {
+	parts := make([]int64, len(numerators))
+	order := make([]int, len(numerators))
+	var floors int64
+	for i, n := range numerators {
+		parts[i] = floorDiv(n, den)
+		order[i] = i
+		floors += parts[i]
+	}
+	extra := total - floors
+	if extra < 0 || extra > int64(len(numerators)) {
+		return nil, false
+	}
+	remainder := func(i int) int64 { return numerators[i] - parts[i]*den }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(remainder(b), remainder(a)) })
+	for _, i := range order[:extra] {
+		parts[i]++
+	}
+	return parts, true
+}
+
+// floorDiv divides a by b > 0, rounding towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }

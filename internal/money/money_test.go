@@ -3,6 +3,7 @@ package money
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -216,30 +217,91 @@ func TestParseInput(t *testing.T) {
 
 func TestSplit(t *testing.T) {
 	tests := []struct {
-		total int64
-		n     int
-		want  []int64
+		total   int64
+		weights []int64
+		want    []int64
 	}{
-		{10000, 3, []int64{3333, 3333, 3334}},
-		{10000, 1, []int64{10000}},
-		{10000, 4, []int64{2500, 2500, 2500, 2500}},
-		{2, 3, []int64{0, 0, 2}},
-		{0, 2, []int64{0, 0}},
-		{-10000, 3, []int64{-3333, -3333, -3334}},
-		{10000, 0, nil},
-		{10000, -1, nil},
+		{10000, []int64{1, 1, 1}, []int64{3334, 3333, 3333}},
+		{10000, []int64{1}, []int64{10000}},
+		{10000, []int64{1, 1, 1, 1}, []int64{2500, 2500, 2500, 2500}},
+		{2, []int64{1, 1, 1}, []int64{1, 1, 0}},
+		{10, []int64{1, 1, 1, 1}, []int64{3, 3, 2, 2}},
+		{0, []int64{1, 1}, []int64{0, 0}},
+		{-10000, []int64{1, 1, 1}, []int64{-3334, -3333, -3333}},
+		{-10, []int64{1, 1, 1}, []int64{-4, -3, -3}},
+		// 33.33 and 66.67: the larger remainder gets the cent.
+		{100, []int64{1, 2}, []int64{33, 67}},
+		{100, []int64{2, 1}, []int64{67, 33}},
+		{7, []int64{3, 0, 4}, []int64{3, 0, 4}},
+		{10000, []int64{0, 0}, []int64{0, 0}},
+		{10000, nil, nil},
 	}
 	for _, tt := range tests {
-		got := Split(tt.total, tt.n)
+		got := Split(tt.total, tt.weights)
 		if !slices.Equal(got, tt.want) {
-			t.Errorf("Split(%d, %d) = %v, want %v", tt.total, tt.n, got, tt.want)
+			t.Errorf("Split(%d, %v) = %v, want %v", tt.total, tt.weights, got, tt.want)
 		}
-		var sum int64
+		var sum, wsum int64
 		for _, p := range got {
 			sum += p
 		}
-		if tt.n > 0 && sum != tt.total {
-			t.Errorf("Split(%d, %d) sums to %d", tt.total, tt.n, sum)
+		for _, w := range tt.weights {
+			wsum += w
+		}
+		if wsum > 0 && sum != tt.total {
+			t.Errorf("Split(%d, %v) sums to %d", tt.total, tt.weights, sum)
+		}
+	}
+}
+
+// TestSplitShares: parts add up exactly, each the floor or the ceiling of
+// its exact share.
+func TestSplitShares(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		weights := make([]int64, 1+r.IntN(6))
+		var wsum int64
+		for i := range weights {
+			weights[i] = 1 + r.Int64N(9)
+			wsum += weights[i]
+		}
+		total := r.Int64N(2000000) - 1000000
+		parts := Split(total, weights)
+		var sum int64
+		for i, p := range parts {
+			sum += p
+			if d := p*wsum - total*weights[i]; d <= -wsum || d >= wsum {
+				t.Fatalf("Split(%d, %v) = %v: part %d is not floor or ceil", total, weights, parts, i)
+			}
+		}
+		if sum != total {
+			t.Fatalf("Split(%d, %v) = %v sums to %d", total, weights, parts, sum)
+		}
+	}
+}
+
+func TestApportion(t *testing.T) {
+	tests := []struct {
+		name    string
+		exact   []int64
+		den     int64
+		total   int64
+		want    []int64
+		inReach bool
+	}{
+		{"all rounded down", []int64{150, 250, -50}, 100, 2, []int64{1, 2, -1}, true},
+		{"ties to the earlier", []int64{150, 250, -50}, 100, 4, []int64{2, 3, -1}, true},
+		{"largest remainder first", []int64{110, 190, 150}, 100, 4, []int64{1, 2, 1}, true},
+		{"negative values round towards minus infinity", []int64{-110, -190}, 100, -3, []int64{-1, -2}, true},
+		{"all rounded up", []int64{150, 250}, 100, 5, []int64{2, 3}, true},
+		{"below reach", []int64{150, 250}, 100, 2, nil, false},
+		{"above reach", []int64{150, 250}, 100, 6, nil, false},
+		{"nothing", nil, 100, 0, []int64{}, true},
+	}
+	for _, tt := range tests {
+		got, ok := Apportion(tt.exact, tt.den, tt.total)
+		if ok != tt.inReach || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Apportion(%v, %d, %d) = %v, %v; want %v, %v", tt.name, tt.exact, tt.den, tt.total, got, ok, tt.want, tt.inReach)
 		}
 	}
 }

@@ -3,17 +3,16 @@
 package reconcile
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v79"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -201,84 +200,19 @@ func matchPayment(l *postgres.PayoutLine, p collect.Payment) {
 	}
 }
 
-// share splits total into len(weights) parts proportional to weights, each
-// part being floor or ceil of its exact share, adding up exactly to total
-// (largest remainder; ties go to the earlier weight). Weights must be
-// positive.
-func shareByWeight(total int64, weights []int64) []int64 {
-	out := make([]int64, len(weights))
-	var sum int64
-	for _, w := range weights {
-		sum += w
-	}
-	if sum == 0 {
-		return out
-	}
-	neg := total < 0
-	if neg {
-		total = -total
-	}
-	type rem struct {
-		i int
-		r int64
-	}
-	rems := make([]rem, len(weights))
-	var given int64
-	for i, w := range weights {
-		out[i] = total * w / sum
-		rems[i] = rem{i, total * w % sum}
-		given += out[i]
-	}
-	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.r, a.r) })
-	for k := int64(0); k < total-given; k++ {
-		out[rems[k].i]++
-	}
-	if neg {
-		for i := range out {
-			out[i] = -out[i]
-		}
-	}
-	return out
-}
-
 // bipsToCents spreads centsTotal over values given in ten-thousandths so
 // that each gets floor(b/100) or floor(b/100)+1 cents by largest remainder.
 // centsTotal must lie between Σfloor and Σfloor+len(bips); otherwise each
 // value is rounded half away from zero on its own.
 func bipsToCents(bips []int64, centsTotal int64) []int64 {
-	out := make([]int64, len(bips))
-	type rem struct {
-		i int
-		r int64
-	}
-	rems := make([]rem, len(bips))
-	var floors int64
-	for i, b := range bips {
-		f := floorDivCents(b, 100)
-		out[i] = f
-		rems[i] = rem{i, b - f*100}
-		floors += f
-	}
-	extra := centsTotal - floors
-	if extra < 0 || extra > int64(len(bips)) {
-		for i, b := range bips {
-			out[i] = roundHalfAwayCents(b, 100)
-		}
+	if out, ok := money.Apportion(bips, 100, centsTotal); ok {
 		return out
 	}
-	slices.SortStableFunc(rems, func(a, b rem) int { return cmp.Compare(b.r, a.r) })
-	for k := int64(0); k < extra; k++ {
-		out[rems[k].i]++
+	out := make([]int64, len(bips))
+	for i, b := range bips {
+		out[i] = roundHalfAwayCents(b, 100)
 	}
 	return out
-}
-
-func floorDivCents(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
 
 // roundHalfAway divides a by b (> 0), rounding half away from zero.

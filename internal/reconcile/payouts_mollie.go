@@ -199,7 +199,7 @@ func mollieFees(periods mollie.Periods, txns []settledTxn) ([]postgres.PayoutLin
 					continue
 				}
 				creditors, weights := costShares(txns, ym, c.Method)
-				parts := shareByWeight(gross, weights)
+				parts := money.Split(gross, weights)
 				base := ym + "/" + c.Method
 				if seen[base]++; seen[base] > 1 {
 					base = fmt.Sprintf("%s#%d", base, seen[base])
