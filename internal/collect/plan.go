@@ -27,6 +27,12 @@ type Instalment struct {
 // Schedule splits total into months instalments, monthly from first. The
 // instalments add up to the total exactly: all equal, the last takes the
 // remainder. A due date past the end of a month lands on its last day.
+//
+// This is deliberately not money.Split's largest remainder: the plan rule
+// in docs/domain.md puts the whole rest on the last instalment (EUR 100
+// over 12 months: 11 × 8.33 and 8.37, where largest remainder would give
+// 8 × 8.33 and 4 × 8.34), and what debtors are offered changes only by a
+// product decision.
 func Schedule(total int64, months int, first time.Time) []Instalment {
 	if months <= 0 || total <= 0 {
 		return nil
