@@ -15,10 +15,12 @@ import (
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/server"
 )
 
-// MaxBody is the largest JSON body the API accepts.
-const MaxBody = 1 << 20
+// MaxBody is the largest JSON body the API accepts; the server reads no more
+// of any API request but a statement upload.
+const MaxBody = server.APILimit
 
 // API holds what the handlers need.
 type API struct {
@@ -69,8 +71,8 @@ func notFound(msg string) *Problem {
 }
 
 // WriteError answers an API request with the JSON error shape; the server's
-// error handler calls it for every error under /api/.
-func WriteError(c *fiber.Ctx, err error, log *slog.Logger) error {
+// error handler calls it for every error under /api/ (server.Deps.APIError).
+func (a *API) WriteError(c *fiber.Ctx, err error) error {
 	var p *Problem
 	var fe *fiber.Error
 	var de *collect.Error
@@ -96,7 +98,7 @@ func WriteError(c *fiber.Ctx, err error, log *slog.Logger) error {
 		p = &Problem{Status: fiber.StatusInternalServerError, Code: "internal", Message: "something went wrong on our side"}
 	}
 	if p.Status >= 500 {
-		log.Error("api error", "err", err, "path", c.Path(), "request_id", c.Locals("requestid"))
+		a.Log.Error("api error", "err", err, "path", c.Path(), "request_id", c.Locals("requestid"))
 		p.Message = "something went wrong on our side"
 	}
 	return c.Status(p.Status).JSON(fiber.Map{"error": p})

@@ -67,7 +67,8 @@ func setup(t *testing.T) *bundle {
 	db.Now = func() time.Time { return now }
 	log := slog.New(slog.DiscardHandler)
 	signer := access.NewSigner([]byte("test-signing-key-of-at-least-32-bytes!"), db.Now)
-	app := server.New(server.Deps{DB: db, Log: log, API: &api.API{DB: db, Signer: signer, BaseURL: baseURL, Log: log}})
+	a := &api.API{DB: db, Signer: signer, BaseURL: baseURL, Log: log}
+	app := server.New(server.Deps{DB: db, Log: log, API: a.Register, APIError: a.WriteError, Uploads: []server.Upload{api.StatementUpload}})
 	b := &bundle{db: db, app: app, signer: signer}
 	for _, c := range []struct {
 		name string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/reconcile"
+	"github.com/settle/settle/internal/server"
 )
 
 // MaxStatementBody is the largest CAMT.053 file POST /bank-statements
@@ -28,6 +29,10 @@ const BankStatementsPath = "/api/v1/bank-statements"
 
 // StatementHint is what to do with a statement larger than MaxStatementBody.
 const StatementHint = "import it with `settle import camt FILE`"
+
+// StatementUpload lets BankStatementsPath, alone in the API, take a body
+// above MaxBody, read by its handler as a stream.
+var StatementUpload = server.Upload{Method: fiber.MethodPost, Path: BankStatementsPath, Max: MaxStatementBody, Hint: StatementHint}
 
 var errStatementTooLarge = errors.New("the statement is larger than 64 MiB: " + StatementHint)
 

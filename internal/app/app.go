@@ -16,6 +16,7 @@ import (
 	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/console"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
@@ -112,16 +113,17 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {
 		hooks.ResolveIntent = sp.PaymentIDForIntent
 	}
-	// The server's app-wide CSRF check (internal/server/csrf.go) guards the
+	// The server's app-wide CSRF check (package csrf) guards the
 	// console's forms as it does the portal's.
 	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
-	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API, Mount: mount, HTMLError: a.Portal.ErrorPage,
+	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API.Register, APIError: a.API.WriteError, Mount: mount, HTMLError: a.Portal.ErrorPage,
 		CSRFKey: signer.DeriveKey("csrf"), HTTPS: cfg.SecureCookies(),
 		// A form's CSRF token is bound to the session of its part: the
 		// debtor's (portal.go's sessionCookie) or the console user's.
-		Sessions: []server.SessionCookie{{Path: "/", Name: "settle_session"}, {Path: "/console", Name: console.SessionCookie}},
+		Sessions: []csrf.SessionCookie{{Path: "/", Name: "settle_session"}, {Path: "/console", Name: console.SessionCookie}},
 		Uploads: []server.Upload{
+			api.StatementUpload,
 			{Method: fiber.MethodPost, Path: "/invoices/:id/dispute", Max: portal.MaxDisputeBody, Form: true},
 			{Method: fiber.MethodPost, Path: "/console/finance/import", Max: api.MaxStatementBody, Hint: api.StatementHint, Form: true},
 		}})

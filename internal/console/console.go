@@ -20,6 +20,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -47,7 +48,7 @@ type Console struct {
 }
 
 // Register mounts the console's routes. The server's app-wide CSRF check
-// (form field _csrf, context key "csrf") guards every console form. The console answers everything under /console
+// (package csrf) guards every console form. The console answers everything under /console
 // itself, with its own error pages and a 404 for any other path.
 func (co *Console) Register(app *fiber.App) {
 	co.pages = parsePages()
@@ -125,9 +126,7 @@ type totpPage struct {
 }
 
 func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {
-	if tok, ok := c.Locals("csrf").(string); ok {
-		p.CSRF = tok
-	}
+	p.CSRF = csrf.Token(c)
 	if a, ok := c.Locals("agent").(postgres.Agent); ok {
 		p.Agent = &a
 	}

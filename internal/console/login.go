@@ -9,8 +9,8 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/server"
 )
 
 // loginFailed is the one message for an unknown email, a wrong password and
@@ -218,7 +218,7 @@ func (co *Console) startSession(c *fiber.Ctx, a postgres.Agent) error {
 	if err != nil {
 		return err
 	}
-	server.RotateCSRF(c, co.Secure)
+	csrf.Rotate(c, co.Secure)
 	co.setSession(c, tok)
 	return c.Redirect(prefix, fiber.StatusSeeOther)
 }

@@ -2,13 +2,13 @@ package portal
 
 import (
 	"errors"
-	"github.com/settle/settle/internal/server"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -136,7 +136,7 @@ func (p *Portal) verify(c *fiber.Ctx) error {
 		return err
 	}
 	// A new session gets a new CSRF nonce, as the console does at sign-in.
-	server.RotateCSRF(c, p.Secure)
+	csrf.Rotate(c, p.Secure)
 	lang := d.Language
 	if l := c.Cookies(langCookie); i18n.Supported(l) {
 		lang = l

@@ -17,6 +17,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/web"
@@ -171,9 +172,7 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 		v.P = p.printer(c)
 	}
 	v.Languages = i18n.Languages
-	if tok, ok := c.Locals("csrf").(string); ok {
-		v.CSRF = tok
-	}
+	v.CSRF = csrf.Token(c)
 	if v.Back == "" {
 		v.Back = c.Path()
 	}

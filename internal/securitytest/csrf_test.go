@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/settle/settle/internal/server"
+	"github.com/settle/settle/internal/csrf"
 )
 
 // formRoute says whether a route is a browser form: every POST the app
@@ -110,7 +110,7 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		v := victim(pattern)
 		for what, attacker := range attackers {
 			planted := v.clone()
-			planted.jar[server.CSRFCookie] = attacker.jar[server.CSRFCookie]
+			planted.jar[csrf.Cookie] = attacker.jar[csrf.Cookie]
 			body := url.Values{"_csrf": {attacker.csrf}}
 			for k, vs := range fields {
 				body[k] = vs
@@ -118,7 +118,7 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 			wantStatus(t, "POST "+pattern+" with "+what+" (form body)", planted.post(path, body), http.StatusForbidden)
 			wantStatus(t, "POST "+pattern+" with "+what+" (multipart)", planted.postMultipart(path, attacker.csrf, fields), http.StatusForbidden)
 			wantStatus(t, "POST "+pattern+" with "+what+" (header)", planted.send(http.MethodPost, path, strings.NewReader(fields.Encode()),
-				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, server.CSRFHeader: {attacker.csrf}}), http.StatusForbidden)
+				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, csrf.Header: {attacker.csrf}}), http.StatusForbidden)
 		}
 		wantStatus(t, "POST "+pattern+" with the victim's own token in the query string",
 			v.post(path+"?"+url.Values{"_csrf": {v.csrf}}.Encode(), fields), http.StatusForbidden)

@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/settle/settle/internal/api"
 )
 
 // Body limits. The server reads every request body as a stream (fiber.Config
@@ -22,7 +20,7 @@ const (
 	// route without a limit of its own may send.
 	FormLimit = 64 << 10
 	// APILimit is the most a request of the creditor API may send (JSON).
-	APILimit = api.MaxBody
+	APILimit = 1 << 20
 )
 
 // Upload is a route whose handler reads a large body as a stream, up to Max
@@ -171,6 +169,16 @@ func UploadBody(c *fiber.Ctx) io.Reader {
 		return b
 	}
 	return nil
+}
+
+// uploadParts is UploadParts for the CSRF check, with false on a route that
+// is no Upload.
+func uploadParts(c *fiber.Ctx) (*multipart.Reader, bool, error) {
+	if _, ok := c.Locals(uploadKey).(*limitedBody); !ok {
+		return nil, false, nil
+	}
+	parts, err := UploadParts(c)
+	return parts, true, err
 }
 
 // UploadParts reads the multipart form of an Upload route part by part, after

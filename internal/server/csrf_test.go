@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/settle/settle/internal/server"
+	"github.com/settle/settle/internal/csrf"
 )
 
 var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
@@ -68,7 +68,7 @@ func swapped(victim, attacker *client) *client {
 	for k, v := range victim.jar {
 		c.jar[k] = v
 	}
-	c.jar[server.CSRFCookie] = attacker.jar[server.CSRFCookie]
+	c.jar[csrf.Cookie] = attacker.jar[csrf.Cookie]
 	return c
 }
 
@@ -138,7 +138,7 @@ func TestCSRFTokenPlaces(t *testing.T) {
 
 	wantStatus(t, "token in the query string", c.post("/language?_csrf="+url.QueryEscape(tok), lang), http.StatusForbidden)
 	wantStatus(t, "token in the header", c.send(http.MethodPost, "/language", strings.NewReader(lang.Encode()),
-		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, server.CSRFHeader: {tok}}), http.StatusSeeOther)
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, csrf.Header: {tok}}), http.StatusSeeOther)
 	lang.Set("_csrf", tok)
 	wantStatus(t, "token in the body", c.post("/language", lang), http.StatusSeeOther)
 
@@ -187,20 +187,20 @@ func TestCSRFCookieOnHTTPS(t *testing.T) {
 	e := newEnv(t, "https://settle.test")
 	c := e.client()
 	r := c.get("/console/login")
-	ck := r.cookie(server.HostCSRFCookie)
+	ck := r.cookie(csrf.HostCookie)
 	if ck == nil || !ck.Secure || ck.Path != "/" || ck.Domain != "" || !ck.HttpOnly {
 		t.Fatalf("CSRF cookie on https = %+v, want __Host-, Secure, HttpOnly, Path=/ without Domain", ck)
 	}
-	if r.cookie(server.CSRFCookie) != nil {
+	if r.cookie(csrf.Cookie) != nil {
 		t.Error("an unprefixed CSRF cookie is set on https")
 	}
 	login := url.Values{"_csrf": {c.csrf}, "email": {e.agent.Email}, "password": {password}}
-	planted := &client{t: t, app: e.app, jar: map[string]string{server.CSRFCookie: c.jar[server.HostCSRFCookie]}}
+	planted := &client{t: t, app: e.app, jar: map[string]string{csrf.Cookie: c.jar[csrf.HostCookie]}}
 	wantStatus(t, "nonce in an unprefixed cookie", planted.post("/console/login", login), http.StatusForbidden)
 	wantStatus(t, "nonce in the __Host- cookie", c.post("/console/login", login), http.StatusSeeOther)
 
 	plain := newEnv(t, "http://settle.test").client()
-	if ck := plain.get("/console/login").cookie(server.CSRFCookie); ck == nil || ck.Secure {
+	if ck := plain.get("/console/login").cookie(csrf.Cookie); ck == nil || ck.Secure {
 		t.Errorf("CSRF cookie on http = %+v, want settle_csrf without Secure", ck)
 	}
 }

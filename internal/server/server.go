@@ -13,8 +13,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
-	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -22,7 +22,11 @@ import (
 type Deps struct {
 	DB  *postgres.DB
 	Log *slog.Logger
-	API *api.API
+	// API mounts the creditor API. It comes before the CSRF check, since it
+	// authenticates with keys, not cookies.
+	API func(app *fiber.App)
+	// APIError answers an error under /api/ in the API's own JSON shape.
+	APIError func(c *fiber.Ctx, err error) error
 	// Mount adds the routes of the other parts (portal, console, webhooks).
 	Mount []func(app *fiber.App)
 	// HTMLError renders an error page for a browser; nil gives plain text.
@@ -30,7 +34,7 @@ type Deps struct {
 	// CSRFKey signs the CSRF tokens of every browser form.
 	CSRFKey []byte
 	// Sessions are the session cookies a CSRF token is bound to.
-	Sessions []SessionCookie
+	Sessions []csrf.SessionCookie
 	// Uploads are the only routes allowed bodies above FormLimit (APILimit
 	// under /api/), read by their handlers as streams.
 	Uploads []Upload
@@ -62,17 +66,13 @@ func New(d Deps) *fiber.App {
 	app.Use(requestid.New())
 	app.Use(accessLog(d.Log))
 	app.Use(securityHeaders(d.HTTPS))
-	uploads := d.Uploads
-	if d.API != nil {
-		uploads = append(uploads, Upload{Method: fiber.MethodPost, Path: api.BankStatementsPath, Max: api.MaxStatementBody, Hint: api.StatementHint})
-	}
-	app.Use(limitBodies(uploads))
+	app.Use(limitBodies(d.Uploads))
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", readyz(d.DB))
 	if d.API != nil {
-		d.API.Register(app)
+		d.API(app)
 	}
-	app.Use(csrf(csrfConfig{key: d.CSRFKey, https: d.HTTPS, skip: machineRoute, sessions: d.Sessions}))
+	app.Use(csrf.New(csrf.Config{Key: d.CSRFKey, HTTPS: d.HTTPS, Skip: machineRoute, Sessions: d.Sessions, Upload: uploadParts}))
 	for _, m := range d.Mount {
 		m(app)
 	}
@@ -137,8 +137,8 @@ func accessLog(log *slog.Logger) fiber.Handler {
 
 func errorHandler(d Deps) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		if strings.HasPrefix(c.Path(), "/api/") {
-			return api.WriteError(c, err, d.Log)
+		if strings.HasPrefix(c.Path(), "/api/") && d.APIError != nil {
+			return d.APIError(c, err)
 		}
 		status := fiber.StatusInternalServerError
 		var fe *fiber.Error
