@@ -1,7 +1,9 @@
 // Package stripemock runs stripe-mock, Stripe's own mock API server, for
 // tests. stripe-mock checks every request against Stripe's OpenAPI spec and
 // answers with fixture objects; it keeps no state, so it proves requests are
-// well formed, not that a flow works (signed webhook events do that).
+// well formed, not that a flow works. StartWithState puts a proxy in front of
+// it that answers the objects a test set (a paid session, a refunded charge,
+// a lost dispute) in the shape stripe-mock gives them.
 package stripemock
 
 import (
@@ -41,14 +43,50 @@ var (
 	binErr  error
 )
 
-// Start runs a fresh stripe-mock on a free loopback port and returns its base
-// URL (for stripe.New), stopping it when t's test ends. It fails t, never
-// skips it: a Stripe test that silently does not run proves nothing.
+// Start returns the base URL (for stripe.New) of a stripe-mock on a free
+// loopback port. It fails t, never skips it: a Stripe test that silently does
+// not run proves nothing.
+//
+// stripe-mock keeps no state, so the tests running at once share one process
+// (it takes seconds of CPU to load Stripe's spec); it stops when the last
+// test using it ends.
 func Start(t testing.TB) (url string) {
 	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.users == 0 {
+		started := time.Now()
+		base, stop, err := launch()
+		if err != nil {
+			t.Fatalf("stripemock: %v", err)
+		}
+		shared.base, shared.stop = base, stop
+		t.Logf("stripemock: %s ready at %s after %s", Version, base, time.Since(started).Round(time.Millisecond))
+	}
+	shared.users++
+	t.Cleanup(func() {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		if shared.users--; shared.users == 0 {
+			shared.stop()
+		}
+	})
+	return shared.base
+}
+
+// shared is the stripe-mock process of the tests now running.
+var shared struct {
+	mu    sync.Mutex
+	users int
+	base  string
+	stop  func()
+}
+
+// launch starts stripe-mock and waits until it answers.
+func launch() (base string, stop func(), err error) {
 	bin, err := binary()
 	if err != nil {
-		t.Fatalf("stripemock: %v", err)
+		return "", nil, err
 	}
 	// Port 0 lets the kernel pick a free port, and stripe-mock prints the
 	// one it got: no race between choosing a port and binding it. Asking
@@ -59,24 +97,23 @@ func Start(t testing.TB) (url string) {
 	// reader.
 	stdout, pw, err := os.Pipe()
 	if err != nil {
-		t.Fatalf("stripemock: %v", err)
+		return "", nil, err
 	}
 	cmd.Stdout = pw
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
-	started := time.Now()
 	err = cmd.Start()
 	_ = pw.Close() // the child has its copy; EOF comes when it exits
 	if err != nil {
 		_ = stdout.Close()
-		t.Fatalf("stripemock: starting %s: %v", bin, err)
+		return "", nil, fmt.Errorf("starting %s: %w", bin, err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
+	stop = func() {
 		_ = cmd.Process.Kill()
 		<-exited
-	})
+	}
 
 	addr := make(chan string, 1)
 	go func() {
@@ -91,20 +128,20 @@ func Start(t testing.TB) (url string) {
 		_, _ = io.Copy(io.Discard, stdout)
 		_ = stdout.Close()
 	}()
-	var base string
 	select {
 	case a := <-addr:
 		base = "http://" + a
 	case <-exited:
-		t.Fatalf("stripemock: %s exited before listening: %s", bin, stderr.String())
+		return "", nil, fmt.Errorf("%s exited before listening: %s", bin, stderr.String())
 	case <-time.After(startTimeout):
-		t.Fatalf("stripemock: %s did not listen within %s: %s", bin, startTimeout, stderr.String())
+		stop()
+		return "", nil, fmt.Errorf("%s did not listen within %s: %s", bin, startTimeout, stderr.String())
 	}
 	if err := waitReady(base, exited); err != nil {
-		t.Fatalf("stripemock: %v: %s", err, stderr.String())
+		stop()
+		return "", nil, fmt.Errorf("%v: %s", err, stderr.String())
 	}
-	t.Logf("stripemock: %s ready at %s after %s", Version, base, time.Since(started).Round(time.Millisecond))
-	return base
+	return base, stop, nil
 }
 
 // waitReady polls until stripe-mock answers an authenticated API call. The
