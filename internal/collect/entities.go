@@ -21,3 +21,28 @@ type Payment struct {
 	PaidAt       *time.Time
 	UpdatedAt    time.Time // set only where a query reads it (the API's cursor)
 }
+
+// Plan is a payment plan with its schedule.
+type Plan struct {
+	ID          string
+	CreditorID  string
+	DebtorID    string
+	Status      PlanStatus
+	Total       int64
+	Months      int
+	FirstDue    time.Time
+	Reason      string // why rejected or countered, for the debtor; why outside policy, for the agent
+	CounterOf   string
+	CreatedAt   time.Time
+	DecidedAt   *time.Time
+	Instalments []PlanInstalment
+}
+
+// PlanInstalment is one instalment with what was paid on it.
+type PlanInstalment struct {
+	ID     string
+	Seq    int
+	Due    time.Time
+	Amount int64
+	Paid   int64
+}

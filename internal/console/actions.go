@@ -10,7 +10,6 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // Limits on what an agent types.
@@ -79,27 +78,27 @@ func text(c *fiber.Ctx, name string, max int) (string, error) {
 }
 
 // terms reads a plan's total, months and first due date from a form.
-func terms(c *fiber.Ctx, today time.Time) (postgres.Plan, error) {
+func terms(c *fiber.Ctx, today time.Time) (collect.Plan, error) {
 	total, err := money.ParseInput(c.FormValue("total"))
 	if err != nil || total <= 0 {
-		return postgres.Plan{}, invalid("total", "type the total in euros, for example 450,00")
+		return collect.Plan{}, invalid("total", "type the total in euros, for example 450,00")
 	}
 	months, err := strconv.Atoi(strings.TrimSpace(c.FormValue("months")))
 	if err != nil || months < 1 || months > maxMonths {
-		return postgres.Plan{}, invalid("months", "the number of months must be 1 to "+strconv.Itoa(maxMonths))
+		return collect.Plan{}, invalid("months", "the number of months must be 1 to "+strconv.Itoa(maxMonths))
 	}
 	first, err := time.Parse("2006-01-02", strings.TrimSpace(c.FormValue("first_due")))
 	if err != nil {
-		return postgres.Plan{}, invalid("first_due", "give the first due date as a date, for example 2026-12-01")
+		return collect.Plan{}, invalid("first_due", "give the first due date as a date, for example 2026-12-01")
 	}
 	first = collect.DateOf(first)
 	if first.Before(today) || first.After(today.AddDate(0, 0, maxFirstDue)) {
-		return postgres.Plan{}, invalid("first_due", "the first due date must be today or later, and within a year")
+		return collect.Plan{}, invalid("first_due", "the first due date must be today or later, and within a year")
 	}
 	if total/int64(months) < 1 {
-		return postgres.Plan{}, invalid("months", "each instalment must be at least one cent")
+		return collect.Plan{}, invalid("months", "each instalment must be at least one cent")
 	}
-	return postgres.Plan{Total: total, Months: months, FirstDue: first}, nil
+	return collect.Plan{Total: total, Months: months, FirstDue: first}, nil
 }
 
 // decidePlan approves, rejects or counters a plan proposal.
@@ -110,7 +109,7 @@ func (co *Console) decidePlan(c *fiber.Ctx) error {
 		if err != nil {
 			return "", err
 		}
-		var counter *postgres.Plan
+		var counter *collect.Plan
 		switch decision {
 		case "approve":
 		case "reject":

@@ -90,7 +90,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	if check.Inside {
 		t.Fatal("an 18-month plan is inside the demo policy")
 	}
-	plan, err := site.DB.ProposePlan(bg, postgres.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
+	plan, err := site.DB.ProposePlan(bg, collect.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var counter postgres.Plan
+	var counter collect.Plan
 	for _, p := range plans {
 		if p.CounterOf == plan.ID {
 			counter = p

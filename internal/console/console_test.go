@@ -489,12 +489,12 @@ func TestPlanDecisionsChangeStatus(t *testing.T) {
 	c.signIn("agent@example.nl")
 	today := e.db.Today()
 
-	status := func(d collect.Debtor) map[string]postgres.Plan {
+	status := func(d collect.Debtor) map[string]collect.Plan {
 		ps, err := e.db.Plans(e.ctx, cr.ID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := map[string]postgres.Plan{}
+		out := map[string]collect.Plan{}
 		for _, p := range ps {
 			out[p.ID] = p
 		}
@@ -537,7 +537,7 @@ func TestPlanDecisionsChangeStatus(t *testing.T) {
 	if got := plans[p.ID].Status; got != "replaced" {
 		t.Errorf("countered proposal: status %q, want replaced", got)
 	}
-	var counter postgres.Plan
+	var counter collect.Plan
 	for _, q := range plans {
 		if q.CounterOf == p.ID {
 			counter = q

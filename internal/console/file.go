@@ -46,15 +46,15 @@ type invoiceView struct {
 }
 
 type planView struct {
-	postgres.Plan
+	collect.Plan
 	Rows   []instalmentView
 	Kept   int
 	Missed int
 }
 
 type instalmentView struct {
-	postgres.PlanInstalment
-	State string // paid, missed or due
+	collect.PlanInstalment
+	State collect.InstalmentState
 }
 
 type disputeView struct {
@@ -125,18 +125,16 @@ func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
 	for _, p := range plans {
 		v := planView{Plan: p}
 		for _, in := range p.Instalments {
-			row := instalmentView{PlanInstalment: in, State: "due"}
-			switch {
-			case in.Paid >= in.Amount:
-				row.State = "paid"
+			row := instalmentView{PlanInstalment: in, State: in.State(today)}
+			switch row.State {
+			case collect.InstalmentPaid:
 				v.Kept++
-			case in.Due.Before(today):
-				row.State = "missed"
+			case collect.InstalmentLate:
 				v.Missed++
 			}
 			v.Rows = append(v.Rows, row)
 		}
-		if p.Status == "proposed" || p.Status == "countered" {
+		if p.Status.Open() {
 			out.OpenPlans++
 		}
 		out.Plans = append(out.Plans, v)

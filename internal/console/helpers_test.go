@@ -118,14 +118,14 @@ func (e *env) agent(email, role string, creditors ...string) postgres.Agent {
 }
 
 // proposal stores a plan outside the policy, so it waits for an agent.
-func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months int) postgres.Plan {
+func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months int) collect.Plan {
 	e.t.Helper()
 	first := e.db.Today().AddDate(0, 0, 7)
 	check := collect.CheckPlan(cr.Policy.Plan, total, months, first, e.db.Today(), false)
 	if check.Inside {
 		e.t.Fatalf("plan of %d in %d months is inside the policy", total, months)
 	}
-	p, err := e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: total, Months: months, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
+	p, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: total, Months: months, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // ownershipFixture: debtor A is signed in; B is another debtor of the same
@@ -23,7 +22,7 @@ type ownershipFixture struct {
 	invB, invC collect.Invoice
 	payB, payC collect.Payment
 	// plans of B and C: a counter-offer each, which only they may answer
-	planB, planC postgres.Plan
+	planB, planC collect.Plan
 }
 
 // ownedRoutes are the debtor routes that take an id, with the ids of other
@@ -184,7 +183,7 @@ func TestOwnership(t *testing.T) {
 		if ds, err := e.db.Disputes(e.ctx, d.CreditorID, d.ID); err != nil || len(ds) > 0 {
 			t.Errorf("%s has disputes after A's posts: %v %v", d.Name, ds, err)
 		}
-		want := []postgres.Plan{f.planB, f.planC}[i]
+		want := []collect.Plan{f.planB, f.planC}[i]
 		ps, err := e.db.Plans(e.ctx, d.CreditorID, d.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -199,16 +198,16 @@ func TestOwnership(t *testing.T) {
 
 // counterOffer gives a debtor a plan proposal that an agent countered; it
 // returns the counter-offer.
-func counterOffer(t *testing.T, e *env, creditorID, debtorID string) postgres.Plan {
+func counterOffer(t *testing.T, e *env, creditorID, debtorID string) collect.Plan {
 	t.Helper()
 	today := e.db.Today()
-	pl, err := e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: creditorID, DebtorID: debtorID, Total: 20000, Months: 24, FirstDue: today.AddDate(0, 0, 7)},
+	pl, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: creditorID, DebtorID: debtorID, Total: 20000, Months: 24, FirstDue: today.AddDate(0, 0, 7)},
 		collect.PlanCheck{Reasons: []string{"too long"}}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	counter, err := e.db.DecidePlan(e.ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", creditorID, pl.ID, "counter", "Zes maanden is beter.",
-		&postgres.Plan{Total: 20000, Months: 6, FirstDue: today.AddDate(0, 0, 7)})
+		&collect.Plan{Total: 20000, Months: 6, FirstDue: today.AddDate(0, 0, 7)})
 	if err != nil {
 		t.Fatal(err)
 	}

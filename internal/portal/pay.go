@@ -89,7 +89,7 @@ func (p *Portal) instalmentChoice(c *fiber.Ctx, st collect.Statement, id string)
 		return payChoice{}, pr.T("pay.error.instalment")
 	}
 	for _, pl := range plans {
-		if pl.Status != "approved" {
+		if pl.Status != collect.PlanApproved {
 			continue
 		}
 		for _, in := range pl.Instalments {

@@ -16,7 +16,6 @@ import (
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/plainlang"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/web"
 )
 
@@ -308,7 +307,7 @@ func TestPlainLanguageSelfService(t *testing.T) {
 	proposal := plansOf(t, e, d)[0]
 	e.clk.Advance(time.Minute)
 	counter, err := e.db.DecidePlan(e.ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter bij het bedrag.",
-		&postgres.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
+		&collect.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}

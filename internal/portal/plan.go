@@ -9,7 +9,6 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // Limits of what the plan form accepts; the creditor's policy decides
@@ -40,7 +39,7 @@ func (p *Portal) planStart(c *fiber.Ctx) (collect.Facts, collect.Statement, bool
 		return f, st, false, err
 	}
 	for _, pl := range plans {
-		if pl.Status == "approved" {
+		if pl.Status == collect.PlanApproved {
 			return f, st, false, nil
 		}
 	}
@@ -165,28 +164,28 @@ func (p *Portal) planPropose(c *fiber.Ctx) error {
 		return err
 	}
 	s := sessionOf(c)
-	pl, err := p.DB.ProposePlan(c.UserContext(), postgres.Plan{CreditorID: s.CreditorID, DebtorID: s.DebtorID, Total: v.Total, Months: months, FirstDue: first},
+	pl, err := p.DB.ProposePlan(c.UserContext(), collect.Plan{CreditorID: s.CreditorID, DebtorID: s.DebtorID, Total: v.Total, Months: months, FirstDue: first},
 		check, f.Creditor.Policy.Plan.AutoApprove)
 	if err != nil {
 		return err
 	}
-	return p.planResult(c, v, pl, pl.Status)
+	return p.planResult(c, v, pl, string(pl.Status))
 }
 
-func (p *Portal) planResult(c *fiber.Ctx, v view, pl postgres.Plan, state string) error {
+func (p *Portal) planResult(c *fiber.Ctx, v view, pl collect.Plan, state string) error {
 	pr := v.P
 	v.State, v.Approved = state, newPlanView(pl, v.Today)
 	v.Total, v.Months = pl.Total, pl.Months
 	switch state {
-	case "approved", "accepted":
+	case string(collect.PlanApproved), "accepted":
 		v.Title = pr.T("plan.approved.title")
-	case "proposed":
+	case string(collect.PlanProposed):
 		v.Title = pr.T("plan.proposed.title")
 		var err error
 		if v.AnswerBy, err = p.answerBy(c, v.Creditor, dayOf(pl.CreatedAt)); err != nil {
 			return err
 		}
-	case "declined":
+	case string(collect.PlanDeclined):
 		v.Title = pr.T("plan.declined.title")
 	}
 	return p.render(c, fiber.StatusOK, "planresult", v)
@@ -200,7 +199,7 @@ func (p *Portal) planAnswer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var pl *postgres.Plan
+	var pl *collect.Plan
 	for i := range plans {
 		if plans[i].ID == c.Params("id") {
 			pl = &plans[i]
@@ -218,7 +217,7 @@ func (p *Portal) planAnswer(c *fiber.Ctx) error {
 		return err
 	}
 	v := p.planPage(c, f, st)
-	if pl.Status != "countered" {
+	if pl.Status != collect.PlanCountered {
 		return p.message(c, fiber.StatusConflict, "plan.gone.title", v.P.T("plan.gone"))
 	}
 	if err := p.DB.AnswerCounter(ctx, s.CreditorID, s.DebtorID, pl.ID, answer == "accept"); err != nil {
@@ -230,5 +229,5 @@ func (p *Portal) planAnswer(c *fiber.Ctx) error {
 	if answer == "accept" {
 		return p.planResult(c, v, *pl, "accepted")
 	}
-	return p.planResult(c, v, *pl, "declined")
+	return p.planResult(c, v, *pl, string(collect.PlanDeclined))
 }

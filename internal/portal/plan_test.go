@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // planDebtor seeds a debtor with one invoice not yet due (so the total does
@@ -23,7 +22,7 @@ func planDebtor(t *testing.T, e *env, cr creditorFixture, ref string, cents int6
 	return d, c
 }
 
-func plansOf(t *testing.T, e *env, d collect.Debtor) []postgres.Plan {
+func plansOf(t *testing.T, e *env, d collect.Debtor) []collect.Plan {
 	t.Helper()
 	ps, err := e.db.Plans(e.ctx, d.CreditorID, d.ID)
 	if err != nil {
@@ -101,7 +100,7 @@ func TestPlanInsidePolicy(t *testing.T) {
 	wantContains(t, "pay instalment", r.Body, `name="instalment" value="`+first.ID+`"`, nl.T("pay.method.intro", nl.Money(10000)))
 	// Someone else's instalment, or nonsense, is refused.
 	other, _ := planDebtor(t, e, cr, "K-2", 30000)
-	op, err := e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: cr.ID, DebtorID: other.ID, Total: 30000, Months: 3, FirstDue: collect.Day(2026, 12, 1)}, collect.PlanCheck{Inside: true}, true)
+	op, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: cr.ID, DebtorID: other.ID, Total: 30000, Months: 3, FirstDue: collect.Day(2026, 12, 1)}, collect.PlanCheck{Inside: true}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +176,7 @@ func TestPlanNotAutoApprovedAfterBrokenPlan(t *testing.T) {
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
 	d, c := planDebtor(t, e, cr, "K-1", 60001)
-	old, err := e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: 30000, Months: 3, FirstDue: collect.Day(2026, 3, 1)}, collect.PlanCheck{Inside: true}, true)
+	old, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: 30000, Months: 3, FirstDue: collect.Day(2026, 3, 1)}, collect.PlanCheck{Inside: true}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +208,7 @@ func TestPlanCounterOffer(t *testing.T) {
 		proposal := plansOf(t, e, d)[0]
 		e.clk.Advance(time.Minute)
 		counter, err := e.db.DecidePlan(e.ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter.",
-			&postgres.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
+			&collect.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +219,7 @@ func TestPlanCounterOffer(t *testing.T) {
 
 		r = c.post("/plans/"+counter.ID+"/answer", url.Values{"answer": {answer}})
 		wantStatus(t, answer, r, http.StatusOK)
-		var status string
+		var status collect.PlanStatus
 		for _, p := range plansOf(t, e, d) {
 			if p.ID == counter.ID {
 				status = p.Status

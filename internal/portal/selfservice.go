@@ -51,7 +51,7 @@ func sessionOf(c *fiber.Ctx) postgres.Session { return c.Locals("session").(post
 
 // planView is a plan with each instalment's state, for the overview.
 type planView struct {
-	postgres.Plan
+	collect.Plan
 	Rows     []instalmentRow
 	AnswerBy time.Time
 }
@@ -63,20 +63,14 @@ type instalmentRow struct {
 	Due      time.Time
 	Amount   int64
 	Open     int64
-	State    string       // paid, open, late
+	State    collect.InstalmentState
 	PayQuery template.URL // see view.PayQuery
 }
 
-func newPlanView(pl postgres.Plan, today time.Time) *planView {
+func newPlanView(pl collect.Plan, today time.Time) *planView {
 	v := &planView{Plan: pl}
 	for _, in := range pl.Instalments {
-		r := instalmentRow{ID: in.ID, Seq: in.Seq, Due: in.Due, Amount: in.Amount, Open: max(in.Amount-in.Paid, 0), State: "open"}
-		switch {
-		case r.Open == 0:
-			r.State = "paid"
-		case in.Due.Before(today):
-			r.State = "late"
-		}
+		r := instalmentRow{ID: in.ID, Seq: in.Seq, Due: in.Due, Amount: in.Amount, Open: max(in.Amount-in.Paid, 0), State: in.State(today)}
 		if r.Open > 0 {
 			r.PayQuery = template.URL(payQuery(payChoice{Amount: r.Open, InstalmentID: in.ID}))
 		}
@@ -113,14 +107,14 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 	}
 	for i, pl := range plans {
 		switch pl.Status {
-		case "approved":
+		case collect.PlanApproved:
 			if v.Approved == nil {
 				v.Approved = newPlanView(pl, today)
 			}
-		case "proposed", "countered", "rejected":
+		case collect.PlanProposed, collect.PlanCountered, collect.PlanRejected:
 			// A debtor has one open question at a time; a refusal counts
 			// only while it is the newest plan, later it is history.
-			if v.PlanAsk == nil && (pl.Status != "rejected" || i == 0) {
+			if v.PlanAsk == nil && (pl.Status != collect.PlanRejected || i == 0) {
 				v.PlanAsk = newPlanView(pl, today)
 				v.PlanAsk.AnswerBy = addWorkingDays(cal, dayOf(pl.CreatedAt), days)
 			}

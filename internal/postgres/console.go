@@ -202,11 +202,11 @@ func (db *DB) WaiveCosts(ctx context.Context, agentID, creditorID, hardshipID st
 // report): it is stored as a counter-offer the debtor accepts or declines in
 // the portal, and replaces any open proposal or offer. One transaction with
 // its audit record.
-func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID string, p Plan) (Plan, error) {
+func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID string, p collect.Plan) (collect.Plan, error) {
 	if p.Total <= 0 || p.Months < 1 || p.FirstDue.IsZero() {
-		return Plan{}, collect.Errorf(collect.EINVALID, "months", "a plan needs a total, a number of months and a first date")
+		return collect.Plan{}, collect.Errorf(collect.EINVALID, "months", "a plan needs a total, a number of months and a first date")
 	}
-	var out Plan
+	var out collect.Plan
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM debtors WHERE id = $1 AND creditor_id = $2)`, debtorID, creditorID).Scan(&ok); err != nil {

@@ -9,44 +9,19 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// Plan is a payment plan with its schedule.
-type Plan struct {
-	ID          string
-	CreditorID  string
-	DebtorID    string
-	Status      string // proposed, approved, countered, rejected, declined, broken, completed, replaced
-	Total       int64
-	Months      int
-	FirstDue    time.Time
-	Reason      string // why rejected or countered, for the debtor; why outside policy, for the agent
-	CounterOf   string
-	CreatedAt   time.Time
-	DecidedAt   *time.Time
-	Instalments []PlanInstalment
-}
-
-// PlanInstalment is one instalment with what was paid on it.
-type PlanInstalment struct {
-	ID     string
-	Seq    int
-	Due    time.Time
-	Amount int64
-	Paid   int64
-}
-
 // prefixedPlanCols is planCols for a query that joins plans as p.
 const prefixedPlanCols = `p.id, p.creditor_id, p.debtor_id, p.status, p.total_cents, p.months, p.first_due, p.reason, coalesce(p.counter_of::text, ''), p.created_at, p.decided_at`
 
 const planCols = `id, creditor_id, debtor_id, status, total_cents, months, first_due, reason, coalesce(counter_of::text, ''), created_at, decided_at`
 
-func scanPlan(r pgx.Row) (Plan, error) {
-	var p Plan
+func scanPlan(r pgx.Row) (collect.Plan, error) {
+	var p collect.Plan
 	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt)
 	p.FirstDue = collect.DateOf(p.FirstDue)
 	return p, err
 }
 
-func insertPlan(ctx context.Context, tx pgx.Tx, p Plan, now time.Time) (Plan, error) {
+func insertPlan(ctx context.Context, tx pgx.Tx, p collect.Plan, now time.Time) (collect.Plan, error) {
 	row := tx.QueryRow(ctx, `INSERT INTO plans (creditor_id, debtor_id, status, total_cents, months, first_due, reason, counter_of, created_at, decided_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+planCols,
 		p.CreditorID, p.DebtorID, p.Status, p.Total, p.Months, p.FirstDue, p.Reason, nullable(p.CounterOf), now, p.DecidedAt)
@@ -60,20 +35,18 @@ func insertPlan(ctx context.Context, tx pgx.Tx, p Plan, now time.Time) (Plan, er
 			out.ID, in.Seq, in.Due, in.Amount).Scan(&id); err != nil {
 			return out, dbErr(err, "insert instalment")
 		}
-		out.Instalments = append(out.Instalments, PlanInstalment{ID: id, Seq: in.Seq, Due: in.Due, Amount: in.Amount})
+		out.Instalments = append(out.Instalments, collect.PlanInstalment{ID: id, Seq: in.Seq, Due: in.Due, Amount: in.Amount})
 	}
 	return out, nil
 }
 
 // ProposePlan stores a debtor's plan: approved at once when check says it is
 // inside the creditor's policy and the policy allows it, else proposed for an agent.
-func (db *DB) ProposePlan(ctx context.Context, p Plan, check collect.PlanCheck, autoApprove bool) (Plan, error) {
+func (db *DB) ProposePlan(ctx context.Context, p collect.Plan, check collect.PlanCheck, autoApprove bool) (collect.Plan, error) {
 	now := db.Now()
-	p.Status = "proposed"
-	if check.Inside && autoApprove {
-		p.Status, p.DecidedAt = "approved", &now
-	} else if !check.Inside {
-		p.Reason = joinReasons(check.Reasons)
+	p.Status, p.Reason = collect.ProposalOutcome(check, autoApprove)
+	if p.Status != collect.PlanProposed {
+		p.DecidedAt = &now
 	}
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		if err := endOpenPlans(ctx, tx, p.DebtorID); err != nil {
@@ -83,7 +56,7 @@ func (db *DB) ProposePlan(ctx context.Context, p Plan, check collect.PlanCheck, 
 		if p, err = insertPlan(ctx, tx, p, now); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, "debtor:"+p.DebtorID, "plan."+p.Status, p.CreditorID, p.DebtorID, "plan:"+p.ID, nil,
+		return Audit(ctx, tx, "debtor:"+p.DebtorID, "plan."+string(p.Status), p.CreditorID, p.DebtorID, "plan:"+p.ID, nil,
 			map[string]any{"total": p.Total, "months": p.Months, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": check.Inside})
 	})
 	return p, err
@@ -91,19 +64,9 @@ func (db *DB) ProposePlan(ctx context.Context, p Plan, check collect.PlanCheck, 
 
 // endOpenPlans marks earlier proposals and counter-offers as replaced: a debtor has one live plan question at a time.
 func endOpenPlans(ctx context.Context, tx pgx.Tx, debtorID string) error {
-	_, err := tx.Exec(ctx, `UPDATE plans SET status = 'replaced' WHERE debtor_id = $1 AND status IN ('proposed', 'countered')`, debtorID)
+	_, err := tx.Exec(ctx, `UPDATE plans SET status = $2 WHERE debtor_id = $1 AND status IN ($3, $4)`,
+		debtorID, collect.PlanReplaced, collect.PlanProposed, collect.PlanCountered)
 	return dbErr(err, "replace open plans")
-}
-
-func joinReasons(rs []string) string {
-	out := ""
-	for i, r := range rs {
-		if i > 0 {
-			out += "; "
-		}
-		out += r
-	}
-	return out
 }
 
 // instalmentPaidCents is what a payment row still pays on its instalment:
@@ -115,13 +78,13 @@ const instalmentPaidCents = `greatest(amount_cents - refunded_cents - charged_ba
 // whatever its route (the portal's instalment button, any other portal
 // payment, or a bank transfer), and fills the parts in order: a debtor who
 // pays the plan keeps the plan, however they pay.
-func instalments(ctx context.Context, q querier, p Plan) ([]PlanInstalment, error) {
+func instalments(ctx context.Context, q querier, p collect.Plan) ([]collect.PlanInstalment, error) {
 	rows, err := q.Query(ctx, `SELECT id, seq, due_date, amount_cents FROM plan_instalments WHERE plan_id = $1 ORDER BY seq`, p.ID)
 	if err != nil {
 		return nil, dbErr(err, "instalments")
 	}
-	ins, err := collectRows(rows, func(r pgx.Row) (PlanInstalment, error) {
-		var in PlanInstalment
+	ins, err := collectRows(rows, func(r pgx.Row) (collect.PlanInstalment, error) {
+		var in collect.PlanInstalment
 		err := r.Scan(&in.ID, &in.Seq, &in.Due, &in.Amount)
 		in.Due = collect.DateOf(in.Due)
 		return in, err
@@ -129,7 +92,7 @@ func instalments(ctx context.Context, q querier, p Plan) ([]PlanInstalment, erro
 	if err != nil {
 		return nil, err
 	}
-	if p.Status != "approved" && p.Status != "completed" && p.Status != "broken" {
+	if !p.Status.Running() {
 		return ins, nil
 	}
 	// From the proposal on: what a debtor paid while waiting for the answer counts too.
@@ -141,15 +104,12 @@ func instalments(ctx context.Context, q querier, p Plan) ([]PlanInstalment, erro
 		p.DebtorID, p.CreditorID, p.ID, since).Scan(&paid); err != nil {
 		return nil, dbErr(err, "paid on plan")
 	}
-	for i := range ins {
-		ins[i].Paid = min(paid, ins[i].Amount)
-		paid -= ins[i].Paid
-	}
+	collect.FillInstalments(ins, paid)
 	return ins, nil
 }
 
 // Plans lists a debtor's plans with instalments and what was paid on each, newest first.
-func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, error) {
+func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]collect.Plan, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "plans")
@@ -169,26 +129,26 @@ func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]Plan, e
 // BrokePlanSince reports whether the debtor broke a plan after since.
 func (db *DB) BrokePlanSince(ctx context.Context, debtorID string, since time.Time) (bool, error) {
 	var n int
-	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM plans WHERE debtor_id = $1 AND status = 'broken' AND coalesce(decided_at, created_at) >= $2`, debtorID, since).Scan(&n)
+	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM plans WHERE debtor_id = $1 AND status = $3 AND coalesce(decided_at, created_at) >= $2`, debtorID, since, collect.PlanBroken).Scan(&n)
 	return n > 0, dbErr(err, "broken plans")
 }
 
 // DecidePlan is an agent's answer to a proposal: approve, reject (with a
 // reason the debtor reads) or counter with other terms.
-func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decision, reason string, counter *Plan) (Plan, error) {
-	var out Plan
+func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decision, reason string, counter *collect.Plan) (collect.Plan, error) {
+	var out collect.Plan
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, planID, creditorID))
 		if err != nil {
 			return dbErr(err, "plan")
 		}
-		if p.Status != "proposed" {
+		if p.Status != collect.PlanProposed {
 			return collect.Errorf(collect.ECONFLICT, "", "this plan was already answered")
 		}
 		now := db.Now()
-		status := map[string]string{"approve": "approved", "reject": "rejected", "counter": "replaced"}[decision]
-		if status == "" {
-			return collect.Errorf(collect.EINVALID, "decision", "approve, reject or counter")
+		status, err := collect.PlanAnswer(decision)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE plans SET status = $2, reason = $3, decided_at = $4, decided_by = $5 WHERE id = $1`, p.ID, status, reason, now, agentID); err != nil {
 			return dbErr(err, "decide plan")
@@ -201,7 +161,7 @@ func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decis
 				return collect.Errorf(collect.EINVALID, "months", "a counter-offer needs terms")
 			}
 			c := *counter
-			c.CreditorID, c.DebtorID, c.Status, c.CounterOf, c.Reason = p.CreditorID, p.DebtorID, "countered", p.ID, reason
+			c.CreditorID, c.DebtorID, c.Status, c.CounterOf, c.Reason = p.CreditorID, p.DebtorID, collect.PlanCountered, p.ID, reason
 			if out, err = insertPlan(ctx, tx, c, now); err != nil {
 				return err
 			}
@@ -219,17 +179,14 @@ func (db *DB) AnswerCounter(ctx context.Context, creditorID, debtorID, planID st
 		if err != nil {
 			return dbErr(err, "plan")
 		}
-		if p.Status != "countered" {
+		if p.Status != collect.PlanCountered {
 			return collect.Errorf(collect.ECONFLICT, "", "this offer can no longer be answered")
 		}
-		status := "declined"
-		if accept {
-			status = "approved"
-		}
+		status := collect.CounterAnswer(accept)
 		if _, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1`, p.ID, status, db.Now()); err != nil {
 			return dbErr(err, "answer counter")
 		}
-		return Audit(ctx, tx, "debtor:"+debtorID, "plan.counter_"+status, creditorID, debtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, map[string]any{"status": status})
+		return Audit(ctx, tx, "debtor:"+debtorID, "plan.counter_"+string(status), creditorID, debtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, map[string]any{"status": status})
 	})
 }
 
@@ -276,18 +233,14 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	var out PlanReview
 	today := db.Today()
 	rows, err := db.Pool.Query(ctx, `SELECT `+prefixedPlanCols+`, c.plan_waive_costs FROM plans p
-		JOIN creditors c ON c.id = p.creditor_id WHERE p.status = 'approved'`)
+		JOIN creditors c ON c.id = p.creditor_id WHERE p.status = $1`, collect.PlanApproved)
 	if err != nil {
 		return out, dbErr(err, "review plans")
 	}
-	type row struct {
-		id, creditor, debtor string
-		waive, allPaid, late bool
-	}
-	var plans []Plan
+	var plans []collect.Plan
 	var waive []bool
 	if _, err := collectRows(rows, func(r pgx.Row) (struct{}, error) {
-		var p Plan
+		var p collect.Plan
 		var w bool
 		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &w)
 		plans, waive = append(plans, p), append(waive, w)
@@ -295,41 +248,30 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	}, "review plans"); err != nil {
 		return out, err
 	}
-	lateBefore := today.AddDate(0, 0, -grace)
-	var rs []row
+	type change struct {
+		id, creditor, debtor string
+		waive                bool
+		status               collect.PlanStatus
+	}
+	var changes []change
 	for i, p := range plans {
 		ins, err := instalments(ctx, db.Pool, p)
 		if err != nil {
 			return out, err
 		}
-		x := row{id: p.ID, creditor: p.CreditorID, debtor: p.DebtorID, waive: waive[i], allPaid: len(ins) > 0}
-		for _, in := range ins {
-			if in.Paid < in.Amount {
-				x.allPaid = false
-				if in.Due.Before(lateBefore) {
-					x.late = true
-				}
-			}
+		if status := collect.ReviewPlan(ins, today, grace); status != p.Status {
+			changes = append(changes, change{id: p.ID, creditor: p.CreditorID, debtor: p.DebtorID, waive: waive[i], status: status})
 		}
-		rs = append(rs, x)
 	}
-	for _, x := range rs {
-		status := ""
-		switch {
-		case x.allPaid:
-			status = "completed"
-		case x.late:
-			status = "broken"
-		default:
-			continue
-		}
+	for _, x := range changes {
+		status := x.status
 		err := db.WithTx(ctx, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'approved'`, x.id, status, db.Now())
+			tag, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1 AND status = $4`, x.id, status, db.Now(), collect.PlanApproved)
 			if err != nil || tag.RowsAffected() == 0 {
 				return dbErr(err, "review plan")
 			}
 			after := map[string]any{"status": status}
-			if status == "completed" && x.waive {
+			if status == collect.PlanCompleted && x.waive {
 				waived, err := waiveKeptPlanCostsTx(ctx, tx, x.creditor, x.debtor, x.id, today)
 				if err != nil {
 					return err
@@ -337,12 +279,12 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 				after["costs_waived"] = waived
 				out.Waived += waived
 			}
-			return Audit(ctx, tx, "system", "plan."+status, x.creditor, x.debtor, "plan:"+x.id, map[string]any{"status": "approved"}, after)
+			return Audit(ctx, tx, "system", "plan."+string(status), x.creditor, x.debtor, "plan:"+x.id, map[string]any{"status": collect.PlanApproved}, after)
 		})
 		if err != nil {
 			return out, err
 		}
-		if status == "completed" {
+		if status == collect.PlanCompleted {
 			out.Completed++
 		} else {
 			out.Broken++

@@ -6,7 +6,6 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // A kept plan is completed and, under a waive-when-kept policy, its costs are
@@ -20,7 +19,7 @@ func TestReviewPlans(t *testing.T) {
 	kept := f.debtor(t, "K1", collect.Consumer)
 	inv := f.invoice(t, kept, "K-1", "2026-09-01", 10000)
 	f.notice(t, kept, "email", "2026-09-10", inv) // deadline passed: WIK costs of € 40,00 are due
-	plan, err := f.db.ProposePlan(ctx, postgres.Plan{CreditorID: f.creditor.ID, DebtorID: kept, Total: 14000, Months: 2, FirstDue: day("2026-10-01")},
+	plan, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: kept, Total: 14000, Months: 2, FirstDue: day("2026-10-01")},
 		collect.PlanCheck{Inside: true}, true)
 	if err != nil || plan.Status != "approved" {
 		t.Fatalf("propose: %v %v", plan.Status, err)
@@ -37,7 +36,7 @@ func TestReviewPlans(t *testing.T) {
 
 	broke := f.debtor(t, "B1", collect.Consumer)
 	f.invoice(t, broke, "B-1", "2026-09-01", 20000)
-	if _, err := f.db.ProposePlan(ctx, postgres.Plan{CreditorID: f.creditor.ID, DebtorID: broke, Total: 20000, Months: 4, FirstDue: day("2026-10-15")},
+	if _, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: broke, Total: 20000, Months: 4, FirstDue: day("2026-10-15")},
 		collect.PlanCheck{Inside: true}, true); err != nil {
 		t.Fatal(err)
 	}

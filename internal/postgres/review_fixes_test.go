@@ -21,7 +21,7 @@ func TestReviewPlansIgnoresMoneyThatWentBack(t *testing.T) {
 	d := f.debtor(t, "R1", collect.Consumer)
 	inv := f.invoice(t, d, "R-1", "2026-09-01", 10000)
 	f.notice(t, d, "email", "2026-09-10", inv)
-	plan, err := f.db.ProposePlan(ctx, postgres.Plan{CreditorID: f.creditor.ID, DebtorID: d, Total: 14000, Months: 2, FirstDue: day("2026-12-01")},
+	plan, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: d, Total: 14000, Months: 2, FirstDue: day("2026-12-01")},
 		collect.PlanCheck{Inside: true}, true)
 	if err != nil || plan.Status != "approved" {
 		t.Fatalf("propose: %v %v", plan.Status, err)

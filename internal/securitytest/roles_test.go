@@ -14,7 +14,7 @@ import (
 type consoleWorld struct {
 	dispute  postgres.Dispute
 	hardship postgres.Hardship
-	plan     postgres.Plan
+	plan     collect.Plan
 	line     string // an unmatched bank line
 }
 
@@ -144,7 +144,7 @@ func TestConsoleRoleWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.db.Today().AddDate(0, 0, 7)
-	if w.plan, err = e.db.ProposePlan(e.ctx, postgres.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
+	if w.plan, err = e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
 		collect.PlanCheck{Reasons: []string{"too long"}}, false); err != nil {
 		t.Fatal(err)
 	}

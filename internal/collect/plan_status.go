@@ -1,0 +1,92 @@
+package collect
+
+import (
+	"strings"
+	"time"
+)
+
+// ProposalOutcome is what becomes of a debtor's plan proposal: approved at
+// once when check says it is inside the creditor's policy and the policy
+// approves automatically, else proposed for an agent; reason lists why it is
+// outside the policy, for the agent.
+func ProposalOutcome(check PlanCheck, autoApprove bool) (status PlanStatus, reason string) {
+	if check.Inside && autoApprove {
+		return PlanApproved, ""
+	}
+	return PlanProposed, strings.Join(check.Reasons, "; ")
+}
+
+// PlanAnswer is the status an agent's decision on a proposal gives it:
+// approve, reject, or counter (the proposal is replaced by the counter-offer).
+func PlanAnswer(decision string) (PlanStatus, error) {
+	switch decision {
+	case "approve":
+		return PlanApproved, nil
+	case "reject":
+		return PlanRejected, nil
+	case "counter":
+		return PlanReplaced, nil
+	}
+	return "", Errorf(EINVALID, "decision", "approve, reject or counter")
+}
+
+// CounterAnswer is the status the debtor's answer to a counter-offer gives it.
+func CounterAnswer(accept bool) PlanStatus {
+	if accept {
+		return PlanApproved
+	}
+	return PlanDeclined
+}
+
+// FillInstalments spreads paid over a plan's instalments in order: a debtor
+// who pays the plan keeps the plan, however the money came in.
+func FillInstalments(ins []PlanInstalment, paid int64) {
+	for i := range ins {
+		ins[i].Paid = min(paid, ins[i].Amount)
+		paid -= ins[i].Paid
+	}
+}
+
+// ReviewPlan is what time does to an approved plan: completed once every
+// instalment is paid, broken once an instalment is still unpaid grace days
+// after its due date, else still approved.
+func ReviewPlan(ins []PlanInstalment, today time.Time, grace int) PlanStatus {
+	lateBefore := today.AddDate(0, 0, -grace)
+	allPaid, late := len(ins) > 0, false
+	for _, in := range ins {
+		if in.Paid < in.Amount {
+			allPaid = false
+			if in.Due.Before(lateBefore) {
+				late = true
+			}
+		}
+	}
+	switch {
+	case allPaid:
+		return PlanCompleted
+	case late:
+		return PlanBroken
+	}
+	return PlanApproved
+}
+
+// InstalmentState is where one instalment of a plan stands on a day.
+type InstalmentState string
+
+// Instalment states.
+const (
+	InstalmentOpen InstalmentState = "open" // not paid in full, its due date not yet past
+	InstalmentPaid InstalmentState = "paid"
+	InstalmentLate InstalmentState = "late" // not paid in full after its due date
+)
+
+// State says where the instalment stands on today.
+func (in PlanInstalment) State(today time.Time) InstalmentState {
+	switch {
+	case in.Paid >= in.Amount:
+		return InstalmentPaid
+	case in.Due.Before(today):
+		return InstalmentLate
+	}
+	return InstalmentOpen
+}

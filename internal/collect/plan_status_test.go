@@ -1,0 +1,88 @@
+package collect
+
+import "testing"
+
+func TestProposalOutcome(t *testing.T) {
+	inside := PlanCheck{Inside: true}
+	outside := PlanCheck{Reasons: []string{"too long", "too small"}}
+	for _, c := range []struct {
+		check      PlanCheck
+		auto       bool
+		want       PlanStatus
+		wantReason string
+	}{
+		{inside, true, PlanApproved, ""},
+		{inside, false, PlanProposed, ""},
+		{outside, true, PlanProposed, "too long; too small"},
+		{outside, false, PlanProposed, "too long; too small"},
+	} {
+		got, reason := ProposalOutcome(c.check, c.auto)
+		if got != c.want || reason != c.wantReason {
+			t.Errorf("ProposalOutcome(%+v, %v) = %q, %q; want %q, %q", c.check, c.auto, got, reason, c.want, c.wantReason)
+		}
+	}
+}
+
+func TestPlanAnswer(t *testing.T) {
+	for d, want := range map[string]PlanStatus{"approve": PlanApproved, "reject": PlanRejected, "counter": PlanReplaced} {
+		if got, err := PlanAnswer(d); err != nil || got != want {
+			t.Errorf("PlanAnswer(%q) = %q, %v; want %q", d, got, err, want)
+		}
+	}
+	if _, err := PlanAnswer("maybe"); ErrorCode(err) != EINVALID {
+		t.Errorf("PlanAnswer(maybe) error = %v, want EINVALID", err)
+	}
+	if CounterAnswer(true) != PlanApproved || CounterAnswer(false) != PlanDeclined {
+		t.Error("CounterAnswer: accept approves, decline declines")
+	}
+}
+
+func TestReviewPlan(t *testing.T) {
+	today := Day(2026, 5, 20)
+	ins := func(paid ...int64) []PlanInstalment {
+		out := []PlanInstalment{{Seq: 1, Due: Day(2026, 4, 1), Amount: 100}, {Seq: 2, Due: Day(2026, 5, 1), Amount: 100}}
+		var sum int64
+		for _, p := range paid {
+			sum += p
+		}
+		FillInstalments(out, sum)
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		ins   []PlanInstalment
+		grace int
+		want  PlanStatus
+	}{
+		{"all paid", ins(200), 5, PlanCompleted},
+		{"overpaid", ins(250), 5, PlanCompleted},
+		{"second part late", ins(100), 5, PlanBroken},
+		{"second part within grace", ins(100), 30, PlanApproved},
+		{"no instalments", nil, 5, PlanApproved},
+	} {
+		if got := ReviewPlan(c.ins, today, c.grace); got != c.want {
+			t.Errorf("%s: ReviewPlan = %q, want %q", c.name, got, c.want)
+		}
+	}
+	filled := ins(150)
+	if filled[0].Paid != 100 || filled[1].Paid != 50 {
+		t.Errorf("FillInstalments(150) = %d, %d; want 100, 50", filled[0].Paid, filled[1].Paid)
+	}
+}
+
+func TestInstalmentState(t *testing.T) {
+	today := Day(2026, 5, 20)
+	for _, c := range []struct {
+		in   PlanInstalment
+		want InstalmentState
+	}{
+		{PlanInstalment{Due: Day(2026, 5, 1), Amount: 100, Paid: 100}, InstalmentPaid},
+		{PlanInstalment{Due: Day(2026, 5, 1), Amount: 100, Paid: 99}, InstalmentLate},
+		{PlanInstalment{Due: today, Amount: 100}, InstalmentOpen},
+		{PlanInstalment{Due: Day(2026, 6, 1), Amount: 100, Paid: 100}, InstalmentPaid},
+	} {
+		if got := c.in.State(today); got != c.want {
+			t.Errorf("%+v.State = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
