@@ -48,7 +48,7 @@ func (a *API) exportPayments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := reconcile.LoadPaymentRows(c.UserContext(), a.DB, creditorOf(c).ID, from, to)
+	rows, err := a.DB.PaymentRows(c.UserContext(), creditorOf(c).ID, from, to)
 	if err != nil {
 		return err
 	}

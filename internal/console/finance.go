@@ -57,12 +57,12 @@ type financePage struct {
 	From, To      time.Time
 	Today         time.Time
 	Query         template.URL // creditor, from and to, for links
-	Channels      []channelRow
+	Channels      []postgres.MethodTotal
 	ReceivedTotal int64
 	ReturnedTotal int64
-	Days          []dayRow
+	Days          []postgres.DayTotal
 	Chart         chart
-	Fees          []feeRow
+	Fees          []postgres.PayoutFee
 	FeesTotal     int64
 	Payouts       []payoutRow
 	Lines         []openLine
@@ -192,11 +192,11 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 		f.ReceivedTotal += ch.Received
 		f.ReturnedTotal += ch.Returned
 	}
-	if f.Days, err = receivedPerDay(ctx, co.DB, id, s.from, s.to); err != nil {
+	if f.Days, err = co.DB.ReceivedPerDay(ctx, id, s.from, s.to); err != nil {
 		return err
 	}
 	f.Chart = dailyChart(s.from, s.to, f.Days)
-	if f.Fees, err = feesInPeriod(ctx, co.DB, id, s.from, s.to); err != nil {
+	if f.Fees, err = co.DB.FeesBooked(ctx, id, s.from, s.to); err != nil {
 		return err
 	}
 	for _, fee := range f.Fees {
@@ -222,7 +222,7 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 	if f.Lines, f.LinesTotal, err = openBankLines(ctx, co.DB, id, f.Today); err != nil {
 		return err
 	}
-	if f.OpenStart, f.OpenEnd, err = openBalances(ctx, co.DB, id, s.from, s.to); err != nil {
+	if f.OpenStart, f.OpenEnd, err = co.DB.OpenBalances(ctx, id, s.from, s.to); err != nil {
 		return err
 	}
 	if f.Refused, err = co.DB.RefusedEvents(ctx, id, 20); err != nil {
@@ -460,7 +460,7 @@ func (co *Console) exportPayments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := reconcile.LoadPaymentRows(c.UserContext(), co.DB, s.creditor.ID, s.from, s.to)
+	rows, err := co.DB.PaymentRows(c.UserContext(), s.creditor.ID, s.from, s.to)
 	if err != nil {
 		return err
 	}
@@ -521,7 +521,7 @@ const (
 
 // dailyChart draws one bar per day of the period, height by the money
 // received that day; days without money have no bar.
-func dailyChart(from, to time.Time, days []dayRow) chart {
+func dailyChart(from, to time.Time, days []postgres.DayTotal) chart {
 	n := int(to.Sub(from).Hours()/24) + 1
 	ch := chart{Width: chartWidth, Height: chartHeight, BaseY: chartHeight - chartBottom}
 	var most, total int64

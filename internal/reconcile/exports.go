@@ -26,8 +26,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -131,30 +129,11 @@ func (j Journal) Check() error {
 	return errors.Join(errs...)
 }
 
-// PaymentRow is what one payment (or its refund, chargeback or reversal)
-// paid off on one invoice, or kept as credit, on one day. Amounts are
-// money received: positive for a payment, negative for money that went back.
-type PaymentRow struct {
-	Day       time.Time
-	PaymentID string // "" for a receipt booked without a payment record
-	Type      string // payment or reversal
-	Provider  string // mollie, stripe, bank; "" without a payment record
-	Method    string // ideal, card, transfer; "" without a payment record
-	Invoice   string // the invoice number; "" for credit
-	Costs     int64
-	Interest  int64
-	Principal int64
-	Credit    int64
-}
-
-// Total is what the row received.
-func (r PaymentRow) Total() int64 { return r.Costs + r.Interest + r.Principal + r.Credit }
-
 // PaymentsHeader are the payments CSV's columns.
 var PaymentsHeader = []string{"date", "payment_id", "type", "provider", "method", "invoice_number", "costs", "interest", "principal", "credit", "total"}
 
 // WritePaymentsCSV writes the payments with their allocation.
-func WritePaymentsCSV(w io.Writer, rows []PaymentRow) error {
+func WritePaymentsCSV(w io.Writer, rows []postgres.PaymentRow) error {
 	cw, err := newCSV(w)
 	if err != nil {
 		return err
@@ -185,73 +164,12 @@ func ExportPeriod(from, to time.Time) error {
 }
 
 // LoadJournal reads a creditor's ledger and creditor entries up to to and
-// builds the journal of from..to. Entries before from are summed in the
-// database into the opening balances; within the period they are summed
-// per day, account, kind, provider and sign, so the journal keeps its gross
-// debits and credits and the memory it needs does not grow with the number
-// of entries.
+// builds the journal of from..to (postgres.DB.JournalMoves sums them).
 func LoadJournal(ctx context.Context, db *postgres.DB, creditorID string, from, to time.Time) (Journal, error) {
 	from, to = dateOnly(from), dateOnly(to)
-	rows, err := db.Pool.Query(ctx, `SELECT CASE WHEN e.booked_on < $2 THEN $2::date - 1 ELSE e.booked_on END, e.account, e.kind,
-			coalesce(p.provider, ''), sum(e.amount_cents)
-		FROM ledger_entries e LEFT JOIN payments p ON p.id = e.payment_id
-		WHERE e.creditor_id = $1 AND e.booked_on <= $3
-		GROUP BY 1, 2, 3, 4, e.amount_cents > 0`, creditorID, from, to)
+	ledger, books, err := db.JournalMoves(ctx, creditorID, from, to)
 	if err != nil {
-		return Journal{}, fmt.Errorf("journal ledger: %w", err)
-	}
-	ledger, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (LedgerMove, error) {
-		var m LedgerMove
-		err := r.Scan(&m.Day, &m.Account, &m.Kind, &m.Provider, &m.Amount)
-		return m, err
-	})
-	if err != nil {
-		return Journal{}, fmt.Errorf("journal ledger: %w", err)
-	}
-	rows, err = db.Pool.Query(ctx, `SELECT CASE WHEN booked_on < $2 THEN $2::date - 1 ELSE booked_on END, account, sum(amount_cents)
-		FROM creditor_entries WHERE creditor_id = $1 AND booked_on <= $3
-		GROUP BY 1, 2, amount_cents > 0`, creditorID, from, to)
-	if err != nil {
-		return Journal{}, fmt.Errorf("journal books: %w", err)
-	}
-	books, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BookMove, error) {
-		var b BookMove
-		err := r.Scan(&b.Day, &b.Account, &b.Amount)
-		return b, err
-	})
-	if err != nil {
-		return Journal{}, fmt.Errorf("journal books: %w", err)
+		return Journal{}, err
 	}
 	return BuildJournal(from, to, ledger, books), nil
-}
-
-// LoadPaymentRows reads what the creditor's payments paid off in from..to
-// (booking dates, both included), in booking order: one row per day,
-// payment (or receipt), kind and invoice, plus one for the credit kept.
-func LoadPaymentRows(ctx context.Context, db *postgres.DB, creditorID string, from, to time.Time) ([]PaymentRow, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT e.booked_on, coalesce(e.payment_id::text, ''), e.kind, coalesce(p.provider, ''), coalesce(p.method, ''),
-			coalesce(i.number, ''),
-			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'costs'), 0),
-			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'interest'), 0),
-			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'principal'), 0),
-			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'credit'), 0)
-		FROM ledger_entries e
-		LEFT JOIN payments p ON p.id = e.payment_id
-		LEFT JOIN invoices i ON i.id = e.invoice_id
-		WHERE e.creditor_id = $1 AND e.kind IN ('payment', 'reversal') AND e.booked_on BETWEEN $2 AND $3
-		GROUP BY e.booked_on, e.payment_id, e.source_key, e.kind, p.provider, p.method, e.invoice_id, i.number
-		ORDER BY e.booked_on, min(e.id)`, creditorID, dateOnly(from), dateOnly(to))
-	if err != nil {
-		return nil, fmt.Errorf("payments export: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PaymentRow, error) {
-		var p PaymentRow
-		err := r.Scan(&p.Day, &p.PaymentID, &p.Type, &p.Provider, &p.Method, &p.Invoice, &p.Costs, &p.Interest, &p.Principal, &p.Credit)
-		p.Day = dateOnly(p.Day)
-		return p, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("payments export: %w", err)
-	}
-	return out, nil
 }

@@ -46,6 +46,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/settle/settle/internal/postgres"
 )
 
 // Journal account codes.
@@ -104,23 +106,6 @@ func accountOrder(code string) int {
 	return len(JournalAccounts)
 }
 
-// LedgerMove is one ledger entry as the journal needs it.
-type LedgerMove struct {
-	Day      time.Time // booked_on
-	Account  string    // principal, costs, interest or credit
-	Kind     string    // charge, payment, credit_note, write_off or reversal
-	Amount   int64     // signed from the debtor's side: positive raises what is owed
-	Provider string    // the payment's provider (mollie, stripe, bank), "" without a payment
-}
-
-// BookMove is one creditor entry (bank, clearing:<provider>, fees,
-// unexplained), debit positive.
-type BookMove struct {
-	Day     time.Time
-	Account string
-	Amount  int64
-}
-
 // JournalLine is what one account moved on one day: Debit and Credit are
 // both positive (gross, not netted).
 type JournalLine struct {
@@ -152,7 +137,7 @@ type Posting struct {
 
 // LedgerPostings is the double entry of one ledger entry (see the package
 // notes on the journal): the debtor's account and its counter account.
-func LedgerPostings(m LedgerMove) [2]Posting {
+func LedgerPostings(m postgres.LedgerMove) [2]Posting {
 	debtor := "debtors:" + m.Account
 	var counter string
 	switch m.Kind {
@@ -194,7 +179,7 @@ func MoneyAccount(provider string) string {
 // included) from all ledger and creditor entries booked up to to (earlier
 // ones make the opening balances; later ones are ignored). It is a pure
 // function: the same entries give the same journal.
-func BuildJournal(from, to time.Time, ledger []LedgerMove, books []BookMove) Journal {
+func BuildJournal(from, to time.Time, ledger []postgres.LedgerMove, books []postgres.BookMove) Journal {
 	from, to = dateOnly(from), dateOnly(to)
 	j := Journal{From: from, To: to, Opening: map[string]int64{}, Closing: map[string]int64{}}
 	type key struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
 )
 
@@ -17,8 +18,8 @@ import (
 // arriving, some with a part nothing explains. It keeps, beside the
 // entries, what each account must come to.
 type world struct {
-	ledger []reconcile.LedgerMove
-	books  []reconcile.BookMove
+	ledger []postgres.LedgerMove
+	books  []postgres.BookMove
 	// What the accounts must close at, from the events themselves.
 	debtors  map[string]int64 // principal, costs, interest, credit
 	bank     int64
@@ -37,12 +38,12 @@ func genWorld(r *rand.Rand, days, events int) *world {
 		if amount == 0 {
 			return
 		}
-		w.ledger = append(w.ledger, reconcile.LedgerMove{Day: d, Account: account, Kind: kind, Amount: amount, Provider: provider})
+		w.ledger = append(w.ledger, postgres.LedgerMove{Day: d, Account: account, Kind: kind, Amount: amount, Provider: provider})
 		w.debtors[account] += amount
 	}
 	book := func(d time.Time, pairs ...any) {
 		for i := 0; i < len(pairs); i += 2 {
-			w.books = append(w.books, reconcile.BookMove{Day: d, Account: pairs[i].(string), Amount: pairs[i+1].(int64)})
+			w.books = append(w.books, postgres.BookMove{Day: d, Account: pairs[i].(string), Amount: pairs[i+1].(int64)})
 		}
 	}
 	amount := func() int64 { return 1 + r.Int64N(250_000) }
@@ -143,7 +144,7 @@ func genWorld(r *rand.Rand, days, events int) *world {
 func (w *world) settleAll(d time.Time) {
 	for _, p := range providers[:2] {
 		if v := w.clearing[p]; v != 0 {
-			w.books = append(w.books, reconcile.BookMove{Day: d, Account: "bank", Amount: v}, reconcile.BookMove{Day: d, Account: "clearing:" + p, Amount: -v})
+			w.books = append(w.books, postgres.BookMove{Day: d, Account: "bank", Amount: v}, postgres.BookMove{Day: d, Account: "clearing:" + p, Amount: -v})
 			w.bank += v
 			w.clearing[p] = 0
 		}
@@ -305,7 +306,7 @@ func TestFormatAmount(t *testing.T) {
 // TestPaymentsCSV: the payments export in the Dutch format, with a name
 // that needs UTF-8 and a field that needs quotes.
 func TestPaymentsCSV(t *testing.T) {
-	rows := []reconcile.PaymentRow{
+	rows := []postgres.PaymentRow{
 		{Day: day0(), PaymentID: "p1", Type: "payment", Provider: "mollie", Method: "ideal", Invoice: "F-2026;01", Costs: 4000, Interest: 123, Principal: 100000},
 		{Day: day0().AddDate(0, 0, 3), PaymentID: "p1", Type: "reversal", Provider: "mollie", Method: "ideal", Invoice: "Café-1", Principal: -5},
 		{Day: day0().AddDate(0, 0, 3), Type: "payment", Credit: 1234567},

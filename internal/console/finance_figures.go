@@ -1,0 +1,70 @@
+package console
+
+import (
+	"context"
+	"time"
+
+	"github.com/settle/settle/internal/postgres"
+)
+
+// The finance page's figures. Every read takes one creditor id that the
+// handler has checked against the console user's creditors.
+
+// openLine is a bank line waiting for a decision, with its age.
+type openLine struct {
+	postgres.OpenBankLine
+	AgeDays int
+}
+
+// maxOpenLines bounds the list of bank lines waiting for a decision.
+const maxOpenLines = 200
+
+// receivedByChannel is the money of each payment method in the period:
+// always the three channels, in this order, and any other after them.
+func receivedByChannel(ctx context.Context, db *postgres.DB, creditorID string, from, to time.Time) ([]postgres.MethodTotal, error) {
+	got, err := db.ReceivedByMethod(ctx, creditorID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := []postgres.MethodTotal{{Method: "ideal"}, {Method: "card"}, {Method: "transfer"}}
+	for _, g := range got {
+		found := false
+		for i := range out {
+			if out[i].Method == g.Method {
+				out[i], found = g, true
+			}
+		}
+		if !found {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// openBankLines lists the creditor's bank lines waiting for a decision,
+// oldest first, with their age on today.
+func openBankLines(ctx context.Context, db *postgres.DB, creditorID string, today time.Time) ([]openLine, int, error) {
+	lines, total, err := db.OpenBankLines(ctx, creditorID, maxOpenLines)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]openLine, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, openLine{OpenBankLine: l, AgeDays: int(today.Sub(dateOnly(l.BookingDate)).Hours() / 24)})
+	}
+	return out, total, nil
+}
+
+// bankLineCreditor is the creditor of a bank line, or "" when there is no such line.
+func bankLineCreditor(ctx context.Context, db *postgres.DB, id string) (string, error) {
+	l, err := db.BankLine(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return l.CreditorID, nil
+}
+
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
