@@ -194,7 +194,7 @@ func (a *API) selfService(c *fiber.Ctx, creditorID, debtorID string) (selfServic
 	if len(hs) > 0 {
 		h := hs[0]
 		out.hardship = fiber.Map{"status": h.Status, "reason": h.Reason, "breathing_from": dateString(h.BreathingFrom),
-			"breathing_until": dateString(h.BreathingUntil), "in_breathing_space": !a.DB.Today().After(h.BreathingUntil) && h.Status != "wont_pay",
+			"breathing_until": dateString(h.BreathingUntil), "in_breathing_space": !a.DB.Today().After(h.BreathingUntil) && h.Status != collect.HardshipWontPay,
 			"consent_to_contact": h.Consent}
 	}
 	w, ok, err := a.DB.ContactWishesOf(ctx, debtorID)

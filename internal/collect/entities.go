@@ -46,3 +46,52 @@ type PlanInstalment struct {
 	Amount int64
 	Paid   int64
 }
+
+// Dispute is a debtor's "I don't agree" on one invoice.
+type Dispute struct {
+	ID         string
+	CreditorID string
+	DebtorID   string
+	InvoiceID  string
+	Reason     string
+	Body       string
+	Status     DisputeStatus
+	Answer     string
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
+	Files      []DisputeFile
+}
+
+// DisputeFile is one piece of evidence.
+type DisputeFile struct {
+	ID          string
+	DisputeID   string
+	Filename    string
+	ContentType string
+	Size        int
+	Data        []byte
+}
+
+// Hardship is a debtor's "I can't pay now".
+type Hardship struct {
+	ID             string
+	CreditorID     string
+	DebtorID       string
+	Reason         string
+	Income         *int64
+	FixedCosts     *int64
+	Consent        bool
+	Counsellor     string
+	BreathingFrom  time.Time
+	BreathingUntil time.Time
+	Status         HardshipStatus
+	CreatedAt      time.Time
+}
+
+// ContactWishes are how and when a debtor wants to be contacted.
+type ContactWishes struct {
+	Channel    string
+	QuietTimes string
+	Language   string
+	UpdatedAt  time.Time
+}

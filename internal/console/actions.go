@@ -172,19 +172,19 @@ func (co *Console) offerPlan(c *fiber.Ctx) error {
 func (co *Console) resolveDispute(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
 		ctx := c.UserContext()
-		outcome := c.FormValue("outcome")
+		outcome := collect.DisputeStatus(c.FormValue("outcome"))
 		answer, err := text(c, "answer", maxTextLen)
 		if err != nil {
 			return "", err
 		}
 		var correctTo int64
 		switch outcome {
-		case "upheld":
-		case "rejected":
+		case collect.DisputeUpheld:
+		case collect.DisputeRejected:
 			if answer == "" {
 				return "", invalid("answer", "write the answer the debtor will read: why the invoice stands")
 			}
-		case "corrected":
+		case collect.DisputeCorrected:
 			if correctTo, err = money.ParseInput(c.FormValue("amount")); err != nil {
 				return "", invalid("amount", "type the corrected amount in euros, for example 80,00")
 			}
@@ -202,7 +202,7 @@ func (co *Console) resolveDispute(c *fiber.Ctx) error {
 		if err := co.DB.ResolveDispute(ctx, agentID, d.CreditorID, id, outcome, answer, correctTo); err != nil {
 			return "", err
 		}
-		return "dispute." + outcome, nil
+		return "dispute." + string(outcome), nil
 	})
 }
 
@@ -229,7 +229,7 @@ func (co *Console) hardship(c *fiber.Ctx) error {
 			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, days); err != nil {
 				return "", err
 			}
-		case "followed_up", "wont_pay":
+		case string(collect.HardshipFollowedUp), string(collect.HardshipWontPay):
 			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, 0); err != nil {
 				return "", err
 			}

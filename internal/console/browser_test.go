@@ -10,7 +10,6 @@ import (
 	"github.com/settle/settle/internal/browsertest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/demo"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // consoleSignIn signs a demo console user in through the sign-in page,
@@ -178,13 +177,13 @@ func TestBrowserDisputeRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := st.Open()[0].Invoice
-	x, err := site.DB.CreateDispute(bg, postgres.Dispute{CreditorID: d.CreditorID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "paid",
-		Body: "Ik heb dit al betaald <script>alert(1)</script>", Files: []postgres.DisputeFile{{Filename: "afschrift.pdf", ContentType: "application/pdf", Data: smallPDF}}})
+	x, err := site.DB.CreateDispute(bg, collect.Dispute{CreditorID: d.CreditorID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "paid",
+		Body: "Ik heb dit al betaald <script>alert(1)</script>", Files: []collect.DisputeFile{{Filename: "afschrift.pdf", ContentType: "application/pdf", Data: smallPDF}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A hardship report and a note too, so axe sees every kind of form.
-	if _, err := site.DB.ReportHardship(bg, postgres.Hardship{CreditorID: d.CreditorID, DebtorID: d.ID, Reason: "illness", Consent: true}, 30); err != nil {
+	if _, err := site.DB.ReportHardship(bg, collect.Hardship{CreditorID: d.CreditorID, DebtorID: d.ID, Reason: "illness", Consent: true}, 30); err != nil {
 		t.Fatal(err)
 	}
 
@@ -226,7 +225,7 @@ func TestBrowserContactWishes(t *testing.T) {
 	ctx := browsertest.Browser(t)
 	d := site.Debtor(t, "several invoices, English")
 	quiet := "not on weekdays 7:00 to 17:00"
-	if err := site.DB.SetContactWishes(context.Background(), d.CreditorID, d.ID, postgres.ContactWishes{Channel: "whatsapp", QuietTimes: quiet, Language: "en"}); err != nil {
+	if err := site.DB.SetContactWishes(context.Background(), d.CreditorID, d.ID, collect.ContactWishes{Channel: "whatsapp", QuietTimes: quiet, Language: "en"}); err != nil {
 		t.Fatal(err)
 	}
 	consoleSignIn(t, ctx, site, "finance", false)

@@ -23,7 +23,7 @@ const timelineLimit = 300
 type debtorFile struct {
 	Debtor       collect.Debtor
 	Creditor     collect.Creditor
-	Wishes       postgres.ContactWishes
+	Wishes       collect.ContactWishes
 	HasWishes    bool
 	Since        time.Time // the first invoice's date: new or long-standing customer
 	Statement    collect.Statement
@@ -31,7 +31,7 @@ type debtorFile struct {
 	Payments     []collect.Payment
 	Plans        []planView
 	Disputes     []disputeView
-	Hardships    []postgres.Hardship
+	Hardships    []collect.Hardship
 	Notes        []postgres.Note
 	Timeline     []eventView
 	Today        time.Time
@@ -58,7 +58,7 @@ type instalmentView struct {
 }
 
 type disputeView struct {
-	postgres.Dispute
+	collect.Dispute
 	Invoice string
 }
 
@@ -145,7 +145,7 @@ func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
 	}
 	for _, x := range disputes {
 		out.Disputes = append(out.Disputes, disputeView{Dispute: x, Invoice: numbers[x.InvoiceID]})
-		if x.Status == "open" {
+		if x.Status == collect.DisputeOpen {
 			out.OpenDisputes++
 		}
 	}

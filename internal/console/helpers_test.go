@@ -134,19 +134,19 @@ func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months
 
 var smallPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
-func (e *env) dispute(cr creditorFixture, d collect.Debtor, inv collect.Invoice, body string) postgres.Dispute {
+func (e *env) dispute(cr creditorFixture, d collect.Debtor, inv collect.Invoice, body string) collect.Dispute {
 	e.t.Helper()
-	x, err := e.db.CreateDispute(e.ctx, postgres.Dispute{CreditorID: cr.ID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "amount_wrong", Body: body,
-		Files: []postgres.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: smallPDF}}})
+	x, err := e.db.CreateDispute(e.ctx, collect.Dispute{CreditorID: cr.ID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "amount_wrong", Body: body,
+		Files: []collect.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: smallPDF}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return x
 }
 
-func (e *env) hardship(cr creditorFixture, d collect.Debtor) postgres.Hardship {
+func (e *env) hardship(cr creditorFixture, d collect.Debtor) collect.Hardship {
 	e.t.Helper()
-	h, err := e.db.ReportHardship(e.ctx, postgres.Hardship{CreditorID: cr.ID, DebtorID: d.ID, Reason: "income", Consent: true}, cr.Policy.BreathingDays)
+	h, err := e.db.ReportHardship(e.ctx, collect.Hardship{CreditorID: cr.ID, DebtorID: d.ID, Reason: "income", Consent: true}, cr.Policy.BreathingDays)
 	if err != nil {
 		e.t.Fatal(err)
 	}

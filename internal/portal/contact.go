@@ -10,7 +10,6 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // MaxQuietTimes is the longest text about when not to be contacted.
@@ -49,7 +48,7 @@ func (p *Portal) contactForm(c *fiber.Ctx) error {
 func (p *Portal) contactSave(c *fiber.Ctx) error {
 	v := p.contactPage(c)
 	pr := v.P
-	w := postgres.ContactWishes{Channel: c.FormValue("channel"), Language: c.FormValue("lang"),
+	w := collect.ContactWishes{Channel: c.FormValue("channel"), Language: c.FormValue("lang"),
 		QuietTimes: strings.TrimSpace(strings.ReplaceAll(c.FormValue("quiet"), "\r\n", "\n"))}
 	v.Form["channel"], v.Form["quiet"], v.Form["lang"] = w.Channel, w.QuietTimes, w.Language
 	problem := ""

@@ -16,7 +16,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/server"
 )
 
@@ -99,16 +98,16 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 		}
 		return p.render(c, status, "dispute", v)
 	}
-	evidence := make([]postgres.DisputeFile, 0, len(form.files))
+	evidence := make([]collect.DisputeFile, 0, len(form.files))
 	for _, e := range form.files {
 		data, err := os.ReadFile(e.path)
 		if err != nil {
 			return fmt.Errorf("read evidence: %w", err)
 		}
-		evidence = append(evidence, postgres.DisputeFile{Filename: e.name, ContentType: e.typ, Size: len(data), Data: data})
+		evidence = append(evidence, collect.DisputeFile{Filename: e.name, ContentType: e.typ, Size: len(data), Data: data})
 	}
 	s := sessionOf(c)
-	d, err := p.DB.CreateDispute(c.UserContext(), postgres.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
+	d, err := p.DB.CreateDispute(c.UserContext(), collect.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
 		InvoiceID: line.Invoice.ID, Reason: reason, Body: body, Files: evidence})
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // MaxCounsellor is the longest text about a debt counsellor or administrator.
@@ -90,7 +89,7 @@ func (p *Portal) hardshipStep(c *fiber.Ctx) error {
 		return p.render(c, fiber.StatusOK, "hardship", v)
 	}
 	s := sessionOf(c)
-	h, err := p.DB.ReportHardship(c.UserContext(), postgres.Hardship{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
+	h, err := p.DB.ReportHardship(c.UserContext(), collect.Hardship{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
 		Reason: v.Form["reason"], Income: income, FixedCosts: costs, Consent: c.FormValue("consent") == "yes", Counsellor: v.Form["counsellor"]},
 		v.Creditor.Policy.BreathingDays)
 	if err != nil {

@@ -123,7 +123,7 @@ func (p *Portal) invoice(c *fiber.Ctx) error {
 		return err
 	}
 	for _, d := range ds {
-		if d.InvoiceID == line.Invoice.ID && d.Status == "open" {
+		if d.InvoiceID == line.Invoice.ID && d.Status == collect.DisputeOpen {
 			v.OpenClaim = true
 		}
 	}

@@ -156,7 +156,7 @@ type view struct {
 	PlanAsk    *planView // the newest proposal, counter-offer or refusal
 	Disputes   []disputeView
 	OpenClaim  bool // the invoice page: a dispute on this invoice is open
-	Breathing  *postgres.Hardship
+	Breathing  *collect.Hardship
 	MaxMonths  int
 	FirstLimit time.Time
 	Today      time.Time

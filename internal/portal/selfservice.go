@@ -81,7 +81,7 @@ func newPlanView(pl collect.Plan, today time.Time) *planView {
 
 // disputeView is one dispute as the debtor reads it.
 type disputeView struct {
-	postgres.Dispute
+	collect.Dispute
 	Number   string
 	Opened   time.Time
 	AnswerBy time.Time
@@ -136,7 +136,7 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 		return err
 	}
 	for i := range hs {
-		if hs[i].Status != "wont_pay" && !hs[i].BreathingUntil.Before(today) {
+		if hs[i].Status != collect.HardshipWontPay && !hs[i].BreathingUntil.Before(today) {
 			v.Breathing = &hs[i]
 			break
 		}

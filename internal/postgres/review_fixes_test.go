@@ -133,7 +133,7 @@ func TestCorrectedDisputeKeepsOverpaymentAsCredit(t *testing.T) {
 	if _, _, err := f.db.ApplyPayment(ctx, postgres.Receipt{CreditorID: f.creditor.ID, DebtorID: d, Amount: 6000, InvoiceID: inv, On: f.clock.Now(), SourceKey: "dc-pay"}); err != nil {
 		t.Fatal(err)
 	}
-	disp, err := f.db.CreateDispute(ctx, postgres.Dispute{CreditorID: f.creditor.ID, DebtorID: d, InvoiceID: inv, Reason: "amount_wrong", Body: "too much"})
+	disp, err := f.db.CreateDispute(ctx, collect.Dispute{CreditorID: f.creditor.ID, DebtorID: d, InvoiceID: inv, Reason: "amount_wrong", Body: "too much"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,34 +9,9 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// Dispute is a debtor's "I don't agree" on one invoice.
-type Dispute struct {
-	ID         string
-	CreditorID string
-	DebtorID   string
-	InvoiceID  string
-	Reason     string
-	Body       string
-	Status     string // open, upheld, rejected, corrected
-	Answer     string
-	CreatedAt  time.Time
-	ResolvedAt *time.Time
-	Files      []DisputeFile
-}
-
-// DisputeFile is one piece of evidence.
-type DisputeFile struct {
-	ID          string
-	DisputeID   string
-	Filename    string
-	ContentType string
-	Size        int
-	Data        []byte
-}
-
 // CreateDispute stores a dispute with its evidence; the invoice is on hold
 // from this moment. Everything, with its audit record, is one transaction.
-func (db *DB) CreateDispute(ctx context.Context, d Dispute) (Dispute, error) {
+func (db *DB) CreateDispute(ctx context.Context, d collect.Dispute) (collect.Dispute, error) {
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO disputes (creditor_id, debtor_id, invoice_id, reason, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, status, created_at`,
 			d.CreditorID, d.DebtorID, d.InvoiceID, d.Reason, d.Body, db.Now()).Scan(&d.ID, &d.Status, &d.CreatedAt)
@@ -57,14 +32,14 @@ func (db *DB) CreateDispute(ctx context.Context, d Dispute) (Dispute, error) {
 
 const disputeCols = `id, creditor_id, debtor_id, invoice_id, reason, body, status, answer, created_at, resolved_at`
 
-func scanDispute(r pgx.Row) (Dispute, error) {
-	var d Dispute
+func scanDispute(r pgx.Row) (collect.Dispute, error) {
+	var d collect.Dispute
 	err := r.Scan(&d.ID, &d.CreditorID, &d.DebtorID, &d.InvoiceID, &d.Reason, &d.Body, &d.Status, &d.Answer, &d.CreatedAt, &d.ResolvedAt)
 	return d, err
 }
 
 // Disputes lists a debtor's disputes with their files (without the file contents), newest first.
-func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]Dispute, error) {
+func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]collect.Dispute, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "disputes")
@@ -78,8 +53,8 @@ func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]Disp
 		if err != nil {
 			return nil, dbErr(err, "evidence")
 		}
-		if ds[i].Files, err = collectRows(frows, func(r pgx.Row) (DisputeFile, error) {
-			var f DisputeFile
+		if ds[i].Files, err = collectRows(frows, func(r pgx.Row) (collect.DisputeFile, error) {
+			var f collect.DisputeFile
 			err := r.Scan(&f.ID, &f.DisputeID, &f.Filename, &f.ContentType, &f.Size)
 			return f, err
 		}, "evidence"); err != nil {
@@ -90,11 +65,11 @@ func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]Disp
 }
 
 // DisputeFileOf loads one evidence file if it belongs to one of the given creditors.
-func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID string) (DisputeFile, error) {
+func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID string) (collect.DisputeFile, error) {
 	if !validUUID(fileID) {
-		return DisputeFile{}, collect.Errorf(collect.ENOTFOUND, "", "file not found")
+		return collect.DisputeFile{}, collect.Errorf(collect.ENOTFOUND, "", "file not found")
 	}
-	var f DisputeFile
+	var f collect.DisputeFile
 	err := db.Pool.QueryRow(ctx, `SELECT f.id, f.dispute_id, f.filename, f.content_type, f.size, f.data FROM dispute_files f
 		JOIN disputes d ON d.id = f.dispute_id WHERE f.id = $1 AND d.creditor_id = ANY($2)`, fileID, creditorIDs).
 		Scan(&f.ID, &f.DisputeID, &f.Filename, &f.ContentType, &f.Size, &f.Data)
@@ -104,18 +79,18 @@ func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID st
 // ResolveDispute closes a dispute. upheld credits what is open on the invoice;
 // corrected credits the difference down to correctTo (cents of principal);
 // rejected lets collection resume. The answer is what the debtor reads.
-func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID, outcome, answer string, correctTo int64) error {
+func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID string, outcome collect.DisputeStatus, answer string, correctTo int64) error {
 	return db.WithTx(ctx, func(tx pgx.Tx) error {
 		d, err := scanDispute(tx.QueryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, disputeID, creditorID))
 		if err != nil {
 			return dbErr(err, "dispute")
 		}
-		if d.Status != "open" {
+		if d.Status != collect.DisputeOpen {
 			return collect.Errorf(collect.ECONFLICT, "", "this dispute is already resolved")
 		}
 		now := db.Now()
 		today := collect.DateOf(now.In(amsterdam))
-		if outcome == "upheld" || outcome == "corrected" {
+		if outcome == collect.DisputeUpheld || outcome == collect.DisputeCorrected {
 			if err := lockDebtor(ctx, tx, d.DebtorID); err != nil {
 				return err
 			}
@@ -136,7 +111,7 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 				return err
 			}
 			credits := map[collect.Account]int64{collect.AccountPrincipal: line.Principal, collect.AccountCosts: line.Costs, collect.AccountInterest: line.Interest}
-			if outcome == "corrected" {
+			if outcome == collect.DisputeCorrected {
 				if correctTo < 0 || correctTo >= line.Invoice.Amount {
 					return collect.Errorf(collect.EINVALID, "amount", "the corrected amount must be below the invoice amount")
 				}
@@ -155,7 +130,7 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 				if credits[acc] <= 0 {
 					continue
 				}
-				e := collect.Entry{InvoiceID: d.InvoiceID, Account: acc, Kind: collect.KindCreditNote, Amount: -credits[acc], BookedOn: today, Memo: "dispute " + outcome}
+				e := collect.Entry{InvoiceID: d.InvoiceID, Account: acc, Kind: collect.KindCreditNote, Amount: -credits[acc], BookedOn: today, Memo: "dispute " + string(outcome)}
 				if err := insertEntry(ctx, tx, d.CreditorID, d.DebtorID, e, "dispute:"+d.ID); err != nil {
 					return err
 				}
@@ -165,7 +140,7 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 			d.ID, outcome, answer, now, agentID); err != nil {
 			return dbErr(err, "resolve dispute")
 		}
-		return Audit(ctx, tx, "agent:"+agentID, "dispute."+outcome, d.CreditorID, d.DebtorID, "dispute:"+d.ID,
+		return Audit(ctx, tx, "agent:"+agentID, "dispute."+string(outcome), d.CreditorID, d.DebtorID, "dispute:"+d.ID,
 			map[string]any{"status": d.Status}, map[string]any{"status": outcome, "answer": answer, "correct_to": correctTo})
 	})
 }
@@ -199,26 +174,10 @@ func scanHolds(rows pgx.Rows, err error) (map[string][]collect.Period, error) {
 	return out, dbErr(rows.Err(), "holds")
 }
 
-// Hardship is a debtor's "I can't pay now".
-type Hardship struct {
-	ID             string
-	CreditorID     string
-	DebtorID       string
-	Reason         string
-	Income         *int64
-	FixedCosts     *int64
-	Consent        bool
-	Counsellor     string
-	BreathingFrom  time.Time
-	BreathingUntil time.Time
-	Status         string // open, followed_up, wont_pay
-	CreatedAt      time.Time
-}
-
 const hardshipCols = `id, creditor_id, debtor_id, reason, income_cents, fixed_costs_cents, consent, counsellor, breathing_from, breathing_until, status, created_at`
 
-func scanHardship(r pgx.Row) (Hardship, error) {
-	var h Hardship
+func scanHardship(r pgx.Row) (collect.Hardship, error) {
+	var h collect.Hardship
 	err := r.Scan(&h.ID, &h.CreditorID, &h.DebtorID, &h.Reason, &h.Income, &h.FixedCosts, &h.Consent, &h.Counsellor, &h.BreathingFrom, &h.BreathingUntil, &h.Status, &h.CreatedAt)
 	h.BreathingFrom, h.BreathingUntil = collect.DateOf(h.BreathingFrom), collect.DateOf(h.BreathingUntil)
 	return h, err
@@ -226,7 +185,7 @@ func scanHardship(r pgx.Row) (Hardship, error) {
 
 // ReportHardship records that a debtor cannot pay now and starts the
 // creditor's breathing space at once.
-func (db *DB) ReportHardship(ctx context.Context, h Hardship, breathingDays int) (Hardship, error) {
+func (db *DB) ReportHardship(ctx context.Context, h collect.Hardship, breathingDays int) (collect.Hardship, error) {
 	today := db.Today()
 	h.BreathingFrom, h.BreathingUntil = today, today.AddDate(0, 0, breathingDays)
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
@@ -244,7 +203,7 @@ func (db *DB) ReportHardship(ctx context.Context, h Hardship, breathingDays int)
 }
 
 // Hardships lists a debtor's hardship reports, newest first.
-func (db *DB) Hardships(ctx context.Context, creditorID, debtorID string) ([]Hardship, error) {
+func (db *DB) Hardships(ctx context.Context, creditorID, debtorID string) ([]collect.Hardship, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT `+hardshipCols+` FROM hardships WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "hardships")
@@ -271,19 +230,19 @@ func (db *DB) UpdateHardship(ctx context.Context, agentID, creditorID, id, actio
 			if base.Before(today) {
 				base = today
 			}
-			h.BreathingUntil, h.Status = base.AddDate(0, 0, days), "followed_up"
-		case "wont_pay":
-			h.BreathingUntil, h.Status = today.AddDate(0, 0, -1), "wont_pay"
+			h.BreathingUntil, h.Status = base.AddDate(0, 0, days), collect.HardshipFollowedUp
+		case string(collect.HardshipWontPay):
+			h.BreathingUntil, h.Status = today.AddDate(0, 0, -1), collect.HardshipWontPay
 			if h.BreathingUntil.Before(h.BreathingFrom) {
 				h.BreathingUntil = h.BreathingFrom
 			}
-		case "followed_up":
-			h.Status = "followed_up"
+		case string(collect.HardshipFollowedUp):
+			h.Status = collect.HardshipFollowedUp
 		default:
 			return collect.Errorf(collect.EINVALID, "action", "unknown action")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE hardships SET status = $2, breathing_until = $3, ended_at = CASE WHEN $2 = 'wont_pay' THEN $4::timestamptz ELSE ended_at END WHERE id = $1`,
-			h.ID, h.Status, h.BreathingUntil, db.Now()); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE hardships SET status = $2, breathing_until = $3, ended_at = CASE WHEN $2 = $5 THEN $4::timestamptz ELSE ended_at END WHERE id = $1`,
+			h.ID, h.Status, h.BreathingUntil, db.Now(), collect.HardshipWontPay); err != nil {
 			return dbErr(err, "update hardship")
 		}
 		return Audit(ctx, tx, "agent:"+agentID, "hardship."+action, h.CreditorID, h.DebtorID, "hardship:"+h.ID, before,
@@ -308,28 +267,20 @@ func scanBreathing(rows pgx.Rows, err error) ([]collect.Period, bool, error) {
 	hardship := false
 	for rows.Next() {
 		var from, until time.Time
-		var status string
+		var status collect.HardshipStatus
 		if err := rows.Scan(&from, &until, &status); err != nil {
 			return nil, false, dbErr(err, "breathing space")
 		}
 		out = append(out, collect.Period{From: collect.DateOf(from), To: collect.DateOf(until)})
-		if status != "wont_pay" {
+		if status != collect.HardshipWontPay {
 			hardship = true
 		}
 	}
 	return out, hardship, dbErr(rows.Err(), "breathing space")
 }
 
-// ContactWishes are how and when a debtor wants to be contacted.
-type ContactWishes struct {
-	Channel    string
-	QuietTimes string
-	Language   string
-	UpdatedAt  time.Time
-}
-
 // SetContactWishes stores a debtor's contact wishes.
-func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string, w ContactWishes) error {
+func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string, w collect.ContactWishes) error {
 	return db.WithTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO contact_wishes (debtor_id, channel, quiet_times, language, updated_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (debtor_id) DO UPDATE SET channel = EXCLUDED.channel, quiet_times = EXCLUDED.quiet_times, language = EXCLUDED.language, updated_at = EXCLUDED.updated_at`,
@@ -342,8 +293,8 @@ func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string,
 }
 
 // ContactWishesOf loads a debtor's wishes; ok is false when none were given.
-func (db *DB) ContactWishesOf(ctx context.Context, debtorID string) (ContactWishes, bool, error) {
-	var w ContactWishes
+func (db *DB) ContactWishesOf(ctx context.Context, debtorID string) (collect.ContactWishes, bool, error) {
+	var w collect.ContactWishes
 	err := db.Pool.QueryRow(ctx, `SELECT channel, quiet_times, language, updated_at FROM contact_wishes WHERE debtor_id = $1`, debtorID).
 		Scan(&w.Channel, &w.QuietTimes, &w.Language, &w.UpdatedAt)
 	if err != nil {

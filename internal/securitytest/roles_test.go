@@ -12,8 +12,8 @@ import (
 
 // consoleWorld is what of creditor B the console's users of A may not reach.
 type consoleWorld struct {
-	dispute  postgres.Dispute
-	hardship postgres.Hardship
+	dispute  collect.Dispute
+	hardship collect.Hardship
 	plan     collect.Plan
 	line     string // an unmatched bank line
 }
@@ -135,11 +135,11 @@ func TestConsoleRoleWalk(t *testing.T) {
 	var w consoleWorld
 	var err error
 	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-	if w.dispute, err = e.db.CreateDispute(e.ctx, postgres.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
-		Reason: "amount_wrong", Body: "Te hoog", Files: []postgres.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: pdf}}}); err != nil {
+	if w.dispute, err = e.db.CreateDispute(e.ctx, collect.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
+		Reason: "amount_wrong", Body: "Te hoog", Files: []collect.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: pdf}}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.hardship, err = e.db.ReportHardship(e.ctx, postgres.Hardship{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Reason: "income", Consent: true},
+	if w.hardship, err = e.db.ReportHardship(e.ctx, collect.Hardship{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Reason: "income", Consent: true},
 		e.B.Policy.BreathingDays); err != nil {
 		t.Fatal(err)
 	}
