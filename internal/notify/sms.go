@@ -45,8 +45,12 @@ const DefaultSMSTimeout = 15 * time.Second
 // one with DefaultSMSTimeout.
 func NewSMSGateway(cfg SMSConfig, client *http.Client) (*SMSGateway, error) {
 	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("new sms gateway: url %q is not an http(s) URL such as https://api.twilio.com", cfg.BaseURL)
+	if err != nil {
+		// Not repeated: the error would show a password written into it.
+		return nil, errors.New("new sms gateway: url is not valid (expected an http(s) URL such as https://api.twilio.com)")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("new sms gateway: url %q is not an http(s) URL such as https://api.twilio.com", u.Redacted())
 	}
 	if u.User != nil || u.RawQuery != "" {
 		return nil, errors.New("new sms gateway: url takes no credentials or query; use the SID and token settings")

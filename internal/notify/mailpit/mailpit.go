@@ -118,6 +118,7 @@ func start(ctx context.Context, bin string, opts Options) (*Server, error) {
 	}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("start mailpit: %s: %w", bin, err)
