@@ -4,10 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/server"
 )
 
 // Idempotency headers: the key a creditor sends on a POST, and the header
@@ -45,6 +51,19 @@ func (a *API) idempotency() fiber.Handler {
 		if err := checkIdempotencyKey(key); err != nil {
 			return err
 		}
+		h := sha256.New()
+		h.Write([]byte(c.Method() + " " + c.OriginalURL() + "\n"))
+		if body := server.UploadBody(c); body != nil {
+			spool, err := spoolBody(c, body, h)
+			if err != nil {
+				return err
+			}
+			defer spool.remove()
+		} else {
+			h.Write(c.Body())
+		}
+		// The body is read before a slot is taken, so a slow upload holds no
+		// database connection.
 		ctx := c.UserContext()
 		select {
 		case slots <- struct{}{}:
@@ -52,9 +71,6 @@ func (a *API) idempotency() fiber.Handler {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		h := sha256.New()
-		h.Write([]byte(c.Method() + " " + c.OriginalURL() + "\n"))
-		h.Write(c.Body())
 		stored, claim, err := a.DB.ClaimIdempotencyKey(ctx, creditorOf(c).ID, key, h.Sum(nil))
 		if errors.Is(err, postgres.ErrIdempotencyKeyReused) {
 			return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "idempotency_key_reused", Field: IdempotencyKeyHeader,
@@ -101,4 +117,57 @@ func checkIdempotencyKey(key string) error {
 		return invalid(IdempotencyKeyHeader, "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
 	}
 	return nil
+}
+
+// spooledBody is a streamed request body kept in a temporary file while its
+// request runs.
+type spooledBody struct{ f *os.File }
+
+// spoolBody reads a streamed body (a bank statement of up to 64 MiB) once:
+// into the request hash and into a temporary file, which then becomes the
+// request's body stream for the handler. Hashing c.Body() instead would hold
+// the whole body in memory and, for a chunked body, read it without a limit;
+// body stops at the route's limit, which is answered with 413.
+func spoolBody(c *fiber.Ctx, body io.Reader, h hash.Hash) (*spooledBody, error) {
+	f, err := os.CreateTemp("", "settle-body-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool request body: %w", err)
+	}
+	s := &spooledBody{f: f}
+	n, err := io.Copy(io.MultiWriter(h, f), body)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	switch {
+	case errors.As(err, new(*fs.PathError)):
+		s.remove()
+		return nil, fmt.Errorf("spool request body: %w", err)
+	case errors.Is(err, server.ErrBodyTooLarge):
+		s.remove()
+		c.Context().SetConnectionClose()
+		return nil, &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: tooLargeMessage(c)}
+	case err != nil:
+		s.remove()
+		// The client stopped sending: the rest of the connection is no request.
+		c.Context().SetConnectionClose()
+		return nil, &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "the request body could not be read"}
+	}
+	// Wrapped so that fasthttp, which closes a body stream that is an
+	// io.Closer, leaves the file to remove.
+	c.Request().SetBodyStream(struct{ io.Reader }{f}, int(n))
+	return s, nil
+}
+
+// remove closes and deletes the file.
+func (s *spooledBody) remove() {
+	_ = s.f.Close()
+	_ = os.Remove(s.f.Name())
+}
+
+// tooLargeMessage is the 413's message for a streamed route.
+func tooLargeMessage(c *fiber.Ctx) string {
+	if c.Path() == BankStatementsPath {
+		return errStatementTooLarge.Error()
+	}
+	return "the request body is larger than this address accepts"
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,8 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/postgres/pgtest"
+	"github.com/settle/settle/internal/reconcile/camt053"
+	"github.com/settle/settle/internal/server"
 )
 
 // postWithKey sends a JSON POST with an Idempotency-Key.
@@ -171,4 +176,91 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 	if n := b.countInvoices(t, b.A.ID); n != 1 {
 		t.Errorf("%d invoices, want 1", n)
 	}
+}
+
+// TestIdempotencyKeyBankStatement sends a bank statement, a streamed body,
+// with an Idempotency-Key: the middleware hashes it while spooling it to a
+// file for the handler, within the route's limit.
+func TestIdempotencyKeyBankStatement(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	if _, err := b.db.Pool.Exec(ctx, `UPDATE creditors SET iban = 'NL91ABNA0417164300' WHERE id = $1`, b.A.ID); err != nil {
+		t.Fatal(err)
+	}
+	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
+	invID := b.invoice(t, b.A.Key, d, "F-1", "2026-11-01", "2026-12-01", 2500)
+	var ref string
+	if err := b.db.Pool.QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	err := camt053.Generate(&file, 40, camt053.GenOptions{Version: "001.08", StatementID: "IDEM-1",
+		Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		Entry: func(i int) (string, int64) {
+			if i == 0 {
+				return ref, 2500
+			}
+			return "", int64(100 + i)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(app *fiber.App, key string) response {
+		t.Helper()
+		// A reader of unknown length: the request is sent chunked, with no
+		// Content-Length for the server to check first.
+		req := httptest.NewRequest("POST", api.BankStatementsPath, io.MultiReader(bytes.NewReader(file.Bytes())))
+		req.TransferEncoding = []string{"chunked"}
+		req.Header.Set("Authorization", "Bearer "+b.A.Key)
+		req.Header.Set(api.IdempotencyKeyHeader, key)
+		res, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	}
+
+	t.Run("a retry replays the first answer and books once", func(t *testing.T) {
+		first := post(b.app, "statement-1")
+		m := first.want(t, http.StatusCreated)
+		if num(t, m["lines"]) != 40 || num(t, m["booked"]) != 1 || first.Header.Get(api.IdempotentReplayedHeader) != "" {
+			t.Fatalf("first import: %s", first.Body)
+		}
+		again := post(b.app, "statement-1")
+		if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) || again.Header.Get(api.IdempotentReplayedHeader) != "true" {
+			t.Errorf("retry %d %s, want the first answer replayed", again.Status, again.Body)
+		}
+		var statements, lines, paid int64
+		if err := b.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM bank_statements), (SELECT count(*) FROM bank_lines),
+			(SELECT count(*) FROM bank_lines WHERE state = 'booked')`).Scan(&statements, &lines, &paid); err != nil {
+			t.Fatal(err)
+		}
+		if statements != 1 || lines != 40 || paid != 1 {
+			t.Errorf("%d statements, %d lines, %d booked; want 1, 40, 1", statements, lines, paid)
+		}
+	})
+
+	t.Run("a chunked body past the route's limit is 413", func(t *testing.T) {
+		// The same route with a 4 KiB limit: the statement is larger.
+		small := server.New(server.Deps{DB: b.db, Log: slog.New(slog.DiscardHandler), APIError: (&api.API{DB: b.db, Log: slog.New(slog.DiscardHandler)}).WriteError,
+			API:     (&api.API{DB: b.db, Signer: b.signer, BaseURL: baseURL, Log: slog.New(slog.DiscardHandler)}).Register,
+			Uploads: []server.Upload{{Method: fiber.MethodPost, Path: api.BankStatementsPath, Max: 4 << 10, Hint: api.StatementHint}}})
+		if file.Len() <= 4<<10 {
+			t.Fatalf("test file of %d bytes is not above the limit", file.Len())
+		}
+		post(small, "statement-2").wantError(t, http.StatusRequestEntityTooLarge, "too_large", "")
+		var kept int
+		if err := b.db.Pool.QueryRow(ctx, `SELECT count(*) FROM idempotency_keys WHERE key = 'statement-2'`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 0 {
+			t.Errorf("the refused statement's key was stored")
+		}
+	})
 }
