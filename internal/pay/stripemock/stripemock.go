@@ -47,72 +47,123 @@ var (
 // loopback port. It fails t, never skips it: a Stripe test that silently does
 // not run proves nothing.
 //
-// stripe-mock keeps no state, so the tests running at once share one process
-// (it takes seconds of CPU to load Stripe's spec); it stops when the last
-// test using it ends.
+// stripe-mock keeps no state, so all tests of a run share one process: it
+// takes seconds of CPU to load Stripe's spec, and a package's tests run one
+// after another as often as at once. It stops idleStop after the last test
+// using it ends (a next test within that time reuses it), and on Linux also
+// when the test binary exits.
 func Start(t testing.TB) (url string) {
 	t.Helper()
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if shared.users == 0 {
+	shared.gen++ // an idle stop already scheduled no longer applies
+	if shared.p == nil || shared.p.dead() {
 		started := time.Now()
-		base, stop, err := launch()
+		p, err := launch()
 		if err != nil {
 			t.Fatalf("stripemock: %v", err)
 		}
-		shared.base, shared.stop = base, stop
-		t.Logf("stripemock: %s ready at %s after %s", Version, base, time.Since(started).Round(time.Millisecond))
+		shared.p = p
+		t.Logf("stripemock: %s ready at %s after %s", Version, p.base, time.Since(started).Round(time.Millisecond))
 	}
 	shared.users++
-	t.Cleanup(func() {
-		shared.mu.Lock()
-		defer shared.mu.Unlock()
-		if shared.users--; shared.users == 0 {
-			shared.stop()
-		}
-	})
-	return shared.base
+	t.Cleanup(release)
+	return shared.p.base
 }
 
-// shared is the stripe-mock process of the tests now running.
+// idleStop is how long stripe-mock outlives its last user.
+const idleStop = 5 * time.Second
+
+// shared is the one stripe-mock of the test binary.
 var shared struct {
 	mu    sync.Mutex
 	users int
-	base  string
-	stop  func()
+	gen   int // counts Starts, so an idle stop knows whether it still applies
+	p     *process
+}
+
+// release ends one test's use, and stops stripe-mock when no test starts
+// using it within idleStop.
+func release() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.users--; shared.users > 0 {
+		return
+	}
+	gen := shared.gen
+	time.AfterFunc(idleStop, func() {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		if shared.users == 0 && shared.gen == gen && shared.p != nil {
+			shared.p.stop()
+			shared.p = nil
+		}
+	})
+}
+
+// process is a running stripe-mock.
+type process struct {
+	base   string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+func (p *process) dead() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *process) stop() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // launch starts stripe-mock and waits until it answers.
-func launch() (base string, stop func(), err error) {
+func launch() (*process, error) {
 	bin, err := binary()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	// Port 0 lets the kernel pick a free port, and stripe-mock prints the
-	// one it got: no race between choosing a port and binding it. Asking
-	// only for HTTP also keeps stripe-mock from opening its HTTPS port.
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0")
+	// one it got: no race between choosing a port and binding it. HTTPS
+	// gets one too, since stripe-mock opens it anyway and its default
+	// (12112) makes every second stripe-mock on the machine fail.
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
+	cmd.SysProcAttr = dieWithParent()
 	// Our own pipe rather than StdoutPipe: cmd.Wait, which runs
 	// concurrently to notice an early exit, must not close it under the
 	// reader.
 	stdout, pw, err := os.Pipe()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	cmd.Stdout = pw
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
-	err = cmd.Start()
+	p := &process{cmd: cmd, exited: make(chan struct{})}
+	startErr := make(chan error, 1)
+	go func() {
+		// The parent-death signal fires when the thread that started the
+		// child exits, not only the process: keep this thread for as long
+		// as the child runs.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		startErr <- err
+		if err == nil {
+			_ = cmd.Wait()
+		}
+		close(p.exited)
+	}()
+	err = <-startErr
 	_ = pw.Close() // the child has its copy; EOF comes when it exits
 	if err != nil {
 		_ = stdout.Close()
-		return "", nil, fmt.Errorf("starting %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop = func() {
-		_ = cmd.Process.Kill()
-		<-exited
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
 	}
 
 	addr := make(chan string, 1)
@@ -130,18 +181,18 @@ func launch() (base string, stop func(), err error) {
 	}()
 	select {
 	case a := <-addr:
-		base = "http://" + a
-	case <-exited:
-		return "", nil, fmt.Errorf("%s exited before listening: %s", bin, stderr.String())
+		p.base = "http://" + a
+	case <-p.exited:
+		return nil, fmt.Errorf("%s exited before listening: %s", bin, stderr.String())
 	case <-time.After(startTimeout):
-		stop()
-		return "", nil, fmt.Errorf("%s did not listen within %s: %s", bin, startTimeout, stderr.String())
+		p.stop()
+		return nil, fmt.Errorf("%s did not listen within %s: %s", bin, startTimeout, stderr.String())
 	}
-	if err := waitReady(base, exited); err != nil {
-		stop()
-		return "", nil, fmt.Errorf("%v: %s", err, stderr.String())
+	if err := waitReady(p.base, p.exited); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("%v: %s", err, stderr.String())
 	}
-	return base, stop, nil
+	return p, nil
 }
 
 // waitReady polls until stripe-mock answers an authenticated API call. The
