@@ -91,38 +91,38 @@ type bankSuggestionOut struct {
 }
 
 type bankLineOut struct {
-	ID               string              `json:"id"`
-	Seq              int64               `json:"seq"`
-	Amount           int64               `json:"amount"`
-	Currency         string              `json:"currency"`
-	Credit           bool                `json:"credit"`
-	Reversal         bool                `json:"reversal"`
-	BookingDate      string              `json:"booking_date"`
-	Reference        string              `json:"reference"`
-	Text             string              `json:"text"`
-	CounterpartyName string              `json:"counterparty_name"`
-	CounterpartyIBAN string              `json:"counterparty_iban"`
-	EndToEndID       string              `json:"end_to_end_id"`
-	State            string              `json:"state"`
-	Reason           string              `json:"reason"`
-	InvoiceID        *string             `json:"invoice_id"`
-	DebtorID         *string             `json:"debtor_id"`
-	PaymentID        *string             `json:"payment_id"`
-	PayoutID         *string             `json:"payout_id"`
-	Reverses         *string             `json:"reverses"`
-	Suggestions      []bankSuggestionOut `json:"suggestions"`
+	ID               string                `json:"id"`
+	Seq              int64                 `json:"seq"`
+	Amount           int64                 `json:"amount"`
+	Currency         string                `json:"currency"`
+	Credit           bool                  `json:"credit"`
+	Reversal         bool                  `json:"reversal"`
+	BookingDate      string                `json:"booking_date"`
+	Reference        string                `json:"reference"`
+	Text             string                `json:"text"`
+	CounterpartyName string                `json:"counterparty_name"`
+	CounterpartyIBAN string                `json:"counterparty_iban"`
+	EndToEndID       string                `json:"end_to_end_id"`
+	State            collect.BankLineState `json:"state"`
+	Reason           string                `json:"reason"`
+	InvoiceID        *string               `json:"invoice_id"`
+	DebtorID         *string               `json:"debtor_id"`
+	PaymentID        *string               `json:"payment_id"`
+	PayoutID         *string               `json:"payout_id"`
+	Reverses         *string               `json:"reverses"`
+	Suggestions      []bankSuggestionOut   `json:"suggestions"`
 }
 
 type bankStatementOut struct {
-	ID          string         `json:"id"`
-	AccountIBAN string         `json:"account_iban"`
-	StatementID string         `json:"statement_id"`
-	Sequence    string         `json:"sequence"`
-	Version     string         `json:"version"`
-	CreatedAt   *time.Time     `json:"created_at"`
-	ImportedAt  time.Time      `json:"imported_at"`
-	States      map[string]int `json:"states"`
-	Lines       []bankLineOut  `json:"lines"`
+	ID          string                        `json:"id"`
+	AccountIBAN string                        `json:"account_iban"`
+	StatementID string                        `json:"statement_id"`
+	Sequence    string                        `json:"sequence"`
+	Version     string                        `json:"version"`
+	CreatedAt   *time.Time                    `json:"created_at"`
+	ImportedAt  time.Time                     `json:"imported_at"`
+	States      map[collect.BankLineState]int `json:"states"`
+	Lines       []bankLineOut                 `json:"lines"`
 	// NextAfter is the after= of the next page, or null on the last.
 	NextAfter *int64 `json:"next_after"`
 }

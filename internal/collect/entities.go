@@ -95,3 +95,58 @@ type ContactWishes struct {
 	Language   string
 	UpdatedAt  time.Time
 }
+
+// BankStatement is an imported statement.
+type BankStatement struct {
+	ID          string
+	CreditorID  string
+	AccountIBAN string
+	StmtID      string
+	Sequence    string
+	Version     string
+	CreatedAt   *time.Time
+	ImportedAt  time.Time
+	ImportedBy  string
+	// BalanceProblem says why the entries do not add up to the statement's
+	// balances; empty when they do or could not be checked.
+	BalanceProblem string
+	// Counts per line state.
+	States map[BankLineState]int
+}
+
+// BankLine is one stored bank line with its match.
+type BankLine struct {
+	ID          string
+	StatementID string
+	CreditorID  string
+	Seq         int64
+	EntryKey    string
+	Amount      int64
+	Currency    string
+	Credit      bool
+	Reversal    bool
+	BookingDate time.Time
+	Reference   string
+	Text        string
+	CPName      string
+	CPIBAN      string
+	EndToEndID  string
+	State       BankLineState
+	Reason      string
+	InvoiceID   string
+	DebtorID    string
+	PaymentID   string
+	PayoutID    string
+	Reverses    string
+	DecidedBy   string
+	Suggestions []BankSuggestion
+}
+
+// BankSuggestion is a candidate debtor (and maybe invoice) for a line.
+type BankSuggestion struct {
+	ID        int64
+	DebtorID  string
+	InvoiceID string
+	Score     int
+	Evidence  string
+}

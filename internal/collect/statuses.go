@@ -93,6 +93,10 @@ const (
 	// BankHeld is a line of an entry whose transactions do not account for
 	// the entry's amount: nothing of the entry is booked, finance decides.
 	BankHeld BankLineState = "held"
+	// BankPending is an entry the bank has not booked yet (Sts PDNG): money
+	// that has not arrived, so nothing is booked; the entry counts once the
+	// bank books it, in a later statement.
+	BankPending BankLineState = "pending"
 )
 
 // PayoutStatus says whether a provider's payout reached the bank.
@@ -124,4 +128,18 @@ type PayoutLineCause string
 const (
 	CauseUnmatched     PayoutLineCause = "unmatched"
 	CauseAmountDiffers PayoutLineCause = "amount_differs"
+)
+
+// Suggestion scores: the evidence that an unmatched bank line is a given
+// debtor's payment. They add up; a line keeps its three best candidates.
+const (
+	ScoreInvoiceNumber = 50 // an invoice number of the debtor in the text
+	ScorePayerIBAN     = 45 // the debtor paid from this IBAN before
+	ScoreOpenTotal     = 40 // the amount is what the debtor owes in all
+	ScoreInstalment    = 35 // the amount is an instalment of the debtor's approved plan
+	ScorePayerName     = 25 // the payer's name is the debtor's name
+	ScoreNameInText    = 20 // the debtor's name is in the text (only for candidates found otherwise)
+	// MaxSameAmount is how many debtors may share an open total, an
+	// instalment or a name before it alone says nothing.
+	MaxSameAmount = 3
 )

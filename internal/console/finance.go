@@ -87,7 +87,7 @@ type importResult struct {
 	Error    string
 	Line     int
 	Element  string
-	Lines    []postgres.BankLine
+	Lines    []collect.BankLine
 	More     bool
 }
 
@@ -591,24 +591,24 @@ func init() {
 		}
 		return p
 	}
-	funcs["stateName"] = func(s string) string {
+	funcs["stateName"] = func(s collect.BankLineState) string {
 		if n, ok := bankStateNames[s]; ok {
 			return n
 		}
-		return s
+		return string(s)
 	}
 	funcs["ageDays"] = func(n int) string { return plural(n, "day") }
 	funcs["prevDay"] = func(t time.Time) time.Time { return t.AddDate(0, 0, -1) }
 }
 
 // bankStateNames say what became of a bank line.
-var bankStateNames = map[string]string{
-	postgres.BankBooked:     "booked on an invoice",
-	postgres.BankPayout:     "payout arrived",
-	postgres.BankSuggested:  "suggested: waiting for a decision",
-	postgres.BankUnmatched:  "unmatched",
-	postgres.BankNotHandled: "not handled",
-	postgres.BankReversed:   "reversed later",
-	postgres.BankReversal:   "reversal",
-	postgres.BankHeld:       "held for finance",
+var bankStateNames = map[collect.BankLineState]string{
+	collect.BankBooked:     "booked on an invoice",
+	collect.BankPayout:     "payout arrived",
+	collect.BankSuggested:  "suggested: waiting for a decision",
+	collect.BankUnmatched:  "unmatched",
+	collect.BankNotHandled: "not handled",
+	collect.BankReversed:   "reversed later",
+	collect.BankReversal:   "reversal",
+	collect.BankHeld:       "held for finance",
 }

@@ -319,6 +319,9 @@ func accountOf(st camt053.Statement) string {
 	return st.AccountOther
 }
 
+// statusPending is an entry's Sts (Sts/Cd) while the bank has not booked it.
+const statusPending = "PDNG"
+
 // lineOf turns one transaction into a line to store, deciding what can be
 // decided without the database.
 func lineOf(st camt053.Statement, e camt053.Entry, ti int, tx camt053.Transaction, occurrence int, seq int64) postgres.BankLineIn {
@@ -332,26 +335,35 @@ func lineOf(st camt053.Statement, e camt053.Entry, ti int, tx camt053.Transactio
 		}
 		key += ":" + strconv.Itoa(ti)
 	}
+	pending := e.Status == statusPending
+	if pending {
+		// Its own key, so that the entry, once booked in a later statement
+		// (with the same reference or hash), is new and books, while the
+		// same pending entry in a repeated statement is still a duplicate.
+		key = "p:" + key
+	}
 	l := postgres.BankLineIn{
 		Seq: seq, Key: key, Amount: tx.AmountCents, Currency: tx.Currency, Credit: tx.Credit, Reversal: e.Reversal,
 		BookingDate: collect.Day(e.BookingDate.Date()), Reference: tx.Reference, Text: tx.Text,
 		CPName: tx.CounterpartyName, CPIBAN: tx.CounterpartyIBAN, EndToEndID: tx.EndToEndID,
 	}
 	switch {
+	case pending:
+		l.State, l.Reason = collect.BankPending, "pending at the bank (status PDNG): the money has not arrived, nothing is booked until a statement brings the entry as booked"
 	case e.Mismatch != "":
 		// One line of a batch cannot be booked without knowing the others
 		// are right, so the whole entry waits for finance.
-		l.State, l.Reason = postgres.BankHeld, "held for finance, nothing of this entry is booked: "+e.Mismatch
+		l.State, l.Reason = collect.BankHeld, "held for finance, nothing of this entry is booked: "+e.Mismatch
 	case tx.Currency != "EUR":
-		l.State, l.Reason = postgres.BankNotHandled, "in "+tx.Currency+": only euro lines are handled, none is converted"
+		l.State, l.Reason = collect.BankNotHandled, "in "+tx.Currency+": only euro lines are handled, none is converted"
 	case e.Reversal && tx.Credit:
-		l.State, l.Reason = postgres.BankNotHandled, "reverses money paid out: payments out are not booked here"
+		l.State, l.Reason = collect.BankNotHandled, "reverses money paid out: payments out are not booked here"
 	case e.Reversal:
-		l.State = postgres.BankReversal
+		l.State = collect.BankReversal
 	case !tx.Credit:
-		l.State, l.Reason = postgres.BankNotHandled, "a debit: money paid out is not booked here"
+		l.State, l.Reason = collect.BankNotHandled, "a debit: money paid out is not booked here"
 	case tx.AmountCents <= 0:
-		l.State, l.Reason = postgres.BankNotHandled, "an amount of zero books nothing"
+		l.State, l.Reason = collect.BankNotHandled, "an amount of zero books nothing"
 	default:
 		l.RefNorm = PaymentReference(tx.Reference, tx.Text)
 		l.PayoutRefs = PayoutReferences(tx.Reference + " " + tx.Text)
@@ -423,12 +435,12 @@ func PayoutReferences(s string) []string {
 // ConfirmSuggestion books a suggested line on the suggestion's debtor and
 // invoice (like an exact reference match), with an audit record, in one
 // transaction.
-func ConfirmSuggestion(ctx context.Context, db *postgres.DB, lineID, suggestionID, by string) (postgres.BankLine, error) {
+func ConfirmSuggestion(ctx context.Context, db *postgres.DB, lineID, suggestionID, by string) (collect.BankLine, error) {
 	return db.ConfirmBankSuggestion(ctx, lineID, suggestionID, by)
 }
 
 // RejectLine leaves a line unmatched with the reason, with an audit record.
-func RejectLine(ctx context.Context, db *postgres.DB, lineID, reason, by string) (postgres.BankLine, error) {
+func RejectLine(ctx context.Context, db *postgres.DB, lineID, reason, by string) (collect.BankLine, error) {
 	return db.RejectBankLine(ctx, lineID, reason, by)
 }
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
 )
 
@@ -52,8 +51,8 @@ func TestLoneTransactionBooksTheEntrysAmount(t *testing.T) {
 			if res.Booked != 1 || res.Lines != 1 || len(res.Statements) != 1 || res.Statements[0].AccountIBAN != genkgoAccount {
 				t.Fatalf("result %+v, want one line booked for account %s", res, genkgoAccount)
 			}
-			l := lineWith(t, f.lines(t), func(postgres.BankLine) bool { return true })
-			if l.Amount != 885 || l.Currency != "EUR" || l.State != postgres.BankBooked || l.InvoiceID != f.invoices["F-3001"].ID {
+			l := lineWith(t, f.lines(t), func(collect.BankLine) bool { return true })
+			if l.Amount != 885 || l.Currency != "EUR" || l.State != collect.BankBooked || l.InvoiceID != f.invoices["F-3001"].ID {
 				t.Errorf("line %s %d %s on %s, want EUR 885 booked on F-3001", l.Currency, l.Amount, l.State, l.InvoiceID)
 			}
 			p, err := f.db.PaymentByID(ctx, l.PaymentID)
@@ -136,9 +135,9 @@ func TestBatchNotAddingUpIsHeld(t *testing.T) {
 	for _, l := range f.lines(t) {
 		held := strings.HasPrefix(l.EntryKey, "r:NL91ABNA0417164300:BATCH-BAD:")
 		switch {
-		case held && (l.State != postgres.BankHeld || !strings.Contains(l.Reason, "the 2 transactions add up to EUR 90.00, the entry is EUR 100.00") || l.PaymentID != ""):
+		case held && (l.State != collect.BankHeld || !strings.Contains(l.Reason, "the 2 transactions add up to EUR 90.00, the entry is EUR 100.00") || l.PaymentID != ""):
 			t.Errorf("line %s of the bad batch: %s (%q), want held with the sums", l.EntryKey, l.State, l.Reason)
-		case !held && l.State != postgres.BankBooked:
+		case !held && l.State != collect.BankBooked:
 			t.Errorf("line %s of the good batch: %s (%q), want booked", l.EntryKey, l.State, l.Reason)
 		}
 	}
