@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
-
-	"github.com/settle/settle/internal/reconcile"
 )
 
 // cmdCamt is `settle-bench camt [-n 1000000] [-dir DIR]`: the bank
@@ -15,7 +13,7 @@ import (
 // entries as a stream (a fifth paying existing invoices by RF reference),
 // imports and matches it in one transaction while sampling memory, compares
 // with COPY of the same rows into a plain table on the same database, and
-// imports the file again (which must book nothing). See reconcile.BenchImport.
+// imports the file again (which must book nothing). See benchImport.
 func cmdCamt(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("camt", flag.ContinueOnError)
 	n := fs.Int("n", 1_000_000, "entries in the generated statement")
@@ -41,7 +39,7 @@ func cmdCamt(ctx context.Context, args []string) error {
 	}
 	defer e.Close()
 	fmt.Printf("bank statement import, %d entries\n", *n)
-	res, err := reconcile.BenchImport(ctx, e.DB, *n)
+	res, err := benchImport(ctx, e.DB, *n)
 	fmt.Println(res)
 	return err
 }

@@ -329,11 +329,11 @@ func loadPortal(ctx context.Context, db *postgres.DB, url string, d *portalData)
 		fmt.Println("  (foreign keys checked row by row: could not set session_replication_role:", l.fkError+")")
 	}
 	// The app's next invoice must not collide with a loaded reference.
-	if _, err := db.Pool.Exec(ctx, `SELECT setval('payment_reference_seq', $1)`, int64(1000+n)); err != nil {
+	if _, err := db.PoolForTests().Exec(ctx, `SELECT setval('payment_reference_seq', $1)`, int64(1000+n)); err != nil {
 		return err
 	}
 	t := time.Now()
-	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) debtors, invoices, ledger_entries, notices, notice_invoices`); err != nil {
+	if _, err := db.PoolForTests().Exec(ctx, `VACUUM (ANALYZE) debtors, invoices, ledger_entries, notices, notice_invoices`); err != nil {
 		return err
 	}
 	fmt.Printf("  vacuum analyze in %s\nloaded in %s\n", time.Since(t).Round(100*time.Millisecond), time.Since(began).Round(100*time.Millisecond))

@@ -105,7 +105,7 @@ func cmdPortal(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	before, pool0 := cpuNow(), db.Pool.Stat()
+	before, pool0 := cpuNow(), db.PoolForTests().Stat()
 	cmd := exec.CommandContext(ctx, wrk, wrkArgs...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
@@ -123,7 +123,7 @@ func cmdPortal(ctx context.Context, args []string) error {
 		wrkCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	splitA := cpuSplit(before, after, wrkCPU, "wrk")
-	poolA := poolStats(pool0, db.Pool.Stat())
+	poolA := poolStats(pool0, db.PoolForTests().Stat())
 	a, err := parseWrk(out.String())
 	if err != nil {
 		return err
@@ -133,14 +133,14 @@ func cmdPortal(ctx context.Context, args []string) error {
 
 	// (b) The same store calls straight through pgx: the ceiling.
 	fmt.Printf("\n(b) db.SessionByToken + db.Creditor + db.Statement, %d goroutines, %s, no HTTP\n", f.conns, f.duration)
-	before, pool0 = cpuNow(), db.Pool.Stat()
+	before, pool0 = cpuNow(), db.PoolForTests().Stat()
 	b, err := ceiling(ctx, db, sessions, f.conns, f.duration)
 	after = cpuNow()
 	if err != nil {
 		return err
 	}
 	splitB := cpuSplit(before, after, 0, "")
-	poolB := poolStats(pool0, db.Pool.Stat())
+	poolB := poolStats(pool0, db.PoolForTests().Stat())
 	perB := cpuPerOp(before, after, 0, b.requests)
 	fmt.Println("    " + splitB + "\n    " + poolB + "\n    " + perB)
 
@@ -180,7 +180,7 @@ func indent(s string) string {
 func portalDataSet(ctx context.Context, db *postgres.DB, url string, f portalFlags) (*portalData, error) {
 	shape := fmt.Sprintf("debtors=%d invoices=%d creditors=%d", f.debtors, f.perDebtor, f.creditors)
 	var marker []byte
-	err := db.Pool.QueryRow(ctx, `SELECT value FROM kv_store WHERE key = 'bench:portal'`).Scan(&marker)
+	err := db.PoolForTests().QueryRow(ctx, `SELECT value FROM kv_store WHERE key = 'bench:portal'`).Scan(&marker)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, err
 	}
@@ -194,10 +194,10 @@ func portalDataSet(ctx context.Context, db *postgres.DB, url string, f portalFla
 			return nil, fmt.Errorf("this database holds a different benchmark data set (%s); use another -dir", marker)
 		}
 		var loadedOn time.Time
-		if err := db.Pool.QueryRow(ctx, `SELECT max(created_at) FROM debtors`).Scan(&loadedOn); err != nil {
+		if err := db.PoolForTests().QueryRow(ctx, `SELECT max(created_at) FROM debtors`).Scan(&loadedOn); err != nil {
 			return nil, err
 		}
-		rows, err := db.Pool.Query(ctx, `SELECT id::text FROM creditors WHERE name LIKE 'Bench %' ORDER BY name`)
+		rows, err := db.PoolForTests().Query(ctx, `SELECT id::text FROM creditors WHERE name LIKE 'Bench %' ORDER BY name`)
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +216,7 @@ func portalDataSet(ctx context.Context, db *postgres.DB, url string, f portalFla
 		return d, nil
 	}
 	var n int64
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM debtors`).Scan(&n); err != nil {
+	if err := db.PoolForTests().QueryRow(ctx, `SELECT count(*) FROM debtors`).Scan(&n); err != nil {
 		return nil, err
 	}
 	if n > 0 {
@@ -241,14 +241,14 @@ func portalDataSet(ctx context.Context, db *postgres.DB, url string, f portalFla
 	if err := loadPortal(ctx, db, url, d); err != nil {
 		return nil, err
 	}
-	_, err = db.Pool.Exec(ctx, `INSERT INTO kv_store (key, value) VALUES ('bench:portal', $1)`, []byte(shape))
+	_, err = db.PoolForTests().Exec(ctx, `INSERT INTO kv_store (key, value) VALUES ('bench:portal', $1)`, []byte(shape))
 	return d, err
 }
 
 // printShape prints what was loaded, so a reader can check the data set.
 func printShape(ctx context.Context, db *postgres.DB) error {
 	var debtors, invoices, entries, notices, sessions int64
-	err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM debtors), (SELECT count(*) FROM invoices), (SELECT count(*) FROM ledger_entries),
+	err := db.PoolForTests().QueryRow(ctx, `SELECT (SELECT count(*) FROM debtors), (SELECT count(*) FROM invoices), (SELECT count(*) FROM ledger_entries),
 		(SELECT count(*) FROM notices), (SELECT count(*) FROM sessions)`).Scan(&debtors, &invoices, &entries, &notices, &sessions)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	defer e.Close()
 	db := e.DB
 	var n int64
-	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM debtors) + (SELECT count(*) FROM payments)`).Scan(&n); err != nil {
+	if err := db.PoolForTests().QueryRow(ctx, `SELECT (SELECT count(*) FROM debtors) + (SELECT count(*) FROM payments)`).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -118,7 +118,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	cpu0, pool0 := cpuNow(), db.Pool.Stat()
+	cpu0, pool0 := cpuNow(), db.PoolForTests().Stat()
 	began := time.Now()
 	var wg sync.WaitGroup
 	for w := range *conns {
@@ -155,7 +155,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	fired := time.Since(began)
-	cpu1, pool1 := cpuNow(), db.Pool.Stat()
+	cpu1, pool1 := cpuNow(), db.PoolForTests().Stat()
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -196,7 +196,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	if rest := paid - bookedAtFire; rest > 0 {
 		fmt.Println("    after firing: " + strings.Replace(cpuPerOp(cpu1, cpu2, 0, rest), "request", "booking", 1))
 	}
-	fmt.Println("    after firing: " + poolStats(pool1, db.Pool.Stat()))
+	fmt.Println("    after firing: " + poolStats(pool1, db.PoolForTests().Stat()))
 	// Let River mark the last jobs completed before counting them.
 	time.Sleep(500 * time.Millisecond)
 
@@ -267,13 +267,13 @@ func loadWebhookData(ctx context.Context, db *postgres.DB, url string, n int) ([
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.Pool.Exec(ctx, `ANALYZE payments`)
+	_, err = db.PoolForTests().Exec(ctx, `ANALYZE payments`)
 	return pays, err
 }
 
 // booked counts paid payments and distinct payment bookings in the ledger.
 func booked(ctx context.Context, db *postgres.DB) (paid, keys int64, err error) {
-	err = db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM payments WHERE status = 'paid'),
+	err = db.PoolForTests().QueryRow(ctx, `SELECT (SELECT count(*) FROM payments WHERE status = 'paid'),
 		(SELECT count(DISTINCT source_key) FROM ledger_entries WHERE source_key LIKE 'payment:%')`).Scan(&paid, &keys)
 	return paid, keys, err
 }
@@ -285,7 +285,7 @@ type checks struct {
 
 func check(ctx context.Context, db *postgres.DB) (checks, error) {
 	var c checks
-	err := db.Pool.QueryRow(ctx, `SELECT
+	err := db.PoolForTests().QueryRow(ctx, `SELECT
 		(SELECT coalesce(-sum(amount_cents), 0) FROM ledger_entries WHERE kind = 'payment' AND source_key LIKE 'payment:%'),
 		(SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE status = 'paid'),
 		(SELECT count(*) FROM payment_status_history WHERE to_status = 'paid'),

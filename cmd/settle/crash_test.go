@@ -277,7 +277,7 @@ func TestCrashWebhookBurst(t *testing.T) {
 	count := func(sql string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		if err := db.PoolForTests().QueryRow(ctx, sql, args...).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -292,7 +292,7 @@ func TestCrashWebhookBurst(t *testing.T) {
 	for count(booked, ourIDs) < payments || count(pending) > 0 {
 		if time.Now().After(deadline) {
 			var left []string
-			rows, err := db.Pool.Query(ctx, `SELECT kind || ' ' || state || ' attempt ' || attempt || ': ' || coalesce(errors[array_length(errors, 1)]->>'error', '')
+			rows, err := db.PoolForTests().Query(ctx, `SELECT kind || ' ' || state || ' attempt ' || attempt || ': ' || coalesce(errors[array_length(errors, 1)]->>'error', '')
 				FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded')`)
 			if err == nil {
 				left, err = pgx.CollectRows(rows, pgx.RowTo[string])
@@ -302,7 +302,7 @@ func TestCrashWebhookBurst(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT p, (SELECT count(*) FROM ledger_entries WHERE kind = 'payment' AND payment_id = p)
+	rows, err := db.PoolForTests().Query(ctx, `SELECT p, (SELECT count(*) FROM ledger_entries WHERE kind = 'payment' AND payment_id = p)
 		FROM unnest($1::uuid[]) AS p`, ourIDs)
 	if err != nil {
 		t.Fatal(err)

@@ -15,13 +15,13 @@ func TestBankStatements(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	if _, err := b.db.Pool.Exec(ctx, `UPDATE creditors SET iban = 'NL91 ABNA 0417 1643 00' WHERE id = $1`, b.A.ID); err != nil {
+	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91 ABNA 0417 1643 00' WHERE id = $1`, b.A.ID); err != nil {
 		t.Fatal(err)
 	}
 	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
 	invID := b.invoice(t, b.A.Key, d, "F-1", "2026-11-01", "2026-12-01", 2500)
 	var ref string
-	if err := b.db.Pool.QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
+	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
 		t.Fatal(err)
 	}
 	// More than the API's 1 MiB JSON limit: 1200 entries, the first pays F-1
@@ -99,7 +99,7 @@ func TestBankStatements(t *testing.T) {
 		t.Errorf("error line %v, want %d", e["line"], wantLine)
 	}
 	var n int
-	if err := b.db.Pool.QueryRow(ctx, `SELECT count(*) FROM bank_statements`).Scan(&n); err != nil || n != 1 {
+	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT count(*) FROM bank_statements`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d statements stored (%v), want 1", n, err)
 	}
 	b.call(t, "POST", "/api/v1/bank-statements", b.A.Key, "").wantError(t, http.StatusBadRequest, "malformed", "")

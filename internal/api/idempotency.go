@@ -40,7 +40,7 @@ const apiKeysPath = "/api/v1/api-keys"
 // the handlers supplied, so a burst of keyed requests cannot starve the
 // requests they wait for.
 func (a *API) idempotency() fiber.Handler {
-	slots := make(chan struct{}, max(int(a.DB.Pool.Config().MaxConns)/2, 1))
+	slots := make(chan struct{}, max(a.DB.MaxConns()/2, 1))
 	return func(c *fiber.Ctx) error {
 		key := c.Get(IdempotencyKeyHeader)
 		// A new API key is never kept in the clear, and a retry of its

@@ -47,7 +47,7 @@ func (b *bundle) postWithKey(t *testing.T, path, apiKey, idemKey string, body an
 func (b *bundle) countInvoices(t *testing.T, creditorID string) int {
 	t.Helper()
 	var n int
-	if err := b.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invoices WHERE creditor_id = $1`, creditorID).Scan(&n); err != nil {
+	if err := b.db.PoolForTests().QueryRow(context.Background(), `SELECT count(*) FROM invoices WHERE creditor_id = $1`, creditorID).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -119,7 +119,7 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("rotate: %d %s", r.Status, r.Body)
 		}
 		var kept int
-		if err := b.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = 'rotate-1'`).Scan(&kept); err != nil {
+		if err := b.db.PoolForTests().QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = 'rotate-1'`).Scan(&kept); err != nil {
 			t.Fatal(err)
 		}
 		if kept != 0 {
@@ -135,7 +135,7 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Errorf("key after 24 hours: %d %s, want a new invoice", r.Status, r.Body)
 		}
 		var kept int
-		if err := b.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE creditor_id = $1`, b.A.ID).Scan(&kept); err != nil {
+		if err := b.db.PoolForTests().QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE creditor_id = $1`, b.A.ID).Scan(&kept); err != nil {
 			t.Fatal(err)
 		}
 		if kept != 1 {
@@ -185,13 +185,13 @@ func TestIdempotencyKeyBankStatement(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	if _, err := b.db.Pool.Exec(ctx, `UPDATE creditors SET iban = 'NL91ABNA0417164300' WHERE id = $1`, b.A.ID); err != nil {
+	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91ABNA0417164300' WHERE id = $1`, b.A.ID); err != nil {
 		t.Fatal(err)
 	}
 	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
 	invID := b.invoice(t, b.A.Key, d, "F-1", "2026-11-01", "2026-12-01", 2500)
 	var ref string
-	if err := b.db.Pool.QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
+	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
 		t.Fatal(err)
 	}
 	var file bytes.Buffer
@@ -237,7 +237,7 @@ func TestIdempotencyKeyBankStatement(t *testing.T) {
 			t.Errorf("retry %d %s, want the first answer replayed", again.Status, again.Body)
 		}
 		var statements, lines, paid int64
-		if err := b.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM bank_statements), (SELECT count(*) FROM bank_lines),
+		if err := b.db.PoolForTests().QueryRow(ctx, `SELECT (SELECT count(*) FROM bank_statements), (SELECT count(*) FROM bank_lines),
 			(SELECT count(*) FROM bank_lines WHERE state = 'booked')`).Scan(&statements, &lines, &paid); err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +256,7 @@ func TestIdempotencyKeyBankStatement(t *testing.T) {
 		}
 		post(small, "statement-2").wantError(t, http.StatusRequestEntityTooLarge, "too_large", "")
 		var kept int
-		if err := b.db.Pool.QueryRow(ctx, `SELECT count(*) FROM idempotency_keys WHERE key = 'statement-2'`).Scan(&kept); err != nil {
+		if err := b.db.PoolForTests().QueryRow(ctx, `SELECT count(*) FROM idempotency_keys WHERE key = 'statement-2'`).Scan(&kept); err != nil {
 			t.Fatal(err)
 		}
 		if kept != 0 {

@@ -25,7 +25,7 @@ func TestRepeatedNoticeChargesCostsOnce(t *testing.T) {
 	ctx := context.Background()
 	clock := pgtest.NewClock(now)
 	b.db.Now = clock.Now
-	if _, err := b.db.Pool.Exec(ctx, `UPDATE creditors SET iban = 'NL91 ABNA 0417 1643 00' WHERE id = $1`, b.A.ID); err != nil {
+	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91 ABNA 0417 1643 00' WHERE id = $1`, b.A.ID); err != nil {
 		t.Fatal(err)
 	}
 	debtor := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
@@ -89,7 +89,7 @@ func TestRepeatedNoticeChargesCostsOnce(t *testing.T) {
 	// and a notice posted again after the others ran out, then another
 	// payment.
 	var ref string
-	if err := b.db.Pool.QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, first).Scan(&ref); err != nil {
+	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, first).Scan(&ref); err != nil {
 		t.Fatal(err)
 	}
 	var file bytes.Buffer

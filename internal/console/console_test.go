@@ -656,7 +656,7 @@ func TestWaiveCostsWritesOffOpenCosts(t *testing.T) {
 		t.Errorf("costs after waiving: %d, want 0", st.Costs)
 	}
 	var n int
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1 AND kind = 'write_off' AND account = 'costs'`, "waive:"+h.ID).Scan(&n); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1 AND kind = 'write_off' AND account = 'costs'`, "waive:"+h.ID).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {

@@ -156,7 +156,7 @@ func (e *env) hardship(cr creditorFixture, d collect.Debtor) collect.Hardship {
 func (e *env) auditCount(debtorID string) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM audit_log WHERE debtor_id = $1`, debtorID).Scan(&n); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT count(*) FROM audit_log WHERE debtor_id = $1`, debtorID).Scan(&n); err != nil {
 		e.t.Fatal(err)
 	}
 	return n
@@ -165,7 +165,7 @@ func (e *env) auditCount(debtorID string) int {
 func (e *env) lastAction(debtorID string) string {
 	e.t.Helper()
 	var s string
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT action FROM audit_log WHERE debtor_id = $1 ORDER BY id DESC LIMIT 1`, debtorID).Scan(&s); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT action FROM audit_log WHERE debtor_id = $1 ORDER BY id DESC LIMIT 1`, debtorID).Scan(&s); err != nil {
 		e.t.Fatal(err)
 	}
 	return s

@@ -68,7 +68,7 @@ func TestParallelGuessesCannotSignInOnceLocked(t *testing.T) {
 		}
 	}
 	var sessions int
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = 'agent@example.nl'`).Scan(&sessions); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT count(*) FROM sessions s JOIN agents a ON a.id = s.agent_id WHERE a.email = 'agent@example.nl'`).Scan(&sessions); err != nil {
 		t.Fatal(err)
 	}
 	if sessions != signedIn {

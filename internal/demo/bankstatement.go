@@ -102,22 +102,8 @@ func (l statementLine) Amount() string { return fmt.Sprintf("%d.%02d", l.Cents/1
 // transfer naming an invoice number but no reference (suggested), a gift
 // nobody owes (unmatched) and the bank's own costs (a debit, not handled).
 func BankStatement(ctx context.Context, db *postgres.DB) ([]byte, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT i.number, i.payment_reference FROM invoices i JOIN creditors c ON c.id = i.creditor_id
-		WHERE upper(replace(c.iban, ' ', '')) = $1`, demoAccount)
+	refs, err := db.PaymentReferencesOfAccount(ctx, demoAccount)
 	if err != nil {
-		return nil, fmt.Errorf("demo statement: %w", err)
-	}
-	refs := map[string]string{}
-	for rows.Next() {
-		var n, r string
-		if err := rows.Scan(&n, &r); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("demo statement: %w", err)
-		}
-		refs[n] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("demo statement: %w", err)
 	}
 	for _, n := range []string{"2026-0901", "2026-0701"} {

@@ -83,7 +83,7 @@ func TestDemoBankStatement(t *testing.T) {
 		t.Errorf("bank closes at %d, want at least %d", v, 12475+10000+4965)
 	}
 	var ledger int64
-	if err := db.Pool.QueryRow(ctx, `SELECT coalesce(sum(amount_cents), 0)::bigint FROM ledger_entries WHERE creditor_id = $1`, energy).Scan(&ledger); err != nil {
+	if err := db.PoolForTests().QueryRow(ctx, `SELECT coalesce(sum(amount_cents), 0)::bigint FROM ledger_entries WHERE creditor_id = $1`, energy).Scan(&ledger); err != nil {
 		t.Fatal(err)
 	}
 	var debtors int64

@@ -70,7 +70,7 @@ func Seed(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL, 
 			return out, true, nil
 		}
 	}
-	if err := reset(ctx, db); err != nil {
+	if err := db.ResetBusinessData(ctx); err != nil {
 		return Output{}, false, err
 	}
 	out, err := create(ctx, db, signer, baseURL)
@@ -102,24 +102,6 @@ func existing(ctx context.Context, db *postgres.DB, path string) (Output, bool) 
 		}
 	}
 	return out, true
-}
-
-// reset empties every table of business data; reference data (rates,
-// holidays) and the job queue's schema stay.
-func reset(ctx context.Context, db *postgres.DB) error {
-	_, err := db.Pool.Exec(ctx, `DO $$
-DECLARE t text;
-BEGIN
-  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
-      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version') AND tablename NOT LIKE 'river%'
-  LOOP
-    EXECUTE format('TRUNCATE TABLE %I CASCADE', t);
-  END LOOP;
-END $$`)
-	if err != nil {
-		return fmt.Errorf("reset demo data: %w", err)
-	}
-	return nil
 }
 
 type invoiceSpec struct {

@@ -394,7 +394,7 @@ func (w *world) settle() {
 	deadline := time.Now().Add(45 * time.Second)
 	for {
 		var pending, discarded int
-		err := w.db.Pool.QueryRow(w.ctx, `SELECT
+		err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT
 				count(*) FILTER (WHERE state NOT IN ('completed', 'cancelled', 'discarded')),
 				count(*) FILTER (WHERE state IN ('cancelled', 'discarded'))
 			FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&pending, &discarded)
@@ -418,7 +418,7 @@ func (w *world) settle() {
 func (w *world) jobErrors() int {
 	w.t.Helper()
 	var n int
-	if err := w.db.Pool.QueryRow(w.ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
+	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
 		WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&n); err != nil {
 		w.t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ type booked struct {
 func (w *world) booked(paymentID string) booked {
 	w.t.Helper()
 	var b booked
-	err := w.db.Pool.QueryRow(w.ctx, `SELECT
+	err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT
 			coalesce(array_agg(DISTINCT source_key) FILTER (WHERE kind = 'payment'), '{}'),
 			coalesce(-sum(amount_cents) FILTER (WHERE kind = 'payment'), 0),
 			coalesce(sum(amount_cents) FILTER (WHERE kind = 'reversal'), 0),
@@ -482,14 +482,14 @@ func (w *world) wantBookedOnce(p collect.Payment, amount int64) {
 		w.t.Errorf("payment %s: booked %d under %v, want %d once under payment:%s", p.ID, b.paid, b.keys, amount, p.ID)
 	}
 	var n int
-	if err := w.db.Pool.QueryRow(w.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1`, "payment:"+p.ID).Scan(&n); err != nil {
+	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1`, "payment:"+p.ID).Scan(&n); err != nil {
 		w.t.Fatal(err)
 	}
 	if n == 0 {
 		w.t.Errorf("payment %s: no ledger entries under its source key", p.ID)
 	}
 	w.wantTransitions(p.ID, pay.StatusPaid, 1)
-	if err := w.db.Pool.QueryRow(w.ctx, `SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.paid'`, "payment:"+p.ID).Scan(&n); err != nil {
+	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.paid'`, "payment:"+p.ID).Scan(&n); err != nil {
 		w.t.Fatal(err)
 	}
 	if n != 1 {
@@ -527,7 +527,7 @@ func (w *world) wantOpen(want int64) {
 func (w *world) count(sql string, args ...any) int {
 	w.t.Helper()
 	var n int
-	if err := w.db.Pool.QueryRow(w.ctx, sql, args...).Scan(&n); err != nil {
+	if err := w.db.PoolForTests().QueryRow(w.ctx, sql, args...).Scan(&n); err != nil {
 		w.t.Fatal(err)
 	}
 	return n

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/settle/settle/internal/collect"
@@ -80,7 +79,7 @@ func New(d Deps, work bool) (*Client, error) {
 			}, nil),
 		}
 	}
-	c, err := river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
+	c, err := river.NewClient(d.DB.RiverDriver(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}

@@ -97,7 +97,7 @@ func TestHardshipCreditorHelp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
 	cr := e.creditor(creditorName, creditorPhone)
-	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE creditors SET breathing_days = 60, help_phone = '0800 1234', help_site = 'https://hulp.example.nl' WHERE id = $1`, cr.ID); err != nil {
+	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE creditors SET breathing_days = 60, help_phone = '0800 1234', help_site = 'https://hulp.example.nl' WHERE id = $1`, cr.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, _, c := selfServiceDebtor(t, e, cr, "K-1", "12")

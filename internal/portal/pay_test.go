@@ -71,7 +71,7 @@ func mollieFake(t *testing.T) (*molliefake.Fake, string) {
 // payments lists the debtor's payment records, oldest first.
 func (f *payFixture) payments(debtorID string) []collect.Payment {
 	f.e.t.Helper()
-	rows, err := f.e.db.Pool.Query(f.e.ctx, `SELECT id FROM payments WHERE debtor_id = $1 ORDER BY created_at, id`, debtorID)
+	rows, err := f.e.db.PoolForTests().Query(f.e.ctx, `SELECT id FROM payments WHERE debtor_id = $1 ORDER BY created_at, id`, debtorID)
 	if err != nil {
 		f.e.t.Fatal(err)
 	}

@@ -413,7 +413,7 @@ func waitJobs(t *testing.T, site *browsertest.Env) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var n int
-		err := site.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
+		err := site.DB.PoolForTests().QueryRow(context.Background(), `SELECT count(*) FROM river_job
 			WHERE kind IN ('sync_payment', 'stripe_event') AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)

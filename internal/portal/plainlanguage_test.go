@@ -169,7 +169,7 @@ func TestPlainLanguagePages(t *testing.T) {
 
 	// A creditor that asks for the birth date.
 	bcr := e.creditor("Zorg Verzekeraar B.V.", "088 123 45 67")
-	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE creditors SET second_factor = 'birth_date' WHERE id = $1`, bcr.ID); err != nil {
+	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE creditors SET second_factor = 'birth_date' WHERE id = $1`, bcr.ID); err != nil {
 		t.Fatal(err)
 	}
 	bd := e.debtor(bcr, "Z-1", debtorName, "7311 KL", "12")

@@ -180,7 +180,7 @@ func TestPlanNotAutoApprovedAfterBrokenPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE plans SET status = 'broken', decided_at = $2 WHERE id = $1`, old.ID, start.AddDate(0, -5, 0)); err != nil {
+	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE plans SET status = 'broken', decided_at = $2 WHERE id = $1`, old.ID, start.AddDate(0, -5, 0)); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Advance(time.Minute)

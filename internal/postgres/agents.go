@@ -60,7 +60,7 @@ func (db *DB) CreateAgent(ctx context.Context, email, role, hash string, credito
 
 // AgentByEmail loads a console user by email.
 func (db *DB) AgentByEmail(ctx context.Context, email string) (Agent, error) {
-	a, err := scanAgent(db.Pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))))
+	a, err := scanAgent(db.pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents WHERE email = $1`, strings.ToLower(strings.TrimSpace(email))))
 	return a, dbErr(err, "agent")
 }
 
@@ -69,7 +69,7 @@ func (db *DB) AgentByID(ctx context.Context, id string) (Agent, error) {
 	if !validUUID(id) {
 		return Agent{}, collect.Errorf(collect.ENOTFOUND, "", "agent not found")
 	}
-	a, err := scanAgent(db.Pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents WHERE id = $1`, id))
+	a, err := scanAgent(db.pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents WHERE id = $1`, id))
 	return a, dbErr(err, "agent")
 }
 
@@ -80,7 +80,7 @@ func (db *DB) AgentCreditorIDs(ctx context.Context, a Agent) ([]string, error) {
 	if a.Role == "admin" {
 		q, args = `SELECT id::text FROM creditors ORDER BY name`, nil
 	}
-	rows, err := db.Pool.Query(ctx, q, args...)
+	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, dbErr(err, "agent creditors")
 	}
@@ -109,7 +109,7 @@ type LoginClaim struct {
 func (db *DB) ClaimLogin(ctx context.Context, id string, max int, lockFor time.Duration) (LoginClaim, error) {
 	now := db.Now()
 	var lock *time.Time
-	err := db.Pool.QueryRow(ctx, `UPDATE agents SET
+	err := db.pool.QueryRow(ctx, `UPDATE agents SET
 			failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
 			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE NULL END
 		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4)
@@ -129,7 +129,7 @@ func (db *DB) ClaimLogin(ctx context.Context, id string, max int, lockFor time.D
 // the limit is reached, no attempt still in flight may sign in. A lock set
 // by this very claim (the last one allowed, and right) is lifted.
 func (db *DB) FinishLogin(ctx context.Context, id string, c LoginClaim) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE agents SET failed_logins = 0, locked_until = NULL
+	tag, err := db.pool.Exec(ctx, `UPDATE agents SET failed_logins = 0, locked_until = NULL
 		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2 OR locked_until = $3)`, id, db.Now(), c.Lock)
 	if err != nil {
 		return false, dbErr(err, "finish login")
@@ -143,7 +143,7 @@ func (db *DB) FinishLogin(ctx context.Context, id string, c LoginClaim) (bool, e
 // the account meanwhile. A lock set by this claim is lifted, leaving the
 // account one wrong answer away from it.
 func (db *DB) ReleaseLogin(ctx context.Context, id string, c LoginClaim, max int) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE agents SET
+	tag, err := db.pool.Exec(ctx, `UPDATE agents SET
 			failed_logins = CASE WHEN locked_until = $3 THEN $4 - 1 ELSE greatest(failed_logins - 1, 0) END,
 			locked_until = NULL
 		WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2 OR locked_until = $3)`, id, db.Now(), c.Lock, max)
@@ -159,7 +159,7 @@ func (db *DB) ReleaseLogin(ctx context.Context, id string, c LoginClaim, max int
 func (db *DB) ClaimAddressAttempt(ctx context.Context, address string, max int, window time.Duration) (bool, error) {
 	now := db.Now()
 	var n int
-	err := db.Pool.QueryRow(ctx, `INSERT INTO console_login_addresses AS a (address, window_start, attempts) VALUES ($1, $2, 1)
+	err := db.pool.QueryRow(ctx, `INSERT INTO console_login_addresses AS a (address, window_start, attempts) VALUES ($1, $2, 1)
 		ON CONFLICT (address) DO UPDATE SET
 			attempts = CASE WHEN a.window_start <= $3 THEN 1 ELSE a.attempts + 1 END,
 			window_start = CASE WHEN a.window_start <= $3 THEN $2 ELSE a.window_start END
@@ -181,28 +181,28 @@ func (db *DB) CreatePendingLogin(ctx context.Context, agentID string) (string, e
 		return "", fmt.Errorf("random pending token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	_, err := db.Pool.Exec(ctx, `INSERT INTO console_pending_logins (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)`,
+	_, err := db.pool.Exec(ctx, `INSERT INTO console_pending_logins (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)`,
 		hashToken(token), agentID, db.Now().Add(PendingLoginMax))
 	return token, dbErr(err, "create pending login")
 }
 
 // PendingLogin loads the console user of a live pending sign-in.
 func (db *DB) PendingLogin(ctx context.Context, token string) (Agent, error) {
-	a, err := scanAgent(db.Pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents
+	a, err := scanAgent(db.pool.QueryRow(ctx, `SELECT `+agentCols+` FROM agents
 		WHERE id = (SELECT agent_id FROM console_pending_logins WHERE token_hash = $1 AND expires_at > $2)`, hashToken(token), db.Now()))
 	return a, dbErr(err, "pending login")
 }
 
 // DeletePendingLogin ends a pending sign-in.
 func (db *DB) DeletePendingLogin(ctx context.Context, token string) error {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM console_pending_logins WHERE token_hash = $1 OR expires_at <= $2`, hashToken(token), db.Now())
+	_, err := db.pool.Exec(ctx, `DELETE FROM console_pending_logins WHERE token_hash = $1 OR expires_at <= $2`, hashToken(token), db.Now())
 	return dbErr(err, "delete pending login")
 }
 
 // SetPendingTOTP stores the secret shown to a console user who enrols a
 // second factor, until a code from their app confirms it.
 func (db *DB) SetPendingTOTP(ctx context.Context, agentID, secret string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE agents SET totp_pending_secret = $2 WHERE id = $1`, agentID, secret)
+	_, err := db.pool.Exec(ctx, `UPDATE agents SET totp_pending_secret = $2 WHERE id = $1`, agentID, secret)
 	return dbErr(err, "set pending totp")
 }
 

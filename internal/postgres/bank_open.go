@@ -4,13 +4,12 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/settle/settle/internal/collect"
 )
 
 // OpenBankLine is a bank line waiting for a decision. Its Suggestions name
 // the candidates as people know them, in place of the line's own.
 type OpenBankLine struct {
-	collect.BankLine
+	BankLine
 	Suggestions []NamedSuggestion
 }
 
@@ -30,11 +29,11 @@ type NamedSuggestion struct {
 // the creditor's debtors, best first; and how many there are in all.
 func (db *DB) OpenBankLines(ctx context.Context, creditorID string, limit int) ([]OpenBankLine, int, error) {
 	var total int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM bank_lines WHERE creditor_id = $1 AND state IN ('suggested', 'unmatched')`,
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM bank_lines WHERE creditor_id = $1 AND state IN ('suggested', 'unmatched')`,
 		creditorID).Scan(&total); err != nil {
 		return nil, 0, dbErr(err, "open bank lines")
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state IN ('suggested', 'unmatched')
+	rows, err := db.pool.Query(ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state IN ('suggested', 'unmatched')
 		ORDER BY booking_date, seq, id LIMIT $2`, creditorID, limit)
 	if err != nil {
 		return nil, 0, dbErr(err, "open bank lines")
@@ -52,7 +51,7 @@ func (db *DB) OpenBankLines(ctx context.Context, creditorID string, limit int) (
 		if err != nil {
 			return nil, 0, err
 		}
-		rows, err := db.Pool.Query(ctx, `SELECT s.id, s.debtor_id::text, d.name, coalesce(i.number, ''), s.score, s.evidence
+		rows, err := db.pool.Query(ctx, `SELECT s.id, s.debtor_id::text, d.name, coalesce(i.number, ''), s.score, s.evidence
 			FROM bank_suggestions s JOIN debtors d ON d.id = s.debtor_id AND d.creditor_id = $2
 			LEFT JOIN invoices i ON i.id = s.invoice_id
 			WHERE s.line_id = $1 ORDER BY s.score DESC, s.id`, id, creditorID)

@@ -37,7 +37,7 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 	if len(creditorIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := db.Pool.Query(ctx, `
+	rows, err := db.pool.Query(ctx, `
 		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months FROM (
 			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months
 			FROM plans p WHERE p.status = 'proposed' AND p.creditor_id = ANY($1)
@@ -69,13 +69,13 @@ func (db *DB) DebtorOfCreditors(ctx context.Context, creditorIDs []string, id st
 	if !validUUID(id) || len(creditorIDs) == 0 {
 		return collect.Debtor{}, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
 	}
-	d, err := scanDebtor(db.Pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = ANY($2)`, id, creditorIDs))
+	d, err := scanDebtor(db.pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = ANY($2)`, id, creditorIDs))
 	return d, dbErr(err, "debtor")
 }
 
 // Payments lists a debtor's payments at one creditor, newest first.
 func (db *DB) Payments(ctx context.Context, creditorID, debtorID string) ([]collect.Payment, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC, id`, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC, id`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "payments")
 	}
@@ -111,7 +111,7 @@ func (db *DB) AddNote(ctx context.Context, agentID, creditorID, debtorID, body s
 
 // Notes lists the notes on a debtor's file, newest first.
 func (db *DB) Notes(ctx context.Context, creditorID, debtorID string) ([]Note, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT n.id, coalesce(a.email, ''), n.body, n.created_at FROM notes n LEFT JOIN agents a ON a.id = n.agent_id
+	rows, err := db.pool.Query(ctx, `SELECT n.id, coalesce(a.email, ''), n.body, n.created_at FROM notes n LEFT JOIN agents a ON a.id = n.agent_id
 		WHERE n.debtor_id = $1 AND n.creditor_id = $2 ORDER BY n.created_at DESC, n.id`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "notes")
@@ -137,7 +137,7 @@ type TimelineEvent struct {
 
 // Timeline lists everything recorded about a debtor at one creditor, newest first.
 func (db *DB) Timeline(ctx context.Context, creditorID, debtorID string, limit int) ([]TimelineEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT l.id, l.at, l.actor, coalesce(a.email, ''), l.action, l.subject, l.before, l.after
+	rows, err := db.pool.Query(ctx, `SELECT l.id, l.at, l.actor, coalesce(a.email, ''), l.action, l.subject, l.before, l.after
 		FROM audit_log l LEFT JOIN agents a ON l.actor = 'agent:' || a.id::text
 		WHERE l.debtor_id = $1 AND l.creditor_id = $2 ORDER BY l.id DESC LIMIT $3`, debtorID, creditorID, limit)
 	if err != nil {

@@ -83,7 +83,7 @@ func (db *DB) CreditorByAPIKey(ctx context.Context, key string) (collect.Credito
 	sum := sha256.Sum256([]byte(key))
 	// creditorCols holds expressions (coalesce(a, b)), which prefixed cannot
 	// qualify, so look the key up in a subquery instead of a join.
-	row := db.Pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors
+	row := db.pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors
 		WHERE id = (SELECT creditor_id FROM api_keys WHERE hash = $1 AND revoked_at IS NULL)`, sum[:])
 	c, err := scanCreditor(row)
 	return c, dbErr(err, "api key")
@@ -100,7 +100,7 @@ func (db *DB) AddCreditorAccount(ctx context.Context, creditorID, account string
 	if !validUUID(creditorID) {
 		return collect.Errorf(collect.ENOTFOUND, "id", "creditor not found")
 	}
-	tag, err := db.Pool.Exec(ctx, `INSERT INTO creditor_accounts (creditor_id, account)
+	tag, err := db.pool.Exec(ctx, `INSERT INTO creditor_accounts (creditor_id, account)
 		SELECT id, $2 FROM creditors WHERE id = $1 ON CONFLICT DO NOTHING`, creditorID, account)
 	if err != nil {
 		return dbErr(err, "creditor account")
@@ -116,6 +116,6 @@ func (db *DB) AddCreditorAccount(ctx context.Context, creditorID, account string
 
 // Creditor loads one creditor.
 func (db *DB) Creditor(ctx context.Context, id string) (collect.Creditor, error) {
-	c, err := scanCreditor(db.Pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors WHERE id = $1`, id))
+	c, err := scanCreditor(db.pool.QueryRow(ctx, `SELECT `+creditorCols+` FROM creditors WHERE id = $1`, id))
 	return c, dbErr(err, "creditor")
 }

@@ -24,7 +24,7 @@ import (
 
 // DB is the store: a pgx pool and the clock that every date rule reads.
 type DB struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
 	// Now is the clock; tests set it. Every rule that depends on the date reads it.
 	Now func() time.Time
 }
@@ -46,11 +46,34 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	return &DB{Pool: pool, Now: time.Now}, nil
+	return &DB{pool: pool, Now: time.Now}, nil
 }
 
 // Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+func (db *DB) Close() { db.pool.Close() }
+
+// RiverDriver is the driver River's client runs its jobs through, on the
+// store's pool, so a job inserted in a store transaction commits with it.
+func (db *DB) RiverDriver() *riverpgxv5.Driver { return riverpgxv5.New(db.pool) }
+
+// MaxConns is the most connections the pool opens.
+func (db *DB) MaxConns() int { return int(db.pool.Config().MaxConns) }
+
+// ResetBusinessData empties every table of business data, as the demo does
+// before it loads its own; reference data (rates, holidays), the migration
+// version and the job queue stay.
+func (db *DB) ResetBusinessData(ctx context.Context) error {
+	_, err := db.pool.Exec(ctx, `DO $$
+DECLARE t text;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version') AND tablename NOT LIKE 'river%'
+  LOOP
+    EXECUTE format('TRUNCATE TABLE %I CASCADE', t);
+  END LOOP;
+END $$`)
+	return dbErr(err, "reset business data")
+}
 
 // Today is the current date in the Netherlands, where every legal term runs.
 func (db *DB) Today() time.Time {
@@ -103,7 +126,7 @@ func Migrate(ctx context.Context, url string) error {
 // MigrationsCurrent reports whether every embedded migration has been applied.
 func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
 	var applied int64
-	err := db.Pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&applied)
+	err := db.pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&applied)
 	if err != nil {
 		return false, fmt.Errorf("read migration version: %w", err)
 	}
@@ -124,7 +147,7 @@ func latestMigration() int64 {
 
 // WithTx runs fn in one transaction, committing when it returns nil.
 func (db *DB) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, fn)
+	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
 // dbErr maps PostgreSQL errors to domain errors: no rows is not-found, a unique

@@ -29,7 +29,7 @@ func scanDebtor(row pgx.Row) (collect.Debtor, error) {
 // at that creditor; created says which happened.
 func (db *DB) UpsertDebtor(ctx context.Context, d collect.Debtor) (collect.Debtor, bool, error) {
 	var created bool
-	row := db.Pool.QueryRow(ctx, `INSERT INTO debtors (creditor_id, external_ref, kind, name, email, phone, language, street, house_number, postcode, city, birth_date)
+	row := db.pool.QueryRow(ctx, `INSERT INTO debtors (creditor_id, external_ref, kind, name, email, phone, language, street, house_number, postcode, city, birth_date)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (creditor_id, external_ref) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, email = EXCLUDED.email,
 			phone = EXCLUDED.phone, language = EXCLUDED.language, street = EXCLUDED.street, house_number = EXCLUDED.house_number,
@@ -55,12 +55,12 @@ func (db *DB) Debtor(ctx context.Context, creditorID, id string) (collect.Debtor
 	if !validUUID(id) {
 		return collect.Debtor{}, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
 	}
-	d, err := scanDebtor(db.Pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = $2`, id, creditorID))
+	d, err := scanDebtor(db.pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = $2`, id, creditorID))
 	return d, dbErr(err, "debtor")
 }
 
 // DebtorByExternalRef loads a debtor by the creditor's own reference.
 func (db *DB) DebtorByExternalRef(ctx context.Context, creditorID, ref string) (collect.Debtor, error) {
-	d, err := scanDebtor(db.Pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE external_ref = $1 AND creditor_id = $2`, ref, creditorID))
+	d, err := scanDebtor(db.pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE external_ref = $1 AND creditor_id = $2`, ref, creditorID))
 	return d, dbErr(err, "debtor")
 }

@@ -44,7 +44,7 @@ type IdempotencyClaim struct {
 // ErrIdempotencyKeyReused when it was answered for another request, and
 // otherwise a claim that the caller must Save or Release.
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, creditorID, key string, requestHash []byte) (*StoredAnswer, *IdempotencyClaim, error) {
-	tx, err := db.Pool.Begin(ctx)
+	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return nil, nil, dbErr(err, "begin idempotency claim")
 	}

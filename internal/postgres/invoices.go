@@ -46,7 +46,7 @@ func (db *DB) CreateInvoice(ctx context.Context, inv collect.Invoice) (collect.I
 
 // Invoices lists a debtor's invoices, oldest due first.
 func (db *DB) Invoices(ctx context.Context, creditorID, debtorID string) ([]collect.Invoice, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY due_date, number`, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY due_date, number`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "invoices")
 	}
@@ -60,7 +60,7 @@ func (db *DB) InvoicesByID(ctx context.Context, creditorID, debtorID string, ids
 			return nil, collect.Errorf(collect.ENOTFOUND, "invoice_ids", "invoice %q not found", id)
 		}
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = ANY($1) AND debtor_id = $2 AND creditor_id = $3`, ids, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+invoiceCols+` FROM invoices WHERE id = ANY($1) AND debtor_id = $2 AND creditor_id = $3`, ids, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "invoices")
 	}
@@ -82,4 +82,25 @@ func collectRows[T any](rows pgx.Rows, scan func(pgx.Row) (T, error), what strin
 		out = append(out, v)
 	}
 	return out, dbErr(rows.Err(), what)
+}
+
+// PaymentReferencesOfAccount maps the invoice numbers of the creditors
+// whose bank account is iban (compact, upper case) to their payment
+// references.
+func (db *DB) PaymentReferencesOfAccount(ctx context.Context, iban string) (map[string]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT i.number, i.payment_reference FROM invoices i JOIN creditors c ON c.id = i.creditor_id
+		WHERE upper(replace(c.iban, ' ', '')) = $1`, iban)
+	if err != nil {
+		return nil, dbErr(err, "payment references")
+	}
+	defer rows.Close()
+	refs := map[string]string{}
+	for rows.Next() {
+		var n, r string
+		if err := rows.Scan(&n, &r); err != nil {
+			return nil, dbErr(err, "payment references")
+		}
+		refs[n] = r
+	}
+	return refs, dbErr(rows.Err(), "payment references")
 }

@@ -20,7 +20,7 @@ func insertEntry(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, e 
 
 // Entries lists a debtor's ledger entries in booking order.
 func (db *DB) Entries(ctx context.Context, creditorID, debtorID string) ([]collect.Entry, error) {
-	return entries(ctx, db.Pool, creditorID, debtorID)
+	return entries(ctx, db.pool, creditorID, debtorID)
 }
 
 // querier is a pool or a transaction.
@@ -60,7 +60,7 @@ func nullable(s string) any {
 
 // Calendar loads the holiday calendar with the equated days an operator keeps.
 func (db *DB) Calendar(ctx context.Context) (collect.Calendar, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT day FROM equated_holidays ORDER BY day`)
+	rows, err := db.pool.Query(ctx, `SELECT day FROM equated_holidays ORDER BY day`)
 	if err != nil {
 		return collect.Calendar{}, dbErr(err, "equated holidays")
 	}
@@ -74,7 +74,7 @@ func (db *DB) Calendar(ctx context.Context) (collect.Calendar, error) {
 
 // Rates loads the statutory interest rate table for "consumer" or "commercial".
 func (db *DB) Rates(ctx context.Context, kind string) (collect.RateTable, error) {
-	return rates(ctx, db.Pool, kind)
+	return rates(ctx, db.pool, kind)
 }
 
 const ratesSQL = `SELECT valid_from, basis_points FROM interest_rates WHERE kind = $1 ORDER BY valid_from`

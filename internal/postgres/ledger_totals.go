@@ -37,7 +37,7 @@ type BookMove struct {
 // provider and sign, so the journal keeps its gross debits and credits and
 // the memory it needs does not grow with the number of entries.
 func (db *DB) JournalMoves(ctx context.Context, creditorID string, from, to time.Time) ([]LedgerMove, []BookMove, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT CASE WHEN e.booked_on < $2 THEN $2::date - 1 ELSE e.booked_on END, e.account, e.kind,
+	rows, err := db.pool.Query(ctx, `SELECT CASE WHEN e.booked_on < $2 THEN $2::date - 1 ELSE e.booked_on END, e.account, e.kind,
 			coalesce(p.provider, ''), sum(e.amount_cents)
 		FROM ledger_entries e LEFT JOIN payments p ON p.id = e.payment_id
 		WHERE e.creditor_id = $1 AND e.booked_on <= $3
@@ -52,7 +52,7 @@ func (db *DB) JournalMoves(ctx context.Context, creditorID string, from, to time
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err = db.Pool.Query(ctx, `SELECT CASE WHEN booked_on < $2 THEN $2::date - 1 ELSE booked_on END, account, sum(amount_cents)
+	rows, err = db.pool.Query(ctx, `SELECT CASE WHEN booked_on < $2 THEN $2::date - 1 ELSE booked_on END, account, sum(amount_cents)
 		FROM creditor_entries WHERE creditor_id = $1 AND booked_on <= $3
 		GROUP BY 1, 2, amount_cents > 0`, creditorID, from, to)
 	if err != nil {
@@ -91,7 +91,7 @@ func (r PaymentRow) Total() int64 { return r.Costs + r.Interest + r.Principal + 
 // (booking dates, both included), in booking order: one row per day,
 // payment (or receipt), kind and invoice, plus one for the credit kept.
 func (db *DB) PaymentRows(ctx context.Context, creditorID string, from, to time.Time) ([]PaymentRow, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT e.booked_on, coalesce(e.payment_id::text, ''), e.kind, coalesce(p.provider, ''), coalesce(p.method, ''),
+	rows, err := db.pool.Query(ctx, `SELECT e.booked_on, coalesce(e.payment_id::text, ''), e.kind, coalesce(p.provider, ''), coalesce(p.method, ''),
 			coalesce(i.number, ''),
 			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'costs'), 0),
 			coalesce(-sum(e.amount_cents) FILTER (WHERE e.account = 'interest'), 0),
@@ -125,7 +125,7 @@ type MethodTotal struct {
 // ReceivedByMethod sums the payments (and what went back) booked in the
 // period, per method, in no particular order.
 func (db *DB) ReceivedByMethod(ctx context.Context, creditorID string, from, to time.Time) ([]MethodTotal, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT coalesce(p.method, ''),
+	rows, err := db.pool.Query(ctx, `SELECT coalesce(p.method, ''),
 			coalesce(-sum(e.amount_cents) FILTER (WHERE e.kind = 'payment'), 0),
 			coalesce(sum(e.amount_cents) FILTER (WHERE e.kind = 'reversal'), 0),
 			count(DISTINCT coalesce(e.payment_id::text, e.source_key)) FILTER (WHERE e.kind = 'payment')
@@ -150,7 +150,7 @@ type DayTotal struct {
 // ReceivedPerDay sums the payments booked on each day of the period (days
 // without any are left out).
 func (db *DB) ReceivedPerDay(ctx context.Context, creditorID string, from, to time.Time) ([]DayTotal, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT booked_on, -sum(amount_cents) FROM ledger_entries
+	rows, err := db.pool.Query(ctx, `SELECT booked_on, -sum(amount_cents) FROM ledger_entries
 		WHERE creditor_id = $1 AND kind = 'payment' AND booked_on BETWEEN $2 AND $3
 		GROUP BY booked_on ORDER BY booked_on`, creditorID, from, to)
 	if err != nil {
@@ -173,7 +173,7 @@ type PayoutFee struct {
 
 // FeesBooked lists the provider fees booked in the period, per payout.
 func (db *DB) FeesBooked(ctx context.Context, creditorID string, from, to time.Time) ([]PayoutFee, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT coalesce(p.provider, ''), coalesce(p.reference, ''), sum(ce.amount_cents)
+	rows, err := db.pool.Query(ctx, `SELECT coalesce(p.provider, ''), coalesce(p.reference, ''), sum(ce.amount_cents)
 		FROM creditor_entries ce LEFT JOIN payouts p ON p.id = ce.payout_id
 		WHERE ce.creditor_id = $1 AND ce.account = 'fees' AND ce.booked_on BETWEEN $2 AND $3
 		GROUP BY 1, 2 ORDER BY min(ce.booked_on), 2`, creditorID, from, to)
@@ -190,7 +190,7 @@ func (db *DB) FeesBooked(ctx context.Context, creditorID string, from, to time.T
 // costs, interest less credit) at the end of the day before from and at the
 // end of to: the sum of the ledger entries booked up to then.
 func (db *DB) OpenBalances(ctx context.Context, creditorID string, from, to time.Time) (start, end int64, err error) {
-	err = db.Pool.QueryRow(ctx, `SELECT coalesce(sum(amount_cents) FILTER (WHERE booked_on < $2), 0)::bigint,
+	err = db.pool.QueryRow(ctx, `SELECT coalesce(sum(amount_cents) FILTER (WHERE booked_on < $2), 0)::bigint,
 			coalesce(sum(amount_cents) FILTER (WHERE booked_on <= $3), 0)::bigint
 		FROM ledger_entries WHERE creditor_id = $1`, creditorID, from, to).Scan(&start, &end)
 	return start, end, dbErr(err, "open balances")

@@ -50,7 +50,7 @@ func (db *DB) LinkByJTI(ctx context.Context, jti string) (Link, error) {
 	if !validUUID(jti) {
 		return Link{}, collect.Errorf(collect.ENOTFOUND, "", "link not found")
 	}
-	l, err := scanLink(db.Pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE jti = $1`, jti))
+	l, err := scanLink(db.pool.QueryRow(ctx, `SELECT `+linkCols+` FROM links WHERE jti = $1`, jti))
 	return l, dbErr(err, "link")
 }
 
@@ -59,14 +59,14 @@ func (db *DB) RevokeLink(ctx context.Context, creditorID, jti string) error {
 	if !validUUID(jti) {
 		return collect.Errorf(collect.ENOTFOUND, "", "link not found")
 	}
-	tag, err := db.Pool.Exec(ctx, `UPDATE links SET revoked_at = coalesce(revoked_at, $3) WHERE jti = $1 AND creditor_id = $2`, jti, creditorID, db.Now())
+	tag, err := db.pool.Exec(ctx, `UPDATE links SET revoked_at = coalesce(revoked_at, $3) WHERE jti = $1 AND creditor_id = $2`, jti, creditorID, db.Now())
 	if err != nil {
 		return dbErr(err, "revoke link")
 	}
 	if tag.RowsAffected() == 0 {
 		return collect.Errorf(collect.ENOTFOUND, "", "link not found")
 	}
-	_, err = db.Pool.Exec(ctx, `DELETE FROM sessions WHERE link_jti = $1`, jti)
+	_, err = db.pool.Exec(ctx, `DELETE FROM sessions WHERE link_jti = $1`, jti)
 	return dbErr(err, "end sessions of link")
 }
 
@@ -96,7 +96,7 @@ func (db *DB) ClaimAttempt(ctx context.Context, jti string, max int, lockFor tim
 		return Link{}, false, collect.Errorf(collect.ENOTFOUND, "", "link not found")
 	}
 	now := db.Now()
-	l, err := scanLink(db.Pool.QueryRow(ctx, `UPDATE links SET
+	l, err := scanLink(db.pool.QueryRow(ctx, `UPDATE links SET
 			failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
 			locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE NULL END
 		WHERE jti = $1 AND (locked_until IS NULL OR locked_until <= $4)
@@ -114,6 +114,6 @@ func (db *DB) ClaimAttempt(ctx context.Context, jti string, max int, lockFor tim
 
 // ResetAttempts clears the wrong-answer count after a right answer.
 func (db *DB) ResetAttempts(ctx context.Context, jti string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE links SET failed_attempts = 0, locked_until = NULL WHERE jti = $1`, jti)
+	_, err := db.pool.Exec(ctx, `UPDATE links SET failed_attempts = 0, locked_until = NULL WHERE jti = $1`, jti)
 	return dbErr(err, "reset attempts")
 }

@@ -43,7 +43,7 @@ func (db *DB) CreatePayment(ctx context.Context, p collect.Payment) (collect.Pay
 
 // StartCheckout stores the provider's id and page for a payment.
 func (db *DB) StartCheckout(ctx context.Context, id string, c pay.Checkout) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE payments SET provider_id = $2, checkout_url = $3, updated_at = $4 WHERE id = $1`, id, c.ProviderID, c.RedirectURL, db.Now())
+	_, err := db.pool.Exec(ctx, `UPDATE payments SET provider_id = $2, checkout_url = $3, updated_at = $4 WHERE id = $1`, id, c.ProviderID, c.RedirectURL, db.Now())
 	return dbErr(err, "start checkout")
 }
 
@@ -62,7 +62,7 @@ func (db *DB) PaymentOfDebtor(ctx context.Context, creditorID, debtorID, id stri
 	if !validUUID(id) {
 		return collect.Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
 	}
-	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 AND debtor_id = $2 AND creditor_id = $3`, id, debtorID, creditorID))
+	p, err := scanPayment(db.pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1 AND debtor_id = $2 AND creditor_id = $3`, id, debtorID, creditorID))
 	return p, dbErr(err, "payment")
 }
 
@@ -71,19 +71,19 @@ func (db *DB) PaymentByID(ctx context.Context, id string) (collect.Payment, erro
 	if !validUUID(id) {
 		return collect.Payment{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
 	}
-	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, id))
+	p, err := scanPayment(db.pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, id))
 	return p, dbErr(err, "payment")
 }
 
 // PaymentByProviderID finds our payment for a provider's id.
 func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (collect.Payment, error) {
-	p, err := scanPayment(db.Pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))
+	p, err := scanPayment(db.pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))
 	return p, dbErr(err, "payment")
 }
 
 // UnsettledPayments lists open or pending payments created before cutoff, for the sweeper.
 func (db *DB) UnsettledPayments(ctx context.Context, cutoff time.Time, limit int) ([]collect.Payment, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
 		WHERE status IN ('open', 'pending') AND created_at < $1 AND provider_id IS NOT NULL ORDER BY created_at LIMIT $2`, cutoff, limit)
 	if err != nil {
 		return nil, dbErr(err, "unsettled payments")
@@ -93,7 +93,7 @@ func (db *DB) UnsettledPayments(ctx context.Context, cutoff time.Time, limit int
 
 // PaymentHistory lists a payment's status changes, oldest first.
 func (db *DB) PaymentHistory(ctx context.Context, id string) ([]pay.Status, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT to_status FROM payment_status_history WHERE payment_id = $1 ORDER BY id`, id)
+	rows, err := db.pool.Query(ctx, `SELECT to_status FROM payment_status_history WHERE payment_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, dbErr(err, "payment history")
 	}
@@ -140,7 +140,7 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 // it before asking the provider: a later draw then means a fresher answer.
 func (db *DB) NextFetchSeq(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.Pool.QueryRow(ctx, `SELECT nextval('provider_fetch_seq')`).Scan(&n)
+	err := db.pool.QueryRow(ctx, `SELECT nextval('provider_fetch_seq')`).Scan(&n)
 	return n, dbErr(err, "fetch sequence")
 }
 

@@ -121,7 +121,7 @@ func (db *DB) PaymentsByProviderIDs(ctx context.Context, provider string, ids []
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = ANY($2)`, provider, ids)
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = ANY($2)`, provider, ids)
 	if err != nil {
 		return nil, dbErr(err, "payments by provider id")
 	}
@@ -145,7 +145,7 @@ func (db *DB) PaymentsByIDs(ctx context.Context, ids []string) (map[string]colle
 	if len(valid) == 0 {
 		return out, nil
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ANY($1::uuid[])`, valid)
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ANY($1::uuid[])`, valid)
 	if err != nil {
 		return nil, dbErr(err, "payments by id")
 	}
@@ -158,7 +158,7 @@ func (db *DB) PaymentsByIDs(ctx context.Context, ids []string) (map[string]colle
 
 // PayoutByProviderID loads a payout (without lines) by the provider's id.
 func (db *DB) PayoutByProviderID(ctx context.Context, provider, providerID string) (Payout, error) {
-	p, err := scanPayout(db.Pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE provider = $1 AND provider_id = $2`, provider, providerID))
+	p, err := scanPayout(db.pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE provider = $1 AND provider_id = $2`, provider, providerID))
 	return p, dbErr(err, "payout")
 }
 
@@ -171,12 +171,12 @@ func (db *DB) PayoutByReference(ctx context.Context, ref string) (Payout, error)
 	if ref == "" {
 		return Payout{}, collect.Errorf(collect.ENOTFOUND, "", "payout not found")
 	}
-	p, err := scanPayout(db.Pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE reference = $1 OR (provider = 'stripe' AND provider_id = $1)
+	p, err := scanPayout(db.pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE reference = $1 OR (provider = 'stripe' AND provider_id = $1)
 		ORDER BY settled_at DESC NULLS LAST, created_at DESC LIMIT 1`, ref))
 	if err != nil {
 		return Payout{}, dbErr(err, "payout "+ref)
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+payoutLineCols+` FROM payout_lines l LEFT JOIN payments pm ON pm.id = l.payment_id
+	rows, err := db.pool.Query(ctx, `SELECT `+payoutLineCols+` FROM payout_lines l LEFT JOIN payments pm ON pm.id = l.payment_id
 		WHERE l.payout_id = $1 ORDER BY l.id`, p.ID)
 	if err != nil {
 		return Payout{}, dbErr(err, "payout lines")
@@ -194,7 +194,7 @@ func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit in
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT `+payoutCols+` FROM payouts p
+	rows, err := db.pool.Query(ctx, `SELECT `+payoutCols+` FROM payouts p
 		WHERE EXISTS (SELECT 1 FROM payout_lines l WHERE l.payout_id = p.id AND l.creditor_id = $1)
 		ORDER BY coalesce(p.settled_at, p.created_at) DESC, p.id LIMIT $2`, creditorID, limit)
 	if err != nil {
@@ -210,7 +210,7 @@ func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit in
 		ids[i] = p.ID
 		at[p.ID] = i
 	}
-	rows, err = db.Pool.Query(ctx, `SELECT l.payout_id::text, `+payoutLineCols+` FROM payout_lines l LEFT JOIN payments pm ON pm.id = l.payment_id
+	rows, err = db.pool.Query(ctx, `SELECT l.payout_id::text, `+payoutLineCols+` FROM payout_lines l LEFT JOIN payments pm ON pm.id = l.payment_id
 		WHERE l.payout_id = ANY($1::uuid[]) AND l.creditor_id = $2 ORDER BY l.id`, ids, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "payout lines")

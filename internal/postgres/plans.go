@@ -110,7 +110,7 @@ func instalments(ctx context.Context, q querier, p collect.Plan) ([]collect.Plan
 
 // Plans lists a debtor's plans with instalments and what was paid on each, newest first.
 func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]collect.Plan, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+planCols+` FROM plans WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "plans")
 	}
@@ -119,7 +119,7 @@ func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]collect
 		return nil, err
 	}
 	for i := range ps {
-		if ps[i].Instalments, err = instalments(ctx, db.Pool, ps[i]); err != nil {
+		if ps[i].Instalments, err = instalments(ctx, db.pool, ps[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -129,7 +129,7 @@ func (db *DB) Plans(ctx context.Context, creditorID, debtorID string) ([]collect
 // BrokePlanSince reports whether the debtor broke a plan after since.
 func (db *DB) BrokePlanSince(ctx context.Context, debtorID string, since time.Time) (bool, error) {
 	var n int
-	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM plans WHERE debtor_id = $1 AND status = $3 AND coalesce(decided_at, created_at) >= $2`, debtorID, since, collect.PlanBroken).Scan(&n)
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM plans WHERE debtor_id = $1 AND status = $3 AND coalesce(decided_at, created_at) >= $2`, debtorID, since, collect.PlanBroken).Scan(&n)
 	return n > 0, dbErr(err, "broken plans")
 }
 
@@ -232,7 +232,7 @@ func waiveKeptPlanCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID, 
 func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	var out PlanReview
 	today := db.Today()
-	rows, err := db.Pool.Query(ctx, `SELECT `+prefixedPlanCols+`, c.plan_waive_costs FROM plans p
+	rows, err := db.pool.Query(ctx, `SELECT `+prefixedPlanCols+`, c.plan_waive_costs FROM plans p
 		JOIN creditors c ON c.id = p.creditor_id WHERE p.status = $1`, collect.PlanApproved)
 	if err != nil {
 		return out, dbErr(err, "review plans")
@@ -255,7 +255,7 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	}
 	var changes []change
 	for i, p := range plans {
-		ins, err := instalments(ctx, db.Pool, p)
+		ins, err := instalments(ctx, db.pool, p)
 		if err != nil {
 			return out, err
 		}

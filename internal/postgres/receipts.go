@@ -26,7 +26,7 @@ type PaidPayment struct {
 // PaidPayments lists a debtor's paid (or later refunded or charged back)
 // payments, newest first, each with its allocation from the ledger.
 func (db *DB) PaidPayments(ctx context.Context, creditorID, debtorID string) ([]PaidPayment, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments
 		WHERE debtor_id = $1 AND creditor_id = $2 AND status IN ('paid', 'refunded', 'charged_back')
 		ORDER BY coalesce(paid_at, created_at) DESC, id`, debtorID, creditorID)
 	if err != nil {
@@ -36,7 +36,7 @@ func (db *DB) PaidPayments(ctx context.Context, creditorID, debtorID string) ([]
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
-	return withAllocations(ctx, db.Pool, ps)
+	return withAllocations(ctx, db.pool, ps)
 }
 
 // allocations reads how each payment was applied: its payment entries per invoice and account.
@@ -70,11 +70,11 @@ func (db *DB) CreditorPayments(ctx context.Context, creditorID string, since tim
 	var rows pgx.Rows
 	var err error
 	if afterID != "" {
-		rows, err = db.Pool.Query(ctx, `SELECT `+paymentCols+`, updated_at FROM payments
+		rows, err = db.pool.Query(ctx, `SELECT `+paymentCols+`, updated_at FROM payments
 			WHERE creditor_id = $1 AND updated_at >= $2 AND (updated_at, id) > ($3, $4::uuid)
 			ORDER BY updated_at, id LIMIT $5`, creditorID, since, afterTime, afterID, limit)
 	} else {
-		rows, err = db.Pool.Query(ctx, `SELECT `+paymentCols+`, updated_at FROM payments
+		rows, err = db.pool.Query(ctx, `SELECT `+paymentCols+`, updated_at FROM payments
 			WHERE creditor_id = $1 AND updated_at >= $2 ORDER BY updated_at, id LIMIT $3`, creditorID, since, limit)
 	}
 	if err != nil {
@@ -91,7 +91,7 @@ func (db *DB) CreditorPayments(ctx context.Context, creditorID string, since tim
 	if err != nil || len(ps) == 0 {
 		return nil, err
 	}
-	return withAllocations(ctx, db.Pool, ps)
+	return withAllocations(ctx, db.pool, ps)
 }
 
 // withAllocations adds to each payment what it was applied to.

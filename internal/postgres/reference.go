@@ -17,7 +17,7 @@ type RateRow struct {
 
 // ListRates lists the whole interest table.
 func (db *DB) ListRates(ctx context.Context) ([]RateRow, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT kind, valid_from, basis_points, source FROM interest_rates ORDER BY kind, valid_from`)
+	rows, err := db.pool.Query(ctx, `SELECT kind, valid_from, basis_points, source FROM interest_rates ORDER BY kind, valid_from`)
 	if err != nil {
 		return nil, dbErr(err, "interest rates")
 	}
@@ -30,7 +30,7 @@ func (db *DB) ListRates(ctx context.Context) ([]RateRow, error) {
 
 // AddRate adds a rate from a date on; a rate for the same kind and date is a conflict.
 func (db *DB) AddRate(ctx context.Context, r RateRow) error {
-	_, err := db.Pool.Exec(ctx, `INSERT INTO interest_rates (kind, valid_from, basis_points, source) VALUES ($1, $2, $3, $4)`, r.Kind, r.From, r.BasisPoints, r.Source)
+	_, err := db.pool.Exec(ctx, `INSERT INTO interest_rates (kind, valid_from, basis_points, source) VALUES ($1, $2, $3, $4)`, r.Kind, r.From, r.BasisPoints, r.Source)
 	return dbErr(err, "interest rate")
 }
 
@@ -42,7 +42,7 @@ type EquatedHoliday struct {
 
 // ListEquatedHolidays lists the equated days.
 func (db *DB) ListEquatedHolidays(ctx context.Context) ([]EquatedHoliday, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT day, source FROM equated_holidays ORDER BY day`)
+	rows, err := db.pool.Query(ctx, `SELECT day, source FROM equated_holidays ORDER BY day`)
 	if err != nil {
 		return nil, dbErr(err, "equated holidays")
 	}
@@ -55,6 +55,6 @@ func (db *DB) ListEquatedHolidays(ctx context.Context) ([]EquatedHoliday, error)
 
 // AddEquatedHoliday adds a day equated with a public holiday.
 func (db *DB) AddEquatedHoliday(ctx context.Context, day time.Time, source string) error {
-	_, err := db.Pool.Exec(ctx, `INSERT INTO equated_holidays (day, source) VALUES ($1, $2)`, day, source)
+	_, err := db.pool.Exec(ctx, `INSERT INTO equated_holidays (day, source) VALUES ($1, $2)`, day, source)
 	return dbErr(err, "equated holiday")
 }

@@ -40,7 +40,7 @@ func scanDispute(r pgx.Row) (collect.Dispute, error) {
 
 // Disputes lists a debtor's disputes with their files (without the file contents), newest first.
 func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]collect.Dispute, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+disputeCols+` FROM disputes WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "disputes")
 	}
@@ -49,7 +49,7 @@ func (db *DB) Disputes(ctx context.Context, creditorID, debtorID string) ([]coll
 		return nil, err
 	}
 	for i := range ds {
-		frows, err := db.Pool.Query(ctx, `SELECT id, dispute_id, filename, content_type, size FROM dispute_files WHERE dispute_id = $1 ORDER BY created_at`, ds[i].ID)
+		frows, err := db.pool.Query(ctx, `SELECT id, dispute_id, filename, content_type, size FROM dispute_files WHERE dispute_id = $1 ORDER BY created_at`, ds[i].ID)
 		if err != nil {
 			return nil, dbErr(err, "evidence")
 		}
@@ -70,7 +70,7 @@ func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID st
 		return collect.DisputeFile{}, collect.Errorf(collect.ENOTFOUND, "", "file not found")
 	}
 	var f collect.DisputeFile
-	err := db.Pool.QueryRow(ctx, `SELECT f.id, f.dispute_id, f.filename, f.content_type, f.size, f.data FROM dispute_files f
+	err := db.pool.QueryRow(ctx, `SELECT f.id, f.dispute_id, f.filename, f.content_type, f.size, f.data FROM dispute_files f
 		JOIN disputes d ON d.id = f.dispute_id WHERE f.id = $1 AND d.creditor_id = ANY($2)`, fileID, creditorIDs).
 		Scan(&f.ID, &f.DisputeID, &f.Filename, &f.ContentType, &f.Size, &f.Data)
 	return f, dbErr(err, "file")
@@ -204,7 +204,7 @@ func (db *DB) ReportHardship(ctx context.Context, h collect.Hardship, breathingD
 
 // Hardships lists a debtor's hardship reports, newest first.
 func (db *DB) Hardships(ctx context.Context, creditorID, debtorID string) ([]collect.Hardship, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+hardshipCols+` FROM hardships WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
+	rows, err := db.pool.Query(ctx, `SELECT `+hardshipCols+` FROM hardships WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC`, debtorID, creditorID)
 	if err != nil {
 		return nil, dbErr(err, "hardships")
 	}
@@ -295,7 +295,7 @@ func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string,
 // ContactWishesOf loads a debtor's wishes; ok is false when none were given.
 func (db *DB) ContactWishesOf(ctx context.Context, debtorID string) (collect.ContactWishes, bool, error) {
 	var w collect.ContactWishes
-	err := db.Pool.QueryRow(ctx, `SELECT channel, quiet_times, language, updated_at FROM contact_wishes WHERE debtor_id = $1`, debtorID).
+	err := db.pool.QueryRow(ctx, `SELECT channel, quiet_times, language, updated_at FROM contact_wishes WHERE debtor_id = $1`, debtorID).
 		Scan(&w.Channel, &w.QuietTimes, &w.Language, &w.UpdatedAt)
 	if err != nil {
 		if collect.IsNotFound(dbErr(err, "")) {

@@ -41,7 +41,7 @@ func (db *DB) CreateSession(ctx context.Context, s Session) (string, error) {
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := db.Now()
-	_, err := db.Pool.Exec(ctx, `INSERT INTO sessions (token_hash, kind, debtor_id, creditor_id, link_jti, agent_id, language, created_at, last_seen_at, expires_at)
+	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (token_hash, kind, debtor_id, creditor_id, link_jti, agent_id, language, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
 		hashToken(token), s.Kind, nullable(s.DebtorID), nullable(s.CreditorID), nullable(s.LinkJTI), nullable(s.AgentID), s.Language, now, now.Add(SessionMax))
 	return token, dbErr(err, "create session")
@@ -55,7 +55,7 @@ func (db *DB) SessionByToken(ctx context.Context, kind, token string) (Session, 
 	var s Session
 	var debtor, creditor, jti, agent *string
 	now := db.Now()
-	err := db.Pool.QueryRow(ctx, `SELECT kind, debtor_id::text, creditor_id::text, link_jti::text, agent_id::text, language, created_at, last_seen_at, expires_at
+	err := db.pool.QueryRow(ctx, `SELECT kind, debtor_id::text, creditor_id::text, link_jti::text, agent_id::text, language, created_at, last_seen_at, expires_at
 		FROM sessions WHERE token_hash = $1 AND kind = $2 AND expires_at > $3 AND last_seen_at > $4`,
 		hashToken(token), kind, now, now.Add(-SessionIdle)).
 		Scan(&s.Kind, &debtor, &creditor, &jti, &agent, &s.Language, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
@@ -63,7 +63,7 @@ func (db *DB) SessionByToken(ctx context.Context, kind, token string) (Session, 
 		return s, dbErr(err, "session")
 	}
 	if now.Sub(s.LastSeenAt) >= touchEvery {
-		if _, err := db.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, hashToken(token), now); err != nil {
+		if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2`, hashToken(token), now); err != nil {
 			return s, dbErr(err, "touch session")
 		}
 		s.LastSeenAt = now
@@ -77,20 +77,20 @@ const touchEvery = time.Minute
 
 // SetSessionLanguage remembers the language a debtor chose for the rest of the session.
 func (db *DB) SetSessionLanguage(ctx context.Context, token, lang string) error {
-	_, err := db.Pool.Exec(ctx, `UPDATE sessions SET language = $2 WHERE token_hash = $1`, hashToken(token), lang)
+	_, err := db.pool.Exec(ctx, `UPDATE sessions SET language = $2 WHERE token_hash = $1`, hashToken(token), lang)
 	return dbErr(err, "session language")
 }
 
 // DeleteSession signs a session out.
 func (db *DB) DeleteSession(ctx context.Context, token string) error {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token))
+	_, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token))
 	return dbErr(err, "delete session")
 }
 
 // DeleteExpiredSessions removes sessions that can no longer be used.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := db.Now()
-	tag, err := db.Pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-SessionIdle))
+	tag, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-SessionIdle))
 	return tag.RowsAffected(), dbErr(err, "delete expired sessions")
 }
 

@@ -11,7 +11,7 @@ import (
 
 // Facts loads everything a debtor's statement is computed from.
 func (db *DB) Facts(ctx context.Context, creditorID, debtorID string) (collect.Facts, error) {
-	return facts(ctx, db.Pool, creditorID, debtorID)
+	return facts(ctx, db.pool, creditorID, debtorID)
 }
 
 func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect.Facts, error) {
@@ -93,5 +93,5 @@ func (db *DB) Statement(ctx context.Context, creditorID, debtorID string, asOf t
 // InterestRates loads the statutory interest table that applies to a kind of
 // debtor, so that callers can refuse an invoice the table cannot cover.
 func (db *DB) InterestRates(ctx context.Context, kind collect.DebtorKind) (collect.RateTable, error) {
-	return scanRates(db.Pool.Query(ctx, ratesSQL, RateKind(kind)))
+	return scanRates(db.pool.Query(ctx, ratesSQL, RateKind(kind)))
 }

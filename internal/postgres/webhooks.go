@@ -38,7 +38,7 @@ func (db *DB) StoreWebhookEvent(ctx context.Context, ev WebhookEvent, then func(
 func (db *DB) WebhookEvent(ctx context.Context, id int64) (WebhookEvent, error) {
 	var ev WebhookEvent
 	var pid *string
-	err := db.Pool.QueryRow(ctx, `SELECT id, provider, event_id, event_type, payment_id::text, coalesce(payload::text, '')::bytea FROM webhook_events WHERE id = $1`, id).
+	err := db.pool.QueryRow(ctx, `SELECT id, provider, event_id, event_type, payment_id::text, coalesce(payload::text, '')::bytea FROM webhook_events WHERE id = $1`, id).
 		Scan(&ev.ID, &ev.Provider, &ev.EventID, &ev.EventType, &pid, &ev.Payload)
 	ev.PaymentID = deref(pid)
 	return ev, dbErr(err, "webhook event")
@@ -62,7 +62,7 @@ type RefusedEvent struct {
 // same event for the same payment counts once more and keeps the latest reason.
 func (db *DB) RecordRefusedEvent(ctx context.Context, ev RefusedEvent) error {
 	now := db.Now()
-	_, err := db.Pool.Exec(ctx, `INSERT INTO refused_provider_events (creditor_id, payment_id, provider, event_id, event_type, reason, first_at, last_at)
+	_, err := db.pool.Exec(ctx, `INSERT INTO refused_provider_events (creditor_id, payment_id, provider, event_id, event_type, reason, first_at, last_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT (provider, event_id, payment_id) DO UPDATE SET deliveries = refused_provider_events.deliveries + 1,
 			reason = EXCLUDED.reason, last_at = EXCLUDED.last_at`,
@@ -72,7 +72,7 @@ func (db *DB) RecordRefusedEvent(ctx context.Context, ev RefusedEvent) error {
 
 // RefusedEvents lists a creditor's refused provider events, latest first.
 func (db *DB) RefusedEvents(ctx context.Context, creditorID string, limit int) ([]RefusedEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT creditor_id::text, payment_id::text, provider, event_id, event_type, reason, deliveries, first_at, last_at
+	rows, err := db.pool.Query(ctx, `SELECT creditor_id::text, payment_id::text, provider, event_id, event_type, reason, deliveries, first_at, last_at
 		FROM refused_provider_events WHERE creditor_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2`, creditorID, limit)
 	if err != nil {
 		return nil, dbErr(err, "refused events")

@@ -112,7 +112,7 @@ func (e *env) stripePaid(i int, cents int64, session string) collect.Payment {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE payments SET provider_id = $2 WHERE id = $1`, p.ID, session); err != nil {
+	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE payments SET provider_id = $2 WHERE id = $1`, p.ID, session); err != nil {
 		e.t.Fatal(err)
 	}
 	return p

@@ -181,7 +181,7 @@ func (e *env) stored(settlementID string) (postgres.Payout, mollie.Settlement) {
 func (e *env) entries() map[string]int64 {
 	e.t.Helper()
 	out := map[string]int64{}
-	rows, err := e.db.Pool.Query(e.ctx, `SELECT creditor_id::text || ' ' || account, sum(amount_cents)::bigint FROM creditor_entries GROUP BY 1`)
+	rows, err := e.db.PoolForTests().Query(e.ctx, `SELECT creditor_id::text || ' ' || account, sum(amount_cents)::bigint FROM creditor_entries GROUP BY 1`)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func (e *env) dump() string {
 		`SELECT row_to_json(c)::text FROM creditor_entries c ORDER BY id`,
 		`SELECT count(*)::text FROM audit_log WHERE action LIKE 'payout.%'`,
 	} {
-		rows, err := e.db.Pool.Query(e.ctx, q)
+		rows, err := e.db.PoolForTests().Query(e.ctx, q)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -338,7 +338,7 @@ func TestMollieSettlementReconciles(t *testing.T) {
 		t.Errorf("booked fees %d, fee lines %d", fees, feeCents)
 	}
 	var ledger int
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM ledger_entries`).Scan(&ledger); err != nil || ledger != 0 {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT count(*) FROM ledger_entries`).Scan(&ledger); err != nil || ledger != 0 {
 		t.Errorf("ledger entries %d (%v): fees must never reach a debtor", ledger, err)
 	}
 
@@ -506,7 +506,7 @@ func lineFees(p postgres.Payout) int64 {
 func TestMollieAmountDiffers(t *testing.T) {
 	e := newEnv(t)
 	a := e.paid(0, 5000, "ideal")
-	if _, err := e.db.Pool.Exec(e.ctx, `UPDATE payments SET amount_cents = 5100 WHERE id = $1`, a.ID); err != nil {
+	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE payments SET amount_cents = 5100 WHERE id = $1`, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.settle()

@@ -32,7 +32,7 @@ func (e *env) importStatement(p party, stmtID, reference string, cents int64) st
 		e.t.Fatalf("import statement for %s: status %d\n%s", p.Name, r.Status, r.Body)
 	}
 	var id string
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT id::text FROM bank_statements WHERE creditor_id = $1 AND stmt_id = $2`, p.ID, stmtID).Scan(&id); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT id::text FROM bank_statements WHERE creditor_id = $1 AND stmt_id = $2`, p.ID, stmtID).Scan(&id); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -41,7 +41,7 @@ func (e *env) importStatement(p party, stmtID, reference string, cents int64) st
 func (e *env) paymentReference(inv collect.Invoice) string {
 	e.t.Helper()
 	var ref string
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, inv.ID).Scan(&ref); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, inv.ID).Scan(&ref); err != nil {
 		e.t.Fatal(err)
 	}
 	return ref

@@ -149,7 +149,7 @@ func TestConsoleRoleWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.importStatement(e.B, "B-STMT-1", "", 4321)
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state = 'unmatched'`, e.B.ID).Scan(&w.line); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state = 'unmatched'`, e.B.ID).Scan(&w.line); err != nil {
 		t.Fatalf("B's unmatched bank line: %v", err)
 	}
 

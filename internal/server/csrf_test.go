@@ -117,7 +117,7 @@ func TestCSRFSwap(t *testing.T) {
 		}
 	}
 	var notes int
-	if err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM notes WHERE body = 'forged note'`).Scan(&notes); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT count(*) FROM notes WHERE body = 'forged note'`).Scan(&notes); err != nil {
 		t.Fatal(err)
 	}
 	if notes != 1 { // the victim's own

@@ -103,7 +103,7 @@ func (e *env) stripe(payload []byte, sig string) (int, string) {
 func (e *env) count(sql string, args ...any) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.Pool.QueryRow(e.ctx, sql, args...).Scan(&n); err != nil {
+	if err := e.db.PoolForTests().QueryRow(e.ctx, sql, args...).Scan(&n); err != nil {
 		e.t.Fatal(err)
 	}
 	return n
