@@ -4,37 +4,36 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/collect"
 )
 
 // maxPayouts is how many payouts GET /payouts returns, newest first.
 const maxPayouts = 500
 
 type payoutLineJSON struct {
-	Kind        string  `json:"kind"`
-	ProviderRef string  `json:"provider_ref"`
-	Method      string  `json:"method"`
-	Amount      int64   `json:"amount_cents"`
-	FeeBips     int64   `json:"fee_bips"`
-	PaymentID   *string `json:"payment_id"`
-	Cause       string  `json:"cause"`
+	Kind        collect.PayoutLineKind  `json:"kind"`
+	ProviderRef string                  `json:"provider_ref"`
+	Method      string                  `json:"method"`
+	Amount      int64                   `json:"amount_cents"`
+	FeeBips     int64                   `json:"fee_bips"`
+	PaymentID   *string                 `json:"payment_id"`
+	Cause       collect.PayoutLineCause `json:"cause"`
 }
 
 type payoutJSON struct {
-	ID         string           `json:"id"`
-	Provider   string           `json:"provider"`
-	ProviderID string           `json:"provider_id"`
-	Reference  string           `json:"reference"`
-	Status     string           `json:"status"`
-	Amount     int64            `json:"amount_cents"`
-	Currency   string           `json:"currency"`
-	Reconciled bool             `json:"reconciled"`
-	Difference int64            `json:"difference_cents"`
-	Net        int64            `json:"creditor_net_cents"`
-	SettledAt  *string          `json:"settled_at"`
-	ArrivedAt  *string          `json:"arrived_at"`
-	Lines      []payoutLineJSON `json:"lines"`
+	ID         string               `json:"id"`
+	Provider   string               `json:"provider"`
+	ProviderID string               `json:"provider_id"`
+	Reference  string               `json:"reference"`
+	Status     collect.PayoutStatus `json:"status"`
+	Amount     int64                `json:"amount_cents"`
+	Currency   string               `json:"currency"`
+	Reconciled bool                 `json:"reconciled"`
+	Difference int64                `json:"difference_cents"`
+	Net        int64                `json:"creditor_net_cents"`
+	SettledAt  *string              `json:"settled_at"`
+	ArrivedAt  *string              `json:"arrived_at"`
+	Lines      []payoutLineJSON     `json:"lines"`
 }
 
 // listPayouts answers GET /api/v1/payouts: the provider payouts that carry
@@ -51,7 +50,7 @@ func (a *API) listPayouts(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"payouts": out})
 }
 
-func payoutOut(p postgres.Payout) payoutJSON {
+func payoutOut(p collect.Payout) payoutJSON {
 	stamp := func(t *time.Time) *string {
 		if t == nil {
 			return nil

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // TestListPayouts: a creditor sees only the payouts that carry its lines,
@@ -29,26 +28,26 @@ func TestListPayouts(t *testing.T) {
 	pb := payment(b.B, "B-1", 3000, "tr_b")
 	pb2 := payment(b.B, "B-2", 2000, "tr_b2")
 	settled := now.Add(-48 * time.Hour)
-	lines := func(ls ...postgres.PayoutLine) []postgres.PayoutLine { return ls }
+	lines := func(ls ...collect.PayoutLine) []collect.PayoutLine { return ls }
 	// Shared: A and B, plus a payment nobody knows. A's payment was settled
 	// at 49,00 though A recorded 50,00.
-	shared := postgres.Payout{Provider: "mollie", ProviderID: "stl_shared", Reference: "1234567.2611.01", Amount: 4900 + 3000 + 1234 - 70 - 35 - 35,
+	shared := collect.Payout{Provider: "mollie", ProviderID: "stl_shared", Reference: "1234567.2611.01", Amount: 4900 + 3000 + 1234 - 70 - 35 - 35,
 		Difference: -100 - (1234 - 35), SettledAt: &settled, Lines: lines(
-			postgres.PayoutLine{Kind: "payment", ProviderRef: "tr_a", Method: "ideal", Amount: 4900, PaymentID: pa.ID, CreditorID: b.A.ID, Matched: true},
-			postgres.PayoutLine{Kind: "payment", ProviderRef: "tr_b", Method: "ideal", Amount: 3000, PaymentID: pb.ID, CreditorID: b.B.ID, Matched: true},
-			postgres.PayoutLine{Kind: "payment", ProviderRef: "tr_x", Method: "ideal", Amount: 1234},
-			postgres.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/" + b.A.ID, Method: "ideal", Amount: -70, FeeBips: -7018, CreditorID: b.A.ID, Matched: true},
-			postgres.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/" + b.B.ID, Method: "ideal", Amount: -35, FeeBips: -3509, CreditorID: b.B.ID, Matched: true},
-			postgres.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/unattributed", Method: "ideal", Amount: -35, FeeBips: -3509},
+			collect.PayoutLine{Kind: "payment", ProviderRef: "tr_a", Method: "ideal", Amount: 4900, PaymentID: pa.ID, CreditorID: b.A.ID, Matched: true},
+			collect.PayoutLine{Kind: "payment", ProviderRef: "tr_b", Method: "ideal", Amount: 3000, PaymentID: pb.ID, CreditorID: b.B.ID, Matched: true},
+			collect.PayoutLine{Kind: "payment", ProviderRef: "tr_x", Method: "ideal", Amount: 1234},
+			collect.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/" + b.A.ID, Method: "ideal", Amount: -70, FeeBips: -7018, CreditorID: b.A.ID, Matched: true},
+			collect.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/" + b.B.ID, Method: "ideal", Amount: -35, FeeBips: -3509, CreditorID: b.B.ID, Matched: true},
+			collect.PayoutLine{Kind: "fee", ProviderRef: "2026-11/ideal/unattributed", Method: "ideal", Amount: -35, FeeBips: -3509},
 		)}
-	onlyB := postgres.Payout{Provider: "stripe", ProviderID: "po_b", Reference: "po_b", Amount: 1946, Reconciled: true, Lines: lines(
-		postgres.PayoutLine{Kind: "payment", ProviderRef: "txn_1", Method: "card", Amount: 2000, PaymentID: pb2.ID, CreditorID: b.B.ID, Matched: true},
-		postgres.PayoutLine{Kind: "fee", ProviderRef: "txn_1", Method: "card", Amount: -54, FeeBips: -5400, PaymentID: pb2.ID, CreditorID: b.B.ID, Matched: true},
+	onlyB := collect.Payout{Provider: "stripe", ProviderID: "po_b", Reference: "po_b", Amount: 1946, Reconciled: true, Lines: lines(
+		collect.PayoutLine{Kind: "payment", ProviderRef: "txn_1", Method: "card", Amount: 2000, PaymentID: pb2.ID, CreditorID: b.B.ID, Matched: true},
+		collect.PayoutLine{Kind: "fee", ProviderRef: "txn_1", Method: "card", Amount: -54, FeeBips: -5400, PaymentID: pb2.ID, CreditorID: b.B.ID, Matched: true},
 	)}
-	nobody := postgres.Payout{Provider: "stripe", ProviderID: "po_x", Reference: "po_x", Amount: 500, Difference: -500, Lines: lines(
-		postgres.PayoutLine{Kind: "adjustment", ProviderRef: "txn_9", Amount: 500},
+	nobody := collect.Payout{Provider: "stripe", ProviderID: "po_x", Reference: "po_x", Amount: 500, Difference: -500, Lines: lines(
+		collect.PayoutLine{Kind: "adjustment", ProviderRef: "txn_9", Amount: 500},
 	)}
-	for _, p := range []postgres.Payout{shared, onlyB, nobody} {
+	for _, p := range []collect.Payout{shared, onlyB, nobody} {
 		if _, err := b.db.SavePayout(ctx, p); err != nil {
 			t.Fatal(err)
 		}

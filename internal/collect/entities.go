@@ -150,3 +150,68 @@ type BankSuggestion struct {
 	Score     int
 	Evidence  string
 }
+
+// Payout is what a provider paid out (a Mollie settlement or a Stripe
+// payout), with the lines that explain it.
+//
+// Sign conventions. Payout lines are signed from the creditor's side: a
+// payment is positive; a refund, chargeback or fee negative; an adjustment
+// carries the provider's sign. FeeBips is signed the same way as Amount
+// (a fee of 0,3509 euro is -3509) and keeps the precision the provider
+// reported; Amount is that fee in whole cents (see reconcile for how the
+// cents are derived so that they add up exactly).
+//
+// creditor_entries use debit positive, credit negative, and every source_key
+// sums to zero: a fee is a debit to "fees" (+) and a credit to
+// "clearing:<provider>" (-); a payout arriving is a debit to "bank" (+) and
+// a credit to "clearing:<provider>" (-).
+type Payout struct {
+	ID         string
+	Provider   string
+	ProviderID string
+	// Reference is what the bank statement shows when the money arrives: a
+	// Mollie settlement reference (1234567.2404.03) or the Stripe payout id.
+	Reference  string
+	Amount     int64
+	Currency   string
+	Status     PayoutStatus
+	Difference int64 // our matched lines minus the payout amount; 0 when it reconciles
+	Reconciled bool
+	SettledAt  *time.Time
+	ArrivedAt  *time.Time
+	BankLineID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Lines      []PayoutLine
+}
+
+// PayoutLine is one line of a payout.
+type PayoutLine struct {
+	ID          int64
+	Kind        PayoutLineKind
+	ProviderRef string
+	Method      string
+	Amount      int64
+	FeeBips     int64
+	PaymentID   string
+	CreditorID  string
+	// Matched is false for a line that matches nothing of ours: listed,
+	// never dropped.
+	Matched bool
+	// OurAmount is our payment's amount for a matched payment line (read
+	// from payments, not stored on the line); 0 otherwise.
+	OurAmount int64
+}
+
+// Cause says why this line makes its payout differ, or "" when it does not:
+// it matches nothing of ours, or it is a payment whose amount differs from
+// what we recorded.
+func (l PayoutLine) Cause() PayoutLineCause {
+	switch {
+	case !l.Matched:
+		return CauseUnmatched
+	case l.Kind == PayoutLinePayment && l.PaymentID != "" && l.OurAmount != l.Amount:
+		return CauseAmountDiffers
+	}
+	return ""
+}

@@ -75,7 +75,7 @@ type financePage struct {
 
 // payoutRow is a payout with its state for people.
 type payoutRow struct {
-	postgres.Payout
+	collect.Payout
 	State string // expected, arrived, differs
 	Net   int64  // the creditor's lines
 }
@@ -210,7 +210,7 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 		if !payoutInPeriod(po, s.from, s.to) {
 			continue
 		}
-		r := payoutRow{Payout: po, State: po.Status}
+		r := payoutRow{Payout: po, State: string(po.Status)}
 		if !po.Reconciled || po.Difference != 0 {
 			r.State = "differs"
 		}
@@ -234,8 +234,8 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 
 // payoutInPeriod: a payout still expected is always shown; others when
 // they were settled or arrived in the period.
-func payoutInPeriod(p postgres.Payout, from, to time.Time) bool {
-	if p.Status == "expected" {
+func payoutInPeriod(p collect.Payout, from, to time.Time) bool {
+	if p.Status == collect.PayoutExpected {
 		return true
 	}
 	in := func(t *time.Time) bool {
@@ -611,4 +611,5 @@ var bankStateNames = map[collect.BankLineState]string{
 	collect.BankReversed:   "reversed later",
 	collect.BankReversal:   "reversal",
 	collect.BankHeld:       "held for finance",
+	collect.BankPending:    "pending at the bank: not arrived, not booked",
 }

@@ -66,10 +66,10 @@ func seedMolliePayout(ctx context.Context, db *postgres.DB, cred collect.Credito
 		return err
 	}
 	now := db.Now()
-	_, err = db.SavePayout(ctx, postgres.Payout{
+	_, err = db.SavePayout(ctx, collect.Payout{
 		Provider: "mollie", ProviderID: "stl_demo" + p.ID[:8], Reference: MolliePayoutReference(db.Today()),
 		Amount: idealPaidCents - mollieIDEALFee, Currency: "EUR", Reconciled: true, SettledAt: &now,
-		Lines: []postgres.PayoutLine{
+		Lines: []collect.PayoutLine{
 			{Kind: "payment", ProviderRef: trID, Method: "ideal", Amount: idealPaidCents, PaymentID: p.ID, CreditorID: cred.ID, Matched: true},
 			{Kind: "fee", ProviderRef: "ideal:" + db.Today().Format("2006-01"), Method: "ideal", Amount: -mollieIDEALFee, FeeBips: -mollieIDEALBips, CreditorID: cred.ID, Matched: true},
 		}})

@@ -14,77 +14,6 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// Payout is what a provider paid out (a Mollie settlement or a Stripe
-// payout), with the lines that explain it.
-//
-// Sign conventions. Payout lines are signed from the creditor's side: a
-// payment is positive; a refund, chargeback or fee negative; an adjustment
-// carries the provider's sign. FeeBips is signed the same way as Amount
-// (a fee of 0,3509 euro is -3509) and keeps the precision the provider
-// reported; Amount is that fee in whole cents (see reconcile for how the
-// cents are derived so that they add up exactly).
-//
-// creditor_entries use debit positive, credit negative, and every source_key
-// sums to zero: a fee is a debit to "fees" (+) and a credit to
-// "clearing:<provider>" (-); a payout arriving is a debit to "bank" (+) and
-// a credit to "clearing:<provider>" (-).
-type Payout struct {
-	ID         string
-	Provider   string
-	ProviderID string
-	// Reference is what the bank statement shows when the money arrives: a
-	// Mollie settlement reference (1234567.2404.03) or the Stripe payout id.
-	Reference  string
-	Amount     int64
-	Currency   string
-	Status     string // expected or arrived
-	Difference int64  // our matched lines minus the payout amount; 0 when it reconciles
-	Reconciled bool
-	SettledAt  *time.Time
-	ArrivedAt  *time.Time
-	BankLineID string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Lines      []PayoutLine
-}
-
-// PayoutLine is one line of a payout.
-type PayoutLine struct {
-	ID          int64
-	Kind        string // payment, refund, chargeback, fee, adjustment, other
-	ProviderRef string
-	Method      string
-	Amount      int64
-	FeeBips     int64
-	PaymentID   string
-	CreditorID  string
-	// Matched is false for a line that matches nothing of ours: listed,
-	// never dropped.
-	Matched bool
-	// OurAmount is our payment's amount for a matched payment line (read
-	// from payments, not stored on the line); 0 otherwise.
-	OurAmount int64
-}
-
-// Line causes of a difference, as Cause reports them.
-const (
-	CauseUnmatched     = "unmatched"
-	CauseAmountDiffers = "amount_differs"
-)
-
-// Cause says why this line makes its payout differ, or "" when it does not:
-// it matches nothing of ours, or it is a payment whose amount differs from
-// what we recorded.
-func (l PayoutLine) Cause() string {
-	switch {
-	case !l.Matched:
-		return CauseUnmatched
-	case l.Kind == "payment" && l.PaymentID != "" && l.OurAmount != l.Amount:
-		return CauseAmountDiffers
-	}
-	return ""
-}
-
 // PayoutSaved tells what SavePayout did.
 type PayoutSaved struct {
 	PayoutID string
@@ -98,8 +27,8 @@ type PayoutSaved struct {
 const payoutCols = `id, provider, provider_id, reference, amount_cents, currency, status, difference_cents, reconciled,
 	settled_at, arrived_at, coalesce(bank_line_id::text, ''), created_at, updated_at`
 
-func scanPayout(r pgx.Row) (Payout, error) {
-	var p Payout
+func scanPayout(r pgx.Row) (collect.Payout, error) {
+	var p collect.Payout
 	err := r.Scan(&p.ID, &p.Provider, &p.ProviderID, &p.Reference, &p.Amount, &p.Currency, &p.Status, &p.Difference, &p.Reconciled,
 		&p.SettledAt, &p.ArrivedAt, &p.BankLineID, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
@@ -108,8 +37,8 @@ func scanPayout(r pgx.Row) (Payout, error) {
 const payoutLineCols = `l.id, l.kind, l.provider_ref, l.method, l.amount_cents, l.fee_bips, coalesce(l.payment_id::text, ''),
 	coalesce(l.creditor_id::text, ''), l.matched, coalesce(pm.amount_cents, 0)`
 
-func scanPayoutLine(r pgx.Row) (PayoutLine, error) {
-	var l PayoutLine
+func scanPayoutLine(r pgx.Row) (collect.PayoutLine, error) {
+	var l collect.PayoutLine
 	err := r.Scan(&l.ID, &l.Kind, &l.ProviderRef, &l.Method, &l.Amount, &l.FeeBips, &l.PaymentID, &l.CreditorID, &l.Matched, &l.OurAmount)
 	return l, err
 }
@@ -157,7 +86,7 @@ func (db *DB) PaymentsByIDs(ctx context.Context, ids []string) (map[string]colle
 }
 
 // PayoutByProviderID loads a payout (without lines) by the provider's id.
-func (db *DB) PayoutByProviderID(ctx context.Context, provider, providerID string) (Payout, error) {
+func (db *DB) PayoutByProviderID(ctx context.Context, provider, providerID string) (collect.Payout, error) {
 	p, err := scanPayout(db.pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE provider = $1 AND provider_id = $2`, provider, providerID))
 	return p, dbErr(err, "payout")
 }
@@ -166,20 +95,20 @@ func (db *DB) PayoutByProviderID(ctx context.Context, provider, providerID strin
 // settlement reference such as 1234567.2404.03, or a Stripe payout id), with
 // all its lines. The bank statement import calls it to recognise a payout
 // arriving. When several payouts carry ref, the latest is returned.
-func (db *DB) PayoutByReference(ctx context.Context, ref string) (Payout, error) {
+func (db *DB) PayoutByReference(ctx context.Context, ref string) (collect.Payout, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return Payout{}, collect.Errorf(collect.ENOTFOUND, "", "payout not found")
+		return collect.Payout{}, collect.Errorf(collect.ENOTFOUND, "", "payout not found")
 	}
 	p, err := scanPayout(db.pool.QueryRow(ctx, `SELECT `+payoutCols+` FROM payouts WHERE reference = $1 OR (provider = 'stripe' AND provider_id = $1)
 		ORDER BY settled_at DESC NULLS LAST, created_at DESC LIMIT 1`, ref))
 	if err != nil {
-		return Payout{}, dbErr(err, "payout "+ref)
+		return collect.Payout{}, dbErr(err, "payout "+ref)
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+payoutLineCols+` FROM payout_lines l LEFT JOIN payments pm ON pm.id = l.payment_id
 		WHERE l.payout_id = $1 ORDER BY l.id`, p.ID)
 	if err != nil {
-		return Payout{}, dbErr(err, "payout lines")
+		return collect.Payout{}, dbErr(err, "payout lines")
 	}
 	p.Lines, err = collectRows(rows, scanPayoutLine, "payout lines")
 	return p, err
@@ -187,7 +116,7 @@ func (db *DB) PayoutByReference(ctx context.Context, ref string) (Payout, error)
 
 // PayoutsOfCreditor lists the payouts that carry at least one line of the
 // creditor, newest first, each with only that creditor's lines.
-func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit int) ([]Payout, error) {
+func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit int) ([]collect.Payout, error) {
 	if !validUUID(creditorID) {
 		return nil, nil
 	}
@@ -217,7 +146,7 @@ func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit in
 	}
 	type owned struct {
 		payout string
-		line   PayoutLine
+		line   collect.PayoutLine
 	}
 	ls, err := collectRows(rows, func(r pgx.Row) (owned, error) {
 		var o owned
@@ -239,7 +168,7 @@ func (db *DB) PayoutsOfCreditor(ctx context.Context, creditorID string, limit in
 // a changed attribution books only the change (creditor_entries are
 // append-only); unattributed fee lines are not booked, they stay visible
 // as unmatched lines.
-func (db *DB) SavePayout(ctx context.Context, p Payout) (PayoutSaved, error) {
+func (db *DB) SavePayout(ctx context.Context, p collect.Payout) (PayoutSaved, error) {
 	var res PayoutSaved
 	if p.Provider != "mollie" && p.Provider != "stripe" {
 		return res, collect.Errorf(collect.EINVALID, "provider", "unknown payout provider %q", p.Provider)
@@ -280,7 +209,7 @@ func (db *DB) SavePayout(ctx context.Context, p Payout) (PayoutSaved, error) {
 		refs := make([]string, len(p.Lines))
 		b := &pgx.Batch{}
 		for i, l := range p.Lines {
-			kinds[i], refs[i] = l.Kind, l.ProviderRef
+			kinds[i], refs[i] = string(l.Kind), l.ProviderRef
 			b.Queue(`INSERT INTO payout_lines (payout_id, kind, provider_ref, method, amount_cents, fee_bips, payment_id, creditor_id, matched)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 				ON CONFLICT (payout_id, kind, provider_ref) DO UPDATE SET method = EXCLUDED.method, amount_cents = EXCLUDED.amount_cents,
@@ -329,7 +258,7 @@ func (db *DB) SavePayout(ctx context.Context, p Payout) (PayoutSaved, error) {
 // of its fee lines: fees debit (+), clearing:<provider> credit (-). The first
 // booking has source_key payout:<id>:fees:<creditor>; a later correction
 // gets a numbered suffix. It returns the fee debits booked now.
-func bookPayoutFees(ctx context.Context, tx pgx.Tx, payoutID string, p Payout, today time.Time) (int64, error) {
+func bookPayoutFees(ctx context.Context, tx pgx.Tx, payoutID string, p collect.Payout, today time.Time) (int64, error) {
 	want := map[string]int64{}
 	for _, l := range p.Lines {
 		if l.Kind == "fee" && l.CreditorID != "" {

@@ -51,7 +51,7 @@ import (
 // fees in whole cents per balance transaction; nothing is rounded there.
 //
 // Books. Fees are booked per payout and creditor in creditor_entries (see
-// postgres.Payout for the sign convention), never to a debtor.
+// collect.Payout for the sign convention), never to a debtor.
 
 // PayoutDeps is what SyncPayouts needs. A nil provider client is skipped.
 type PayoutDeps struct {
@@ -100,11 +100,11 @@ type PayoutResult struct {
 
 // Cause is a line that makes a payout differ.
 type Cause struct {
-	Kind        string `json:"kind"`
-	ProviderRef string `json:"provider_ref"`
-	Amount      int64  `json:"amount_cents"`
-	OurAmount   int64  `json:"our_amount_cents,omitempty"`
-	Why         string `json:"why"`
+	Kind        collect.PayoutLineKind  `json:"kind"`
+	ProviderRef string                  `json:"provider_ref"`
+	Amount      int64                   `json:"amount_cents"`
+	OurAmount   int64                   `json:"our_amount_cents,omitempty"`
+	Why         collect.PayoutLineCause `json:"why"`
 }
 
 // SyncPayouts fetches every configured provider's payouts, explains each
@@ -149,7 +149,7 @@ func payoutNeedsSync(ctx context.Context, d PayoutDeps, provider, providerID str
 }
 
 // save computes the difference, stores the payout and adds it to the report.
-func savePayout(ctx context.Context, d PayoutDeps, rep *PayoutReport, p postgres.Payout) error {
+func savePayout(ctx context.Context, d PayoutDeps, rep *PayoutReport, p collect.Payout) error {
 	p.Difference = payoutDifference(p.Lines, p.Amount)
 	p.Reconciled = p.Difference == 0
 	res, err := d.DB.SavePayout(ctx, p)
@@ -177,13 +177,13 @@ func savePayout(ctx context.Context, d PayoutDeps, rep *PayoutReport, p postgres
 
 // difference is Σ(matched lines) − amount, a matched payment line counting
 // with our recorded amount.
-func payoutDifference(lines []postgres.PayoutLine, amount int64) int64 {
+func payoutDifference(lines []collect.PayoutLine, amount int64) int64 {
 	var sum int64
 	for _, l := range lines {
 		if !l.Matched {
 			continue
 		}
-		if l.Kind == "payment" && l.PaymentID != "" {
+		if l.Kind == collect.PayoutLinePayment && l.PaymentID != "" {
 			sum += l.OurAmount
 		} else {
 			sum += l.Amount
@@ -193,9 +193,9 @@ func payoutDifference(lines []postgres.PayoutLine, amount int64) int64 {
 }
 
 // match fills a line's payment, creditor and our amount from p.
-func matchPayment(l *postgres.PayoutLine, p collect.Payment) {
+func matchPayment(l *collect.PayoutLine, p collect.Payment) {
 	l.PaymentID, l.CreditorID, l.Matched = p.ID, p.CreditorID, true
-	if l.Kind == "payment" {
+	if l.Kind == collect.PayoutLinePayment {
 		l.OurAmount = p.Amount
 	}
 }

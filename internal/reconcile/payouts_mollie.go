@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay/mollie"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // syncMollie syncs every paid-out Mollie settlement (all pages).
@@ -53,15 +53,15 @@ func syncMollie(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(
 
 // mollieHeader is the payout of a settlement, without lines. The amount is
 // Mollie's two-decimal amount, parsed exactly and never rounded.
-func mollieHeader(s mollie.Settlement) (postgres.Payout, error) {
+func mollieHeader(s mollie.Settlement) (collect.Payout, error) {
 	if s.Amount.Currency != "EUR" {
-		return postgres.Payout{}, fmt.Errorf("mollie settlement %s is in %q, only EUR is handled", s.ID, s.Amount.Currency)
+		return collect.Payout{}, fmt.Errorf("mollie settlement %s is in %q, only EUR is handled", s.ID, s.Amount.Currency)
 	}
 	amount, err := money.ParseDecimal(s.Amount.Value)
 	if err != nil {
-		return postgres.Payout{}, fmt.Errorf("mollie settlement %s amount: %w", s.ID, err)
+		return collect.Payout{}, fmt.Errorf("mollie settlement %s amount: %w", s.ID, err)
 	}
-	return postgres.Payout{Provider: "mollie", ProviderID: s.ID, Reference: s.Reference, Amount: amount, Currency: "EUR",
+	return collect.Payout{Provider: "mollie", ProviderID: s.ID, Reference: s.Reference, Amount: amount, Currency: "EUR",
 		SettledAt: firstTime(s.SettledAt, s.CreatedAt)}, nil
 }
 
@@ -74,7 +74,7 @@ type settledTxn struct {
 
 // mollieLines fetches a settlement's payments, refunds and chargebacks,
 // matches them to ours, and adds its costs as fee lines.
-func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount int64) ([]postgres.PayoutLine, error) {
+func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount int64) ([]collect.PayoutLine, error) {
 	pays, err := d.Mollie.SettlementPayments(ctx, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("payments: %w", err)
@@ -102,7 +102,7 @@ func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount 
 		return nil, err
 	}
 
-	var lines []postgres.PayoutLine
+	var lines []collect.PayoutLine
 	var txns []settledTxn
 	var revenue int64 // cents of every payment, refund and chargeback line
 	add := func(kind, ref, method, paymentID string, amt *mollie.Amount, fallback mollie.Amount, sign int64, at time.Time) error {
@@ -118,7 +118,7 @@ func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount 
 			return fmt.Errorf("%s %s amount: %w", kind, ref, err)
 		}
 		cents = sign * absCents(cents)
-		l := postgres.PayoutLine{Kind: kind, ProviderRef: ref, Method: method, Amount: cents}
+		l := collect.PayoutLine{Kind: collect.PayoutLineKind(kind), ProviderRef: ref, Method: method, Amount: cents}
 		if p, ok := ours[paymentID]; ok {
 			matchPayment(&l, p)
 		}
@@ -176,8 +176,8 @@ func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount 
 // among the creditors of its transactions (same method, and same month when
 // any match) by count, exact to the ten-thousandth. Amount is left 0 for the
 // caller to fill in.
-func mollieFees(periods mollie.Periods, txns []settledTxn) ([]postgres.PayoutLine, error) {
-	var out []postgres.PayoutLine
+func mollieFees(periods mollie.Periods, txns []settledTxn) ([]collect.PayoutLine, error) {
+	var out []collect.PayoutLine
 	seen := map[string]int{}
 	for _, year := range slices.Sorted(maps.Keys(periods)) {
 		months := periods[year]
@@ -212,7 +212,7 @@ func mollieFees(periods mollie.Periods, txns []settledTxn) ([]postgres.PayoutLin
 					if who == "" {
 						who = "unattributed"
 					}
-					out = append(out, postgres.PayoutLine{Kind: "fee", ProviderRef: base + "/" + who, Method: c.Method,
+					out = append(out, collect.PayoutLine{Kind: "fee", ProviderRef: base + "/" + who, Method: c.Method,
 						FeeBips: -parts[i], CreditorID: cr, Matched: cr != ""})
 				}
 			}

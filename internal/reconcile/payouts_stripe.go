@@ -8,8 +8,8 @@ import (
 
 	stripego "github.com/stripe/stripe-go/v79"
 
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay/stripe"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // syncStripe syncs every Stripe payout that was not canceled or failed.
@@ -54,7 +54,7 @@ func syncStripe(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(
 // Stripe's sign) and, when Stripe took a fee, a fee line of −fee. The
 // transaction of type payout is the payout itself and is skipped. Lines are
 // keyed by the balance transaction id (txn_...).
-func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intents map[string]string) (postgres.Payout, error) {
+func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intents map[string]string) (collect.Payout, error) {
 	var at time.Time
 	switch {
 	case po.ArrivalDate != 0:
@@ -62,7 +62,7 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 	case po.Created != 0:
 		at = time.Unix(po.Created, 0).UTC()
 	}
-	p := postgres.Payout{Provider: "stripe", ProviderID: po.ID, Reference: po.ID, Amount: po.Amount, Currency: "EUR"}
+	p := collect.Payout{Provider: "stripe", ProviderID: po.ID, Reference: po.ID, Amount: po.Amount, Currency: "EUR"}
 	if !at.IsZero() {
 		p.SettledAt = &at
 	}
@@ -88,10 +88,10 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 			return p, err
 		}
 		pr := pair{main: len(p.Lines), fee: -1, ours: ours}
-		p.Lines = append(p.Lines, postgres.PayoutLine{Kind: kind, ProviderRef: bt.ID, Method: method, Amount: bt.Amount})
+		p.Lines = append(p.Lines, collect.PayoutLine{Kind: collect.PayoutLineKind(kind), ProviderRef: bt.ID, Method: method, Amount: bt.Amount})
 		if bt.Fee != 0 {
 			pr.fee = len(p.Lines)
-			p.Lines = append(p.Lines, postgres.PayoutLine{Kind: "fee", ProviderRef: bt.ID, Method: method, Amount: -bt.Fee, FeeBips: -bt.Fee * 100})
+			p.Lines = append(p.Lines, collect.PayoutLine{Kind: "fee", ProviderRef: bt.ID, Method: method, Amount: -bt.Fee, FeeBips: -bt.Fee * 100})
 		}
 		pairs = append(pairs, pr)
 		if ours != "" {

@@ -201,7 +201,7 @@ func TestStripePayouts(t *testing.T) {
 	}
 	for i, w := range wants {
 		l := p1.Lines[i]
-		if l.Kind != w.kind || l.ProviderRef != w.ref || l.Amount != w.amount || l.PaymentID != w.ours || l.Matched != (w.ours != "") {
+		if string(l.Kind) != w.kind || l.ProviderRef != w.ref || l.Amount != w.amount || l.PaymentID != w.ours || l.Matched != (w.ours != "") {
 			t.Errorf("line %d = %+v, want %+v", i, l, w)
 		}
 		if l.Kind == "fee" && l.FeeBips != l.Amount*100 {
@@ -219,7 +219,7 @@ func TestStripePayouts(t *testing.T) {
 	for _, r := range rep.Payouts {
 		if r.ProviderID == "po_1" {
 			for _, c := range r.Causes {
-				causes = append(causes, c.Kind+" "+c.ProviderRef+" "+c.Why)
+				causes = append(causes, string(c.Kind)+" "+c.ProviderRef+" "+string(c.Why))
 			}
 		}
 	}

@@ -161,7 +161,7 @@ func (e *env) sync(resync bool) reconcile.PayoutReport {
 
 // stored loads a synced Mollie settlement by its reference, as the bank
 // import would.
-func (e *env) stored(settlementID string) (postgres.Payout, mollie.Settlement) {
+func (e *env) stored(settlementID string) (collect.Payout, mollie.Settlement) {
 	e.t.Helper()
 	s, err := e.org.GetSettlement(e.ctx, settlementID)
 	if err != nil {
@@ -234,7 +234,7 @@ func costsBips(t *testing.T, s mollie.Settlement) int64 {
 	return sum
 }
 
-func lineSums(p postgres.Payout) (all, feeCents, feeBips int64) {
+func lineSums(p collect.Payout) (all, feeCents, feeBips int64) {
 	for _, l := range p.Lines {
 		all += l.Amount
 		if l.Kind == "fee" {
@@ -277,7 +277,7 @@ func TestMollieSettlementReconciles(t *testing.T) {
 	if !p.Reconciled || p.Difference != 0 {
 		t.Errorf("reconciled %v, difference %d; lines %+v", p.Reconciled, p.Difference, p.Lines)
 	}
-	byRef := map[string]postgres.PayoutLine{}
+	byRef := map[string]collect.PayoutLine{}
 	for _, l := range p.Lines {
 		if !l.Matched {
 			t.Errorf("unmatched line %+v", l)
@@ -296,7 +296,7 @@ func TestMollieSettlementReconciles(t *testing.T) {
 		{refund, "refund", -1000, a2}, {chb, "chargeback", -8000, b1},
 	} {
 		l, ok := byRef[want.ref]
-		if !ok || l.Kind != want.kind || l.Amount != want.amount || l.PaymentID != want.ours.ID || l.CreditorID != want.ours.CreditorID {
+		if !ok || string(l.Kind) != want.kind || l.Amount != want.amount || l.PaymentID != want.ours.ID || l.CreditorID != want.ours.CreditorID {
 			t.Errorf("line %s = %+v, want %s %d of payment %s", want.ref, l, want.kind, want.amount, want.ours.ID)
 		}
 	}
@@ -407,7 +407,7 @@ func TestMollieUnknownPayment(t *testing.T) {
 	rep := e.sync(false)
 	p, s := e.stored(sid)
 
-	var unmatched []postgres.PayoutLine
+	var unmatched []collect.PayoutLine
 	for _, l := range p.Lines {
 		if !l.Matched {
 			unmatched = append(unmatched, l)
@@ -491,7 +491,7 @@ func TestMollieUnknownPayment(t *testing.T) {
 	}
 }
 
-func lineFees(p postgres.Payout) int64 {
+func lineFees(p collect.Payout) int64 {
 	var s int64
 	for _, l := range p.Lines {
 		if l.Kind == "fee" {
@@ -512,7 +512,7 @@ func TestMollieAmountDiffers(t *testing.T) {
 	e.settle()
 	rep := e.sync(false)
 	if len(rep.Payouts) != 1 || rep.Payouts[0].Difference != 100 || len(rep.Payouts[0].Causes) != 1 ||
-		rep.Payouts[0].Causes[0].Why != postgres.CauseAmountDiffers || rep.Payouts[0].Causes[0].OurAmount != 5100 {
+		rep.Payouts[0].Causes[0].Why != collect.CauseAmountDiffers || rep.Payouts[0].Causes[0].OurAmount != 5100 {
 		t.Errorf("report %+v", rep)
 	}
 }

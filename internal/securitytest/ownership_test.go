@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
 
@@ -163,8 +162,8 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, options{})
 	w := apiWorld{statement: e.importStatement(e.A, "A-STMT-1", "", 1234)}
-	saved, err := e.db.SavePayout(e.ctx, postgres.Payout{Provider: "mollie", ProviderID: "stl_a", Reference: "1234567.2611.01", Amount: 490,
-		Lines: []postgres.PayoutLine{{Kind: "payment", ProviderRef: e.A.Payment.ProviderID, Method: "ideal", Amount: 500,
+	saved, err := e.db.SavePayout(e.ctx, collect.Payout{Provider: "mollie", ProviderID: "stl_a", Reference: "1234567.2611.01", Amount: 490,
+		Lines: []collect.PayoutLine{{Kind: "payment", ProviderRef: e.A.Payment.ProviderID, Method: "ideal", Amount: 500,
 			PaymentID: e.A.Payment.ID, CreditorID: e.A.ID, Matched: true}}})
 	if err != nil {
 		t.Fatal(err)
