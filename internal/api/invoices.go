@@ -185,7 +185,7 @@ func (a *API) createNotice(c *fiber.Ctx) error {
 	if _, err := a.DB.InvoicesByID(ctx, cred.ID, d.ID, req.InvoiceIDs); err != nil {
 		return err
 	}
-	n, err := a.DB.CreateNotice(ctx, cred, d.ID, req.InvoiceIDs, collect.Notice{Channel: req.Channel, SentOn: sent})
+	n, created, err := a.DB.RecordNotice(ctx, cred, d.ID, req.InvoiceIDs, collect.Notice{Channel: req.Channel, SentOn: sent})
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,12 @@ func (a *API) createNotice(c *fiber.Ctx) error {
 	if n.Waived {
 		costs = 0
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
+	// The same notice posted again (a retry) answers the notice that runs.
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(fiber.Map{
 		"id": n.ID, "deadline": dateString(n.Deadline), "costs": costs, "costs_due_from": dateString(n.Deadline.AddDate(0, 0, 1)),
 		"received_on": dateString(n.ReceivedOn), "principal": n.Principal, "waived": n.Waived,
 	})
