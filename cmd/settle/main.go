@@ -18,6 +18,7 @@ Usage:
   settle demo [--fresh]        serve on a local PostgreSQL with demo data
   settle migrate               apply the database migrations and exit
   settle creditor add --name NAME [--json]
+  settle creditor add-account --id ID --account NUMBER [--json]  an account number banks use instead of the IBAN
   settle creditor rotate-key --id ID [--json]
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
