@@ -25,12 +25,6 @@ func (s PaymentStatus) Final() bool {
 	return s == PaymentFailed || s == PaymentCanceled || s == PaymentExpired
 }
 
-// PaidFamily reports whether money arrived for a payment in this status,
-// whatever happened to it afterwards.
-func (s PaymentStatus) PaidFamily() bool {
-	return s == PaymentPaid || s == PaymentRefunded || s == PaymentChargedBack
-}
-
 // PlanStatus is where a payment plan stands.
 type PlanStatus string
 
