@@ -3,26 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/settle/settle/internal/collect"
-)
-
-// Bank line states, as in bank_lines.state.
-const (
-	BankBooked     = "booked"
-	BankPayout     = "payout"
-	BankSuggested  = "suggested"
-	BankUnmatched  = "unmatched"
-	BankNotHandled = "not_handled"
-	BankReversed   = "reversed"
-	BankReversal   = "reversal"
-	// BankHeld is a line of an entry whose transactions do not account for
-	// the entry's amount: nothing of the entry is booked, finance decides.
-	BankHeld = "held"
 )
 
 // BankStatementIn is the header of one statement being imported.
@@ -60,7 +45,7 @@ type BankLineIn struct {
 	CPName      string
 	CPIBAN      string
 	EndToEndID  string
-	State       string
+	State       collect.BankLineState
 	Reason      string
 	InvoiceID   string
 	DebtorID    string
@@ -277,7 +262,7 @@ func (bi *BankImport) ResolveBankLines(ctx context.Context, lines []BankLineIn) 
 			continue
 		}
 		if x, ok := invoices[l.RefNorm]; ok && l.RefNorm != "" && x.creditor == l.CreditorID {
-			l.State, l.InvoiceID, l.DebtorID = BankBooked, x.id, x.debtor
+			l.State, l.InvoiceID, l.DebtorID = collect.BankBooked, x.id, x.debtor
 			continue
 		}
 	payoutLoop:
@@ -292,7 +277,7 @@ func (bi *BankImport) ResolveBankLines(ctx context.Context, lines []BankLineIn) 
 						continue payoutLoop
 					}
 				}
-				l.State, l.PayoutID = BankPayout, p.id
+				l.State, l.PayoutID = collect.BankPayout, p.id
 				break payoutLoop
 			}
 		}
@@ -396,7 +381,7 @@ func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (
 		return c, dbErr(err, "count lines")
 	}
 	for rows.Next() {
-		var state string
+		var state collect.BankLineState
 		var n int
 		if err := rows.Scan(&state, &n); err != nil {
 			rows.Close()
@@ -404,21 +389,21 @@ func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (
 		}
 		c.Lines += n
 		switch state {
-		case BankBooked:
+		case collect.BankBooked:
 			c.Booked += n
-		case BankPayout:
+		case collect.BankPayout:
 			c.Payouts += n
-		case BankSuggested:
+		case collect.BankSuggested:
 			c.Suggested += n
-		case BankUnmatched:
+		case collect.BankUnmatched:
 			c.Unmatched += n
-		case BankNotHandled:
+		case collect.BankNotHandled:
 			c.NotHandled += n
-		case BankReversal:
+		case collect.BankReversal:
 			c.Reversals += n
-		case BankHeld:
+		case collect.BankHeld:
 			c.Held += n
-		case BankReversed:
+		case collect.BankReversed:
 			// Booked (or matched) first and undone by a reversal in the same file.
 		}
 	}
@@ -499,20 +484,6 @@ func (bi *BankImport) bookTransfers(ctx context.Context) error {
 	return dbErr(err, "bank payments")
 }
 
-// Suggestion scores: the evidence that a line is a given debtor's payment.
-// They add up; a line keeps its three best candidates.
-const (
-	ScoreInvoiceNumber = 50 // an invoice number of the debtor in the text
-	ScorePayerIBAN     = 45 // the debtor paid from this IBAN before
-	ScoreOpenTotal     = 40 // the amount is what the debtor owes in all
-	ScoreInstalment    = 35 // the amount is an instalment of the debtor's approved plan
-	ScorePayerName     = 25 // the payer's name is the debtor's name
-	ScoreNameInText    = 20 // the debtor's name is in the text (only for candidates found otherwise)
-	// maxSameAmount is how many debtors may share an open total or
-	// instalment before the amount alone says nothing.
-	maxSameAmount = 3
-)
-
 // suggest finds candidates for the lines that matched nothing exactly, all
 // set-based, into bank_suggest (seq, debtor_id, invoice_id, score, evidence).
 func (bi *BankImport) suggest(ctx context.Context) error {
@@ -520,54 +491,57 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 	for c := range bi.creditors {
 		creditors = append(creditors, c)
 	}
-	stmts := []struct{ what, sql string }{
-		{"candidates", `CREATE TEMP TABLE bank_cand (seq bigint NOT NULL, debtor_id uuid NOT NULL, invoice_id uuid, score int NOT NULL, evidence text NOT NULL) ON COMMIT DROP`},
+	stmts := []struct {
+		what, sql string
+		args      []any
+	}{
+		{"candidates", `CREATE TEMP TABLE bank_cand (seq bigint NOT NULL, debtor_id uuid NOT NULL, invoice_id uuid, score int NOT NULL, evidence text NOT NULL) ON COMMIT DROP`, nil},
 		// An invoice number named in the text or the reference field.
-		{"invoice numbers", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT DISTINCT t.seq, i.debtor_id, i.id, %d, 'invoice ' || i.number || ' is named in the text'
+		{"invoice numbers", `INSERT INTO bank_cand
+			SELECT DISTINCT t.seq, i.debtor_id, i.id, $1::int, 'invoice ' || i.number || ' is named in the text'
 			FROM bank_import t
 			CROSS JOIN LATERAL string_to_table(upper(t.text || ' ' || t.reference), ' ') AS w
 			JOIN invoices i ON i.creditor_id = t.creditor_id AND upper(i.number) = btrim(w, '.,;:-/_()#')
-			WHERE t.state = ''`, ScoreInvoiceNumber)},
+			WHERE t.state = ''`, []any{collect.ScoreInvoiceNumber}},
 		// An IBAN this debtor paid from before.
-		{"payer ibans", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT DISTINCT t.seq, p.debtor_id, NULL::uuid, %d, 'paid from ' || t.cp_iban || ' before'
+		{"payer ibans", `INSERT INTO bank_cand
+			SELECT DISTINCT t.seq, p.debtor_id, NULL::uuid, $1::int, 'paid from ' || t.cp_iban || ' before'
 			FROM bank_import t JOIN payments p ON p.payer_iban = t.cp_iban AND p.creditor_id = t.creditor_id
-			WHERE t.state = '' AND t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, ScorePayerIBAN)},
+			WHERE t.state = '' AND t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, []any{collect.ScorePayerIBAN}},
 		// The amount is a debtor's open total as booked (principal, costs and interest).
-		{"open totals", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT t.seq, o.debtor_id, NULL::uuid, %d, 'the amount is the open total'
+		{"open totals", `INSERT INTO bank_cand
+			SELECT t.seq, o.debtor_id, NULL::uuid, $2::int, 'the amount is the open total'
 			FROM bank_import t JOIN (
 				SELECT creditor_id, debtor_id, total, count(*) OVER (PARTITION BY creditor_id, total) AS n FROM (
 					SELECT creditor_id, debtor_id, sum(amount_cents) AS total FROM ledger_entries
 					WHERE creditor_id = ANY($1::uuid[]) AND account <> 'credit' GROUP BY creditor_id, debtor_id
 				) s WHERE total > 0
-			) o ON o.creditor_id = t.creditor_id AND o.total = t.amount_cents AND o.n <= %d
-			WHERE t.state = ''`, ScoreOpenTotal, maxSameAmount)},
+			) o ON o.creditor_id = t.creditor_id AND o.total = t.amount_cents AND o.n <= $3::int
+			WHERE t.state = ''`, []any{creditors, collect.ScoreOpenTotal, collect.MaxSameAmount}},
 		// The amount is an instalment of an approved plan.
-		{"instalments", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT t.seq, x.debtor_id, NULL::uuid, %d, 'the amount is an instalment of the payment plan'
+		{"instalments", `INSERT INTO bank_cand
+			SELECT t.seq, x.debtor_id, NULL::uuid, $2::int, 'the amount is an instalment of the payment plan'
 			FROM bank_import t JOIN (
 				SELECT creditor_id, debtor_id, amount_cents, count(*) OVER (PARTITION BY creditor_id, amount_cents) AS n FROM (
 					SELECT DISTINCT p.creditor_id, p.debtor_id, i.amount_cents FROM plans p JOIN plan_instalments i ON i.plan_id = p.id
 					WHERE p.status = 'approved' AND p.creditor_id = ANY($1::uuid[])
 				) s
-			) x ON x.creditor_id = t.creditor_id AND x.amount_cents = t.amount_cents AND x.n <= %d
-			WHERE t.state = ''`, ScoreInstalment, maxSameAmount)},
+			) x ON x.creditor_id = t.creditor_id AND x.amount_cents = t.amount_cents AND x.n <= $3::int
+			WHERE t.state = ''`, []any{creditors, collect.ScoreInstalment, collect.MaxSameAmount}},
 		// The payer's name is the debtor's.
-		{"payer names", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT t.seq, d.id, NULL::uuid, %d, 'the payer''s name is the debtor''s'
+		{"payer names", `INSERT INTO bank_cand
+			SELECT t.seq, d.id, NULL::uuid, $2::int, 'the payer''s name is the debtor''s'
 			FROM bank_import t JOIN (
 				SELECT id, creditor_id, lower(name) AS name, count(*) OVER (PARTITION BY creditor_id, lower(name)) AS n FROM debtors
 				WHERE creditor_id = ANY($1::uuid[])
-			) d ON d.creditor_id = t.creditor_id AND d.name = lower(t.cp_name) AND d.n <= %d
-			WHERE t.state = '' AND t.cp_name <> ''`, ScorePayerName, maxSameAmount)},
+			) d ON d.creditor_id = t.creditor_id AND d.name = lower(t.cp_name) AND d.n <= $3::int
+			WHERE t.state = '' AND t.cp_name <> ''`, []any{creditors, collect.ScorePayerName, collect.MaxSameAmount}},
 		// The debtor's name in the free text: only checked for candidates
 		// found otherwise, since searching every name in every text does not scale.
-		{"names in text", fmt.Sprintf(`INSERT INTO bank_cand
-			SELECT DISTINCT c.seq, c.debtor_id, NULL::uuid, %d, 'the debtor''s name is in the text'
+		{"names in text", `INSERT INTO bank_cand
+			SELECT DISTINCT c.seq, c.debtor_id, NULL::uuid, $1::int, 'the debtor''s name is in the text'
 			FROM bank_cand c JOIN bank_import t ON t.seq = c.seq JOIN debtors d ON d.id = c.debtor_id
-			WHERE length(d.name) >= 4 AND strpos(lower(t.text), lower(d.name)) > 0`, ScoreNameInText)},
+			WHERE length(d.name) >= 4 AND strpos(lower(t.text), lower(d.name)) > 0`, []any{collect.ScoreNameInText}},
 		{"ranking", `CREATE TEMP TABLE bank_suggest ON COMMIT DROP AS
 			SELECT seq, debtor_id, invoice_id, score, evidence FROM (
 				SELECT seq, debtor_id, invoice_id, score, evidence, row_number() OVER (PARTITION BY seq ORDER BY score DESC, debtor_id) AS rank FROM (
@@ -575,16 +549,10 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 						sum(score)::int AS score, string_agg(evidence, '; ' ORDER BY score DESC, evidence) AS evidence
 					FROM bank_cand GROUP BY seq, debtor_id
 				) g
-			) r WHERE rank <= 3`},
+			) r WHERE rank <= 3`, nil},
 	}
 	for _, s := range stmts {
-		var err error
-		if strings.Contains(s.sql, "$1") {
-			_, err = bi.tx.Exec(ctx, s.sql, creditors)
-		} else {
-			_, err = bi.tx.Exec(ctx, s.sql)
-		}
-		if err != nil {
+		if _, err := bi.tx.Exec(ctx, s.sql, s.args...); err != nil {
 			return dbErr(err, "suggestions: "+s.what)
 		}
 	}

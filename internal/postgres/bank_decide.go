@@ -12,67 +12,12 @@ import (
 	"github.com/settle/settle/internal/pay"
 )
 
-// BankStatement is an imported statement.
-type BankStatement struct {
-	ID          string
-	CreditorID  string
-	AccountIBAN string
-	StmtID      string
-	Sequence    string
-	Version     string
-	CreatedAt   *time.Time
-	ImportedAt  time.Time
-	ImportedBy  string
-	// BalanceProblem says why the entries do not add up to the statement's
-	// balances; empty when they do or could not be checked.
-	BalanceProblem string
-	// Counts per line state.
-	States map[string]int
-}
-
-// BankLine is one stored bank line with its match.
-type BankLine struct {
-	ID          string
-	StatementID string
-	CreditorID  string
-	Seq         int64
-	EntryKey    string
-	Amount      int64
-	Currency    string
-	Credit      bool
-	Reversal    bool
-	BookingDate time.Time
-	Reference   string
-	Text        string
-	CPName      string
-	CPIBAN      string
-	EndToEndID  string
-	State       string
-	Reason      string
-	InvoiceID   string
-	DebtorID    string
-	PaymentID   string
-	PayoutID    string
-	Reverses    string
-	DecidedBy   string
-	Suggestions []BankSuggestion
-}
-
-// BankSuggestion is a candidate debtor (and maybe invoice) for a line.
-type BankSuggestion struct {
-	ID        int64
-	DebtorID  string
-	InvoiceID string
-	Score     int
-	Evidence  string
-}
-
 const bankLineCols = `id::text, statement_id::text, creditor_id::text, seq, entry_key, amount_cents, currency, credit, reversal, booking_date,
 	reference, text, cp_name, cp_iban, end_to_end_id, state, reason, coalesce(invoice_id::text, ''), coalesce(debtor_id::text, ''),
 	coalesce(payment_id::text, ''), coalesce(payout_id::text, ''), coalesce(reverses::text, ''), decided_by`
 
-func scanBankLine(r pgx.Row) (BankLine, error) {
-	var l BankLine
+func scanBankLine(r pgx.Row) (collect.BankLine, error) {
+	var l collect.BankLine
 	err := r.Scan(&l.ID, &l.StatementID, &l.CreditorID, &l.Seq, &l.EntryKey, &l.Amount, &l.Currency, &l.Credit, &l.Reversal, &l.BookingDate,
 		&l.Reference, &l.Text, &l.CPName, &l.CPIBAN, &l.EndToEndID, &l.State, &l.Reason, &l.InvoiceID, &l.DebtorID,
 		&l.PaymentID, &l.PayoutID, &l.Reverses, &l.DecidedBy)
@@ -81,8 +26,8 @@ func scanBankLine(r pgx.Row) (BankLine, error) {
 }
 
 // BankStatementOf loads a statement of one creditor ("" for any creditor).
-func (db *DB) BankStatementOf(ctx context.Context, creditorID, id string) (BankStatement, error) {
-	var s BankStatement
+func (db *DB) BankStatementOf(ctx context.Context, creditorID, id string) (collect.BankStatement, error) {
+	var s collect.BankStatement
 	if !validUUID(id) {
 		return s, collect.Errorf(collect.ENOTFOUND, "", "bank statement not found")
 	}
@@ -97,9 +42,9 @@ func (db *DB) BankStatementOf(ctx context.Context, creditorID, id string) (BankS
 		return s, dbErr(err, "bank lines")
 	}
 	defer rows.Close()
-	s.States = map[string]int{}
+	s.States = map[collect.BankLineState]int{}
 	for rows.Next() {
-		var st string
+		var st collect.BankLineState
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
 			return s, dbErr(err, "bank lines")
@@ -111,7 +56,7 @@ func (db *DB) BankStatementOf(ctx context.Context, creditorID, id string) (BankS
 
 // BankLines lists a statement's lines in file order after seq afterSeq, at
 // most limit, each with its suggestions.
-func (db *DB) BankLines(ctx context.Context, statementID string, afterSeq int64, limit int) ([]BankLine, error) {
+func (db *DB) BankLines(ctx context.Context, statementID string, afterSeq int64, limit int) ([]collect.BankLine, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE statement_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, statementID, afterSeq, limit)
 	if err != nil {
 		return nil, dbErr(err, "bank lines")
@@ -134,7 +79,7 @@ func (db *DB) BankLines(ctx context.Context, statementID string, afterSeq int64,
 	defer rows.Close()
 	for rows.Next() {
 		var line string
-		var s BankSuggestion
+		var s collect.BankSuggestion
 		if err := rows.Scan(&line, &s.ID, &s.DebtorID, &s.InvoiceID, &s.Score, &s.Evidence); err != nil {
 			return nil, dbErr(err, "bank suggestions")
 		}
@@ -144,9 +89,9 @@ func (db *DB) BankLines(ctx context.Context, statementID string, afterSeq int64,
 }
 
 // BankLine loads one line with its suggestions.
-func (db *DB) BankLine(ctx context.Context, id string) (BankLine, error) {
+func (db *DB) BankLine(ctx context.Context, id string) (collect.BankLine, error) {
 	if !validUUID(id) {
-		return BankLine{}, collect.Errorf(collect.ENOTFOUND, "", "bank line not found")
+		return collect.BankLine{}, collect.Errorf(collect.ENOTFOUND, "", "bank line not found")
 	}
 	l, err := scanBankLine(db.pool.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1`, id))
 	if err != nil {
@@ -156,16 +101,16 @@ func (db *DB) BankLine(ctx context.Context, id string) (BankLine, error) {
 	if err != nil {
 		return l, dbErr(err, "bank suggestions")
 	}
-	l.Suggestions, err = collectRows(rows, func(r pgx.Row) (BankSuggestion, error) {
-		var s BankSuggestion
+	l.Suggestions, err = collectRows(rows, func(r pgx.Row) (collect.BankSuggestion, error) {
+		var s collect.BankSuggestion
 		return s, r.Scan(&s.ID, &s.DebtorID, &s.InvoiceID, &s.Score, &s.Evidence)
 	}, "bank suggestions")
 	return l, err
 }
 
-func lockBankLine(ctx context.Context, tx pgx.Tx, id string) (BankLine, error) {
+func lockBankLine(ctx context.Context, tx pgx.Tx, id string) (collect.BankLine, error) {
 	if !validUUID(id) {
-		return BankLine{}, collect.Errorf(collect.ENOTFOUND, "", "bank line not found")
+		return collect.BankLine{}, collect.Errorf(collect.ENOTFOUND, "", "bank line not found")
 	}
 	l, err := scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1 FOR UPDATE`, id))
 	return l, dbErr(err, "bank line")
@@ -174,21 +119,21 @@ func lockBankLine(ctx context.Context, tx pgx.Tx, id string) (BankLine, error) {
 // ConfirmBankSuggestion books a suggested (or unmatched) line on the
 // suggestion's debtor and invoice, with the rules of an exact reference
 // match, and records who decided, in one transaction.
-func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, by string) (BankLine, error) {
-	var out BankLine
+func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, by string) (collect.BankLine, error) {
+	var out collect.BankLine
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		l, err := lockBankLine(ctx, tx, lineID)
 		if err != nil {
 			return err
 		}
-		if l.State != BankSuggested && l.State != BankUnmatched {
+		if l.State != collect.BankSuggested && l.State != collect.BankUnmatched {
 			return collect.Errorf(collect.ECONFLICT, "state", "this bank line is %s, not waiting for a decision", l.State)
 		}
 		sid, err := strconv.ParseInt(suggestionID, 10, 64)
 		if err != nil {
 			return collect.Errorf(collect.ENOTFOUND, "suggestion", "suggestion not found")
 		}
-		var s BankSuggestion
+		var s collect.BankSuggestion
 		err = tx.QueryRow(ctx, `SELECT s.id, s.debtor_id::text, coalesce(s.invoice_id::text, ''), s.score, s.evidence
 			FROM bank_suggestions s JOIN debtors d ON d.id = s.debtor_id
 			WHERE s.id = $1 AND s.line_id = $2 AND d.creditor_id = $3`, sid, l.ID, l.CreditorID).
@@ -206,7 +151,7 @@ func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, b
 			return dbErr(err, "bank line")
 		}
 		if err := Audit(ctx, tx, by, "bank_line.confirmed", l.CreditorID, s.DebtorID, "bank_line:"+l.ID, before,
-			map[string]any{"state": BankBooked, "suggestion": s.ID, "evidence": s.Evidence, "invoice_id": s.InvoiceID, "payment_id": paymentID}); err != nil {
+			map[string]any{"state": collect.BankBooked, "suggestion": s.ID, "evidence": s.Evidence, "invoice_id": s.InvoiceID, "payment_id": paymentID}); err != nil {
 			return err
 		}
 		out, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1`, l.ID))
@@ -217,7 +162,7 @@ func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, b
 
 // bookBankLineTx creates the bank-transfer payment of a line and books it
 // with ApplyPaymentTx (source key bank:<line id>). It returns the payment id.
-func bookBankLineTx(ctx context.Context, tx pgx.Tx, l BankLine, debtorID, invoiceID string, now time.Time) (string, error) {
+func bookBankLineTx(ctx context.Context, tx pgx.Tx, l collect.BankLine, debtorID, invoiceID string, now time.Time) (string, error) {
 	if !l.Credit || l.Reversal || l.Currency != "EUR" {
 		return "", collect.Errorf(collect.EINVALID, "", "only a euro credit can be booked as a payment")
 	}
@@ -238,18 +183,18 @@ func bookBankLineTx(ctx context.Context, tx pgx.Tx, l BankLine, debtorID, invoic
 
 // RejectBankLine leaves a suggested or unmatched line unmatched, with the
 // reason a finance user gives, in one transaction with its audit record.
-func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (BankLine, error) {
+func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (collect.BankLine, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return BankLine{}, collect.Errorf(collect.EINVALID, "reason", "say why this line is rejected")
+		return collect.BankLine{}, collect.Errorf(collect.EINVALID, "reason", "say why this line is rejected")
 	}
-	var out BankLine
+	var out collect.BankLine
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		l, err := lockBankLine(ctx, tx, lineID)
 		if err != nil {
 			return err
 		}
-		if l.State != BankSuggested && l.State != BankUnmatched {
+		if l.State != collect.BankSuggested && l.State != collect.BankUnmatched {
 			return collect.Errorf(collect.ECONFLICT, "state", "this bank line is %s, not waiting for a decision", l.State)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'unmatched', reason = $2, decided_by = $3, updated_at = $4 WHERE id = $1`,
@@ -257,7 +202,7 @@ func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (Ba
 			return dbErr(err, "bank line")
 		}
 		if err := Audit(ctx, tx, by, "bank_line.rejected", l.CreditorID, "", "bank_line:"+l.ID,
-			map[string]any{"state": l.State, "reason": l.Reason}, map[string]any{"state": BankUnmatched, "reason": reason}); err != nil {
+			map[string]any{"state": l.State, "reason": l.Reason}, map[string]any{"state": collect.BankUnmatched, "reason": reason}); err != nil {
 			return err
 		}
 		out, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1`, l.ID))
@@ -298,7 +243,7 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 	if err != nil {
 		return err
 	}
-	var orig BankLine
+	var orig collect.BankLine
 	orig, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines
 		WHERE creditor_id = $1 AND credit AND NOT reversal AND amount_cents = $2 AND currency = $3 AND booking_date <= $4
 			AND state IN ('booked', 'payout', 'suggested', 'unmatched')
@@ -313,11 +258,11 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 		return dbErr(err, "original of reversal")
 	}
 	switch orig.State {
-	case BankBooked:
+	case collect.BankBooked:
 		if err := ReverseBankPaymentTx(ctx, tx, orig.PaymentID, r.Amount, "bank-reversal:"+r.ID, now); err != nil {
 			return err
 		}
-	case BankPayout:
+	case collect.BankPayout:
 		// The arrival is booked in the creditor's books, which are append-only
 		// and the payout reconciliation's to correct: a person decides.
 		_, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'unmatched', reverses = $2, payout_id = $3, updated_at = $4,
@@ -329,10 +274,10 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 		return dbErr(err, "bank line")
 	}
 	if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'reversal', reason = $2, reverses = $3, debtor_id = $4, invoice_id = $5, payment_id = $6, payout_id = $7, updated_at = $8 WHERE id = $1`,
-		r.ID, "undoes the line of "+orig.BookingDate.Format("2006-01-02")+" ("+orig.State+")", orig.ID,
+		r.ID, "undoes the line of "+orig.BookingDate.Format("2006-01-02")+" ("+string(orig.State)+")", orig.ID,
 		nullable(orig.DebtorID), nullable(orig.InvoiceID), nullable(orig.PaymentID), nullable(orig.PayoutID), now); err != nil {
 		return dbErr(err, "bank line")
 	}
 	return Audit(ctx, tx, by, "bank_line.reversed", orig.CreditorID, orig.DebtorID, "bank_line:"+orig.ID,
-		map[string]any{"state": orig.State}, map[string]any{"state": BankReversed, "reversal": r.ID})
+		map[string]any{"state": orig.State}, map[string]any{"state": collect.BankReversed, "reversal": r.ID})
 }

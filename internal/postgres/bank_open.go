@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/settle/settle/internal/collect"
 )
 
 // OpenBankLine is a bank line waiting for a decision. Its Suggestions name
 // the candidates as people know them, in place of the line's own.
 type OpenBankLine struct {
-	BankLine
+	collect.BankLine
 	Suggestions []NamedSuggestion
 }
 

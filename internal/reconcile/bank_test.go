@@ -166,7 +166,7 @@ func (f *bankFixture) invoiceOpen(t testing.TB, number string) int64 {
 }
 
 // lines returns the stored lines of all statements, in file order, by end-to-end id or text.
-func (f *bankFixture) lines(t testing.TB) []postgres.BankLine {
+func (f *bankFixture) lines(t testing.TB) []collect.BankLine {
 	t.Helper()
 	rows, err := f.db.PoolForTests().Query(context.Background(), `SELECT id::text FROM bank_lines ORDER BY created_at, seq`)
 	if err != nil {
@@ -181,7 +181,7 @@ func (f *bankFixture) lines(t testing.TB) []postgres.BankLine {
 		ids = append(ids, id)
 	}
 	rows.Close()
-	var out []postgres.BankLine
+	var out []collect.BankLine
 	for _, id := range ids {
 		l, err := f.db.BankLine(context.Background(), id)
 		if err != nil {
@@ -192,7 +192,7 @@ func (f *bankFixture) lines(t testing.TB) []postgres.BankLine {
 	return out
 }
 
-func lineWith(t testing.TB, lines []postgres.BankLine, pred func(postgres.BankLine) bool) postgres.BankLine {
+func lineWith(t testing.TB, lines []collect.BankLine, pred func(collect.BankLine) bool) collect.BankLine {
 	t.Helper()
 	for _, l := range lines {
 		if pred(l) {
@@ -200,7 +200,7 @@ func lineWith(t testing.TB, lines []postgres.BankLine, pred func(postgres.BankLi
 		}
 	}
 	t.Fatal("no such bank line")
-	return postgres.BankLine{}
+	return collect.BankLine{}
 }
 
 func (f *bankFixture) count(t testing.TB, table string) int {
@@ -253,10 +253,10 @@ func TestImportTwiceBooksOnce(t *testing.T) {
 	}
 
 	lines := f.lines(t)
-	debit := lineWith(t, lines, func(l postgres.BankLine) bool { return !l.Credit })
-	usd := lineWith(t, lines, func(l postgres.BankLine) bool { return l.Currency == "USD" })
-	for _, l := range []postgres.BankLine{debit, usd} {
-		if l.State != postgres.BankNotHandled || l.Reason == "" {
+	debit := lineWith(t, lines, func(l collect.BankLine) bool { return !l.Credit })
+	usd := lineWith(t, lines, func(l collect.BankLine) bool { return l.Currency == "USD" })
+	for _, l := range []collect.BankLine{debit, usd} {
+		if l.State != collect.BankNotHandled || l.Reason == "" {
 			t.Errorf("line %s %d: %s (%q), want not_handled with a reason", l.Currency, l.Amount, l.State, l.Reason)
 		}
 	}
@@ -273,8 +273,8 @@ func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := f.lines(t)
-	l := lineWith(t, lines, func(l postgres.BankLine) bool { return l.EndToEndID == "E2E-A1" })
-	if l.State != postgres.BankBooked || l.InvoiceID != f.invoices["F-1001"].ID || l.PaymentID == "" {
+	l := lineWith(t, lines, func(l collect.BankLine) bool { return l.EndToEndID == "E2E-A1" })
+	if l.State != collect.BankBooked || l.InvoiceID != f.invoices["F-1001"].ID || l.PaymentID == "" {
 		t.Fatalf("RF line: %+v, want booked on F-1001 with a payment", l)
 	}
 	p, err := f.db.PaymentByID(ctx, l.PaymentID)
@@ -312,8 +312,8 @@ func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 		t.Errorf("allocation %+v of 6000 against charges %+v: want costs, then interest, then principal", paid, charged)
 	}
 	// A reference typed in groups in the free text books too, on that invoice.
-	b := lineWith(t, lines, func(l postgres.BankLine) bool { return l.EndToEndID == "E2E-B2" })
-	if b.State != postgres.BankBooked || b.InvoiceID != f.invoices["F-2002"].ID {
+	b := lineWith(t, lines, func(l collect.BankLine) bool { return l.EndToEndID == "E2E-B2" })
+	if b.State != collect.BankBooked || b.InvoiceID != f.invoices["F-2002"].ID {
 		t.Errorf("typed reference: %+v, want booked on F-2002", b)
 	}
 	if n := f.invoiceOpen(t, "F-2002"); n != 0 {
@@ -333,12 +333,12 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := f.lines(t)
-	byText := lineWith(t, lines, func(l postgres.BankLine) bool { return strings.Contains(l.Text, "F-1002") })
-	if byText.State != postgres.BankSuggested || len(byText.Suggestions) == 0 {
+	byText := lineWith(t, lines, func(l collect.BankLine) bool { return strings.Contains(l.Text, "F-1002") })
+	if byText.State != collect.BankSuggested || len(byText.Suggestions) == 0 {
 		t.Fatalf("free-text line: %+v, want suggested", byText)
 	}
 	s := byText.Suggestions[0]
-	if s.DebtorID != f.debtors["Jan de Vries"].ID || s.InvoiceID != f.invoices["F-1002"].ID || s.Score < postgres.ScoreInvoiceNumber || !strings.Contains(s.Evidence, "F-1002") {
+	if s.DebtorID != f.debtors["Jan de Vries"].ID || s.InvoiceID != f.invoices["F-1002"].ID || s.Score < collect.ScoreInvoiceNumber || !strings.Contains(s.Evidence, "F-1002") {
 		t.Fatalf("best suggestion %+v, want Jan de Vries on F-1002 because of the invoice number", s)
 	}
 	before := f.invoiceOpen(t, "F-1002")
@@ -346,7 +346,7 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if booked.State != postgres.BankBooked || booked.PaymentID == "" || booked.DecidedBy != "finance@energie-noord.test" {
+	if booked.State != collect.BankBooked || booked.PaymentID == "" || booked.DecidedBy != "finance@energie-noord.test" {
 		t.Errorf("confirmed line %+v", booked)
 	}
 	if before != 5000 || f.invoiceOpen(t, "F-1002") != 0 {
@@ -357,8 +357,8 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	}
 
 	// The amount equals Ayşe Yılmaz's open total: suggested; finance rejects it.
-	byAmount := lineWith(t, lines, func(l postgres.BankLine) bool { return l.Amount == 7500 })
-	if byAmount.State != postgres.BankSuggested || len(byAmount.Suggestions) == 0 || byAmount.Suggestions[0].DebtorID != f.debtors["Ayşe Yılmaz"].ID {
+	byAmount := lineWith(t, lines, func(l collect.BankLine) bool { return l.Amount == 7500 })
+	if byAmount.State != collect.BankSuggested || len(byAmount.Suggestions) == 0 || byAmount.Suggestions[0].DebtorID != f.debtors["Ayşe Yılmaz"].ID {
 		t.Fatalf("amount line: %+v, want a suggestion of Ayşe Yılmaz", byAmount)
 	}
 	if _, err := reconcile.RejectLine(ctx, f.db, byAmount.ID, " ", "finance"); collect.ErrorCode(err) != collect.EINVALID {
@@ -369,7 +369,7 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := f.db.BankLine(ctx, rejected.ID)
-	if got.State != postgres.BankUnmatched || got.Reason != "a donation, not a payment" || got.DecidedBy != "finance" {
+	if got.State != collect.BankUnmatched || got.Reason != "a donation, not a payment" || got.DecidedBy != "finance" {
 		t.Errorf("rejected line %+v", got)
 	}
 	if n := f.open(t, "Ayşe Yılmaz"); n != 7500 {
@@ -404,9 +404,9 @@ func TestReversalUndoesItsOriginal(t *testing.T) {
 		t.Errorf("Kees Bakker owes %d after the reversal, want 8000 again", n)
 	}
 	lines := f.lines(t)
-	orig := lineWith(t, lines, func(l postgres.BankLine) bool { return l.EndToEndID == "E2E-C1" && !l.Reversal })
-	rev := lineWith(t, lines, func(l postgres.BankLine) bool { return l.Reversal })
-	if orig.State != postgres.BankReversed || rev.State != postgres.BankReversal || rev.Reverses != orig.ID {
+	orig := lineWith(t, lines, func(l collect.BankLine) bool { return l.EndToEndID == "E2E-C1" && !l.Reversal })
+	rev := lineWith(t, lines, func(l collect.BankLine) bool { return l.Reversal })
+	if orig.State != collect.BankReversed || rev.State != collect.BankReversal || rev.Reverses != orig.ID {
 		t.Errorf("original %s, reversal %s reverses %q: want reversed, reversal, linked", orig.State, rev.State, rev.Reverses)
 	}
 	p, err := f.db.PaymentByID(ctx, orig.PaymentID)
@@ -414,8 +414,8 @@ func TestReversalUndoesItsOriginal(t *testing.T) {
 		t.Errorf("payment after reversal: %+v %v", p, err)
 	}
 	// The €5 from the IBAN Jan de Vries paid from before is suggested as his.
-	five := lineWith(t, lines, func(l postgres.BankLine) bool { return l.Amount == 500 })
-	if five.State != postgres.BankSuggested || five.Suggestions[0].DebtorID != f.debtors["Jan de Vries"].ID || !strings.Contains(five.Suggestions[0].Evidence, "NL02RABO0123456789") {
+	five := lineWith(t, lines, func(l collect.BankLine) bool { return l.Amount == 500 })
+	if five.State != collect.BankSuggested || five.Suggestions[0].DebtorID != f.debtors["Jan de Vries"].ID || !strings.Contains(five.Suggestions[0].Evidence, "NL02RABO0123456789") {
 		t.Errorf("€5 line %+v, want suggested as Jan de Vries's for the IBAN", five)
 	}
 }
@@ -461,12 +461,12 @@ func TestPayoutArrives(t *testing.T) {
 	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
 		t.Fatal(err)
 	}
-	l := lineWith(t, f.lines(t), func(l postgres.BankLine) bool { return l.Amount == 12345 })
+	l := lineWith(t, f.lines(t), func(l collect.BankLine) bool { return l.Amount == 12345 })
 	var status, line string
 	if err := f.db.PoolForTests().QueryRow(ctx, `SELECT status, coalesce(bank_line_id::text, '') FROM payouts WHERE reference = '1234567.2403.07'`).Scan(&status, &line); err != nil {
 		t.Fatal(err)
 	}
-	if l.State != postgres.BankPayout || l.PayoutID == "" || status != "arrived" || line != l.ID {
+	if l.State != collect.BankPayout || l.PayoutID == "" || status != "arrived" || line != l.ID {
 		t.Errorf("payout line %s, payout %s with line %q: want payout, arrived, linked", l.State, status, line)
 	}
 }

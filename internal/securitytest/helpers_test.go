@@ -303,8 +303,10 @@ type response struct {
 	Cookies []*http.Cookie
 }
 
+// httpClient follows no redirects. Its timeout only ends a hang: under the
+// race detector on a busy machine, 20 password hashes at once take a while.
 var httpClient = &http.Client{
-	Timeout:       60 * time.Second,
+	Timeout:       5 * time.Minute,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
@@ -313,9 +315,19 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 // send sends one request over the socket with the client's cookies.
 func (c *client) send(method, path string, body io.Reader, header http.Header) response {
 	c.t.Helper()
+	r, err := c.try(method, path, body, header)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// try is send for goroutines other than the test's, which may not call
+// t.Fatal: it returns the error.
+func (c *client) try(method, path string, body io.Reader, header http.Header) (response, error) {
 	req, err := http.NewRequestWithContext(c.e.ctx, method, c.e.base+path, body)
 	if err != nil {
-		c.t.Fatal(err)
+		return response{}, err
 	}
 	for k, vs := range c.header {
 		req.Header[k] = vs
@@ -337,12 +349,12 @@ func (c *client) send(method, path string, body io.Reader, header http.Header) r
 	}
 	res, err := httpClient.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return response{}, err
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		c.t.Fatal(err)
+		return response{}, err
 	}
 	r := response{Status: res.StatusCode, Body: string(raw), Header: res.Header, Cookies: res.Cookies()}
 	for _, ck := range r.Cookies {
@@ -355,7 +367,7 @@ func (c *client) send(method, path string, body io.Reader, header http.Header) r
 	if m := csrfField.FindStringSubmatch(r.Body); m != nil {
 		c.csrf = m[1]
 	}
-	return r
+	return r, nil
 }
 
 func (c *client) get(path string) response {
