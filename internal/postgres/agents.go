@@ -170,6 +170,14 @@ func (db *DB) ClaimAddressAttempt(ctx context.Context, address string, max int, 
 	return n <= max, nil
 }
 
+// DeleteExpiredAddressAttempts deletes the per-address sign-in counts whose
+// window ended: ClaimAddressAttempt would start them again at one, so only
+// the addresses seen in the last window are kept.
+func (db *DB) DeleteExpiredAddressAttempts(ctx context.Context, window time.Duration) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM console_login_addresses WHERE window_start <= $1`, db.Now().Add(-window))
+	return tag.RowsAffected(), dbErr(err, "delete expired address attempts")
+}
+
 // PendingLoginMax is how long a right password waits for its second factor.
 const PendingLoginMax = 10 * time.Minute
 
@@ -197,6 +205,13 @@ func (db *DB) PendingLogin(ctx context.Context, token string) (Agent, error) {
 func (db *DB) DeletePendingLogin(ctx context.Context, token string) error {
 	_, err := db.pool.Exec(ctx, `DELETE FROM console_pending_logins WHERE token_hash = $1 OR expires_at <= $2`, hashToken(token), db.Now())
 	return dbErr(err, "delete pending login")
+}
+
+// DeleteExpiredPendingLogins deletes the pending sign-ins whose time for the
+// second factor ran out and that nobody finished or abandoned explicitly.
+func (db *DB) DeleteExpiredPendingLogins(ctx context.Context) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM console_pending_logins WHERE expires_at <= $1`, db.Now())
+	return tag.RowsAffected(), dbErr(err, "delete expired pending logins")
 }
 
 // SetPendingTOTP stores the secret shown to a console user who enrols a

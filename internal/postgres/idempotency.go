@@ -95,3 +95,11 @@ func (c *IdempotencyClaim) Save(ctx context.Context, a StoredAnswer) error {
 func (c *IdempotencyClaim) Release(ctx context.Context) {
 	_ = c.tx.Rollback(ctx)
 }
+
+// DeleteExpiredIdempotencyKeys deletes every creditor's keys older than
+// IdempotencyTTL. Save already drops a creditor's expired keys; this catches
+// those of creditors who send no further keyed requests.
+func (db *DB) DeleteExpiredIdempotencyKeys(ctx context.Context) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at <= $1`, db.Now().Add(-IdempotencyTTL))
+	return tag.RowsAffected(), dbErr(err, "delete expired idempotency keys")
+}
