@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,10 +77,10 @@ type world struct {
 	db      *postgres.DB
 	fake    *molliefake.Fake
 	fakeURL string
-	// stripeURL is Stripe's API for the instances: w.stripe, or
-	// stripe-mock after useStripeMock.
+	// stripeURL is Stripe's API for the instances: stripe-mock behind a
+	// proxy that answers what w.stripe holds.
 	stripeURL string
-	stripe    *stripeAPI
+	stripe    *stripemock.State
 	logs      *logBuffer
 	cr        collect.Creditor
 	d         collect.Debtor
@@ -110,10 +108,7 @@ func newWorld(t *testing.T, cents ...int64) *world {
 	t.Cleanup(w.fake.WaitWebhooks) // runs before fs.Close
 	w.fake.SetBaseURL(fs.URL)
 	w.fakeURL = fs.URL
-	w.stripe = &stripeAPI{t: t, sessions: map[string]map[string]any{}, disputes: map[string][]map[string]any{}}
-	ss := httptest.NewServer(w.stripe)
-	t.Cleanup(ss.Close)
-	w.stripeURL = ss.URL
+	w.stripeURL, w.stripe = stripemock.StartWithState(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("app logs:\n%s", w.logs.String())
@@ -533,48 +528,6 @@ func (w *world) count(sql string, args ...any) int {
 	return n
 }
 
-// useStripeMock points the instances built after it at stripe-mock, whose
-// fixed fixtures say every session is open and unpaid.
-func (w *world) useStripeMock() { w.stripeURL = stripemock.Start(w.t) }
-
-// stripeAPI answers the Stripe API calls the booking job makes (read a
-// session with its PaymentIntent and charge, list a PaymentIntent's
-// disputes) with the objects a test set, in Stripe's documented shapes.
-// stripe-mock cannot stand in here: its fixtures never change, so no
-// session there is ever paid, refunded or disputed.
-type stripeAPI struct {
-	t        *testing.T
-	mu       sync.Mutex
-	sessions map[string]map[string]any   // by session id
-	disputes map[string][]map[string]any // by PaymentIntent id
-}
-
-func (s *stripeAPI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var body any
-	switch id, ok := strings.CutPrefix(r.URL.Path, "/v1/checkout/sessions/"); {
-	case r.Method == http.MethodGet && ok:
-		sess, found := s.sessions[id]
-		if !found {
-			rw.WriteHeader(http.StatusNotFound)
-			body = map[string]any{"error": map[string]any{"type": "invalid_request_error", "code": "resource_missing",
-				"message": "No such checkout.session: '" + id + "'", "param": "session"}}
-			break
-		}
-		body = sess
-	case r.Method == http.MethodGet && r.URL.Path == "/v1/disputes":
-		body = map[string]any{"object": "list", "url": "/v1/disputes", "has_more": false,
-			"data": s.disputes[r.URL.Query().Get("payment_intent")]}
-	default:
-		s.t.Errorf("unexpected Stripe API call: %s %s", r.Method, r.URL)
-		rw.WriteHeader(http.StatusInternalServerError)
-		body = map[string]any{"error": map[string]any{"type": "api_error", "message": "not in this test"}}
-	}
-	rw.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(rw).Encode(body)
-}
-
 // stripeSession is what Stripe's API says about one payment's session.
 type stripeSession struct {
 	status        string // open, complete, expired
@@ -587,6 +540,7 @@ type stripeSession struct {
 
 // stripeSays sets what Stripe's API reports for p's session, its
 // PaymentIntent pi_<first 8 of p.ID> and that intent's charge and disputes.
+// Until then stripe-mock's fixture answers: a session open and unpaid.
 func (w *world) stripeSays(p collect.Payment, s stripeSession) {
 	w.t.Helper()
 	if s.amount == 0 {
@@ -595,21 +549,19 @@ func (w *world) stripeSays(p collect.Payment, s stripeSession) {
 	if s.currency == "" {
 		s.currency = "eur"
 	}
-	pi := "pi_" + p.ID[:8]
-	intent := map[string]any{"id": pi, "object": "payment_intent", "status": "requires_payment_method", "amount": s.amount, "currency": s.currency}
+	pi, ch := "pi_"+p.ID[:8], "ch_"+p.ID[:8]
+	meta := map[string]any{stripe.MetadataKey: p.ID}
+	intent := stripemock.Object{"status": "requires_payment_method", "amount": s.amount, "currency": s.currency,
+		"metadata": meta, "latest_charge": nil}
 	if s.paymentStatus == "paid" {
-		intent["status"] = "succeeded"
-		intent["latest_charge"] = map[string]any{"id": "ch_" + p.ID[:8], "object": "charge", "amount": s.amount, "currency": s.currency,
-			"amount_refunded": s.refunded, "refunded": s.refunded >= s.amount, "disputed": len(s.disputes) > 0, "payment_intent": pi}
+		intent["status"], intent["latest_charge"] = "succeeded", ch
+		w.stripe.Set(ch, stripemock.Object{"amount": s.amount, "currency": s.currency, "amount_refunded": s.refunded,
+			"refunded": s.refunded >= s.amount, "disputed": len(s.disputes) > 0, "payment_intent": pi, "metadata": meta})
 	}
-	w.stripe.mu.Lock()
-	defer w.stripe.mu.Unlock()
-	w.stripe.sessions[p.ProviderID] = map[string]any{
-		"id": p.ProviderID, "object": "checkout.session", "status": s.status, "payment_status": s.paymentStatus,
-		"amount_total": s.amount, "currency": s.currency, "client_reference_id": p.ID,
-		"metadata": map[string]any{stripe.MetadataKey: p.ID}, "payment_intent": intent,
-	}
-	w.stripe.disputes[pi] = s.disputes
+	w.stripe.Set(pi, intent)
+	w.stripe.Set(p.ProviderID, stripemock.Object{"status": s.status, "payment_status": s.paymentStatus,
+		"amount_total": s.amount, "currency": s.currency, "client_reference_id": p.ID, "metadata": meta, "payment_intent": pi})
+	w.stripe.SetList("/v1/disputes", "payment_intent", pi, s.disputes...)
 }
 
 // stripePaid is a session paid in full.

@@ -39,8 +39,7 @@ func (w *world) wantRefused(p collect.Payment, eventType string) {
 // amount_total of € 1.000,00, must not mark the € 5,00 payment paid.
 func TestStripeEventForMolliePayment(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	w.useStripeMock()
+	w := newWorld(t) // nothing set: stripe-mock's fixture says every session is open
 	a := w.instance(true)
 	m := w.mollie(a, 500, w.invs[0].ID)
 	forged := sessionObject(m, "paid")
@@ -68,11 +67,11 @@ func TestStripeEventForMolliePayment(t *testing.T) {
 
 // TestStripeEventAmountIgnored: an event for a Stripe payment's own session
 // books only what Stripe's API reports on re-fetch. stripe-mock reports the
-// session open and unpaid, so an event saying "paid, € 1.000,00" books nothing.
+// session open and unpaid (the test sets nothing over its fixture), so an
+// event saying "paid, € 1.000,00" books nothing.
 func TestStripeEventAmountIgnored(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	w.useStripeMock()
+	w := newWorld(t) // nothing set: stripe-mock's fixture says every session is open
 	a := w.instance(true)
 	p := w.stripePayment(500, w.invs[0].ID, pay.Card)
 	obj := sessionObject(p, "paid")

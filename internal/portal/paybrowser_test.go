@@ -160,15 +160,17 @@ func TestBrowserPayIDEAL(t *testing.T) {
 //
 // stripe-mock keeps no state: it answers the Checkout Session request with a
 // fixture whose URL is Stripe's hosted page (unreachable here), and it cannot
-// know that anyone paid. So the browser is stopped at that redirect, and the
-// flow after it is driven, as domain.md prescribes, by a
-// checkout.session.completed event that the test builds and signs with the
-// app's webhook secret, as Stripe would send it.
+// know that anyone paid. So the browser is stopped at that redirect; the
+// stripemock proxy then reports the session paid, and the flow after it is
+// driven, as domain.md prescribes, by a checkout.session.completed event that
+// the test builds and signs with the app's webhook secret, as Stripe would
+// send it.
 func TestBrowserPayFailedThenCard(t *testing.T) {
 	const webhookSecret = "whsec_browser_journey"
 	opts := browsertest.DemoOptions()
 	opts.Config.CardProvider = "stripe"
-	opts.Config.StripeAPIURL = stripemock.Start(t)
+	stripeURL, stripeState := stripemock.StartWithState(t)
+	opts.Config.StripeAPIURL = stripeURL
 	opts.Config.StripeKey = "sk_test_stripemock"
 	opts.Config.StripeWebhook = webhookSecret
 	site := browsertest.StartWith(t, opts)
@@ -252,8 +254,20 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "4 stripe checkout stand-in")
 
+	// The debtor pays on Stripe's page: from now on Stripe's API reports
+	// the session complete and paid, the whole amount in euros.
+	meta := map[string]any{stripe.MetadataKey: second.ID}
+	stripeState.Set(second.ProviderID, stripemock.Object{"status": "complete", "payment_status": "paid",
+		"amount_total": second.Amount, "currency": "eur", "client_reference_id": second.ID, "metadata": meta,
+		"payment_intent": "pi_browser_journey"})
+	stripeState.Set("pi_browser_journey", stripemock.Object{"status": "succeeded", "amount": second.Amount, "currency": "eur",
+		"metadata": meta, "latest_charge": "ch_browser_journey"})
+	stripeState.Set("ch_browser_journey", stripemock.Object{"amount": second.Amount, "currency": "eur", "amount_refunded": 0,
+		"refunded": false, "disputed": false, "payment_intent": "pi_browser_journey", "metadata": meta})
+
 	// Stripe's word that the session is paid: a signed event, as Stripe
-	// posts it to our webhook.
+	// posts it to our webhook. The app books what Stripe's API reports on
+	// re-fetch, not the event body.
 	session := map[string]any{
 		"id": second.ProviderID, "object": "checkout.session", "status": "complete", "payment_status": "paid",
 		"client_reference_id": second.ID, "metadata": map[string]any{stripe.MetadataKey: second.ID},
