@@ -63,6 +63,9 @@ type BankCounts struct {
 	NotHandled int `json:"not_handled"`
 	Reversals  int `json:"reversals"`
 	Held       int `json:"held"`
+	// Pending are lines of entries the bank has not booked yet (Sts PDNG):
+	// kept for finance to see, nothing booked.
+	Pending int `json:"pending"`
 }
 
 // BankImport is one import in progress: a single transaction that holds the
@@ -403,6 +406,8 @@ func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (
 			c.Reversals += n
 		case collect.BankHeld:
 			c.Held += n
+		case collect.BankPending:
+			c.Pending += n
 		case collect.BankReversed:
 			// Booked (or matched) first and undone by a reversal in the same file.
 		}

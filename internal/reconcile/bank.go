@@ -452,6 +452,6 @@ func (r ImportResult) Summary() string {
 			flagged++
 		}
 	}
-	return fmt.Sprintf("statements %d (%d not adding up to their balances), entries %d, lines %d: booked %d, payouts arrived %d, suggested %d, unmatched %d, not handled %d, held %d, reversals %d, duplicates %d",
-		len(r.Statements), flagged, r.Entries, r.Lines, r.Booked, r.Payouts, r.Suggested, r.Unmatched, r.NotHandled, r.Held, r.Reversals, r.Duplicates)
+	return fmt.Sprintf("statements %d (%d not adding up to their balances), entries %d, lines %d: booked %d, payouts arrived %d, suggested %d, unmatched %d, not handled %d, held %d, pending %d, reversals %d, duplicates %d",
+		len(r.Statements), flagged, r.Entries, r.Lines, r.Booked, r.Payouts, r.Suggested, r.Unmatched, r.NotHandled, r.Held, r.Pending, r.Reversals, r.Duplicates)
 }

@@ -23,8 +23,8 @@ func TestPendingEntryBooksNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Lines != 2 || res.Booked != 1 {
-				t.Errorf("import: %s, want 2 lines and 1 booked", res.Summary())
+			if res.Lines != 2 || res.Booked != 1 || res.Pending != 1 {
+				t.Errorf("import: %s, want 2 lines, 1 booked and 1 pending", res.Summary())
 			}
 			if got := f.invoiceOpen(t, "F-3001"); got != keesOpen-8000 {
 				t.Errorf("F-3001 open %d, want %d: the booked entry pays it", got, keesOpen-8000)

@@ -24,6 +24,7 @@ const (
 	BankLineStateHeld       BankLineState = "held"
 	BankLineStateNotHandled BankLineState = "not_handled"
 	BankLineStatePayout     BankLineState = "payout"
+	BankLineStatePending    BankLineState = "pending"
 	BankLineStateReversal   BankLineState = "reversal"
 	BankLineStateReversed   BankLineState = "reversed"
 	BankLineStateSuggested  BankLineState = "suggested"
@@ -40,6 +41,8 @@ func (e BankLineState) Valid() bool {
 	case BankLineStateNotHandled:
 		return true
 	case BankLineStatePayout:
+		return true
+	case BankLineStatePending:
 		return true
 	case BankLineStateReversal:
 		return true
@@ -650,6 +653,9 @@ type BankImport struct {
 	// PayoutsArrived Credits that are a Mollie settlement or Stripe payout of that amount.
 	PayoutsArrived int `json:"payouts_arrived"`
 
+	// Pending Lines of entries the bank has not booked yet (status PDNG): the money has not arrived, nothing is booked; the entry books when a later statement brings it as booked.
+	Pending *int `json:"pending,omitempty"`
+
 	// Reversals Reversals that undid an earlier line.
 	Reversals  int `json:"reversals"`
 	Statements []struct {
@@ -716,7 +722,7 @@ type BankLine struct {
 	// Seq Position in the file.
 	Seq int64 `json:"seq"`
 
-	// State booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason).
+	// State booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
 	State BankLineState `json:"state"`
 
 	// Suggestions Best first, at most three.
@@ -726,7 +732,7 @@ type BankLine struct {
 	Text string `json:"text"`
 }
 
-// BankLineState booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason).
+// BankLineState booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
 type BankLineState string
 
 // BankStatement defines model for BankStatement.
@@ -748,6 +754,7 @@ type BankStatement struct {
 		Held       *int `json:"held,omitempty"`
 		NotHandled *int `json:"not_handled,omitempty"`
 		Payout     *int `json:"payout,omitempty"`
+		Pending    *int `json:"pending,omitempty"`
 		Reversal   *int `json:"reversal,omitempty"`
 		Reversed   *int `json:"reversed,omitempty"`
 		Suggested  *int `json:"suggested,omitempty"`
