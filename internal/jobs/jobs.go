@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
@@ -301,7 +302,8 @@ func Sweep(ctx context.Context, d Deps) (int, error) {
 	return len(ps), nil
 }
 
-// CleanupArgs removes expired sessions and keys.
+// CleanupArgs removes expired sessions, keys, idempotency keys, sign-in
+// counters and pending sign-ins (Cleanup).
 type CleanupArgs struct{}
 
 // Kind names the job.
@@ -314,10 +316,29 @@ type cleanupWorker struct {
 
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
 	CheckRates(ctx, w.d)
-	if _, err := w.d.DB.DeleteExpiredSessions(ctx); err != nil {
+	return Cleanup(ctx, w.d)
+}
+
+// Cleanup deletes what has expired by the database's clock: sessions, short
+// lived keys, idempotency keys older than 24 hours, per-address sign-in
+// counters past their window and pending console sign-ins past their time.
+// Each of them is already ignored once expired; deleting them keeps the
+// tables to what is live.
+func Cleanup(ctx context.Context, d Deps) error {
+	if _, err := d.DB.DeleteExpiredSessions(ctx); err != nil {
 		return err
 	}
-	return w.d.DB.DeleteExpiredKV(ctx)
+	if err := d.DB.DeleteExpiredKV(ctx); err != nil {
+		return err
+	}
+	if _, err := d.DB.DeleteExpiredIdempotencyKeys(ctx); err != nil {
+		return err
+	}
+	if _, err := d.DB.DeleteExpiredAddressAttempts(ctx, access.AddressWindow); err != nil {
+		return err
+	}
+	_, err := d.DB.DeleteExpiredPendingLogins(ctx)
+	return err
 }
 
 // SyncPayoutsArgs fetches the providers' payouts and reconciles them.
