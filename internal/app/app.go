@@ -14,6 +14,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/console"
 	"github.com/settle/settle/internal/csrf"
@@ -106,9 +107,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	}
 	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log}
 	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(),
-		Pay: &portal.Payments{Providers: a.Providers, BaseURL: cfg.BaseURL, Sync: func(ctx context.Context, id string) error {
-			return jobs.SyncPayment(ctx, a.JobDeps, id, "return")
-		}}}
+		Pay: &casework.Payments{DB: db, Providers: a.Providers, BaseURL: cfg.BaseURL, ParseStripe: stripe.ParseStored, Log: log}}
 	hooks := &webhooks.Handlers{DB: db, Jobs: a.Jobs, StripeSecret: cfg.StripeWebhook, Log: log}
 	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {
 		hooks.ResolveIntent = sp.PaymentIDForIntent

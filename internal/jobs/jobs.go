@@ -5,9 +5,9 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,8 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/money"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -36,14 +35,15 @@ type Deps struct {
 	SyncPayouts func(ctx context.Context) error
 }
 
+// payments is the payment use cases over the workers' dependencies.
+func (d Deps) payments() *casework.Payments {
+	return &casework.Payments{DB: d.DB, Providers: d.Providers, ParseStripe: d.ParseStripe, Log: d.Log}
+}
+
 // Client is River with Settle's workers.
 type Client struct {
 	River *river.Client[pgx.Tx]
 }
-
-// SweepAfter is how long a payment may stay open or pending before the
-// sweeper asks its provider directly.
-const SweepAfter = 3 * time.Minute
 
 // New builds the River client. With work false it only inserts jobs (for
 // one-shot commands); with work true it also runs the workers and the periodic sweep.
@@ -131,95 +131,7 @@ type syncPaymentWorker struct {
 }
 
 func (w *syncPaymentWorker) Work(ctx context.Context, job *river.Job[SyncPaymentArgs]) error {
-	return SyncPayment(ctx, w.d, job.Args.PaymentID, "sync")
-}
-
-// SyncPayment fetches a payment's state from its provider and applies it.
-func SyncPayment(ctx context.Context, d Deps, paymentID, source string) error {
-	p, err := d.DB.PaymentByID(ctx, paymentID)
-	if err != nil {
-		return err
-	}
-	return syncPayment(ctx, d, p, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source})
-}
-
-// claim is the event that asked for a sync, kept for a refusal's record.
-type claim struct {
-	provider, eventID, eventType string
-	// intentID is the PaymentIntent a Stripe charge or dispute event names;
-	// the payment's session must have that one.
-	intentID string
-}
-
-// syncPayment asks p's provider for its state and applies it. The provider's
-// answer is the only word on money: the payment it describes must be p, in
-// euros, or nothing is booked and the refusal is recorded for finance.
-func syncPayment(ctx context.Context, d Deps, p collect.Payment, source string, c claim) error {
-	if p.ProviderID == "" {
-		return nil // the checkout never started; nothing to ask
-	}
-	cr, err := d.DB.Creditor(ctx, p.CreditorID)
-	if err != nil {
-		return err
-	}
-	prov, err := d.Providers.ByName(pay.SetupOf(cr), p.Provider)
-	if err != nil {
-		return err
-	}
-	seq, err := d.DB.NextFetchSeq(ctx)
-	if err != nil {
-		return err
-	}
-	st, err := prov.Fetch(ctx, p.ProviderID)
-	if err != nil {
-		return err // River retries with backoff
-	}
-	if reason := stateMismatch(p, st, c.intentID); reason != "" {
-		return Refuse(ctx, d.DB, d.Log, p, c.provider, c.eventID, c.eventType, reason)
-	}
-	changed, err := d.DB.ApplyFetchedState(ctx, p.ID, st, seq, source)
-	if err == nil && changed {
-		d.Log.Info("payment updated", "payment_id", p.ID, "provider", p.Provider, "status", st.Status, "source", source)
-	}
-	return err
-}
-
-// stateMismatch says why a fetched state may not move p, or "".
-func stateMismatch(p collect.Payment, st pay.State, intentID string) string {
-	switch {
-	case st.ProviderID != p.ProviderID:
-		return fmt.Sprintf("the provider answered for %q, the payment is %q", st.ProviderID, p.ProviderID)
-	case intentID != "" && st.IntentID != intentID:
-		return fmt.Sprintf("the event names PaymentIntent %q, the payment's session has %q", intentID, st.IntentID)
-	case st.Currency != "" && st.Currency != money.EUR, st.Currency == "" && st.MovesMoney():
-		return fmt.Sprintf("the provider reports currency %q, not %s", st.Currency, money.EUR)
-	}
-	return ""
-}
-
-// StripeEventMismatch says why a Stripe event may not move p, or "": only a
-// Stripe payment, and for a session event only its own session. providerID
-// is the event's session (cs_...) or, for charge and dispute events, its
-// PaymentIntent, which only the provider's answer can check.
-func StripeEventMismatch(p collect.Payment, providerID string) string {
-	switch {
-	case p.Provider != "stripe":
-		return fmt.Sprintf("a Stripe event for a %s payment", p.Provider)
-	case providerID == "":
-		return "the event names no session or PaymentIntent"
-	case strings.HasPrefix(providerID, "cs_") && providerID != p.ProviderID:
-		return fmt.Sprintf("the event is for session %q, the payment is %q", providerID, p.ProviderID)
-	}
-	return ""
-}
-
-// Refuse records that an event or answer about p was refused, for finance,
-// and logs it; the job is done (a retry would refuse again).
-func Refuse(ctx context.Context, db *postgres.DB, log *slog.Logger, p collect.Payment, provider, eventID, eventType, reason string) error {
-	log.Warn("provider event refused", "payment_id", p.ID, "payment_provider", p.Provider, "provider", provider,
-		"event_id", eventID, "event_type", eventType, "reason", reason)
-	return db.RecordRefusedEvent(ctx, postgres.RefusedEvent{CreditorID: p.CreditorID, PaymentID: p.ID, Provider: provider,
-		EventID: eventID, EventType: eventType, Reason: reason})
+	return w.d.payments().Sync(ctx, job.Args.PaymentID, "sync")
 }
 
 // StripeEventArgs applies one stored, verified Stripe event.
@@ -235,35 +147,14 @@ type stripeEventWorker struct {
 	d Deps
 }
 
-// Work takes from the event only which payment it is about; what happened
-// to the money comes from Stripe's API, never from the event body.
+// Work applies the event (casework.Payments.ApplyStripeEvent); an event
+// that cannot be read is given up, since a retry would read the same bytes.
 func (w *stripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEventArgs]) error {
-	ev, err := w.d.DB.WebhookEvent(ctx, job.Args.EventRowID)
-	if err != nil {
-		return err
+	err := w.d.payments().ApplyStripeEvent(ctx, job.Args.EventRowID)
+	if errors.Is(err, casework.ErrUnreadableEvent) {
+		return river.JobCancel(err)
 	}
-	paymentID, hint, err := w.d.ParseStripe(ev.Payload)
-	if err != nil {
-		return river.JobCancel(fmt.Errorf("stored stripe event %s: %w", ev.EventID, err))
-	}
-	if hint == nil {
-		return nil // an event that moves no money (an inquiry)
-	}
-	if paymentID == "" {
-		paymentID = ev.PaymentID // a dispute: the webhook resolved its intent to our payment
-	}
-	p, err := w.d.DB.PaymentByID(ctx, paymentID)
-	if err != nil {
-		return err
-	}
-	c := claim{provider: "stripe", eventID: ev.EventID, eventType: ev.EventType}
-	if reason := StripeEventMismatch(p, hint.ProviderID); reason != "" {
-		return Refuse(ctx, w.d.DB, w.d.Log, p, c.provider, c.eventID, c.eventType, reason)
-	}
-	if !strings.HasPrefix(hint.ProviderID, "cs_") {
-		c.intentID = hint.ProviderID
-	}
-	return syncPayment(ctx, w.d, p, "stripe:"+ev.EventID, c)
+	return err
 }
 
 // SweepArgs looks for payments whose webhook never came.
@@ -282,24 +173,10 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	return err
 }
 
-// Sweep re-fetches payments still open or pending after SweepAfter, so a lost
-// webhook never loses a payment. It returns how many it asked about.
+// Sweep closes checkouts that never started and re-fetches payments whose
+// webhook never came (casework.Payments.Sweep); it returns how many it asked about.
 func Sweep(ctx context.Context, d Deps) (int, error) {
-	if n, err := d.DB.FailAbandonedCheckouts(ctx, d.DB.Now().Add(-time.Hour)); err != nil {
-		return 0, err
-	} else if n > 0 {
-		d.Log.Info("closed checkouts that never started", "count", n)
-	}
-	ps, err := d.DB.UnsettledPayments(ctx, d.DB.Now().Add(-SweepAfter), 500)
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range ps {
-		if err := SyncPayment(ctx, d, p.ID, "sweep"); err != nil {
-			d.Log.Warn("sweep payment", "payment_id", p.ID, "err", err)
-		}
-	}
-	return len(ps), nil
+	return d.payments().Sweep(ctx)
 }
 
 // CleanupArgs removes expired sessions, keys, idempotency keys, sign-in

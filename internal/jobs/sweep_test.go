@@ -4,12 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay"
 )
 
 // TestSweepLostWebhook: Mollie's webhook never comes; the sweeper asks
-// Mollie once the payment is older than SweepAfter, and books it.
+// Mollie once the payment is older than casework.SweepAfter, and books it.
 func TestSweepLostWebhook(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -44,7 +45,7 @@ func TestSweepLostWebhook(t *testing.T) {
 		}
 	}
 	sweep(0) // too young: the webhook may still come
-	w.clk.Advance(jobs.SweepAfter - time.Second)
+	w.clk.Advance(casework.SweepAfter - time.Second)
 	sweep(0)
 	if got := w.payment(paid.ID).Status; got != pay.StatusOpen {
 		t.Fatalf("status %s before the sweep", got)

@@ -1,32 +1,21 @@
 package portal
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // MinPayment is the smallest amount a debtor can choose to pay.
 const MinPayment = 500
-
-// Payments is what the pay pages need beyond the portal itself.
-type Payments struct {
-	Providers *pay.Registry
-	// BaseURL is where providers send the debtor back and post webhooks.
-	BaseURL string
-	// Sync asks the provider for a payment's state right away (the return page).
-	Sync func(ctx context.Context, paymentID string) error
-}
 
 func (p *Portal) registerPay(g signedIn) {
 	if p.Pay == nil {
@@ -83,27 +72,14 @@ func (p *Portal) choice(c *fiber.Ctx, st collect.Statement) (payChoice, string) 
 func (p *Portal) instalmentChoice(c *fiber.Ctx, st collect.Statement, id string) (payChoice, string) {
 	pr := p.printer(c)
 	s := sessionOf(c)
-	plans, err := p.DB.Plans(c.UserContext(), s.CreditorID, s.DebtorID)
+	in, open, err := casework.InstalmentToPay(c.UserContext(), p.DB, s.CreditorID, s.DebtorID, id, st.Total())
 	if err != nil {
-		p.Log.Warn("plans for instalment", "err", err)
+		if !collect.IsNotFound(err) {
+			p.Log.Warn("plans for instalment", "err", err)
+		}
 		return payChoice{}, pr.T("pay.error.instalment")
 	}
-	for _, pl := range plans {
-		if pl.Status != collect.PlanApproved {
-			continue
-		}
-		for _, in := range pl.Instalments {
-			if in.ID != id {
-				continue
-			}
-			open := min(in.Amount-in.Paid, st.Total())
-			if open <= 0 {
-				return payChoice{}, pr.T("pay.error.instalment")
-			}
-			return payChoice{Amount: open, InstalmentID: id, Label: pr.T("pay.label.instalment", in.Seq)}, ""
-		}
-	}
-	return payChoice{}, pr.T("pay.error.instalment")
+	return payChoice{Amount: open, InstalmentID: id, Label: pr.T("pay.label.instalment", in.Seq)}, ""
 }
 
 func (p *Portal) payChoose(c *fiber.Ctx) error {
@@ -137,12 +113,11 @@ func (p *Portal) payMethod(c *fiber.Ctx) error {
 	return p.render(c, fiber.StatusOK, "paymethod", v)
 }
 
-// payStart records our payment first, then asks the provider for a checkout
-// page and sends the debtor there. A provider that fails gets a calm page
-// offering the other method.
+// payStart starts a checkout for what the debtor chose and sends them to
+// the provider's page. A provider that fails gets a calm page offering the
+// other method.
 func (p *Portal) payStart(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	s := c.Locals("session").(postgres.Session)
+	s := sessionOf(c)
 	f, st, err := p.statement(c)
 	if err != nil {
 		return err
@@ -157,57 +132,26 @@ func (p *Portal) payStart(c *fiber.Ctx) error {
 		return p.render(c, fiber.StatusUnprocessableEntity, "pay", view{P: pr, Title: pr.T("pay.title"), Creditor: f.Creditor, SignedIn: true,
 			Statement: st, Open: st.Open(), Problem: problem, MinAmount: pr.Money(MinPayment)})
 	}
-	prov, err := p.Pay.Providers.For(pay.SetupOf(f.Creditor), method)
-	if err != nil {
-		return err
-	}
-	rec, err := p.DB.CreatePayment(ctx, collect.Payment{CreditorID: s.CreditorID, DebtorID: s.DebtorID, InvoiceID: ch.InvoiceID,
-		Amount: ch.Amount, Provider: prov.Name(), Method: string(method), InstalmentID: ch.InstalmentID})
-	if err != nil {
-		return err
-	}
-	co, err := prov.Checkout(ctx, pay.CheckoutRequest{
-		PaymentID: rec.ID, Amount: rec.Amount, Method: method, IdempotencyKey: rec.ID,
-		Description: f.Creditor.Name + " " + ch.Label,
-		ReturnURL:   p.Pay.BaseURL + "/pay/return/" + rec.ID,
-		WebhookURL:  p.Pay.BaseURL + "/webhooks/mollie",
-	})
-	if err != nil {
-		p.Log.Warn("checkout failed", "provider", prov.Name(), "method", method, "payment_id", rec.ID, "err", err)
-		if ferr := p.DB.FailCheckout(ctx, rec.ID); ferr != nil {
-			return ferr
-		}
-		if !errors.Is(err, pay.ErrUnavailable) {
-			return err
-		}
+	redirect, err := p.Pay.StartCheckout(c.UserContext(), casework.CheckoutOrder{Creditor: f.Creditor, DebtorID: s.DebtorID,
+		Amount: ch.Amount, InvoiceID: ch.InvoiceID, InstalmentID: ch.InstalmentID, Method: method, Description: f.Creditor.Name + " " + ch.Label})
+	if errors.Is(err, pay.ErrUnavailable) {
 		v := view{P: pr, Title: pr.T("pay.unavailable.title"), Creditor: f.Creditor, SignedIn: true, Choice: ch,
 			Problem: pr.T("pay.unavailable." + string(method)), Statement: st}
 		return p.render(c, fiber.StatusServiceUnavailable, "paymethod", v)
 	}
-	if err := p.DB.StartCheckout(ctx, rec.ID, co); err != nil {
-		return err
-	}
-	return c.Redirect(co.RedirectURL, fiber.StatusSeeOther)
-}
-
-// payReturn is where the provider sends the debtor back. It asks the
-// provider at once, so the debtor sees the result without waiting for a webhook.
-func (p *Portal) payReturn(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	s := c.Locals("session").(postgres.Session)
-	rec, err := p.DB.PaymentOfDebtor(ctx, s.CreditorID, s.DebtorID, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	if rec.Status == pay.StatusOpen || rec.Status == pay.StatusPending {
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := p.Pay.Sync(sctx, rec.ID); err != nil {
-			p.Log.Warn("sync on return", "payment_id", rec.ID, "err", err)
-		}
-		cancel()
-		if rec, err = p.DB.PaymentOfDebtor(ctx, s.CreditorID, s.DebtorID, rec.ID); err != nil {
-			return err
-		}
+	return c.Redirect(redirect, fiber.StatusSeeOther)
+}
+
+// payReturn is where the provider sends the debtor back: it shows the
+// payment's result, asked of the provider at once (casework.Payments.PaymentOnReturn).
+func (p *Portal) payReturn(c *fiber.Ctx) error {
+	s := sessionOf(c)
+	rec, err := p.Pay.PaymentOnReturn(c.UserContext(), s.CreditorID, s.DebtorID, c.Params("id"))
+	if err != nil {
+		return err
 	}
 	f, st, err := p.statement(c)
 	if err != nil {

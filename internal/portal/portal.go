@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/i18n"
@@ -41,7 +42,7 @@ type Portal struct {
 	// as links on the overview; only actions that exist are shown.
 	Actions []Action
 	// Pay enables the pay pages; nil leaves them out (and their buttons).
-	Pay *Payments
+	Pay *casework.Payments
 
 	pages map[string]*template.Template
 }

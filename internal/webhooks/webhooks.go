@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay/stripe"
@@ -92,10 +93,9 @@ func (h *Handlers) stripe(c *fiber.Ctx) error {
 	// A correctly signed event may still name a payment it has no say
 	// over (another provider's, another session's): refuse it here, before
 	// anything is stored or booked, and show finance.
-	if reason := jobs.StripeEventMismatch(p, ev.ProviderID); reason != "" {
-		if err := jobs.Refuse(c.UserContext(), h.DB, h.Log, p, "stripe", ev.ID, ev.Type, reason); err != nil {
-			return err
-		}
+	if refused, err := casework.RefuseForeignStripeEvent(c.UserContext(), h.DB, h.Log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
+		return err
+	} else if refused {
 		return c.Status(fiber.StatusBadRequest).SendString("event refused")
 	}
 	err = h.DB.StoreWebhookEvent(c.UserContext(), postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: body},
