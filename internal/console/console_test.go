@@ -336,28 +336,6 @@ func TestQueueOldestFirstWithDueBy(t *testing.T) {
 		"Mon 30 Nov 2026, 10:00", "overdue", "7 days", "€900.00 in 18 months", "invoice F-2, reason: amount wrong")
 }
 
-func TestDueByCountsWorkingDays(t *testing.T) {
-	t.Parallel()
-	cal := collect.NewCalendar(nil)
-	for _, tc := range []struct {
-		created time.Time
-		days    int
-		want    time.Time
-	}{
-		{time.Date(2026, 11, 23, 10, 0, 0, 0, amsterdam), 5, time.Date(2026, 11, 30, 10, 0, 0, 0, amsterdam)},
-		// Friday evening: the weekend does not count.
-		{time.Date(2026, 11, 27, 18, 30, 0, 0, amsterdam), 1, time.Date(2026, 11, 30, 18, 30, 0, 0, amsterdam)},
-		// Christmas and New Year's Day do not count either.
-		{time.Date(2026, 12, 24, 9, 0, 0, 0, amsterdam), 5, time.Date(2027, 1, 4, 9, 0, 0, 0, amsterdam)},
-		// Received on a Sunday.
-		{time.Date(2026, 11, 29, 12, 0, 0, 0, amsterdam), 1, time.Date(2026, 11, 30, 12, 0, 0, 0, amsterdam)},
-	} {
-		if got := console.DueBy(cal, tc.created, tc.days); !got.Equal(tc.want) {
-			t.Errorf("DueBy(%v, %d) = %v, want %v", tc.created, tc.days, got, tc.want)
-		}
-	}
-}
-
 // TestEachActionOneAuditRow runs every action once on a fresh debtor and
 // checks that it wrote exactly one audit record, which the timeline shows.
 func TestEachActionOneAuditRow(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -29,7 +30,7 @@ type debtorFile struct {
 	Statement    collect.Statement
 	Invoices     []invoiceView
 	Payments     []collect.Payment
-	Plans        []planView
+	Plans        []casework.PlanStanding
 	Disputes     []disputeView
 	Hardships    []collect.Hardship
 	Notes        []postgres.Note
@@ -43,18 +44,6 @@ type debtorFile struct {
 type invoiceView struct {
 	collect.Line
 	Entries []collect.Entry
-}
-
-type planView struct {
-	collect.Plan
-	Rows   []instalmentView
-	Kept   int
-	Missed int
-}
-
-type instalmentView struct {
-	collect.PlanInstalment
-	State collect.InstalmentState
 }
 
 type disputeView struct {
@@ -118,26 +107,8 @@ func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
 	if out.Payments, err = co.DB.Payments(ctx, d.CreditorID, d.ID); err != nil {
 		return nil, err
 	}
-	plans, err := co.DB.Plans(ctx, d.CreditorID, d.ID)
-	if err != nil {
+	if out.Plans, out.OpenPlans, err = casework.PlansOnFile(ctx, co.DB, co.DB.Now(), d.CreditorID, d.ID); err != nil {
 		return nil, err
-	}
-	for _, p := range plans {
-		v := planView{Plan: p}
-		for _, in := range p.Instalments {
-			row := instalmentView{PlanInstalment: in, State: in.State(today)}
-			switch row.State {
-			case collect.InstalmentPaid:
-				v.Kept++
-			case collect.InstalmentLate:
-				v.Missed++
-			}
-			v.Rows = append(v.Rows, row)
-		}
-		if p.Status.Open() {
-			out.OpenPlans++
-		}
-		out.Plans = append(out.Plans, v)
 	}
 	disputes, err := co.DB.Disputes(ctx, d.CreditorID, d.ID)
 	if err != nil {

@@ -14,9 +14,6 @@ import (
 // queueLimit bounds the work queue page; the oldest requests come first.
 const queueLimit = 500
 
-// defaultAnswerDays is the answer time of a creditor that set none.
-const defaultAnswerDays = 5
-
 var amsterdam = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
@@ -47,11 +44,7 @@ func (co *Console) queue(c *fiber.Ctx) error {
 	now := co.DB.Now()
 	rows := make([]queueRow, 0, len(items))
 	for _, it := range items {
-		days := it.AnswerDays
-		if days <= 0 {
-			days = defaultAnswerDays
-		}
-		due := DueBy(cal, it.CreatedAt, days)
+		due := collect.AnswerDue(cal, it.CreatedAt, it.AnswerDays)
 		if it.Kind == "plan" {
 			it.Detail = fmt.Sprintf("%s in %s", formatMoney(it.Total), plural(it.Months, "month"))
 		}
@@ -61,18 +54,6 @@ func (co *Console) queue(c *fiber.Ctx) error {
 }
 
 var kindName = map[string]string{"plan": "Payment plan proposal", "dispute": "Dispute", "hardship": "Hardship report"}
-
-// DueBy is when a request received at created must be answered: the same
-// time of day, days working days later (Dutch public holidays and the
-// equated days in the calendar do not count, nor do weekends).
-func DueBy(cal collect.Calendar, created time.Time, days int) time.Time {
-	local := created.In(amsterdam)
-	d := collect.DateOf(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC))
-	for range days {
-		d = cal.NextWorkingDay(d.AddDate(0, 0, 1))
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), local.Hour(), local.Minute(), 0, 0, amsterdam)
-}
 
 // Age says how long ago something came in, roughly, in words.
 func Age(d time.Duration) string {

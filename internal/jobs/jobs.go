@@ -241,10 +241,6 @@ func (w *payoutsWorker) Work(ctx context.Context, job *river.Job[SyncPayoutsArgs
 	return w.d.SyncPayouts(ctx)
 }
 
-// PlanGraceDays is how long an instalment may stay unpaid after its due date
-// before the plan counts as broken.
-const PlanGraceDays = 14
-
 // ReviewPlansArgs completes kept plans and marks broken ones.
 type ReviewPlansArgs struct{}
 
@@ -257,7 +253,7 @@ type reviewPlansWorker struct {
 }
 
 func (w *reviewPlansWorker) Work(ctx context.Context, job *river.Job[ReviewPlansArgs]) error {
-	r, err := w.d.DB.ReviewPlans(ctx, PlanGraceDays)
+	r, err := casework.ReviewPlans(ctx, w.d.DB)
 	if err == nil && (r.Completed > 0 || r.Broken > 0) {
 		w.d.Log.Info("plans reviewed", "completed", r.Completed, "broken", r.Broken, "costs_waived", r.Waived)
 	}

@@ -1,22 +1,18 @@
 package portal
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
-)
-
-// Limits of what the plan form accepts; the creditor's policy decides
-// whether a plan inside them is approved at once or goes to an agent.
-const (
-	planMaxMonths     = 60 // longest plan anyone can ask for
-	planDefaultMonths = 6
-	planFirstWithin   = 3 // months: the latest first date
+	"github.com/settle/settle/internal/postgres"
 )
 
 func (p *Portal) registerPlan(g signedIn) {
@@ -26,45 +22,27 @@ func (p *Portal) registerPlan(g signedIn) {
 	g.Post("/plans/:id/answer", p.planAnswer)
 }
 
-// planStart loads what every plan page needs. ok is false when there is
-// nothing to plan: nothing open, or a plan the debtor already pays by.
-func (p *Portal) planStart(c *fiber.Ctx) (collect.Facts, collect.Statement, bool, error) {
-	f, st, err := p.statement(c)
-	if err != nil || st.Total() <= 0 {
-		return f, st, false, err
-	}
-	s := sessionOf(c)
-	plans, err := p.DB.Plans(c.UserContext(), s.CreditorID, s.DebtorID)
-	if err != nil {
-		return f, st, false, err
-	}
-	for _, pl := range plans {
-		if pl.Status == collect.PlanApproved {
-			return f, st, false, nil
-		}
-	}
-	return f, st, true, nil
-}
+// planFormKeys are the plan form's fields, which the preview's "change" link carries back.
+var planFormKeys = []string{"by", "months", "monthly", "first"}
 
-func (p *Portal) planPage(c *fiber.Ctx, f collect.Facts, st collect.Statement) view {
+func (p *Portal) planPage(c *fiber.Ctx, d casework.PlanDesk) view {
 	pr := p.printer(c)
-	today := p.DB.Today()
-	return view{P: pr, Title: pr.T("plan.title"), Creditor: f.Creditor, SignedIn: true, Debtor: f.Debtor, Statement: st,
-		Total: st.Total(), MaxMonths: planMaxMonths, Today: today, FirstLimit: today.AddDate(0, planFirstWithin, 0),
-		Form: map[string]string{"by": "months", "months": strconv.Itoa(planDefaultMonths), "first": today.AddDate(0, 0, 7).Format(time.DateOnly)}}
+	return view{P: pr, Title: pr.T("plan.title"), Creditor: d.Facts.Creditor, SignedIn: true, Debtor: d.Facts.Debtor, Statement: d.Statement,
+		Total: d.Statement.Total(), MaxMonths: casework.PlanMaxMonths, Today: d.Today, FirstLimit: d.FirstLimit,
+		Form: map[string]string{"by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths), "first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
 }
 
 func (p *Portal) planForm(c *fiber.Ctx) error {
-	f, st, ok, err := p.planStart(c)
+	s := sessionOf(c)
+	desk, err := casework.OpenPlanDesk(c.UserContext(), p.DB, p.DB.Now(), s.CreditorID, s.DebtorID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !desk.CanPropose {
 		return c.Redirect("/overview", fiber.StatusSeeOther)
 	}
-	v := p.planPage(c, f, st)
-	// The "change" link of the preview brings the choice back.
-	for _, k := range []string{"by", "months", "monthly", "first"} {
+	v := p.planPage(c, desk)
+	for _, k := range planFormKeys {
 		if q := c.Query(k); q != "" {
 			v.Form[k] = q
 		}
@@ -72,119 +50,97 @@ func (p *Portal) planForm(c *fiber.Ctx) error {
 	return p.render(c, fiber.StatusOK, "plan", v)
 }
 
-// readPlan reads months (or a monthly amount) and the first date from the
-// form. The problem is in words for the debtor.
-func (p *Portal) readPlan(c *fiber.Ctx, v *view) (int, time.Time, string) {
-	pr := v.P
-	for _, k := range []string{"by", "months", "monthly", "first"} {
-		v.Form[k] = strings.TrimSpace(c.FormValue(k))
+// planRequest reads the plan form into form (as typed, to show it again)
+// and a request; what it cannot read stays zero, which the use case refuses.
+func planRequest(c *fiber.Ctx, form map[string]string) casework.PlanRequest {
+	s := sessionOf(c)
+	for _, k := range planFormKeys {
+		form[k] = strings.TrimSpace(c.FormValue(k))
 	}
-	months := 0
-	switch v.Form["by"] {
-	case "amount":
-		monthly, err := money.ParseInput(v.Form["monthly"])
-		if err != nil || monthly <= 0 {
-			return 0, time.Time{}, pr.T("plan.error.monthly")
-		}
-		months = collect.MonthsFor(v.Total, monthly)
-		if months > planMaxMonths {
-			return 0, time.Time{}, pr.T("plan.error.monthly.low", planMaxMonths)
-		}
-	default:
-		v.Form["by"] = "months"
-		n, err := strconv.Atoi(v.Form["months"])
-		if err != nil || n < 1 || n > planMaxMonths {
-			return 0, time.Time{}, pr.T("plan.error.months", planMaxMonths)
-		}
-		months = n
+	in := casework.PlanRequest{CreditorID: s.CreditorID, DebtorID: s.DebtorID, ByAmount: form["by"] == "amount"}
+	if !in.ByAmount {
+		form["by"] = "months"
 	}
-	first, err := time.Parse(time.DateOnly, v.Form["first"])
-	if err != nil || !first.After(v.Today) || first.After(v.FirstLimit) {
-		return 0, time.Time{}, pr.T("plan.error.first", pr.Date(v.FirstLimit))
+	if m, err := money.ParseInput(form["monthly"]); err == nil {
+		in.Monthly = m
 	}
-	return months, first, ""
+	if n, err := strconv.Atoi(form["months"]); err == nil {
+		in.Months = n
+	}
+	in.First, _ = time.Parse(time.DateOnly, form["first"])
+	return in
 }
 
-// check tests a plan against the creditor's policy; a plan broken in the
-// last 12 months means an agent decides.
-func (p *Portal) checkPlan(c *fiber.Ctx, f collect.Facts, total int64, months int, first, today time.Time) (collect.PlanCheck, error) {
-	broke, err := p.DB.BrokePlanSince(c.UserContext(), f.Debtor.ID, today.AddDate(-1, 0, 0))
-	if err != nil {
-		return collect.PlanCheck{}, err
+// planProblem says in the debtor's words why the form refused a plan; ""
+// when err is no such refusal.
+func planProblem(v view, err error) string {
+	switch {
+	case errors.Is(err, casework.ErrPlanMonthly):
+		return v.P.T("plan.error.monthly")
+	case errors.Is(err, casework.ErrPlanMonthlyLow):
+		return v.P.T("plan.error.monthly.low", casework.PlanMaxMonths)
+	case errors.Is(err, casework.ErrPlanMonths):
+		return v.P.T("plan.error.months", casework.PlanMaxMonths)
+	case errors.Is(err, casework.ErrPlanFirst):
+		return v.P.T("plan.error.first", v.P.Date(v.FirstLimit))
 	}
-	return collect.CheckPlan(f.Creditor.Policy.Plan, total, months, first, today, broke), nil
+	return ""
+}
+
+// planUseCase is casework.PreviewPlan or casework.ProposePlan.
+type planUseCase func(context.Context, *postgres.DB, time.Time, casework.PlanRequest) (casework.PlanQuote, error)
+
+// planQuote runs the plan form through use: with nothing to plan it goes
+// back to the overview, a refused form shows again with the problem, and
+// otherwise show renders the quote.
+func (p *Portal) planQuote(c *fiber.Ctx, use planUseCase, show func(casework.PlanQuote, view) error) error {
+	form := map[string]string{}
+	q, err := use(c.UserContext(), p.DB, p.DB.Now(), planRequest(c, form))
+	if !q.CanPropose {
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/overview", fiber.StatusSeeOther)
+	}
+	v := p.planPage(c, q.PlanDesk)
+	v.Form = form
+	if err != nil {
+		if v.Problem = planProblem(v, err); v.Problem == "" {
+			return err
+		}
+		return p.render(c, fiber.StatusUnprocessableEntity, "plan", v)
+	}
+	return show(q, v)
 }
 
 func (p *Portal) planPreview(c *fiber.Ctx) error {
-	f, st, ok, err := p.planStart(c)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return c.Redirect("/overview", fiber.StatusSeeOther)
-	}
-	v := p.planPage(c, f, st)
-	months, first, problem := p.readPlan(c, &v)
-	if problem != "" {
-		v.Problem = problem
-		return p.render(c, fiber.StatusUnprocessableEntity, "plan", v)
-	}
-	check, err := p.checkPlan(c, f, v.Total, months, first, v.Today)
-	if err != nil {
-		return err
-	}
-	if v.AnswerBy, err = p.answerBy(c, f.Creditor, v.Today); err != nil {
-		return err
-	}
-	v.Title = v.P.T("plan.preview.title")
-	v.Months, v.Schedule = months, collect.Schedule(v.Total, months, first)
-	v.Inside = check.Inside && f.Creditor.Policy.Plan.AutoApprove
-	v.Form["months"], v.Form["first"] = strconv.Itoa(months), first.Format(time.DateOnly)
-	return p.render(c, fiber.StatusOK, "planpreview", v)
+	return p.planQuote(c, casework.PreviewPlan, func(q casework.PlanQuote, v view) error {
+		v.Title = v.P.T("plan.preview.title")
+		v.Months, v.Schedule, v.Inside, v.AnswerBy = q.Months, q.Schedule, q.Inside, q.AnswerBy
+		v.Form["months"], v.Form["first"] = strconv.Itoa(q.Months), q.First.Format(time.DateOnly)
+		return p.render(c, fiber.StatusOK, "planpreview", v)
+	})
 }
 
 // planPropose stores the plan: approved at once inside the policy (when the
 // creditor allows that), else proposed to an agent with a date to expect an answer.
 func (p *Portal) planPropose(c *fiber.Ctx) error {
-	f, st, ok, err := p.planStart(c)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return c.Redirect("/overview", fiber.StatusSeeOther)
-	}
-	v := p.planPage(c, f, st)
-	months, first, problem := p.readPlan(c, &v)
-	if problem != "" {
-		v.Problem = problem
-		return p.render(c, fiber.StatusUnprocessableEntity, "plan", v)
-	}
-	check, err := p.checkPlan(c, f, v.Total, months, first, v.Today)
-	if err != nil {
-		return err
-	}
-	s := sessionOf(c)
-	pl, err := p.DB.ProposePlan(c.UserContext(), collect.Plan{CreditorID: s.CreditorID, DebtorID: s.DebtorID, Total: v.Total, Months: months, FirstDue: first},
-		check, f.Creditor.Policy.Plan.AutoApprove)
-	if err != nil {
-		return err
-	}
-	return p.planResult(c, v, pl, string(pl.Status))
+	return p.planQuote(c, casework.ProposePlan, func(q casework.PlanQuote, v view) error {
+		return p.planResult(c, v, q.Plan, string(q.Plan.Status), q.AnswerBy)
+	})
 }
 
-func (p *Portal) planResult(c *fiber.Ctx, v view, pl collect.Plan, state string) error {
+// planResult shows what became of a plan; state is the plan's status, or
+// "accepted" for a counter-offer the debtor just accepted.
+func (p *Portal) planResult(c *fiber.Ctx, v view, pl collect.Plan, state string, answerBy time.Time) error {
 	pr := v.P
-	v.State, v.Approved = state, newPlanView(pl, v.Today)
+	v.State, v.Approved, v.AnswerBy = state, newPlanView(pl, v.Today), answerBy
 	v.Total, v.Months = pl.Total, pl.Months
 	switch state {
 	case string(collect.PlanApproved), "accepted":
 		v.Title = pr.T("plan.approved.title")
 	case string(collect.PlanProposed):
 		v.Title = pr.T("plan.proposed.title")
-		var err error
-		if v.AnswerBy, err = p.answerBy(c, v.Creditor, dayOf(pl.CreatedAt)); err != nil {
-			return err
-		}
 	case string(collect.PlanDeclined):
 		v.Title = pr.T("plan.declined.title")
 	}
@@ -193,41 +149,21 @@ func (p *Portal) planResult(c *fiber.Ctx, v view, pl collect.Plan, state string)
 
 // planAnswer is the debtor's answer to a counter-offer: accept or decline.
 func (p *Portal) planAnswer(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	s := sessionOf(c)
-	plans, err := p.DB.Plans(ctx, s.CreditorID, s.DebtorID)
-	if err != nil {
-		return err
-	}
-	var pl *collect.Plan
-	for i := range plans {
-		if plans[i].ID == c.Params("id") {
-			pl = &plans[i]
-		}
-	}
-	if pl == nil {
-		return fiber.ErrNotFound
-	}
 	answer := c.FormValue("answer")
 	if answer != "accept" && answer != "decline" {
 		return fiber.ErrBadRequest
 	}
-	f, st, err := p.statement(c)
+	s := sessionOf(c)
+	a, err := casework.AnswerCounter(c.UserContext(), p.DB, p.DB.Now(),
+		casework.CounterAnswer{CreditorID: s.CreditorID, DebtorID: s.DebtorID, PlanID: c.Params("id"), Accept: answer == "accept"})
+	if collect.ErrorCode(err) == collect.ECONFLICT {
+		return p.message(c, fiber.StatusConflict, "plan.gone.title", p.printer(c).T("plan.gone"))
+	}
 	if err != nil {
 		return err
 	}
-	v := p.planPage(c, f, st)
-	if pl.Status != collect.PlanCountered {
-		return p.message(c, fiber.StatusConflict, "plan.gone.title", v.P.T("plan.gone"))
-	}
-	if err := p.DB.AnswerCounter(ctx, s.CreditorID, s.DebtorID, pl.ID, answer == "accept"); err != nil {
-		if collect.ErrorCode(err) == collect.ECONFLICT {
-			return p.message(c, fiber.StatusConflict, "plan.gone.title", v.P.T("plan.gone"))
-		}
-		return err
-	}
 	if answer == "accept" {
-		return p.planResult(c, v, *pl, "accepted")
+		return p.planResult(c, p.planPage(c, a.PlanDesk), a.Plan, "accepted", time.Time{})
 	}
-	return p.planResult(c, v, *pl, string(collect.PlanDeclined))
+	return p.planResult(c, p.planPage(c, a.PlanDesk), a.Plan, string(collect.PlanDeclined), time.Time{})
 }

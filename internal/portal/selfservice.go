@@ -20,19 +20,7 @@ var selfServiceActions = []Action{
 }
 
 // dayOf is the Dutch date of a moment.
-func dayOf(t time.Time) time.Time { return collect.DateOf(t.In(amsterdam)) }
-
-// addWorkingDays is the date n working days after from.
-func addWorkingDays(cal collect.Calendar, from time.Time, n int) time.Time {
-	d := collect.DateOf(from)
-	for i := 0; i < n; {
-		d = d.AddDate(0, 0, 1)
-		if cal.IsWorkingDay(d) {
-			i++
-		}
-	}
-	return d
-}
+func dayOf(t time.Time) time.Time { return collect.DutchDate(t) }
 
 // answerBy is the date by which an agent answers a request made on day.
 func (p *Portal) answerBy(c *fiber.Ctx, cr collect.Creditor, day time.Time) (time.Time, error) {
@@ -40,11 +28,7 @@ func (p *Portal) answerBy(c *fiber.Ctx, cr collect.Creditor, day time.Time) (tim
 	if err != nil {
 		return time.Time{}, err
 	}
-	days := cr.Policy.AnswerDays
-	if days <= 0 {
-		days = 5
-	}
-	return addWorkingDays(cal, day, days), nil
+	return collect.AnswerDate(cal, day, cr.Policy.AnswerDays), nil
 }
 
 func sessionOf(c *fiber.Ctx) postgres.Session { return c.Locals("session").(postgres.Session) }
@@ -98,9 +82,6 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 		return err
 	}
 	days := v.Creditor.Policy.AnswerDays
-	if days <= 0 {
-		days = 5
-	}
 	plans, err := p.DB.Plans(ctx, s.CreditorID, s.DebtorID)
 	if err != nil {
 		return err
@@ -116,7 +97,7 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 			// only while it is the newest plan, later it is history.
 			if v.PlanAsk == nil && (pl.Status != collect.PlanRejected || i == 0) {
 				v.PlanAsk = newPlanView(pl, today)
-				v.PlanAsk.AnswerBy = addWorkingDays(cal, dayOf(pl.CreatedAt), days)
+				v.PlanAsk.AnswerBy = collect.AnswerDate(cal, dayOf(pl.CreatedAt), days)
 			}
 		}
 	}
@@ -125,7 +106,7 @@ func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error 
 		return err
 	}
 	for _, d := range ds {
-		dv := disputeView{Dispute: d, Opened: dayOf(d.CreatedAt), AnswerBy: addWorkingDays(cal, dayOf(d.CreatedAt), days)}
+		dv := disputeView{Dispute: d, Opened: dayOf(d.CreatedAt), AnswerBy: collect.AnswerDate(cal, dayOf(d.CreatedAt), days)}
 		if l, ok := st.Line(d.InvoiceID); ok {
 			dv.Number = l.Invoice.Number
 		}

@@ -1,0 +1,321 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Limits of what a debtor may ask for in the portal; the creditor's policy
+// then decides whether a plan inside them is approved at once or goes to an agent.
+const (
+	PlanMaxMonths         = 60 // longest plan anyone can ask for
+	PlanDefaultMonths     = 6  // what the form suggests
+	PlanFirstWithinMonths = 3  // the first date lies at most this many months ahead
+)
+
+// PlanGraceDays is how long an instalment may stay unpaid after its due date
+// before the plan counts as broken.
+const PlanGraceDays = 14
+
+// Why a debtor's plan request is refused before it reaches the policy; the
+// portal tells the debtor in their own language.
+var (
+	ErrPlanMonthly    = collect.Errorf(collect.EINVALID, "monthly", "the monthly amount must be above zero")
+	ErrPlanMonthlyLow = collect.Errorf(collect.EINVALID, "monthly", "the monthly amount needs more than %d months", PlanMaxMonths)
+	ErrPlanMonths     = collect.Errorf(collect.EINVALID, "months", "the number of months must be 1 to %d", PlanMaxMonths)
+	ErrPlanFirst      = collect.Errorf(collect.EINVALID, "first", "the first date must be after today and within %d months", PlanFirstWithinMonths)
+)
+
+// PlanDesk is where every plan page of the portal starts: the debtor's
+// statement and the dates a plan may start between.
+type PlanDesk struct {
+	Facts      collect.Facts
+	Statement  collect.Statement
+	Today      time.Time
+	FirstLimit time.Time // the latest first date a debtor may choose
+	// CanPropose is false when there is nothing to plan: nothing open, or
+	// an approved plan the debtor already pays by.
+	CanPropose bool
+}
+
+// OpenPlanDesk loads what a debtor's plan pages show on the day of now.
+func OpenPlanDesk(ctx context.Context, db *postgres.DB, now time.Time, creditorID, debtorID string) (PlanDesk, error) {
+	// The same day as the store's Today, which the statement and every other page use.
+	today := collect.DateOf(now)
+	desk := PlanDesk{Today: today, FirstLimit: today.AddDate(0, PlanFirstWithinMonths, 0)}
+	var err error
+	if desk.Facts, desk.Statement, err = db.Statement(ctx, creditorID, debtorID, today); err != nil || desk.Statement.Total() <= 0 {
+		return desk, err
+	}
+	plans, err := db.Plans(ctx, creditorID, debtorID)
+	if err != nil {
+		return desk, err
+	}
+	for _, pl := range plans {
+		if pl.Status == collect.PlanApproved {
+			return desk, nil
+		}
+	}
+	desk.CanPropose = true
+	return desk, nil
+}
+
+// PlanRequest is a debtor's plan as typed in the portal: a number of months,
+// or a monthly amount the months follow from, and the first date.
+type PlanRequest struct {
+	CreditorID string
+	DebtorID   string
+	ByAmount   bool  // Monthly decides the months, not Months
+	Monthly    int64 // cents; 0 when not given or not understood
+	Months     int   // 0 when not given or not understood
+	First      time.Time
+}
+
+// PlanQuote is a plan request measured against the form's limits and the
+// creditor's policy, and, once proposed, what became of it.
+type PlanQuote struct {
+	PlanDesk
+	Months   int
+	First    time.Time
+	Schedule []collect.Instalment
+	Inside   bool      // approved at once: inside the policy, which approves automatically
+	AnswerBy time.Time // the date an agent answers by, when an agent decides
+	Plan     collect.Plan
+}
+
+// PreviewPlan measures a debtor's plan request without storing anything.
+// A request outside the form's limits is one of the ErrPlan errors, with
+// the quote's desk filled in to show the form again; when CanPropose is
+// false there is nothing to plan and nothing else is filled in.
+func PreviewPlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanRequest) (PlanQuote, error) {
+	q, check, err := quotePlan(ctx, db, now, in)
+	if err != nil || !q.CanPropose {
+		return q, err
+	}
+	q.Inside = check.Inside && q.Facts.Creditor.Policy.Plan.AutoApprove
+	q.AnswerBy, err = answerDate(ctx, db, q.Facts.Creditor, q.Today)
+	return q, err
+}
+
+// ProposePlan stores a debtor's plan: approved at once inside the creditor's
+// policy when the policy allows that, else proposed to an agent, who answers
+// by the quote's AnswerBy. Errors and CanPropose are as for PreviewPlan.
+func ProposePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanRequest) (PlanQuote, error) {
+	q, check, err := quotePlan(ctx, db, now, in)
+	if err != nil || !q.CanPropose {
+		return q, err
+	}
+	q.Plan, err = db.ProposePlan(ctx, collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.Total(), Months: q.Months, FirstDue: q.First},
+		check, q.Facts.Creditor.Policy.Plan.AutoApprove)
+	if err != nil {
+		return q, err
+	}
+	q.Inside = q.Plan.Status == collect.PlanApproved
+	if q.Plan.Status == collect.PlanProposed {
+		q.AnswerBy, err = answerDate(ctx, db, q.Facts.Creditor, collect.DutchDate(q.Plan.CreatedAt))
+	}
+	return q, err
+}
+
+// quotePlan checks a request against the form's limits and the creditor's
+// policy; a plan broken in the last 12 months means an agent decides.
+func quotePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanRequest) (PlanQuote, collect.PlanCheck, error) {
+	desk, err := OpenPlanDesk(ctx, db, now, in.CreditorID, in.DebtorID)
+	q := PlanQuote{PlanDesk: desk}
+	if err != nil || !desk.CanPropose {
+		return q, collect.PlanCheck{}, err
+	}
+	total := desk.Statement.Total()
+	if q.Months, err = planMonths(in, total); err != nil {
+		return q, collect.PlanCheck{}, err
+	}
+	if q.First = collect.DateOf(in.First); !q.First.After(desk.Today) || q.First.After(desk.FirstLimit) {
+		return q, collect.PlanCheck{}, ErrPlanFirst
+	}
+	broke, err := db.BrokePlanSince(ctx, in.DebtorID, desk.Today.AddDate(-1, 0, 0))
+	if err != nil {
+		return q, collect.PlanCheck{}, err
+	}
+	q.Schedule = collect.Schedule(total, q.Months, q.First)
+	return q, collect.CheckPlan(desk.Facts.Creditor.Policy.Plan, total, q.Months, q.First, desk.Today, broke), nil
+}
+
+// planMonths is the number of months a request asks for, within the form's limits.
+func planMonths(in PlanRequest, total int64) (int, error) {
+	if !in.ByAmount {
+		if in.Months < 1 || in.Months > PlanMaxMonths {
+			return 0, ErrPlanMonths
+		}
+		return in.Months, nil
+	}
+	if in.Monthly <= 0 {
+		return 0, ErrPlanMonthly
+	}
+	months := collect.MonthsFor(total, in.Monthly)
+	if months > PlanMaxMonths {
+		return 0, ErrPlanMonthlyLow
+	}
+	return months, nil
+}
+
+// answerDate is the date by which an agent of cr answers a request made on day.
+func answerDate(ctx context.Context, db *postgres.DB, cr collect.Creditor, day time.Time) (time.Time, error) {
+	cal, err := db.Calendar(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return collect.AnswerDate(cal, day, cr.Policy.AnswerDays), nil
+}
+
+// CounterAnswer is a debtor's answer to an agent's counter-offer.
+type CounterAnswer struct {
+	CreditorID string
+	DebtorID   string
+	PlanID     string
+	Accept     bool
+}
+
+// AnsweredCounter is the counter-offer a debtor answered, as it stood
+// before the answer, with the debtor's statement to show it with.
+type AnsweredCounter struct {
+	PlanDesk
+	Plan collect.Plan
+}
+
+// AnswerCounter records a debtor's answer to a counter-offer: accepted, the
+// offer becomes the debtor's plan; declined, it ends. A plan that is not the
+// debtor's is not found; an offer no longer open (replaced, or answered
+// before) is a conflict.
+func AnswerCounter(ctx context.Context, db *postgres.DB, now time.Time, in CounterAnswer) (AnsweredCounter, error) {
+	var out AnsweredCounter
+	plan, err := debtorPlan(ctx, db, in.CreditorID, in.DebtorID, in.PlanID)
+	if err != nil {
+		return out, err
+	}
+	if out.PlanDesk, err = OpenPlanDesk(ctx, db, now, in.CreditorID, in.DebtorID); err != nil {
+		return out, err
+	}
+	out.Plan = plan
+	if plan.Status != collect.PlanCountered {
+		return out, collect.Errorf(collect.ECONFLICT, "", "this offer can no longer be answered")
+	}
+	return out, db.AnswerCounter(ctx, in.CreditorID, in.DebtorID, plan.ID, in.Accept)
+}
+
+// debtorPlan is one of the debtor's plans; any other id is not found, so an
+// answer never lands on another debtor's plan through a mixed-up address.
+func debtorPlan(ctx context.Context, db *postgres.DB, creditorID, debtorID, planID string) (collect.Plan, error) {
+	plans, err := db.Plans(ctx, creditorID, debtorID)
+	if err != nil {
+		return collect.Plan{}, err
+	}
+	for _, p := range plans {
+		if p.ID == planID {
+			return p, nil
+		}
+	}
+	return collect.Plan{}, collect.Errorf(collect.ENOTFOUND, "", "plan not found")
+}
+
+// PlanDecision is an agent's answer to a debtor's proposal: "approve",
+// "reject" (with the reason the debtor reads) or "counter" (with Counter's
+// total, months and first due date).
+type PlanDecision struct {
+	AgentID    string
+	CreditorID string
+	DebtorID   string
+	PlanID     string
+	Decision   string
+	Reason     string
+	Counter    *collect.Plan
+}
+
+// DecidePlan records an agent's decision on a proposal of the debtor's, in
+// one transaction with its audit record; a proposal answered before is a
+// conflict. The store stamps the decision with its own clock.
+func DecidePlan(ctx context.Context, db *postgres.DB, in PlanDecision) (collect.Plan, error) {
+	switch in.Decision {
+	case "approve":
+	case "reject":
+		if in.Reason == "" {
+			return collect.Plan{}, collect.Errorf(collect.EINVALID, "reason", "write the reason the debtor will read")
+		}
+	case "counter":
+		if in.Counter == nil {
+			return collect.Plan{}, collect.Errorf(collect.EINVALID, "months", "a counter-offer needs terms")
+		}
+	default:
+		return collect.Plan{}, collect.Errorf(collect.EINVALID, "decision", "choose approve, reject or counter")
+	}
+	if _, err := debtorPlan(ctx, db, in.CreditorID, in.DebtorID, in.PlanID); err != nil {
+		return collect.Plan{}, err
+	}
+	return db.DecidePlan(ctx, in.AgentID, in.CreditorID, in.PlanID, in.Decision, in.Reason, in.Counter)
+}
+
+// OfferPlan offers a debtor an agent's own plan (after a hardship report,
+// say): a counter-offer the debtor accepts or declines in the portal, which
+// replaces any open proposal or offer.
+func OfferPlan(ctx context.Context, db *postgres.DB, agentID, creditorID, debtorID string, terms collect.Plan) (collect.Plan, error) {
+	return db.OfferPlan(ctx, agentID, creditorID, debtorID, terms)
+}
+
+// PlanStanding is a plan with where each of its instalments stands on a day.
+type PlanStanding struct {
+	collect.Plan
+	Rows   []InstalmentStanding
+	Kept   int // instalments paid in full
+	Missed int // instalments not paid in full after their due date
+}
+
+// InstalmentStanding is one instalment and where it stands.
+type InstalmentStanding struct {
+	collect.PlanInstalment
+	State collect.InstalmentState
+}
+
+// StandingOf is where plan's instalments stand on today.
+func StandingOf(plan collect.Plan, today time.Time) PlanStanding {
+	s := PlanStanding{Plan: plan}
+	for _, in := range plan.Instalments {
+		row := InstalmentStanding{PlanInstalment: in, State: in.State(today)}
+		switch row.State {
+		case collect.InstalmentPaid:
+			s.Kept++
+		case collect.InstalmentLate:
+			s.Missed++
+		}
+		s.Rows = append(s.Rows, row)
+	}
+	return s
+}
+
+// PlansOnFile are a debtor's plans, newest first, as an agent reads them on
+// the debtor's file on the day of now, and how many still wait for an answer.
+func PlansOnFile(ctx context.Context, db *postgres.DB, now time.Time, creditorID, debtorID string) ([]PlanStanding, int, error) {
+	plans, err := db.Plans(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, 0, err
+	}
+	today := collect.DateOf(now)
+	out := make([]PlanStanding, 0, len(plans))
+	open := 0
+	for _, p := range plans {
+		if p.Status.Open() {
+			open++
+		}
+		out = append(out, StandingOf(p, today))
+	}
+	return out, open, nil
+}
+
+// ReviewPlans settles approved plans as time passes: completed once every
+// instalment is paid, broken once one is unpaid PlanGraceDays after its due
+// date. Each change is one transaction with its audit record; the store's
+// clock says what day it is.
+func ReviewPlans(ctx context.Context, db *postgres.DB) (postgres.PlanReview, error) {
+	return db.ReviewPlans(ctx, PlanGraceDays)
+}
