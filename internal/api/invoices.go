@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 )
@@ -161,45 +162,28 @@ type noticeRequest struct {
 	Channel    string   `json:"channel"`
 }
 
+// createNotice records a 14-day notice; the same notice posted again (a
+// retry) answers 200 with the notice that runs.
 func (a *API) createNotice(c *fiber.Ctx) error {
 	var req noticeRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	cred := creditorOf(c)
-	ctx := c.UserContext()
-	d, err := a.DB.Debtor(ctx, cred.ID, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if len(req.InvoiceIDs) == 0 {
-		return invalid("invoice_ids", "invoice_ids must name at least one invoice")
-	}
 	sent, err := date(req.SentOn, "sent_on")
 	if err != nil {
 		return err
 	}
-	if req.Channel != "post" && req.Channel != "email" && req.Channel != "sms" {
-		return invalid("channel", "channel must be post, email or sms")
-	}
-	if _, err := a.DB.InvoicesByID(ctx, cred.ID, d.ID, req.InvoiceIDs); err != nil {
-		return err
-	}
-	n, created, err := a.DB.RecordNotice(ctx, cred, d.ID, req.InvoiceIDs, collect.Notice{Channel: req.Channel, SentOn: sent})
+	n, err := casework.RecordNotice(c.UserContext(), a.DB, creditorOf(c),
+		casework.NoticeRequest{DebtorID: c.Params("id"), InvoiceIDs: req.InvoiceIDs, SentOn: sent, Channel: req.Channel})
 	if err != nil {
 		return err
 	}
-	costs := n.Costs
-	if n.Waived {
-		costs = 0
-	}
-	// The same notice posted again (a retry) answers the notice that runs.
 	status := fiber.StatusOK
-	if created {
+	if n.Created {
 		status = fiber.StatusCreated
 	}
 	return c.Status(status).JSON(fiber.Map{
-		"id": n.ID, "deadline": dateString(n.Deadline), "costs": costs, "costs_due_from": dateString(n.Deadline.AddDate(0, 0, 1)),
+		"id": n.ID, "deadline": dateString(n.Deadline), "costs": n.CostsDue, "costs_due_from": dateString(n.Deadline.AddDate(0, 0, 1)),
 		"received_on": dateString(n.ReceivedOn), "principal": n.Principal, "waived": n.Waived,
 	})
 }

@@ -105,23 +105,50 @@ func terms(c *fiber.Ctx, today time.Time) (collect.Plan, error) {
 // decidePlan approves, rejects or counters a plan proposal.
 func (co *Console) decidePlan(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		in := casework.PlanDecision{AgentID: agentID, CreditorID: d.CreditorID, DebtorID: d.ID, PlanID: c.Params("plan"), Decision: c.FormValue("decision")}
-		var err error
-		if in.Reason, err = text(c, "reason", maxTextLen); err != nil {
+		decision := c.FormValue("decision")
+		reason, err := text(c, "reason", maxTextLen)
+		if err != nil {
 			return "", err
 		}
-		if in.Decision == "counter" {
+		var counter *collect.Plan
+		switch decision {
+		case "approve":
+		case "reject":
+			if reason == "" {
+				return "", invalid("reason", "write the reason the debtor will read")
+			}
+		case "counter":
 			p, err := terms(c, co.DB.Today())
 			if err != nil {
 				return "", err
 			}
-			in.Counter = &p
+			counter = &p
+		default:
+			return "", invalid("decision", "choose approve, reject or counter")
 		}
-		if _, err := casework.DecidePlan(c.UserContext(), co.DB, in); err != nil {
+		if err := co.ownPlan(c, d, c.Params("plan")); err != nil {
 			return "", err
 		}
-		return "plan." + in.Decision, nil
+		if _, err := co.DB.DecidePlan(c.UserContext(), agentID, d.CreditorID, c.Params("plan"), decision, reason, counter); err != nil {
+			return "", err
+		}
+		return "plan." + decision, nil
 	})
+}
+
+// ownPlan checks that a plan belongs to this debtor, so an action never
+// lands on another debtor's record through a mixed-up address.
+func (co *Console) ownPlan(c *fiber.Ctx, d collect.Debtor, planID string) error {
+	plans, err := co.DB.Plans(c.UserContext(), d.CreditorID, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if p.ID == planID {
+			return nil
+		}
+	}
+	return collect.Errorf(collect.ENOTFOUND, "", "plan not found")
 }
 
 // offerPlan offers the debtor a plan of the agent's own (after a hardship
@@ -135,7 +162,7 @@ func (co *Console) offerPlan(c *fiber.Ctx) error {
 		if p.Reason, err = text(c, "reason", maxTextLen); err != nil {
 			return "", err
 		}
-		if _, err := casework.OfferPlan(c.UserContext(), co.DB, agentID, d.CreditorID, d.ID, p); err != nil {
+		if _, err := co.DB.OfferPlan(c.UserContext(), agentID, d.CreditorID, d.ID, p); err != nil {
 			return "", err
 		}
 		return "plan.offer", nil
@@ -145,38 +172,16 @@ func (co *Console) offerPlan(c *fiber.Ctx) error {
 // resolveDispute upholds, rejects or corrects a dispute.
 func (co *Console) resolveDispute(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		ctx := c.UserContext()
-		outcome := collect.DisputeStatus(c.FormValue("outcome"))
 		answer, err := text(c, "answer", maxTextLen)
 		if err != nil {
 			return "", err
 		}
-		var correctTo int64
-		switch outcome {
-		case collect.DisputeUpheld:
-		case collect.DisputeRejected:
-			if answer == "" {
-				return "", invalid("answer", "write the answer the debtor will read: why the invoice stands")
-			}
-		case collect.DisputeCorrected:
-			if correctTo, err = money.ParseInput(c.FormValue("amount")); err != nil {
-				return "", invalid("amount", "type the corrected amount in euros, for example 80,00")
-			}
-		default:
-			return "", invalid("outcome", "choose uphold, reject or correct")
-		}
-		disputes, err := co.DB.Disputes(ctx, d.CreditorID, d.ID)
-		if err != nil {
+		in := casework.DisputeAnswer{AgentID: agentID, CreditorID: d.CreditorID, DebtorID: d.ID, DisputeID: c.Params("dispute"),
+			Outcome: collect.DisputeStatus(c.FormValue("outcome")), Answer: answer, CorrectTo: c.FormValue("amount")}
+		if err := casework.ResolveDispute(c.UserContext(), co.DB, in); err != nil {
 			return "", err
 		}
-		id := c.Params("dispute")
-		if !containsID(len(disputes), func(i int) string { return disputes[i].ID }, id) {
-			return "", collect.Errorf(collect.ENOTFOUND, "", "dispute not found")
-		}
-		if err := co.DB.ResolveDispute(ctx, agentID, d.CreditorID, id, outcome, answer, correctTo); err != nil {
-			return "", err
-		}
-		return "dispute." + string(outcome), nil
+		return "dispute." + string(in.Outcome), nil
 	})
 }
 
@@ -184,37 +189,12 @@ func (co *Console) resolveDispute(c *fiber.Ctx) error {
 // it followed up, record "won't pay", or waive the open costs.
 func (co *Console) hardship(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		ctx := c.UserContext()
-		hs, err := co.DB.Hardships(ctx, d.CreditorID, d.ID)
-		if err != nil {
+		in := casework.HardshipFollowUp{AgentID: agentID, CreditorID: d.CreditorID, DebtorID: d.ID,
+			HardshipID: c.Params("hardship"), Action: c.FormValue("action"), Days: c.FormValue("days")}
+		if err := casework.FollowUpHardship(c.UserContext(), co.DB, in); err != nil {
 			return "", err
 		}
-		id := c.Params("hardship")
-		if !containsID(len(hs), func(i int) string { return hs[i].ID }, id) {
-			return "", collect.Errorf(collect.ENOTFOUND, "", "hardship report not found")
-		}
-		action := c.FormValue("action")
-		switch action {
-		case "extend":
-			days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days")))
-			if err != nil {
-				return "", invalid("days", "extend by a number of days, 1 to 180")
-			}
-			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, days); err != nil {
-				return "", err
-			}
-		case string(collect.HardshipFollowedUp), string(collect.HardshipWontPay):
-			if err := co.DB.UpdateHardship(ctx, agentID, d.CreditorID, id, action, 0); err != nil {
-				return "", err
-			}
-		case "waive_costs":
-			if _, err := co.DB.WaiveCosts(ctx, agentID, d.CreditorID, id); err != nil {
-				return "", err
-			}
-		default:
-			return "", invalid("action", "choose an action")
-		}
-		return "hardship." + action, nil
+		return "hardship." + in.Action, nil
 	})
 }
 
@@ -233,13 +213,4 @@ func (co *Console) addNote(c *fiber.Ctx) error {
 		}
 		return "note", nil
 	})
-}
-
-func containsID(n int, id func(int) string, want string) bool {
-	for i := range n {
-		if id(i) == want {
-			return true
-		}
-	}
-	return false
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/postgres"
@@ -250,7 +250,7 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 			return Debtor{}, err
 		}
 	}
-	link, _, err := api.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", 60*24*time.Hour)
+	link, _, err := casework.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", 60*24*time.Hour)
 	if err != nil {
 		return Debtor{}, err
 	}

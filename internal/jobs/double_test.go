@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 )
@@ -71,7 +71,7 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 func (w *world) signIn(in *instance) *browser {
 	w.t.Helper()
 	ttl, _ := access.DefaultTTL("email")
-	link, _, err := api.IssueLink(w.ctx, in.db, access.NewSigner(signingKey, in.db.Now), in.base, w.cr.ID, w.d.ID, "email", ttl)
+	link, _, err := casework.IssueLink(w.ctx, in.db, access.NewSigner(signingKey, in.db.Now), in.base, w.cr.ID, w.d.ID, "email", ttl)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -1,19 +1,16 @@
 package portal
 
 import (
-	"slices"
+	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 )
-
-// MaxQuietTimes is the longest text about when not to be contacted.
-const MaxQuietTimes = 300
 
 func (p *Portal) registerContact(g signedIn) {
 	g.Get("/contact", p.contactForm)
@@ -30,13 +27,13 @@ func (p *Portal) contactPage(c *fiber.Ctx) view {
 // contactForm shows the debtor's contact wishes, as given before.
 func (p *Portal) contactForm(c *fiber.Ctx) error {
 	v := p.contactPage(c)
-	w, ok, err := p.DB.ContactWishesOf(c.UserContext(), sessionOf(c).DebtorID)
+	w, ok, err := casework.ContactWishesOf(c.UserContext(), p.DB, sessionOf(c).DebtorID)
 	if err != nil {
 		return err
 	}
 	if ok {
 		v.Form["channel"], v.Form["quiet"] = w.Channel, w.QuietTimes
-		if i18n.Supported(w.Language) {
+		if w.Language != "" {
 			v.Form["lang"] = w.Language
 		}
 	}
@@ -47,28 +44,20 @@ func (p *Portal) contactForm(c *fiber.Ctx) error {
 // language for the rest of the session.
 func (p *Portal) contactSave(c *fiber.Ctx) error {
 	v := p.contactPage(c)
-	pr := v.P
 	w := collect.ContactWishes{Channel: c.FormValue("channel"), Language: c.FormValue("lang"),
 		QuietTimes: strings.TrimSpace(strings.ReplaceAll(c.FormValue("quiet"), "\r\n", "\n"))}
 	v.Form["channel"], v.Form["quiet"], v.Form["lang"] = w.Channel, w.QuietTimes, w.Language
-	problem := ""
-	switch {
-	case !slices.Contains(collect.ContactChannels, w.Channel):
-		problem = pr.T("wishes.error.channel")
-	case utf8.RuneCountInString(w.QuietTimes) > MaxQuietTimes:
-		problem = pr.T("wishes.error.quiet", MaxQuietTimes)
-	case !i18n.Supported(w.Language):
-		problem = pr.T("wishes.error.lang")
-	}
-	if problem != "" {
-		v.Problem = problem
+	s := sessionOf(c)
+	err := casework.SetContactWishes(c.UserContext(), p.DB, s, c.Cookies(sessionCookie), w)
+	var e *collect.Error
+	if errors.As(err, &e) && e.Code == collect.EINVALID {
+		v.Problem = v.P.T("wishes.error." + e.Field)
+		if e.Field == "quiet" {
+			v.Problem = v.P.T("wishes.error.quiet", casework.MaxQuietTimes)
+		}
 		return p.render(c, fiber.StatusUnprocessableEntity, "contact", v)
 	}
-	s := sessionOf(c)
-	if err := p.DB.SetContactWishes(c.UserContext(), s.CreditorID, s.DebtorID, w); err != nil {
-		return err
-	}
-	if err := p.DB.SetSessionLanguage(c.UserContext(), c.Cookies(sessionCookie), w.Language); err != nil {
+	if err != nil {
 		return err
 	}
 	p.setCookie(c, langCookie, w.Language, 365*24*time.Hour, "/")

@@ -8,20 +8,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/server"
 )
 
-// Limits of a dispute.
+// Limits of a dispute's files, checked as the form is read.
 const (
-	MaxDisputeText  = 2000     // characters
 	MaxEvidence     = 5        // files
 	MaxEvidenceSize = 10 << 20 // bytes per file
 )
@@ -70,57 +69,77 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pr := p.printer(c)
-	v := p.disputePage(c, f, line)
 	form, err := readDisputeForm(c)
 	defer form.remove()
-	status := fiber.StatusUnprocessableEntity
-	switch {
-	case errors.Is(err, server.ErrBodyTooLarge):
-		status = fiber.StatusRequestEntityTooLarge
-		form.problem = problem{key: "dispute.error.size", arg: form.current}
-	case err != nil:
+	if err != nil && !errors.Is(err, server.ErrBodyTooLarge) {
 		return err
 	}
-	reason, body := form.reason, strings.TrimSpace(strings.ReplaceAll(form.body, "\r\n", "\n"))
-	v.Form["reason"], v.Form["body"] = reason, body
-	switch {
-	case status == fiber.StatusRequestEntityTooLarge:
-	case !slices.Contains(collect.DisputeReasons, reason):
-		form.problem = problem{key: "dispute.error.reason"}
-	case form.bodyTooLong || utf8.RuneCountInString(body) > MaxDisputeText:
-		form.problem = problem{key: "dispute.error.body", arg: MaxDisputeText}
-	}
-	if form.problem.key != "" {
-		v.Problem = pr.T(form.problem.key, form.problem.args()...)
+	v := p.disputePage(c, f, line)
+	v.Form["reason"], v.Form["body"] = form.reason, strings.TrimSpace(strings.ReplaceAll(form.body, "\r\n", "\n"))
+	if status, refused := form.refusal(err, v.Form["reason"], v.Form["body"]); refused {
+		v.Problem = v.P.T(form.problem.key, form.problem.args()...)
 		if len(form.files) > 0 || form.current != "" {
-			v.Problem += " " + pr.T("dispute.error.again")
+			v.Problem += " " + v.P.T("dispute.error.again")
 		}
 		return p.render(c, status, "dispute", v)
 	}
-	evidence := make([]collect.DisputeFile, 0, len(form.files))
-	for _, e := range form.files {
-		data, err := os.ReadFile(e.path)
-		if err != nil {
-			return fmt.Errorf("read evidence: %w", err)
-		}
-		evidence = append(evidence, collect.DisputeFile{Filename: e.name, ContentType: e.typ, Size: len(data), Data: data})
-	}
-	s := sessionOf(c)
-	d, err := p.DB.CreateDispute(c.UserContext(), collect.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
-		InvoiceID: line.Invoice.ID, Reason: reason, Body: body, Files: evidence})
+	evidence, err := form.evidence()
 	if err != nil {
 		return err
 	}
-	by, err := p.answerBy(c, f.Creditor, dayOf(d.CreatedAt))
+	s := sessionOf(c)
+	d, err := casework.OpenDispute(c.UserContext(), p.DB, collect.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
+		InvoiceID: line.Invoice.ID, Reason: v.Form["reason"], Body: v.Form["body"], Files: evidence})
+	if err != nil {
+		return err
+	}
+	return p.disputeDone(c, f.Creditor, line, d)
+}
+
+// disputeDone says what happens now: the invoice on hold, no costs, and the
+// day of the answer.
+func (p *Portal) disputeDone(c *fiber.Ctx, cr collect.Creditor, line collect.Line, d collect.Dispute) error {
+	pr := p.printer(c)
+	by, err := p.answerBy(c, cr, dayOf(d.CreatedAt))
 	if err != nil {
 		return err
 	}
 	lines := []string{pr.T("dispute.done.hold", line.Invoice.Number), pr.T("dispute.done.nocosts"), pr.T("dispute.done.answer", pr.Date(by))}
-	if len(evidence) > 0 {
+	if len(d.Files) > 0 {
 		lines = append(lines, pr.T("dispute.done.files"))
 	}
-	return p.render(c, fiber.StatusOK, "done", view{P: pr, Title: pr.T("dispute.done.title"), Creditor: f.Creditor, SignedIn: true, Lines: lines})
+	return p.render(c, fiber.StatusOK, "done", view{P: pr, Title: pr.T("dispute.done.title"), Creditor: cr, SignedIn: true, Lines: lines})
+}
+
+// refusal is why the form is refused, if it is, and the status to answer:
+// an upload too large first, then the text, then a refused file.
+func (f *disputeForm) refusal(readErr error, reason, body string) (int, bool) {
+	if errors.Is(readErr, server.ErrBodyTooLarge) {
+		f.problem = problem{key: "dispute.error.size", arg: f.current}
+		return fiber.StatusRequestEntityTooLarge, true
+	}
+	var e *collect.Error
+	err := casework.CheckDispute(reason, body)
+	switch {
+	case errors.As(err, &e) && e.Field == "reason":
+		f.problem = problem{key: "dispute.error.reason"}
+	case err != nil || f.bodyTooLong:
+		f.problem = problem{key: "dispute.error.body", arg: casework.MaxDisputeText}
+	}
+	return fiber.StatusUnprocessableEntity, f.problem.key != ""
+}
+
+// evidence reads the spooled files back for the store.
+func (f *disputeForm) evidence() ([]collect.DisputeFile, error) {
+	evidence := make([]collect.DisputeFile, 0, len(f.files))
+	for _, e := range f.files {
+		data, err := os.ReadFile(e.path)
+		if err != nil {
+			return nil, fmt.Errorf("read evidence: %w", err)
+		}
+		evidence = append(evidence, collect.DisputeFile{Filename: e.name, ContentType: e.typ, Size: len(data), Data: data})
+	}
+	return evidence, nil
 }
 
 // MaxDisputeBody is the most a dispute form may send: its files at their
@@ -128,8 +147,8 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 const MaxDisputeBody = MaxEvidence*MaxEvidenceSize + 1<<20
 
 // maxDisputeField is the most one text field of the form may hold in bytes:
-// MaxDisputeText characters of four bytes each, with room for CRLF line ends.
-const maxDisputeField = 4*MaxDisputeText + 2048
+// casework.MaxDisputeText characters of four bytes each, with room for CRLF line ends.
+const maxDisputeField = 4*casework.MaxDisputeText + 2048
 
 // problem is why a dispute form is refused: a translation key and its argument.
 type problem struct {
@@ -198,14 +217,8 @@ func readDisputeForm(c *fiber.Ctx) (*disputeForm, error) {
 			form.files = append(form.files, e)
 			form.current = ""
 		case part.FormName() == "reason" || part.FormName() == "body":
-			raw, err := io.ReadAll(io.LimitReader(part, maxDisputeField+1))
-			if err != nil {
-				return form, fmt.Errorf("read dispute form: %w", err)
-			}
-			if part.FormName() == "reason" {
-				form.reason = string(raw)
-			} else {
-				form.body, form.bodyTooLong = string(raw), len(raw) > maxDisputeField
+			if err := form.readField(part.FormName(), part); err != nil {
+				return form, err
 			}
 		default:
 			// An unknown part, or a file input left empty: read past it.
@@ -214,6 +227,20 @@ func readDisputeForm(c *fiber.Ctx) (*disputeForm, error) {
 			}
 		}
 	}
+}
+
+// readField reads the reason or the body, at most one byte past its limit.
+func (f *disputeForm) readField(name string, part io.Reader) error {
+	raw, err := io.ReadAll(io.LimitReader(part, maxDisputeField+1))
+	if err != nil {
+		return fmt.Errorf("read dispute form: %w", err)
+	}
+	if name == "reason" {
+		f.reason = string(raw)
+	} else {
+		f.body, f.bodyTooLong = string(raw), len(raw) > maxDisputeField
+	}
+	return nil
 }
 
 // spoolEvidence checks an evidence file's type from its first bytes and

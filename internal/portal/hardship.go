@@ -1,19 +1,15 @@
 package portal
 
 import (
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 )
-
-// MaxCounsellor is the longest text about a debt counsellor or administrator.
-const MaxCounsellor = 500
 
 func (p *Portal) registerHardship(g signedIn) {
 	g.Get("/hardship", p.hardshipStart)
@@ -52,51 +48,54 @@ func (p *Portal) hardshipStep(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h, step, problem := hardshipAnswers(c, &v, done)
+	if problem != "" {
+		v.Step, v.Problem = step, problem
+		return p.render(c, fiber.StatusUnprocessableEntity, "hardship", v)
+	}
+	if done < 3 {
+		v.Step = done + 1
+		return p.render(c, fiber.StatusOK, "hardship", v)
+	}
+	h.DebtorID = sessionOf(c).DebtorID
+	if h, err = casework.ReportHardship(c.UserContext(), p.DB, v.Creditor, h); err != nil {
+		return err
+	}
+	v.Title, v.Breathing = v.P.T("hardship.done.title"), &h
+	return p.render(c, fiber.StatusOK, "hardshipdone", v)
+}
+
+// hardshipAnswers reads the answers of the steps up to done into the form
+// and a report. A refused answer gives the step to show again and why.
+func hardshipAnswers(c *fiber.Ctx, v *view, done int) (collect.Hardship, int, string) {
 	pr := v.P
 	for _, k := range []string{"reason", "income", "costs", "counsellor"} {
 		v.Form[k] = strings.TrimSpace(strings.ReplaceAll(c.FormValue(k), "\r\n", "\n"))
 	}
-	fail := func(step int, problem string) error {
-		v.Step, v.Problem = step, problem
-		return p.render(c, fiber.StatusUnprocessableEntity, "hardship", v)
-	}
-	if !slices.Contains(collect.HardshipReasons, v.Form["reason"]) {
-		return fail(1, pr.T("hardship.error.reason"))
+	h := collect.Hardship{Reason: v.Form["reason"], Consent: c.FormValue("consent") == "yes"}
+	if casework.CheckHardship(h) != nil {
+		return h, 1, pr.T("hardship.error.reason")
 	}
 	if done == 1 {
-		v.Step = 2
-		return p.render(c, fiber.StatusOK, "hardship", v)
+		return h, 0, ""
 	}
-	income, err := optionalAmount(v.Form["income"])
-	if err != nil {
-		return fail(2, pr.T("hardship.error.amount"))
+	var ierr, cerr error
+	h.Income, ierr = optionalAmount(v.Form["income"])
+	h.FixedCosts, cerr = optionalAmount(v.Form["costs"])
+	if ierr != nil || cerr != nil {
+		return h, 2, pr.T("hardship.error.amount")
 	}
-	costs, err := optionalAmount(v.Form["costs"])
-	if err != nil {
-		return fail(2, pr.T("hardship.error.amount"))
+	h.Counsellor = v.Form["counsellor"]
+	if casework.CheckHardship(h) != nil {
+		return h, 2, pr.T("hardship.error.counsellor", casework.MaxCounsellor)
 	}
-	if utf8.RuneCountInString(v.Form["counsellor"]) > MaxCounsellor {
-		return fail(2, pr.T("hardship.error.counsellor", MaxCounsellor))
+	if h.Income != nil {
+		v.Form["income_text"] = pr.Money(*h.Income)
 	}
-	if income != nil {
-		v.Form["income_text"] = pr.Money(*income)
+	if h.FixedCosts != nil {
+		v.Form["costs_text"] = pr.Money(*h.FixedCosts)
 	}
-	if costs != nil {
-		v.Form["costs_text"] = pr.Money(*costs)
-	}
-	if done == 2 {
-		v.Step = 3
-		return p.render(c, fiber.StatusOK, "hardship", v)
-	}
-	s := sessionOf(c)
-	h, err := p.DB.ReportHardship(c.UserContext(), collect.Hardship{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
-		Reason: v.Form["reason"], Income: income, FixedCosts: costs, Consent: c.FormValue("consent") == "yes", Counsellor: v.Form["counsellor"]},
-		v.Creditor.Policy.BreathingDays)
-	if err != nil {
-		return err
-	}
-	v.Title, v.Breathing = pr.T("hardship.done.title"), &h
-	return p.render(c, fiber.StatusOK, "hardshipdone", v)
+	return h, 0, ""
 }
 
 // optionalAmount reads an amount the debtor may leave empty.

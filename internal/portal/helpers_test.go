@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/postgres"
@@ -181,7 +181,7 @@ func (e *env) pay(cr creditorFixture, d collect.Debtor, cents int64, on time.Tim
 func (e *env) link(cr creditorFixture, d collect.Debtor, channel string) (string, postgres.Link) {
 	e.t.Helper()
 	ttl, _ := access.DefaultTTL(channel)
-	u, l, err := api.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, cr.ID, d.ID, channel, ttl)
+	u, l, err := casework.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, cr.ID, d.ID, channel, ttl)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/csrf"
-	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -23,7 +23,7 @@ const linkTTL = 2 * access.LockDuration
 // and any Referer) at once.
 func (p *Portal) openLink(c *fiber.Ctx) error {
 	tok := c.Params("token")
-	if _, _, err := p.checkLink(c, tok); err != nil {
+	if _, err := p.checkLink(c, tok); err != nil {
 		// checkLink has rendered the page; returning errHandled would have
 		// replaced it with a 500.
 		return ignoreHandled(err)
@@ -32,47 +32,37 @@ func (p *Portal) openLink(c *fiber.Ctx) error {
 	return c.Redirect("/verify", fiber.StatusSeeOther)
 }
 
-// checkLink verifies a token and its database row. On failure it renders the
-// right page and returns errHandled.
-func (p *Portal) checkLink(c *fiber.Ctx, tok string) (access.LinkClaims, postgres.Link, error) {
-	ctx := c.UserContext()
-	claims, err := p.Signer.Verify(tok)
-	if err != nil && !errors.Is(err, access.ErrTokenExpired) {
-		return claims, postgres.Link{}, p.linkError(c, fiber.StatusNotFound, "error.link.invalid", nil)
+// checkLink opens the link of a token. On failure it renders the right page
+// and returns errHandled.
+func (p *Portal) checkLink(c *fiber.Ctx, tok string) (casework.LinkVisit, error) {
+	v, err := casework.OpenLink(c.UserContext(), p.DB, p.Signer, tok)
+	if v.Creditor.ID != "" {
+		c.Locals("creditor", v.Creditor)
+		if v.Language != "" {
+			// The debtor's own language is the default on pages before sign-in.
+			c.Locals("lang", v.Language)
+		}
 	}
-	link, lerr := p.DB.LinkByJTI(ctx, claims.ID)
-	if lerr != nil || link.DebtorID != claims.DebtorID || link.CreditorID != claims.CreditorID {
-		// A well-signed token we never recorded is treated as unknown.
-		return claims, link, p.linkError(c, fiber.StatusNotFound, "error.link.invalid", nil)
-	}
-	cr, cerr := p.DB.Creditor(ctx, link.CreditorID)
-	if cerr != nil {
-		return claims, link, cerr
-	}
-	c.Locals("creditor", cr)
-	p.debtorLanguage(c, link)
 	switch {
-	case link.RevokedAt != nil:
-		return claims, link, p.linkError(c, fiber.StatusGone, "error.link.revoked", &cr)
-	case errors.Is(err, access.ErrTokenExpired) || !p.DB.Now().Before(link.ExpiresAt):
-		return claims, link, p.linkError(c, fiber.StatusGone, "error.link.expired", &cr)
+	case errors.Is(err, casework.ErrLinkUnknown):
+		return v, p.linkError(c, fiber.StatusNotFound, "error.link.invalid", false)
+	case errors.Is(err, casework.ErrLinkRevoked):
+		return v, p.linkError(c, fiber.StatusGone, "error.link.revoked", true)
+	case errors.Is(err, casework.ErrLinkExpired):
+		return v, p.linkError(c, fiber.StatusGone, "error.link.expired", true)
 	}
-	return claims, link, nil
-}
-
-// debtorLanguage makes the debtor's own language the default on pages before sign-in.
-func (p *Portal) debtorLanguage(c *fiber.Ctx, link postgres.Link) {
-	if d, err := p.DB.Debtor(c.UserContext(), link.CreditorID, link.DebtorID); err == nil && i18n.Supported(d.Language) {
-		c.Locals("lang", d.Language)
-	}
+	return v, err
 }
 
 var errHandled = errors.New("handled")
 
-func (p *Portal) linkError(c *fiber.Ctx, status int, key string, cr *collect.Creditor) error {
+// linkError renders why a link does not sign in; withCreditor adds whom to
+// ask for a new one.
+func (p *Portal) linkError(c *fiber.Ctx, status int, key string, withCreditor bool) error {
 	pr := p.printer(c)
 	lines := []string{pr.T(key)}
-	if cr != nil {
+	if withCreditor {
+		cr := c.Locals("creditor").(collect.Creditor)
 		lines = append(lines, pr.T("error.link.new", cr.Name, cr.Phone, cr.PhoneHours, cr.Email))
 	}
 	if err := p.message(c, status, "error.title", lines...); err != nil {
@@ -82,72 +72,48 @@ func (p *Portal) linkError(c *fiber.Ctx, status int, key string, cr *collect.Cre
 }
 
 func (p *Portal) verifyForm(c *fiber.Ctx) error {
-	_, link, err := p.checkLink(c, c.Cookies(linkCookie))
+	v, err := p.checkLink(c, c.Cookies(linkCookie))
 	if err != nil {
 		return ignoreHandled(err)
 	}
-	return p.renderVerify(c, link, false)
+	return p.renderVerify(c, v, false)
 }
 
-func (p *Portal) renderVerify(c *fiber.Ctx, link postgres.Link, wrong bool) error {
-	cr := c.Locals("creditor").(collect.Creditor)
+func (p *Portal) renderVerify(c *fiber.Ctx, lv casework.LinkVisit, wrong bool) error {
 	pr := p.printer(c)
-	v := view{P: pr, Title: pr.T("verify.title"), Creditor: cr, Question: cr.SecondFactor, Back: "/verify",
-		Wrong: wrong, TriesLeft: access.MaxAttempts - link.FailedAttempts}
+	v := view{P: pr, Title: pr.T("verify.title"), Creditor: lv.Creditor, Question: lv.Creditor.SecondFactor, Back: "/verify",
+		Wrong: wrong, TriesLeft: lv.TriesLeft}
 	status := fiber.StatusOK
 	if wrong {
 		status = fiber.StatusUnprocessableEntity
 	}
-	if link.LockedUntil != nil && p.DB.Now().Before(*link.LockedUntil) {
+	if lv.LockedUntil != nil {
 		v.Locked = true
-		v.LockedUntil = pr.Time(link.LockedUntil.In(amsterdam))
+		v.LockedUntil = pr.Time(lv.LockedUntil.In(amsterdam))
 		status = fiber.StatusTooManyRequests
 	}
 	return p.render(c, status, "verify", v)
 }
 
-// verify checks the second factor. Wrong answers are counted per link in
-// PostgreSQL; the fifth locks the link for a quarter of an hour.
+// verify checks the second factor and starts the debtor's session.
 func (p *Portal) verify(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	_, link, err := p.checkLink(c, c.Cookies(linkCookie))
+	lv, err := p.checkLink(c, c.Cookies(linkCookie))
 	if err != nil {
 		return ignoreHandled(err)
 	}
-	// Claim the attempt before looking at the answer, so parallel answers
-	// cannot get past the lockout.
-	link, claimed, err := p.DB.ClaimAttempt(ctx, link.JTI, access.MaxAttempts, access.LockDuration)
-	if err != nil {
-		return err
-	}
-	if !claimed {
-		return p.renderVerify(c, link, false)
-	}
-	cr := c.Locals("creditor").(collect.Creditor)
-	d, err := p.DB.Debtor(ctx, link.CreditorID, link.DebtorID)
-	if err != nil {
-		return err
-	}
 	answer := access.Answer{Postcode: c.FormValue("postcode"), HouseNumber: c.FormValue("house_number"), BirthDate: c.FormValue("birth_date")}
-	if !access.CheckSecondFactor(cr.SecondFactor, d, answer) {
-		return p.renderVerify(c, link, true)
-	}
-	if err := p.DB.ResetAttempts(ctx, link.JTI); err != nil {
+	res, err := casework.SignIn(c.UserContext(), p.DB, lv, answer, c.Cookies(langCookie))
+	if err != nil {
 		return err
+	}
+	if res.Session == "" {
+		return p.renderVerify(c, res.Visit, res.Wrong)
 	}
 	// A new session gets a new CSRF nonce, as the console does at sign-in.
 	csrf.Rotate(c, p.Secure)
-	lang := d.Language
-	if l := c.Cookies(langCookie); i18n.Supported(l) {
-		lang = l
-	}
-	token, err := p.DB.CreateSession(ctx, postgres.Session{Kind: "debtor", DebtorID: d.ID, CreditorID: cr.ID, LinkJTI: link.JTI, Language: lang})
-	if err != nil {
-		return err
-	}
 	p.setCookie(c, linkCookie, "", -1, "/")
 	// The cookie itself lives at most as long as a session may; the server ends it sooner when idle.
-	p.setCookie(c, sessionCookie, token, postgres.SessionMax, "/")
+	p.setCookie(c, sessionCookie, res.Session, postgres.SessionMax, "/")
 	return c.Redirect("/overview", fiber.StatusSeeOther)
 }
 

@@ -22,8 +22,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay"
@@ -210,7 +210,7 @@ func (e *env) party(name, iban, ref, debtorName, postcode, house string) party {
 		e.t.Fatal(err)
 	}
 	ttl, _ := access.DefaultTTL("email")
-	if _, p.Link, err = api.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, p.ID, p.Debtor.ID, "email", ttl); err != nil {
+	if _, p.Link, err = casework.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, p.ID, p.Debtor.ID, "email", ttl); err != nil {
 		e.t.Fatal(err)
 	}
 	if p.Notice, err = e.db.CreateNotice(e.ctx, p.Creditor, p.Debtor.ID, []string{p.Invoice.ID},
@@ -430,7 +430,7 @@ func (c *client) call(method, path string, body any) response {
 func (c *client) signInDebtor(p party) {
 	c.t.Helper()
 	ttl, _ := access.DefaultTTL("email")
-	u, _, err := api.IssueLink(c.e.ctx, c.e.db, c.e.signer, c.e.cfg.BaseURL, p.ID, p.Debtor.ID, "email", ttl)
+	u, _, err := casework.IssueLink(c.e.ctx, c.e.db, c.e.signer, c.e.cfg.BaseURL, p.ID, p.Debtor.ID, "email", ttl)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/api"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/postgres"
@@ -212,7 +212,7 @@ func (c *client) postMultipart(path string, fields ...field) response {
 func (e *env) signIn(c *client, d collect.Debtor) {
 	e.t.Helper()
 	ttl, _ := access.DefaultTTL("email")
-	u, _, err := api.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, e.creditor.ID, d.ID, "email", ttl)
+	u, _, err := casework.IssueLink(e.ctx, e.db, e.signer, e.cfg.BaseURL, e.creditor.ID, d.ID, "email", ttl)
 	if err != nil {
 		e.t.Fatal(err)
 	}
