@@ -105,50 +105,23 @@ func terms(c *fiber.Ctx, today time.Time) (collect.Plan, error) {
 // decidePlan approves, rejects or counters a plan proposal.
 func (co *Console) decidePlan(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		decision := c.FormValue("decision")
-		reason, err := text(c, "reason", maxTextLen)
-		if err != nil {
+		in := casework.PlanDecision{AgentID: agentID, CreditorID: d.CreditorID, DebtorID: d.ID, PlanID: c.Params("plan"), Decision: c.FormValue("decision")}
+		var err error
+		if in.Reason, err = text(c, "reason", maxTextLen); err != nil {
 			return "", err
 		}
-		var counter *collect.Plan
-		switch decision {
-		case "approve":
-		case "reject":
-			if reason == "" {
-				return "", invalid("reason", "write the reason the debtor will read")
-			}
-		case "counter":
+		if in.Decision == "counter" {
 			p, err := terms(c, co.DB.Today())
 			if err != nil {
 				return "", err
 			}
-			counter = &p
-		default:
-			return "", invalid("decision", "choose approve, reject or counter")
+			in.Counter = &p
 		}
-		if err := co.ownPlan(c, d, c.Params("plan")); err != nil {
+		if _, err := casework.DecidePlan(c.UserContext(), co.DB, in); err != nil {
 			return "", err
 		}
-		if _, err := co.DB.DecidePlan(c.UserContext(), agentID, d.CreditorID, c.Params("plan"), decision, reason, counter); err != nil {
-			return "", err
-		}
-		return "plan." + decision, nil
+		return "plan." + in.Decision, nil
 	})
-}
-
-// ownPlan checks that a plan belongs to this debtor, so an action never
-// lands on another debtor's record through a mixed-up address.
-func (co *Console) ownPlan(c *fiber.Ctx, d collect.Debtor, planID string) error {
-	plans, err := co.DB.Plans(c.UserContext(), d.CreditorID, d.ID)
-	if err != nil {
-		return err
-	}
-	for _, p := range plans {
-		if p.ID == planID {
-			return nil
-		}
-	}
-	return collect.Errorf(collect.ENOTFOUND, "", "plan not found")
 }
 
 // offerPlan offers the debtor a plan of the agent's own (after a hardship
@@ -162,7 +135,7 @@ func (co *Console) offerPlan(c *fiber.Ctx) error {
 		if p.Reason, err = text(c, "reason", maxTextLen); err != nil {
 			return "", err
 		}
-		if _, err := co.DB.OfferPlan(c.UserContext(), agentID, d.CreditorID, d.ID, p); err != nil {
+		if _, err := casework.OfferPlan(c.UserContext(), co.DB, agentID, d.CreditorID, d.ID, p); err != nil {
 			return "", err
 		}
 		return "plan.offer", nil
