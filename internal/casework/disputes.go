@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"slices"
+	"time"
 	"unicode/utf8"
 
 	"github.com/settle/settle/internal/collect"
@@ -26,13 +27,26 @@ func CheckDispute(reason, body string) error {
 	return nil
 }
 
-// OpenDispute stores a debtor's dispute of one invoice with its evidence;
-// from then on the invoice is on hold.
-func OpenDispute(ctx context.Context, db *postgres.DB, d collect.Dispute) (collect.Dispute, error) {
+// OpenedDispute is a dispute as stored, with the date its answer is due.
+type OpenedDispute struct {
+	collect.Dispute
+	AnswerBy time.Time
+}
+
+// OpenDispute stores a debtor's dispute of one invoice of cr with its
+// evidence; from then on the invoice is on hold, and an agent answers
+// within cr's answer time.
+func OpenDispute(ctx context.Context, db *postgres.DB, cr collect.Creditor, d collect.Dispute) (OpenedDispute, error) {
 	if err := CheckDispute(d.Reason, d.Body); err != nil {
-		return d, err
+		return OpenedDispute{}, err
 	}
-	return db.CreateDispute(ctx, d)
+	d.CreditorID = cr.ID
+	d, err := db.CreateDispute(ctx, d)
+	if err != nil {
+		return OpenedDispute{}, err
+	}
+	by, err := answerDate(ctx, db, cr, collect.DutchDate(d.CreatedAt))
+	return OpenedDispute{Dispute: d, AnswerBy: by}, err
 }
 
 // DisputeAnswer is an agent's answer to a dispute.

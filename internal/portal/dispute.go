@@ -87,8 +87,7 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s := sessionOf(c)
-	d, err := casework.OpenDispute(c.UserContext(), p.DB, collect.Dispute{CreditorID: s.CreditorID, DebtorID: s.DebtorID,
+	d, err := casework.OpenDispute(c.UserContext(), p.DB, f.Creditor, collect.Dispute{DebtorID: sessionOf(c).DebtorID,
 		InvoiceID: line.Invoice.ID, Reason: v.Form["reason"], Body: v.Form["body"], Files: evidence})
 	if err != nil {
 		return err
@@ -98,13 +97,9 @@ func (p *Portal) disputeSend(c *fiber.Ctx) error {
 
 // disputeDone says what happens now: the invoice on hold, no costs, and the
 // day of the answer.
-func (p *Portal) disputeDone(c *fiber.Ctx, cr collect.Creditor, line collect.Line, d collect.Dispute) error {
+func (p *Portal) disputeDone(c *fiber.Ctx, cr collect.Creditor, line collect.Line, d casework.OpenedDispute) error {
 	pr := p.printer(c)
-	by, err := p.answerBy(c, cr, dayOf(d.CreatedAt))
-	if err != nil {
-		return err
-	}
-	lines := []string{pr.T("dispute.done.hold", line.Invoice.Number), pr.T("dispute.done.nocosts"), pr.T("dispute.done.answer", pr.Date(by))}
+	lines := []string{pr.T("dispute.done.hold", line.Invoice.Number), pr.T("dispute.done.nocosts"), pr.T("dispute.done.answer", pr.Date(d.AnswerBy))}
 	if len(d.Files) > 0 {
 		lines = append(lines, pr.T("dispute.done.files"))
 	}

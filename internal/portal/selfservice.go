@@ -22,15 +22,6 @@ var selfServiceActions = []Action{
 // dayOf is the Dutch date of a moment.
 func dayOf(t time.Time) time.Time { return collect.DutchDate(t) }
 
-// answerBy is the date by which an agent answers a request made on day.
-func (p *Portal) answerBy(c *fiber.Ctx, cr collect.Creditor, day time.Time) (time.Time, error) {
-	cal, err := p.DB.Calendar(c.UserContext())
-	if err != nil {
-		return time.Time{}, err
-	}
-	return collect.AnswerDate(cal, day, cr.Policy.AnswerDays), nil
-}
-
 func sessionOf(c *fiber.Ctx) postgres.Session { return c.Locals("session").(postgres.Session) }
 
 // planView is a plan with each instalment's state, for the overview.
