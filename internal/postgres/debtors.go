@@ -64,3 +64,64 @@ func (db *DB) DebtorByExternalRef(ctx context.Context, creditorID, ref string) (
 	d, err := scanDebtor(db.pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE external_ref = $1 AND creditor_id = $2`, ref, creditorID))
 	return d, dbErr(err, "debtor")
 }
+
+// The agent's reads take the creditor ids the agent may see (or one creditor
+// id already checked against them), so a console user never reads another
+// creditor's data.
+
+// QueueItem is one open request in the agent's work queue.
+type QueueItem struct {
+	Kind         string // plan, dispute or hardship
+	ID           string
+	CreatedAt    time.Time
+	DebtorID     string
+	DebtorName   string
+	CreditorID   string
+	CreditorName string
+	AnswerDays   int
+	Detail       string // for a dispute or hardship report: what it is about, in a few words
+	Total        int64  // for a plan: its total in cents
+	Months       int    // for a plan: its number of months
+}
+
+// WorkQueue lists open plan proposals, open disputes and open hardship
+// reports of the given creditors, oldest first.
+func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([]QueueItem, error) {
+	if len(creditorIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `
+		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months FROM (
+			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months
+			FROM plans p WHERE p.status = 'proposed' AND p.creditor_id = ANY($1)
+			UNION ALL
+			SELECT 'dispute', x.id, x.created_at, x.debtor_id, x.creditor_id, 'invoice ' || i.number || ', reason: ' || replace(x.reason, '_', ' '), 0, 0
+			FROM disputes x JOIN invoices i ON i.id = x.invoice_id WHERE x.status = 'open' AND x.creditor_id = ANY($1)
+			UNION ALL
+			SELECT 'hardship', h.id, h.created_at, h.debtor_id, h.creditor_id,
+				'reason: ' || h.reason || ', breathing space until ' || to_char(h.breathing_until, 'FMDD Mon YYYY'), 0, 0
+			FROM hardships h WHERE h.status = 'open' AND h.creditor_id = ANY($1)
+		) q
+		JOIN debtors d ON d.id = q.debtor_id AND d.creditor_id = q.creditor_id
+		JOIN creditors c ON c.id = q.creditor_id
+		ORDER BY q.created_at, q.id
+		LIMIT $2`, creditorIDs, limit)
+	if err != nil {
+		return nil, dbErr(err, "work queue")
+	}
+	return collectRows(rows, func(r pgx.Row) (QueueItem, error) {
+		var q QueueItem
+		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months)
+		return q, err
+	}, "work queue")
+}
+
+// DebtorOfCreditors loads a debtor only when it belongs to one of the given
+// creditors; any other id is not found.
+func (db *DB) DebtorOfCreditors(ctx context.Context, creditorIDs []string, id string) (collect.Debtor, error) {
+	if !validUUID(id) || len(creditorIDs) == 0 {
+		return collect.Debtor{}, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
+	}
+	d, err := scanDebtor(db.pool.QueryRow(ctx, `SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = ANY($2)`, id, creditorIDs))
+	return d, dbErr(err, "debtor")
+}

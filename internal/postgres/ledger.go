@@ -102,3 +102,37 @@ func RateKind(k collect.DebtorKind) string {
 	}
 	return "consumer"
 }
+
+// writeOffCostsTx books what is due today, then writes off the collection
+// costs open on every invoice of a debtor, under one source key. It returns
+// the total and the amount per invoice number.
+func writeOffCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, today time.Time, sourceKey, memo string) (int64, map[string]int64, error) {
+	if err := lockDebtor(ctx, tx, debtorID); err != nil {
+		return 0, nil, err
+	}
+	if err := bookAccruals(ctx, tx, creditorID, debtorID, today); err != nil {
+		return 0, nil, err
+	}
+	f, err := facts(ctx, tx, creditorID, debtorID)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := collect.BuildStatement(f, today)
+	if err != nil {
+		return 0, nil, err
+	}
+	var total int64
+	invoices := map[string]int64{}
+	for _, l := range st.Lines {
+		if l.Costs <= 0 {
+			continue
+		}
+		e := collect.Entry{InvoiceID: l.Invoice.ID, Account: collect.AccountCosts, Kind: collect.KindWriteOff, Amount: -l.Costs, BookedOn: today, Memo: memo}
+		if err := insertEntry(ctx, tx, creditorID, debtorID, e, sourceKey); err != nil {
+			return 0, nil, err
+		}
+		invoices[l.Invoice.Number] = l.Costs
+		total += l.Costs
+	}
+	return total, invoices, nil
+}

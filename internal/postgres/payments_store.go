@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -108,21 +107,6 @@ func history(ctx context.Context, tx pgx.Tx, id string, from, to pay.Status, sou
 	_, err := tx.Exec(ctx, `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`,
 		id, nullable(string(from)), string(to), source)
 	return dbErr(err, "payment history")
-}
-
-// Audit appends an audit record inside tx.
-func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, subject string, before, after any) error {
-	b, _ := json.Marshal(before)
-	a, _ := json.Marshal(after)
-	if before == nil {
-		b = nil
-	}
-	if after == nil {
-		a = nil
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
-	return dbErr(err, "audit")
 }
 
 // ApplyProviderState brings our payment to what the provider says, in one
@@ -382,4 +366,13 @@ func (db *DB) FailAbandonedCheckouts(ctx context.Context, cutoff time.Time) (int
 		return nil
 	})
 	return n, err
+}
+
+// Payments lists a debtor's payments at one creditor, newest first.
+func (db *DB) Payments(ctx context.Context, creditorID, debtorID string) ([]collect.Payment, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY created_at DESC, id`, debtorID, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "payments")
+	}
+	return collectRows(rows, scanPayment, "payments")
 }

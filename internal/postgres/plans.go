@@ -292,3 +292,46 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	}
 	return out, nil
 }
+
+// OfferPlan is an agent's own plan for a debtor (for example after a hardship
+// report): it is stored as a counter-offer the debtor accepts or declines in
+// the portal, and replaces any open proposal or offer. One transaction with
+// its audit record.
+func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID string, p collect.Plan) (collect.Plan, error) {
+	if p.Total <= 0 || p.Months < 1 || p.FirstDue.IsZero() {
+		return collect.Plan{}, collect.Errorf(collect.EINVALID, "months", "a plan needs a total, a number of months and a first date")
+	}
+	var out collect.Plan
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM debtors WHERE id = $1 AND creditor_id = $2)`, debtorID, creditorID).Scan(&ok); err != nil {
+			return dbErr(err, "debtor")
+		}
+		if !ok {
+			return collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
+		}
+		var open []string
+		rows, err := tx.Query(ctx, `SELECT id::text FROM plans WHERE debtor_id = $1 AND status IN ('proposed', 'countered') FOR UPDATE`, debtorID)
+		if err != nil {
+			return dbErr(err, "open plans")
+		}
+		if open, err = collectRows(rows, func(r pgx.Row) (string, error) {
+			var s string
+			err := r.Scan(&s)
+			return s, err
+		}, "open plans"); err != nil {
+			return err
+		}
+		if err := endOpenPlans(ctx, tx, debtorID); err != nil {
+			return err
+		}
+		p.CreditorID, p.DebtorID, p.Status, p.CounterOf = creditorID, debtorID, "countered", ""
+		if out, err = insertPlan(ctx, tx, p, db.Now()); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "agent:"+agentID, "plan.offered", creditorID, debtorID, "plan:"+out.ID,
+			map[string]any{"replaced": open},
+			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason})
+	})
+	return out, err
+}
