@@ -36,7 +36,10 @@ func (e *Error) Error() string { return e.Message }
 // encoding/json alone would replace bad UTF-8 and lone surrogates with
 // U+FFFD and drop unknown fields, storing something the creditor never sent.
 func Decode(body []byte, v any) error {
-	body = bytes.TrimSpace(body)
+	// Only JSON's own whitespace (RFC 8259: space, tab, CR, LF) may surround
+	// the value; bytes.TrimSpace would also drop a form feed or a vertical
+	// tab, which no JSON parser accepts.
+	body = bytes.Trim(body, " \t\r\n")
 	if len(body) == 0 || body[0] != '{' {
 		return malformed("the body must be a JSON object")
 	}
