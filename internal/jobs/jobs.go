@@ -97,9 +97,17 @@ func (c *Client) EnqueueSyncTx(ctx context.Context, tx pgx.Tx, paymentID string)
 	if err != nil || !res.UniqueSkippedAsDuplicate || res.Job.State != rivertype.JobStateRunning {
 		return err
 	}
-	_, err = c.River.InsertTx(ctx, tx, SyncPaymentArgs{PaymentID: paymentID, FollowUp: true}, syncOpts)
+	// The follow-up starts a moment later, so that it fetches after the
+	// change this post reports, and it waits (absorbing further posts) while
+	// the running job finishes rather than running beside it.
+	opts := *syncOpts
+	opts.ScheduledAt = time.Now().Add(followUpDelay)
+	_, err = c.River.InsertTx(ctx, tx, SyncPaymentArgs{PaymentID: paymentID, FollowUp: true}, &opts)
 	return err
 }
+
+// followUpDelay is how long a follow-up sync waits before it fetches.
+const followUpDelay = 2 * time.Second
 
 // syncOpts make sync jobs unique per payment (and follow-up flag) while they
 // wait or run; a completed job does not block the next webhook's sync.
