@@ -90,10 +90,20 @@ type Hardship struct {
 
 // ContactWishes are how and when a debtor wants to be contacted.
 type ContactWishes struct {
-	Channel    string
-	QuietTimes string
-	Language   string
-	UpdatedAt  time.Time
+	// Channel is the first choice (kept for the API's "channel" field).
+	Channel string
+	// Channels are the channels the debtor accepts, most preferred first.
+	Channels []Channel
+	Phone    string // E.164, "" when not given
+	Email    string // "" when not given
+	// Avoid are the times that do not suit, for example weekdays 8:00-17:00.
+	Avoid []TimeRange
+	// QuietTimes is the free text of the old form; QuietNeedsReview marks
+	// it for an agent to turn into Avoid ranges.
+	QuietTimes       string
+	QuietNeedsReview bool
+	Language         string
+	UpdatedAt        time.Time
 }
 
 // BankStatement is an imported statement.
