@@ -1,0 +1,534 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/notify"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Senders are the channels DeliverDue sends on, and what a message's link
+// needs. A nil sender is a channel that is off: its messages fall back to
+// the person's next channel, or fail where they can be seen.
+type Senders struct {
+	Email   notify.Sender
+	SMS     notify.Sender
+	Signer  *access.Signer
+	BaseURL string
+}
+
+// How DeliverDue works through the outbox.
+const (
+	// claimLease is how long a claimed message is a sender's own; a sender
+	// that died with it leaves it to the next after this.
+	claimLease = 5 * time.Minute
+	// deliverBatch is how many messages one pass claims at a time.
+	deliverBatch = 50
+	// maxAttempts is how often a channel that fails for a while (a busy
+	// gateway) is tried before the next channel takes over.
+	maxAttempts = 3
+	// retryAfter is the wait after a temporary failure, per attempt so far.
+	retryAfter = 10 * time.Minute
+)
+
+// LadderSave is an admin's new version of a creditor's ladder.
+type LadderSave struct {
+	CreditorID string
+	Actor      string // "agent:<id>" or "cli"
+	Steps      []collect.LadderStep
+	MaxPerWeek int
+}
+
+// SaveLadder checks and stores a new version of a creditor's ladder;
+// invoices already on the ladder keep the version they started on.
+func SaveLadder(ctx context.Context, db *postgres.DB, now time.Time, in LadderSave) (collect.Ladder, error) {
+	l := collect.Ladder{CreditorID: in.CreditorID, Steps: in.Steps, MaxPerWeek: in.MaxPerWeek, CreatedBy: in.Actor}
+	if err := l.Validate(); err != nil {
+		return l, err
+	}
+	for _, s := range l.Steps {
+		for _, name := range s.Templates {
+			if _, ok := messageTemplates[name+".nl"]; !ok {
+				return l, collect.Errorf(collect.EINVALID, "steps", "there is no message template %q", name)
+			}
+		}
+	}
+	return db.SaveLadder(ctx, l, now)
+}
+
+// PlanOutreach runs every invoice's ladder up to now: each step that has
+// come becomes its messages (or an agent's task), one transaction with its
+// audit record per invoice and step. Running it again, or on two instances
+// at once, plans nothing twice. It returns how many steps it planned.
+func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time) (int, error) {
+	invs, err := db.LadderInvoices(ctx)
+	if err != nil {
+		return 0, err
+	}
+	o := newOutreach(db, now)
+	planned := 0
+	for _, li := range invs {
+		ran, err := o.planInvoice(ctx, li)
+		if err != nil {
+			return planned, fmt.Errorf("plan outreach for invoice %s: %w", li.Invoice.ID, err)
+		}
+		if ran {
+			planned++
+		}
+	}
+	return planned, nil
+}
+
+// DeliverDue sends the messages whose moment has come. Each is claimed in
+// a short transaction, checked again (paid, disputed or paused: cancelled;
+// not allowed now: moved to its next allowed moment), sent with no
+// transaction open, and its outcome recorded. A bounce blocks the address;
+// a channel that keeps failing or is off hands the message to the person's
+// next channel. It returns how many messages went.
+func DeliverDue(ctx context.Context, db *postgres.DB, s Senders, now time.Time) (int, error) {
+	o := newOutreach(db, now)
+	sent := 0
+	for {
+		msgs, err := db.ClaimDueMessages(ctx, now, claimLease, deliverBatch)
+		if err != nil || len(msgs) == 0 {
+			return sent, err
+		}
+		for _, m := range msgs {
+			d, err := o.deliver(ctx, s, m)
+			if err != nil {
+				return sent, fmt.Errorf("deliver message %s: %w", m.ID, err)
+			}
+			if err := db.RecordDelivery(ctx, d); err != nil {
+				return sent, err
+			}
+			if d.Message.State == collect.MessageSent {
+				sent++
+			}
+			// Others of this debtor now count this one towards the cap.
+			delete(o.files, m.DebtorID)
+		}
+		if len(msgs) < deliverBatch {
+			return sent, nil
+		}
+	}
+}
+
+// outreach is one pass of the planner or the sender: the clock and what
+// it loaded so far.
+type outreach struct {
+	db      *postgres.DB
+	now     time.Time
+	today   time.Time
+	cal     *collect.Calendar
+	files   map[string]*debtorFile
+	ladders map[string]collect.Ladder
+}
+
+func newOutreach(db *postgres.DB, now time.Time) *outreach {
+	return &outreach{db: db, now: now, today: collect.DutchDate(now), files: map[string]*debtorFile{}, ladders: map[string]collect.Ladder{}}
+}
+
+// debtorFile is what outreach reads about one debtor.
+type debtorFile struct {
+	facts    collect.Facts
+	st       collect.Statement
+	planKept bool
+	wishes   collect.ContactWishes
+	blocked  map[collect.Channel][]string
+}
+
+func (o *outreach) file(ctx context.Context, creditorID, debtorID string) (*debtorFile, error) {
+	if f, ok := o.files[debtorID]; ok {
+		return f, nil
+	}
+	f := &debtorFile{}
+	var err error
+	if f.facts, f.st, err = o.db.Statement(ctx, creditorID, debtorID, o.today); err != nil {
+		return nil, err
+	}
+	plans, err := o.db.Plans(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, err
+	}
+	f.planKept = slices.ContainsFunc(plans, func(p collect.Plan) bool { return p.Status == collect.PlanApproved })
+	if f.wishes, _, err = o.db.ContactWishesOf(ctx, debtorID); err != nil {
+		return nil, err
+	}
+	if f.blocked, err = o.db.BlockedAddresses(ctx, debtorID); err != nil {
+		return nil, err
+	}
+	o.files[debtorID] = f
+	return f, nil
+}
+
+func (o *outreach) calendar(ctx context.Context) (collect.Calendar, error) {
+	if o.cal == nil {
+		cal, err := o.db.Calendar(ctx)
+		if err != nil {
+			return cal, err
+		}
+		o.cal = &cal
+	}
+	return *o.cal, nil
+}
+
+func (o *outreach) ladder(ctx context.Context, creditorID string, version int) (collect.Ladder, error) {
+	key := fmt.Sprintf("%s:%d", creditorID, version)
+	if l, ok := o.ladders[key]; ok {
+		return l, nil
+	}
+	l, err := o.db.LadderVersion(ctx, creditorID, version)
+	if err == nil {
+		o.ladders[key] = l
+	}
+	return l, err
+}
+
+// hold is what stops an invoice's ladder today. Promises to pay are not
+// kept yet; when they are, an unbroken promise sets Promise here.
+func (f *debtorFile) hold(invoiceID string, today time.Time) collect.LadderHold {
+	h := collect.LadderHold{PlanKept: f.planKept}
+	for _, p := range f.facts.Holds[invoiceID] {
+		h.Disputed = h.Disputed || p.Contains(today)
+	}
+	for _, p := range f.facts.Breathing {
+		h.Breathing = h.Breathing || p.Contains(today)
+	}
+	return h
+}
+
+// planInvoice runs one invoice's ladder for today and stores what it did.
+func (o *outreach) planInvoice(ctx context.Context, li postgres.LadderInvoice) (bool, error) {
+	inv := li.Invoice
+	f, err := o.file(ctx, inv.CreditorID, inv.DebtorID)
+	if err != nil {
+		return false, err
+	}
+	if line, ok := f.st.Line(inv.ID); !ok || line.Total() <= 0 {
+		// Paid: nothing to remind of. Should it open again, its ladder
+		// goes on from where it was.
+		return false, nil
+	}
+	p := li.Progress
+	if !li.Started {
+		cur, err := o.db.Ladder(ctx, inv.CreditorID)
+		if err != nil {
+			return false, err
+		}
+		p.Version = cur.Version
+	}
+	l, err := o.ladder(ctx, inv.CreditorID, p.Version)
+	if err != nil {
+		return false, err
+	}
+	step, next := collect.NextLadderStep(l, inv.DueDate, o.today, p, f.hold(inv.ID, o.today))
+	if step < 0 && next.Done == p.Done && next.ShiftDays == p.ShiftDays && next.PausedSince.Equal(p.PausedSince) {
+		return false, nil
+	}
+	run := postgres.LadderRun{Invoice: inv, Started: li.Started, Before: p, After: next, Now: o.now}
+	if step >= 0 {
+		if err := o.fillStep(ctx, &run, f, l, step); err != nil {
+			return false, err
+		}
+	}
+	ran, err := o.db.RunLadderStep(ctx, run)
+	return ran && step >= 0, err
+}
+
+// fillStep adds a step's messages or task to a planner run.
+func (o *outreach) fillStep(ctx context.Context, run *postgres.LadderRun, f *debtorFile, l collect.Ladder, step int) error {
+	inv, s := run.Invoice, l.Steps[step]
+	run.StepKey = s.Key
+	key := fmt.Sprintf("%s:%d:%s:", inv.ID, l.Version, s.Key)
+	if s.Kind == collect.StepTask {
+		run.Task = &postgres.AgentTask{CreditorID: inv.CreditorID, DebtorID: inv.DebtorID, InvoiceID: inv.ID, Kind: s.Key, StepKey: key + "task", DueOn: o.today}
+		return nil
+	}
+	base := postgres.OutboxMessage{Step: step, Message: collect.Message{CreditorID: inv.CreditorID, DebtorID: inv.DebtorID, InvoiceID: inv.ID,
+		Kind: s.Key, State: collect.MessageScheduled, NotBefore: o.now, LadderVersion: l.Version}}
+	lang := f.language()
+	if s.Kind == collect.StepNotice {
+		n, err := RecordNotice(ctx, o.db, f.facts.Creditor, NoticeRequest{DebtorID: inv.DebtorID, InvoiceIDs: []string{inv.ID}, SentOn: o.today, Channel: string(collect.ChannelPost)})
+		if err != nil {
+			return fmt.Errorf("record notice: %w", err)
+		}
+		base.NoticeID = n.ID
+		letter := base
+		letter.StepKey, letter.Channel, letter.Template = key+"letter", collect.ChannelPost, stepTemplate(s, lang)
+		letter.Language = messageLanguage(letter.Template, lang)
+		run.Messages = append(run.Messages, letter)
+	}
+	chs := collect.StepChannels(s, f.accepted(), f.unusable)
+	if s.Kind == collect.StepNotice {
+		// The letter goes by post anyway; the message points to it on the
+		// person's own channel, when there is one.
+		chs = slices.DeleteFunc(chs, func(c collect.Channel) bool { return c == collect.ChannelPost })
+		if len(chs) == 0 {
+			return nil
+		}
+	}
+	m := base
+	m.StepKey = key + "message"
+	m.Template = stepTemplate(s, lang)
+	m.Language = messageLanguage(m.Template, lang)
+	if len(chs) == 0 {
+		m.Channel, m.State, m.Error = collect.ChannelPost, collect.MessageFailed, "no channel the person accepts has an address that works"
+		run.Messages = append(run.Messages, m)
+		return nil
+	}
+	m.Channel = chs[0]
+	run.Messages = append(run.Messages, m)
+	return nil
+}
+
+// stepTemplate is a step's template in lang, else its Dutch one.
+func stepTemplate(s collect.LadderStep, lang string) string {
+	if t := s.Templates[lang]; t != "" {
+		return t
+	}
+	return s.Templates["nl"]
+}
+
+// language is the person's language: the one they chose, else the one the
+// creditor gave.
+func (f *debtorFile) language() string {
+	for _, l := range []string{f.wishes.Language, f.facts.Debtor.Language} {
+		if i18n.Supported(l) {
+			return l
+		}
+	}
+	return "nl"
+}
+
+// accepted are the channels the person accepts, most preferred first: as
+// they chose, else what the creditor's data allows (email, SMS, then post).
+func (f *debtorFile) accepted() []collect.Channel {
+	if len(f.wishes.Channels) > 0 {
+		return f.wishes.Channels
+	}
+	if f.wishes.Channel != "" {
+		return []collect.Channel{collect.Channel(f.wishes.Channel)}
+	}
+	var cs []collect.Channel
+	if f.address(collect.ChannelEmail) != "" {
+		cs = append(cs, collect.ChannelEmail)
+	}
+	if f.address(collect.ChannelSMS) != "" {
+		cs = append(cs, collect.ChannelSMS)
+	}
+	return append(cs, collect.ChannelPost)
+}
+
+// address is where a message on channel c goes: what the person gave,
+// else what the creditor gave.
+func (f *debtorFile) address(c collect.Channel) string {
+	d := f.facts.Debtor
+	switch c {
+	case collect.ChannelEmail:
+		return firstNonEmpty(f.wishes.Email, d.Email)
+	case collect.ChannelSMS, collect.ChannelWhatsApp:
+		return firstNonEmpty(f.wishes.Phone, d.Phone)
+	case collect.ChannelPost:
+		a := d.Address
+		return strings.TrimSpace(fmt.Sprintf("%s %s, %s %s", a.Street, a.HouseNumber, a.Postcode, a.City))
+	}
+	return ""
+}
+
+// unusable reports a channel without an address, or whose address bounced.
+func (f *debtorFile) unusable(c collect.Channel) bool {
+	a := f.address(c)
+	return a == "" || slices.Contains(f.blocked[c], a)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// deliver decides and does what becomes of one claimed message.
+func (o *outreach) deliver(ctx context.Context, s Senders, m postgres.OutboxMessage) (postgres.Delivery, error) {
+	d := postgres.Delivery{Message: m, Today: o.today, Now: o.now}
+	f, err := o.file(ctx, m.CreditorID, m.DebtorID)
+	if err != nil {
+		return d, err
+	}
+	if m.InvoiceID != "" {
+		line, ok := f.st.Line(m.InvoiceID)
+		switch {
+		case !ok || line.Total() <= 0:
+			return o.cancel(d, "the invoice is paid"), nil
+		case f.hold(m.InvoiceID, o.today).Paused():
+			d = o.cancel(d, "the ladder is paused (dispute, breathing space or a plan)")
+			// The step comes again after the pause; a 14-day letter is
+			// already on record and is not sent twice.
+			d.Rewind = m.Step >= 0 && m.NoticeID == ""
+			return d, nil
+		}
+	}
+	if f.unusable(m.Channel) {
+		return o.fail(f, d, collect.MessageFailed, fmt.Sprintf("no usable %s address", m.Channel)), nil
+	}
+	if m.Channel != collect.ChannelPost {
+		at, err := o.firstAllowed(ctx, f, m)
+		if err != nil {
+			return d, err
+		}
+		if !at.Equal(o.now) {
+			d.Message.NotBefore = at
+			return d, nil
+		}
+	}
+	return o.send(ctx, s, f, d)
+}
+
+// firstAllowed is the first moment m may go: quiet hours, Sundays,
+// holidays, the person's wishes and the creditor's weekly cap.
+func (o *outreach) firstAllowed(ctx context.Context, f *debtorFile, m postgres.OutboxMessage) (time.Time, error) {
+	cal, err := o.calendar(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	l, err := o.ladder(ctx, m.CreditorID, m.LadderVersion)
+	if err != nil {
+		return time.Time{}, err
+	}
+	others, err := o.db.MessageMoments(ctx, m.DebtorID, m.ID, o.now.Add(-7*24*time.Hour))
+	if err != nil {
+		return time.Time{}, err
+	}
+	// Only what went before counts: a message planned for later waits its turn.
+	others = slices.DeleteFunc(others, func(t time.Time) bool { return t.After(o.now) })
+	w := collect.SendWindow{Calendar: cal, Avoid: f.wishes.Avoid, MaxPerWeek: l.MaxPerWeek, Others: others}
+	return w.FirstAllowed(o.now), nil
+}
+
+// send renders m with a fresh link and hands it to its channel, with no
+// transaction open.
+func (o *outreach) send(ctx context.Context, s Senders, f *debtorFile, d postgres.Delivery) (postgres.Delivery, error) {
+	m := &d.Message
+	m.To = f.address(m.Channel)
+	m.Language = messageLanguage(m.Template, f.language())
+	link, err := messageLink(ctx, o.db, s, *m)
+	if err != nil {
+		return d, err
+	}
+	r, err := renderMessage(m.Template, m.Language, m.Channel, o.messageData(f, *m, link))
+	if err != nil {
+		return d, err
+	}
+	m.Subject, m.Text, m.HTML = r.Subject, r.Text, r.HTML
+	if m.Channel == collect.ChannelPost {
+		// The print partner sends letters; a letter counts as sent once it
+		// is written (the 14-day letter's PDF is kept on its notice).
+		return o.sent(d, ""), nil
+	}
+	sender := s.SMS
+	off := "SMS is off (set SETTLE_SMS_URL, SETTLE_SMS_SID, SETTLE_SMS_TOKEN and SETTLE_SMS_FROM)"
+	if m.Channel == collect.ChannelEmail {
+		sender, off = s.Email, "email is off (set SETTLE_SMTP_URL and SETTLE_MAIL_FROM)"
+	}
+	if sender == nil {
+		return o.fail(f, d, collect.MessageFailed, off), nil
+	}
+	res := sender.Send(ctx, notify.Message{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	switch res.Outcome {
+	case notify.Sent:
+		return o.sent(d, res.ProviderID), nil
+	case notify.PermanentFailure:
+		d.Block = true
+		return o.fail(f, d, collect.MessageBounced, errText(res)), nil
+	}
+	if m.Attempts < maxAttempts {
+		m.Error = errText(res)
+		m.NotBefore = o.now.Add(time.Duration(m.Attempts) * retryAfter)
+		return d, nil
+	}
+	return o.fail(f, d, collect.MessageFailed, errText(res)), nil
+}
+
+func errText(r notify.Result) string {
+	if r.Err == nil {
+		return r.Outcome.String()
+	}
+	return r.Err.Error()
+}
+
+func (o *outreach) sent(d postgres.Delivery, providerID string) postgres.Delivery {
+	now := o.now
+	d.Message.State, d.Message.SentAt, d.Message.Error, d.Message.ProviderID = collect.MessageSent, &now, "", providerID
+	return d
+}
+
+func (o *outreach) cancel(d postgres.Delivery, why string) postgres.Delivery {
+	d.Message.State, d.Message.Error = collect.MessageCancelled, why
+	return d
+}
+
+// fail ends a message as bounced or failed and hands it to the person's
+// next channel that was not tried and works, if any. A pointer to a letter
+// does not fall back to post: the letter is on its way.
+func (o *outreach) fail(f *debtorFile, d postgres.Delivery, state collect.MessageState, why string) postgres.Delivery {
+	m := d.Message
+	d.Message.State, d.Message.Error = state, why
+	tried := append(slices.Clone(m.Tried), m.Channel)
+	for _, c := range collect.StepChannels(collect.LadderStep{}, f.accepted(), f.unusable) {
+		if slices.Contains(tried, c) || c == m.Channel || (c == collect.ChannelPost && m.NoticeID != "") {
+			continue
+		}
+		fb := m
+		fb.ID, fb.StepKey, fb.Channel, fb.Tried, fb.State, fb.Error, fb.NotBefore = "", "", c, tried, collect.MessageScheduled, "", o.now
+		fb.To, fb.Subject, fb.Text, fb.HTML, fb.SentAt, fb.Attempts, fb.ProviderID = "", "", "", "", nil, 0, ""
+		d.Fallback = &fb
+		break
+	}
+	return d
+}
+
+// messageData is what the templates say about a message's invoice.
+func (o *outreach) messageData(f *debtorFile, m postgres.OutboxMessage, link string) messageData {
+	p := i18n.For(m.Language)
+	cr := f.facts.Creditor
+	d := messageData{Name: f.facts.Debtor.Name, Creditor: cr.Name, Link: link, Phone: cr.Phone, PhoneHours: cr.PhoneHours,
+		HelpPhone: cr.Policy.HelpPhone, Amount: p.Money(f.st.Total())}
+	if line, ok := f.st.Line(m.InvoiceID); ok {
+		d.Invoice, d.DueDate, d.Amount = line.Invoice.Number, p.Date(line.Invoice.DueDate), p.Money(line.Total())
+	}
+	for _, n := range f.facts.Notices {
+		if n.ID == m.NoticeID {
+			d.Deadline, d.Costs, d.HasCosts = p.Date(n.Deadline), p.Money(n.Costs), n.Costs > 0 && !n.Waived
+		}
+	}
+	return d
+}
+
+// messageLink is the debtor's link in a message: a magic link that lasts
+// as long as its channel's links do. Short links (/b/XXXX-XXXX) take its
+// place here.
+func messageLink(ctx context.Context, db *postgres.DB, s Senders, m postgres.OutboxMessage) (string, error) {
+	if s.Signer == nil {
+		return "", errors.New("message link: no signer")
+	}
+	channel := string(m.Channel)
+	if m.Channel == collect.ChannelPost {
+		channel = "letter"
+	}
+	if m.Channel == collect.ChannelWhatsApp {
+		channel = "sms"
+	}
+	ttl, _ := access.DefaultTTL(channel)
+	url, _, err := IssueLink(ctx, db, s.Signer, s.BaseURL, m.CreditorID, m.DebtorID, channel, ttl)
+	return url, err
+}
