@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/server"
@@ -136,10 +137,7 @@ func (a *API) authenticate(c *fiber.Ctx) error {
 	if !ok || key == "" {
 		return &Problem{Status: fiber.StatusUnauthorized, Code: "unauthorized", Message: "send your API key as Authorization: Bearer <key>"}
 	}
-	cred, err := a.DB.CreditorByAPIKey(c.UserContext(), strings.TrimSpace(key))
-	if collect.IsNotFound(err) {
-		return &Problem{Status: fiber.StatusUnauthorized, Code: "unauthorized", Message: "this API key is not valid"}
-	}
+	cred, err := casework.AuthenticateCreditor(c.UserContext(), a.DB, strings.TrimSpace(key))
 	if err != nil {
 		return err
 	}

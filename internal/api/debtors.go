@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -28,12 +29,12 @@ func (a *API) upsertDebtor(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	d, err := a.checkDebtor(req)
+	d, err := checkDebtor(req)
 	if err != nil {
 		return err
 	}
 	d.CreditorID = creditorOf(c).ID
-	out, created, err := a.DB.UpsertDebtor(c.UserContext(), d)
+	out, created, err := casework.UpsertDebtor(c.UserContext(), a.DB, d)
 	if err != nil {
 		return err
 	}
@@ -44,12 +45,10 @@ func (a *API) upsertDebtor(c *fiber.Ctx) error {
 	return c.Status(status).JSON(fiber.Map{"id": out.ID, "external_ref": out.ExternalRef, "created": created})
 }
 
-// earliestBirth is the first birth date accepted; an earlier one is a typo.
-var earliestBirth = collect.Day(1900, time.January, 1)
-
 // checkDebtor validates a debtor request: every text field is one line of
-// limited length (the decoder already refused control characters).
-func (a *API) checkDebtor(req debtorRequest) (collect.Debtor, error) {
+// limited length (the decoder already refused control characters). The
+// birth date's window needs the clock: casework.UpsertDebtor checks it.
+func checkDebtor(req debtorRequest) (collect.Debtor, error) {
 	d := collect.Debtor{Kind: collect.DebtorKind(req.Kind), Language: req.Language}
 	for _, f := range []struct {
 		field    string
@@ -93,9 +92,6 @@ func (a *API) checkDebtor(req debtorRequest) (collect.Debtor, error) {
 		if err != nil {
 			return d, err
 		}
-		if b.Before(earliestBirth) || b.After(a.DB.Today()) {
-			return d, invalid("birth_date", "birth_date must lie between %s and today", dateString(earliestBirth))
-		}
 		d.BirthDate = &b
 	}
 	return d, nil
@@ -118,12 +114,11 @@ type invoiceJSON struct {
 }
 
 func (a *API) getDebtor(c *fiber.Ctx) error {
-	cred := creditorOf(c)
-	f, st, err := a.DB.Statement(c.UserContext(), cred.ID, c.Params("id"), a.DB.Today())
+	r, err := casework.DebtorView(c.UserContext(), a.DB, creditorOf(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	d := f.Debtor
+	d, st := r.Debtor, r.Statement
 	invoices := make([]invoiceJSON, 0, len(st.Lines))
 	for _, l := range st.Lines {
 		inv := l.Invoice
@@ -138,12 +133,8 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		s := dateString(*d.BirthDate)
 		birth = &s
 	}
-	self, err := a.selfService(c, cred.ID, d.ID)
-	if err != nil {
-		return err
-	}
 	return c.JSON(fiber.Map{
-		"disputes": self.disputes, "plans": self.plans, "hardship": self.hardship, "contact_wishes": self.wishes,
+		"disputes": disputesJSON(r.Disputes), "plans": plansJSON(r.Plans), "hardship": hardshipJSON(r), "contact_wishes": wishesJSON(r),
 		"id": d.ID, "external_ref": d.ExternalRef, "kind": d.Kind, "name": d.Name, "email": d.Email, "phone": d.Phone,
 		"language": d.Language, "address": d.Address, "birth_date": birth,
 		"invoices": invoices,
@@ -154,55 +145,46 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 	})
 }
 
-type selfServiceJSON struct {
-	disputes []fiber.Map
-	plans    []fiber.Map
-	hardship fiber.Map
-	wishes   any
-}
+// What the debtor said in the portal, as getDebtor shows it: disputes,
+// plans with their schedules, hardship status and contact wishes.
 
-// selfService gathers what the debtor said in the portal: disputes, plans
-// with their schedules, hardship status and contact wishes.
-func (a *API) selfService(c *fiber.Ctx, creditorID, debtorID string) (selfServiceJSON, error) {
-	ctx := c.UserContext()
-	out := selfServiceJSON{disputes: []fiber.Map{}, plans: []fiber.Map{}}
-	ds, err := a.DB.Disputes(ctx, creditorID, debtorID)
-	if err != nil {
-		return out, err
-	}
+func disputesJSON(ds []collect.Dispute) []fiber.Map {
+	out := []fiber.Map{}
 	for _, d := range ds {
-		out.disputes = append(out.disputes, fiber.Map{"id": d.ID, "invoice_id": d.InvoiceID, "reason": d.Reason, "text": d.Body,
+		out = append(out, fiber.Map{"id": d.ID, "invoice_id": d.InvoiceID, "reason": d.Reason, "text": d.Body,
 			"status": d.Status, "answer": d.Answer, "created_at": d.CreatedAt.UTC().Format(time.RFC3339), "files": len(d.Files)})
 	}
-	ps, err := a.DB.Plans(ctx, creditorID, debtorID)
-	if err != nil {
-		return out, err
-	}
+	return out
+}
+
+func plansJSON(ps []collect.Plan) []fiber.Map {
+	out := []fiber.Map{}
 	for _, p := range ps {
 		sched := make([]fiber.Map, 0, len(p.Instalments))
 		for _, in := range p.Instalments {
 			sched = append(sched, fiber.Map{"seq": in.Seq, "due_date": dateString(in.Due), "amount": in.Amount, "paid": in.Paid})
 		}
-		out.plans = append(out.plans, fiber.Map{"id": p.ID, "status": p.Status, "total": p.Total, "months": p.Months,
+		out = append(out, fiber.Map{"id": p.ID, "status": p.Status, "total": p.Total, "months": p.Months,
 			"first_due": dateString(p.FirstDue), "reason": p.Reason, "schedule": sched})
 	}
-	hs, err := a.DB.Hardships(ctx, creditorID, debtorID)
-	if err != nil {
-		return out, err
+	return out
+}
+
+func hardshipJSON(r casework.DebtorRecord) fiber.Map {
+	h := r.Hardship
+	if h == nil {
+		return fiber.Map{"status": "none"}
 	}
-	out.hardship = fiber.Map{"status": "none"}
-	if len(hs) > 0 {
-		h := hs[0]
-		out.hardship = fiber.Map{"status": h.Status, "reason": h.Reason, "breathing_from": dateString(h.BreathingFrom),
-			"breathing_until": dateString(h.BreathingUntil), "in_breathing_space": !a.DB.Today().After(h.BreathingUntil) && h.Status != collect.HardshipWontPay,
-			"consent_to_contact": h.Consent}
+	return fiber.Map{"status": h.Status, "reason": h.Reason, "breathing_from": dateString(h.BreathingFrom),
+		"breathing_until": dateString(h.BreathingUntil), "in_breathing_space": r.InBreathingSpace,
+		"consent_to_contact": h.Consent}
+}
+
+// wishesJSON is nil (JSON null) when the debtor gave no contact wishes.
+func wishesJSON(r casework.DebtorRecord) any {
+	if !r.HasWishes {
+		return nil
 	}
-	w, ok, err := a.DB.ContactWishesOf(ctx, debtorID)
-	if err != nil {
-		return out, err
-	}
-	if ok {
-		out.wishes = fiber.Map{"channel": w.Channel, "quiet_times": w.QuietTimes, "language": w.Language}
-	}
-	return out, nil
+	w := r.Wishes
+	return fiber.Map{"channel": w.Channel, "quiet_times": w.QuietTimes, "language": w.Language}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/reconcile"
 )
 
@@ -48,7 +49,7 @@ func (a *API) exportPayments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := a.DB.PaymentRows(c.UserContext(), creditorOf(c).ID, from, to)
+	rows, err := casework.PaymentsExport(c.UserContext(), a.DB, creditorOf(c).ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (a *API) exportJournal(c *fiber.Ctx) error {
 		return err
 	}
 	cred := creditorOf(c)
-	j, err := reconcile.LoadJournal(c.UserContext(), a.DB, cred.ID, from, to)
+	j, err := casework.JournalExport(c.UserContext(), a.DB, cred.ID, from, to)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/server"
 )
@@ -34,13 +35,9 @@ const apiKeysPath = "/api/v1/api-keys"
 // answer again (status and body) without running the handler; the same key
 // with another request is refused with 422. Keys are per creditor. A request
 // whose first answer was a 5xx stored nothing, so its retry runs again.
-//
-// A request holds a database connection while it waits for, or holds, its
-// key, and the handler needs another. Holding at most half the pool keeps
-// the handlers supplied, so a burst of keyed requests cannot starve the
-// requests they wait for.
+// casework.Idempotency bounds how many requests hold a key at once.
 func (a *API) idempotency() fiber.Handler {
-	slots := make(chan struct{}, max(a.DB.MaxConns()/2, 1))
+	keys := casework.NewIdempotency(a.DB)
 	return func(c *fiber.Ctx) error {
 		key := c.Get(IdempotencyKeyHeader)
 		// A new API key is never kept in the clear, and a retry of its
@@ -51,59 +48,78 @@ func (a *API) idempotency() fiber.Handler {
 		if err := checkIdempotencyKey(key); err != nil {
 			return err
 		}
-		h := sha256.New()
-		h.Write([]byte(c.Method() + " " + c.OriginalURL() + "\n"))
-		if body := server.UploadBody(c); body != nil {
-			spool, err := spoolBody(c, body, h)
-			if err != nil {
-				return err
-			}
-			defer spool.remove()
-		} else {
-			h.Write(c.Body())
+		hash, spool, err := requestHash(c)
+		if err != nil {
+			return err
 		}
-		// The body is read before a slot is taken, so a slow upload holds no
+		if spool != nil {
+			defer spool.remove()
+		}
+		// The body is read before the claim, so a slow upload holds no
 		// database connection.
 		ctx := c.UserContext()
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		stored, claim, err := a.DB.ClaimIdempotencyKey(ctx, creditorOf(c).ID, key, h.Sum(nil))
-		if errors.Is(err, postgres.ErrIdempotencyKeyReused) {
+		claim, err := keys.Claim(ctx, creditorOf(c).ID, key, hash)
+		if errors.Is(err, casework.ErrIdempotencyKeyReused) {
 			return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "idempotency_key_reused", Field: IdempotencyKeyHeader,
 				Message: "this Idempotency-Key was used in the last 24 hours for another request: send a new key for a new request"}
 		}
 		if err != nil {
 			return err
 		}
-		if stored != nil {
-			c.Set(IdempotentReplayedHeader, "true")
-			if stored.ContentType != "" {
-				c.Set(fiber.HeaderContentType, stored.ContentType)
-			}
-			return c.Status(stored.Status).Send(stored.Body)
-		}
 		defer claim.Release(context.WithoutCancel(ctx))
-		if err := c.Next(); err != nil {
-			// Write the error answer now, so that it can be stored like any other.
-			if err := c.App().Config().ErrorHandler(c, err); err != nil {
-				return err
-			}
+		if claim.Stored != nil {
+			return replay(c, claim.Stored)
 		}
-		res := c.Response()
-		if res.StatusCode() >= fiber.StatusInternalServerError {
-			return nil
+		return a.answerAndSave(ctx, c, claim)
+	}
+}
+
+// requestHash hashes the request's method, address and body. A streamed
+// body is spooled to a temporary file on the way, for the handler to read;
+// the caller removes it.
+func requestHash(c *fiber.Ctx) ([]byte, *spooledBody, error) {
+	h := sha256.New()
+	h.Write([]byte(c.Method() + " " + c.OriginalURL() + "\n"))
+	body := server.UploadBody(c)
+	if body == nil {
+		h.Write(c.Body())
+		return h.Sum(nil), nil, nil
+	}
+	spool, err := spoolBody(c, body, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.Sum(nil), spool, nil
+}
+
+// replay answers again what was answered first.
+func replay(c *fiber.Ctx, stored *postgres.StoredAnswer) error {
+	c.Set(IdempotentReplayedHeader, "true")
+	if stored.ContentType != "" {
+		c.Set(fiber.HeaderContentType, stored.ContentType)
+	}
+	return c.Status(stored.Status).Send(stored.Body)
+}
+
+// answerAndSave runs the request and stores its answer under the claimed
+// key, unless the answer is a 5xx, which a retry should not get again.
+func (a *API) answerAndSave(ctx context.Context, c *fiber.Ctx, claim *casework.KeyClaim) error {
+	if err := c.Next(); err != nil {
+		// Write the error answer now, so that it can be stored like any other.
+		if err := c.App().Config().ErrorHandler(c, err); err != nil {
+			return err
 		}
-		answer := postgres.StoredAnswer{Status: res.StatusCode(), ContentType: string(res.Header.ContentType()), Body: append([]byte(nil), res.Body()...)}
-		if err := claim.Save(context.WithoutCancel(ctx), answer); err != nil {
-			// The work is done and answered; only a retry's replay is lost.
-			a.Log.Error("store idempotency key", "err", err, "path", c.Path(), "request_id", c.Locals("requestid"))
-		}
+	}
+	res := c.Response()
+	if res.StatusCode() >= fiber.StatusInternalServerError {
 		return nil
 	}
+	answer := postgres.StoredAnswer{Status: res.StatusCode(), ContentType: string(res.Header.ContentType()), Body: append([]byte(nil), res.Body()...)}
+	if err := claim.Save(context.WithoutCancel(ctx), answer); err != nil {
+		// The work is done and answered; only a retry's replay is lost.
+		a.Log.Error("store idempotency key", "err", err, "path", c.Path(), "request_id", c.Locals("requestid"))
+	}
+	return nil
 }
 
 // checkIdempotencyKey accepts 1 to 255 visible ASCII characters (a UUID or

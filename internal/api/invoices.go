@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,16 +24,12 @@ type invoiceRequest struct {
 	Currency          string          `json:"currency"`
 }
 
-// Limits on an invoice at the edge, so that nothing the API accepts can
-// break a statement later (issue F.7).
-const (
-	// MaxInvoiceCents is the largest invoice: EUR 10.000.000,00. Far above
-	// any consumer or trade debt collected here, far below where sums of
-	// many invoices could overflow int64.
-	MaxInvoiceCents int64 = 1_000_000_000
-	// maxDueYears is how far ahead a due date may lie: later is a typo.
-	maxDueYears = 10
-)
+// MaxInvoiceCents is the largest invoice: EUR 10.000.000,00, a limit at the
+// edge so that nothing the API accepts can break a statement later (issue
+// F.7). Far above any consumer or trade debt collected here, far below
+// where sums of many invoices could overflow int64. The due date's window
+// is casework.CreateInvoice's.
+const MaxInvoiceCents int64 = 1_000_000_000
 
 // earliestIssue is the first issue date accepted; older claims are time-barred
 // (art. 3:307 BW: five years) long before and the rate table starts in 2002.
@@ -46,44 +40,21 @@ func (a *API) createInvoice(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	cred := creditorOf(c)
-	ctx := c.UserContext()
-	in, err := a.checkInvoice(req)
+	in, err := checkInvoice(req)
 	if err != nil {
 		return err
 	}
-	var d collect.Debtor
-	switch {
-	case req.DebtorID != "":
-		d, err = a.DB.Debtor(ctx, cred.ID, req.DebtorID)
-	case req.DebtorExternalRef != "":
-		d, err = a.DB.DebtorByExternalRef(ctx, cred.ID, req.DebtorExternalRef)
-	default:
-		return invalid("debtor_id", "debtor_id or debtor_external_ref is required")
-	}
-	if collect.IsNotFound(err) {
-		return notFound("debtor not found")
-	}
+	inv, err := casework.CreateInvoice(c.UserContext(), a.DB,
+		casework.InvoiceOrder{CreditorID: creditorOf(c).ID, DebtorID: req.DebtorID, DebtorExternalRef: req.DebtorExternalRef, Invoice: in})
 	if err != nil {
 		return err
 	}
-	if err := a.checkRatesCover(ctx, d.Kind, in.DueDate); err != nil {
-		return err
-	}
-	in.CreditorID, in.DebtorID = cred.ID, d.ID
-	inv, err := a.DB.CreateInvoice(ctx, in)
-	if collect.ErrorCode(err) == collect.ECONFLICT {
-		return &Problem{Status: fiber.StatusConflict, Code: "conflict", Field: "number", Message: "an invoice with this number already exists"}
-	}
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": inv.ID, "debtor_id": d.ID, "payment_reference": inv.PaymentReference})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": inv.ID, "debtor_id": inv.DebtorID, "payment_reference": inv.PaymentReference})
 }
 
-// checkInvoice validates everything in an invoice request that needs no
-// lookup: text, amount and the dates' window.
-func (a *API) checkInvoice(req invoiceRequest) (collect.Invoice, error) {
+// checkInvoice validates everything in an invoice request that needs
+// neither a lookup nor the clock: text, amount and the dates' order.
+func checkInvoice(req invoiceRequest) (collect.Invoice, error) {
 	var in collect.Invoice
 	var err error
 	if _, err = text("debtor_id", req.DebtorID, 100, false); err != nil {
@@ -128,32 +99,7 @@ func (a *API) checkInvoice(req invoiceRequest) (collect.Invoice, error) {
 	if in.DueDate.Before(in.IssueDate) {
 		return in, invalid("due_date", "due_date is before issue_date")
 	}
-	if latest := a.DB.Today().AddDate(maxDueYears, 0, 0); in.DueDate.After(latest) {
-		return in, invalid("due_date", "due_date must not be after %s (%d years from today)", dateString(latest), maxDueYears)
-	}
 	return in, nil
-}
-
-// checkRatesCover refuses an invoice whose statutory interest would start
-// before the first row of the debtor's rate table: its statement could not
-// be computed, and interest is never guessed (issue H.4).
-func (a *API) checkRatesCover(ctx context.Context, kind collect.DebtorKind, due time.Time) error {
-	rates, err := a.DB.InterestRates(ctx, kind)
-	if err != nil {
-		return err
-	}
-	start := collect.InterestStart(kind, due)
-	if _, err := rates.At(start); errors.Is(err, collect.ErrNoRate) {
-		first := "no date at all"
-		if len(rates) > 0 {
-			first = dateString(rates[0].From)
-		}
-		return invalid("due_date", "statutory interest on this invoice would start on %s, but the interest table starts on %s: "+
-			"due_date must be on or after the day before", dateString(start), first)
-	} else if err != nil {
-		return err
-	}
-	return nil
 }
 
 type noticeRequest struct {

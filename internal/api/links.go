@@ -50,7 +50,7 @@ func (a *API) revokeDebtorLinks(c *fiber.Ctx) error {
 }
 
 func (a *API) rotateKey(c *fiber.Ctx) error {
-	key, err := a.DB.RotateAPIKey(c.UserContext(), creditorOf(c).ID)
+	key, err := casework.RotateAPIKey(c.UserContext(), a.DB, creditorOf(c).ID)
 	if err != nil {
 		return err
 	}
