@@ -115,9 +115,7 @@ func OpenLink(ctx context.Context, db *postgres.DB, signer *access.Signer, token
 		return LinkVisit{}, cerr
 	}
 	v := linkVisit(db, link, cr)
-	if d, derr := db.Debtor(ctx, link.CreditorID, link.DebtorID); derr == nil && i18n.Supported(d.Language) {
-		v.Language = d.Language
-	}
+	v.Language = debtorLanguage(ctx, db, link)
 	switch {
 	case link.RevokedAt != nil:
 		return v, ErrLinkRevoked
@@ -125,6 +123,15 @@ func OpenLink(ctx context.Context, db *postgres.DB, signer *access.Signer, token
 		return v, ErrLinkExpired
 	}
 	return v, nil
+}
+
+// debtorLanguage is the language of a link's debtor when the portal speaks
+// it, else "".
+func debtorLanguage(ctx context.Context, db *postgres.DB, link postgres.Link) string {
+	if d, err := db.Debtor(ctx, link.CreditorID, link.DebtorID); err == nil && i18n.Supported(d.Language) {
+		return d.Language
+	}
+	return ""
 }
 
 // linkVisit is the visit of a link as it stands now.

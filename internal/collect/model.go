@@ -10,6 +10,8 @@ type Creditor struct {
 	PhoneHours       string
 	Email            string
 	IBAN             string
+	BIC              string  // optional in the EPC QR code of a letter
+	Address          Address // the sender's address on a letter
 	PostDeliveryDays int
 	SecondFactor     string // "address" or "birth_date"
 	WaiveCosts       bool

@@ -14,14 +14,16 @@ import (
 )
 
 const creditorCols = `id, name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs, coalesce(ideal_provider, ''), coalesce(card_provider, ''), mollie_key_env, stripe_key_env,
-	plan_max_months, plan_min_instalment, plan_max_total, plan_waive_costs, plan_auto_approve, breathing_days, hardship_waive_costs, answer_days, help_phone, help_site`
+	plan_max_months, plan_min_instalment, plan_max_total, plan_waive_costs, plan_auto_approve, breathing_days, hardship_waive_costs, answer_days, help_phone, help_site,
+	bic, street, house_number, postcode, city`
 
 func scanCreditor(row pgx.Row) (collect.Creditor, error) {
 	var c collect.Creditor
 	err := row.Scan(&c.ID, &c.Name, &c.Phone, &c.PhoneHours, &c.Email, &c.IBAN, &c.PostDeliveryDays, &c.SecondFactor, &c.WaiveCosts,
 		&c.IdealProvider, &c.CardProvider, &c.MollieKeyEnv, &c.StripeKeyEnv,
 		&c.Policy.Plan.MaxMonths, &c.Policy.Plan.MinInstalment, &c.Policy.Plan.MaxTotal, &c.Policy.Plan.WaiveCostsIfKept, &c.Policy.Plan.AutoApprove,
-		&c.Policy.BreathingDays, &c.Policy.HardshipWaiveCosts, &c.Policy.AnswerDays, &c.Policy.HelpPhone, &c.Policy.HelpSite)
+		&c.Policy.BreathingDays, &c.Policy.HardshipWaiveCosts, &c.Policy.AnswerDays, &c.Policy.HelpPhone, &c.Policy.HelpSite,
+		&c.BIC, &c.Address.Street, &c.Address.HouseNumber, &c.Address.Postcode, &c.Address.City)
 	return c, err
 }
 
@@ -39,10 +41,11 @@ func (db *DB) CreateCreditor(ctx context.Context, c collect.Creditor) (collect.C
 	var key string
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `INSERT INTO creditors (name, phone, phone_hours, email, iban, post_delivery_days, second_factor, waive_costs,
-				ideal_provider, card_provider, mollie_key_env, stripe_key_env)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+creditorCols,
+				ideal_provider, card_provider, mollie_key_env, stripe_key_env, bic, street, house_number, postcode, city)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING `+creditorCols,
 			c.Name, c.Phone, c.PhoneHours, c.Email, c.IBAN, c.PostDeliveryDays, c.SecondFactor, c.WaiveCosts,
-			nullable(c.IdealProvider), nullable(c.CardProvider), c.MollieKeyEnv, c.StripeKeyEnv)
+			nullable(c.IdealProvider), nullable(c.CardProvider), c.MollieKeyEnv, c.StripeKeyEnv,
+			c.BIC, c.Address.Street, c.Address.HouseNumber, c.Address.Postcode, c.Address.City)
 		var err error
 		if c, err = scanCreditor(row); err != nil {
 			return dbErr(err, "insert creditor")

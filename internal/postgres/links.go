@@ -25,16 +25,18 @@ type Link struct {
 // CreateLink records a newly issued link. A new letter link ends the debtor's
 // older letter links, because the newest letter is the one on the table.
 func (db *DB) CreateLink(ctx context.Context, l Link) error {
-	return db.WithTx(ctx, func(tx pgx.Tx) error {
-		if l.Channel == "letter" {
-			if _, err := tx.Exec(ctx, `UPDATE links SET revoked_at = $1 WHERE debtor_id = $2 AND channel = 'letter' AND revoked_at IS NULL`, l.IssuedAt, l.DebtorID); err != nil {
-				return dbErr(err, "revoke older letter links")
-			}
+	return db.WithTx(ctx, func(tx pgx.Tx) error { return insertLink(ctx, tx, l) })
+}
+
+func insertLink(ctx context.Context, tx pgx.Tx, l Link) error {
+	if l.Channel == "letter" {
+		if _, err := tx.Exec(ctx, `UPDATE links SET revoked_at = $1 WHERE debtor_id = $2 AND channel = 'letter' AND revoked_at IS NULL`, l.IssuedAt, l.DebtorID); err != nil {
+			return dbErr(err, "revoke older letter links")
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO links (jti, creditor_id, debtor_id, channel, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			l.JTI, l.CreditorID, l.DebtorID, l.Channel, l.IssuedAt, l.ExpiresAt)
-		return dbErr(err, "insert link")
-	})
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO links (jti, creditor_id, debtor_id, channel, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		l.JTI, l.CreditorID, l.DebtorID, l.Channel, l.IssuedAt, l.ExpiresAt)
+	return dbErr(err, "insert link")
 }
 
 const linkCols = `jti, creditor_id, debtor_id, channel, issued_at, expires_at, revoked_at, failed_attempts, locked_until`

@@ -1,0 +1,299 @@
+package casework_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/postgres/pgtest"
+)
+
+// lettersBundle is one test's database and clock with a creditor that has
+// everything a letter needs, one with nothing but a name, and a debtor of
+// the first who owes 245,50 on two invoices.
+type lettersBundle struct {
+	ctx      context.Context
+	db       *postgres.DB
+	clk      *pgtest.Clock
+	signer   *access.Signer
+	cr, bare collect.Creditor
+	debtor   string
+	invoices []string
+}
+
+const linkBase = "https://settle.example"
+
+// setupLetters starts on Thursday 30 April 2026, 10:00 in Amsterdam: the
+// worked example of docs/domain.md.
+func setupLetters(t *testing.T) *lettersBundle {
+	t.Helper()
+	ctx := context.Background()
+	_, u := pgtest.New(t)
+	db, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	b := &lettersBundle{ctx: ctx, db: db, clk: pgtest.NewClock(time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC)),
+		signer: nil}
+	b.signer = access.NewSigner([]byte("letters-test-signing-key-32-bytes!!"), b.clk.Now)
+	db.Now = b.clk.Now
+	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Zonnestroom Energie", Phone: "020 123 45 67",
+		PhoneHours: "op werkdagen van 9:00 tot 17:00", Email: "klant@zonnestroom.example", IBAN: "NL91ABNA0417164300", BIC: "ABNANL2A",
+		Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b.bare, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Kaal B.V."}); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := db.UpsertDebtor(ctx, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Fatma Yılmaz",
+		Language: "nl", Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12 B", Postcode: "7411 AB", City: "Deventer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.debtor = d.ID
+	for i, amount := range []int64{12550, 12000} {
+		inv, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: fmt.Sprintf("2026-010%d", i+1),
+			IssueDate: collect.Day(2026, 3, 1), DueDate: collect.Day(2026, 3, 31), Amount: amount, Currency: "EUR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.invoices = append(b.invoices, inv.ID)
+	}
+	return b
+}
+
+func (b *lettersBundle) post(t *testing.T) casework.RecordedNotice {
+	t.Helper()
+	n, err := casework.RecordNotice(b.ctx, b.db, b.cr, casework.NoticeRequest{DebtorID: b.debtor, InvoiceIDs: b.invoices,
+		SentOn: collect.Day(2026, 4, 30), Channel: "post", LinkBase: linkBase})
+	if err != nil {
+		t.Fatalf("RecordNotice: %v", err)
+	}
+	if n.LetterProblem != "" {
+		t.Fatalf("no letter: %s", n.LetterProblem)
+	}
+	return n
+}
+
+// A posted notice keeps its letter: the amount, the costs and the last day
+// to pay in the text, the short link and a valid EPC payload in its QR
+// codes; the short link opens the second factor of the letter's link.
+func TestPostedNoticeKeepsItsLetter(t *testing.T) {
+	t.Parallel()
+	b := setupLetters(t)
+	n := b.post(t)
+	l, err := casework.NoticeLetter(b.ctx, b.db, b.cr.ID, n.ID)
+	if err != nil {
+		t.Fatalf("NoticeLetter: %v", err)
+	}
+	if !regexp.MustCompile(`^2026-0430-\d{6}$`).MatchString(l.Number) {
+		t.Errorf("letter number %q", l.Number)
+	}
+	text, codes := readLetter(t, l.PDF)
+	// Open is 245,50 principal and 0,80 statutory interest (4% since 1 April).
+	for _, w := range []string{"Betaal € 246,30 uiterlijk op maandag 18 mei 2026.", "Dan komen er € 40,00 extra kosten bij.",
+		"2026-0101", "2026-0102", "Fatma Yılmaz", "Keizersgracht 100"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("letter text lacks %q\n%s", w, text)
+		}
+	}
+	link, epc := splitCodes(t, codes)
+	if !regexp.MustCompile(`^https://settle\.example/b/[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$`).MatchString(link) || len(link) > 40 {
+		t.Errorf("short link %q", link)
+	}
+	if !strings.Contains(text, link) {
+		t.Errorf("the letter does not print its short link %q", link)
+	}
+	f := strings.Split(epc, "\n")
+	if len(f) < 10 || f[4] != "ABNANL2A" || f[5] != "Zonnestroom Energie" || f[6] != "NL91ABNA0417164300" || f[7] != "EUR246.30" || !collect.ValidRF(f[9]) {
+		t.Errorf("EPC payload %q", f)
+	}
+
+	// The code opens the letter's link, typed in any case and without the dash.
+	code := strings.TrimPrefix(link, linkBase+"/b/")
+	for _, typed := range []string{code, strings.ToLower(strings.ReplaceAll(code, "-", ""))} {
+		tok, v, err := casework.OpenShortLink(b.ctx, b.db, b.signer, typed)
+		if err != nil || tok == "" || v.Link.DebtorID != b.debtor || v.Creditor.ID != b.cr.ID {
+			t.Fatalf("OpenShortLink(%q) = %q, %+v, %v", typed, tok, v.Link, err)
+		}
+		res, err := casework.SignIn(b.ctx, b.db, v, access.Answer{Postcode: "7411ab", HouseNumber: "12 B"}, "nl")
+		if err != nil || res.Session == "" {
+			t.Fatalf("SignIn after the short link: %+v, %v", res, err)
+		}
+	}
+
+	// A retry of the same notice draws no second letter.
+	again, err := casework.RecordNotice(b.ctx, b.db, b.cr, casework.NoticeRequest{DebtorID: b.debtor, InvoiceIDs: b.invoices,
+		SentOn: collect.Day(2026, 4, 30), Channel: "post", LinkBase: linkBase})
+	if err != nil || again.Created || again.ID != n.ID {
+		t.Fatalf("retry: %+v, %v", again, err)
+	}
+	if l2, _ := casework.NoticeLetter(b.ctx, b.db, b.cr.ID, n.ID); !bytes.Equal(l2.PDF, l.PDF) {
+		t.Error("the retry changed the kept PDF")
+	}
+	if _, _, err := casework.OpenShortLink(b.ctx, b.db, b.signer, code); err != nil {
+		t.Errorf("the retry ended the letter's short link: %v", err)
+	}
+
+	// The link lives 60 days; after that the code is expired, with the creditor known.
+	b.clk.Add(61 * 24 * time.Hour)
+	if _, v, err := casework.OpenShortLink(b.ctx, b.db, b.signer, code); !errors.Is(err, casework.ErrLinkExpired) || v.Creditor.ID != b.cr.ID {
+		t.Errorf("OpenShortLink after 61 days: %v (creditor %q), want expired", err, v.Creditor.ID)
+	}
+}
+
+func TestUnknownShortCodes(t *testing.T) {
+	t.Parallel()
+	b := setupLetters(t)
+	for _, typed := range []string{"7KQ4-M9XD", "not a code", "", "7KQ0-M9XD"} {
+		if _, _, err := casework.OpenShortLink(b.ctx, b.db, b.signer, typed); !errors.Is(err, casework.ErrLinkUnknown) {
+			t.Errorf("OpenShortLink(%q): %v, want unknown", typed, err)
+		}
+	}
+}
+
+// Another creditor's notice has no letter for the asking creditor, and a
+// creditor without bank details gets its notice recorded without a letter.
+func TestLetterOwnershipAndMissingDetails(t *testing.T) {
+	t.Parallel()
+	b := setupLetters(t)
+	n := b.post(t)
+	if _, err := casework.NoticeLetter(b.ctx, b.db, b.bare.ID, n.ID); !collect.IsNotFound(err) {
+		t.Errorf("another creditor's letter: %v, want not found", err)
+	}
+	if _, err := casework.DebtorLetters(b.ctx, b.db, b.bare.ID, b.debtor); !collect.IsNotFound(err) {
+		t.Errorf("another creditor's debtor's letters: %v, want not found", err)
+	}
+	d, _, err := b.db.UpsertDebtor(b.ctx, collect.Debtor{CreditorID: b.bare.ID, ExternalRef: "B-1", Kind: collect.Consumer, Name: "Jan Kaal",
+		Language: "nl", Address: collect.Address{Postcode: "1234 AB", City: "Utrecht"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := b.db.CreateInvoice(b.ctx, collect.Invoice{CreditorID: b.bare.ID, DebtorID: d.ID, Number: "K-1",
+		IssueDate: collect.Day(2026, 3, 1), DueDate: collect.Day(2026, 3, 31), Amount: 5000, Currency: "EUR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bn, err := casework.RecordNotice(b.ctx, b.db, b.bare, casework.NoticeRequest{DebtorID: d.ID, InvoiceIDs: []string{inv.ID},
+		SentOn: collect.Day(2026, 4, 30), Channel: "post", LinkBase: linkBase})
+	if err != nil || !bn.Created || bn.LetterProblem == "" {
+		t.Fatalf("notice of a creditor without bank details: %+v, %v", bn, err)
+	}
+	if _, err := casework.NoticeLetter(b.ctx, b.db, b.bare.ID, bn.ID); !collect.IsNotFound(err) {
+		t.Errorf("letter of a notice without one: %v, want not found", err)
+	}
+}
+
+// The day's batch holds every posted letter, in parts of the size asked,
+// with one manifest.
+func TestDayBatch(t *testing.T) {
+	t.Parallel()
+	b := setupLetters(t)
+	first := b.post(t)
+	second, err := casework.RecordNotice(b.ctx, b.db, b.cr, casework.NoticeRequest{DebtorID: b.debtor, InvoiceIDs: b.invoices[:1],
+		SentOn: collect.Day(2026, 4, 30), Channel: "email"})
+	if err != nil || second.LetterProblem != "" {
+		t.Fatalf("email notice: %+v, %v", second, err)
+	}
+	var parts []*bytes.Buffer
+	var manifest bytes.Buffer
+	count, err := casework.DayBatch(b.ctx, b.db, "", collect.Day(2026, 4, 30), 10, func(int) (io.WriteCloser, error) {
+		parts = append(parts, &bytes.Buffer{})
+		return nopCloser{parts[len(parts)-1]}, nil
+	}, &manifest)
+	if err != nil || count != 1 || len(parts) != 1 {
+		t.Fatalf("DayBatch: %d letters in %d parts, %v", count, len(parts), err)
+	}
+	rows, err := csv.NewReader(&manifest).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][1] != "Fatma Yılmaz" {
+		t.Fatalf("manifest %q, %v", rows, err)
+	}
+	kept, err := casework.NoticeLetter(b.ctx, b.db, b.cr.ID, first.ID)
+	if err != nil || rows[1][0] != kept.Number {
+		t.Fatalf("manifest row %q, kept letter %q, %v", rows[1], kept.Number, err)
+	}
+	text, _ := readLetter(t, parts[0].Bytes())
+	if !strings.Contains(text, "Briefnummer: "+kept.Number) {
+		t.Errorf("batch text lacks the letter number %s", kept.Number)
+	}
+	if _, err := casework.DayBatch(b.ctx, b.db, b.bare.ID, collect.Day(2026, 4, 30), 10, nil, io.Discard); !errors.Is(err, casework.ErrNoLetters) {
+		t.Errorf("batch of a creditor without letters: %v, want ErrNoLetters", err)
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// readLetter reads a PDF back as a person and a phone would: its text on
+// one line (pdftotext) and its QR codes (pdftoppm at 150 dpi, zbarimg).
+func readLetter(t *testing.T, pdf []byte) (string, []string) {
+	t.Helper()
+	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("SETTLE_REQUIRE_BROWSER") == "1" {
+				t.Fatalf("%s is not installed: apt-get install poppler-utils zbar-tools", tool)
+			}
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "letter.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	// The link code sits in the left half of the page, the EPC code in the
+	// right: raw codes come out of zbar without a separator, so each half is
+	// read apart.
+	var codes []string
+	for name, x := range map[string]string{"left": "0", "right": "620"} {
+		if err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-x", x, "-y", "0", "-W", "620", "-H", "1754",
+			file, filepath.Join(dir, name)).Run(); err != nil {
+			t.Fatalf("pdftoppm: %v", err)
+		}
+		pages, _ := filepath.Glob(filepath.Join(dir, name+"*.png"))
+		for _, p := range pages {
+			c, err := exec.Command("zbarimg", "-q", "--raw", "-Sbinary", "-Sqrcode.enable", p).Output()
+			if err != nil {
+				t.Fatalf("zbarimg %s: %v", p, err)
+			}
+			codes = append(codes, string(c))
+		}
+	}
+	return strings.Join(strings.Fields(string(out)), " "), codes
+}
+
+// splitCodes tells the link code from the EPC code.
+func splitCodes(t *testing.T, codes []string) (link, epc string) {
+	t.Helper()
+	for _, c := range codes {
+		if strings.HasPrefix(c, "BCD\n") {
+			epc = c
+		} else {
+			link = c
+		}
+	}
+	if link == "" || epc == "" || len(codes) != 2 {
+		t.Fatalf("QR codes %q: want the link and an EPC payload", codes)
+	}
+	return link, epc
+}
