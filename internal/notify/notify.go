@@ -44,7 +44,7 @@ const (
 func (o Outcome) String() string {
 	switch o {
 	case Sent:
-		return "sent"
+		return "handed over"
 	case PermanentFailure:
 		return "permanent failure"
 	case TemporaryFailure:
