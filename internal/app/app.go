@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -56,6 +57,9 @@ type Options struct {
 	FakeMollieState string
 	// Work runs River's workers in this process (serve); false only inserts jobs.
 	Work bool
+	// OutreachEvery is how often ladders and the outbox run; 0 is every
+	// minute (the demo runs them more often).
+	OutreachEvery time.Duration
 }
 
 // Build wires the creditor API, the debtor portal, payments, webhooks and jobs.
@@ -102,6 +106,10 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		}
 	}
 	var err error
+	if a.JobDeps.Senders, err = Senders(cfg, signer); err != nil {
+		return nil, err
+	}
+	a.JobDeps.OutreachEvery = opts.OutreachEvery
 	if a.Jobs, err = jobs.New(a.JobDeps, opts.Work); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}

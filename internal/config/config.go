@@ -4,10 +4,13 @@ package config
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/settle/settle/internal/notify"
 )
 
 // Config is everything Settle can be told through its environment.
@@ -31,6 +34,15 @@ type Config struct {
 	// token (access_...) for the Settlements API, which refuses API keys.
 	// Empty: Mollie payouts are not synced.
 	MollieAccessToken string
+
+	// Outgoing messages. A channel with no settings is off: its messages
+	// fall back to the person's next channel or fail where agents see it.
+	SMTPURL  string // SETTLE_SMTP_URL; smtp://user:pass@host:587 (STARTTLS where offered) or smtps://
+	MailFrom string // SETTLE_MAIL_FROM; the From of every email, "Name <address>" or an address
+	SMSURL   string // SETTLE_SMS_URL; the root of a gateway with Twilio's Messages API
+	SMSSID   string // SETTLE_SMS_SID; the gateway account and basic-auth user
+	SMSToken string // SETTLE_SMS_TOKEN; the basic-auth password
+	SMSFrom  string // SETTLE_SMS_FROM; the sending number (E.164) or sender id
 }
 
 // FromEnv reads the configuration with its defaults and checks it.
@@ -52,6 +64,11 @@ func FromEnv() (Config, error) {
 		UploadDir:     os.Getenv("SETTLE_UPLOAD_DIR"),
 	}
 	c.MollieAccessToken = os.Getenv("MOLLIE_ACCESS_TOKEN")
+	c.SMTPURL, c.MailFrom = os.Getenv("SETTLE_SMTP_URL"), os.Getenv("SETTLE_MAIL_FROM")
+	c.SMSURL, c.SMSSID, c.SMSToken, c.SMSFrom = os.Getenv("SETTLE_SMS_URL"), os.Getenv("SETTLE_SMS_SID"), os.Getenv("SETTLE_SMS_TOKEN"), os.Getenv("SETTLE_SMS_FROM")
+	if err := c.checkMessaging(); err != nil {
+		return c, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
@@ -74,6 +91,49 @@ func FromEnv() (Config, error) {
 	}
 	c.DataDir = abs
 	return c, nil
+}
+
+// checkMessaging checks the email and SMS settings: each channel is either
+// off (nothing set) or complete and readable.
+func (c Config) checkMessaging() error {
+	if c.SMTPURL != "" || c.MailFrom != "" {
+		if c.SMTPURL == "" {
+			return fmt.Errorf("SETTLE_MAIL_FROM is set but SETTLE_SMTP_URL is not: set both to send email, or neither")
+		}
+		if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("SETTLE_SMTP_URL: %w", err)
+		}
+		if c.MailFrom == "" {
+			return fmt.Errorf("SETTLE_SMTP_URL is set but SETTLE_MAIL_FROM is not: email needs a From address")
+		}
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("SETTLE_MAIL_FROM %q is not an email address", c.MailFrom)
+		}
+	}
+	sms := map[string]string{"SETTLE_SMS_URL": c.SMSURL, "SETTLE_SMS_SID": c.SMSSID, "SETTLE_SMS_TOKEN": c.SMSToken, "SETTLE_SMS_FROM": c.SMSFrom}
+	var set, missing []string
+	for _, name := range []string{"SETTLE_SMS_URL", "SETTLE_SMS_SID", "SETTLE_SMS_TOKEN", "SETTLE_SMS_FROM"} {
+		if sms[name] != "" {
+			set = append(set, name)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s set but %s not: set all four to send SMS, or none", strings.Join(set, ", "), strings.Join(missing, ", "))
+	}
+	if _, err := notify.NewSMSGateway(c.SMSConfig(), nil); err != nil {
+		return fmt.Errorf("SETTLE_SMS_URL, SETTLE_SMS_SID, SETTLE_SMS_TOKEN, SETTLE_SMS_FROM: %w", err)
+	}
+	return nil
+}
+
+// SMSConfig is the SMS gateway's settings; SMS is off when SMSURL is "".
+func (c Config) SMSConfig() notify.SMSConfig {
+	return notify.SMSConfig{BaseURL: c.SMSURL, AccountSID: c.SMSSID, AuthToken: c.SMSToken, From: c.SMSFrom}
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag: when the

@@ -33,6 +33,11 @@ type Deps struct {
 	// (reconcile.SyncPayouts); nil when no provider credentials for
 	// payouts are configured, and the hourly job then does nothing.
 	SyncPayouts func(ctx context.Context) error
+	// Senders are the outreach channels (email, SMS) and the link signer.
+	Senders casework.Senders
+	// OutreachEvery is how often outreach runs; 0 is DefaultOutreachEvery
+	// (the demo runs it more often).
+	OutreachEvery time.Duration
 }
 
 // payments is the payment use cases over the workers' dependencies.
@@ -55,6 +60,7 @@ func New(d Deps, work bool) (*Client, error) {
 	river.AddWorker(workers, &cleanupWorker{d: d})
 	river.AddWorker(workers, &reviewPlansWorker{d: d})
 	river.AddWorker(workers, &payoutsWorker{d: d})
+	river.AddWorker(workers, &outreachWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
@@ -78,6 +84,7 @@ func New(d Deps, work bool) (*Client, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return SyncPayoutsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, nil),
+			outreachJob(d.OutreachEvery),
 		}
 	}
 	c, err := river.NewClient(d.DB.RiverDriver(), cfg)

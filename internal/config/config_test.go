@@ -1,0 +1,38 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// Email and SMS are each off or complete; a half setting names what is missing.
+func TestMessagingSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string // "" for no error, else a part of the error
+	}{
+		{"all off", nil, ""},
+		{"email on", map[string]string{"SETTLE_SMTP_URL": "smtp://u:p@mail.example:587", "SETTLE_MAIL_FROM": "Settle <noreply@example.nl>"}, ""},
+		{"email without from", map[string]string{"SETTLE_SMTP_URL": "smtp://mail.example:587"}, "SETTLE_MAIL_FROM is not"},
+		{"from without email", map[string]string{"SETTLE_MAIL_FROM": "noreply@example.nl"}, "SETTLE_SMTP_URL is not"},
+		{"unreadable smtp url", map[string]string{"SETTLE_SMTP_URL": "http://mail.example", "SETTLE_MAIL_FROM": "noreply@example.nl"}, "SETTLE_SMTP_URL:"},
+		{"bad from", map[string]string{"SETTLE_SMTP_URL": "smtp://mail.example:25", "SETTLE_MAIL_FROM": "noreply"}, "SETTLE_MAIL_FROM \"noreply\""},
+		{"sms on", map[string]string{"SETTLE_SMS_URL": "https://api.twilio.com", "SETTLE_SMS_SID": "AC1", "SETTLE_SMS_TOKEN": "t", "SETTLE_SMS_FROM": "+3197010000000"}, ""},
+		{"sms half", map[string]string{"SETTLE_SMS_URL": "https://api.twilio.com", "SETTLE_SMS_SID": "AC1"}, "SETTLE_SMS_TOKEN, SETTLE_SMS_FROM not"},
+		{"sms url not http", map[string]string{"SETTLE_SMS_URL": "ftp://x", "SETTLE_SMS_SID": "AC1", "SETTLE_SMS_TOKEN": "t", "SETTLE_SMS_FROM": "+3197010000000"}, "SETTLE_SMS_URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"SETTLE_SMTP_URL", "SETTLE_MAIL_FROM", "SETTLE_SMS_URL", "SETTLE_SMS_SID", "SETTLE_SMS_TOKEN", "SETTLE_SMS_FROM"} {
+				t.Setenv(k, tc.env[k])
+			}
+			_, err := FromEnv()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("error %v, want none", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one with %q", err, tc.want)
+			}
+		})
+	}
+}
