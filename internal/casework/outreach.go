@@ -381,25 +381,28 @@ func (o *outreach) deliver(ctx context.Context, s Senders, m postgres.OutboxMess
 	if f.unusable(m.Channel) {
 		return o.fail(f, d, collect.MessageFailed, fmt.Sprintf("no usable %s address", m.Channel)), nil
 	}
-	if m.Channel != collect.ChannelPost {
-		at, err := o.firstAllowed(ctx, f, m)
-		if err != nil {
-			return d, err
-		}
-		if !at.Equal(o.now) {
-			d.Message.NotBefore = at
-			return d, nil
-		}
+	at, err := o.firstAllowed(ctx, f, m)
+	if err != nil {
+		return d, err
+	}
+	if !at.Equal(o.now) {
+		d.Message.NotBefore = at
+		return d, nil
 	}
 	return o.send(ctx, s, f, d)
 }
 
 // firstAllowed is the first moment m may go: quiet hours, Sundays,
-// holidays, the person's wishes and the creditor's weekly cap.
+// holidays, the person's wishes and the creditor's weekly cap. A letter
+// goes to the print partner in working hours; the person's times and the
+// cap are about messages that reach them at once.
 func (o *outreach) firstAllowed(ctx context.Context, f *debtorFile, m postgres.OutboxMessage) (time.Time, error) {
 	cal, err := o.calendar(ctx)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if m.Channel == collect.ChannelPost {
+		return collect.SendWindow{Calendar: cal}.FirstAllowed(o.now), nil
 	}
 	l, err := o.ladder(ctx, m.CreditorID, m.LadderVersion)
 	if err != nil {
