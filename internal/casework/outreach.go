@@ -87,6 +87,17 @@ func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time) (int, err
 	return planned, nil
 }
 
+// RunOutreach plans the ladder steps that have come by the store's clock,
+// then sends what is due: the whole of one outreach run.
+func RunOutreach(ctx context.Context, db *postgres.DB, s Senders) error {
+	now := db.Now()
+	if _, err := PlanOutreach(ctx, db, now); err != nil {
+		return err
+	}
+	_, err := DeliverDue(ctx, db, s, now)
+	return err
+}
+
 // DeliverDue sends the messages whose moment has come. Each is claimed in
 // a short transaction, checked again (paid, disputed or paused: cancelled;
 // not allowed now: moved to its next allowed moment), sent with no

@@ -37,12 +37,7 @@ type outreachWorker struct {
 func (w *outreachWorker) Timeout(*river.Job[OutreachArgs]) time.Duration { return 10 * time.Minute }
 
 func (w *outreachWorker) Work(ctx context.Context, job *river.Job[OutreachArgs]) error {
-	now := w.d.DB.Now()
-	if _, err := casework.PlanOutreach(ctx, w.d.DB, now); err != nil {
-		return err
-	}
-	_, err := casework.DeliverDue(ctx, w.d.DB, w.d.Senders, now)
-	return err
+	return casework.RunOutreach(ctx, w.d.DB, w.d.Senders)
 }
 
 // outreachJob is the periodic outreach run, every d (DefaultOutreachEvery when 0).
