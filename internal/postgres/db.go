@@ -61,13 +61,13 @@ func (db *DB) MaxConns() int { return int(db.pool.Config().MaxConns) }
 
 // ResetBusinessData empties every table of business data, as the demo does
 // before it loads its own; reference data (rates, holidays), the migration
-// version and the job queue stay.
+// version, the job queue and the demo clock (which never runs back) stay.
 func (db *DB) ResetBusinessData(ctx context.Context) error {
 	_, err := db.pool.Exec(ctx, `DO $$
 DECLARE t text;
 BEGIN
   FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
-      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version') AND tablename NOT LIKE 'river%'
+      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version', 'demo_clock') AND tablename NOT LIKE 'river%'
   LOOP
     EXECUTE format('TRUNCATE TABLE %I CASCADE', t);
   END LOOP;
