@@ -29,6 +29,9 @@ type API struct {
 	Signer  *access.Signer
 	BaseURL string
 	Log     *slog.Logger
+	// DemoClock is set by `settle demo` only; without it the route that
+	// moves the clock does not exist.
+	DemoClock *casework.DemoClock
 }
 
 // Register mounts the API under /api/v1.
@@ -39,6 +42,7 @@ func (a *API) Register(app *fiber.App) {
 	g.Post("/debtors", a.upsertDebtor)
 	g.Get("/debtors/:id", a.getDebtor)
 	g.Post("/debtors/:id/notices", a.createNotice)
+	g.Get("/notices/:id/letter.pdf", a.noticeLetter)
 	g.Post("/debtors/:id/links", a.createLink)
 	g.Delete("/debtors/:id/links", a.revokeDebtorLinks)
 	g.Delete("/links/:id", a.revokeLink)
@@ -50,6 +54,9 @@ func (a *API) Register(app *fiber.App) {
 	g.Get("/bank-statements/:id", a.getBankStatement)
 	g.Get("/exports/payments.csv", a.exportPayments)
 	g.Get("/exports/journal.csv", a.exportJournal)
+	if a.DemoClock != nil {
+		g.Post(strings.TrimPrefix(DemoClockPath, "/api/v1"), a.moveDemoClock)
+	}
 	g.Use(func(c *fiber.Ctx) error { return notFound("no such endpoint") })
 }
 

@@ -861,6 +861,27 @@ type DebtorUpserted struct {
 	Id          openapi_types.UUID `json:"id"`
 }
 
+// DemoClockMove A move of the demo clock: exactly one of `advance` and `to`.
+type DemoClockMove struct {
+	// Advance How far forward: a positive duration such as `26h`, `90m` or `14d` (whole days).
+	//
+	// Example: 26h
+	Advance *string `json:"advance,omitempty"`
+
+	// To The moment to move to, with its offset; not before the demo's current time.
+	//
+	// Example: 2026-12-20T10:00:00+01:00
+	To *time.Time `json:"to,omitempty"`
+}
+
+// DemoClockTime The demo clock's time.
+type DemoClockTime struct {
+	// Now The demo's current time, in Europe/Amsterdam.
+	//
+	// Example: 2026-12-20T10:00:00+01:00
+	Now time.Time `json:"now"`
+}
+
 // Dispute defines model for Dispute.
 type Dispute struct {
 	// Answer The agent's answer, which the debtor reads.
@@ -1312,6 +1333,12 @@ type CreateNoticeParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// MoveDemoClockParams defines parameters for MoveDemoClock.
+type MoveDemoClockParams struct {
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ExportJournalParams defines parameters for ExportJournal.
 type ExportJournalParams struct {
 	// From The first day of the period (booking date), YYYY-MM-DD.
@@ -1354,6 +1381,9 @@ type CreateLinkJSONRequestBody = LinkInput
 
 // CreateNoticeJSONRequestBody defines body for CreateNotice for application/json ContentType.
 type CreateNoticeJSONRequestBody = NoticeInput
+
+// MoveDemoClockJSONRequestBody defines body for MoveDemoClock for application/json ContentType.
+type MoveDemoClockJSONRequestBody = DemoClockMove
 
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = InvoiceInput
@@ -1524,6 +1554,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /debtors/{id}/notices (the `CreateNotice` operationId).
 	CreateNotice(ctx context.Context, id DebtorID, params *CreateNoticeParams, body CreateNoticeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDemoClockWithBody Move the demo clock forward (demo only)
+	//
+	// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+	MoveDemoClockWithBody(ctx context.Context, params *MoveDemoClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveDemoClock Move the demo clock forward (demo only)
+	//
+	// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+	MoveDemoClock(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExportJournal The journal of the period, as CSV
 	//
@@ -1781,6 +1829,44 @@ func (c *Client) CreateNoticeWithBody(ctx context.Context, id DebtorID, params *
 // Corresponds with POST /debtors/{id}/notices (the `CreateNotice` operationId).
 func (c *Client) CreateNotice(ctx context.Context, id DebtorID, params *CreateNoticeParams, body CreateNoticeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateNoticeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDemoClockWithBody Move the demo clock forward (demo only)
+//
+// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+func (c *Client) MoveDemoClockWithBody(ctx context.Context, params *MoveDemoClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDemoClockRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveDemoClock Move the demo clock forward (demo only)
+//
+// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+func (c *Client) MoveDemoClock(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveDemoClockRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2339,6 +2425,61 @@ func NewCreateNoticeRequestWithBody(server string, id DebtorID, params *CreateNo
 	return req, nil
 }
 
+// NewMoveDemoClockRequest calls the generic MoveDemoClock builder with application/json body
+func NewMoveDemoClockRequest(server string, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveDemoClockRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewMoveDemoClockRequestWithBody constructs an http.Request for the MoveDemoClock method, with any body, and a specified content type
+func NewMoveDemoClockRequestWithBody(server string, params *MoveDemoClockParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/demo/clock")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewExportJournalRequest constructs an http.Request for the ExportJournal method
 func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.Request, error) {
 	var err error
@@ -2820,6 +2961,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /debtors/{id}/notices (the `CreateNotice` operationId).
 	CreateNoticeWithResponse(ctx context.Context, id DebtorID, params *CreateNoticeParams, body CreateNoticeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNoticeResponse, error)
+
+	// MoveDemoClockWithBodyWithResponse Move the demo clock forward (demo only)
+	//
+	// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+	MoveDemoClockWithBodyWithResponse(ctx context.Context, params *MoveDemoClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDemoClockResponse, error)
+
+	// MoveDemoClockWithResponse Move the demo clock forward (demo only)
+	//
+	// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+	MoveDemoClockWithResponse(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDemoClockResponse, error)
 
 	// ExportJournalWithResponse The journal of the period, as CSV
 	//
@@ -3560,6 +3719,103 @@ func (r CreateNoticeResponse) ContentType() string {
 	return ""
 }
 
+// MoveDemoClockResponse200Headers the declared response headers of an HTTP 200 response for MoveDemoClock
+type MoveDemoClockResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type MoveDemoClockResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DemoClockTime
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Malformed
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *InvalidPost
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MoveDemoClockResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveDemoClockResponse) GetJSON200() *DemoClockTime {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MoveDemoClockResponse) GetJSON400() *Malformed {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MoveDemoClockResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MoveDemoClockResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MoveDemoClockResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r MoveDemoClockResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r MoveDemoClockResponse) GetJSON422() *InvalidPost {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r MoveDemoClockResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveDemoClockResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveDemoClockResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveDemoClockResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveDemoClockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExportJournalResponse200Headers the declared response headers of an HTTP 200 response for ExportJournal
 type ExportJournalResponse200Headers struct {
 	ContentDisposition *string
@@ -4194,6 +4450,36 @@ func (c *ClientWithResponses) CreateNoticeWithResponse(ctx context.Context, id D
 		return nil, err
 	}
 	return ParseCreateNoticeResponse(rsp)
+}
+
+// MoveDemoClockWithBodyWithResponse Move the demo clock forward (demo only)
+//
+// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+func (c *ClientWithResponses) MoveDemoClockWithBodyWithResponse(ctx context.Context, params *MoveDemoClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveDemoClockResponse, error) {
+	rsp, err := c.MoveDemoClockWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDemoClockResponse(rsp)
+}
+
+// MoveDemoClockWithResponse Move the demo clock forward (demo only)
+//
+// Demo only: exists in `settle demo`, not in `settle serve` (404 there). Moves Settle's clock forward by `advance` or to the moment `to` (give exactly one), for every creditor of the demo, and answers the new time in Europe/Amsterdam. The clock then runs on with real time; it never moves back, also not across a restart of the demo. Reminders, notices and follow-ups that became due run within a few seconds.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
+func (c *ClientWithResponses) MoveDemoClockWithResponse(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDemoClockResponse, error) {
+	rsp, err := c.MoveDemoClock(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveDemoClockResponse(rsp)
 }
 
 // ExportJournalWithResponse The journal of the period, as CSV
@@ -4893,6 +5179,94 @@ func ParseCreateNoticeResponse(rsp *http.Response) (*CreateNoticeResponse, error
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMoveDemoClockResponse parses an HTTP response from a MoveDemoClockWithResponse call
+func ParseMoveDemoClockResponse(rsp *http.Response) (*MoveDemoClockResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveDemoClockResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DemoClockTime
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Malformed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest InvalidPost
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MoveDemoClockResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
