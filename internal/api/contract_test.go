@@ -22,6 +22,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/settle/settle/internal/api/apiclient"
+	"github.com/settle/settle/internal/collect"
 )
 
 // The contract: every answer an API test gets is validated against
@@ -271,6 +272,20 @@ func TestGeneratedClientJourney(t *testing.T) {
 	}
 	if s.ContactWishes != nil {
 		t.Errorf("contact wishes %+v for a debtor who said nothing", s.ContactWishes)
+	}
+	// Wishes given in the portal come back structured, in the documented shape.
+	wishes := collect.ContactWishes{Channel: "sms", Channels: []collect.Channel{collect.ChannelSMS, collect.ChannelPost},
+		Phone: "+31612345678", Avoid: []collect.TimeRange{{Days: collect.Weekdays, From: 8 * 60, To: 17 * 60}}, Language: "nl"}
+	if err := b.db.SetContactWishes(ctx, b.A.ID, debtorID.String(), wishes, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st, err = c.GetDebtorWithResponse(ctx, debtorID)
+	if err != nil || st.JSON200 == nil || st.JSON200.ContactWishes == nil {
+		t.Fatalf("read statement with wishes: %v %s", err, answer(st))
+	}
+	if w := st.JSON200.ContactWishes; w.Channel != "sms" || len(w.Channels) != 2 || w.Channels[1] != "post" || w.Phone != "+31612345678" ||
+		len(w.Avoid) != 1 || len(w.Avoid[0].Days) != 5 || w.Avoid[0].Days[0] != "monday" || w.Avoid[0].From != "08:00" || w.Avoid[0].To != "17:00" {
+		t.Errorf("contact wishes %+v", w)
 	}
 
 	ps, err := c.ListPaymentsWithResponse(ctx, &apiclient.ListPaymentsParams{Limit: ptr(10)})

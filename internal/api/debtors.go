@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -186,5 +187,21 @@ func wishesJSON(r casework.DebtorRecord) any {
 		return nil
 	}
 	w := r.Wishes
-	return fiber.Map{"channel": w.Channel, "quiet_times": w.QuietTimes, "language": w.Language}
+	avoid := make([]fiber.Map, len(w.Avoid))
+	for i, a := range w.Avoid {
+		days := make([]string, len(a.Days))
+		for j, d := range a.Days {
+			days[j] = strings.ToLower(d.String())
+		}
+		avoid[i] = fiber.Map{"days": days, "from": clockTime(a.From), "to": clockTime(a.To)}
+	}
+	channels := w.Channels
+	if channels == nil {
+		channels = []collect.Channel{}
+	}
+	return fiber.Map{"channel": w.Channel, "channels": channels, "phone": w.Phone, "email": w.Email, "avoid": avoid,
+		"quiet_times": w.QuietTimes, "quiet_needs_review": w.QuietNeedsReview, "language": w.Language}
 }
+
+// clockTime writes minutes after midnight as HH:MM.
+func clockTime(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }

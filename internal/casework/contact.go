@@ -2,41 +2,46 @@ package casework
 
 import (
 	"context"
-	"slices"
-	"unicode/utf8"
+	"time"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 )
 
-// MaxQuietTimes is the longest text about when not to be contacted.
-const MaxQuietTimes = 300
-
-// ContactWishesOf is what a debtor asked about being contacted, with a
-// language the portal speaks ("" when the one given is not), and whether
-// the debtor asked anything yet.
-func ContactWishesOf(ctx context.Context, db *postgres.DB, debtorID string) (collect.ContactWishes, bool, error) {
-	w, ok, err := db.ContactWishesOf(ctx, debtorID)
+// ContactWishesOf is how a signed-in debtor is reached, for the contact
+// form: the wishes given, completed with the phone number and address the
+// creditor gave; ok says whether the debtor gave wishes yet. The language
+// is "" when the one given is not one the portal speaks.
+func ContactWishesOf(ctx context.Context, db *postgres.DB, s postgres.Session) (collect.ContactWishes, bool, error) {
+	d, err := db.Debtor(ctx, s.CreditorID, s.DebtorID)
+	if err != nil {
+		return collect.ContactWishes{}, false, err
+	}
+	w, ok, err := db.ContactWishesOf(ctx, s.DebtorID)
+	if err != nil {
+		return w, false, err
+	}
+	w = collect.ContactOf(d, w, ok)
 	if !i18n.Supported(w.Language) {
 		w.Language = ""
 	}
-	return w, ok, err
+	return w, ok, nil
 }
 
-// SetContactWishes stores a signed-in debtor's contact wishes; the language
-// chosen is also the language of the rest of the session.
-func SetContactWishes(ctx context.Context, db *postgres.DB, s postgres.Session, sessionToken string, w collect.ContactWishes) error {
-	switch {
-	case !slices.Contains(collect.ContactChannels, w.Channel):
-		return collect.Errorf(collect.EINVALID, "channel", "choose a channel")
-	case utf8.RuneCountInString(w.QuietTimes) > MaxQuietTimes:
-		return collect.Errorf(collect.EINVALID, "quiet", "the text is longer than %d characters", MaxQuietTimes)
-	case !i18n.Supported(w.Language):
-		return collect.Errorf(collect.EINVALID, "lang", "choose a language")
+// SetContactWishes checks and stores a signed-in debtor's contact wishes
+// (channels in order, phone in E.164, email, times that do not suit); the
+// language chosen is also the language of the rest of the session.
+func SetContactWishes(ctx context.Context, db *postgres.DB, now time.Time, s postgres.Session, sessionToken string, w collect.ContactWishes) (collect.ContactWishes, error) {
+	w, err := collect.CheckContactWishes(w)
+	if err != nil {
+		return w, err
 	}
-	if err := db.SetContactWishes(ctx, s.CreditorID, s.DebtorID, w); err != nil {
-		return err
+	if !i18n.Supported(w.Language) {
+		return w, collect.Errorf(collect.EINVALID, "lang", "choose a language")
 	}
-	return db.SetSessionLanguage(ctx, sessionToken, w.Language)
+	if err := db.SetContactWishes(ctx, s.CreditorID, s.DebtorID, w, now); err != nil {
+		return w, err
+	}
+	return w, db.SetSessionLanguage(ctx, sessionToken, w.Language)
 }

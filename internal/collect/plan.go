@@ -101,5 +101,3 @@ var DisputeReasons = []string{"paid", "not_received", "amount_wrong", "unknown",
 // HardshipReasons are the reasons a debtor can give for not being able to pay.
 var HardshipReasons = []string{"income", "illness", "family", "counselling", "other"}
 
-// ContactChannels are the ways a debtor may want to be contacted.
-var ContactChannels = []string{"post", "email", "sms", "whatsapp"}

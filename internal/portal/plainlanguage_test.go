@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/pay/molliefake"
@@ -90,8 +91,8 @@ func TestPlainLanguagePages(t *testing.T) {
 	}
 	signIn := func(d collect.Debtor) *client {
 		tok, _ := e.link(cr, d, "letter")
-		c := e.client()
-		c.signIn(tok, d)
+		c := e.Client()
+		c.SignInDebtor(tok, d)
 		return c
 	}
 
@@ -99,25 +100,25 @@ func TestPlainLanguagePages(t *testing.T) {
 	d := debtor()
 	e.invoice(cr, d, "F-1", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	add("second factor", http.StatusOK, c.open(tok))
-	add("second factor, wrong answer", http.StatusUnprocessableEntity, c.answer("1234 AB", "1"))
+	c := e.Client()
+	add("second factor", http.StatusOK, c.OpenLink(tok))
+	add("second factor, wrong answer", http.StatusUnprocessableEntity, c.Answer("1234 AB", "1"))
 	for range 3 {
-		c.answer("1234 AB", "1")
+		c.Answer("1234 AB", "1")
 	}
-	add("second factor, locked", http.StatusTooManyRequests, c.answer("1234 AB", "1"))
-	e.clk.Advance(15 * time.Minute)
+	add("second factor, locked", http.StatusTooManyRequests, c.Answer("1234 AB", "1"))
+	e.Clock.Advance(15 * time.Minute)
 
 	// The overview in each of its states.
 	c = signIn(d)
-	add("overview: not yet due", http.StatusOK, c.get("/overview"))
+	add("overview: not yet due", http.StatusOK, c.Get("/overview"))
 
 	d = debtor()
 	inv := e.invoice(cr, d, "F-2", "Stroom oktober", day(2026, 10, 1), day(2026, 10, 15), 12500)
 	e.notice(cr, d, "email", day(2026, 11, 16), inv)
 	c = signIn(d)
-	add("overview: inside the notice term", http.StatusOK, c.get("/overview"))
-	add("invoice: inside the notice term", http.StatusOK, c.get("/invoices/"+inv.ID))
+	add("overview: inside the notice term", http.StatusOK, c.Get("/overview"))
+	add("invoice: inside the notice term", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
 	d = debtor()
 	inv = e.invoice(cr, d, "F-3", "Stroom september", day(2026, 9, 1), day(2026, 9, 15), 10000)
@@ -125,56 +126,56 @@ func TestPlainLanguagePages(t *testing.T) {
 	e.notice(cr, d, "post", day(2026, 10, 1), inv, inv2)
 	e.pay(cr, d, 2000, day(2026, 11, 2), "partial-1")
 	c = signIn(d)
-	add("overview: costs added", http.StatusOK, c.get("/overview"))
-	add("invoice: costs and interest", http.StatusOK, c.get("/invoices/"+inv.ID))
-	add("invoice: paid in part", http.StatusOK, c.get("/invoices/"+inv2.ID))
+	add("overview: costs added", http.StatusOK, c.Get("/overview"))
+	add("invoice: costs and interest", http.StatusOK, c.Get("/invoices/"+inv.ID))
+	add("invoice: paid in part", http.StatusOK, c.Get("/invoices/"+inv2.ID))
 
 	d = debtor()
 	inv = e.invoice(cr, d, "F-5", "Water oktober", day(2026, 10, 1), day(2026, 11, 1), 6000)
 	c = signIn(d)
-	add("overview: late, no letter yet", http.StatusOK, c.get("/overview"))
-	add("invoice: late", http.StatusOK, c.get("/invoices/"+inv.ID))
+	add("overview: late, no letter yet", http.StatusOK, c.Get("/overview"))
+	add("invoice: late", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
 	d = debtor()
 	inv = e.invoice(cr, d, "F-6", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
 	e.pay(cr, d, 8950, day(2026, 11, 20), "paid-1")
 	c = signIn(d)
-	add("overview: nothing open", http.StatusOK, c.get("/overview"))
-	add("invoice: paid", http.StatusOK, c.get("/invoices/"+inv.ID))
+	add("overview: nothing open", http.StatusOK, c.Get("/overview"))
+	add("invoice: paid", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
 	d = debtor()
 	e.invoice(cr, d, "F-7", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 5000)
 	e.pay(cr, d, 8000, day(2026, 11, 20), "over-1")
 	c = signIn(d)
-	r := c.get("/overview")
-	wantContains(t, "overview with credit", r.Body, nl.T("overview.credit", nl.Money(3000)))
+	r := c.Get("/overview")
+	apptest.WantContains(t, "overview with credit", r.Body, nl.T("overview.credit", nl.Money(3000)))
 	add("overview: with credit", http.StatusOK, r)
 
 	// Error pages.
-	add("error: not found", http.StatusNotFound, c.get("/invoices/3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"))
-	add("error: form expired (CSRF)", http.StatusForbidden, c.do(http.MethodPost, "/language", url.Values{"lang": {"en"}}))
-	c.get("/overview") // the page above has no CSRF token to give
-	add("signed out", http.StatusOK, c.post("/signout", nil))
-	add("error: invalid link", http.StatusNotFound, e.client().get("/l/not-a-link"))
+	add("error: not found", http.StatusNotFound, c.Get("/invoices/3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"))
+	add("error: form expired (CSRF)", http.StatusForbidden, c.Do(http.MethodPost, "/language", url.Values{"lang": {"en"}}))
+	c.Get("/overview") // the page above has no CSRF token to give
+	add("signed out", http.StatusOK, c.Post("/signout", nil))
+	add("error: invalid link", http.StatusNotFound, e.Client().Get("/l/not-a-link"))
 	rtok, rl := e.link(cr, d, "sms")
-	if err := e.db.RevokeLink(e.ctx, cr.ID, rl.JTI); err != nil {
+	if err := e.DB.RevokeLink(e.Ctx, cr.ID, rl.JTI); err != nil {
 		t.Fatal(err)
 	}
-	add("error: revoked link", http.StatusGone, e.client().get("/l/"+rtok))
+	add("error: revoked link", http.StatusGone, e.Client().Get("/l/"+rtok))
 	c = signIn(d)
-	e.clk.Advance(31 * time.Minute)
-	add("error: session expired", http.StatusUnauthorized, c.get("/overview"))
-	e.clk.Advance(61 * 24 * time.Hour)
-	add("error: expired link", http.StatusGone, e.client().get("/l/"+tok))
+	e.Clock.Advance(31 * time.Minute)
+	add("error: session expired", http.StatusUnauthorized, c.Get("/overview"))
+	e.Clock.Advance(61 * 24 * time.Hour)
+	add("error: expired link", http.StatusGone, e.Client().Get("/l/"+tok))
 
 	// A creditor that asks for the birth date.
 	bcr := e.creditor("Zorg Verzekeraar B.V.", "088 123 45 67")
-	if _, err := e.db.PoolForTests().Exec(e.ctx, `UPDATE creditors SET second_factor = 'birth_date' WHERE id = $1`, bcr.ID); err != nil {
+	if _, err := e.DB.PoolForTests().Exec(e.Ctx, `UPDATE creditors SET second_factor = 'birth_date' WHERE id = $1`, bcr.ID); err != nil {
 		t.Fatal(err)
 	}
 	bd := e.debtor(bcr, "Z-1", debtorName, "7311 KL", "12")
 	btok, _ := e.link(bcr, bd, "sms")
-	add("second factor: birth date", http.StatusOK, e.client().open(btok))
+	add("second factor: birth date", http.StatusOK, e.Client().OpenLink(btok))
 
 	for _, p := range pages {
 		checkReadable(t, p.name, readableText(t, p.body))
@@ -278,71 +279,72 @@ func TestPlainLanguageSelfService(t *testing.T) {
 	// I don't agree.
 	d, inv, c := selfServiceDebtor(t, e, cr, "K-1", "11")
 	disputePath := "/invoices/" + inv.ID + "/dispute"
-	add("dispute: form", http.StatusOK, c.get(disputePath))
-	add("dispute: wrong file", http.StatusUnprocessableEntity, c.postFiles(disputePath, map[string]string{"reason": "paid"}, upload{"bon.pdf", htmlFile}))
-	add("dispute: too many files", http.StatusUnprocessableEntity, c.postFiles(disputePath, map[string]string{"reason": "paid"},
+	add("dispute: form", http.StatusOK, c.Get(disputePath))
+	add("dispute: wrong file", http.StatusUnprocessableEntity, postFiles(c, disputePath, map[string]string{"reason": "paid"}, upload{"bon.pdf", htmlFile}))
+	add("dispute: too many files", http.StatusUnprocessableEntity, postFiles(c, disputePath, map[string]string{"reason": "paid"},
 		upload{"1.pdf", pdfFile}, upload{"2.pdf", pdfFile}, upload{"3.pdf", pdfFile}, upload{"4.pdf", pdfFile}, upload{"5.pdf", pdfFile}, upload{"6.pdf", pdfFile}))
-	add("dispute: sent, on hold", http.StatusOK, c.postFiles(disputePath, map[string]string{"reason": "paid", "body": "Ik heb al betaald."}, upload{"bon.pdf", pdfFile}))
-	add("invoice: on hold, dispute open", http.StatusOK, c.get("/invoices/"+inv.ID))
-	add("overview: on hold, dispute open", http.StatusOK, c.get("/overview"))
-	ds, err := e.db.Disputes(e.ctx, cr.ID, d.ID)
+	add("dispute: sent, on hold", http.StatusOK, postFiles(c, disputePath, map[string]string{"reason": "paid", "body": "Ik heb al betaald."}, upload{"bon.pdf", pdfFile}))
+	add("invoice: on hold, dispute open", http.StatusOK, c.Get("/invoices/"+inv.ID))
+	add("overview: on hold, dispute open", http.StatusOK, c.Get("/overview"))
+	ds, err := e.DB.Disputes(e.Ctx, cr.ID, d.ID)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("disputes: %v %d", err, len(ds))
 	}
-	if err := e.db.ResolveDispute(e.ctx, agent, cr.ID, ds[0].ID, "rejected", "We hebben uw betaling niet gevonden. Stuur ons een bewijs.", 0); err != nil {
+	if err := e.DB.ResolveDispute(e.Ctx, agent, cr.ID, ds[0].ID, "rejected", "We hebben uw betaling niet gevonden. Stuur ons een bewijs.", 0); err != nil {
 		t.Fatal(err)
 	}
-	add("overview: dispute answered", http.StatusOK, c.get("/overview"))
+	add("overview: dispute answered", http.StatusOK, c.Get("/overview"))
 
 	// Paying in parts.
 	d, c = planDebtor(t, e, cr, "K-2", 60001)
-	add("plan: form", http.StatusOK, c.get("/plan"))
-	add("plan: wrong date", http.StatusUnprocessableEntity, c.post("/plan/preview", url.Values{"by": {"months"}, "months": {"6"}, "first": {"2020-01-01"}}))
+	add("plan: form", http.StatusOK, c.Get("/plan"))
+	add("plan: wrong date", http.StatusUnprocessableEntity, c.Post("/plan/preview", url.Values{"by": {"months"}, "months": {"6"}, "first": {"2020-01-01"}}))
 	inside := url.Values{"by": {"months"}, "months": {"6"}, "first": {"2026-11-30"}}
 	outside := url.Values{"by": {"months"}, "months": {"24"}, "first": {"2026-11-30"}}
-	add("plan: preview, inside the rules", http.StatusOK, c.post("/plan/preview", inside))
-	add("plan: preview, to an employee", http.StatusOK, c.post("/plan/preview", outside))
-	add("plan: proposed", http.StatusOK, c.post("/plan", outside))
-	add("overview: plan proposed", http.StatusOK, c.get("/overview"))
+	add("plan: preview, inside the rules", http.StatusOK, c.Post("/plan/preview", inside))
+	add("plan: preview, to an employee", http.StatusOK, c.Post("/plan/preview", outside))
+	add("plan: proposed", http.StatusOK, c.Post("/plan", outside))
+	add("overview: plan proposed", http.StatusOK, c.Get("/overview"))
 	proposal := plansOf(t, e, d)[0]
-	e.clk.Advance(time.Minute)
-	counter, err := e.db.DecidePlan(e.ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter bij het bedrag.",
+	e.Clock.Advance(time.Minute)
+	counter, err := e.DB.DecidePlan(e.Ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter bij het bedrag.",
 		&collect.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	add("overview: counter-offer", http.StatusOK, c.get("/overview"))
-	add("plan: counter-offer declined", http.StatusOK, c.post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"decline"}}))
-	add("plan: answered twice", http.StatusConflict, c.post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"accept"}}))
-	e.clk.Advance(time.Minute)
-	c.post("/plan", outside)
-	e.clk.Advance(time.Minute)
-	if _, err := e.db.DecidePlan(e.ctx, agent, cr.ID, plansOf(t, e, d)[0].ID, "reject", "Bel ons, dan zoeken we samen een plan.", nil); err != nil {
+	add("overview: counter-offer", http.StatusOK, c.Get("/overview"))
+	add("plan: counter-offer declined", http.StatusOK, c.Post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"decline"}}))
+	add("plan: answered twice", http.StatusConflict, c.Post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"accept"}}))
+	e.Clock.Advance(time.Minute)
+	c.Post("/plan", outside)
+	e.Clock.Advance(time.Minute)
+	if _, err := e.DB.DecidePlan(e.Ctx, agent, cr.ID, plansOf(t, e, d)[0].ID, "reject", "Bel ons, dan zoeken we samen een plan.", nil); err != nil {
 		t.Fatal(err)
 	}
-	add("overview: plan refused", http.StatusOK, c.get("/overview"))
-	e.clk.Advance(time.Minute)
-	add("plan: approved", http.StatusOK, c.post("/plan", inside))
-	r := c.get("/overview")
+	add("overview: plan refused", http.StatusOK, c.Get("/overview"))
+	e.Clock.Advance(time.Minute)
+	add("plan: approved", http.StatusOK, c.Post("/plan", inside))
+	r := c.Get("/overview")
 	add("overview: paying in parts", http.StatusOK, r)
 	first := plansOf(t, e, d)[0].Instalments[0]
-	add("pay: one part of the plan", http.StatusOK, c.get("/pay/method?what=amount&amount=100,00&instalment="+first.ID))
+	add("pay: one part of the plan", http.StatusOK, c.Get("/pay/method?what=amount&amount=100,00&instalment="+first.ID))
 
 	// I can't pay now.
 	d, _, c = selfServiceDebtor(t, e, cr, "K-3", "13")
-	add("hardship: step 1", http.StatusOK, c.get("/hardship"))
-	add("hardship: step 1, no reason", http.StatusUnprocessableEntity, c.post("/hardship", url.Values{"step": {"1"}}))
-	add("hardship: step 2", http.StatusOK, c.post("/hardship", url.Values{"step": {"1"}, "reason": {"family"}}))
-	add("hardship: step 2, wrong amount", http.StatusUnprocessableEntity, c.post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"veel"}}))
-	add("hardship: step 3", http.StatusOK, c.post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"1400"}}))
-	add("hardship: breathing space", http.StatusOK, c.post("/hardship", url.Values{"step": {"3"}, "reason": {"family"}, "income": {"1400"}, "consent": {"yes"}}))
-	add("help", http.StatusOK, c.get("/help"))
-	add("overview: breathing space", http.StatusOK, c.get("/overview"))
+	add("hardship: step 1", http.StatusOK, c.Get("/hardship"))
+	add("hardship: step 1, no reason", http.StatusUnprocessableEntity, c.Post("/hardship", url.Values{"step": {"1"}}))
+	add("hardship: step 2", http.StatusOK, c.Post("/hardship", url.Values{"step": {"1"}, "reason": {"family"}}))
+	add("hardship: step 2, wrong amount", http.StatusUnprocessableEntity, c.Post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"veel"}}))
+	add("hardship: step 3", http.StatusOK, c.Post("/hardship", url.Values{"step": {"2"}, "reason": {"family"}, "income": {"1400"}}))
+	add("hardship: breathing space", http.StatusOK, c.Post("/hardship", url.Values{"step": {"3"}, "reason": {"family"}, "income": {"1400"}, "consent": {"yes"}}))
+	add("help", http.StatusOK, c.Get("/help"))
+	add("overview: breathing space", http.StatusOK, c.Get("/overview"))
 
 	// Contact wishes.
-	add("contact: form", http.StatusOK, c.get("/contact"))
-	add("contact: no channel", http.StatusUnprocessableEntity, c.post("/contact", url.Values{"lang": {"nl"}}))
-	add("contact: saved", http.StatusOK, c.post("/contact", url.Values{"channel": {"sms"}, "quiet": {"niet op werkdagen van 7:00 tot 17:00"}, "lang": {"nl"}}))
+	add("contact: form", http.StatusOK, c.Get("/contact"))
+	add("contact: no channel", http.StatusUnprocessableEntity, c.Post("/contact", url.Values{"lang": {"nl"}}))
+	add("contact: wrong phone", http.StatusUnprocessableEntity, c.Post("/contact", url.Values{"ch1": {"sms"}, "phone": {"06"}, "lang": {"nl"}}))
+	add("contact: saved", http.StatusOK, c.Post("/contact", url.Values{"ch1": {"sms"}, "phone": {"0612345678"}, "avoid_work": {"on"}, "lang": {"nl"}}))
 
 	for _, p := range pages {
 		checkReadable(t, p.name, readableText(t, p.body))
@@ -375,7 +377,7 @@ func TestPlainLanguagePay(t *testing.T) {
 	// add keeps a page, and checks it is the page it claims to be.
 	add := func(name string, want int, r response, says ...string) {
 		t.Helper()
-		wantContains(t, name, text(r), says...)
+		apptest.WantContains(t, name, text(r), says...)
 		if r.Status != want {
 			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
 		}
@@ -392,7 +394,7 @@ func TestPlainLanguagePay(t *testing.T) {
 			known[p.ID] = true
 		}
 		form.Set("method", "ideal")
-		if r := c.post("/pay", form); r.Status != http.StatusSeeOther {
+		if r := c.Post("/pay", form); r.Status != http.StatusSeeOther {
 			t.Fatalf("start iDEAL: status %d\n%s", r.Status, r.Body)
 		}
 		for _, p := range f.payments(f.d.ID) {
@@ -404,34 +406,34 @@ func TestPlainLanguagePay(t *testing.T) {
 		return collect.Payment{}
 	}
 
-	add("pay: choose", http.StatusOK, c.get("/pay"), nl.T("pay.title"), nl.T("pay.all", "€ 350,00"))
-	add("pay: choose, amount too small", http.StatusUnprocessableEntity, c.get("/pay/method?what=amount&amount="+url.QueryEscape("4,99")), nl.T("pay.error.min", "€ 5,00"))
-	add("pay: method", http.StatusOK, c.get("/pay/method?what=all"), nl.T("pay.method.title"), nl.T("pay.ideal.words"), nl.T("pay.card.words"))
+	add("pay: choose", http.StatusOK, c.Get("/pay"), nl.T("pay.title"), nl.T("pay.all", "€ 350,00"))
+	add("pay: choose, amount too small", http.StatusUnprocessableEntity, c.Get("/pay/method?what=amount&amount="+url.QueryEscape("4,99")), nl.T("pay.error.min", "€ 5,00"))
+	add("pay: method", http.StatusOK, c.Get("/pay/method?what=all"), nl.T("pay.method.title"), nl.T("pay.ideal.words"), nl.T("pay.card.words"))
 	down.Store(true)
-	add("pay: method, iDEAL unavailable", http.StatusServiceUnavailable, c.post("/pay", url.Values{"what": {"all"}, "method": {"ideal"}}),
+	add("pay: method, iDEAL unavailable", http.StatusServiceUnavailable, c.Post("/pay", url.Values{"what": {"all"}, "method": {"ideal"}}),
 		nl.T("pay.unavailable.title"), nl.T("pay.unavailable.ideal"))
 	down.Store(false)
 
-	c.get("/pay/method?what=invoice&invoice=" + f.invs[0].ID)
+	c.Get("/pay/method?what=invoice&invoice=" + f.invs[0].ID)
 	p := start(url.Values{"what": {"invoice"}, "invoice": {f.invs[0].ID}})
-	add("pay: return, still open", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.pending"), nl.T("pay.pending.text"))
+	add("pay: return, still open", http.StatusOK, c.Get("/pay/return/"+p.ID), nl.T("pay.result.pending"), nl.T("pay.pending.text"))
 	if err := fake.SetStatus(p.ProviderID, "paid"); err != nil {
 		t.Fatal(err)
 	}
-	add("pay: return, paid, more to pay", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.left", "€ 250,00"))
+	add("pay: return, paid, more to pay", http.StatusOK, c.Get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.left", "€ 250,00"))
 
 	p = start(url.Values{"what": {"all"}})
 	if err := fake.SetStatus(p.ProviderID, "failed"); err != nil {
 		t.Fatal(err)
 	}
-	add("pay: return, failed", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.failed"), nl.T("pay.failed.retry"))
+	add("pay: return, failed", http.StatusOK, c.Get("/pay/return/"+p.ID), nl.T("pay.result.failed"), nl.T("pay.failed.retry"))
 
-	c.get("/pay/method?what=all")
+	c.Get("/pay/method?what=all")
 	p = start(url.Values{"what": {"all"}})
 	if err := fake.SetStatus(p.ProviderID, "paid"); err != nil {
 		t.Fatal(err)
 	}
-	add("pay: return, paid, all paid", http.StatusOK, c.get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.done"))
+	add("pay: return, paid, all paid", http.StatusOK, c.Get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.done"))
 
 	for _, p := range pages {
 		checkReadable(t, p.name, readableText(t, p.body))

@@ -4,7 +4,6 @@ package portal
 
 import (
 	"bytes"
-	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -36,6 +35,8 @@ type Portal struct {
 	DB     *postgres.DB
 	Signer *access.Signer
 	Log    *slog.Logger
+	// Now is the clock every page's date reads (the store's, so tests can set it).
+	Now func() time.Time
 	// Secure marks cookies Secure (when the public URL is https).
 	Secure bool
 	// Actions are the debtor actions other parts add (pay, plan, dispute, ...)
@@ -66,13 +67,14 @@ func (p *Portal) Register(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 
 	// Second-factor answers are also limited per address, on top of the per-link lockout.
-	verifyLimit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: postgres.NewKV(p.DB, "limit:verify:"),
+	verifyLimit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: casework.RateCounters(p.DB, "limit:verify:"),
 		LimitReached: func(c *fiber.Ctx) error {
 			return p.message(c, fiber.StatusTooManyRequests, "error.title", p.printer(c).T("error.toomany"))
 		}})
 
 	app.Get("/", p.home)
 	app.Get("/l/:token", p.openLink)
+	p.registerShortLink(app)
 	app.Get("/verify", p.verifyForm)
 	app.Post("/verify", verifyLimit, p.verify)
 	app.Post("/language", p.setLanguage)
@@ -142,7 +144,10 @@ type view struct {
 	// self-service: the form as typed, to show it again after a problem
 	Form     map[string]string
 	Reasons  []string
-	Channels []string
+	Channels []collect.Channel
+	// Choices are a form's lists of options by name (contact: "slots",
+	// "avoid", "days", "from", "to").
+	Choices map[string][]string
 	Step     int
 	Saved    bool
 	Files    int
@@ -155,7 +160,7 @@ type view struct {
 	State      string // planresult: approved, proposed, accepted, declined, gone
 	Approved   *planView
 	PlanAsk    *planView // the newest proposal, counter-offer or refusal
-	Disputes   []disputeView
+	Disputes   []casework.DebtorDispute
 	OpenClaim  bool // the invoice page: a dispute on this invoice is open
 	Breathing  *collect.Hardship
 	MaxMonths  int
@@ -221,11 +226,9 @@ func (p *Portal) ErrorPage(c *fiber.Ctx, status int, err error) error {
 	// A signed-in debtor on an unknown address still sees whose portal this is
 	// and whom to call: routes without the session check set no creditor.
 	if _, ok := c.Locals("creditor").(collect.Creditor); !ok && status == fiber.StatusNotFound {
-		if s, err := p.session(c); err == nil {
-			if cr, err := p.DB.Creditor(c.UserContext(), s.CreditorID); err == nil {
-				c.Locals("session", s)
-				c.Locals("creditor", cr)
-			}
+		if s, cr, err := casework.DebtorSession(c.UserContext(), p.DB, c.Cookies(sessionCookie)); err == nil {
+			c.Locals("session", s)
+			c.Locals("creditor", cr)
 		}
 	}
 	return p.message(c, status, "error.title", p.printer(c).T(key))
@@ -249,7 +252,7 @@ func (p *Portal) printer(c *fiber.Ctx) i18n.Printer {
 func (p *Portal) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration, path string) {
 	ck := &fiber.Cookie{Name: name, Value: value, Path: path, HTTPOnly: true, Secure: p.Secure, SameSite: fiber.CookieSameSiteLaxMode}
 	if maxAge > 0 {
-		ck.Expires = p.DB.Now().Add(maxAge)
+		ck.Expires = p.Now().Add(maxAge)
 		ck.MaxAge = int(maxAge.Seconds())
 	} else if maxAge < 0 {
 		ck.Expires = time.Unix(1, 0)
@@ -257,8 +260,6 @@ func (p *Portal) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duratio
 	}
 	c.Cookie(ck)
 }
-
-var errNoSession = errors.New("no session")
 
 // signedIn registers routes that need a signed-in debtor.
 type signedIn struct {

@@ -160,15 +160,16 @@ func TestBrowserSelfService(t *testing.T) {
 	}
 	browserText(t, ctx, "h1", nl.T("wishes.title"))
 	pageChecks(t, ctx, "contact form")
-	browserClick(t, ctx, "#channel_sms")
-	browsertest.Fill(t, ctx, "#quiet", "niet op werkdagen van 7:00 tot 17:00")
+	browserSelect(t, ctx, "#ch1", "sms")
+	browsertest.Fill(t, ctx, "#phone", "06 1234 5678")
+	browserClick(t, ctx, "#avoid_work")
 	if code := browsertest.ClickAndWait(t, ctx, "form[action='/contact'] button[type=submit]"); code != 200 {
 		t.Fatalf("save contact wishes: status %d", code)
 	}
 	browserText(t, ctx, "p.ok", nl.T("wishes.saved"))
 	pageChecks(t, ctx, "contact saved")
 	w, ok, err := site.DB.ContactWishesOf(bg, anna.ID)
-	if err != nil || !ok || w.Channel != "sms" || w.QuietTimes != "niet op werkdagen van 7:00 tot 17:00" || w.Language != "nl" {
+	if err != nil || !ok || w.Channel != "sms" || w.Phone != "+31612345678" || len(w.Avoid) != 1 || w.Avoid[0].From != 8*60 || w.Language != "nl" {
 		t.Errorf("stored wishes = %+v %v %v", w, ok, err)
 	}
 }
@@ -202,6 +203,12 @@ func pageChecks(t *testing.T, ctx context.Context, name string) {
 func browserClick(t *testing.T, ctx context.Context, sel string) {
 	t.Helper()
 	browserRun(t, ctx, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// browserSelect chooses an option of a select element, as a person does.
+func browserSelect(t *testing.T, ctx context.Context, sel, value string) {
+	t.Helper()
+	browserRun(t, ctx, chromedp.SetValue(chromedp.CSS(sel), value))
 }
 
 func browserRun(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {

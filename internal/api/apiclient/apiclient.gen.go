@@ -57,24 +57,24 @@ func (e BankLineState) Valid() bool {
 	}
 }
 
-// Defines values for ContactWishesChannel.
+// Defines values for Channel.
 const (
-	ContactWishesChannelEmail    ContactWishesChannel = "email"
-	ContactWishesChannelPost     ContactWishesChannel = "post"
-	ContactWishesChannelSms      ContactWishesChannel = "sms"
-	ContactWishesChannelWhatsapp ContactWishesChannel = "whatsapp"
+	ChannelEmail    Channel = "email"
+	ChannelPost     Channel = "post"
+	ChannelSms      Channel = "sms"
+	ChannelWhatsapp Channel = "whatsapp"
 )
 
-// Valid indicates whether the value is a known member of the ContactWishesChannel enum.
-func (e ContactWishesChannel) Valid() bool {
+// Valid indicates whether the value is a known member of the Channel enum.
+func (e Channel) Valid() bool {
 	switch e {
-	case ContactWishesChannelEmail:
+	case ChannelEmail:
 		return true
-	case ContactWishesChannelPost:
+	case ChannelPost:
 		return true
-	case ContactWishesChannelSms:
+	case ChannelSms:
 		return true
-	case ContactWishesChannelWhatsapp:
+	case ChannelWhatsapp:
 		return true
 	default:
 		return false
@@ -612,6 +612,39 @@ func (e PlanStatus) Valid() bool {
 	}
 }
 
+// Defines values for TimeRangeDays.
+const (
+	Friday    TimeRangeDays = "friday"
+	Monday    TimeRangeDays = "monday"
+	Saturday  TimeRangeDays = "saturday"
+	Sunday    TimeRangeDays = "sunday"
+	Thursday  TimeRangeDays = "thursday"
+	Tuesday   TimeRangeDays = "tuesday"
+	Wednesday TimeRangeDays = "wednesday"
+)
+
+// Valid indicates whether the value is a known member of the TimeRangeDays enum.
+func (e TimeRangeDays) Valid() bool {
+	switch e {
+	case Friday:
+		return true
+	case Monday:
+		return true
+	case Saturday:
+		return true
+	case Sunday:
+		return true
+	case Thursday:
+		return true
+	case Tuesday:
+		return true
+	case Wednesday:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKey defines model for APIKey.
 type APIKey struct {
 	// ApiKey Example: stl_...
@@ -781,17 +814,31 @@ type BankSuggestion struct {
 // Cents An amount in integer euro cents (1250 is EUR 12.50).
 type Cents = int64
 
+// Channel defines model for Channel.
+type Channel string
+
 // ContactWishes defines model for ContactWishes.
 type ContactWishes struct {
-	Channel  ContactWishesChannel `json:"channel"`
-	Language string               `json:"language"`
+	// Avoid Times that do not suit, in Europe/Amsterdam time.
+	Avoid   []TimeRange `json:"avoid"`
+	Channel Channel     `json:"channel"`
 
-	// QuietTimes When not to contact, in the debtor's words.
+	// Channels The channels the debtor accepts, most preferred first.
+	Channels []Channel `json:"channels"`
+
+	// Email The email address the debtor gave; empty when not given.
+	Email    string `json:"email"`
+	Language string `json:"language"`
+
+	// Phone The mobile number the debtor gave, in E.164 (+31612345678); empty when not given.
+	Phone string `json:"phone"`
+
+	// QuietNeedsReview The old free text is still to be turned into ranges by an agent.
+	QuietNeedsReview bool `json:"quiet_needs_review"`
+
+	// QuietTimes When not to contact, in the debtor's words, from the old form; empty for wishes given since.
 	QuietTimes string `json:"quiet_times"`
 }
-
-// ContactWishesChannel defines model for ContactWishes.Channel.
-type ContactWishesChannel string
 
 // Date A calendar date, YYYY-MM-DD.
 //
@@ -1246,6 +1293,24 @@ type Revoked struct {
 	Revoked int `json:"revoked"`
 }
 
+// TimeRange defines model for TimeRange.
+type TimeRange struct {
+	Days []TimeRangeDays `json:"days"`
+
+	// From Start, local time, HH:MM.
+	//
+	// Example: 08:00
+	From string `json:"from"`
+
+	// To End (not included), local time, HH:MM; 24:00 is the end of the day.
+	//
+	// Example: 17:00
+	To string `json:"to"`
+}
+
+// TimeRangeDays defines model for TimeRange.Days.
+type TimeRangeDays string
+
 // Totals defines model for Totals.
 type Totals struct {
 	// Costs An amount in integer euro cents (1250 is EUR 12.50).
@@ -1616,6 +1681,13 @@ type ClientInterface interface {
 	// Corresponds with DELETE /links/{id} (the `RevokeLink` operationId).
 	RevokeLink(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetNoticeLetter The letter of a notice sent by post, as PDF
+	//
+	// The exact PDF that was printed for a notice recorded with channel `post`: A4, the amount open, the costs that will be added and the last day to pay, the debtor's short link (`https://host/b/XXXX-XXXX`) with its QR code, and an EPC QR code for a bank transfer with the RF reference. 404 for another creditor's notice, and for a notice that has no letter (sent by email or SMS, or recorded while the creditor had no IBAN or the debtor no postal address).
+	//
+	// Corresponds with GET /notices/{id}/letter.pdf (the `GetNoticeLetter` operationId).
+	GetNoticeLetter(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// OpenAPI This document
 	//
 	// Corresponds with GET /openapi.json (the `OpenAPI` operationId).
@@ -1960,6 +2032,23 @@ func (c *Client) CreateInvoice(ctx context.Context, params *CreateInvoiceParams,
 // Corresponds with DELETE /links/{id} (the `RevokeLink` operationId).
 func (c *Client) RevokeLink(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeLinkRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetNoticeLetter The letter of a notice sent by post, as PDF
+//
+// The exact PDF that was printed for a notice recorded with channel `post`: A4, the amount open, the costs that will be added and the last day to pay, the debtor's short link (`https://host/b/XXXX-XXXX`) with its QR code, and an EPC QR code for a bank transfer with the RF reference. 404 for another creditor's notice, and for a notice that has no letter (sent by email or SMS, or recorded while the creditor had no IBAN or the debtor no postal address).
+//
+// Corresponds with GET /notices/{id}/letter.pdf (the `GetNoticeLetter` operationId).
+func (c *Client) GetNoticeLetter(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetNoticeLetterRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2685,6 +2774,40 @@ func NewRevokeLinkRequest(server string, id openapi_types.UUID) (*http.Request, 
 	return req, nil
 }
 
+// NewGetNoticeLetterRequest constructs an http.Request for the GetNoticeLetter method
+func NewGetNoticeLetterRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notices/%s/letter.pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewOpenAPIRequest constructs an http.Request for the OpenAPI method
 func NewOpenAPIRequest(server string) (*http.Request, error) {
 	var err error
@@ -3028,6 +3151,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /links/{id} (the `RevokeLink` operationId).
 	RevokeLinkWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeLinkResponse, error)
+
+	// GetNoticeLetterWithResponse The letter of a notice sent by post, as PDF
+	//
+	// The exact PDF that was printed for a notice recorded with channel `post`: A4, the amount open, the costs that will be added and the last day to pay, the debtor's short link (`https://host/b/XXXX-XXXX`) with its QR code, and an EPC QR code for a bank transfer with the RF reference. 404 for another creditor's notice, and for a notice that has no letter (sent by email or SMS, or recorded while the creditor had no IBAN or the debtor no postal address).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notices/{id}/letter.pdf (the `GetNoticeLetter` operationId).
+	GetNoticeLetterWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetNoticeLetterResponse, error)
 
 	// OpenAPIWithResponse This document
 	//
@@ -4113,6 +4245,68 @@ func (r RevokeLinkResponse) ContentType() string {
 	return ""
 }
 
+// GetNoticeLetterResponse200Headers the declared response headers of an HTTP 200 response for GetNoticeLetter
+type GetNoticeLetterResponse200Headers struct {
+	ContentDisposition *string
+}
+
+type GetNoticeLetterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetNoticeLetterResponse200Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetNoticeLetterResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetNoticeLetterResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetNoticeLetterResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetNoticeLetterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetNoticeLetterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetNoticeLetterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetNoticeLetterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type OpenAPIResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4559,6 +4753,21 @@ func (c *ClientWithResponses) RevokeLinkWithResponse(ctx context.Context, id ope
 		return nil, err
 	}
 	return ParseRevokeLinkResponse(rsp)
+}
+
+// GetNoticeLetterWithResponse The letter of a notice sent by post, as PDF
+//
+// The exact PDF that was printed for a notice recorded with channel `post`: A4, the amount open, the costs that will be added and the last day to pay, the debtor's short link (`https://host/b/XXXX-XXXX`) with its QR code, and an EPC QR code for a bank transfer with the RF reference. 404 for another creditor's notice, and for a notice that has no letter (sent by email or SMS, or recorded while the creditor had no IBAN or the debtor no postal address).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notices/{id}/letter.pdf (the `GetNoticeLetter` operationId).
+func (c *ClientWithResponses) GetNoticeLetterWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetNoticeLetterResponse, error) {
+	rsp, err := c.GetNoticeLetter(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetNoticeLetterResponse(rsp)
 }
 
 // OpenAPIWithResponse This document
@@ -5525,6 +5734,59 @@ func ParseRevokeLinkResponse(rsp *http.Response) (*RevokeLinkResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseGetNoticeLetterResponse parses an HTTP response from a GetNoticeLetterWithResponse call
+func ParseGetNoticeLetterResponse(rsp *http.Response) (*GetNoticeLetterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetNoticeLetterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetNoticeLetterResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
