@@ -120,7 +120,7 @@ func (a *API) createNotice(c *fiber.Ctx) error {
 		return err
 	}
 	n, err := casework.RecordNotice(c.UserContext(), a.DB, creditorOf(c),
-		casework.NoticeRequest{DebtorID: c.Params("id"), InvoiceIDs: req.InvoiceIDs, SentOn: sent, Channel: req.Channel})
+		casework.NoticeRequest{DebtorID: c.Params("id"), InvoiceIDs: req.InvoiceIDs, SentOn: sent, Channel: req.Channel, LinkBase: a.BaseURL})
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
 
+	co.registerLetters(app)
 	co.registerFinance(app)
 
 	notFound := func(c *fiber.Ctx) error { return co.notFound(c) }
@@ -116,6 +117,7 @@ type page struct {
 	BackLink bool
 	Finance  *financePage
 	TOTP     *totpPage
+	Letters  *lettersPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment

@@ -36,13 +36,7 @@ func (p *Portal) openLink(c *fiber.Ctx) error {
 // and returns errHandled.
 func (p *Portal) checkLink(c *fiber.Ctx, tok string) (casework.LinkVisit, error) {
 	v, err := casework.OpenLink(c.UserContext(), p.DB, p.Signer, tok)
-	if v.Creditor.ID != "" {
-		c.Locals("creditor", v.Creditor)
-		if v.Language != "" {
-			// The debtor's own language is the default on pages before sign-in.
-			c.Locals("lang", v.Language)
-		}
-	}
+	p.visitLocals(c, v)
 	switch {
 	case errors.Is(err, casework.ErrLinkUnknown):
 		return v, p.linkError(c, fiber.StatusNotFound, "error.link.invalid", false)
@@ -52,6 +46,19 @@ func (p *Portal) checkLink(c *fiber.Ctx, tok string) (casework.LinkVisit, error)
 		return v, p.linkError(c, fiber.StatusGone, "error.link.expired", true)
 	}
 	return v, err
+}
+
+// visitLocals keeps a link visit's creditor and debtor language for the
+// pages before sign-in.
+func (p *Portal) visitLocals(c *fiber.Ctx, v casework.LinkVisit) {
+	if v.Creditor.ID == "" {
+		return
+	}
+	c.Locals("creditor", v.Creditor)
+	if v.Language != "" {
+		// The debtor's own language is the default on pages before sign-in.
+		c.Locals("lang", v.Language)
+	}
 }
 
 var errHandled = errors.New("handled")

@@ -82,5 +82,5 @@ func safeBack(s string) bool {
 	if len(s) == 0 || s[0] != '/' || len(s) > 1 && (s[1] == '/' || s[1] == '\\') {
 		return false
 	}
-	return !hasPrefix(s, "/l/")
+	return !hasPrefix(s, "/l/") && !hasPrefix(s, "/b/")
 }
