@@ -47,6 +47,15 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	}
 	defer stop()
 
+	var demoTools demoExtras
+	if isDemo {
+		var stopExtras func()
+		if demoTools, stopExtras, err = startDemoExtras(ctx, &cfg, db); err != nil {
+			return err
+		}
+		defer stopExtras()
+	}
+	// After the demo clock became the store's clock: the signer reads it.
 	signer := access.NewSigner(key, db.Now)
 	// The demo pays against the in-process Mollie fake unless real keys are
 	// set; card payments then go through Mollie too, as stripe-mock keeps no state.
@@ -55,6 +64,10 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 		cfg.CardProvider, cfg.IdealProvider = "mollie", "mollie"
 	}
 	opts := settleapp.Options{FakeMollie: fake, Work: true}
+	if isDemo {
+		opts.DemoClock, opts.MailInbox, opts.FakeSMS = demoTools.clock, demoTools.mailInbox, demoTools.fakeSMS
+		opts.OutreachEvery = demoOutreachEvery
+	}
 	if fake {
 		opts.FakeMollieState = filepath.Join(cfg.DataDir, "mollie-fake.json")
 	}
@@ -91,6 +104,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 			fmt.Println("Created fresh demo data.")
 		}
 		demo.Print(os.Stdout, out)
+		demoTools.print(os.Stdout, cfg.BaseURL)
 		fmt.Printf("\nSettle runs at %s. Press Ctrl-C to stop.\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)

@@ -20,6 +20,7 @@ import (
 	"github.com/settle/settle/internal/console"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/jobs"
+	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/pay/molliefake"
@@ -45,6 +46,7 @@ type App struct {
 	JobDeps    jobs.Deps
 	Providers  *pay.Registry
 	MollieFake *molliefake.Fake // set when the demo runs against the fake
+	SMSFake    *notify.FakeSMS  // set when the demo sends SMS to the fake
 }
 
 // Options change how the app is built.
@@ -60,6 +62,14 @@ type Options struct {
 	// OutreachEvery is how often ladders and the outbox run; 0 is every
 	// minute (the demo runs them more often).
 	OutreachEvery time.Duration
+	// FakeSMS serves the SMS gateway fake inside the app and sends SMS to
+	// it (the demo without SETTLE_SMS_URL).
+	FakeSMS bool
+	// DemoClock is the demo's movable clock, already the store's clock;
+	// nil in serve, which then has no route to move it.
+	DemoClock *casework.DemoClock
+	// MailInbox is the web inbox of the demo's Mailpit, shown in the console.
+	MailInbox string
 }
 
 // Build wires the creditor API, the debtor portal, payments, webhooks and jobs.
@@ -105,6 +115,11 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 			return err
 		}
 	}
+	if opts.FakeSMS {
+		var mountSMS func(*fiber.App)
+		a.SMSFake, mountSMS = mountFakeSMS(&cfg, db)
+		mount = append(mount, mountSMS)
+	}
 	var err error
 	if a.JobDeps.Senders, err = Senders(cfg, signer); err != nil {
 		return nil, err
@@ -113,7 +128,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if a.Jobs, err = jobs.New(a.JobDeps, opts.Work); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log}
+	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log, DemoClock: opts.DemoClock}
 	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(),
 		Pay: &casework.Payments{DB: db, Providers: a.Providers, BaseURL: cfg.BaseURL, ParseStripe: stripe.ParseStored, Log: log}}
 	hooks := &webhooks.Handlers{DB: db, Jobs: a.Jobs, StripeSecret: cfg.StripeWebhook, Log: log}
@@ -123,6 +138,13 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	// The server's app-wide CSRF check (package csrf) guards the
 	// console's forms as it does the portal's.
 	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies()}
+	if opts.DemoClock != nil {
+		opts.DemoClock.AfterMove = kickOutreach(a.Jobs, log)
+		a.Console.Demo = &console.Demo{Clock: opts.DemoClock, MailInbox: opts.MailInbox}
+		if a.SMSFake != nil {
+			a.Console.Demo.SMS = a.SMSFake.Messages
+		}
+	}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
 	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API.Register, APIError: a.API.WriteError, Mount: mount, HTMLError: a.Portal.ErrorPage,
 		CSRFKey: signer.DeriveKey("csrf"), HTTPS: cfg.SecureCookies(),

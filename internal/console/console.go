@@ -43,6 +43,8 @@ type Console struct {
 	Log *slog.Logger
 	// Secure marks cookies Secure (when the public URL is https).
 	Secure bool
+	// Demo adds the demo clock and outbox page (settle demo only).
+	Demo *Demo
 
 	pages map[string]*template.Template
 }
@@ -76,8 +78,8 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
 
-	co.registerLetters(app)
 	co.registerFinance(app)
+	co.registerDemo(app)
 
 	notFound := func(c *fiber.Ctx) error { return co.notFound(c) }
 	app.All(prefix, notFound)
@@ -86,7 +88,7 @@ func (co *Console) Register(app *fiber.App) {
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "queue", "debtor", "message", "finance"} {
+	for _, name := range []string{"login", "code", "queue", "debtor", "message", "finance", "demo"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -117,7 +119,9 @@ type page struct {
 	BackLink bool
 	Finance  *financePage
 	TOTP     *totpPage
-	Letters  *lettersPage
+	// DemoOn shows the demo page in the menu; DemoTools is that page.
+	DemoOn    bool
+	DemoTools *demoPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment
@@ -129,6 +133,7 @@ type totpPage struct {
 
 func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {
 	p.CSRF = csrf.Token(c)
+	p.DemoOn = co.Demo != nil
 	if a, ok := c.Locals("agent").(postgres.Agent); ok {
 		p.Agent = &a
 	}

@@ -17,6 +17,10 @@ import (
 // server (or behind http.StripPrefix) and point SMSConfig.BaseURL there. It
 // keeps every message in memory, so it is for tests and demos only.
 type FakeSMS struct {
+	// Now stamps each message; nil is real time. The demo sets its clock,
+	// so the outbox shows the time Settle thought it was.
+	Now func() time.Time
+
 	accountSID string
 	authToken  string
 
@@ -104,7 +108,11 @@ func (f *FakeSMS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	failure, fails := f.failures[to]
 	var msg FakeSMSMessage
 	if !fails {
-		msg = FakeSMSMessage{SID: "SM" + randomHex(16), To: to, From: from, Body: body, Created: time.Now()}
+		created := time.Now()
+		if f.Now != nil {
+			created = f.Now()
+		}
+		msg = FakeSMSMessage{SID: "SM" + randomHex(16), To: to, From: from, Body: body, Created: created}
 		f.messages = append(f.messages, msg)
 	}
 	f.mu.Unlock()

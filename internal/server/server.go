@@ -161,8 +161,9 @@ func errorHandler(d Deps) fiber.ErrorHandler {
 }
 
 // machineRoute tells routes that take no browser forms: the API and the
-// provider webhooks authenticate otherwise, and probes post nothing.
+// provider webhooks authenticate otherwise, probes post nothing, and the
+// demo's provider fakes take machine posts only.
 func machineRoute(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/webhooks/") || path == "/healthz" || path == "/readyz" ||
-		strings.HasPrefix(path, "/fake-mollie/")
+		strings.HasPrefix(path, "/fake-mollie/") || strings.HasPrefix(path, "/fake-sms/")
 }
