@@ -78,6 +78,7 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
 
+	co.registerLetters(app)
 	co.registerFinance(app)
 	co.registerDemo(app)
 
@@ -122,6 +123,7 @@ type page struct {
 	// DemoOn shows the demo page in the menu; DemoTools is that page.
 	DemoOn    bool
 	DemoTools *demoPage
+	Letters  *lettersPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment
