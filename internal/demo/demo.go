@@ -127,6 +127,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 	energy, energyKey, err := db.CreateCreditor(ctx, collect.Creditor{
 		Name: "Zonnestroom Energie", Phone: "020 123 45 67", PhoneHours: "maandag tot en met vrijdag van 9:00 tot 17:00",
 		Email: "klantenservice@zonnestroom.example", IBAN: "NL91ABNA0417164300", PostDeliveryDays: 2, SecondFactor: "address",
+		BIC: "ABNANL2A", Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"},
 	})
 	if err != nil {
 		return out, err
@@ -134,6 +135,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 	wholesale, wholesaleKey, err := db.CreateCreditor(ctx, collect.Creditor{
 		Name: "Groothandel Van Dijk", Phone: "010 765 43 21", PhoneHours: "maandag tot en met vrijdag van 8:30 tot 16:30",
 		Email: "debiteuren@vandijk.example", IBAN: "NL20INGB0001234567", PostDeliveryDays: 2, SecondFactor: "address",
+		BIC: "INGBNL2A", Address: collect.Address{Street: "Coolsingel", HouseNumber: "40", Postcode: "3011 AD", City: "Rotterdam"},
 	})
 	if err != nil {
 		return out, err
