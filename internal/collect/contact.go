@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -147,4 +148,23 @@ func ContactOf(d Debtor, w ContactWishes, given bool) ContactWishes {
 		w.Channel = string(w.Channels[0])
 	}
 	return w
+}
+
+// String writes the range for agents, in English: "weekdays 08:00-17:00",
+// "every day 18:00-21:00", "Sat 00:00-24:00".
+func (r TimeRange) String() string {
+	var days string
+	switch {
+	case slices.Equal(r.Days, Weekdays):
+		days = "weekdays"
+	case slices.Equal(r.Days, EveryDay):
+		days = "every day"
+	default:
+		names := make([]string, len(r.Days))
+		for i, d := range r.Days {
+			names[i] = d.String()[:3]
+		}
+		days = strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s %02d:%02d-%02d:%02d", days, r.From/60, r.From%60, r.To/60, r.To%60)
 }

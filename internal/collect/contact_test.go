@@ -125,3 +125,18 @@ func TestContactOf(t *testing.T) {
 		t.Errorf("wishes given: %+v", w)
 	}
 }
+
+func TestTimeRangeString(t *testing.T) {
+	for _, tc := range []struct {
+		r    TimeRange
+		want string
+	}{
+		{TimeRange{Days: Weekdays, From: 480, To: 1020}, "weekdays 08:00-17:00"},
+		{TimeRange{Days: EveryDay, From: 1080, To: 1260}, "every day 18:00-21:00"},
+		{TimeRange{Days: []time.Weekday{time.Tuesday, time.Saturday}, From: 0, To: 1440}, "Tue, Sat 00:00-24:00"},
+	} {
+		if got := tc.r.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}

@@ -100,4 +100,3 @@ var DisputeReasons = []string{"paid", "not_received", "amount_wrong", "unknown",
 
 // HardshipReasons are the reasons a debtor can give for not being able to pay.
 var HardshipReasons = []string{"income", "illness", "family", "counselling", "other"}
-

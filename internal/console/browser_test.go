@@ -89,7 +89,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	if check.Inside {
 		t.Fatal("an 18-month plan is inside the demo policy")
 	}
-	plan, err := site.DB.ProposePlan(bg, collect.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
+	plan, err := site.DB.ProposePlan(bg, collect.ProposePlan(collect.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove, site.DB.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,16 +225,25 @@ func TestBrowserContactWishes(t *testing.T) {
 	ctx := browsertest.Browser(t)
 	d := site.Debtor(t, "several invoices, English")
 	quiet := "not on weekdays 7:00 to 17:00"
-	if err := site.DB.SetContactWishes(context.Background(), d.CreditorID, d.ID, collect.ContactWishes{Channel: "whatsapp", QuietTimes: quiet, Language: "en"}); err != nil {
+	w := collect.ContactWishes{Channel: "whatsapp", Channels: []collect.Channel{collect.ChannelWhatsApp, collect.ChannelPost}, Phone: "+31612345678",
+		Avoid: []collect.TimeRange{{Days: collect.Weekdays, From: 8 * 60, To: 17 * 60}}, Language: "en"}
+	if err := site.DB.SetContactWishes(context.Background(), d.CreditorID, d.ID, w, site.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The free text of the old form, as migration 00017 left it: kept, and marked for an agent.
+	if _, err := site.DB.PoolForTests().Exec(context.Background(), `UPDATE contact_wishes SET quiet_times = $1, quiet_needs_review = true WHERE debtor_id = $2`, quiet, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	consoleSignIn(t, ctx, site, "finance", false)
 	browsertest.Open(t, ctx, site.URL+"/console/debtors/"+d.ID)
-	if got := browsertest.Text(t, ctx, "#wishes .channel"); got != "whatsapp" {
-		t.Errorf("channel = %q, want whatsapp", got)
+	if got := browsertest.Text(t, ctx, "#wishes .channel"); got != "whatsapp, post" {
+		t.Errorf("channels = %q, want whatsapp, post", got)
 	}
-	if got := browsertest.Text(t, ctx, "#wishes .quiet"); got != quiet {
-		t.Errorf("quiet times = %q, want %q", got, quiet)
+	if got := browsertest.Text(t, ctx, "#wishes .avoid"); !strings.HasPrefix(got, "weekdays 08:00-17:00") {
+		t.Errorf("avoided times = %q, want weekdays 08:00-17:00 first", got)
+	}
+	if got := browsertest.Text(t, ctx, "#wishes .quiet"); got != quiet+" to review" {
+		t.Errorf("quiet times = %q, want %q marked for review", got, quiet)
 	}
 	if tl := browsertest.Text(t, ctx, "table.timeline"); !strings.Contains(tl, "contact.wishes") {
 		t.Errorf("timeline lacks the contact wishes: %q", tl)
