@@ -25,6 +25,7 @@ Usage:
   settle holidays list | add --date YYYY-MM-DD --source TEXT
   settle payouts sync [--resync] [--json]  fetch and reconcile the providers' payouts
   settle import camt FILE      import a bank statement (CAMT.053): book, match, suggest
+  settle letters --date YYYY-MM-DD --out DIR [--creditor ID] [--per-pdf N]  the day's letters for the print partner
 
 Configuration comes from environment variables; see README.md.
 `
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdImport(ctx, args[1:])
 	case "payouts":
 		return cmdPayouts(ctx, args[1:])
+	case "letters":
+		return cmdLetters(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
