@@ -121,7 +121,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		mount = append(mount, mountSMS)
 	}
 	var err error
-	if a.JobDeps.Senders, err = Senders(cfg, signer); err != nil {
+	if a.JobDeps.Senders, err = Senders(cfg); err != nil {
 		return nil, err
 	}
 	a.JobDeps.OutreachEvery = opts.OutreachEvery

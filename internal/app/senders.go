@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/notify"
@@ -12,8 +11,8 @@ import (
 // Senders builds the outreach channels from the configuration: email when
 // SETTLE_SMTP_URL is set, SMS when the gateway is. A channel left off stays
 // nil, and its messages fall back or fail where agents see them.
-func Senders(cfg config.Config, signer *access.Signer) (casework.Senders, error) {
-	s := casework.Senders{Signer: signer, BaseURL: cfg.BaseURL}
+func Senders(cfg config.Config) (casework.Senders, error) {
+	s := casework.Senders{BaseURL: cfg.BaseURL}
 	if cfg.SMTPURL != "" {
 		smtp, err := notify.ParseSMTPURL(cfg.SMTPURL)
 		if err != nil {

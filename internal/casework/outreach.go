@@ -8,20 +8,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/postgres"
 )
 
-// Senders are the channels DeliverDue sends on, and what a message's link
-// needs. A nil sender is a channel that is off: its messages fall back to
-// the person's next channel, or fail where they can be seen.
+// Senders are the channels DeliverDue sends on, and the public address a
+// message's short link starts with (https://host). A nil sender is a
+// channel that is off: its messages fall back to the person's next
+// channel, or fail where they can be seen.
 type Senders struct {
 	Email   notify.Sender
 	SMS     notify.Sender
-	Signer  *access.Signer
 	BaseURL string
 }
 
@@ -528,21 +527,14 @@ func (o *outreach) messageData(f *debtorFile, m postgres.OutboxMessage, link str
 	return d
 }
 
-// messageLink is the debtor's link in a message: a magic link that lasts
-// as long as its channel's links do. Short links (/b/XXXX-XXXX) take its
-// place here.
+// messageLink is the debtor's link in a message: a short link
+// (https://host/b/XXXX-XXXX) that a person can type over from a letter or a
+// small screen, and that leads to the second factor. It lasts as long as its
+// channel's links do, and for a debtor with a plan until the last
+// instalment plus 30 days (collect.LinkExpiry, through IssueShortLink).
 func messageLink(ctx context.Context, db *postgres.DB, s Senders, m postgres.OutboxMessage) (string, error) {
-	if s.Signer == nil {
-		return "", errors.New("message link: no signer")
+	if s.BaseURL == "" {
+		return "", errors.New("message link: no public address to start the link with")
 	}
-	channel := string(m.Channel)
-	if m.Channel == collect.ChannelPost {
-		channel = "letter"
-	}
-	if m.Channel == collect.ChannelWhatsApp {
-		channel = "sms"
-	}
-	ttl, _ := access.DefaultTTL(channel)
-	url, _, err := IssueLink(ctx, db, s.Signer, s.BaseURL, m.CreditorID, m.DebtorID, channel, ttl)
-	return url, err
+	return IssueShortLink(ctx, db, s.BaseURL, m.CreditorID, m.DebtorID, m.Channel)
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/notify"
@@ -61,7 +60,7 @@ func setupOutreach(t *testing.T, withMail bool) *outreachBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.senders = casework.Senders{SMS: gw, Signer: access.NewSigner([]byte(strings.Repeat("k", 32)), b.clk.Now), BaseURL: "https://settle.example"}
+	b.senders = casework.Senders{SMS: gw, BaseURL: "https://settle.example"}
 	if withMail {
 		if b.mail, err = mailpit.Start(ctx, mailpit.Options{}); err != nil {
 			t.Fatal(err)
@@ -184,7 +183,7 @@ func TestLadderSixtyDays(t *testing.T) {
 			if m.State != collect.MessageSent {
 				t.Errorf("%s: %s %s is %s (%s), want sent", tc.d.ExternalRef, m.Kind, m.Channel, m.State, m.Error)
 			}
-			if m.Language != tc.lang || !strings.Contains(m.Text, "https://settle.example/l/") || !strings.Contains(m.Text, "Energie Noord") {
+			if m.Language != tc.lang || !strings.Contains(m.Text, "https://settle.example/b/") || !strings.Contains(m.Text, "Energie Noord") {
 				t.Errorf("%s: %s %s in %q:\n%s", tc.d.ExternalRef, m.Kind, m.Channel, m.Language, m.Text)
 			}
 			sentAllowed(t, m, tc.avoid)
@@ -218,7 +217,7 @@ func TestLadderSixtyDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Subject != first.Subject || len(got.To) != 1 || got.To[0].Address != "e@example.nl" ||
-		!strings.Contains(got.Text, "€ 100,00") || !strings.Contains(got.HTML, `<a href="https://settle.example/l/`) {
+		!strings.Contains(got.Text, "€ 100,00") || !strings.Contains(got.HTML, `<a href="https://settle.example/b/`) {
 		t.Errorf("mailpit has %q to %v:\n%s\n%s", got.Subject, got.To, got.Text, got.HTML)
 	}
 	// The SMS went to the number, in English, never in office hours.
