@@ -12,9 +12,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/reconcile"
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
 
@@ -36,8 +36,8 @@ type camtResult struct {
 	PeakHeapInuse, PeakSys uint64
 	// Reimport is importing the same file again, which must book nothing.
 	Reimport time.Duration
-	Result   reconcile.ImportResult
-	Again    reconcile.ImportResult
+	Result   casework.ImportResult
+	Again    casework.ImportResult
 	// Stages is how long each stage of the first import took ("reading"
 	// is parsing, exact matching and staging, overlapped; the rest runs in
 	// the database after the file is read).
@@ -141,7 +141,7 @@ func benchImport(ctx context.Context, db *postgres.DB, n int) (camtResult, error
 		res.Stages = append(res.Stages, importStage{stage, now.Sub(stageStart)})
 		stage, stageStart = s, now
 	}
-	res.Result, err = reconcile.ImportCAMTWith(ctx, db, r, reconcile.ImportOptions{ImportedBy: "bench", Progress: progress})
+	res.Result, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench", Progress: progress})
 	res.Stages = append(res.Stages, importStage{stage + " (and commit)", time.Since(stageStart)})
 	res.Import = time.Since(start)
 	close(stop)
@@ -178,7 +178,7 @@ func benchImport(ctx context.Context, db *postgres.DB, n int) (camtResult, error
 		return res, err
 	}
 	start = time.Now()
-	res.Again, err = reconcile.ImportCAMTWith(ctx, db, r, reconcile.ImportOptions{ImportedBy: "bench"})
+	res.Again, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench"})
 	res.Reimport = time.Since(start)
 	if err == nil && res.Again.Booked != 0 {
 		err = fmt.Errorf("the second import booked %d lines", res.Again.Booked)

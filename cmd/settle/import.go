@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/reconcile"
 )
 
 // cmdImport is `settle import camt FILE`: one CAMT.053 file, one
@@ -30,7 +30,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	}
 	return withDB(ctx, func(db *postgres.DB) error {
 		start := time.Now()
-		res, err := reconcile.ImportCAMTWith(ctx, db, bufio.NewReaderSize(f, 1<<20), reconcile.ImportOptions{
+		res, err := casework.ImportCAMT(ctx, db, bufio.NewReaderSize(f, 1<<20), casework.ImportOptions{
 			ImportedBy: by,
 			Progress: func(entries int, stage string) {
 				fmt.Fprintf(os.Stderr, "%s: %d entries (%s)\n", stage, entries, time.Since(start).Round(time.Millisecond))

@@ -11,9 +11,9 @@ import (
 	"text/tabwriter"
 
 	settleapp "github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/reconcile"
 )
 
 // cmdPayouts runs `settle payouts sync [--resync] [--json]`: fetch the
@@ -32,7 +32,7 @@ func cmdPayouts(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !settleapp.PayoutDeps(cfg, nil, nil).Configured() {
+	if !settleapp.Payouts(cfg, nil, nil).Configured() {
 		return errors.New("payouts: set MOLLIE_ACCESS_TOKEN and/or STRIPE_SECRET_KEY")
 	}
 	db, stop, err := database(ctx, cfg, newLogger("warn"))
@@ -40,9 +40,9 @@ func cmdPayouts(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stop()
-	deps := settleapp.PayoutDeps(cfg, db, newLogger(cfg.LogLevel))
-	deps.Resync = *resync
-	rep, syncErr := reconcile.SyncPayouts(ctx, deps)
+	payouts := settleapp.Payouts(cfg, db, newLogger(cfg.LogLevel))
+	payouts.Resync = *resync
+	rep, syncErr := payouts.Sync(ctx)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -58,7 +58,7 @@ func cmdPayouts(ctx context.Context, args []string) error {
 	return nil
 }
 
-func printPayouts(out io.Writer, rep reconcile.PayoutReport) {
+func printPayouts(out io.Writer, rep casework.PayoutReport) {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PROVIDER\tREFERENCE\tAMOUNT\tLINES\tUNMATCHED\tDIFFERENCE\tFEES BOOKED\tSTATE\t")
 	for _, p := range rep.Payouts {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/reconcile"
 	"github.com/settle/settle/internal/server"
 )
 
@@ -63,8 +63,8 @@ func (a *API) importBankStatement(c *fiber.Ctx) error {
 	if _, err := body.Peek(1); err == io.EOF {
 		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Message: "send the CAMT.053 file (XML) as the body"}
 	}
-	res, err := reconcile.ImportCAMTWith(c.UserContext(), a.DB, body, reconcile.ImportOptions{ImportedBy: "api:" + cred.ID, CreditorID: cred.ID})
-	var ie *reconcile.ImportError
+	res, err := casework.ImportCAMT(c.UserContext(), a.DB, body, casework.ImportOptions{ImportedBy: "api:" + cred.ID, CreditorID: cred.ID})
+	var ie *casework.ImportError
 	switch {
 	case err == nil:
 	case errors.Is(err, errStatementTooLarge):
@@ -77,7 +77,7 @@ func (a *API) importBankStatement(c *fiber.Ctx) error {
 		return err
 	}
 	if res.Statements == nil {
-		res.Statements = []reconcile.StatementResult{}
+		res.Statements = []casework.StatementResult{}
 	}
 	return c.Status(fiber.StatusCreated).JSON(res)
 }
@@ -141,8 +141,6 @@ const (
 )
 
 func (a *API) getBankStatement(c *fiber.Ctx) error {
-	cred := creditorOf(c)
-	ctx := c.UserContext()
 	after, limit := int64(0), defaultBankLines
 	if s := c.Query("after"); s != "" {
 		v, err := strconv.ParseInt(s, 10, 64)
@@ -158,25 +156,22 @@ func (a *API) getBankStatement(c *fiber.Ctx) error {
 		}
 		limit = v
 	}
-	st, err := a.DB.BankStatementOf(ctx, cred.ID, c.Params("id"))
+	pg, err := casework.BankStatementPage(c.UserContext(), a.DB, creditorOf(c).ID, c.Params("id"), after, limit)
 	if collect.IsNotFound(err) {
 		return notFound("bank statement not found")
 	}
 	if err != nil {
 		return err
 	}
-	lines, err := a.DB.BankLines(ctx, st.ID, after, limit+1)
-	if err != nil {
-		return err
-	}
+	return c.JSON(statementOut(pg))
+}
+
+// statementOut is the JSON of one page of a statement.
+func statementOut(pg casework.StatementPage) bankStatementOut {
+	st := pg.Statement
 	out := bankStatementOut{ID: st.ID, AccountIBAN: st.AccountIBAN, StatementID: st.StmtID, Sequence: st.Sequence, Version: st.Version,
-		CreatedAt: st.CreatedAt, ImportedAt: st.ImportedAt, States: st.States, Lines: []bankLineOut{}}
-	if len(lines) > limit {
-		lines = lines[:limit]
-		next := lines[len(lines)-1].Seq
-		out.NextAfter = &next
-	}
-	for _, l := range lines {
+		CreatedAt: st.CreatedAt, ImportedAt: st.ImportedAt, States: st.States, Lines: []bankLineOut{}, NextAfter: pg.NextAfter}
+	for _, l := range pg.Lines {
 		o := bankLineOut{ID: l.ID, Seq: l.Seq, Amount: l.Amount, Currency: l.Currency, Credit: l.Credit, Reversal: l.Reversal,
 			BookingDate: dateString(l.BookingDate), Reference: l.Reference, Text: l.Text, CounterpartyName: l.CPName, CounterpartyIBAN: l.CPIBAN,
 			EndToEndID: l.EndToEndID, State: l.State, Reason: l.Reason, InvoiceID: optional(l.InvoiceID), DebtorID: optional(l.DebtorID),
@@ -186,5 +181,5 @@ func (a *API) getBankStatement(c *fiber.Ctx) error {
 		}
 		out.Lines = append(out.Lines, o)
 	}
-	return c.JSON(out)
+	return out
 }

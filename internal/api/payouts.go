@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -39,7 +40,7 @@ type payoutJSON struct {
 // listPayouts answers GET /api/v1/payouts: the provider payouts that carry
 // money of the calling creditor, each with only that creditor's lines.
 func (a *API) listPayouts(c *fiber.Ctx) error {
-	ps, err := a.DB.PayoutsOfCreditor(c.UserContext(), creditorOf(c).ID, maxPayouts)
+	ps, err := casework.CreditorPayouts(c.UserContext(), a.DB, creditorOf(c).ID, maxPayouts)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,6 @@ import (
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/reconcile"
 	"github.com/settle/settle/internal/server"
 	"github.com/settle/settle/internal/webhooks"
 )
@@ -105,13 +104,13 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		a.Providers.Default["stripe"] = stripe.New(cfg.StripeAPIURL, cfg.StripeKey)
 	}
 	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log}
-	payouts := PayoutDeps(cfg, db, log)
+	payouts := Payouts(cfg, db, log)
 	if opts.FakeMollie {
 		payouts.Mollie = mollie.New(mollieURL, "access_settledemo") // the fake's settlements take any access_ token
 	}
 	if payouts.Configured() {
 		a.JobDeps.SyncPayouts = func(ctx context.Context) error {
-			_, err := reconcile.SyncPayouts(ctx, payouts)
+			_, err := payouts.Sync(ctx)
 			return err
 		}
 	}

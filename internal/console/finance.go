@@ -21,6 +21,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/reconcile"
@@ -83,7 +84,7 @@ type payoutRow struct {
 // importResult is what an upload did, or why it did nothing.
 type importResult struct {
 	Filename string
-	Result   reconcile.ImportResult
+	Result   casework.ImportResult
 	Error    string
 	Line     int
 	Element  string
@@ -202,7 +203,7 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 	for _, fee := range f.Fees {
 		f.FeesTotal += fee.Amount
 	}
-	payouts, err := co.DB.PayoutsOfCreditor(ctx, id, 1000)
+	payouts, err := casework.CreditorPayouts(ctx, co.DB, id, 1000)
 	if err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func payoutInPeriod(p collect.Payout, from, to time.Time) bool {
 const maxImportLines = 500
 
 // financeImport reads an uploaded CAMT.053 file as a stream into
-// reconcile.ImportCAMT, for the chosen creditor's account only. The form is
+// casework.ImportCAMT, for the chosen creditor's account only. The form is
 // read part by part (the server has checked its CSRF token, the first part):
 // the creditor and period fields come before the file, whose part goes
 // straight into the parser, so a statement never sits in memory whole.
@@ -285,13 +286,13 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, nil)
 	}
 	a := agentOf(c)
-	res, err := reconcile.ImportCAMTWith(c.UserContext(), co.DB, file, reconcile.ImportOptions{ImportedBy: "agent:" + a.ID, CreditorID: s.creditor.ID})
+	res, err := casework.ImportCAMT(c.UserContext(), co.DB, file, casework.ImportOptions{ImportedBy: "agent:" + a.ID, CreditorID: s.creditor.ID})
 	imp := &importResult{Filename: name, Result: res}
 	if err != nil {
 		if errors.Is(err, server.ErrBodyTooLarge) {
 			return co.importTooLarge(c, s, p)
 		}
-		var ie *reconcile.ImportError
+		var ie *casework.ImportError
 		if !errors.As(err, &ie) {
 			return err
 		}
@@ -302,18 +303,8 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 		p.Problem = "The file was not imported and nothing was booked. " + importErrorText(imp)
 		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, imp)
 	}
-	for _, st := range res.Statements {
-		if st.ID == "" || len(imp.Lines) >= maxImportLines {
-			continue
-		}
-		lines, err := co.DB.BankLines(c.UserContext(), st.ID, 0, maxImportLines-len(imp.Lines)+1)
-		if err != nil {
-			return err
-		}
-		if len(imp.Lines)+len(lines) > maxImportLines {
-			lines, imp.More = lines[:maxImportLines-len(imp.Lines)], true
-		}
-		imp.Lines = append(imp.Lines, lines...)
+	if imp.Lines, imp.More, err = casework.ImportedLines(c.UserContext(), co.DB, res, maxImportLines); err != nil {
+		return err
 	}
 	p.Done = "The bank statement is imported: " + res.Summary() + "."
 	return co.renderFinance(c, fiber.StatusOK, s, p, imp)
@@ -374,7 +365,7 @@ func importErrorText(imp *importResult) string {
 // creditors (else 404) and returns the selection to go back to.
 func (co *Console) ownLine(c *fiber.Ctx) (selection, string, error) {
 	id := c.Params("id")
-	creditor, err := bankLineCreditor(c.UserContext(), co.DB, id)
+	creditor, err := casework.BankLineCreditor(c.UserContext(), co.DB, id)
 	if err != nil {
 		return selection{}, "", err
 	}
@@ -421,7 +412,7 @@ func (co *Console) lineDecision(c *fiber.Ctx, done string, fn func(id, by string
 
 func (co *Console) confirmLine(c *fiber.Ctx) error {
 	return co.lineDecision(c, "confirmed", func(id, by string) error {
-		_, err := reconcile.ConfirmSuggestion(c.UserContext(), co.DB, id, c.FormValue("suggestion"), by)
+		_, err := casework.ConfirmBankSuggestion(c.UserContext(), co.DB, id, c.FormValue("suggestion"), by)
 		return err
 	})
 }
@@ -432,7 +423,7 @@ func (co *Console) rejectLine(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		_, err = reconcile.RejectLine(c.UserContext(), co.DB, id, reason, by)
+		_, err = casework.RejectBankLine(c.UserContext(), co.DB, id, reason, by)
 		return err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -44,7 +45,7 @@ func receivedByChannel(ctx context.Context, db *postgres.DB, creditorID string, 
 // openBankLines lists the creditor's bank lines waiting for a decision,
 // oldest first, with their age on today.
 func openBankLines(ctx context.Context, db *postgres.DB, creditorID string, today time.Time) ([]openLine, int, error) {
-	lines, total, err := db.OpenBankLines(ctx, creditorID, maxOpenLines)
+	lines, total, err := casework.OpenBankLines(ctx, db, creditorID, maxOpenLines)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -53,15 +54,6 @@ func openBankLines(ctx context.Context, db *postgres.DB, creditorID string, toda
 		out = append(out, openLine{OpenBankLine: l, AgeDays: int(today.Sub(dateOnly(l.BookingDate)).Hours() / 24)})
 	}
 	return out, total, nil
-}
-
-// bankLineCreditor is the creditor of a bank line, or "" when there is no such line.
-func bankLineCreditor(ctx context.Context, db *postgres.DB, id string) (string, error) {
-	l, err := db.BankLine(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	return l.CreditorID, nil
 }
 
 func dateOnly(t time.Time) time.Time {

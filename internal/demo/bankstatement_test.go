@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
@@ -48,7 +49,7 @@ func TestDemoBankStatement(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the seed wrote no bank statement: %v", err)
 	}
-	res, err := reconcile.ImportCAMT(ctx, db, f, "test")
+	res, err := casework.ImportCAMT(ctx, db, f, casework.ImportOptions{ImportedBy: "test"})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestDemoBankStatement(t *testing.T) {
 		t.Errorf("import: %s; want 2 booked, 1 payout, 1 suggested, 1 unmatched, 1 not handled", res.Summary())
 	}
 	f, _ = os.Open(path)
-	again, err := reconcile.ImportCAMT(ctx, db, f, "test")
+	again, err := casework.ImportCAMT(ctx, db, f, casework.ImportOptions{ImportedBy: "test"})
 	f.Close()
 	if err != nil || again.Booked != 0 || again.Payouts != 0 || len(again.Statements) != 1 || !again.Statements[0].Duplicate {
 		t.Errorf("second import: %+v, %v; want a duplicate that books nothing", again, err)

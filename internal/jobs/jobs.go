@@ -30,7 +30,7 @@ type Deps struct {
 	ParseStripe func(payload []byte) (paymentID string, st *pay.State, err error)
 	Log         *slog.Logger
 	// SyncPayouts fetches the providers' payouts and reconciles them
-	// (reconcile.SyncPayouts); nil when no provider credentials for
+	// (casework.Payouts.Sync); nil when no provider credentials for
 	// payouts are configured, and the hourly job then does nothing.
 	SyncPayouts func(ctx context.Context) error
 	// Senders are the outreach channels (email, SMS) and the link signer.

@@ -309,9 +309,9 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 }
 
 // Finish matches and books everything staged, stores the lines and their
-// suggestions, undoes reversals and writes the audit record. progress, when
-// not nil, is told what is happening.
-func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (BankCounts, error) {
+// suggestions (ranked by scores), undoes reversals and writes the audit
+// record. progress, when not nil, is told what is happening.
+func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, progress func(stage string)) (BankCounts, error) {
 	var c BankCounts
 	tx := bi.tx
 	say := func(s string) {
@@ -352,7 +352,7 @@ func (bi *BankImport) Finish(ctx context.Context, progress func(stage string)) (
 		return c, err
 	}
 	say("looking for suggestions")
-	if err := bi.suggest(ctx); err != nil {
+	if err := bi.suggest(ctx, scores); err != nil {
 		return c, err
 	}
 	say("storing lines")
@@ -490,8 +490,9 @@ func (bi *BankImport) bookTransfers(ctx context.Context) error {
 }
 
 // suggest finds candidates for the lines that matched nothing exactly, all
-// set-based, into bank_suggest (seq, debtor_id, invoice_id, score, evidence).
-func (bi *BankImport) suggest(ctx context.Context) error {
+// set-based, into bank_suggest (seq, debtor_id, invoice_id, score, evidence),
+// each piece of evidence weighing what scores say.
+func (bi *BankImport) suggest(ctx context.Context, scores collect.BankScores) error {
 	creditors := make([]string, 0, len(bi.creditors))
 	for c := range bi.creditors {
 		creditors = append(creditors, c)
@@ -507,12 +508,12 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 			FROM bank_import t
 			CROSS JOIN LATERAL string_to_table(upper(t.text || ' ' || t.reference), ' ') AS w
 			JOIN invoices i ON i.creditor_id = t.creditor_id AND upper(i.number) = btrim(w, '.,;:-/_()#')
-			WHERE t.state = ''`, []any{collect.ScoreInvoiceNumber}},
+			WHERE t.state = ''`, []any{scores.InvoiceNumber}},
 		// An IBAN this debtor paid from before.
 		{"payer ibans", `INSERT INTO bank_cand
 			SELECT DISTINCT t.seq, p.debtor_id, NULL::uuid, $1::int, 'paid from ' || t.cp_iban || ' before'
 			FROM bank_import t JOIN payments p ON p.payer_iban = t.cp_iban AND p.creditor_id = t.creditor_id
-			WHERE t.state = '' AND t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, []any{collect.ScorePayerIBAN}},
+			WHERE t.state = '' AND t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, []any{scores.PayerIBAN}},
 		// The amount is a debtor's open total as booked (principal, costs and interest).
 		{"open totals", `INSERT INTO bank_cand
 			SELECT t.seq, o.debtor_id, NULL::uuid, $2::int, 'the amount is the open total'
@@ -522,7 +523,7 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 					WHERE creditor_id = ANY($1::uuid[]) AND account <> 'credit' GROUP BY creditor_id, debtor_id
 				) s WHERE total > 0
 			) o ON o.creditor_id = t.creditor_id AND o.total = t.amount_cents AND o.n <= $3::int
-			WHERE t.state = ''`, []any{creditors, collect.ScoreOpenTotal, collect.MaxSameAmount}},
+			WHERE t.state = ''`, []any{creditors, scores.OpenTotal, scores.MaxSameAmount}},
 		// The amount is an instalment of an approved plan.
 		{"instalments", `INSERT INTO bank_cand
 			SELECT t.seq, x.debtor_id, NULL::uuid, $2::int, 'the amount is an instalment of the payment plan'
@@ -532,7 +533,7 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 					WHERE p.status = 'approved' AND p.creditor_id = ANY($1::uuid[])
 				) s
 			) x ON x.creditor_id = t.creditor_id AND x.amount_cents = t.amount_cents AND x.n <= $3::int
-			WHERE t.state = ''`, []any{creditors, collect.ScoreInstalment, collect.MaxSameAmount}},
+			WHERE t.state = ''`, []any{creditors, scores.Instalment, scores.MaxSameAmount}},
 		// The payer's name is the debtor's.
 		{"payer names", `INSERT INTO bank_cand
 			SELECT t.seq, d.id, NULL::uuid, $2::int, 'the payer''s name is the debtor''s'
@@ -540,13 +541,13 @@ func (bi *BankImport) suggest(ctx context.Context) error {
 				SELECT id, creditor_id, lower(name) AS name, count(*) OVER (PARTITION BY creditor_id, lower(name)) AS n FROM debtors
 				WHERE creditor_id = ANY($1::uuid[])
 			) d ON d.creditor_id = t.creditor_id AND d.name = lower(t.cp_name) AND d.n <= $3::int
-			WHERE t.state = '' AND t.cp_name <> ''`, []any{creditors, collect.ScorePayerName, collect.MaxSameAmount}},
+			WHERE t.state = '' AND t.cp_name <> ''`, []any{creditors, scores.PayerName, scores.MaxSameAmount}},
 		// The debtor's name in the free text: only checked for candidates
 		// found otherwise, since searching every name in every text does not scale.
 		{"names in text", `INSERT INTO bank_cand
 			SELECT DISTINCT c.seq, c.debtor_id, NULL::uuid, $1::int, 'the debtor''s name is in the text'
 			FROM bank_cand c JOIN bank_import t ON t.seq = c.seq JOIN debtors d ON d.id = c.debtor_id
-			WHERE length(d.name) >= 4 AND strpos(lower(t.text), lower(d.name)) > 0`, []any{collect.ScoreNameInText}},
+			WHERE length(d.name) >= 4 AND strpos(lower(t.text), lower(d.name)) > 0`, []any{scores.NameInText}},
 		{"ranking", `CREATE TEMP TABLE bank_suggest ON COMMIT DROP AS
 			SELECT seq, debtor_id, invoice_id, score, evidence FROM (
 				SELECT seq, debtor_id, invoice_id, score, evidence, row_number() OVER (PARTITION BY seq ORDER BY score DESC, debtor_id) AS rank FROM (

@@ -8,15 +8,15 @@ import (
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
 
-// balanceTally adds up a statement's booked entries, per currency, to
+// BalanceTally adds up a statement's booked entries, per currency, to
 // check them against the statement's balances.
-type balanceTally struct {
+type BalanceTally struct {
 	net map[string]int64
 }
 
-// add counts a booked entry (status BOOK, or none given): pending and
+// Add counts a booked entry (status BOOK, or none given): pending and
 // information-only entries are not in the booked balances.
-func (b *balanceTally) add(e camt053.Entry) {
+func (b *BalanceTally) Add(e camt053.Entry) {
 	if e.Status != "" && e.Status != "BOOK" {
 		return
 	}
@@ -30,10 +30,10 @@ func (b *balanceTally) add(e camt053.Entry) {
 	}
 }
 
-// problem says why opening booked balance (OPBD, or else PRCD) plus the
+// Problem says why opening booked balance (OPBD, or else PRCD) plus the
 // entries is not the closing booked balance (CLBD); "" when it is, or when
 // the statement gives no such pair to check against.
-func (b *balanceTally) problem(bals []camt053.Balance) string {
+func (b *BalanceTally) Problem(bals []camt053.Balance) string {
 	var open, closing *camt053.Balance
 	for i := range bals {
 		switch bals[i].Type {

@@ -4,17 +4,12 @@ package reconcile
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v79"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/pay/mollie"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // Payout reconciliation.
@@ -53,131 +48,18 @@ import (
 // Books. Fees are booked per payout and creditor in creditor_entries (see
 // collect.Payout for the sign convention), never to a debtor.
 
-// PayoutDeps is what SyncPayouts needs. A nil provider client is skipped.
-type PayoutDeps struct {
-	DB *postgres.DB
-	// Mollie must carry an organization access token (access_...): the
-	// Settlements API refuses API keys (MOLLIE_ACCESS_TOKEN).
-	Mollie *mollie.Client
-	// Stripe reads Stripe's payouts with the secret key (stripe.NewPayouts).
-	Stripe StripeAPI
-	Log    *slog.Logger
-	// Resync also fetches payouts that are stored and reconciled already
-	// (by default only new and differing payouts are fetched again).
-	Resync bool
+// PaymentFinder finds our payments for a payout's lines; the store
+// (*postgres.DB) is the one casework passes.
+type PaymentFinder interface {
+	// PaymentsByProviderIDs maps the provider's payment ids to our payments.
+	PaymentsByProviderIDs(ctx context.Context, provider string, ids []string) (map[string]collect.Payment, error)
+	// PaymentsByIDs maps our payment ids to our payments.
+	PaymentsByIDs(ctx context.Context, ids []string) (map[string]collect.Payment, error)
 }
 
-// Configured reports whether any provider is set up for payouts.
-func (d PayoutDeps) Configured() bool { return d.Mollie != nil || d.Stripe != nil }
-
-// PayoutReport is what one sync did.
-type PayoutReport struct {
-	Payouts []PayoutResult `json:"payouts"`
-	// Skipped counts provider payouts not synced: not paid out yet (a Mollie
-	// settlement still open), failed or canceled, or stored and reconciled
-	// before.
-	Skipped int      `json:"skipped"`
-	Errors  []string `json:"errors,omitempty"`
-}
-
-// PayoutResult is one synced payout.
-type PayoutResult struct {
-	ID         string `json:"id"`
-	Provider   string `json:"provider"`
-	ProviderID string `json:"provider_id"`
-	Reference  string `json:"reference"`
-	Amount     int64  `json:"amount_cents"`
-	Difference int64  `json:"difference_cents"`
-	Reconciled bool   `json:"reconciled"`
-	Lines      int    `json:"lines"`
-	Unmatched  int    `json:"unmatched"`
-	Created    bool   `json:"created"`
-	Changed    bool   `json:"changed"`
-	FeesBooked int64  `json:"fees_booked_cents"`
-	// Causes are the lines that make the payout differ.
-	Causes []Cause `json:"causes,omitempty"`
-}
-
-// Cause is a line that makes a payout differ.
-type Cause struct {
-	Kind        collect.PayoutLineKind  `json:"kind"`
-	ProviderRef string                  `json:"provider_ref"`
-	Amount      int64                   `json:"amount_cents"`
-	OurAmount   int64                   `json:"our_amount_cents,omitempty"`
-	Why         collect.PayoutLineCause `json:"why"`
-}
-
-// SyncPayouts fetches every configured provider's payouts, explains each
-// line by line, stores it and books its fees. A provider or payout that
-// fails is reported and the rest still synced; the returned error joins the
-// failures.
-func SyncPayouts(ctx context.Context, d PayoutDeps) (PayoutReport, error) {
-	var rep PayoutReport
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
-	var errs []error
-	fail := func(err error) {
-		errs = append(errs, err)
-		rep.Errors = append(rep.Errors, err.Error())
-		d.Log.Warn("payout sync", "err", err)
-	}
-	if d.Mollie != nil {
-		syncMollie(ctx, d, &rep, fail)
-	}
-	if d.Stripe != nil {
-		syncStripe(ctx, d, &rep, fail)
-	}
-	return rep, errors.Join(errs...)
-}
-
-// needsSync reports whether a provider payout must be fetched line by line:
-// it is new, or it did not reconcile (our payment records may have caught
-// up), or its amount changed.
-func payoutNeedsSync(ctx context.Context, d PayoutDeps, provider, providerID string, amount int64) (bool, error) {
-	if d.Resync {
-		return true, nil
-	}
-	p, err := d.DB.PayoutByProviderID(ctx, provider, providerID)
-	if collect.IsNotFound(err) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return !p.Reconciled || p.Amount != amount, nil
-}
-
-// save computes the difference, stores the payout and adds it to the report.
-func savePayout(ctx context.Context, d PayoutDeps, rep *PayoutReport, p collect.Payout) error {
-	p.Difference = payoutDifference(p.Lines, p.Amount)
-	p.Reconciled = p.Difference == 0
-	res, err := d.DB.SavePayout(ctx, p)
-	if err != nil {
-		return fmt.Errorf("%s payout %s: %w", p.Provider, p.ProviderID, err)
-	}
-	r := PayoutResult{ID: res.PayoutID, Provider: p.Provider, ProviderID: p.ProviderID, Reference: p.Reference, Amount: p.Amount,
-		Difference: p.Difference, Reconciled: p.Reconciled, Lines: len(p.Lines), Created: res.Created, Changed: res.Changed,
-		FeesBooked: res.FeesBooked}
-	for _, l := range p.Lines {
-		if !l.Matched {
-			r.Unmatched++
-		}
-		if why := l.Cause(); why != "" {
-			r.Causes = append(r.Causes, Cause{Kind: l.Kind, ProviderRef: l.ProviderRef, Amount: l.Amount, OurAmount: l.OurAmount, Why: why})
-		}
-	}
-	rep.Payouts = append(rep.Payouts, r)
-	if res.Changed {
-		d.Log.Info("payout synced", "provider", p.Provider, "provider_id", p.ProviderID, "reference", p.Reference,
-			"amount", p.Amount, "difference", p.Difference, "lines", len(p.Lines), "fees_booked", res.FeesBooked)
-	}
-	return nil
-}
-
-// difference is Σ(matched lines) − amount, a matched payment line counting
-// with our recorded amount.
-func payoutDifference(lines []collect.PayoutLine, amount int64) int64 {
+// PayoutDifference is Σ(matched lines) − amount, a matched payment line
+// counting with our recorded amount; a payout reconciles when it is 0.
+func PayoutDifference(lines []collect.PayoutLine, amount int64) int64 {
 	var sum int64
 	for _, l := range lines {
 		if !l.Matched {
@@ -223,7 +105,7 @@ func roundHalfAwayCents(a, b int64) int64 {
 	return (a + b/2) / b
 }
 
-// StripeAPI is what SyncPayouts reads of Stripe; stripe.Payouts is the
+// StripeAPI is what StripePayout reads of Stripe; stripe.Payouts is the
 // real one.
 type StripeAPI interface {
 	ListPayouts(ctx context.Context) ([]*stripego.Payout, error)

@@ -13,47 +13,15 @@ import (
 	"github.com/settle/settle/internal/pay/mollie"
 )
 
-// syncMollie syncs every paid-out Mollie settlement (all pages).
-func syncMollie(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(error)) {
-	sts, err := d.Mollie.ListSettlements(ctx)
-	if err != nil {
-		fail(fmt.Errorf("mollie settlements: %w", err))
-		return
-	}
-	for _, s := range sts {
-		// open is the balance still being collected; failed never reached
-		// the bank. Neither is a payout yet.
-		if s.Status == "open" || s.Status == "failed" {
-			rep.Skipped++
-			continue
-		}
-		p, err := mollieHeader(s)
-		if err != nil {
-			fail(err)
-			continue
-		}
-		need, err := payoutNeedsSync(ctx, d, "mollie", s.ID, p.Amount)
-		if err != nil {
-			fail(fmt.Errorf("mollie settlement %s: %w", s.ID, err))
-			continue
-		}
-		if !need {
-			rep.Skipped++
-			continue
-		}
-		if p.Lines, err = mollieLines(ctx, d, s, p.Amount); err != nil {
-			fail(fmt.Errorf("mollie settlement %s: %w", s.ID, err))
-			continue
-		}
-		if err := savePayout(ctx, d, rep, p); err != nil {
-			fail(err)
-		}
-	}
+// MolliePaidOut reports whether a settlement is a payout: an open one is
+// the balance still being collected, a failed one never reached the bank.
+func MolliePaidOut(s mollie.Settlement) bool {
+	return s.Status != "open" && s.Status != "failed"
 }
 
-// mollieHeader is the payout of a settlement, without lines. The amount is
+// MolliePayout is the payout of a settlement, without lines. The amount is
 // Mollie's two-decimal amount, parsed exactly and never rounded.
-func mollieHeader(s mollie.Settlement) (collect.Payout, error) {
+func MolliePayout(s mollie.Settlement) (collect.Payout, error) {
 	if s.Amount.Currency != "EUR" {
 		return collect.Payout{}, fmt.Errorf("mollie settlement %s is in %q, only EUR is handled", s.ID, s.Amount.Currency)
 	}
@@ -72,18 +40,19 @@ type settledTxn struct {
 	creditor string // "" when it matches nothing of ours
 }
 
-// mollieLines fetches a settlement's payments, refunds and chargebacks,
-// matches them to ours, and adds its costs as fee lines.
-func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount int64) ([]collect.PayoutLine, error) {
-	pays, err := d.Mollie.SettlementPayments(ctx, s.ID)
+// MollieLines fetches a settlement's payments, refunds and chargebacks
+// from Mollie (client carries an organization access token), matches them
+// to ours, and adds its costs as fee lines; amount is the settlement's.
+func MollieLines(ctx context.Context, client *mollie.Client, ours PaymentFinder, s mollie.Settlement, amount int64) ([]collect.PayoutLine, error) {
+	pays, err := client.SettlementPayments(ctx, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("payments: %w", err)
 	}
-	refunds, err := d.Mollie.SettlementRefunds(ctx, s.ID)
+	refunds, err := client.SettlementRefunds(ctx, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("refunds: %w", err)
 	}
-	chargebacks, err := d.Mollie.SettlementChargebacks(ctx, s.ID)
+	chargebacks, err := client.SettlementChargebacks(ctx, s.ID)
 	if err != nil {
 		return nil, fmt.Errorf("chargebacks: %w", err)
 	}
@@ -97,7 +66,7 @@ func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount 
 	for _, c := range chargebacks {
 		ids = append(ids, c.PaymentID)
 	}
-	ours, err := d.DB.PaymentsByProviderIDs(ctx, "mollie", ids)
+	known, err := ours.PaymentsByProviderIDs(ctx, "mollie", ids)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +88,7 @@ func mollieLines(ctx context.Context, d PayoutDeps, s mollie.Settlement, amount 
 		}
 		cents = sign * absCents(cents)
 		l := collect.PayoutLine{Kind: collect.PayoutLineKind(kind), ProviderRef: ref, Method: method, Amount: cents}
-		if p, ok := ours[paymentID]; ok {
+		if p, ok := known[paymentID]; ok {
 			matchPayment(&l, p)
 		}
 		lines = append(lines, l)

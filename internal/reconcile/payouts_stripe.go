@@ -12,49 +12,25 @@ import (
 	"github.com/settle/settle/internal/pay/stripe"
 )
 
-// syncStripe syncs every Stripe payout that was not canceled or failed.
-func syncStripe(ctx context.Context, d PayoutDeps, rep *PayoutReport, fail func(error)) {
-	pos, err := d.Stripe.ListPayouts(ctx)
-	if err != nil {
-		fail(fmt.Errorf("stripe payouts: %w", err))
-		return
+// StripePaidOut reports whether a Stripe payout is one to reconcile: not
+// canceled or failed. A payout in another currency than the euro is an error.
+func StripePaidOut(po *stripego.Payout) (bool, error) {
+	if po.Status == stripego.PayoutStatusCanceled || po.Status == stripego.PayoutStatusFailed {
+		return false, nil
 	}
-	intents := map[string]string{} // PaymentIntent id → our payment id, per sync
-	for _, po := range pos {
-		if po.Status == stripego.PayoutStatusCanceled || po.Status == stripego.PayoutStatusFailed {
-			rep.Skipped++
-			continue
-		}
-		if !strings.EqualFold(string(po.Currency), "eur") {
-			fail(fmt.Errorf("stripe payout %s is in %q, only EUR is handled", po.ID, po.Currency))
-			continue
-		}
-		need, err := payoutNeedsSync(ctx, d, "stripe", po.ID, po.Amount)
-		if err != nil {
-			fail(fmt.Errorf("stripe payout %s: %w", po.ID, err))
-			continue
-		}
-		if !need {
-			rep.Skipped++
-			continue
-		}
-		p, err := stripePayout(ctx, d, po, intents)
-		if err != nil {
-			fail(fmt.Errorf("stripe payout %s: %w", po.ID, err))
-			continue
-		}
-		if err := savePayout(ctx, d, rep, p); err != nil {
-			fail(err)
-		}
+	if !strings.EqualFold(string(po.Currency), "eur") {
+		return false, fmt.Errorf("stripe payout %s is in %q, only EUR is handled", po.ID, po.Currency)
 	}
+	return true, nil
 }
 
-// stripePayout explains one payout by its balance transactions: each gives
+// StripePayout explains one payout by its balance transactions: each gives
 // a line of its amount (charge +, refund −, dispute or adjustment with
 // Stripe's sign) and, when Stripe took a fee, a fee line of −fee. The
 // transaction of type payout is the payout itself and is skipped. Lines are
-// keyed by the balance transaction id (txn_...).
-func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intents map[string]string) (collect.Payout, error) {
+// keyed by the balance transaction id (txn_...). intents caches, for one
+// sync, the payment of each PaymentIntent fetched.
+func StripePayout(ctx context.Context, api StripeAPI, ours PaymentFinder, po *stripego.Payout, intents map[string]string) (collect.Payout, error) {
 	var at time.Time
 	switch {
 	case po.ArrivalDate != 0:
@@ -66,7 +42,7 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 	if !at.IsZero() {
 		p.SettledAt = &at
 	}
-	bts, err := d.Stripe.ListBalanceTransactions(ctx, po.ID)
+	bts, err := api.ListBalanceTransactions(ctx, po.ID)
 	if err != nil {
 		return p, fmt.Errorf("balance transactions: %w", err)
 	}
@@ -83,7 +59,7 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 		if !strings.EqualFold(string(bt.Currency), "eur") {
 			return p, fmt.Errorf("balance transaction %s is in %q, only EUR is handled", bt.ID, bt.Currency)
 		}
-		kind, method, ours, err := classifyStripe(ctx, d, bt, intents)
+		kind, method, ours, err := classifyStripe(ctx, api, bt, intents)
 		if err != nil {
 			return p, err
 		}
@@ -98,7 +74,7 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 			ids = append(ids, ours)
 		}
 	}
-	known, err := d.DB.PaymentsByIDs(ctx, ids)
+	known, err := ours.PaymentsByIDs(ctx, ids)
 	if err != nil {
 		return p, err
 	}
@@ -122,7 +98,7 @@ func stripePayout(ctx context.Context, d PayoutDeps, po *stripego.Payout, intent
 // payments it belongs to ("" when it names none): the settle_payment_id
 // metadata of the charge, refund or their PaymentIntent (fetched when not
 // expanded).
-func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTransaction, intents map[string]string) (kind, method, ours string, err error) {
+func classifyStripe(ctx context.Context, api StripeAPI, bt *stripego.BalanceTransaction, intents map[string]string) (kind, method, ours string, err error) {
 	src := bt.Source
 	if src == nil {
 		src = &stripego.BalanceTransactionSource{}
@@ -137,7 +113,7 @@ func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTrans
 		if id := ch.Metadata[stripe.MetadataKey]; id != "" {
 			return id, nil
 		}
-		return intentPayment(ctx, d, ch.PaymentIntent, intents)
+		return intentPayment(ctx, api, ch.PaymentIntent, intents)
 	}
 	switch bt.Type {
 	case stripego.BalanceTransactionTypeCharge, stripego.BalanceTransactionTypePayment:
@@ -147,7 +123,7 @@ func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTrans
 		kind = "refund"
 		if r := src.Refund; r != nil {
 			if ours = r.Metadata[stripe.MetadataKey]; ours == "" {
-				ours, err = intentPayment(ctx, d, r.PaymentIntent, intents)
+				ours, err = intentPayment(ctx, api, r.PaymentIntent, intents)
 			}
 			if ours == "" && err == nil {
 				ours, err = fromCharge(r.Charge)
@@ -157,7 +133,7 @@ func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTrans
 		kind = "adjustment"
 		if dp := src.Dispute; dp != nil {
 			kind = "chargeback" // a dispute's withdrawal (−) or reinstatement (+)
-			if ours, err = intentPayment(ctx, d, dp.PaymentIntent, intents); ours == "" && err == nil {
+			if ours, err = intentPayment(ctx, api, dp.PaymentIntent, intents); ours == "" && err == nil {
 				ours, err = fromCharge(dp.Charge)
 			}
 		}
@@ -172,7 +148,7 @@ func classifyStripe(ctx context.Context, d PayoutDeps, bt *stripego.BalanceTrans
 
 // intentPayment reads our payment id from a PaymentIntent's metadata,
 // fetching the PaymentIntent when it was not expanded.
-func intentPayment(ctx context.Context, d PayoutDeps, pi *stripego.PaymentIntent, intents map[string]string) (string, error) {
+func intentPayment(ctx context.Context, api StripeAPI, pi *stripego.PaymentIntent, intents map[string]string) (string, error) {
 	if pi == nil || pi.ID == "" {
 		return "", nil
 	}
@@ -183,7 +159,7 @@ func intentPayment(ctx context.Context, d PayoutDeps, pi *stripego.PaymentIntent
 		return id, nil
 	}
 	if pi.Metadata == nil { // not expanded: ask Stripe
-		got, err := d.Stripe.PaymentIntent(ctx, pi.ID)
+		got, err := api.PaymentIntent(ctx, pi.ID)
 		if err != nil {
 			return "", fmt.Errorf("payment intent %s: %w", pi.ID, err)
 		}

@@ -1,4 +1,4 @@
-package reconcile_test
+package casework_test
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/reconcile"
 )
 
 // genkgoAccount is the account the genkgo/camt samples name by
@@ -26,7 +26,7 @@ func TestLoneTransactionBooksTheEntrysAmount(t *testing.T) {
 			t.Parallel()
 			f := newBankFixture(t)
 			ctx := context.Background()
-			raw, err := os.ReadFile("camt053/testdata/" + name)
+			raw, err := os.ReadFile("../reconcile/camt053/testdata/" + name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,11 +192,11 @@ func TestRegisteredAccountIsOnlyItsCreditors(t *testing.T) {
 	if err := f.db.AddCreditorAccount(ctx, other.ID, genkgoAccount); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("camt053/testdata/genkgo_camt053.v8.xml")
+	raw, err := os.ReadFile("../reconcile/camt053/testdata/genkgo_camt053.v8.xml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = reconcile.ImportCAMTWith(ctx, f.db, strings.NewReader(string(raw)), reconcile.ImportOptions{ImportedBy: "test", CreditorID: f.creditor.ID})
+	_, err = casework.ImportCAMT(ctx, f.db, strings.NewReader(string(raw)), casework.ImportOptions{ImportedBy: "test", CreditorID: f.creditor.ID})
 	if collect.ErrorCode(err) != collect.EINVALID || !strings.Contains(err.Error(), "not your account") {
 		t.Errorf("another creditor's account number: %v", err)
 	}

@@ -1,7 +1,4 @@
-package reconcile_test
-
-// This file holds the package's TestMain: other test files of package
-// reconcile(_test) must not declare another one.
+package casework_test
 
 import (
 	"context"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
@@ -22,10 +20,7 @@ import (
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
-	"github.com/settle/settle/internal/reconcile"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
 
 var amsterdam = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
@@ -150,9 +145,9 @@ func (e *env) settle() string {
 	return id
 }
 
-func (e *env) sync(resync bool) reconcile.PayoutReport {
+func (e *env) sync(resync bool) casework.PayoutReport {
 	e.t.Helper()
-	rep, err := reconcile.SyncPayouts(e.ctx, reconcile.PayoutDeps{DB: e.db, Mollie: e.org, Resync: resync})
+	rep, err := casework.Payouts{DB: e.db, Mollie: e.org, Resync: resync}.Sync(e.ctx)
 	if err != nil {
 		e.t.Fatalf("sync: %v (report %+v)", err, rep)
 	}
@@ -549,7 +544,7 @@ func TestMollieNeedsAccessToken(t *testing.T) {
 	e := newEnv(t)
 	e.paid(0, 5000, "ideal")
 	e.settle()
-	rep, err := reconcile.SyncPayouts(e.ctx, reconcile.PayoutDeps{DB: e.db, Mollie: e.pay})
+	rep, err := casework.Payouts{DB: e.db, Mollie: e.pay}.Sync(e.ctx)
 	if err == nil || len(rep.Errors) != 1 || len(rep.Payouts) != 0 {
 		t.Fatalf("sync with an API key: %v, %+v", err, rep)
 	}

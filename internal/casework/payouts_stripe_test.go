@@ -1,4 +1,4 @@
-package reconcile_test
+package casework_test
 
 import (
 	"encoding/json"
@@ -13,10 +13,10 @@ import (
 
 	stripego "github.com/stripe/stripe-go/v79"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/pay/stripemock"
-	"github.com/settle/settle/internal/reconcile"
 )
 
 // stripeFixtures answers /v1/payouts, /v1/balance_transactions?payout= and
@@ -164,8 +164,8 @@ func TestStripePayouts(t *testing.T) {
 
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	deps := reconcile.PayoutDeps{DB: e.db, Stripe: stripe.NewPayouts(srv.URL, "sk_test_settle")}
-	rep, err := reconcile.SyncPayouts(e.ctx, deps)
+	deps := casework.Payouts{DB: e.db, Stripe: stripe.NewPayouts(srv.URL, "sk_test_settle")}
+	rep, err := deps.Sync(e.ctx)
 	if err != nil {
 		t.Fatalf("sync: %v", err)
 	}
@@ -239,7 +239,7 @@ func TestStripePayouts(t *testing.T) {
 	// Idempotent: a full resync changes no row and books nothing.
 	before := e.dump()
 	deps.Resync = true
-	rep, err = reconcile.SyncPayouts(e.ctx, deps)
+	rep, err = deps.Sync(e.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +259,6 @@ func TestStripePayouts(t *testing.T) {
 func TestStripeMockSync(t *testing.T) {
 	e := newEnv(t)
 	api := stripe.NewPayouts(stripemock.Start(t), "sk_test_stripemock")
-	rep, err := reconcile.SyncPayouts(e.ctx, reconcile.PayoutDeps{DB: e.db, Stripe: api})
+	rep, err := casework.Payouts{DB: e.db, Stripe: api}.Sync(e.ctx)
 	t.Logf("sync against stripe-mock: %+v, %v", rep, err)
 }

@@ -1,4 +1,4 @@
-package reconcile_test
+package casework_test
 
 import (
 	"strings"
