@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.cache/tools
 REDOCLY := $(TOOLS)/node_modules/.bin/redocly
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test tools bench bench-portal bench-webhooks bench-camt build lint fmt
+.PHONY: run test tools bench bench-portal bench-webhooks bench-camt bench-letters build lint fmt
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
@@ -47,7 +47,7 @@ fmt:
 
 ## bench: the benchmarks the issues ask for (not part of make test); each
 ## starts a throwaway PostgreSQL (or uses DATABASE_URL) and needs wrk for the portal
-bench: bench-portal bench-webhooks bench-camt
+bench: bench-portal bench-webhooks bench-camt bench-letters
 
 ## bench-portal: 100,000 debtors, 1,000,000 invoices; GET /overview (wrk) against the same SQL through pgx
 bench-portal:
@@ -60,3 +60,7 @@ bench-webhooks:
 ## bench-camt: import a generated CAMT.053 file of 1,000,000 entries and compare with COPY
 bench-camt:
 	$(GO) run ./cmd/settle-bench camt -n 1000000
+
+## bench-letters: the day's 14-day letters (PDF with the link and EPC QR codes) for 100,000 debtors, in batches of 500
+bench-letters:
+	$(GO) run ./cmd/settle-bench letters -n 100000 $(BENCH_LETTERS_FLAGS)

@@ -6,6 +6,8 @@
 //	                       same store calls straight through pgx (the ceiling)
 //	settle-bench webhooks  signed Stripe events at POST /webhooks/stripe,
 //	                       accepted and then booked by River's workers
+//	settle-bench letters   a day's 14-day letters (PDF, both QR codes) for
+//	                       100,000 debtors, in batches, one worker per core
 //
 // Without DATABASE_URL each command starts a throwaway PostgreSQL cluster
 // (devpg, fsync off) in a temporary folder and removes it afterwards; -dir
@@ -52,6 +54,8 @@ func main() {
 		err = cmdWebhooks(ctx, os.Args[2:])
 	case "camt":
 		err = cmdCamt(ctx, os.Args[2:])
+	case "letters":
+		err = cmdLetters(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -66,7 +70,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt [flags]   (settle-bench portal -h for the flags)`)
+	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt|letters [flags]   (settle-bench portal -h for the flags)`)
 }
 
 // benchLog is for the harness itself (devpg, River warnings): warnings only.
