@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -19,33 +20,33 @@ type upload struct {
 
 // postFiles sends a multipart form with the CSRF token of the last page and
 // the files as "evidence".
-func (c *client) postFiles(path string, fields map[string]string, files ...upload) response {
-	c.t.Helper()
+func postFiles(c *client, path string, fields map[string]string, files ...upload) response {
+	c.T.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	if _, ok := fields["_csrf"]; !ok {
-		if err := w.WriteField("_csrf", c.csrf); err != nil {
-			c.t.Fatal(err)
+		if err := w.WriteField("_csrf", c.CSRF); err != nil {
+			c.T.Fatal(err)
 		}
 	}
 	for k, v := range fields {
 		if err := w.WriteField(k, v); err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
 	}
 	for _, f := range files {
 		fw, err := w.CreateFormFile("evidence", f.name)
 		if err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
 		if _, err := fw.Write(f.data); err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
 	}
 	if err := w.Close(); err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
-	return c.send(http.MethodPost, path, &buf, w.FormDataContentType())
+	return c.Send(http.MethodPost, path, &buf, http.Header{"Content-Type": {w.FormDataContentType()}})
 }
 
 var (
@@ -63,8 +64,8 @@ func selfServiceDebtor(t *testing.T, e *env, cr creditorFixture, ref, house stri
 	inv := e.invoice(cr, d, "F-"+ref, "Stroom september", collect.Day(2026, 9, 1), collect.Day(2026, 9, 15), 24550)
 	e.notice(cr, d, "email", collect.Day(2026, 10, 1), inv)
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	c.signIn(tok, d)
+	c := e.Client()
+	c.SignInDebtor(tok, d)
 	return d, inv, c
 }
 
@@ -77,11 +78,11 @@ func TestDispute(t *testing.T) {
 	path := "/invoices/" + inv.ID + "/dispute"
 
 	// The invoice page offers "I don't agree"; the form has its fields.
-	r := c.get("/invoices/" + inv.ID)
-	wantContains(t, "invoice", r.Body, `href="`+path+`"`, nl.T("action.dispute"))
-	r = c.get(path)
-	wantStatus(t, "dispute form", r, http.StatusOK)
-	wantContains(t, "dispute form", r.Body, `enctype="multipart/form-data"`, `name="_csrf"`, `type="file"`, `name="evidence"`, "multiple",
+	r := c.Get("/invoices/" + inv.ID)
+	apptest.WantContains(t, "invoice", r.Body, `href="`+path+`"`, nl.T("action.dispute"))
+	r = c.Get(path)
+	apptest.WantStatus(t, "dispute form", r, http.StatusOK)
+	apptest.WantContains(t, "dispute form", r.Body, `enctype="multipart/form-data"`, `name="_csrf"`, `type="file"`, `name="evidence"`, "multiple",
 		`name="reason" value="paid"`, `name="reason" value="other"`, `maxlength="2000"`, nl.T("dispute.reason.not_received"))
 
 	before := e.statement(cr, d)
@@ -92,9 +93,9 @@ func TestDispute(t *testing.T) {
 
 	refused := func(what string, fields map[string]string, want string, files ...upload) {
 		t.Helper()
-		r := c.postFiles(path, fields, files...)
-		wantStatus(t, what, r, http.StatusUnprocessableEntity)
-		wantContains(t, what, r.Body, want)
+		r := postFiles(c, path, fields, files...)
+		apptest.WantStatus(t, what, r, http.StatusUnprocessableEntity)
+		apptest.WantContains(t, what, r.Body, want)
 		checkNoLeak(t, what, r.Body)
 	}
 	ok := map[string]string{"reason": "paid", "body": "Ik heb op 1 oktober betaald."}
@@ -111,28 +112,28 @@ func TestDispute(t *testing.T) {
 	refused("no reason", map[string]string{"body": "hallo"}, nl.T("dispute.error.reason"))
 	refused("unknown reason", map[string]string{"reason": "bored"}, nl.T("dispute.error.reason"))
 	// A refused form keeps what was typed.
-	r = c.postFiles(path, map[string]string{"reason": "amount_wrong", "body": "Het <b>bedrag</b> klopt niet."}, upload{"x.pdf", htmlFile})
-	wantContains(t, "refused form", r.Body, `value="amount_wrong" required checked`, "Het &lt;b&gt;bedrag&lt;/b&gt; klopt niet.", nl.T("dispute.error.again"))
-	if ds, _ := e.db.Disputes(e.ctx, cr.ID, d.ID); len(ds) != 0 {
+	r = postFiles(c, path, map[string]string{"reason": "amount_wrong", "body": "Het <b>bedrag</b> klopt niet."}, upload{"x.pdf", htmlFile})
+	apptest.WantContains(t, "refused form", r.Body, `value="amount_wrong" required checked`, "Het &lt;b&gt;bedrag&lt;/b&gt; klopt niet.", nl.T("dispute.error.again"))
+	if ds, _ := e.DB.Disputes(e.Ctx, cr.ID, d.ID); len(ds) != 0 {
 		t.Fatalf("refused forms stored %d disputes", len(ds))
 	}
 
 	// Another debtor's invoice: 404, for the form and the post.
-	wantStatus(t, "another debtor's form", c.get("/invoices/"+otherInv.ID+"/dispute"), http.StatusNotFound)
-	wantStatus(t, "another debtor's post", c.postFiles("/invoices/"+otherInv.ID+"/dispute", ok, upload{"bon.pdf", pdfFile}), http.StatusNotFound)
-	if ds, _ := e.db.Disputes(e.ctx, cr.ID, other.ID); len(ds) != 0 {
+	apptest.WantStatus(t, "another debtor's form", c.Get("/invoices/"+otherInv.ID+"/dispute"), http.StatusNotFound)
+	apptest.WantStatus(t, "another debtor's post", postFiles(c, "/invoices/"+otherInv.ID+"/dispute", ok, upload{"bon.pdf", pdfFile}), http.StatusNotFound)
+	if ds, _ := e.DB.Disputes(e.Ctx, cr.ID, other.ID); len(ds) != 0 {
 		t.Fatalf("a post on another debtor's invoice stored %d disputes", len(ds))
 	}
 
 	// A PDF, a JPEG and a PNG with 2000 characters: accepted, the invoice on hold.
 	text := strings.Repeat("ë", 1994) + "\r\nklopt" // 2000 characters once the line break is one
-	r = c.postFiles(path, map[string]string{"reason": "paid", "body": text},
+	r = postFiles(c, path, map[string]string{"reason": "paid", "body": text},
 		upload{"bon.pdf", pdfFile}, upload{"foto.jpg", jpegFile}, upload{"scan.png", pngFile})
-	wantStatus(t, "dispute with evidence", r, http.StatusOK)
+	apptest.WantStatus(t, "dispute with evidence", r, http.StatusOK)
 	// Monday 23 November plus five working days.
-	wantContains(t, "dispute sent", r.Body, nl.T("dispute.done.title"), nl.T("dispute.done.hold", inv.Number),
+	apptest.WantContains(t, "dispute sent", r.Body, nl.T("dispute.done.title"), nl.T("dispute.done.hold", inv.Number),
 		nl.T("dispute.done.nocosts"), nl.T("dispute.done.answer", "30 november 2026"))
-	ds, err := e.db.Disputes(e.ctx, cr.ID, d.ID)
+	ds, err := e.DB.Disputes(e.Ctx, cr.ID, d.ID)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("disputes: %v, %d", err, len(ds))
 	}
@@ -153,7 +154,7 @@ func TestDispute(t *testing.T) {
 	if !line.OnHold {
 		t.Error("statement: invoice not on hold after the dispute")
 	}
-	e.clk.Advance(40 * 24 * time.Hour)
+	e.Clock.Advance(40 * 24 * time.Hour)
 	later := e.statement(cr, d)
 	lineLater, _ := later.Line(inv.ID)
 	if lineLater.Interest != line.Interest || lineLater.Costs != line.Costs || !lineLater.OnHold {
@@ -162,22 +163,22 @@ func TestDispute(t *testing.T) {
 
 	// The overview says so, and lists the dispute with its state.
 	tok, _ := e.link(cr, d, "letter")
-	c.signIn(tok, d)
-	r = c.get("/overview")
-	wantStatus(t, "overview", r, http.StatusOK)
-	wantContains(t, "overview on hold", r.Body, nl.T("overview.onhold"), nl.T("overview.disputes"),
+	c.SignInDebtor(tok, d)
+	r = c.Get("/overview")
+	apptest.WantStatus(t, "overview", r, http.StatusOK)
+	apptest.WantContains(t, "overview on hold", r.Body, nl.T("overview.onhold"), nl.T("overview.disputes"),
 		nl.T("overview.dispute.about", inv.Number, "23 november 2026"), nl.T("dispute.status.open", "30 november 2026"))
-	r = c.get("/invoices/" + inv.ID)
-	wantContains(t, "invoice on hold", r.Body, nl.T("overview.onhold"), nl.T("dispute.open"))
-	wantNotContains(t, "invoice on hold", r.Body, `href="`+path+`"`)
+	r = c.Get("/invoices/" + inv.ID)
+	apptest.WantContains(t, "invoice on hold", r.Body, nl.T("overview.onhold"), nl.T("dispute.open"))
+	apptest.WantNotContains(t, "invoice on hold", r.Body, `href="`+path+`"`)
 
 	// An agent rejects it; the debtor reads why, as text.
-	if err := e.db.ResolveDispute(e.ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", cr.ID, ds[0].ID, "rejected", "De <b>levering</b> is getekend.", 0); err != nil {
+	if err := e.DB.ResolveDispute(e.Ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", cr.ID, ds[0].ID, "rejected", "De <b>levering</b> is getekend.", 0); err != nil {
 		t.Fatal(err)
 	}
-	r = c.get("/overview")
-	wantContains(t, "overview after the answer", r.Body, nl.T("dispute.status.rejected"), "De &lt;b&gt;levering&lt;/b&gt; is getekend.")
-	wantNotContains(t, "overview after the answer", r.Body, "<b>levering")
+	r = c.Get("/overview")
+	apptest.WantContains(t, "overview after the answer", r.Body, nl.T("dispute.status.rejected"), "De &lt;b&gt;levering&lt;/b&gt; is getekend.")
+	apptest.WantNotContains(t, "overview after the answer", r.Body, "<b>levering")
 }
 
 func TestEvidenceTypeByContent(t *testing.T) {
@@ -186,7 +187,7 @@ func TestEvidenceTypeByContent(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	_, inv, c := selfServiceDebtor(t, e, cr, "K-1", "12")
 	path := "/invoices/" + inv.ID + "/dispute"
-	c.get(path)
+	c.Get(path)
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -200,11 +201,11 @@ func TestEvidenceTypeByContent(t *testing.T) {
 		{"text.pdf", []byte("PDF-1.4 but not quite"), false},
 		{"zip.pdf", []byte("PK\x03\x04rest"), false},
 	} {
-		r := c.postFiles(path, map[string]string{"reason": "other"}, upload{tc.name, tc.data})
+		r := postFiles(c, path, map[string]string{"reason": "other"}, upload{tc.name, tc.data})
 		want := http.StatusUnprocessableEntity
 		if tc.ok {
 			want = http.StatusOK
-			c.get(path)
+			c.Get(path)
 		}
 		if r.Status != want {
 			t.Errorf("%s: status %d, want %d", tc.name, r.Status, want)

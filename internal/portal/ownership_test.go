@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -83,10 +84,10 @@ func TestOwnership(t *testing.T) {
 	f.invB = e.invoice(cr, f.b, "B-001", "Gas oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 23456)
 	f.invC = e.invoice(other, f.c, "C-001", "Water oktober", collect.Day(2026, 10, 1), collect.Day(2026, 10, 15), 34567)
 	var err error
-	if f.payB, err = e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: cr.ID, DebtorID: f.b.ID, InvoiceID: f.invB.ID, Amount: 23456, Provider: "mollie", Method: "ideal"}); err != nil {
+	if f.payB, err = e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: cr.ID, DebtorID: f.b.ID, InvoiceID: f.invB.ID, Amount: 23456, Provider: "mollie", Method: "ideal"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.payC, err = e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
+	if f.payC, err = e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: other.ID, DebtorID: f.c.ID, InvoiceID: f.invC.ID, Amount: 34567, Provider: "mollie", Method: "ideal"}); err != nil {
 		t.Fatal(err)
 	}
 	f.planB, f.planC = counterOffer(t, e, cr.ID, f.b.ID), counterOffer(t, e, other.ID, f.c.ID)
@@ -94,14 +95,14 @@ func TestOwnership(t *testing.T) {
 	secrets := []string{"Piet Pieters", "Jansen-de Vries", "B-001", "C-001", "Gas oktober", "Water oktober", "234,56", "345,67", "Water Zuid", f.invB.ID, f.invC.ID}
 
 	tok, _ := e.link(cr, f.a, "letter")
-	c := e.client()
-	c.signIn(tok, f.a)
-	r := c.get("/overview")
-	wantStatus(t, "A's overview", r, http.StatusOK)
-	wantContains(t, "A's overview", r.Body, "A-001")
-	wantNotContains(t, "A's overview", r.Body, secrets...)
+	c := e.Client()
+	c.SignInDebtor(tok, f.a)
+	r := c.Get("/overview")
+	apptest.WantStatus(t, "A's overview", r, http.StatusOK)
+	apptest.WantContains(t, "A's overview", r.Body, "A-001")
+	apptest.WantNotContains(t, "A's overview", r.Body, secrets...)
 
-	routes := debtorRoutes(e.app.Fiber)
+	routes := debtorRoutes(e.App.Fiber)
 	covered := 0
 	for _, rt := range routes {
 		key := rt.Method + " " + rt.Path
@@ -121,9 +122,9 @@ func TestOwnership(t *testing.T) {
 				for k, v := range ownershipForm {
 					form[k] = v
 				}
-				return c.post(path, form)
+				return c.Post(path, form)
 			}
-			return c.get(path)
+			return c.Get(path)
 		}
 		if rt.Method != http.MethodGet && rt.Method != http.MethodPost {
 			t.Errorf("route %s: TestOwnership only walks GET and POST routes; extend walk for %s", key, rt.Method)
@@ -143,18 +144,18 @@ func TestOwnership(t *testing.T) {
 				if got.Status != http.StatusNotFound {
 					t.Errorf("%s with another debtor's id: status %d, want 404\n%s", key, got.Status, got.Body)
 				}
-				wantContains(t, path, got.Body, nl.T("error.notfound"))
+				apptest.WantContains(t, path, got.Body, nl.T("error.notfound"))
 			} else if got.Status != first.Status || normalise(got.Body) != normalise(first.Body) {
 				t.Errorf("%s: %s gives status %d and a different page than another debtor's id (%d)\n%s\n---\n%s",
 					key, path, got.Status, first.Status, got.Body, first.Body)
 			}
-			wantNotContains(t, path, normalise(got.Body), secrets...)
+			apptest.WantNotContains(t, path, normalise(got.Body), secrets...)
 			checkNoLeak(t, path, got.Body)
 		}
 		if own != "" {
-			r := c.get(fill(rt.Path, own))
-			wantStatus(t, key+" with A's own id", r, http.StatusOK)
-			wantNotContains(t, key+" with A's own id", r.Body, secrets...)
+			r := c.Get(fill(rt.Path, own))
+			apptest.WantStatus(t, key+" with A's own id", r, http.StatusOK)
+			apptest.WantNotContains(t, key+" with A's own id", r.Body, secrets...)
 		}
 	}
 	if covered < 1 {
@@ -162,29 +163,29 @@ func TestOwnership(t *testing.T) {
 	}
 
 	// Ids in the query string of any page must not show another debtor's data either.
-	for _, rt := range e.app.Fiber.GetRoutes(true) {
+	for _, rt := range e.App.Fiber.GetRoutes(true) {
 		if rt.Method != http.MethodGet || len(rt.Params) > 0 || notDebtorPath(rt.Path) || strings.Contains(rt.Path, "*") {
 			continue
 		}
 		for _, foreign := range []string{f.invB.ID, f.invC.ID, f.payB.ID} {
 			q := url.Values{"id": {foreign}, "invoice": {foreign}, "invoice_id": {foreign}, "payment": {foreign}, "what": {"invoice"}}
-			r := c.get(rt.Path + "?" + q.Encode())
-			wantNotContains(t, rt.Path+" with another debtor's id in the query", r.Body, secrets...)
+			r := c.Get(rt.Path + "?" + q.Encode())
+			apptest.WantNotContains(t, rt.Path+" with another debtor's id in the query", r.Body, secrets...)
 		}
 	}
 
 	// Still signed in as A after all that, and B's invoice is still B's.
-	wantStatus(t, "A's overview at the end", c.get("/overview"), http.StatusOK)
-	if _, st, err := e.db.Statement(e.ctx, cr.ID, f.b.ID, e.db.Today()); err != nil || st.Total() < 23456 {
+	apptest.WantStatus(t, "A's overview at the end", c.Get("/overview"), http.StatusOK)
+	if _, st, err := e.DB.Statement(e.Ctx, cr.ID, f.b.ID, e.DB.Today()); err != nil || st.Total() < 23456 {
 		t.Errorf("B's statement changed: %v, total %d", err, st.Total())
 	}
 	// Nothing A posted reached B or C: no disputes, the offers still open.
 	for i, d := range []collect.Debtor{f.b, f.c} {
-		if ds, err := e.db.Disputes(e.ctx, d.CreditorID, d.ID); err != nil || len(ds) > 0 {
+		if ds, err := e.DB.Disputes(e.Ctx, d.CreditorID, d.ID); err != nil || len(ds) > 0 {
 			t.Errorf("%s has disputes after A's posts: %v %v", d.Name, ds, err)
 		}
 		want := []collect.Plan{f.planB, f.planC}[i]
-		ps, err := e.db.Plans(e.ctx, d.CreditorID, d.ID)
+		ps, err := e.DB.Plans(e.Ctx, d.CreditorID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,13 +201,13 @@ func TestOwnership(t *testing.T) {
 // returns the counter-offer.
 func counterOffer(t *testing.T, e *env, creditorID, debtorID string) collect.Plan {
 	t.Helper()
-	today := e.db.Today()
-	pl, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: creditorID, DebtorID: debtorID, Total: 20000, Months: 24, FirstDue: today.AddDate(0, 0, 7)},
-		collect.PlanCheck{Reasons: []string{"too long"}}, true)
+	today := e.DB.Today()
+	pl, err := e.DB.ProposePlan(e.Ctx, collect.ProposePlan(collect.Plan{CreditorID: creditorID, DebtorID: debtorID, Total: 20000, Months: 24, FirstDue: today.AddDate(0, 0, 7)},
+		collect.PlanCheck{Reasons: []string{"too long"}}, true, e.DB.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	counter, err := e.db.DecidePlan(e.ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", creditorID, pl.ID, "counter", "Zes maanden is beter.",
+	counter, err := e.DB.DecidePlan(e.Ctx, "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41", creditorID, pl.ID, "counter", "Zes maanden is beter.",
 		&collect.Plan{Total: 20000, Months: 6, FirstDue: today.AddDate(0, 0, 7)})
 	if err != nil {
 		t.Fatal(err)

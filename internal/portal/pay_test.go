@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay"
@@ -35,7 +36,7 @@ func newPayFixture(t *testing.T, mollieURL, stripeURL string) *payFixture {
 		StripeAPIURL: stripeURL, StripeKey: "sk_test_x", StripeWebhook: "whsec_test", IdealProvider: "mollie", CardProvider: "stripe"})
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("app logs:\n%s", e.logs.String())
+			t.Logf("app logs:\n%s", e.Logs.String())
 		}
 	})
 	f := &payFixture{e: e, cr: e.creditor(creditorName, creditorPhone)}
@@ -45,8 +46,8 @@ func newPayFixture(t *testing.T, mollieURL, stripeURL string) *payFixture {
 		e.invoice(f.cr, f.d, "F-2026-002", "Stroom november", collect.Day(2026, 11, 9), collect.Day(2026, 12, 9), 25000),
 	}
 	tok, _ := e.link(f.cr, f.d, "email")
-	f.c = e.client()
-	f.c.signIn(tok, f.d)
+	f.c = e.Client()
+	f.c.SignInDebtor(tok, f.d)
 	return f
 }
 
@@ -70,27 +71,27 @@ func mollieFake(t *testing.T) (*molliefake.Fake, string) {
 
 // payments lists the debtor's payment records, oldest first.
 func (f *payFixture) payments(debtorID string) []collect.Payment {
-	f.e.t.Helper()
-	rows, err := f.e.db.PoolForTests().Query(f.e.ctx, `SELECT id FROM payments WHERE debtor_id = $1 ORDER BY created_at, id`, debtorID)
+	f.e.T.Helper()
+	rows, err := f.e.DB.PoolForTests().Query(f.e.Ctx, `SELECT id FROM payments WHERE debtor_id = $1 ORDER BY created_at, id`, debtorID)
 	if err != nil {
-		f.e.t.Fatal(err)
+		f.e.T.Fatal(err)
 	}
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			f.e.t.Fatal(err)
+			f.e.T.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		f.e.t.Fatal(err)
+		f.e.T.Fatal(err)
 	}
 	var out []collect.Payment
 	for _, id := range ids {
-		p, err := f.e.db.PaymentByID(f.e.ctx, id)
+		p, err := f.e.DB.PaymentByID(f.e.Ctx, id)
 		if err != nil {
-			f.e.t.Fatal(err)
+			f.e.T.Fatal(err)
 		}
 		out = append(out, p)
 	}
@@ -104,9 +105,9 @@ func TestPayChoose(t *testing.T) {
 	f := newPayFixture(t, unusedURL(t), unusedURL(t))
 	c := f.c
 
-	r := c.get("/pay")
-	wantStatus(t, "pay page", r, http.StatusOK)
-	wantContains(t, "pay page", text(r), nl.T("pay.all", "€ 350,00"), "Stroom oktober", "Stroom november", `name="amount"`)
+	r := c.Get("/pay")
+	apptest.WantStatus(t, "pay page", r, http.StatusOK)
+	apptest.WantContains(t, "pay page", text(r), nl.T("pay.all", "€ 350,00"), "Stroom oktober", "Stroom november", `name="amount"`)
 	checkNoLeak(t, "pay page", r.Body)
 
 	for _, tc := range []struct {
@@ -121,14 +122,14 @@ func TestPayChoose(t *testing.T) {
 		{"amount 350,00", "what=amount&amount=" + url.QueryEscape("350,00"), "€ 350,00"},
 		{"amount 5", "what=amount&amount=5", "€ 5,00"},
 	} {
-		r := c.get("/pay/method?" + tc.query)
-		wantStatus(t, tc.what, r, http.StatusOK)
+		r := c.Get("/pay/method?" + tc.query)
+		apptest.WantStatus(t, tc.what, r, http.StatusOK)
 		body := text(r)
-		wantContains(t, tc.what, body, nl.T("pay.method.intro", tc.amount), nl.T("pay.ideal.button", tc.amount),
+		apptest.WantContains(t, tc.what, body, nl.T("pay.method.intro", tc.amount), nl.T("pay.ideal.button", tc.amount),
 			nl.T("pay.card.button", tc.amount), nl.T("pay.ideal.words"), nl.T("pay.card.words"))
 		checkNoLeak(t, tc.what, r.Body)
 	}
-	if r := c.get("/pay/method?what=invoice&invoice=" + f.invs[0].ID); !strings.Contains(r.Body, `name="invoice" value="`+f.invs[0].ID+`"`) {
+	if r := c.Get("/pay/method?what=invoice&invoice=" + f.invs[0].ID); !strings.Contains(r.Body, `name="invoice" value="`+f.invs[0].ID+`"`) {
 		t.Errorf("one invoice: the method forms do not carry the invoice:\n%s", r.Body)
 	}
 
@@ -145,23 +146,23 @@ func TestPayChoose(t *testing.T) {
 		{"unknown invoice", "what=invoice&invoice=7d1f6a58-0c4e-4a55-9b7a-1f2d3c4b5a69", nl.T("pay.error.invoice")},
 		{"malformed invoice", "what=invoice&invoice=x", nl.T("pay.error.invoice")},
 	} {
-		r := c.get("/pay/method?" + tc.query)
-		wantStatus(t, tc.what, r, http.StatusUnprocessableEntity)
-		wantContains(t, tc.what, text(r), tc.problem, `role="alert"`)
+		r := c.Get("/pay/method?" + tc.query)
+		apptest.WantStatus(t, tc.what, r, http.StatusUnprocessableEntity)
+		apptest.WantContains(t, tc.what, text(r), tc.problem, `role="alert"`)
 		checkNoLeak(t, tc.what, r.Body)
 	}
 	// What the debtor typed stays in the field.
-	if r := c.get("/pay/method?what=amount&amount=" + url.QueryEscape("4,99")); !strings.Contains(r.Body, `value="4,99"`) {
+	if r := c.Get("/pay/method?what=amount&amount=" + url.QueryEscape("4,99")); !strings.Contains(r.Body, `value="4,99"`) {
 		t.Errorf("the typed amount is not kept in the field:\n%s", r.Body)
 	}
 
 	// Posting what the page would refuse is refused too, and nothing is recorded.
-	r = c.post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 4,99"}, "method": {"ideal"}})
-	wantStatus(t, "post below the minimum", r, http.StatusUnprocessableEntity)
-	wantContains(t, "post below the minimum", text(r), nl.T("pay.error.min", "€ 5,00"))
-	r = c.post("/pay", url.Values{"what": {"all"}, "method": {"cash"}})
-	wantStatus(t, "post an unknown method", r, http.StatusUnprocessableEntity)
-	wantContains(t, "post an unknown method", text(r), nl.T("pay.error.method"))
+	r = c.Post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 4,99"}, "method": {"ideal"}})
+	apptest.WantStatus(t, "post below the minimum", r, http.StatusUnprocessableEntity)
+	apptest.WantContains(t, "post below the minimum", text(r), nl.T("pay.error.min", "€ 5,00"))
+	r = c.Post("/pay", url.Values{"what": {"all"}, "method": {"cash"}})
+	apptest.WantStatus(t, "post an unknown method", r, http.StatusUnprocessableEntity)
+	apptest.WantContains(t, "post an unknown method", text(r), nl.T("pay.error.method"))
 	if ps := f.payments(f.d.ID); len(ps) != 0 {
 		t.Errorf("refused choices recorded %d payments", len(ps))
 	}
@@ -191,15 +192,15 @@ func testPayMollieUnavailable(t *testing.T, status int) {
 	t.Cleanup(down.Close)
 	f := newPayFixture(t, down.URL, unusedURL(t))
 
-	r := f.c.get("/pay/method?what=amount&amount=" + url.QueryEscape("€ 50,5"))
-	wantStatus(t, "method page", r, http.StatusOK)
-	r = f.c.post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 50,50"}, "method": {"ideal"}})
-	wantStatus(t, "ideal while Mollie fails", r, http.StatusServiceUnavailable)
+	r := f.c.Get("/pay/method?what=amount&amount=" + url.QueryEscape("€ 50,5"))
+	apptest.WantStatus(t, "method page", r, http.StatusOK)
+	r = f.c.Post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 50,50"}, "method": {"ideal"}})
+	apptest.WantStatus(t, "ideal while Mollie fails", r, http.StatusServiceUnavailable)
 	body := text(r)
-	wantContains(t, "ideal while Mollie fails", body, nl.T("pay.unavailable.title"), nl.T("pay.unavailable.ideal"),
+	apptest.WantContains(t, "ideal while Mollie fails", body, nl.T("pay.unavailable.title"), nl.T("pay.unavailable.ideal"),
 		nl.T("pay.card.button", "€ 50,50"), `value="card"`)
 	checkNoLeak(t, "ideal while Mollie fails", r.Body)
-	wantNotContains(t, "ideal while Mollie fails", body, "Something went wrong", "Mollie detail text", strconv.Itoa(status))
+	apptest.WantNotContains(t, "ideal while Mollie fails", body, "Something went wrong", "Mollie detail text", strconv.Itoa(status))
 	if calls.Load() == 0 {
 		t.Error("Mollie was never asked")
 	}
@@ -212,17 +213,17 @@ func testPayMollieUnavailable(t *testing.T, status int) {
 	if p.Status != pay.StatusFailed || p.Provider != "mollie" || p.Method != "ideal" || p.Amount != 5050 || p.ProviderID != "" {
 		t.Errorf("payment record: %+v, want failed mollie ideal 5050 without provider id", p)
 	}
-	hist, err := f.e.db.PaymentHistory(f.e.ctx, p.ID)
+	hist, err := f.e.DB.PaymentHistory(f.e.Ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(hist) != 2 || hist[0] != pay.StatusOpen || hist[1] != pay.StatusFailed {
 		t.Errorf("history %v, want [open failed]", hist)
 	}
-	if logs := f.e.logs.String(); !strings.Contains(logs, "checkout failed") || !strings.Contains(logs, p.ID) {
+	if logs := f.e.Logs.String(); !strings.Contains(logs, "checkout failed") || !strings.Contains(logs, p.ID) {
 		t.Errorf("no structured log line for the failed checkout:\n%s", logs)
 	}
-	if logs := f.e.logs.String(); strings.Contains(logs, "goroutine") || strings.Contains(logs, "test_x") {
+	if logs := f.e.Logs.String(); strings.Contains(logs, "goroutine") || strings.Contains(logs, "test_x") {
 		t.Errorf("the log holds a stack trace or the API key:\n%s", logs)
 	}
 	if st := f.e.statement(f.cr, f.d); st.Total() != 35000 {
@@ -239,9 +240,9 @@ func TestPayMollieReturn(t *testing.T) {
 	f := newPayFixture(t, fakeURL, unusedURL(t))
 	c := f.c
 
-	c.get("/pay/method?what=invoice&invoice=" + f.invs[0].ID)
-	r := c.post("/pay", url.Values{"what": {"invoice"}, "invoice": {f.invs[0].ID}, "method": {"ideal"}})
-	wantStatus(t, "start iDEAL", r, http.StatusSeeOther)
+	c.Get("/pay/method?what=invoice&invoice=" + f.invs[0].ID)
+	r := c.Post("/pay", url.Values{"what": {"invoice"}, "invoice": {f.invs[0].ID}, "method": {"ideal"}})
+	apptest.WantStatus(t, "start iDEAL", r, http.StatusSeeOther)
 	ps := f.payments(f.d.ID)
 	if len(ps) != 1 {
 		t.Fatalf("%d payment records, want 1", len(ps))
@@ -263,19 +264,19 @@ func TestPayMollieReturn(t *testing.T) {
 	}
 
 	// Back before paying: never "paid" before we know.
-	r = c.get("/pay/return/" + p.ID)
-	wantStatus(t, "return while open", r, http.StatusOK)
-	wantContains(t, "return while open", text(r), nl.T("pay.result.pending"), nl.T("pay.pending.text"))
-	wantNotContains(t, "return while open", text(r), nl.T("pay.result.paid"))
+	r = c.Get("/pay/return/" + p.ID)
+	apptest.WantStatus(t, "return while open", r, http.StatusOK)
+	apptest.WantContains(t, "return while open", text(r), nl.T("pay.result.pending"), nl.T("pay.pending.text"))
+	apptest.WantNotContains(t, "return while open", text(r), nl.T("pay.result.paid"))
 
 	if err := fake.SetStatus(p.ProviderID, "paid"); err != nil {
 		t.Fatal(err)
 	}
-	r = c.get("/pay/return/" + p.ID)
-	wantStatus(t, "return when paid", r, http.StatusOK)
-	wantContains(t, "return when paid", text(r), nl.T("pay.result.paid"), nl.T("pay.paid.text", "€ 100,00"), nl.T("pay.paid.left", "€ 250,00"))
+	r = c.Get("/pay/return/" + p.ID)
+	apptest.WantStatus(t, "return when paid", r, http.StatusOK)
+	apptest.WantContains(t, "return when paid", text(r), nl.T("pay.result.paid"), nl.T("pay.paid.text", "€ 100,00"), nl.T("pay.paid.left", "€ 250,00"))
 	checkNoLeak(t, "return when paid", r.Body)
-	if got, _ := f.e.db.PaymentByID(f.e.ctx, p.ID); got.Status != pay.StatusPaid {
+	if got, _ := f.e.DB.PaymentByID(f.e.Ctx, p.ID); got.Status != pay.StatusPaid {
 		t.Errorf("after the return page: status %s, want paid", got.Status)
 	}
 	if st := f.e.statement(f.cr, f.d); st.Total() != 25000 {
@@ -283,8 +284,8 @@ func TestPayMollieReturn(t *testing.T) {
 	}
 
 	// A failed attempt: nothing charged, try again.
-	r = c.post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 60,00"}, "method": {"ideal"}})
-	wantStatus(t, "second attempt", r, http.StatusSeeOther)
+	r = c.Post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 60,00"}, "method": {"ideal"}})
+	apptest.WantStatus(t, "second attempt", r, http.StatusSeeOther)
 	var q collect.Payment
 	for _, x := range f.payments(f.d.ID) {
 		if x.ID != p.ID {
@@ -294,23 +295,23 @@ func TestPayMollieReturn(t *testing.T) {
 	if err := fake.SetStatus(q.ProviderID, "failed"); err != nil {
 		t.Fatal(err)
 	}
-	r = c.get("/pay/return/" + q.ID)
-	wantStatus(t, "return when failed", r, http.StatusOK)
-	wantContains(t, "return when failed", text(r), nl.T("pay.result.failed"), nl.T("pay.failed.text"), nl.T("pay.failed.retry"))
-	wantNotContains(t, "return when failed", text(r), nl.T("pay.result.paid"))
+	r = c.Get("/pay/return/" + q.ID)
+	apptest.WantStatus(t, "return when failed", r, http.StatusOK)
+	apptest.WantContains(t, "return when failed", text(r), nl.T("pay.result.failed"), nl.T("pay.failed.text"), nl.T("pay.failed.retry"))
+	apptest.WantNotContains(t, "return when failed", text(r), nl.T("pay.result.paid"))
 	if st := f.e.statement(f.cr, f.d); st.Total() != 25000 {
 		t.Errorf("open total %d after a failed payment, want 25000", st.Total())
 	}
 
 	// Another debtor's payment does not exist for this one.
 	d2 := f.e.debtor(f.cr, "K-2", "Piet Pietersen", "9999 ZZ", "1")
-	other, err := f.e.db.CreatePayment(f.e.ctx, collect.Payment{CreditorID: f.cr.ID, DebtorID: d2.ID, Amount: 1000, Provider: "mollie", Method: "ideal"})
+	other, err := f.e.DB.CreatePayment(f.e.Ctx, collect.Payment{CreditorID: f.cr.ID, DebtorID: d2.ID, Amount: 1000, Provider: "mollie", Method: "ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{other.ID, "not-a-uuid", "7d1f6a58-0c4e-4a55-9b7a-1f2d3c4b5a69"} {
-		r := c.get("/pay/return/" + id)
-		wantStatus(t, "return page of "+id, r, http.StatusNotFound)
+		r := c.Get("/pay/return/" + id)
+		apptest.WantStatus(t, "return page of "+id, r, http.StatusNotFound)
 		checkNoLeak(t, "return page of "+id, r.Body, "Piet Pietersen")
 	}
 }
@@ -320,9 +321,9 @@ func TestPayMollieReturn(t *testing.T) {
 func TestPayStripeCard(t *testing.T) {
 	t.Parallel()
 	f := newPayFixture(t, unusedURL(t), stripemock.Start(t))
-	f.c.get("/pay/method?what=all")
-	r := f.c.post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 350,00"}, "method": {"card"}})
-	wantStatus(t, "start card", r, http.StatusSeeOther)
+	f.c.Get("/pay/method?what=all")
+	r := f.c.Post("/pay", url.Values{"what": {"amount"}, "amount": {"€ 350,00"}, "method": {"card"}})
+	apptest.WantStatus(t, "start card", r, http.StatusSeeOther)
 	ps := f.payments(f.d.ID)
 	if len(ps) != 1 {
 		t.Fatalf("%d payment records, want 1", len(ps))

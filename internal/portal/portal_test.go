@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/i18n"
@@ -34,43 +35,43 @@ func TestJourney(t *testing.T) {
 	inv := e.invoice(cr, d, "F-2026-001", "Stroom maart", collect.Day(2026, 3, 17), collect.Day(2026, 3, 31), 10000)
 	e.notice(cr, d, "email", collect.Day(2026, 4, 30), inv)
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
+	c := e.Client()
 
 	// The link puts the token in a cookie and takes it out of the address bar.
-	r := c.get("/l/" + tok)
-	wantStatus(t, "open link", r, http.StatusSeeOther)
+	r := c.Get("/l/" + tok)
+	apptest.WantStatus(t, "open link", r, http.StatusSeeOther)
 	if loc := r.Header.Get("Location"); loc != "/verify" || strings.Contains(loc, tok) {
 		t.Errorf("open link: Location = %q, want /verify without the token", loc)
 	}
-	if ck := r.cookie("settle_link"); ck == nil || ck.Value != tok || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+	if ck := r.Cookie("settle_link"); ck == nil || ck.Value != tok || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 		t.Errorf("open link: link cookie = %+v", ck)
 	}
 
 	// The second-factor page shows only the creditor's name and the question.
-	r = c.get("/verify")
-	wantStatus(t, "verify form", r, http.StatusOK)
-	wantContains(t, "verify form", r.Body, creditorName, `name="postcode"`, `name="house_number"`, `name="_csrf"`, `<html lang="nl"`)
-	wantNotContains(t, "verify form", r.Body, debtorName, "Jansen", "Dorpsstraat", "7311 KL", "Zwolle", "Stroom maart", "F-2026-001", "100,00", "40,00", tok)
+	r = c.Get("/verify")
+	apptest.WantStatus(t, "verify form", r, http.StatusOK)
+	apptest.WantContains(t, "verify form", r.Body, creditorName, `name="postcode"`, `name="house_number"`, `name="_csrf"`, `<html lang="nl"`)
+	apptest.WantNotContains(t, "verify form", r.Body, debtorName, "Jansen", "Dorpsstraat", "7311 KL", "Zwolle", "Stroom maart", "F-2026-001", "100,00", "40,00", tok)
 	if strings.Contains(r.Body, `name="birth_date"`) {
 		t.Error("verify form asks for a birth date; the creditor chose the address")
 	}
 
 	// A wrong answer says how many tries are left.
-	r = c.answer("7311 KL", "13")
-	wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
-	wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
-	wantNotContains(t, "wrong answer", r.Body, debtorName, "Stroom maart")
-	if r.cookie("settle_session") != nil {
+	r = c.Answer("7311 KL", "13")
+	apptest.WantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+	apptest.WantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
+	apptest.WantNotContains(t, "wrong answer", r.Body, debtorName, "Stroom maart")
+	if r.Cookie("settle_session") != nil {
 		t.Error("wrong answer set a session cookie")
 	}
 
 	// The right answer, typed differently, signs in and drops the link cookie.
-	r = c.answer("7311kl", "12A")
-	wantStatus(t, "right answer", r, http.StatusSeeOther)
+	r = c.Answer("7311kl", "12A")
+	apptest.WantStatus(t, "right answer", r, http.StatusSeeOther)
 	if loc := r.Header.Get("Location"); loc != "/overview" {
 		t.Errorf("right answer: Location = %q", loc)
 	}
-	sess := r.cookie("settle_session")
+	sess := r.Cookie("settle_session")
 	if sess == nil || sess.Value == "" {
 		t.Fatal("right answer: no session cookie")
 	}
@@ -80,15 +81,15 @@ func TestJourney(t *testing.T) {
 	if sess.MaxAge <= 0 || time.Duration(sess.MaxAge)*time.Second > 12*time.Hour {
 		t.Errorf("session cookie Max-Age = %d, want at most 12 hours", sess.MaxAge)
 	}
-	if _, ok := c.jar["settle_link"]; ok {
+	if _, ok := c.Jar["settle_link"]; ok {
 		t.Error("link cookie still set after sign-in")
 	}
 
 	// The overview: creditor, greeting, the invoice, the total and the one next step.
 	st := e.statement(cr, d)
-	r = c.get("/overview")
-	wantStatus(t, "overview", r, http.StatusOK)
-	wantContains(t, "overview", r.Body,
+	r = c.Get("/overview")
+	apptest.WantStatus(t, "overview", r, http.StatusOK)
+	apptest.WantContains(t, "overview", r.Body,
 		creditorName, nl.T("overview.hello", debtorName), "Stroom maart", "F-2026-001", "31 maart 2026",
 		nl.T("overview.total")+": <strong>"+nl.Money(st.Total())+"</strong>",
 		"Betaal uiterlijk op 18 mei 2026. Daarna komen er € 40,00 extra kosten bij.",
@@ -96,29 +97,29 @@ func TestJourney(t *testing.T) {
 	if st.Total() <= 10000 {
 		t.Errorf("total %d: interest since 1 April is missing", st.Total())
 	}
-	wantNotContains(t, "overview", r.Body, "kwamen er")
+	apptest.WantNotContains(t, "overview", r.Body, "kwamen er")
 
 	// Past the deadline the page says which costs were added and why.
-	e.clk.Set(time.Date(2026, 5, 20, 10, 0, 0, 0, amsterdam))
-	c = e.client()
-	c.signIn(tok, d)
+	e.Clock.Set(time.Date(2026, 5, 20, 10, 0, 0, 0, amsterdam))
+	c = e.Client()
+	c.SignInDebtor(tok, d)
 	st = e.statement(cr, d)
 	line, _ := st.Line(inv.ID)
 	if line.Costs != 4000 || line.Interest <= 0 {
 		t.Fatalf("line after the deadline: costs %d, interest %d", line.Costs, line.Interest)
 	}
-	r = c.get("/overview")
-	wantStatus(t, "overview past deadline", r, http.StatusOK)
-	wantContains(t, "overview past deadline", r.Body,
+	r = c.Get("/overview")
+	apptest.WantStatus(t, "overview past deadline", r, http.StatusOK)
+	apptest.WantContains(t, "overview past deadline", r.Body,
 		"Op 19 mei 2026 kwamen er € 40,00 extra kosten bij.",
 		nl.T("next.interest", nl.Money(line.Interest)),
 		nl.Money(st.Total()))
-	wantNotContains(t, "overview past deadline", r.Body, "Daarna komen er")
+	apptest.WantNotContains(t, "overview past deadline", r.Body, "Daarna komen er")
 
 	// The invoice page explains each amount and how to transfer.
-	r = c.get("/invoices/" + inv.ID)
-	wantStatus(t, "invoice", r, http.StatusOK)
-	wantContains(t, "invoice", r.Body,
+	r = c.Get("/invoices/" + inv.ID)
+	apptest.WantStatus(t, "invoice", r, http.StatusOK)
+	apptest.WantContains(t, "invoice", r.Body,
 		"F-2026-001", "Stroom maart", "€ 100,00", "€ 40,00", nl.Money(line.Interest), nl.Money(line.Total()),
 		nl.T("invoice.costs.why", "19 mei 2026"),
 		nl.T("invoice.interest.why", "1 april 2026"),
@@ -129,37 +130,37 @@ func TestJourney(t *testing.T) {
 	}
 
 	// The language switch holds for the rest of the session, on every page.
-	r = c.post("/language", url.Values{"lang": {"en"}, "back": {"/invoices/" + inv.ID}})
-	wantStatus(t, "switch language", r, http.StatusSeeOther)
+	r = c.Post("/language", url.Values{"lang": {"en"}, "back": {"/invoices/" + inv.ID}})
+	apptest.WantStatus(t, "switch language", r, http.StatusSeeOther)
 	if loc := r.Header.Get("Location"); loc != "/invoices/"+inv.ID {
 		t.Errorf("switch language: Location = %q", loc)
 	}
-	langCookie := c.jar["settle_lang"]
-	delete(c.jar, "settle_lang") // the session itself must remember it
+	langCookie := c.Jar["settle_lang"]
+	delete(c.Jar, "settle_lang") // the session itself must remember it
 	en := i18n.For("en")
-	r = c.get("/invoices/" + inv.ID)
-	wantContains(t, "invoice in English", r.Body, `<html lang="en"`, en.T("invoice.title", "F-2026-001"), en.T("invoice.transfer"))
-	r = c.get("/overview")
-	wantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("overview.title", creditorName), en.Money(st.Total()), en.T("signout"))
-	wantNotContains(t, "overview in English", r.Body, nl.T("overview.total"))
+	r = c.Get("/invoices/" + inv.ID)
+	apptest.WantContains(t, "invoice in English", r.Body, `<html lang="en"`, en.T("invoice.title", "F-2026-001"), en.T("invoice.transfer"))
+	r = c.Get("/overview")
+	apptest.WantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("overview.title", creditorName), en.Money(st.Total()), en.T("signout"))
+	apptest.WantNotContains(t, "overview in English", r.Body, nl.T("overview.total"))
 
 	// Sign out ends the session on the server, not just in the browser.
-	c.jar["settle_lang"] = langCookie
-	old := c.jar["settle_session"]
-	r = c.post("/signout", nil)
-	wantStatus(t, "sign out", r, http.StatusOK)
-	wantContains(t, "sign out", r.Body, en.T("signedout.text"))
+	c.Jar["settle_lang"] = langCookie
+	old := c.Jar["settle_session"]
+	r = c.Post("/signout", nil)
+	apptest.WantStatus(t, "sign out", r, http.StatusOK)
+	apptest.WantContains(t, "sign out", r.Body, en.T("signedout.text"))
 	checkNoLeak(t, "sign out", r.Body, debtorName, "Stroom maart")
-	if _, ok := c.jar["settle_session"]; ok {
+	if _, ok := c.Jar["settle_session"]; ok {
 		t.Error("sign out left the session cookie")
 	}
-	c.jar["settle_session"] = old
-	r = c.get("/overview")
-	wantStatus(t, "overview after sign out", r, http.StatusUnauthorized)
+	c.Jar["settle_session"] = old
+	r = c.Get("/overview")
+	apptest.WantStatus(t, "overview after sign out", r, http.StatusUnauthorized)
 	checkNoLeak(t, "overview after sign out", r.Body, debtorName, "Stroom maart")
 
 	// Tokens never reach the logs.
-	if logs := e.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, old) {
+	if logs := e.Logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, old) {
 		t.Errorf("a token reached the log:\n%s", logs)
 	}
 }
@@ -179,23 +180,23 @@ func TestSessionCookieSecure(t *testing.T) {
 			cr := e.creditor(creditorName, creditorPhone)
 			d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 			tok, _ := e.link(cr, d, "sms")
-			c := e.client()
-			r := c.get("/l/" + tok)
-			wantStatus(t, "open link", r, http.StatusSeeOther)
-			if ck := r.cookie("settle_link"); ck == nil || ck.Secure != tt.secure {
+			c := e.Client()
+			r := c.Get("/l/" + tok)
+			apptest.WantStatus(t, "open link", r, http.StatusSeeOther)
+			if ck := r.Cookie("settle_link"); ck == nil || ck.Secure != tt.secure {
 				t.Errorf("link cookie = %+v, want Secure=%v", ck, tt.secure)
 			}
-			c.get("/verify")
-			r = c.answer("7311 KL", "12")
-			wantStatus(t, "verify", r, http.StatusSeeOther)
-			ck := r.cookie("settle_session")
+			c.Get("/verify")
+			r = c.Answer("7311 KL", "12")
+			apptest.WantStatus(t, "verify", r, http.StatusSeeOther)
+			ck := r.Cookie("settle_session")
 			if ck == nil {
 				t.Fatal("no session cookie")
 			}
 			if ck.Secure != tt.secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 				t.Errorf("session cookie = %+v, want Secure=%v, HttpOnly, SameSite=Lax", ck, tt.secure)
 			}
-			if ck := r.cookie("settle_csrf"); ck != nil && (ck.Secure != tt.secure || ck.SameSite != http.SameSiteLaxMode) {
+			if ck := r.Cookie("settle_csrf"); ck != nil && (ck.Secure != tt.secure || ck.SameSite != http.SameSiteLaxMode) {
 				t.Errorf("csrf cookie = %+v, want Secure=%v, SameSite=Lax", ck, tt.secure)
 			}
 		})
@@ -210,41 +211,41 @@ func TestDebtorLanguage(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", "John Smith", "7311 KL", "12")
 	d.Language = "en"
-	d, _, err := e.db.UpsertDebtor(e.ctx, d)
+	d, _, err := e.DB.UpsertDebtor(e.Ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.invoice(cr, d, "F-1", "Electricity", collect.Day(2026, 11, 10), collect.Day(2026, 12, 10), 5000)
 	tok, _ := e.link(cr, d, "email")
-	c := e.client()
-	r := c.open(tok)
+	c := e.Client()
+	r := c.OpenLink(tok)
 	en := i18n.For("en")
-	wantContains(t, "verify in English", r.Body, `<html lang="en"`, en.T("verify.submit"))
-	c.answer("7311 KL", "12")
-	r = c.get("/overview")
-	wantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("next.due", "10 December 2026"))
+	apptest.WantContains(t, "verify in English", r.Body, `<html lang="en"`, en.T("verify.submit"))
+	c.Answer("7311 KL", "12")
+	r = c.Get("/overview")
+	apptest.WantContains(t, "overview in English", r.Body, `<html lang="en"`, en.T("next.due", "10 December 2026"))
 
 	// Switching to Dutch wins over the debtor's language for the session.
-	r = c.post("/language", url.Values{"lang": {"nl"}, "back": {"/overview"}})
-	wantStatus(t, "switch", r, http.StatusSeeOther)
-	r = c.get("/overview")
-	wantContains(t, "overview in Dutch", r.Body, `<html lang="nl"`, nl.T("next.due", "10 december 2026"))
+	r = c.Post("/language", url.Values{"lang": {"nl"}, "back": {"/overview"}})
+	apptest.WantStatus(t, "switch", r, http.StatusSeeOther)
+	r = c.Get("/overview")
+	apptest.WantContains(t, "overview in Dutch", r.Body, `<html lang="nl"`, nl.T("next.due", "10 december 2026"))
 }
 
 func TestLanguageSwitchRefusesOtherPlaces(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
-	c := e.client()
-	c.get("/")
+	c := e.Client()
+	c.Get("/")
 	for _, back := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`, "/l/sometoken", "", "overview"} {
-		r := c.post("/language", url.Values{"lang": {"en"}, "back": {back}})
-		wantStatus(t, "switch to "+back, r, http.StatusSeeOther)
+		r := c.Post("/language", url.Values{"lang": {"en"}, "back": {back}})
+		apptest.WantStatus(t, "switch to "+back, r, http.StatusSeeOther)
 		if loc := r.Header.Get("Location"); loc != "/" {
 			t.Errorf("back %q: Location = %q, want /", back, loc)
 		}
 	}
-	r := c.post("/language", url.Values{"lang": {"xx"}, "back": {"/"}})
-	wantStatus(t, "unknown language", r, http.StatusBadRequest)
+	r := c.Post("/language", url.Values{"lang": {"xx"}, "back": {"/"}})
+	apptest.WantStatus(t, "unknown language", r, http.StatusBadRequest)
 	checkNoLeak(t, "unknown language", r.Body)
 }
 
@@ -256,8 +257,8 @@ func TestRevokedLink(t *testing.T) {
 
 	check := func(what string, r response) {
 		t.Helper()
-		wantStatus(t, what, r, http.StatusGone)
-		wantContains(t, what, r.Body, nl.T("error.link.revoked"), creditorName, creditorPhone, "klantenservice@example.nl")
+		apptest.WantStatus(t, what, r, http.StatusGone)
+		apptest.WantContains(t, what, r.Body, nl.T("error.link.revoked"), creditorName, creditorPhone, "klantenservice@example.nl")
 		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat", "7311 KL")
 	}
 
@@ -265,7 +266,7 @@ func TestRevokedLink(t *testing.T) {
 	tok, l := e.link(cr, d, "sms")
 	req := httptest.NewRequest(http.MethodDelete, "/api/v1/links/"+l.JTI, nil)
 	req.Header.Set("Authorization", "Bearer "+cr.Key)
-	resp, err := e.app.Fiber.Test(req, -1)
+	resp, err := e.App.Fiber.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,32 +274,32 @@ func TestRevokedLink(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("DELETE link: status %d", resp.StatusCode)
 	}
-	check("revoked by API", e.client().get("/l/"+tok))
+	check("revoked by API", e.Client().Get("/l/"+tok))
 
 	// Revoked in the database while the debtor is on the second-factor page.
 	tok, l = e.link(cr, d, "email")
-	c := e.client()
-	wantStatus(t, "open", c.open(tok), http.StatusOK)
-	if err := e.db.RevokeLink(e.ctx, cr.ID, l.JTI); err != nil {
+	c := e.Client()
+	apptest.WantStatus(t, "open", c.OpenLink(tok), http.StatusOK)
+	if err := e.DB.RevokeLink(e.Ctx, cr.ID, l.JTI); err != nil {
 		t.Fatal(err)
 	}
-	check("revoked, verify form", c.get("/verify"))
-	check("revoked, answer", c.answer("7311 KL", "12"))
+	check("revoked, verify form", c.Get("/verify"))
+	check("revoked, answer", c.Answer("7311 KL", "12"))
 
 	// A new letter ends the older letter's link.
 	tok, _ = e.link(cr, d, "letter")
 	e.link(cr, d, "letter")
-	check("older letter", e.client().get("/l/"+tok))
+	check("older letter", e.Client().Get("/l/"+tok))
 
 	// Revoking a link signs out the sessions it opened.
 	tok, l = e.link(cr, d, "sms")
-	c = e.client()
-	c.signIn(tok, d)
-	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
-	if err := e.db.RevokeLink(e.ctx, cr.ID, l.JTI); err != nil {
+	c = e.Client()
+	c.SignInDebtor(tok, d)
+	apptest.WantStatus(t, "overview", c.Get("/overview"), http.StatusOK)
+	if err := e.DB.RevokeLink(e.Ctx, cr.ID, l.JTI); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, "overview after revoke", c.get("/overview"), http.StatusUnauthorized)
+	apptest.WantStatus(t, "overview after revoke", c.Get("/overview"), http.StatusUnauthorized)
 }
 
 func TestExpiredLink(t *testing.T) {
@@ -307,30 +308,30 @@ func TestExpiredLink(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	wantStatus(t, "open", c.open(tok), http.StatusOK)
+	c := e.Client()
+	apptest.WantStatus(t, "open", c.OpenLink(tok), http.StatusOK)
 
-	e.clk.Advance(61 * 24 * time.Hour)
+	e.Clock.Advance(61 * 24 * time.Hour)
 	for what, r := range map[string]response{
-		"open":   e.client().get("/l/" + tok),
-		"form":   c.get("/verify"),
-		"answer": c.answer("7311 KL", "12"),
+		"open":   e.Client().Get("/l/" + tok),
+		"form":   c.Get("/verify"),
+		"answer": c.Answer("7311 KL", "12"),
 	} {
-		wantStatus(t, what, r, http.StatusGone)
-		wantContains(t, what, r.Body, "werkt niet meer", nl.T("error.link.expired"), creditorName, creditorPhone, "klantenservice@example.nl")
+		apptest.WantStatus(t, what, r, http.StatusGone)
+		apptest.WantContains(t, what, r.Body, "werkt niet meer", nl.T("error.link.expired"), creditorName, creditorPhone, "klantenservice@example.nl")
 		checkNoLeak(t, what, r.Body, debtorName, "Dorpsstraat")
-		if r.cookie("settle_session") != nil {
+		if r.Cookie("settle_session") != nil {
 			t.Errorf("%s: expired link gave a session", what)
 		}
 	}
 
 	// An SMS link lasts 14 days.
-	e.clk.Set(start)
+	e.Clock.Set(start)
 	tok, _ = e.link(cr, d, "sms")
-	e.clk.Advance(14*24*time.Hour - time.Minute)
-	wantStatus(t, "sms link on day 14", e.client().get("/l/"+tok), http.StatusSeeOther)
-	e.clk.Advance(time.Minute)
-	wantStatus(t, "sms link after 14 days", e.client().get("/l/"+tok), http.StatusGone)
+	e.Clock.Advance(14*24*time.Hour - time.Minute)
+	apptest.WantStatus(t, "sms link on day 14", e.Client().Get("/l/"+tok), http.StatusSeeOther)
+	e.Clock.Advance(time.Minute)
+	apptest.WantStatus(t, "sms link after 14 days", e.Client().Get("/l/"+tok), http.StatusGone)
 }
 
 // TestInvalidLinksLookAlike: a tampered token, a token for another creditor or
@@ -353,7 +354,7 @@ func TestInvalidLinksLookAlike(t *testing.T) {
 	}
 	forge := func(c access.LinkClaims) string {
 		c.RegisteredClaims = jwt.RegisteredClaims{ID: c.ID, IssuedAt: jwt.NewNumericDate(start), ExpiresAt: jwt.NewNumericDate(start.Add(24 * time.Hour))}
-		s, err := e.signer.Issue(c)
+		s, err := e.Signer.Issue(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +367,7 @@ func TestInvalidLinksLookAlike(t *testing.T) {
 	otherCreditor.CreditorID = other.ID
 	otherDebtor := withID(l.JTI)
 	otherDebtor.DebtorID = d2.ID
-	wrongKey, err := access.NewSigner([]byte("a-completely-different-key-of-32-bytes"), e.clk.Now).Issue(withID(l.JTI))
+	wrongKey, err := access.NewSigner([]byte("a-completely-different-key-of-32-bytes"), e.Clock.Now).Issue(withID(l.JTI))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,32 +384,32 @@ func TestInvalidLinksLookAlike(t *testing.T) {
 		"alg none":           "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + ".",
 		"percent":            "%2e%2e%2f",
 	}
-	c := e.client()
-	c.get("/") // one CSRF token for all pages below, so only the content can differ
-	garbage := c.get("/l/k3j4h5g6f7d8s9a0")
-	wantStatus(t, "garbage", garbage, http.StatusNotFound)
-	wantContains(t, "garbage", garbage.Body, nl.T("error.link.invalid"))
+	c := e.Client()
+	c.Get("/") // one CSRF token for all pages below, so only the content can differ
+	garbage := c.Get("/l/k3j4h5g6f7d8s9a0")
+	apptest.WantStatus(t, "garbage", garbage, http.StatusNotFound)
+	apptest.WantContains(t, "garbage", garbage.Body, nl.T("error.link.invalid"))
 	checkNoLeak(t, "garbage", garbage.Body, creditorName, creditorPhone, debtorName)
 	for name, bad := range tokens {
-		r := c.get("/l/" + bad)
+		r := c.Get("/l/" + bad)
 		if r.Status != garbage.Status || r.Body != garbage.Body {
 			t.Errorf("%s: status %d, body differs from an unknown link's:\n%s\n---\n%s", name, r.Status, r.Body, garbage.Body)
 		}
-		if r.cookie("settle_link") != nil {
+		if r.Cookie("settle_link") != nil {
 			t.Errorf("%s: set a link cookie", name)
 		}
 	}
 	// The real token still works: nothing above locked or revoked it.
-	wantStatus(t, "real token", e.client().get("/l/"+tok), http.StatusSeeOther)
+	apptest.WantStatus(t, "real token", e.Client().Get("/l/"+tok), http.StatusSeeOther)
 
 	// A tampered token smuggled into the link cookie is no better.
-	c.jar["settle_link"] = tokens["tampered signature"]
-	r := c.get("/verify")
-	wantStatus(t, "tampered cookie", r, http.StatusNotFound)
-	wantNotContains(t, "tampered cookie", r.Body, creditorName)
-	delete(c.jar, "settle_link")
-	r = c.get("/verify")
-	wantStatus(t, "no link cookie", r, http.StatusNotFound)
+	c.Jar["settle_link"] = tokens["tampered signature"]
+	r := c.Get("/verify")
+	apptest.WantStatus(t, "tampered cookie", r, http.StatusNotFound)
+	apptest.WantNotContains(t, "tampered cookie", r.Body, creditorName)
+	delete(c.Jar, "settle_link")
+	r = c.Get("/verify")
+	apptest.WantStatus(t, "no link cookie", r, http.StatusNotFound)
 }
 
 func TestLockout(t *testing.T) {
@@ -417,47 +418,47 @@ func TestLockout(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	c.open(tok)
+	c := e.Client()
+	c.OpenLink(tok)
 
 	for i := 1; i < access.MaxAttempts; i++ {
-		r := c.answer("9999 ZZ", "1")
-		wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
-		wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
+		r := c.Answer("9999 ZZ", "1")
+		apptest.WantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+		apptest.WantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
 	}
-	r := c.answer("9999 ZZ", "1")
+	r := c.Answer("9999 ZZ", "1")
 	checkLocked(t, "fifth wrong answer", r, "10:15")
 
 	// Locked: the right answer is refused, and so is the form.
-	r = c.answer("7311 KL", "12")
+	r = c.Answer("7311 KL", "12")
 	checkLocked(t, "right answer while locked", r, "10:15")
-	if r.cookie("settle_session") != nil {
+	if r.Cookie("settle_session") != nil {
 		t.Error("a locked link gave a session")
 	}
-	checkLocked(t, "form while locked", c.get("/verify"), "10:15")
-	e.clk.Advance(14*time.Minute + 59*time.Second)
-	checkLocked(t, "right answer a second early", c.answer("7311 KL", "12"), "10:15")
+	checkLocked(t, "form while locked", c.Get("/verify"), "10:15")
+	e.Clock.Advance(14*time.Minute + 59*time.Second)
+	checkLocked(t, "right answer a second early", c.Answer("7311 KL", "12"), "10:15")
 
 	// After 15 minutes the right answer works.
-	e.clk.Advance(time.Second)
-	r = c.get("/verify")
-	wantStatus(t, "form after the lock", r, http.StatusOK)
-	r = c.answer("7311 KL", "12")
-	wantStatus(t, "right answer after the lock", r, http.StatusSeeOther)
-	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
+	e.Clock.Advance(time.Second)
+	r = c.Get("/verify")
+	apptest.WantStatus(t, "form after the lock", r, http.StatusOK)
+	r = c.Answer("7311 KL", "12")
+	apptest.WantStatus(t, "right answer after the lock", r, http.StatusSeeOther)
+	apptest.WantStatus(t, "overview", c.Get("/overview"), http.StatusOK)
 
 	// The count starts again after a right answer.
-	c2 := e.client()
-	c2.open(tok)
-	r = c2.answer("9999 ZZ", "1")
-	wantContains(t, "wrong after sign-in", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
+	c2 := e.Client()
+	c2.OpenLink(tok)
+	r = c2.Answer("9999 ZZ", "1")
+	apptest.WantContains(t, "wrong after sign-in", r.Body, nl.T("verify.wrong", access.MaxAttempts-1))
 }
 
 func checkLocked(t *testing.T, what string, r response, until string) {
 	t.Helper()
-	wantStatus(t, what, r, http.StatusTooManyRequests)
-	wantContains(t, what, r.Body, nl.T("verify.locked", until), creditorPhone, nl.T("verify.locked.title"))
-	wantNotContains(t, what, r.Body, `name="postcode"`, debtorName)
+	apptest.WantStatus(t, what, r, http.StatusTooManyRequests)
+	apptest.WantContains(t, what, r.Body, nl.T("verify.locked", until), creditorPhone, nl.T("verify.locked.title"))
+	apptest.WantNotContains(t, what, r.Body, `name="postcode"`, debtorName)
 	checkNoLeak(t, what, r.Body)
 }
 
@@ -469,50 +470,50 @@ func TestLockoutSharedByInstances(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	second := e.build(e.openDB())
+	second := e.Build(e.OpenDB())
 
-	one := e.client()
-	one.open(tok)
-	two := one.on(second)
+	one := e.Client()
+	one.OpenLink(tok)
+	two := one.On(second)
 	for i := 1; i < access.MaxAttempts; i++ {
 		c := one
 		if i%2 == 0 {
 			c = two
 		}
-		r := c.answer("9999 ZZ", "1")
-		wantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
-		wantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
-		one.csrf, two.csrf = c.csrf, c.csrf
+		r := c.Answer("9999 ZZ", "1")
+		apptest.WantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+		apptest.WantContains(t, "wrong answer", r.Body, nl.T("verify.wrong", access.MaxAttempts-i))
+		one.CSRF, two.CSRF = c.CSRF, c.CSRF
 	}
-	checkLocked(t, "fifth wrong answer, first instance", one.answer("9999 ZZ", "1"), "10:15")
-	two.csrf = one.csrf
-	checkLocked(t, "second instance", two.get("/verify"), "10:15")
-	checkLocked(t, "right answer, second instance", two.answer("7311 KL", "12"), "10:15")
-	checkLocked(t, "right answer, first instance", one.answer("7311 KL", "12"), "10:15")
+	checkLocked(t, "fifth wrong answer, first instance", one.Answer("9999 ZZ", "1"), "10:15")
+	two.CSRF = one.CSRF
+	checkLocked(t, "second instance", two.Get("/verify"), "10:15")
+	checkLocked(t, "right answer, second instance", two.Answer("7311 KL", "12"), "10:15")
+	checkLocked(t, "right answer, first instance", one.Answer("7311 KL", "12"), "10:15")
 
-	e.clk.Advance(access.LockDuration)
-	two.get("/verify")
-	wantStatus(t, "after the lock, second instance", two.answer("7311 KL", "12"), http.StatusSeeOther)
+	e.Clock.Advance(access.LockDuration)
+	two.Get("/verify")
+	apptest.WantStatus(t, "after the lock, second instance", two.Answer("7311 KL", "12"), http.StatusSeeOther)
 }
 
 func TestBirthDateQuestion(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
-	cr, key, err := e.db.CreateCreditor(e.ctx, collect.Creditor{Name: creditorName, Phone: creditorPhone, PhoneHours: "op werkdagen", Email: "a@example.nl", SecondFactor: "birth_date"})
+	cr, key, err := e.DB.CreateCreditor(e.Ctx, collect.Creditor{Name: creditorName, Phone: creditorPhone, PhoneHours: "op werkdagen", Email: "a@example.nl", SecondFactor: "birth_date"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	crf := creditorFixture{cr, key}
+	crf := creditorFixture{Creditor: cr, Key: key}
 	d := e.debtor(crf, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(crf, d, "sms")
-	c := e.client()
-	r := c.open(tok)
-	wantContains(t, "birth date form", r.Body, `name="birth_date"`, nl.T("verify.birth"))
-	wantNotContains(t, "birth date form", r.Body, `name="postcode"`, "1975")
-	wantStatus(t, "address answer", c.answer("7311 KL", "12"), http.StatusUnprocessableEntity)
-	wantStatus(t, "wrong date", c.post("/verify", url.Values{"birth_date": {"1975-08-13"}}), http.StatusUnprocessableEntity)
-	wantStatus(t, "right date", c.post("/verify", url.Values{"birth_date": {"1975-08-14"}}), http.StatusSeeOther)
-	wantStatus(t, "overview", c.get("/overview"), http.StatusOK)
+	c := e.Client()
+	r := c.OpenLink(tok)
+	apptest.WantContains(t, "birth date form", r.Body, `name="birth_date"`, nl.T("verify.birth"))
+	apptest.WantNotContains(t, "birth date form", r.Body, `name="postcode"`, "1975")
+	apptest.WantStatus(t, "address answer", c.Answer("7311 KL", "12"), http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "wrong date", c.Post("/verify", url.Values{"birth_date": {"1975-08-13"}}), http.StatusUnprocessableEntity)
+	apptest.WantStatus(t, "right date", c.Post("/verify", url.Values{"birth_date": {"1975-08-14"}}), http.StatusSeeOther)
+	apptest.WantStatus(t, "overview", c.Get("/overview"), http.StatusOK)
 }
 
 func TestSessionIdle(t *testing.T) {
@@ -521,20 +522,20 @@ func TestSessionIdle(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	c.signIn(tok, d)
+	c := e.Client()
+	c.SignInDebtor(tok, d)
 
 	// Every page view keeps the session alive.
 	for range 3 {
-		e.clk.Advance(29 * time.Minute)
-		wantStatus(t, "overview within 30 minutes", c.get("/overview"), http.StatusOK)
+		e.Clock.Advance(29 * time.Minute)
+		apptest.WantStatus(t, "overview within 30 minutes", c.Get("/overview"), http.StatusOK)
 	}
-	e.clk.Advance(31 * time.Minute)
-	r := c.get("/overview")
-	wantStatus(t, "overview after 31 idle minutes", r, http.StatusUnauthorized)
-	wantContains(t, "idle", r.Body, nl.T("error.session"))
+	e.Clock.Advance(31 * time.Minute)
+	r := c.Get("/overview")
+	apptest.WantStatus(t, "overview after 31 idle minutes", r, http.StatusUnauthorized)
+	apptest.WantContains(t, "idle", r.Body, nl.T("error.session"))
 	checkNoLeak(t, "idle", r.Body, debtorName)
-	if _, ok := c.jar["settle_session"]; ok {
+	if _, ok := c.Jar["settle_session"]; ok {
 		t.Error("the ended session's cookie was not cleared")
 	}
 }
@@ -545,18 +546,18 @@ func TestSessionMax(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	c.signIn(tok, d)
-	signedIn := e.clk.Now()
+	c := e.Client()
+	c.SignInDebtor(tok, d)
+	signedIn := e.Clock.Now()
 
-	for e.clk.Now().Add(25 * time.Minute).Before(signedIn.Add(12 * time.Hour)) {
-		e.clk.Advance(25 * time.Minute)
-		wantStatus(t, "active session at "+e.clk.Now().Format("15:04"), c.get("/overview"), http.StatusOK)
+	for e.Clock.Now().Add(25 * time.Minute).Before(signedIn.Add(12 * time.Hour)) {
+		e.Clock.Advance(25 * time.Minute)
+		apptest.WantStatus(t, "active session at "+e.Clock.Now().Format("15:04"), c.Get("/overview"), http.StatusOK)
 	}
-	e.clk.Set(signedIn.Add(12 * time.Hour))
-	r := c.get("/overview")
-	wantStatus(t, "active session after 12 hours", r, http.StatusUnauthorized)
-	wantContains(t, "12 hours", r.Body, nl.T("error.session"))
+	e.Clock.Set(signedIn.Add(12 * time.Hour))
+	r := c.Get("/overview")
+	apptest.WantStatus(t, "active session after 12 hours", r, http.StatusUnauthorized)
+	apptest.WantContains(t, "12 hours", r.Body, nl.T("error.session"))
 }
 
 func TestCSRF(t *testing.T) {
@@ -565,42 +566,42 @@ func TestCSRF(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "letter")
-	c := e.client()
-	c.open(tok)
+	c := e.Client()
+	c.OpenLink(tok)
 
 	for what, form := range map[string]url.Values{
 		"verify without _csrf":      {"postcode": {"7311 KL"}, "house_number": {"12"}},
 		"verify with empty _csrf":   {"_csrf": {""}, "postcode": {"7311 KL"}, "house_number": {"12"}},
 		"verify with another token": {"_csrf": {"forged-token"}, "postcode": {"7311 KL"}, "house_number": {"12"}},
 	} {
-		r := c.do(http.MethodPost, "/verify", form)
-		wantStatus(t, what, r, http.StatusForbidden)
-		wantContains(t, what, r.Body, nl.T("error.forbidden"))
+		r := c.Do(http.MethodPost, "/verify", form)
+		apptest.WantStatus(t, what, r, http.StatusForbidden)
+		apptest.WantContains(t, what, r.Body, nl.T("error.forbidden"))
 		checkNoLeak(t, what, r.Body, debtorName)
-		if r.cookie("settle_session") != nil {
+		if r.Cookie("settle_session") != nil {
 			t.Errorf("%s: gave a session", what)
 		}
 	}
 	// The right token from the page works; a token without its cookie does not.
-	saved := c.csrf
-	delete(c.jar, "settle_csrf")
-	wantStatus(t, "token without cookie", c.do(http.MethodPost, "/verify", url.Values{"_csrf": {saved}, "postcode": {"7311 KL"}, "house_number": {"12"}}), http.StatusForbidden)
-	c.get("/verify")
-	c.signIn(tok, d)
+	saved := c.CSRF
+	delete(c.Jar, "settle_csrf")
+	apptest.WantStatus(t, "token without cookie", c.Do(http.MethodPost, "/verify", url.Values{"_csrf": {saved}, "postcode": {"7311 KL"}, "house_number": {"12"}}), http.StatusForbidden)
+	c.Get("/verify")
+	c.SignInDebtor(tok, d)
 
 	for _, path := range []string{"/signout", "/language"} {
-		r := c.do(http.MethodPost, path, url.Values{"lang": {"en"}, "back": {"/overview"}})
-		wantStatus(t, path+" without _csrf", r, http.StatusForbidden)
+		r := c.Do(http.MethodPost, path, url.Values{"lang": {"en"}, "back": {"/overview"}})
+		apptest.WantStatus(t, path+" without _csrf", r, http.StatusForbidden)
 	}
 	// Neither went through: still signed in, still Dutch.
-	r := c.get("/overview")
-	wantStatus(t, "overview", r, http.StatusOK)
-	wantContains(t, "overview", r.Body, `<html lang="nl"`)
+	r := c.Get("/overview")
+	apptest.WantStatus(t, "overview", r, http.StatusOK)
+	apptest.WantContains(t, "overview", r.Body, `<html lang="nl"`)
 
 	// Every form on every page carries the token.
 	for _, page := range []string{"/overview", "/verify"} {
-		r := c.get(page)
-		if forms, tokens := strings.Count(r.Body, "<form"), strings.Count(r.Body, `name="_csrf" value="`+c.csrf+`"`); forms != tokens || c.csrf == "" {
+		r := c.Get(page)
+		if forms, tokens := strings.Count(r.Body, "<form"), strings.Count(r.Body, `name="_csrf" value="`+c.CSRF+`"`); forms != tokens || c.CSRF == "" {
 			t.Errorf("%s: %d forms, %d carry the CSRF token", page, forms, tokens)
 		}
 	}
@@ -609,9 +610,9 @@ func TestCSRF(t *testing.T) {
 func TestSecurityHeadersAndErrorPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, start)
-	c := e.client()
+	c := e.Client()
 	for _, path := range []string{"/", "/nope", "/static/settle.css", "/invoices/x", "/overview", "/healthz", "/l/", "/verify"} {
-		r := c.get(path) // the client checks the headers of every response
+		r := c.Get(path) // the client checks the headers of every response
 		if r.Status >= 400 {
 			checkNoLeak(t, path, r.Body)
 		}
@@ -620,30 +621,30 @@ func TestSecurityHeadersAndErrorPages(t *testing.T) {
 	cr := e.creditor(creditorName, creditorPhone)
 	d := e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 	tok, _ := e.link(cr, d, "sms")
-	c.signIn(tok, d)
+	c.SignInDebtor(tok, d)
 	for _, path := range []string{"/nope", "/invoices", "/overview/x", "/static/nope.css"} {
-		r := c.get(path)
-		wantStatus(t, "unknown page "+path, r, http.StatusNotFound)
+		r := c.Get(path)
+		apptest.WantStatus(t, "unknown page "+path, r, http.StatusNotFound)
 		checkNoLeak(t, path, r.Body, debtorName)
 	}
-	r := c.get("/nope")
-	wantContains(t, "unknown page", r.Body, nl.T("error.notfound"), `<html lang="nl"`, creditorPhone)
+	r := c.Get("/nope")
+	apptest.WantContains(t, "unknown page", r.Body, nl.T("error.notfound"), `<html lang="nl"`, creditorPhone)
 
 	// A database that is gone gives the server error page and nothing of the error.
-	broken := e.openDB()
-	a := e.build(broken)
-	b := newClient(t, a)
-	b.get("/")
-	b.jar["settle_session"] = "some-session-token"
+	broken := e.OpenDB()
+	a := e.Build(broken)
+	b := e.Client().On(a)
+	b.Get("/")
+	b.Jar["settle_session"] = "some-session-token"
 	broken.Close()
-	r = b.get("/overview")
-	wantStatus(t, "database down", r, http.StatusInternalServerError)
-	wantContains(t, "database down", r.Body, nl.T("error.server"))
+	r = b.Get("/overview")
+	apptest.WantStatus(t, "database down", r, http.StatusInternalServerError)
+	apptest.WantContains(t, "database down", r.Body, nl.T("error.server"))
 	checkNoLeak(t, "database down", r.Body)
-	if !strings.Contains(e.logs.String(), "request failed") {
+	if !strings.Contains(e.Logs.String(), "request failed") {
 		t.Error("the server error was not logged")
 	}
-	if strings.Contains(e.logs.String(), "some-session-token") {
+	if strings.Contains(e.Logs.String(), "some-session-token") {
 		t.Error("the session token reached the log")
 	}
 }
