@@ -40,7 +40,7 @@ var idealDebtor = debtorSpec{situation: idealSituation,
 // seedMolliePayout books the iDEAL payment of the ideal debtor as Mollie
 // reported it and stores the Mollie settlement that pays it out (less the
 // iDEAL fee), still expected at the bank. The settlement is stored as
-// reconcile.SyncPayouts would store it from Mollie's Settlements API: the
+// casework.Payouts.Sync would store it from Mollie's Settlements API: the
 // demo's Mollie fake holds no payment of the seed, so it is not synced from
 // there.
 func seedMolliePayout(ctx context.Context, db *postgres.DB, cred collect.Creditor, debtorID string) error {
