@@ -58,7 +58,7 @@ func startDemoExtras(ctx context.Context, cfg *config.Config, db *postgres.DB) (
 func (x demoExtras) print(w io.Writer, baseURL string) {
 	fmt.Fprintf(w, "\nDemo clock: %s (Amsterdam). Move it forward as an admin at %s/console/demo,\n",
 		x.clock.Now().In(demoZone).Format("Mon 2 Jan 2006 15:04"), baseURL)
-	fmt.Fprintf(w, "  or with a creditor's API key: curl -X POST -H 'Authorization: Bearer KEY' -d '{\"advance\":\"26h\"}' %s/api/v1/demo/clock\n", baseURL)
+	fmt.Fprintf(w, "  or with a creditor's API key: curl -X POST -H 'Authorization: Bearer KEY' -H 'Content-Type: application/json' -d '{\"advance\":\"26h\"}' %s/api/v1/demo/clock\n", baseURL)
 	if x.mailInbox != "" {
 		fmt.Fprintf(w, "Mail: every email the demo sends arrives in Mailpit at %s\n", x.mailInbox)
 	}

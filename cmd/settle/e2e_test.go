@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -246,6 +247,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	}
 
+	checkDemoOutreach(t, client, base, demo.Creditors[0].APIKey, showLogs)
+
 	dir := pgDir(dataDir)
 	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); err != nil {
 		t.Errorf("no postmaster.pid in %s while running: %v", dir, err)
@@ -363,4 +366,60 @@ func TestMigrateWithoutPostgreSQL(t *testing.T) {
 		t.Errorf("stdout %q, want nothing", stdout.String())
 	}
 	t.Logf("stderr: %s", msg)
+}
+
+// checkDemoOutreach moves the running demo's clock through the API (and not
+// back) and waits for a mail the demo sent to arrive in the Mailpit it
+// printed: moved weeks ahead, to a Tuesday morning, reminders are due.
+func checkDemoOutreach(t *testing.T, client *http.Client, base, key string, logs func() string) {
+	t.Helper()
+	inbox := regexp.MustCompile(`arrives in Mailpit at (http://\S+)`).FindStringSubmatch(logs())
+	if inbox == nil || !strings.Contains(logs(), base+"/console/demo") {
+		t.Fatalf("the demo printed no Mailpit inbox or SMS outbox:\n%s", logs())
+	}
+	move := func(body string) (int, string) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/demo/clock", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(raw)
+	}
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := time.Now().In(ams).AddDate(0, 0, 40)
+	for to.Weekday() != time.Tuesday {
+		to = to.AddDate(0, 0, 1)
+	}
+	to = time.Date(to.Year(), to.Month(), to.Day(), 10, 0, 0, 0, ams)
+	if status, body := move(`{"to":"` + to.Format(time.RFC3339) + `"}`); status != http.StatusOK || !strings.Contains(body, to.Format("2006-01-02T10:00")) {
+		t.Fatalf("move the demo clock to %v: %d %s", to, status, body)
+	}
+	if status, body := move(`{"to":"2020-01-01T10:00:00+01:00"}`); status != http.StatusConflict {
+		t.Errorf("move the demo clock back: %d %s, want 409", status, body)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		res, err := client.Get(inbox[1] + "api/v1/messages")
+		if err == nil {
+			var list struct {
+				Total int `json:"total"`
+			}
+			err = json.NewDecoder(res.Body).Decode(&list)
+			res.Body.Close()
+			if err == nil && list.Total > 0 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail in the demo's Mailpit %s within 2 minutes of moving the clock (%v)\n%s", inbox[1], err, logs())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
