@@ -21,10 +21,14 @@ type OutreachArgs struct{}
 // Kind names the job.
 func (OutreachArgs) Kind() string { return "outreach" }
 
-// outreachOpts keep one run waiting at most: a kick while one waits adds
-// nothing; a kick while one runs queues the next.
+// outreachOpts keep one run at a time: a kick while one waits or runs adds
+// nothing (River requires the running state in a unique set). What a kick
+// during a run would have found, the next periodic run finds; planning and
+// delivery are idempotent, so a run that overlaps one on another instance
+// is safe too.
 var outreachOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{
-	ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable},
+	ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable},
 }}
 
 type outreachWorker struct {
