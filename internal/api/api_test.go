@@ -908,6 +908,13 @@ func TestOpenAPI(t *testing.T) {
 				continue
 			}
 			documented = append(documented, method+" "+p)
+			if tags, _ := op["tags"].([]any); slices.Contains(tags, any("demo")) {
+				// Demo-only: served by `settle demo` alone (democlock_test.go).
+				if registered[method+" "+p] {
+					t.Errorf("%s %s is demo-only but served without a demo clock", method, p)
+				}
+				continue
+			}
 			if !registered[method+" "+p] {
 				t.Errorf("openapi.json documents %s %s, which the router does not serve", method, p)
 			}
