@@ -30,6 +30,24 @@ type LadderStep struct {
 	Channels []Channel `json:"channels,omitempty"`
 	// Templates names the message template per language ("nl", "en").
 	Templates map[string]string `json:"templates,omitempty"`
+	// Texts are an admin's own words per language; where a language has
+	// them they take the place of the named template.
+	Texts map[string]MessageText `json:"texts,omitempty"`
+}
+
+// MessageText is a step's message in one language, as Go text/template
+// source over the message's facts ({{.Amount}}, {{.Link}}, ...): the
+// subject and text of an email or letter, and the short text of an SMS.
+type MessageText struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	SMS     string `json:"sms"`
+}
+
+// HasMessage reports whether the step has words in lang: its own text or a
+// named template.
+func (s LadderStep) HasMessage(lang string) bool {
+	return s.Templates[lang] != "" || s.Texts[lang] != (MessageText{})
 }
 
 // Ladder is a creditor's collection ladder, kept as versioned data: a
@@ -82,7 +100,7 @@ func (l Ladder) Validate() error {
 			return Errorf(EINVALID, field, "kind must be message, notice or task")
 		case i > 0 && s.Day <= l.Steps[i-1].Day:
 			return Errorf(EINVALID, field, "steps must come on rising days")
-		case s.Kind != StepTask && (s.Templates["nl"] == "" || s.Templates["en"] == ""):
+		case s.Kind != StepTask && (!s.HasMessage("nl") || !s.HasMessage("en")):
 			return Errorf(EINVALID, field, "a message needs a Dutch and an English template")
 		}
 		for _, c := range s.Channels {

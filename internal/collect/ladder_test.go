@@ -20,6 +20,17 @@ func TestDefaultLadderIsValid(t *testing.T) {
 	}
 }
 
+// A step with its own words in both languages needs no named template.
+func TestLadderStepTexts(t *testing.T) {
+	l := DefaultLadder()
+	l.Steps = slices.Clone(l.Steps)
+	l.Steps[1].Templates = nil
+	l.Steps[1].Texts = map[string]MessageText{"nl": {Subject: "s", Text: "t", SMS: "m"}, "en": {Subject: "s", Text: "t", SMS: "m"}}
+	if err := l.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLadderValidate(t *testing.T) {
 	good := DefaultLadder()
 	for _, tc := range []struct {
@@ -33,6 +44,10 @@ func TestLadderValidate(t *testing.T) {
 		{"days not rising", func(l *Ladder) { l.Steps[2].Day = 7 }, "steps[2]"},
 		{"unknown kind", func(l *Ladder) { l.Steps[0].Kind = "call" }, "steps[0]"},
 		{"no English template", func(l *Ladder) { l.Steps[1].Templates = map[string]string{"nl": "x"} }, "steps[1]"},
+		{"English text only", func(l *Ladder) {
+			l.Steps[1].Templates = nil
+			l.Steps[1].Texts = map[string]MessageText{"en": {Subject: "s", Text: "t", SMS: "m"}}
+		}, "steps[1]"},
 		{"unknown channel", func(l *Ladder) { l.Steps[0].Channels = []Channel{"fax"} }, "steps[0]"},
 	} {
 		l := DefaultLadder()
