@@ -17,7 +17,6 @@ import (
 const (
 	maxMonths   = 120
 	maxTextLen  = 2000
-	maxNoteLen  = 5000
 	maxFirstDue = 366 // days ahead
 )
 
@@ -111,7 +110,7 @@ func (co *Console) decidePlan(c *fiber.Ctx) error {
 			return "", err
 		}
 		if in.Decision == "counter" {
-			p, err := terms(c, co.DB.Today())
+			p, err := terms(c, collect.DateOf(co.DB.Now()))
 			if err != nil {
 				return "", err
 			}
@@ -128,7 +127,7 @@ func (co *Console) decidePlan(c *fiber.Ctx) error {
 // report, say): the debtor accepts or declines it in the portal.
 func (co *Console) offerPlan(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		p, err := terms(c, co.DB.Today())
+		p, err := terms(c, collect.DateOf(co.DB.Now()))
 		if err != nil {
 			return "", err
 		}
@@ -174,14 +173,7 @@ func (co *Console) hardship(c *fiber.Ctx) error {
 // addNote adds a note to the file.
 func (co *Console) addNote(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		body, err := text(c, "body", maxNoteLen)
-		if err != nil {
-			return "", err
-		}
-		if body == "" {
-			return "", invalid("body", "write the note first")
-		}
-		if _, err := co.DB.AddNote(c.UserContext(), agentID, d.CreditorID, d.ID, body); err != nil {
+		if _, err := casework.AddNote(c.UserContext(), co.DB, agentID, d, c.FormValue("body")); err != nil {
 			return "", err
 		}
 		return "note", nil

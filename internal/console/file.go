@@ -17,38 +17,11 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-// timelineLimit bounds the timeline on the file page.
-const timelineLimit = 300
-
-// debtorFile is everything the debtor's file page shows.
+// debtorFile is everything the debtor's file page shows: the case file,
+// with its timeline in words.
 type debtorFile struct {
-	Debtor       collect.Debtor
-	Creditor     collect.Creditor
-	Wishes       collect.ContactWishes
-	HasWishes    bool
-	Since        time.Time // the first invoice's date: new or long-standing customer
-	Statement    collect.Statement
-	Invoices     []invoiceView
-	Payments     []collect.Payment
-	Plans        []casework.PlanStanding
-	Disputes     []disputeView
-	Hardships    []collect.Hardship
-	Notes        []postgres.Note
-	Timeline     []eventView
-	Today        time.Time
-	FirstDue     time.Time // a sensible first due date for a new plan
-	OpenDisputes int
-	OpenPlans    int
-}
-
-type invoiceView struct {
-	collect.Line
-	Entries []collect.Entry
-}
-
-type disputeView struct {
-	collect.Dispute
-	Invoice string
+	casework.CaseFile
+	Timeline []eventView
 }
 
 type eventView struct {
@@ -63,7 +36,7 @@ type eventView struct {
 // loadDebtor loads the debtor of the :id parameter if the agent may see
 // them; any other id is not found.
 func (co *Console) loadDebtor(c *fiber.Ctx) (collect.Debtor, error) {
-	return co.DB.DebtorOfCreditors(c.UserContext(), creditorsOf(c), c.Params("id"))
+	return casework.AgentDebtor(c.UserContext(), co.DB, creditorsOf(c), c.Params("id"))
 }
 
 func (co *Console) debtorFile(c *fiber.Ctx) error {
@@ -78,59 +51,14 @@ func (co *Console) debtorFile(c *fiber.Ctx) error {
 	return co.render(c, fiber.StatusOK, "debtor", page{Title: d.Name, File: f, Done: doneMessages[c.Query("done")]})
 }
 
-// file loads the whole file of a debtor the agent may see.
+// file loads the whole file of a debtor the agent may see, for the page.
 func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
-	ctx := c.UserContext()
-	today := co.DB.Today()
-	facts, st, err := co.DB.Statement(ctx, d.CreditorID, d.ID, today)
+	cf, err := casework.DebtorFile(c.UserContext(), co.DB, co.DB.Now(), d)
 	if err != nil {
 		return nil, err
 	}
-	out := &debtorFile{Debtor: d, Creditor: facts.Creditor, Statement: st, Today: today, FirstDue: today.AddDate(0, 0, 14)}
-	if out.Wishes, out.HasWishes, err = co.DB.ContactWishesOf(ctx, d.ID); err != nil {
-		return nil, err
-	}
-	numbers := map[string]string{}
-	for _, l := range st.Lines {
-		v := invoiceView{Line: l}
-		for _, e := range facts.Entries {
-			if e.InvoiceID == l.Invoice.ID {
-				v.Entries = append(v.Entries, e)
-			}
-		}
-		out.Invoices = append(out.Invoices, v)
-		numbers[l.Invoice.ID] = l.Invoice.Number
-		if out.Since.IsZero() || l.Invoice.IssueDate.Before(out.Since) {
-			out.Since = l.Invoice.IssueDate
-		}
-	}
-	if out.Payments, err = co.DB.Payments(ctx, d.CreditorID, d.ID); err != nil {
-		return nil, err
-	}
-	if out.Plans, out.OpenPlans, err = casework.PlansOnFile(ctx, co.DB, co.DB.Now(), d.CreditorID, d.ID); err != nil {
-		return nil, err
-	}
-	disputes, err := co.DB.Disputes(ctx, d.CreditorID, d.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range disputes {
-		out.Disputes = append(out.Disputes, disputeView{Dispute: x, Invoice: numbers[x.InvoiceID]})
-		if x.Status == collect.DisputeOpen {
-			out.OpenDisputes++
-		}
-	}
-	if out.Hardships, err = co.DB.Hardships(ctx, d.CreditorID, d.ID); err != nil {
-		return nil, err
-	}
-	if out.Notes, err = co.DB.Notes(ctx, d.CreditorID, d.ID); err != nil {
-		return nil, err
-	}
-	events, err := co.DB.Timeline(ctx, d.CreditorID, d.ID, timelineLimit)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range events {
+	out := &debtorFile{CaseFile: cf}
+	for _, e := range cf.Timeline {
 		out.Timeline = append(out.Timeline, eventView{At: e.At, Who: who(e, d), Action: e.Action, Subject: e.Subject,
 			Before: describe(e.Before), After: describe(e.After)})
 	}
@@ -199,7 +127,7 @@ func value(v any) string {
 // type (PDF, JPEG or PNG, checked from the content at upload) and nosniff,
 // so a browser never runs it.
 func (co *Console) evidence(c *fiber.Ctx) error {
-	f, err := co.DB.DisputeFileOf(c.UserContext(), creditorsOf(c), c.Params("id"))
+	f, err := casework.EvidenceFile(c.UserContext(), co.DB, creditorsOf(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -53,25 +53,17 @@ func (co *Console) requireFinance(c *fiber.Ctx) error {
 
 // financePage is what the finance template shows.
 type financePage struct {
-	Creditors     []collect.Creditor
-	Creditor      collect.Creditor
-	From, To      time.Time
-	Today         time.Time
-	Query         template.URL // creditor, from and to, for links
-	Channels      []postgres.MethodTotal
-	ReceivedTotal int64
-	ReturnedTotal int64
-	Days          []postgres.DayTotal
-	Chart         chart
-	Fees          []postgres.PayoutFee
-	FeesTotal     int64
-	Payouts       []payoutRow
-	Lines         []openLine
-	LinesTotal    int
-	OpenStart     int64
-	OpenEnd       int64
-	Import        *importResult
-	Refused       []postgres.RefusedEvent // provider events refused for this creditor's payments
+	Creditors []collect.Creditor
+	Creditor  collect.Creditor
+	From, To  time.Time
+	Today     time.Time
+	Query     template.URL // creditor, from and to, for links
+	casework.FinanceFigures
+	Chart      chart
+	Payouts    []payoutRow
+	Lines      []openLine
+	LinesTotal int
+	Import     *importResult
 }
 
 // payoutRow is a payout with its state for people.
@@ -117,17 +109,11 @@ var errBadPeriod = errors.New("period")
 // creditor against the user's. An unknown creditor is a 404. The period is
 // this month (Amsterdam) unless given.
 func (co *Console) selectFor(c *fiber.Ctx, get func(string) string) (selection, error) {
-	ctx := c.UserContext()
-	ids := creditorsOf(c)
 	var s selection
-	for _, id := range ids {
-		cr, err := co.DB.Creditor(ctx, id)
-		if err != nil {
-			return s, err
-		}
-		s.creditors = append(s.creditors, cr)
+	var err error
+	if s.creditors, err = casework.FinanceCreditors(c.UserContext(), co.DB, creditorsOf(c)); err != nil {
+		return s, err
 	}
-	slices.SortFunc(s.creditors, func(a, b collect.Creditor) int { return strings.Compare(a.Name, b.Name) })
 	want := get("creditor")
 	switch {
 	case len(s.creditors) == 0:
@@ -141,10 +127,9 @@ func (co *Console) selectFor(c *fiber.Ctx, get func(string) string) (selection, 
 		}
 		s.creditor = s.creditors[i]
 	}
-	today := co.DB.Today()
+	today := collect.DateOf(co.DB.Now())
 	s.from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	s.to = s.from.AddDate(0, 1, -1)
-	var err error
 	if v := get("from"); v != "" {
 		if s.from, err = time.Parse(time.DateOnly, v); err != nil {
 			return s, errBadPeriod
@@ -172,9 +157,9 @@ func (co *Console) finance(c *fiber.Ctx) error {
 	}
 	p := page{Title: "Finance"}
 	switch c.Query("done") {
-	case "confirmed":
+	case "line.confirmed":
 		p.Done = "The bank line is booked as a payment of the debtor you chose."
-	case "rejected":
+	case "line.rejected":
 		p.Done = "The bank line stays unmatched, with your reason."
 	}
 	return co.renderFinance(c, fiber.StatusOK, s, p, nil)
@@ -184,25 +169,12 @@ func (co *Console) finance(c *fiber.Ctx) error {
 func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, imp *importResult) error {
 	ctx := c.UserContext()
 	id := s.creditor.ID
-	f := &financePage{Creditors: s.creditors, Creditor: s.creditor, From: s.from, To: s.to, Today: co.DB.Today(), Query: template.URL(s.query()), Import: imp}
+	f := &financePage{Creditors: s.creditors, Creditor: s.creditor, From: s.from, To: s.to, Today: collect.DateOf(co.DB.Now()), Query: template.URL(s.query()), Import: imp}
 	var err error
-	if f.Channels, err = receivedByChannel(ctx, co.DB, id, s.from, s.to); err != nil {
-		return err
-	}
-	for _, ch := range f.Channels {
-		f.ReceivedTotal += ch.Received
-		f.ReturnedTotal += ch.Returned
-	}
-	if f.Days, err = co.DB.ReceivedPerDay(ctx, id, s.from, s.to); err != nil {
+	if f.FinanceFigures, err = casework.Figures(ctx, co.DB, id, s.from, s.to); err != nil {
 		return err
 	}
 	f.Chart = dailyChart(s.from, s.to, f.Days)
-	if f.Fees, err = co.DB.FeesBooked(ctx, id, s.from, s.to); err != nil {
-		return err
-	}
-	for _, fee := range f.Fees {
-		f.FeesTotal += fee.Amount
-	}
 	payouts, err := casework.CreditorPayouts(ctx, co.DB, id, 1000)
 	if err != nil {
 		return err
@@ -221,12 +193,6 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 		f.Payouts = append(f.Payouts, r)
 	}
 	if f.Lines, f.LinesTotal, err = openBankLines(ctx, co.DB, id, f.Today); err != nil {
-		return err
-	}
-	if f.OpenStart, f.OpenEnd, err = co.DB.OpenBalances(ctx, id, s.from, s.to); err != nil {
-		return err
-	}
-	if f.Refused, err = co.DB.RefusedEvents(ctx, id, 20); err != nil {
 		return err
 	}
 	p.Finance = f
@@ -411,14 +377,14 @@ func (co *Console) lineDecision(c *fiber.Ctx, done string, fn func(id, by string
 }
 
 func (co *Console) confirmLine(c *fiber.Ctx) error {
-	return co.lineDecision(c, "confirmed", func(id, by string) error {
+	return co.lineDecision(c, "line.confirmed", func(id, by string) error {
 		_, err := casework.ConfirmBankSuggestion(c.UserContext(), co.DB, id, c.FormValue("suggestion"), by)
 		return err
 	})
 }
 
 func (co *Console) rejectLine(c *fiber.Ctx) error {
-	return co.lineDecision(c, "rejected", func(id, by string) error {
+	return co.lineDecision(c, "line.rejected", func(id, by string) error {
 		reason, err := text(c, "reason", maxTextLen)
 		if err != nil {
 			return err
@@ -451,7 +417,7 @@ func (co *Console) exportPayments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := co.DB.PaymentRows(c.UserContext(), s.creditor.ID, s.from, s.to)
+	rows, err := casework.PaymentsExport(c.UserContext(), co.DB, s.creditor.ID, s.from, s.to)
 	if err != nil {
 		return err
 	}
@@ -467,7 +433,7 @@ func (co *Console) exportJournal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	j, err := reconcile.LoadJournal(c.UserContext(), co.DB, s.creditor.ID, s.from, s.to)
+	j, err := casework.JournalExport(c.UserContext(), co.DB, s.creditor.ID, s.from, s.to)
 	if err != nil {
 		return err
 	}
@@ -592,15 +558,14 @@ func init() {
 	funcs["prevDay"] = func(t time.Time) time.Time { return t.AddDate(0, 0, -1) }
 }
 
-// bankStateNames say what became of a bank line.
+// bankStateNames say what became of a bank line; a state that is not here
+// (unmatched, reversal) reads as its own word.
 var bankStateNames = map[collect.BankLineState]string{
 	collect.BankBooked:     "booked on an invoice",
 	collect.BankPayout:     "payout arrived",
 	collect.BankSuggested:  "suggested: waiting for a decision",
-	collect.BankUnmatched:  "unmatched",
 	collect.BankNotHandled: "not handled",
 	collect.BankReversed:   "reversed later",
-	collect.BankReversal:   "reversal",
 	collect.BankHeld:       "held for finance",
 	collect.BankPending:    "pending at the bank: not arrived, not booked",
 }

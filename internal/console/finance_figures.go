@@ -20,28 +20,6 @@ type openLine struct {
 // maxOpenLines bounds the list of bank lines waiting for a decision.
 const maxOpenLines = 200
 
-// receivedByChannel is the money of each payment method in the period:
-// always the three channels, in this order, and any other after them.
-func receivedByChannel(ctx context.Context, db *postgres.DB, creditorID string, from, to time.Time) ([]postgres.MethodTotal, error) {
-	got, err := db.ReceivedByMethod(ctx, creditorID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	out := []postgres.MethodTotal{{Method: "ideal"}, {Method: "card"}, {Method: "transfer"}}
-	for _, g := range got {
-		found := false
-		for i := range out {
-			if out[i].Method == g.Method {
-				out[i], found = g, true
-			}
-		}
-		if !found {
-			out = append(out, g)
-		}
-	}
-	return out, nil
-}
-
 // openBankLines lists the creditor's bank lines waiting for a decision,
 // oldest first, with their age on today.
 func openBankLines(ctx context.Context, db *postgres.DB, creditorID string, today time.Time) ([]openLine, int, error) {

@@ -6,13 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/money"
-	"github.com/settle/settle/internal/postgres"
 )
-
-// queueLimit bounds the work queue page; the oldest requests come first.
-const queueLimit = 500
 
 var amsterdam = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
@@ -24,31 +20,23 @@ var amsterdam = func() *time.Location {
 
 // queueRow is one line of the work queue.
 type queueRow struct {
-	postgres.QueueItem
-	What    string
-	Age     string
-	DueBy   time.Time
-	Overdue bool
+	casework.QueueEntry
+	What string
+	Age  string
 }
 
 func (co *Console) queue(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	items, err := co.DB.WorkQueue(ctx, creditorsOf(c), queueLimit)
-	if err != nil {
-		return err
-	}
-	cal, err := co.DB.Calendar(ctx)
-	if err != nil {
-		return err
-	}
 	now := co.DB.Now()
-	rows := make([]queueRow, 0, len(items))
-	for _, it := range items {
-		due := collect.AnswerDue(cal, it.CreatedAt, it.AnswerDays)
-		if it.Kind == "plan" {
-			it.Detail = fmt.Sprintf("%s in %s", formatMoney(it.Total), plural(it.Months, "month"))
+	entries, err := casework.WorkQueue(c.UserContext(), co.DB, now, creditorsOf(c))
+	if err != nil {
+		return err
+	}
+	rows := make([]queueRow, 0, len(entries))
+	for _, e := range entries {
+		if e.Kind == "plan" {
+			e.Detail = fmt.Sprintf("%s in %s", formatMoney(e.Total), plural(e.Months, "month"))
 		}
-		rows = append(rows, queueRow{QueueItem: it, What: kindName[it.Kind], Age: Age(now.Sub(it.CreatedAt)), DueBy: due, Overdue: now.After(due)})
+		rows = append(rows, queueRow{QueueEntry: e, What: kindName[e.Kind], Age: Age(now.Sub(e.CreatedAt))})
 	}
 	return co.render(c, fiber.StatusOK, "queue", page{Title: "Work queue", Queue: rows, Now: now})
 }
