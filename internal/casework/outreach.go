@@ -38,31 +38,6 @@ const (
 	retryAfter = 10 * time.Minute
 )
 
-// LadderSave is an admin's new version of a creditor's ladder.
-type LadderSave struct {
-	CreditorID string
-	Actor      string // "agent:<id>" or "cli"
-	Steps      []collect.LadderStep
-	MaxPerWeek int
-}
-
-// SaveLadder checks and stores a new version of a creditor's ladder;
-// invoices already on the ladder keep the version they started on.
-func SaveLadder(ctx context.Context, db *postgres.DB, now time.Time, in LadderSave) (collect.Ladder, error) {
-	l := collect.Ladder{CreditorID: in.CreditorID, Steps: in.Steps, MaxPerWeek: in.MaxPerWeek, CreatedBy: in.Actor}
-	if err := l.Validate(); err != nil {
-		return l, err
-	}
-	for _, s := range l.Steps {
-		for _, name := range s.Templates {
-			if _, ok := messageTemplates[name+".nl"]; !ok {
-				return l, collect.Errorf(collect.EINVALID, "steps", "there is no message template %q", name)
-			}
-		}
-	}
-	return db.SaveLadder(ctx, l, now)
-}
-
 // PlanOutreach runs every invoice's ladder up to now: each step that has
 // come becomes its messages (or an agent's task), one transaction with its
 // audit record per invoice and step. Running it again, or on two instances
@@ -433,12 +408,16 @@ func (o *outreach) firstAllowed(ctx context.Context, f *debtorFile, m postgres.O
 func (o *outreach) send(ctx context.Context, s Senders, f *debtorFile, d postgres.Delivery) (postgres.Delivery, error) {
 	m := &d.Message
 	m.To = f.address(m.Channel)
-	m.Language = messageLanguage(m.Template, f.language())
+	t, lang, err := o.messageTemplate(ctx, *m, f.language())
+	if err != nil {
+		return d, err
+	}
+	m.Language = lang
 	link, err := messageLink(ctx, o.db, s, *m)
 	if err != nil {
 		return d, err
 	}
-	r, err := renderMessage(m.Template, m.Language, m.Channel, o.messageData(f, *m, link))
+	r, err := renderTemplate(t, m.Channel, o.messageData(f, *m, link))
 	if err != nil {
 		return d, err
 	}

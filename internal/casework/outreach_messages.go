@@ -55,18 +55,22 @@ type renderedMessage struct {
 	Subject, Text, HTML string
 }
 
-// renderMessage fills template name in lang for channel ch: an SMS gets
-// the short text; email gets the long text and its HTML twin; a letter the
-// long text.
+// renderMessage fills template name in lang for channel ch (renderTemplate).
 func renderMessage(name, lang string, ch collect.Channel, d messageData) (renderedMessage, error) {
 	t, ok := messageTemplates[name+"."+lang]
 	if !ok {
 		return renderedMessage{}, fmt.Errorf("message template %s.%s does not exist", name, lang)
 	}
+	return renderTemplate(t, ch, d)
+}
+
+// renderTemplate fills t for channel ch: an SMS gets the short text; email
+// gets the long text and its HTML twin; a letter the long text.
+func renderTemplate(t *template.Template, ch collect.Channel, d messageData) (renderedMessage, error) {
 	part := func(def string) (string, error) {
 		var b strings.Builder
 		if err := t.ExecuteTemplate(&b, def, d); err != nil {
-			return "", fmt.Errorf("render %s.%s %s: %w", name, lang, def, err)
+			return "", fmt.Errorf("render %s %s: %w", t.Name(), def, err)
 		}
 		return strings.TrimSpace(b.String()), nil
 	}

@@ -113,3 +113,52 @@ func (db *DB) LadderInvoices(ctx context.Context) ([]LadderInvoice, error) {
 		return li, nil
 	}, "ladder invoices")
 }
+
+// Ladders lists every version of a creditor's ladder, newest first; a
+// creditor who never set one has only the default ladder (version 0).
+func (db *DB) Ladders(ctx context.Context, creditorID string) ([]collect.Ladder, error) {
+	rows, err := db.pool.Query(ctx, `SELECT version, steps, max_per_week, created_at, created_by FROM ladders
+		WHERE creditor_id = $1 ORDER BY version DESC`, creditorID)
+	if err != nil {
+		return nil, dbErr(err, "ladders")
+	}
+	out, err := collectRows(rows, func(r pgx.Row) (collect.Ladder, error) {
+		l := collect.Ladder{CreditorID: creditorID}
+		var steps []byte
+		if err := r.Scan(&l.Version, &steps, &l.MaxPerWeek, &l.CreatedAt, &l.CreatedBy); err != nil {
+			return l, err
+		}
+		if err := json.Unmarshal(steps, &l.Steps); err != nil {
+			return l, fmt.Errorf("ladder %s v%d: steps: %w", creditorID, l.Version, err)
+		}
+		return l, nil
+	}, "ladders")
+	if err != nil {
+		return nil, err
+	}
+	d := collect.DefaultLadder()
+	d.CreditorID = creditorID
+	return append(out, d), nil
+}
+
+// InvoiceLadderVersions are the ladder versions a creditor's debtor's
+// invoices run on, by invoice id; an invoice whose ladder has not started
+// is not in it.
+func (db *DB) InvoiceLadderVersions(ctx context.Context, creditorID, debtorID string) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT invoice_id::text, ladder_version FROM ladder_progress
+		WHERE creditor_id = $1 AND debtor_id = $2`, creditorID, debtorID)
+	if err != nil {
+		return nil, dbErr(err, "invoice ladder versions")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, dbErr(err, "invoice ladder versions")
+		}
+		out[id] = v
+	}
+	return out, dbErr(rows.Err(), "invoice ladder versions")
+}
