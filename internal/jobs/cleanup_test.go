@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/postgres"
@@ -21,14 +22,8 @@ import (
 func TestCleanup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, url := pgtest.New(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
 	clk := pgtest.NewClock(start)
-	db.Now = clk.Now
+	db, _ := apptest.NewDB(t, clk.Now)
 	// rows makes one of each kind at the clock's time, named by suffix. Each
 	// key has a creditor of its own, since storing a key drops its creditor's
 	// expired keys itself: the job is for those of creditors gone quiet.
@@ -72,7 +67,7 @@ func TestCleanup(t *testing.T) {
 	rows("3") // now key-1 is 24 hours old; key-2 and everything of "3" are current
 
 	// The job as River runs it, on a worker of its own.
-	client, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler)}, true)
+	client, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler)}, db.RiverDriver(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

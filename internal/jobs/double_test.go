@@ -45,7 +45,7 @@ func TestPayTwiceSameInvoice(t *testing.T) {
 	if st.Total() != 0 || st.Credit != 10000 {
 		t.Errorf("open %d, credit %d; want 0 and 10000", st.Total(), st.Credit)
 	}
-	if n := w.count(`SELECT count(*) FROM ledger_entries WHERE account = 'credit' AND kind = 'payment' AND payment_id IN ($1, $2)`, p1.ID, p2.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM ledger_entries WHERE account = 'credit' AND kind = 'payment' AND payment_id IN ($1, $2)`, p1.ID, p2.ID); n != 1 {
 		t.Errorf("%d credit entries, want 1", n)
 	}
 
@@ -69,23 +69,23 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 
 // signIn opens a fresh magic link on in and answers the second factor.
 func (w *world) signIn(in *instance) *browser {
-	w.t.Helper()
+	w.T.Helper()
 	ttl, _ := access.DefaultTTL("email")
-	link, _, err := casework.IssueLink(w.ctx, in.db, access.NewSigner(signingKey, in.db.Now), in.base, w.cr.ID, w.d.ID, "email", ttl)
+	link, _, err := casework.IssueLink(w.Ctx, in.db, w.Signer, in.base, w.cr.ID, w.d.ID, "email", ttl)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	jar, _ := cookiejar.New(nil)
-	c := &browser{t: w.t, base: in.base, hc: &http.Client{Jar: jar}}
+	c := &browser{t: w.T, base: in.base, hc: &http.Client{Jar: jar}}
 	c.get(strings.TrimPrefix(link, in.base)) // follows to /verify
 	form := url.Values{"postcode": {w.d.Address.Postcode}, "house_number": {w.d.Address.HouseNumber}, "_csrf": {c.csrf}}
 	resp, err := c.hc.PostForm(in.base+"/verify", form)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/overview" {
-		w.t.Fatalf("verify: status %d at %s", resp.StatusCode, resp.Request.URL)
+		w.T.Fatalf("verify: status %d at %s", resp.StatusCode, resp.Request.URL)
 	}
 	return c
 }

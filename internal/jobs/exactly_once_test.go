@@ -43,10 +43,10 @@ func TestExactlyOnceMollie(t *testing.T) {
 
 	for _, p := range ps {
 		w.wantBookedOnce(p, p.Amount)
-		if n := w.count(`SELECT count(*) FROM payment_status_history WHERE payment_id = $1 AND to_status = 'pending'`, p.ID); n > 1 {
+		if n := w.Count(`SELECT count(*) FROM payment_status_history WHERE payment_id = $1 AND to_status = 'pending'`, p.ID); n > 1 {
 			t.Errorf("payment %s: became pending %d times", p.ID, n)
 		}
-		if n := w.count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1`, p.ProviderID); n != 20 {
+		if n := w.Count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1`, p.ProviderID); n != 20 {
 			t.Errorf("payment %s: %d deliveries counted, want 20", p.ID, n)
 		}
 	}
@@ -55,7 +55,7 @@ func TestExactlyOnceMollie(t *testing.T) {
 		t.Errorf("credit = %d, want 0", st.Credit)
 	}
 	t.Logf("sync jobs run by %d River clients; %d failed attempts retried",
-		w.count(`SELECT count(DISTINCT attempted_by[1]) FROM river_job WHERE kind = 'sync_payment'`), w.jobErrors())
+		w.Count(`SELECT count(DISTINCT attempted_by[1]) FROM river_job WHERE kind = 'sync_payment'`), w.jobErrors())
 }
 
 // TestExactlyOnceStripe does the same with signed Stripe events: a card
@@ -84,10 +84,10 @@ func TestExactlyOnceStripe(t *testing.T) {
 	w.wantBookedOnce(card, 4000)
 	w.wantBookedOnce(ideal, 3000)
 	w.wantOpen(openTotal - 7000)
-	if n := w.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe' AND deliveries = 10`); n != 3 {
+	if n := w.Count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe' AND deliveries = 10`); n != 3 {
 		t.Errorf("%d stripe events stored with 10 deliveries, want 3", n)
 	}
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 3 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 3 {
 		t.Errorf("%d stripe jobs, want one per event (3)", n)
 	}
 	if p := w.payment(card.ID); p.Provider != "stripe" || p.Method != "card" {

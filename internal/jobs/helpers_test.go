@@ -7,18 +7,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay"
@@ -31,57 +28,21 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
 
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
-// start is where every test's clock starts: Monday 23 November 2026, 10:00
-// in Amsterdam. The invoices fall due in December, so no interest or costs
-// run and amounts stay round. No test depends on the real date.
-var start = time.Date(2026, 11, 23, 10, 0, 0, 0, amsterdam)
+// start is where every test's clock starts (apptest.Start). The invoices
+// fall due in December, so no interest or costs run and amounts stay round.
+var start = apptest.Start
 
 const webhookSecret = "whsec_test"
 
-var signingKey = []byte("jobs-test-signing-key-of-32-bytes!!!!")
-
-type clock = pgtest.Clock
-
-// logBuffer keeps the apps' log lines, shown when a test fails.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // world is one test's database, Mollie fake, creditor, debtor and invoices.
 type world struct {
-	t       *testing.T
-	ctx     context.Context
-	url     string
-	clk     *clock
-	db      *postgres.DB
+	*apptest.Env
 	fake    *molliefake.Fake
 	fakeURL string
 	// stripeURL is Stripe's API for the instances: stripe-mock behind a
 	// proxy that answers what w.stripe holds.
 	stripeURL string
 	stripe    *stripemock.State
-	logs      *logBuffer
 	cr        collect.Creditor
 	d         collect.Debtor
 	invs      []collect.Invoice
@@ -97,69 +58,27 @@ func newWorld(t *testing.T, cents ...int64) *world {
 	if len(cents) == 0 {
 		cents = []int64{10000, 25000, 4000}
 	}
-	ctx := context.Background()
-	_, u := pgtest.New(t)
-	w := &world{t: t, ctx: ctx, url: u, clk: pgtest.NewClock(start), logs: &logBuffer{}}
-	w.db = w.openDB()
-	w.fake = molliefake.New("")
+	w := &world{Env: apptest.NewStore(t, start)}
+	w.fake, w.fakeURL = apptest.StartMollieFake(t)
 	w.fake.SetRetryDelays(20*time.Millisecond, 50*time.Millisecond)
-	fs := httptest.NewServer(w.fake.Handler())
-	t.Cleanup(fs.Close)
-	t.Cleanup(w.fake.WaitWebhooks) // runs before fs.Close
-	w.fake.SetBaseURL(fs.URL)
-	w.fakeURL = fs.URL
 	w.stripeURL, w.stripe = stripemock.StartWithState(t)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("app logs:\n%s", w.logs.String())
-		}
-	})
 
-	cr, _, err := w.db.CreateCreditor(ctx, collect.Creditor{
-		Name: "Energie Noord B.V.", Phone: "020 123 45 67", PhoneHours: "op werkdagen van 9 tot 17 uur",
-		Email: "klantenservice@example.nl", IBAN: "NL91ABNA0417164300",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.cr = cr
+	w.cr = w.Creditor(collect.Creditor{Name: "Energie Noord B.V."}).Creditor
 	birth := collect.Day(1980, 5, 31)
-	w.d, _, err = w.db.UpsertDebtor(ctx, collect.Debtor{
-		CreditorID: cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Jan Jansen",
-		Email: "jan@example.nl", Language: "nl", BirthDate: &birth,
-		Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12a", Postcode: "1234 AB", City: "Zwolle"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w.d = w.Debtor(collect.Debtor{CreditorID: w.cr.ID, ExternalRef: "K-1", Name: "Jan Jansen", BirthDate: &birth,
+		Address: collect.Address{HouseNumber: "12a"}})
 	var total int64
 	for i, c := range cents {
 		total += c
-		inv, err := w.db.CreateInvoice(ctx, collect.Invoice{
-			CreditorID: cr.ID, DebtorID: w.d.ID, Number: "F-2026-00" + string(rune('1'+i)), Description: "Stroom",
-			IssueDate: collect.Day(2026, 11, 2+i), DueDate: collect.Day(2026, 12, 2+i), Amount: c, Currency: "EUR",
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.invs = append(w.invs, inv)
+		w.invs = append(w.invs, w.Invoice(collect.Invoice{
+			CreditorID: w.cr.ID, DebtorID: w.d.ID, Number: "F-2026-00" + string(rune('1'+i)), Description: "Stroom",
+			IssueDate: collect.Day(2026, 11, 2+i), DueDate: collect.Day(2026, 12, 2+i), Amount: c,
+		}))
 	}
 	if got := w.statement().Total(); got != total {
 		t.Fatalf("seeded open total = %d, want %d", got, total)
 	}
 	return w
-}
-
-// openDB opens another pool on the test's database, on the shared clock.
-func (w *world) openDB() *postgres.DB {
-	w.t.Helper()
-	db, err := postgres.Open(w.ctx, w.url)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(db.Close)
-	db.Now = w.clk.Now
-	return db
 }
 
 // instance is one server process: its own pool, app, River client and listener.
@@ -175,29 +94,14 @@ type instance struct {
 // instance builds the full app on its own pool and serves it on a real
 // listener. With work, River's workers run until the test ends.
 func (w *world) instance(work bool) *instance {
-	w.t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	in := &instance{w: w, db: w.openDB(), base: "http://" + ln.Addr().String(), work: work}
+	w.T.Helper()
+	ln, base := apptest.Listen(w.T)
+	in := &instance{w: w, db: w.OpenDB(), base: base, work: work}
 	cfg := config.Config{BaseURL: in.base, MollieAPIURL: w.fakeURL, MollieAPIKey: "test_x",
 		StripeAPIURL: w.stripeURL, StripeKey: "sk_test_x", StripeWebhook: webhookSecret,
 		IdealProvider: "mollie", CardProvider: "stripe"}
-	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	in.a, err = app.Build(cfg, in.db, access.NewSigner(signingKey, in.db.Now), log, app.Options{Work: work})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = in.a.Fiber.Listener(ln)
-	}()
-	w.t.Cleanup(func() {
-		_ = in.a.Fiber.ShutdownWithTimeout(5 * time.Second)
-		<-served
-	})
+	in.a = w.BuildWith(in.db, cfg, app.Options{Work: work})
+	apptest.Serve(w.T, in.a, ln)
 	if work {
 		in.start()
 	}
@@ -206,16 +110,16 @@ func (w *world) instance(work bool) *instance {
 
 // start runs the instance's River workers until the test ends.
 func (in *instance) start() {
-	in.w.t.Helper()
-	if err := in.a.Start(in.w.ctx); err != nil {
-		in.w.t.Fatal(err)
+	in.w.T.Helper()
+	if err := in.a.Start(in.w.Ctx); err != nil {
+		in.w.T.Fatal(err)
 	}
 	in.once.Do(func() {
-		in.w.t.Cleanup(func() {
+		in.w.T.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := in.a.Stop(ctx); err != nil {
-				in.w.t.Errorf("stop river: %v", err)
+				in.w.T.Errorf("stop river: %v", err)
 			}
 		})
 	})
@@ -224,21 +128,21 @@ func (in *instance) start() {
 // mollie starts a Mollie iDEAL payment as the pay page does: our record
 // first, then the checkout with in's webhook URL.
 func (w *world) mollie(in *instance, amount int64, invoiceID string) collect.Payment {
-	w.t.Helper()
-	rec, err := w.db.CreatePayment(w.ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+	w.T.Helper()
+	rec, err := w.DB.CreatePayment(w.Ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
 		Amount: amount, Provider: "mollie", Method: string(pay.IDEAL)})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
-	co, err := in.a.Providers.Default["mollie"].Checkout(w.ctx, pay.CheckoutRequest{
+	co, err := in.a.Providers.Default["mollie"].Checkout(w.Ctx, pay.CheckoutRequest{
 		PaymentID: rec.ID, Amount: amount, Description: "Energie Noord", Method: pay.IDEAL, IdempotencyKey: rec.ID,
 		ReturnURL: in.base + "/pay/return/" + rec.ID, WebhookURL: in.base + "/webhooks/mollie",
 	})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
-	if err := w.db.StartCheckout(w.ctx, rec.ID, co); err != nil {
-		w.t.Fatal(err)
+	if err := w.DB.StartCheckout(w.Ctx, rec.ID, co); err != nil {
+		w.T.Fatal(err)
 	}
 	rec.ProviderID = co.ProviderID
 	return rec
@@ -247,15 +151,15 @@ func (w *world) mollie(in *instance, amount int64, invoiceID string) collect.Pay
 // stripePayment records a Stripe payment with a session id, as if the
 // checkout had started (stripe-mock keeps no sessions; events drive the flow).
 func (w *world) stripePayment(amount int64, invoiceID string, method pay.Method) collect.Payment {
-	w.t.Helper()
-	rec, err := w.db.CreatePayment(w.ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
+	w.T.Helper()
+	rec, err := w.DB.CreatePayment(w.Ctx, collect.Payment{CreditorID: w.cr.ID, DebtorID: w.d.ID, InvoiceID: invoiceID,
 		Amount: amount, Provider: "stripe", Method: string(method)})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	rec.ProviderID = "cs_test_" + randomHex(8)
-	if err := w.db.StartCheckout(w.ctx, rec.ID, pay.Checkout{ProviderID: rec.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + rec.ProviderID}); err != nil {
-		w.t.Fatal(err)
+	if err := w.DB.StartCheckout(w.Ctx, rec.ID, pay.Checkout{ProviderID: rec.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + rec.ProviderID}); err != nil {
+		w.T.Fatal(err)
 	}
 	return rec
 }
@@ -385,25 +289,25 @@ func deliver(t *testing.T, ins []*instance, workers int, ds []delivery) {
 // settle waits until River has worked every booking job, and fails the
 // test on a job that was given up.
 func (w *world) settle() {
-	w.t.Helper()
+	w.T.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for {
 		var pending, discarded int
-		err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT
+		err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT
 				count(*) FILTER (WHERE state NOT IN ('completed', 'cancelled', 'discarded')),
 				count(*) FILTER (WHERE state IN ('cancelled', 'discarded'))
 			FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&pending, &discarded)
 		if err != nil {
-			w.t.Fatal(err)
+			w.T.Fatal(err)
 		}
 		if discarded > 0 {
-			w.t.Fatalf("%d booking jobs were given up", discarded)
+			w.T.Fatalf("%d booking jobs were given up", discarded)
 		}
 		if pending == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			w.t.Fatalf("%d booking jobs still not done", pending)
+			w.T.Fatalf("%d booking jobs still not done", pending)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -411,29 +315,25 @@ func (w *world) settle() {
 
 // jobErrors counts booking job attempts that failed (and were retried).
 func (w *world) jobErrors() int {
-	w.t.Helper()
+	w.T.Helper()
 	var n int
-	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
+	if err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
 		WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&n); err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return n
 }
 
 func (w *world) statement() collect.Statement {
-	w.t.Helper()
-	_, st, err := w.db.Statement(w.ctx, w.cr.ID, w.d.ID, w.db.Today())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return st
+	w.T.Helper()
+	return w.Statement(w.cr.ID, w.d.ID)
 }
 
 func (w *world) payment(id string) collect.Payment {
-	w.t.Helper()
-	p, err := w.db.PaymentByID(w.ctx, id)
+	w.T.Helper()
+	p, err := w.DB.PaymentByID(w.Ctx, id)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return p
 }
@@ -447,16 +347,16 @@ type booked struct {
 }
 
 func (w *world) booked(paymentID string) booked {
-	w.t.Helper()
+	w.T.Helper()
 	var b booked
-	err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT
+	err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT
 			coalesce(array_agg(DISTINCT source_key) FILTER (WHERE kind = 'payment'), '{}'),
 			coalesce(-sum(amount_cents) FILTER (WHERE kind = 'payment'), 0),
 			coalesce(sum(amount_cents) FILTER (WHERE kind = 'reversal'), 0),
 			count(*) FILTER (WHERE kind = 'reversal')
 		FROM ledger_entries WHERE payment_id = $1`, paymentID).Scan(&b.keys, &b.paid, &b.reversed, &b.reversals)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return b
 }
@@ -464,40 +364,40 @@ func (w *world) booked(paymentID string) booked {
 // wantBookedOnce checks that a payment is paid, booked once for amount, and
 // became paid once in its history and its audit trail.
 func (w *world) wantBookedOnce(p collect.Payment, amount int64) {
-	w.t.Helper()
+	w.T.Helper()
 	got := w.payment(p.ID)
 	if got.Status != pay.StatusPaid {
-		w.t.Errorf("payment %s: status %s, want paid", p.ID, got.Status)
+		w.T.Errorf("payment %s: status %s, want paid", p.ID, got.Status)
 	}
 	if got.PaidAt == nil {
-		w.t.Errorf("payment %s: no paid_at", p.ID)
+		w.T.Errorf("payment %s: no paid_at", p.ID)
 	}
 	b := w.booked(p.ID)
 	if b.paid != amount || len(b.keys) != 1 || b.keys[0] != "payment:"+p.ID {
-		w.t.Errorf("payment %s: booked %d under %v, want %d once under payment:%s", p.ID, b.paid, b.keys, amount, p.ID)
+		w.T.Errorf("payment %s: booked %d under %v, want %d once under payment:%s", p.ID, b.paid, b.keys, amount, p.ID)
 	}
 	var n int
-	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1`, "payment:"+p.ID).Scan(&n); err != nil {
-		w.t.Fatal(err)
+	if err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT count(*) FROM ledger_entries WHERE source_key = $1`, "payment:"+p.ID).Scan(&n); err != nil {
+		w.T.Fatal(err)
 	}
 	if n == 0 {
-		w.t.Errorf("payment %s: no ledger entries under its source key", p.ID)
+		w.T.Errorf("payment %s: no ledger entries under its source key", p.ID)
 	}
 	w.wantTransitions(p.ID, pay.StatusPaid, 1)
-	if err := w.db.PoolForTests().QueryRow(w.ctx, `SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.paid'`, "payment:"+p.ID).Scan(&n); err != nil {
-		w.t.Fatal(err)
+	if err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.paid'`, "payment:"+p.ID).Scan(&n); err != nil {
+		w.T.Fatal(err)
 	}
 	if n != 1 {
-		w.t.Errorf("payment %s: %d audit records for payment.paid, want 1", p.ID, n)
+		w.T.Errorf("payment %s: %d audit records for payment.paid, want 1", p.ID, n)
 	}
 }
 
 // wantTransitions checks how often a payment's history moved to status.
 func (w *world) wantTransitions(paymentID string, status pay.Status, want int) {
-	w.t.Helper()
-	hist, err := w.db.PaymentHistory(w.ctx, paymentID)
+	w.T.Helper()
+	hist, err := w.DB.PaymentHistory(w.Ctx, paymentID)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	n := 0
 	for _, s := range hist {
@@ -506,26 +406,16 @@ func (w *world) wantTransitions(paymentID string, status pay.Status, want int) {
 		}
 	}
 	if n != want {
-		w.t.Errorf("payment %s: history %v moves to %s %d times, want %d", paymentID, hist, status, n, want)
+		w.T.Errorf("payment %s: history %v moves to %s %d times, want %d", paymentID, hist, status, n, want)
 	}
 }
 
 func (w *world) wantOpen(want int64) {
-	w.t.Helper()
+	w.T.Helper()
 	st := w.statement()
 	if st.Total() != want {
-		w.t.Errorf("open total = %d, want %d (credit %d)", st.Total(), want, st.Credit)
+		w.T.Errorf("open total = %d, want %d (credit %d)", st.Total(), want, st.Credit)
 	}
-}
-
-// count runs a query that returns one number.
-func (w *world) count(sql string, args ...any) int {
-	w.t.Helper()
-	var n int
-	if err := w.db.PoolForTests().QueryRow(w.ctx, sql, args...).Scan(&n); err != nil {
-		w.t.Fatal(err)
-	}
-	return n
 }
 
 // stripeSession is what Stripe's API says about one payment's session.
@@ -542,7 +432,7 @@ type stripeSession struct {
 // PaymentIntent pi_<first 8 of p.ID> and that intent's charge and disputes.
 // Until then stripe-mock's fixture answers: a session open and unpaid.
 func (w *world) stripeSays(p collect.Payment, s stripeSession) {
-	w.t.Helper()
+	w.T.Helper()
 	if s.amount == 0 {
 		s.amount = p.Amount
 	}

@@ -25,17 +25,17 @@ func TestKilledBeforeBooking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = dead.db.StoreWebhookEvent(w.ctx, postgres.WebhookEvent{Provider: "stripe", EventID: parsed.ID, EventType: parsed.Type, PaymentID: p.ID, Payload: ev.payload},
+	err = dead.db.StoreWebhookEvent(w.Ctx, postgres.WebhookEvent{Provider: "stripe", EventID: parsed.ID, EventType: parsed.Type, PaymentID: p.ID, Payload: ev.payload},
 		func(tx pgx.Tx, rowID int64, fresh bool) error {
 			if !fresh {
 				t.Error("first store of the event is not fresh")
 			}
-			return dead.a.Jobs.EnqueueStripeEventTx(w.ctx, tx, rowID)
+			return dead.a.Jobs.EnqueueStripeEventTx(w.Ctx, tx, rowID)
 		})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event' AND state = 'available'`); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event' AND state = 'available'`); n != 1 {
 		t.Fatalf("%d stripe jobs waiting, want 1", n)
 	}
 	if got := w.payment(p.ID); got.Status != pay.StatusOpen || w.booked(p.ID).paid != 0 {
@@ -64,7 +64,7 @@ func TestKilledWebhookAnsweredWorkersStopped(t *testing.T) {
 	s := w.stripePayment(4000, w.invs[2].ID, pay.Card)
 	w.stripeSays(s, stripePaid)
 	deliver(t, []*instance{a}, 2, times(2, stripeHook(signed(stripe.EventSessionCompleted, sessionObject(s, "paid")))))
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
 		t.Fatalf("%d booking jobs waiting, want 2", n)
 	}
 	for _, p := range []collect.Payment{m, s} {

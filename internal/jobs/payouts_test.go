@@ -6,26 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/jobs"
-	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // TestSyncPayoutsJob: the payouts job runs the configured sync; without
 // one it does nothing and succeeds.
 func TestSyncPayoutsJob(t *testing.T) {
 	ctx := context.Background()
-	_, url := pgtest.New(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db, _ := apptest.NewDB(t, nil)
 	ran := make(chan struct{}, 1)
 	c, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler), SyncPayouts: func(context.Context) error {
 		ran <- struct{}{}
 		return nil
-	}}, true)
+	}}, db.RiverDriver(), true)
 	if err != nil {
 		t.Fatal(err)
 	}

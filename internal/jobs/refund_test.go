@@ -11,10 +11,10 @@ import (
 // paidMollie pays a Mollie payment at the fake, whose webhook reaches in,
 // and waits until it is booked.
 func (w *world) paidMollie(in *instance, amount int64, invoiceID string) collect.Payment {
-	w.t.Helper()
+	w.T.Helper()
 	p := w.mollie(in, amount, invoiceID)
 	if err := w.fake.SetStatus(p.ProviderID, "paid"); err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	w.wantDelivered(p.ProviderID)
 	w.settle()
@@ -24,18 +24,18 @@ func (w *world) paidMollie(in *instance, amount int64, invoiceID string) collect
 
 // wantDelivered checks that the fake's last webhook for a payment got 200.
 func (w *world) wantDelivered(providerID string) {
-	w.t.Helper()
+	w.T.Helper()
 	w.fake.WaitWebhooks()
 	ds := w.fake.Deliveries()
 	for i := len(ds) - 1; i >= 0; i-- {
 		if ds[i].PaymentID == providerID {
 			if !ds[i].Delivered || ds[i].Status != 200 {
-				w.t.Fatalf("webhook for %s: %+v", providerID, ds[i])
+				w.T.Fatalf("webhook for %s: %+v", providerID, ds[i])
 			}
 			return
 		}
 	}
-	w.t.Fatalf("no webhook for %s", providerID)
+	w.T.Fatalf("no webhook for %s", providerID)
 }
 
 // TestRefundMollie: a partial refund at Mollie books its reversal once and
@@ -88,7 +88,7 @@ func TestRefundMollie(t *testing.T) {
 	check("full refund", pay.StatusRefunded, 10000)
 	w.wantTransitions(p.ID, pay.StatusRefunded, 1)
 	w.wantTransitions(p.ID, pay.StatusPaid, 1)
-	if n := w.count(`SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.refunded'`, "payment:"+p.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'payment.refunded'`, "payment:"+p.ID); n != 1 {
 		t.Errorf("%d audit records for the refund, want 1", n)
 	}
 }
@@ -149,7 +149,7 @@ func TestRefundStripeReplayed(t *testing.T) {
 	if got := w.payment(p.ID); got.Status != pay.StatusPaid || got.Refunded != 1000 || bk.reversed != 1000 {
 		t.Errorf("partial: status %s, refunded %d, reversed %d; want paid, 1000, 1000", got.Status, got.Refunded, bk.reversed)
 	}
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 2 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 2 {
 		t.Errorf("%d stripe jobs, want 2 (one per event)", n)
 	}
 	// The same totals in another event (Stripe sends charge.refunded and

@@ -45,7 +45,7 @@ func TestStripeDisputeWon(t *testing.T) {
 	if bk.paid != 10000 || bk.reversed != 0 {
 		t.Errorf("won: paid %d, net reversed %d; want 10000, 0", bk.paid, bk.reversed)
 	}
-	if n := w.count(`SELECT count(DISTINCT source_key) FROM ledger_entries WHERE payment_id = $1 AND source_key LIKE 'reinstate:%'`, p.ID); n != 1 {
+	if n := w.Count(`SELECT count(DISTINCT source_key) FROM ledger_entries WHERE payment_id = $1 AND source_key LIKE 'reinstate:%'`, p.ID); n != 1 {
 		t.Errorf("%d bookings back, want 1", n)
 	}
 	w.wantOpen(openTotal - 10000)
@@ -84,7 +84,7 @@ func TestMollieChargebackReversed(t *testing.T) {
 	if bk.paid != 25000 || bk.reversed != 0 {
 		t.Errorf("reversed: paid %d, net reversed %d; want 25000, 0", bk.paid, bk.reversed)
 	}
-	if n := w.count(`SELECT count(DISTINCT source_key) FROM ledger_entries WHERE payment_id = $1 AND source_key LIKE 'reinstate:%'`, p.ID); n != 1 {
+	if n := w.Count(`SELECT count(DISTINCT source_key) FROM ledger_entries WHERE payment_id = $1 AND source_key LIKE 'reinstate:%'`, p.ID); n != 1 {
 		t.Errorf("%d bookings back, want 1", n)
 	}
 	w.wantOpen(openTotal - 25000)

@@ -30,13 +30,13 @@ func TestSweepLostWebhook(t *testing.T) {
 			t.Fatalf("a webhook went out: %+v", d)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM webhook_events`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM webhook_events`); n != 0 {
 		t.Fatalf("%d webhook events stored", n)
 	}
 
 	sweep := func(want int) {
 		t.Helper()
-		n, err := jobs.Sweep(w.ctx, a.a.JobDeps)
+		n, err := jobs.Sweep(w.Ctx, a.a.JobDeps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,12 +45,12 @@ func TestSweepLostWebhook(t *testing.T) {
 		}
 	}
 	sweep(0) // too young: the webhook may still come
-	w.clk.Advance(casework.SweepAfter - time.Second)
+	w.Clock.Advance(casework.SweepAfter - time.Second)
 	sweep(0)
 	if got := w.payment(paid.ID).Status; got != pay.StatusOpen {
 		t.Fatalf("status %s before the sweep", got)
 	}
-	w.clk.Advance(2 * time.Second)
+	w.Clock.Advance(2 * time.Second)
 	sweep(3)
 	w.wantBookedOnce(paid, 10000)
 	if got := w.payment(expired.ID); got.Status != pay.StatusExpired || w.booked(expired.ID).paid != 0 {
@@ -59,7 +59,7 @@ func TestSweepLostWebhook(t *testing.T) {
 	if got := w.payment(open.ID).Status; got != pay.StatusOpen {
 		t.Errorf("unpaid payment: status %s, want open", got)
 	}
-	if n := w.count(`SELECT count(*) FROM payment_status_history WHERE payment_id = $1 AND to_status = 'paid' AND source = 'sweep'`, paid.ID); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM payment_status_history WHERE payment_id = $1 AND to_status = 'paid' AND source = 'sweep'`, paid.ID); n != 1 {
 		t.Errorf("paid not recorded as found by the sweep")
 	}
 	sweep(1) // only the one still open; the paid one is not asked again

@@ -11,27 +11,27 @@ import (
 
 // wantUntouched checks that a payment is still open, with nothing booked.
 func (w *world) wantUntouched(p collect.Payment, what string) {
-	w.t.Helper()
+	w.T.Helper()
 	got, bk := w.payment(p.ID), w.booked(p.ID)
 	if got.Status != pay.StatusOpen || got.Amount != p.Amount || bk.paid != 0 || bk.reversed != 0 {
-		w.t.Errorf("%s: status %s, amount %d, booked %d, reversed %d; want open, %d, nothing booked",
+		w.T.Errorf("%s: status %s, amount %d, booked %d, reversed %d; want open, %d, nothing booked",
 			what, got.Status, got.Amount, bk.paid, bk.reversed, p.Amount)
 	}
 }
 
 // wantRefused checks that finance has the refusal of an event for p.
 func (w *world) wantRefused(p collect.Payment, eventType string) {
-	w.t.Helper()
-	evs, err := w.db.RefusedEvents(w.ctx, w.cr.ID, 50)
+	w.T.Helper()
+	evs, err := w.DB.RefusedEvents(w.Ctx, w.cr.ID, 50)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	for _, ev := range evs {
 		if ev.PaymentID == p.ID && ev.EventType == eventType && ev.Reason != "" {
 			return
 		}
 	}
-	w.t.Errorf("no refused %s event recorded for payment %s (have %+v)", eventType, p.ID, evs)
+	w.T.Errorf("no refused %s event recorded for payment %s (have %+v)", eventType, p.ID, evs)
 }
 
 // TestStripeEventForMolliePayment is the probe: a correctly signed
@@ -60,7 +60,7 @@ func TestStripeEventForMolliePayment(t *testing.T) {
 		t.Errorf("debtor credit %d, want 0", st.Credit)
 	}
 	w.wantRefused(m, stripe.EventSessionCompleted)
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 0 {
 		t.Errorf("%d stripe jobs for a refused event, want 0", n)
 	}
 }
@@ -135,10 +135,10 @@ func TestMollieStorm(t *testing.T) {
 	}
 	const posts = 200
 	deliver(t, []*instance{a}, 16, times(posts, mollieHook(p.ProviderID)))
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 1 {
 		t.Errorf("%d sync jobs after %d posts, want 1", n, posts)
 	}
-	if n := w.count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1`, p.ProviderID); n != posts {
+	if n := w.Count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1`, p.ProviderID); n != posts {
 		t.Errorf("%d deliveries counted, want %d", n, posts)
 	}
 	before := w.fake.Fetches(p.ProviderID)
@@ -151,7 +151,7 @@ func TestMollieStorm(t *testing.T) {
 	// Once that job is done, the next post syncs again.
 	deliver(t, []*instance{worker}, 1, []delivery{mollieHook(p.ProviderID)})
 	w.settle()
-	if n := w.count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 2 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 2 {
 		t.Errorf("%d sync jobs after a later post, want 2", n)
 	}
 }
