@@ -63,7 +63,8 @@ type DisputeAnswer struct {
 }
 
 // ResolveDispute upholds, rejects or corrects a dispute of the agent's
-// debtor; a dispute of another debtor is not found.
+// debtor, and in the same transaction schedules the message that brings
+// the answer to the debtor; a dispute of another debtor is not found.
 func ResolveDispute(ctx context.Context, db *postgres.DB, in DisputeAnswer) error {
 	var correctTo int64
 	switch in.Outcome {
@@ -87,5 +88,9 @@ func ResolveDispute(ctx context.Context, db *postgres.DB, in DisputeAnswer) erro
 	if !slices.ContainsFunc(disputes, func(d collect.Dispute) bool { return d.ID == in.DisputeID }) {
 		return collect.Errorf(collect.ENOTFOUND, "", "dispute not found")
 	}
-	return db.ResolveDispute(ctx, in.AgentID, in.CreditorID, in.DisputeID, in.Outcome, in.Answer, correctTo)
+	tell, err := answerMessage(ctx, db, db.Now(), in.CreditorID, in.DebtorID, collect.KindDisputeAnswered)
+	if err != nil {
+		return err
+	}
+	return db.ResolveDispute(ctx, in.AgentID, in.CreditorID, in.DisputeID, in.Outcome, in.Answer, correctTo, tell)
 }

@@ -126,8 +126,10 @@ type debtorFile struct {
 	facts    collect.Facts
 	st       collect.Statement
 	planKept bool
-	wishes   collect.ContactWishes
-	blocked  map[collect.Channel][]string
+	// wishes are how to reach the person: their own wishes completed with
+	// what the creditor knows (collect.ContactOf).
+	wishes  collect.ContactWishes
+	blocked map[collect.Channel][]string
 }
 
 func (o *outreach) file(ctx context.Context, creditorID, debtorID string) (*debtorFile, error) {
@@ -144,9 +146,11 @@ func (o *outreach) file(ctx context.Context, creditorID, debtorID string) (*debt
 		return nil, err
 	}
 	f.planKept = slices.ContainsFunc(plans, func(p collect.Plan) bool { return p.Status == collect.PlanApproved })
-	if f.wishes, _, err = o.db.ContactWishesOf(ctx, debtorID); err != nil {
+	w, given, err := o.db.ContactWishesOf(ctx, debtorID)
+	if err != nil {
 		return nil, err
 	}
+	f.wishes = collect.ContactOf(f.facts.Debtor, w, given)
 	if f.blocked, err = o.db.BlockedAddresses(ctx, debtorID); err != nil {
 		return nil, err
 	}
@@ -241,7 +245,14 @@ func (o *outreach) fillStep(ctx context.Context, run *postgres.LadderRun, f *deb
 		Kind: s.Key, State: collect.MessageScheduled, NotBefore: o.now, LadderVersion: l.Version}}
 	lang := f.language()
 	if s.Kind == collect.StepNotice {
-		n, err := RecordNotice(ctx, o.db, f.facts.Creditor, NoticeRequest{DebtorID: inv.DebtorID, InvoiceIDs: []string{inv.ID}, SentOn: o.today, Channel: string(collect.ChannelPost)})
+		cal, err := o.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		// The notice is sent on the day the letter goes, so its 14 days
+		// count from then, not from a Sunday or holiday it was planned on.
+		n, err := RecordNotice(ctx, o.db, f.facts.Creditor, NoticeRequest{DebtorID: inv.DebtorID, InvoiceIDs: []string{inv.ID},
+			SentOn: collect.PostDay(cal, o.now), Channel: string(collect.ChannelPost)})
 		if err != nil {
 			return fmt.Errorf("record notice: %w", err)
 		}
@@ -295,34 +306,21 @@ func (f *debtorFile) language() string {
 
 // accepted are the channels the person accepts, most preferred first: as
 // they chose, else what the creditor's data allows (email, SMS, then post).
-func (f *debtorFile) accepted() []collect.Channel {
-	if len(f.wishes.Channels) > 0 {
-		return f.wishes.Channels
-	}
-	if f.wishes.Channel != "" {
-		return []collect.Channel{collect.Channel(f.wishes.Channel)}
-	}
-	var cs []collect.Channel
-	if f.address(collect.ChannelEmail) != "" {
-		cs = append(cs, collect.ChannelEmail)
-	}
-	if f.address(collect.ChannelSMS) != "" {
-		cs = append(cs, collect.ChannelSMS)
-	}
-	return append(cs, collect.ChannelPost)
-}
+func (f *debtorFile) accepted() []collect.Channel { return f.wishes.Channels }
 
 // address is where a message on channel c goes: what the person gave,
 // else what the creditor gave.
 func (f *debtorFile) address(c collect.Channel) string {
-	d := f.facts.Debtor
 	switch c {
 	case collect.ChannelEmail:
-		return firstNonEmpty(f.wishes.Email, d.Email)
+		return f.wishes.Email
 	case collect.ChannelSMS, collect.ChannelWhatsApp:
-		return firstNonEmpty(f.wishes.Phone, d.Phone)
+		return f.wishes.Phone
 	case collect.ChannelPost:
-		a := d.Address
+		a := f.facts.Debtor.Address
+		if a.Street == "" && a.Postcode == "" {
+			return ""
+		}
 		return strings.TrimSpace(fmt.Sprintf("%s %s, %s %s", a.Street, a.HouseNumber, a.Postcode, a.City))
 	}
 	return ""
@@ -332,15 +330,6 @@ func (f *debtorFile) address(c collect.Channel) string {
 func (f *debtorFile) unusable(c collect.Channel) bool {
 	a := f.address(c)
 	return a == "" || slices.Contains(f.blocked[c], a)
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // deliver decides and does what becomes of one claimed message.
@@ -379,15 +368,19 @@ func (o *outreach) deliver(ctx context.Context, s Senders, m postgres.OutboxMess
 
 // firstAllowed is the first moment m may go: quiet hours, Sundays,
 // holidays, the person's wishes and the creditor's weekly cap. A letter
-// goes to the print partner in working hours; the person's times and the
-// cap are about messages that reach them at once.
+// goes to the print partner on a working day, in working hours; the
+// person's times and the cap are about messages that reach them at once.
+// An answer to the person's own request is not held back by the cap.
 func (o *outreach) firstAllowed(ctx context.Context, f *debtorFile, m postgres.OutboxMessage) (time.Time, error) {
 	cal, err := o.calendar(ctx)
 	if err != nil {
 		return time.Time{}, err
 	}
 	if m.Channel == collect.ChannelPost {
-		return collect.SendWindow{Calendar: cal}.FirstAllowed(o.now), nil
+		return collect.PostMoment(cal, o.now), nil
+	}
+	if collect.IsAnswer(m.Kind) {
+		return collect.SendWindow{Calendar: cal, Avoid: f.wishes.Avoid}.FirstAllowed(o.now), nil
 	}
 	l, err := o.ladder(ctx, m.CreditorID, m.LadderVersion)
 	if err != nil {

@@ -234,8 +234,9 @@ type PlanDecision struct {
 }
 
 // DecidePlan records an agent's decision on a proposal of the debtor's, in
-// one transaction with its audit record; a proposal answered before is a
-// conflict. The store stamps the decision with its own clock.
+// one transaction with its audit record and the message that brings the
+// answer to the debtor; a proposal answered before is a conflict. The store
+// stamps the decision with its own clock.
 func DecidePlan(ctx context.Context, db *postgres.DB, in PlanDecision) (collect.Plan, error) {
 	switch in.Decision {
 	case "approve":
@@ -253,14 +254,25 @@ func DecidePlan(ctx context.Context, db *postgres.DB, in PlanDecision) (collect.
 	if _, err := debtorPlan(ctx, db, in.CreditorID, in.DebtorID, in.PlanID); err != nil {
 		return collect.Plan{}, err
 	}
-	return db.DecidePlan(ctx, in.AgentID, in.CreditorID, in.PlanID, in.Decision, in.Reason, in.Counter)
+	tell, err := answerMessage(ctx, db, db.Now(), in.CreditorID, in.DebtorID, planAnswerKinds[in.Decision])
+	if err != nil {
+		return collect.Plan{}, err
+	}
+	return db.DecidePlan(ctx, in.AgentID, in.CreditorID, in.PlanID, in.Decision, in.Reason, in.Counter, tell)
 }
 
 // OfferPlan offers a debtor an agent's own plan (after a hardship report,
 // say): a counter-offer the debtor accepts or declines in the portal, which
-// replaces any open proposal or offer.
+// replaces any open proposal or offer. The debtor gets a message about it.
 func OfferPlan(ctx context.Context, db *postgres.DB, agentID, creditorID, debtorID string, terms collect.Plan) (collect.Plan, error) {
-	return db.OfferPlan(ctx, agentID, creditorID, debtorID, terms)
+	if _, err := db.Debtor(ctx, creditorID, debtorID); err != nil {
+		return collect.Plan{}, err
+	}
+	tell, err := answerMessage(ctx, db, db.Now(), creditorID, debtorID, collect.KindPlanCountered)
+	if err != nil {
+		return collect.Plan{}, err
+	}
+	return db.OfferPlan(ctx, agentID, creditorID, debtorID, terms, tell)
 }
 
 // PlanStanding is a plan with where each of its instalments stands on a day.

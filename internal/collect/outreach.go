@@ -1,6 +1,9 @@
 package collect
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Channel is a way Settle can reach a debtor.
 type Channel string
@@ -71,3 +74,40 @@ type Message struct {
 	LadderVersion int
 	CreatedAt     time.Time
 }
+
+// The kinds of message that bring an agent's answer to a debtor.
+const (
+	KindPlanApproved    = "plan_approved"
+	KindPlanCountered   = "plan_countered"
+	KindPlanRejected    = "plan_rejected"
+	KindDisputeAnswered = "dispute_answered"
+)
+
+// AnswerKinds are the kinds of message that answer a debtor's request.
+var AnswerKinds = []string{KindPlanApproved, KindPlanCountered, KindPlanRejected, KindDisputeAnswered}
+
+// IsAnswer reports whether a message of kind answers the debtor's own
+// request. An answer the person waits for is not a reminder: the weekly
+// cap, which keeps reminders from piling up, does not hold it back.
+func IsAnswer(kind string) bool { return slices.Contains(AnswerKinds, kind) }
+
+// PostMoment is the first moment at or after t at which a letter goes to
+// the print partner: in the send window's hours, and only on a working day,
+// since the print partner posts nothing on a Saturday, Sunday or holiday.
+func PostMoment(cal Calendar, t time.Time) time.Time {
+	w := SendWindow{Calendar: cal}
+	for {
+		at := w.FirstAllowed(t)
+		day := DutchDate(at)
+		if cal.IsWorkingDay(day) {
+			return at
+		}
+		next := cal.NextWorkingDay(day)
+		t = time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, amsterdam)
+	}
+}
+
+// PostDay is the day a letter planned at t goes: the day of PostMoment. A
+// 14-day letter's sent-on day is this day, so its term counts from the day
+// the letter really goes, not from a Sunday it was planned on.
+func PostDay(cal Calendar, t time.Time) time.Time { return DutchDate(PostMoment(cal, t)) }

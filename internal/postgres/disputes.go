@@ -78,8 +78,9 @@ func (db *DB) DisputeFileOf(ctx context.Context, creditorIDs []string, fileID st
 
 // ResolveDispute closes a dispute. upheld credits what is open on the invoice;
 // corrected credits the difference down to correctTo (cents of principal);
-// rejected lets collection resume. The answer is what the debtor reads.
-func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID string, outcome collect.DisputeStatus, answer string, correctTo int64) error {
+// rejected lets collection resume. The answer is what the debtor reads; tell
+// are the messages that bring it, scheduled in the same transaction.
+func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID string, outcome collect.DisputeStatus, answer string, correctTo int64, tell ...OutboxMessage) error {
 	return db.WithTx(ctx, func(tx pgx.Tx) error {
 		d, err := scanDispute(tx.QueryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, disputeID, creditorID))
 		if err != nil {
@@ -140,8 +141,12 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 			d.ID, outcome, answer, now, agentID); err != nil {
 			return dbErr(err, "resolve dispute")
 		}
+		ids, err := scheduleMessages(ctx, tx, tell, now)
+		if err != nil {
+			return err
+		}
 		return Audit(ctx, tx, "agent:"+agentID, "dispute."+string(outcome), d.CreditorID, d.DebtorID, "dispute:"+d.ID,
-			map[string]any{"status": d.Status}, map[string]any{"status": outcome, "answer": answer, "correct_to": correctTo})
+			map[string]any{"status": d.Status}, map[string]any{"status": outcome, "answer": answer, "correct_to": correctTo, "messages": ids})
 	})
 }
 

@@ -161,6 +161,20 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m OutboxMessage, now time.Tim
 	return id, nil
 }
 
+// scheduleMessages stores messages that another change brings about (an
+// agent's answer), in that change's transaction, and returns their ids.
+func scheduleMessages(ctx context.Context, tx pgx.Tx, ms []OutboxMessage, now time.Time) ([]string, error) {
+	ids := []string{}
+	for _, m := range ms {
+		id, err := insertMessage(ctx, tx, m, now)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 const messageCols = `id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), coalesce(notice_id::text, ''), coalesce(step_key, ''),
 	coalesce(step, -1), kind, template, channel, tried, language, to_address, subject, body_text, body_html, state, not_before,
 	sent_at, error, ladder_version, attempts, provider_id, created_at`

@@ -134,8 +134,10 @@ func (db *DB) BrokePlanSince(ctx context.Context, debtorID string, since time.Ti
 }
 
 // DecidePlan is an agent's answer to a proposal: approve, reject (with a
-// reason the debtor reads) or counter with other terms.
-func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decision, reason string, counter *collect.Plan) (collect.Plan, error) {
+// reason the debtor reads) or counter with other terms. tell are the
+// messages that bring the answer to the debtor, scheduled in the same
+// transaction.
+func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decision, reason string, counter *collect.Plan, tell ...OutboxMessage) (collect.Plan, error) {
 	var out collect.Plan
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1 AND creditor_id = $2 FOR UPDATE`, planID, creditorID))
@@ -166,6 +168,9 @@ func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decis
 				return err
 			}
 			after["counter_plan_id"], after["months"], after["total"], after["first_due"] = out.ID, out.Months, out.Total, out.FirstDue.Format("2006-01-02")
+		}
+		if after["messages"], err = scheduleMessages(ctx, tx, tell, now); err != nil {
+			return err
 		}
 		return Audit(ctx, tx, "agent:"+agentID, "plan."+decision, p.CreditorID, p.DebtorID, "plan:"+p.ID, map[string]any{"status": p.Status}, after)
 	})
@@ -296,8 +301,8 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 // OfferPlan is an agent's own plan for a debtor (for example after a hardship
 // report): it is stored as a counter-offer the debtor accepts or declines in
 // the portal, and replaces any open proposal or offer. One transaction with
-// its audit record.
-func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID string, p collect.Plan) (collect.Plan, error) {
+// its audit record and tell, the messages that bring the offer to the debtor.
+func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID string, p collect.Plan, tell ...OutboxMessage) (collect.Plan, error) {
 	if p.Total <= 0 || p.Months < 1 || p.FirstDue.IsZero() {
 		return collect.Plan{}, collect.Errorf(collect.EINVALID, "months", "a plan needs a total, a number of months and a first date")
 	}
@@ -326,12 +331,18 @@ func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID strin
 			return err
 		}
 		p.CreditorID, p.DebtorID, p.Status, p.CounterOf = creditorID, debtorID, "countered", ""
-		if out, err = insertPlan(ctx, tx, p, db.Now()); err != nil {
+		now := db.Now()
+		if out, err = insertPlan(ctx, tx, p, now); err != nil {
+			return err
+		}
+		ids, err := scheduleMessages(ctx, tx, tell, now)
+		if err != nil {
 			return err
 		}
 		return Audit(ctx, tx, "agent:"+agentID, "plan.offered", creditorID, debtorID, "plan:"+out.ID,
 			map[string]any{"replaced": open},
-			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason})
+			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason,
+				"messages": ids})
 	})
 	return out, err
 }
