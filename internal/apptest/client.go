@@ -89,7 +89,8 @@ var HTTPClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+// CSRFField finds the CSRF token a page's forms carry.
+var CSRFField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 
 // Send sends one request with the client's cookies and header, and header.
 func (c *Client) Send(method, path string, body io.Reader, header http.Header) Response {
@@ -151,7 +152,7 @@ func (c *Client) Try(method, path string, body io.Reader, header http.Header) (R
 			c.Jar[ck.Name] = ck.Value
 		}
 	}
-	if m := csrfField.FindStringSubmatch(r.Body); m != nil {
+	if m := CSRFField.FindStringSubmatch(r.Body); m != nil {
 		c.CSRF = m[1]
 	}
 	return r, nil
