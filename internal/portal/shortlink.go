@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/settle/settle/internal/casework"
-	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/web"
 )
 
@@ -19,7 +18,7 @@ import (
 // second factor is.
 func (p *Portal) registerShortLink(app *fiber.App) {
 	p.pages["code"] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/code.html"))
-	limit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: postgres.NewKV(p.DB, "limit:code:"),
+	limit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: casework.RateCounters(p.DB, "limit:code:"),
 		LimitReached: func(c *fiber.Ctx) error {
 			return p.message(c, fiber.StatusTooManyRequests, "error.title", p.printer(c).T("error.toomany"))
 		}})
