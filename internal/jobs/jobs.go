@@ -33,7 +33,8 @@ type Deps struct {
 	// (casework.Payouts.Sync); nil when no provider credentials for
 	// payouts are configured, and the hourly job then does nothing.
 	SyncPayouts func(ctx context.Context) error
-	// Senders are the outreach channels (email, SMS) and the link signer.
+	// Senders are the outreach channels (email, SMS) and the public address
+	// their short links start with.
 	Senders casework.Senders
 	// OutreachEvery is how often outreach runs; 0 is DefaultOutreachEvery
 	// (the demo runs it more often).
