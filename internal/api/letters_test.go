@@ -49,7 +49,7 @@ func TestNoticeLetterPDF(t *testing.T) {
 			t.Errorf("letter text lacks %q\n%s", w, text)
 		}
 	}
-	if !regexp.MustCompile(`^` + regexp.QuoteMeta(baseURL) + `/b/[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$`).MatchString(link) || len(link) > 40 {
+	if !regexp.MustCompile(`^`+regexp.QuoteMeta(baseURL)+`/b/[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$`).MatchString(link) || len(link) > 40 {
 		t.Errorf("short link %q", link)
 	}
 	f := strings.Split(epc, "\n")
