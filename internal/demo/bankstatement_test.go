@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/postgres"
@@ -24,12 +25,7 @@ func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
 // clearing account for Mollie is zero again.
 func TestDemoBankStatement(t *testing.T) {
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db, _ := apptest.NewDB(t, nil)
 	dir := t.TempDir()
 	out, _, err := demo.Seed(ctx, db, access.NewSigner([]byte("demo-test-signing-key-32-bytes!!!!"), db.Now), "http://settle.test", filepath.Join(dir, "demo.json"), true)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
@@ -49,16 +50,11 @@ type env struct {
 func newEnv(t *testing.T, baseURL string) *env {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
 	clk := pgtest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	db.Now = clk.Now
+	db, _ := apptest.NewDB(t, clk.Now)
 	e := &env{t: t, ctx: ctx, db: db, cfg: config.Config{BaseURL: baseURL}}
 	e.signer = access.NewSigner([]byte("server-test-signing-key-of-32-bytes!"), db.Now)
+	var err error
 	e.app, err = app.Build(e.cfg, db, e.signer, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/app"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay"
@@ -42,14 +43,8 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
+	db, _ := apptest.NewDB(t, func() time.Time { return now })
 	fake := molliefake.New("")
 	fs := httptest.NewServer(fake.Handler())
 	t.Cleanup(fs.Close)
