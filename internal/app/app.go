@@ -124,11 +124,11 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		return nil, err
 	}
 	a.JobDeps.OutreachEvery = opts.OutreachEvery
-	if a.Jobs, err = jobs.New(a.JobDeps, opts.Work); err != nil {
+	if a.Jobs, err = jobs.New(a.JobDeps, db.RiverDriver(), opts.Work); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log, DemoClock: opts.DemoClock}
-	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(),
+	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(), Now: func() time.Time { return db.Now() },
 		Pay: &casework.Payments{DB: db, Providers: a.Providers, BaseURL: cfg.BaseURL, ParseStripe: stripe.ParseStored, Log: log}}
 	hooks := &webhooks.Handlers{DB: db, Jobs: a.Jobs, StripeSecret: cfg.StripeWebhook, Log: log}
 	if sp, ok := a.Providers.Default["stripe"].(*stripe.Provider); ok {

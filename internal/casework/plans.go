@@ -108,8 +108,8 @@ func ProposePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReq
 	if err != nil || !q.CanPropose {
 		return q, err
 	}
-	q.Plan, err = db.ProposePlan(ctx, collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.Total(), Months: q.Months, FirstDue: q.First},
-		check, q.Facts.Creditor.Policy.Plan.AutoApprove)
+	q.Plan, err = db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.Total(), Months: q.Months, FirstDue: q.First},
+		check, q.Facts.Creditor.Policy.Plan.AutoApprove, now))
 	if err != nil {
 		return q, err
 	}

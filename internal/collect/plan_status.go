@@ -16,6 +16,26 @@ func ProposalOutcome(check PlanCheck, autoApprove bool) (status PlanStatus, reas
 	return PlanProposed, strings.Join(check.Reasons, "; ")
 }
 
+// Proposal is a debtor's plan proposal as decided, ready to be stored.
+type Proposal struct {
+	Plan         Plan      // with its status, reason and, once approved, decision time
+	InsidePolicy bool      // the check's verdict, kept in the audit record
+	At           time.Time // when the debtor proposed it
+}
+
+// ProposePlan decides a debtor's plan proposal made at now: approved (and
+// so decided) at once when check says it is inside the creditor's policy
+// and the policy approves automatically, else proposed for an agent with
+// the reasons it is outside (ProposalOutcome).
+func ProposePlan(p Plan, check PlanCheck, autoApprove bool, now time.Time) Proposal {
+	p.Status, p.Reason = ProposalOutcome(check, autoApprove)
+	p.DecidedAt = nil
+	if p.Status != PlanProposed {
+		p.DecidedAt = &now
+	}
+	return Proposal{Plan: p, InsidePolicy: check.Inside, At: now}
+}
+
 // PlanAnswer is the status an agent's decision on a proposal gives it:
 // approve, reject, or counter (the proposal is replaced by the counter-offer).
 func PlanAnswer(decision string) (PlanStatus, error) {

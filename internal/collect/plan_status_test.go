@@ -1,6 +1,9 @@
 package collect
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestProposalOutcome(t *testing.T) {
 	inside := PlanCheck{Inside: true}
@@ -84,5 +87,20 @@ func TestInstalmentState(t *testing.T) {
 		if got := c.in.State(today); got != c.want {
 			t.Errorf("%+v.State = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestProposePlanStampsTheDecision: a proposal approved at once is decided
+// at the moment given, one left to an agent is not decided yet; both carry
+// the check's verdict for the audit record.
+func TestProposePlanStampsTheDecision(t *testing.T) {
+	now := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	pr := ProposePlan(Plan{Months: 3}, PlanCheck{Inside: true}, true, now)
+	if pr.Plan.Status != PlanApproved || pr.Plan.DecidedAt == nil || !pr.Plan.DecidedAt.Equal(now) || !pr.InsidePolicy || !pr.At.Equal(now) {
+		t.Errorf("inside, auto: %+v", pr)
+	}
+	pr = ProposePlan(Plan{Months: 3}, PlanCheck{Reasons: []string{"too long"}}, true, now)
+	if pr.Plan.Status != PlanProposed || pr.Plan.DecidedAt != nil || pr.Plan.Reason != "too long" || pr.InsidePolicy || !pr.At.Equal(now) {
+		t.Errorf("outside: %+v", pr)
 	}
 }

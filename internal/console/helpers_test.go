@@ -125,7 +125,7 @@ func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months
 	if check.Inside {
 		e.t.Fatalf("plan of %d in %d months is inside the policy", total, months)
 	}
-	p, err := e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: total, Months: months, FirstDue: first}, check, cr.Policy.Plan.AutoApprove)
+	p, err := e.db.ProposePlan(e.ctx, collect.ProposePlan(collect.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: total, Months: months, FirstDue: first}, check, cr.Policy.Plan.AutoApprove, e.db.Now()))
 	if err != nil {
 		e.t.Fatal(err)
 	}

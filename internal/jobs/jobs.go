@@ -12,9 +12,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
@@ -51,9 +51,11 @@ type Client struct {
 	River *river.Client[pgx.Tx]
 }
 
-// New builds the River client. With work false it only inserts jobs (for
-// one-shot commands); with work true it also runs the workers and the periodic sweep.
-func New(d Deps, work bool) (*Client, error) {
+// New builds the River client on driver, which must run on the store's pool
+// (postgres.DB.RiverDriver) so that a job inserted in a store transaction
+// commits with it. With work false it only inserts jobs (for one-shot
+// commands); with work true it also runs the workers and the periodic sweep.
+func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncPaymentWorker{d: d})
 	river.AddWorker(workers, &stripeEventWorker{d: d})
@@ -88,7 +90,7 @@ func New(d Deps, work bool) (*Client, error) {
 			outreachJob(d.OutreachEvery),
 		}
 	}
-	c, err := river.NewClient(d.DB.RiverDriver(), cfg)
+	c, err := river.NewClient(driver, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
@@ -195,8 +197,8 @@ func Sweep(ctx context.Context, d Deps) (int, error) {
 	return d.payments().Sweep(ctx)
 }
 
-// CleanupArgs removes expired sessions, keys, idempotency keys, sign-in
-// counters and pending sign-ins (Cleanup).
+// CleanupArgs checks the interest tables and removes expired sessions, keys,
+// idempotency keys, sign-in counters and pending sign-ins (casework.Housekeep).
 type CleanupArgs struct{}
 
 // Kind names the job.
@@ -208,30 +210,7 @@ type cleanupWorker struct {
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
-	CheckRates(ctx, w.d)
-	return Cleanup(ctx, w.d)
-}
-
-// Cleanup deletes what has expired by the database's clock: sessions, short
-// lived keys, idempotency keys older than 24 hours, per-address sign-in
-// counters past their window and pending console sign-ins past their time.
-// Each of them is already ignored once expired; deleting them keeps the
-// tables to what is live.
-func Cleanup(ctx context.Context, d Deps) error {
-	if _, err := d.DB.DeleteExpiredSessions(ctx); err != nil {
-		return err
-	}
-	if err := d.DB.DeleteExpiredKV(ctx); err != nil {
-		return err
-	}
-	if _, err := d.DB.DeleteExpiredIdempotencyKeys(ctx); err != nil {
-		return err
-	}
-	if _, err := d.DB.DeleteExpiredAddressAttempts(ctx, access.AddressWindow); err != nil {
-		return err
-	}
-	_, err := d.DB.DeleteExpiredPendingLogins(ctx)
-	return err
+	return casework.Housekeep(ctx, w.d.DB, w.d.Log)
 }
 
 // SyncPayoutsArgs fetches the providers' payouts and reconciles them.
@@ -277,19 +256,5 @@ func (w *reviewPlansWorker) Work(ctx context.Context, job *river.Job[ReviewPlans
 }
 
 // CheckRates warns the operator when a statutory interest table does not
-// reach today: interest after that date would use an outdated rate. The
-// warning names the command that fixes it.
-func CheckRates(ctx context.Context, d Deps) {
-	today := d.DB.Today()
-	for _, kind := range []string{"consumer", "commercial"} {
-		rt, err := d.DB.Rates(ctx, kind)
-		if err != nil {
-			d.Log.Error("read interest rates", "kind", kind, "err", err)
-			continue
-		}
-		if end := rt.CoveredThrough(); end.Before(today) {
-			d.Log.Warn("the statutory interest table is out of date: add the current rate with `settle rates add`",
-				"kind", kind, "covered_through", end.Format("2006-01-02"))
-		}
-	}
-}
+// reach today (casework.CheckRates).
+func CheckRates(ctx context.Context, d Deps) { casework.CheckRates(ctx, d.DB, d.Log) }

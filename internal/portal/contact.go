@@ -90,7 +90,7 @@ func (p *Portal) contactSave(c *fiber.Ctx) error {
 	w, err := parseContactForm(v.Form)
 	s := sessionOf(c)
 	if err == nil {
-		w, err = casework.SetContactWishes(c.UserContext(), p.DB, p.DB.Now(), s, c.Cookies(sessionCookie), w)
+		w, err = casework.SetContactWishes(c.UserContext(), p.DB, p.Now(), s, c.Cookies(sessionCookie), w)
 	}
 	if e := (*collect.Error)(nil); errors.As(err, &e) && e.Code == collect.EINVALID {
 		v.Problem = v.P.T("wishes.error." + e.Field)

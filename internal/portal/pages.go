@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
@@ -16,24 +17,21 @@ func supported(lang string) bool { return i18n.Supported(lang) }
 // statement loads the signed-in debtor's statement as of today. Every page
 // reads the debtor from the session, never from the URL.
 func (p *Portal) statement(c *fiber.Ctx) (collect.Facts, collect.Statement, error) {
-	s := c.Locals("session").(postgres.Session)
-	return p.DB.Statement(c.UserContext(), s.CreditorID, s.DebtorID, p.DB.Today())
+	s := sessionOf(c)
+	return casework.DebtorStatement(c.UserContext(), p.DB, p.Now(), s.CreditorID, s.DebtorID)
 }
 
 func (p *Portal) overview(c *fiber.Ctx) error {
-	f, st, err := p.statement(c)
+	s := sessionOf(c)
+	o, err := casework.Overview(c.UserContext(), p.DB, p.Now(), s.CreditorID, s.DebtorID)
 	if err != nil {
 		return err
 	}
-	pr := p.printer(c)
+	pr, f, st := p.printer(c), o.Facts, o.Statement
 	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil}
-	if err := p.selfService(c, &v, st); err != nil {
-		return err
-	}
-	if v.Receipts, err = p.receipts(c, pr, ""); err != nil {
-		return err
-	}
+		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
+		Receipts: receipts(pr, o.Paid, "")}
+	selfService(&v, o)
 	// With a plan, the next step is the next part, not the old due date.
 	if v.Approved != nil && len(v.NextSteps) > 0 {
 		for _, r := range v.Approved.Rows {
@@ -103,30 +101,18 @@ func NextSteps(pr i18n.Printer, st collect.Statement) []string {
 // invoice explains one invoice of the signed-in debtor. Another debtor's
 // invoice id gets the same 404 as an id that does not exist.
 func (p *Portal) invoice(c *fiber.Ctx) error {
-	f, st, err := p.statement(c)
-	if err != nil {
-		return err
-	}
-	line, ok := st.Line(c.Params("id"))
-	if !ok {
+	s := sessionOf(c)
+	in, err := casework.InvoiceOfDebtor(c.UserContext(), p.DB, p.Now(), s.CreditorID, s.DebtorID, c.Params("id"))
+	if collect.IsNotFound(err) {
 		return fiber.ErrNotFound
 	}
-	pr := p.printer(c)
-	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil}
-	if v.Receipts, err = p.receipts(c, pr, line.Invoice.ID); err != nil {
-		return err
-	}
-	s := c.Locals("session").(postgres.Session)
-	ds, err := p.DB.Disputes(c.UserContext(), s.CreditorID, s.DebtorID)
 	if err != nil {
 		return err
 	}
-	for _, d := range ds {
-		if d.InvoiceID == line.Invoice.ID && d.Status == collect.DisputeOpen {
-			v.OpenClaim = true
-		}
-	}
+	pr, f, line := p.printer(c), in.Facts, in.Line
+	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
+		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil,
+		Receipts: receipts(pr, in.Paid, line.Invoice.ID), OpenClaim: in.OpenClaim}
 	return p.render(c, fiber.StatusOK, "invoice", v)
 }
 
@@ -158,12 +144,7 @@ func paymentLines(pr i18n.Printer, entries []collect.Entry, invoiceID string) []
 
 // receipts describes the debtor's payments, newest first, each with what it
 // was applied to; with invoiceID only the payments that touched that invoice.
-func (p *Portal) receipts(c *fiber.Ctx, pr i18n.Printer, invoiceID string) ([]Receipt, error) {
-	s := c.Locals("session").(postgres.Session)
-	ps, err := p.DB.PaidPayments(c.UserContext(), s.CreditorID, s.DebtorID)
-	if err != nil {
-		return nil, err
-	}
+func receipts(pr i18n.Printer, ps []postgres.PaidPayment, invoiceID string) []Receipt {
 	var out []Receipt
 	for _, pp := range ps {
 		touches := invoiceID == ""
@@ -188,7 +169,7 @@ func (p *Portal) receipts(c *fiber.Ctx, pr i18n.Printer, invoiceID string) ([]Re
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Receipt is one payment in words: when, how much, how, and what it paid.

@@ -34,7 +34,7 @@ func (p *Portal) planPage(c *fiber.Ctx, d casework.PlanDesk) view {
 
 func (p *Portal) planForm(c *fiber.Ctx) error {
 	s := sessionOf(c)
-	desk, err := casework.OpenPlanDesk(c.UserContext(), p.DB, p.DB.Now(), s.CreditorID, s.DebtorID)
+	desk, err := casework.OpenPlanDesk(c.UserContext(), p.DB, p.Now(), s.CreditorID, s.DebtorID)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ type planUseCase func(context.Context, *postgres.DB, time.Time, casework.PlanReq
 // otherwise show renders the quote.
 func (p *Portal) planQuote(c *fiber.Ctx, use planUseCase, show func(casework.PlanQuote, view) error) error {
 	form := map[string]string{}
-	q, err := use(c.UserContext(), p.DB, p.DB.Now(), planRequest(c, form))
+	q, err := use(c.UserContext(), p.DB, p.Now(), planRequest(c, form))
 	if !q.CanPropose {
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (p *Portal) planAnswer(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	s := sessionOf(c)
-	a, err := casework.AnswerCounter(c.UserContext(), p.DB, p.DB.Now(),
+	a, err := casework.AnswerCounter(c.UserContext(), p.DB, p.Now(),
 		casework.CounterAnswer{CreditorID: s.CreditorID, DebtorID: s.DebtorID, PlanID: c.Params("id"), Accept: answer == "accept"})
 	if collect.ErrorCode(err) == collect.ECONFLICT {
 		return p.message(c, fiber.StatusConflict, "plan.gone.title", p.printer(c).T("plan.gone"))

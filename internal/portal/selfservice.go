@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -18,9 +19,6 @@ var selfServiceActions = []Action{
 	{Key: "action.hardship", Path: "/hardship"},
 	{Key: "action.contact", Path: "/contact", Always: true},
 }
-
-// dayOf is the Dutch date of a moment.
-func dayOf(t time.Time) time.Time { return collect.DutchDate(t) }
 
 func sessionOf(c *fiber.Ctx) postgres.Session { return c.Locals("session").(postgres.Session) }
 
@@ -54,64 +52,16 @@ func newPlanView(pl collect.Plan, today time.Time) *planView {
 	return v
 }
 
-// disputeView is one dispute as the debtor reads it.
-type disputeView struct {
-	collect.Dispute
-	Number   string
-	Opened   time.Time
-	AnswerBy time.Time
-}
-
 // selfService adds to the overview what the debtor asked for: plans,
 // disputes and breathing space.
-func (p *Portal) selfService(c *fiber.Ctx, v *view, st collect.Statement) error {
-	ctx := c.UserContext()
-	s := sessionOf(c)
-	today := p.DB.Today()
-	cal, err := p.DB.Calendar(ctx)
-	if err != nil {
-		return err
+func selfService(v *view, o casework.DebtorOverview) {
+	if o.Approved != nil {
+		v.Approved = newPlanView(*o.Approved, o.Today)
 	}
-	days := v.Creditor.Policy.AnswerDays
-	plans, err := p.DB.Plans(ctx, s.CreditorID, s.DebtorID)
-	if err != nil {
-		return err
+	if o.Question != nil {
+		v.PlanAsk = newPlanView(*o.Question, o.Today)
+		v.PlanAsk.AnswerBy = o.QuestionAnswerBy
 	}
-	for i, pl := range plans {
-		switch pl.Status {
-		case collect.PlanApproved:
-			if v.Approved == nil {
-				v.Approved = newPlanView(pl, today)
-			}
-		case collect.PlanProposed, collect.PlanCountered, collect.PlanRejected:
-			// A debtor has one open question at a time; a refusal counts
-			// only while it is the newest plan, later it is history.
-			if v.PlanAsk == nil && (pl.Status != collect.PlanRejected || i == 0) {
-				v.PlanAsk = newPlanView(pl, today)
-				v.PlanAsk.AnswerBy = collect.AnswerDate(cal, dayOf(pl.CreatedAt), days)
-			}
-		}
-	}
-	ds, err := p.DB.Disputes(ctx, s.CreditorID, s.DebtorID)
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		dv := disputeView{Dispute: d, Opened: dayOf(d.CreatedAt), AnswerBy: collect.AnswerDate(cal, dayOf(d.CreatedAt), days)}
-		if l, ok := st.Line(d.InvoiceID); ok {
-			dv.Number = l.Invoice.Number
-		}
-		v.Disputes = append(v.Disputes, dv)
-	}
-	hs, err := p.DB.Hardships(ctx, s.CreditorID, s.DebtorID)
-	if err != nil {
-		return err
-	}
-	for i := range hs {
-		if hs[i].Status != collect.HardshipWontPay && !hs[i].BreathingUntil.Before(today) {
-			v.Breathing = &hs[i]
-			break
-		}
-	}
-	return nil
+	v.Disputes = o.Disputes
+	v.Breathing = o.Breathing
 }

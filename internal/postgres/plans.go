@@ -40,24 +40,20 @@ func insertPlan(ctx context.Context, tx pgx.Tx, p collect.Plan, now time.Time) (
 	return out, nil
 }
 
-// ProposePlan stores a debtor's plan: approved at once when check says it is
-// inside the creditor's policy and the policy allows it, else proposed for an agent.
-func (db *DB) ProposePlan(ctx context.Context, p collect.Plan, check collect.PlanCheck, autoApprove bool) (collect.Plan, error) {
-	now := db.Now()
-	p.Status, p.Reason = collect.ProposalOutcome(check, autoApprove)
-	if p.Status != collect.PlanProposed {
-		p.DecidedAt = &now
-	}
+// ProposePlan stores a debtor's plan proposal as decided (collect.ProposePlan),
+// replacing the debtor's open proposals and counter-offers, with its audit record.
+func (db *DB) ProposePlan(ctx context.Context, pr collect.Proposal) (collect.Plan, error) {
+	p := pr.Plan
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		if err := endOpenPlans(ctx, tx, p.DebtorID); err != nil {
 			return err
 		}
 		var err error
-		if p, err = insertPlan(ctx, tx, p, now); err != nil {
+		if p, err = insertPlan(ctx, tx, p, pr.At); err != nil {
 			return err
 		}
 		return Audit(ctx, tx, "debtor:"+p.DebtorID, "plan."+string(p.Status), p.CreditorID, p.DebtorID, "plan:"+p.ID, nil,
-			map[string]any{"total": p.Total, "months": p.Months, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": check.Inside})
+			map[string]any{"total": p.Total, "months": p.Months, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": pr.InsidePolicy})
 	})
 	return p, err
 }

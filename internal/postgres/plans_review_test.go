@@ -19,8 +19,8 @@ func TestReviewPlans(t *testing.T) {
 	kept := f.debtor(t, "K1", collect.Consumer)
 	inv := f.invoice(t, kept, "K-1", "2026-09-01", 10000)
 	f.notice(t, kept, "email", "2026-09-10", inv) // deadline passed: WIK costs of € 40,00 are due
-	plan, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: kept, Total: 14000, Months: 2, FirstDue: day("2026-10-01")},
-		collect.PlanCheck{Inside: true}, true)
+	plan, err := f.db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: f.creditor.ID, DebtorID: kept, Total: 14000, Months: 2, FirstDue: day("2026-10-01")},
+		collect.PlanCheck{Inside: true}, true, f.db.Now()))
 	if err != nil || plan.Status != "approved" {
 		t.Fatalf("propose: %v %v", plan.Status, err)
 	}
@@ -36,8 +36,8 @@ func TestReviewPlans(t *testing.T) {
 
 	broke := f.debtor(t, "B1", collect.Consumer)
 	f.invoice(t, broke, "B-1", "2026-09-01", 20000)
-	if _, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: broke, Total: 20000, Months: 4, FirstDue: day("2026-10-15")},
-		collect.PlanCheck{Inside: true}, true); err != nil {
+	if _, err := f.db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: f.creditor.ID, DebtorID: broke, Total: 20000, Months: 4, FirstDue: day("2026-10-15")},
+		collect.PlanCheck{Inside: true}, true, f.db.Now())); err != nil {
 		t.Fatal(err)
 	}
 

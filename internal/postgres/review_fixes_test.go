@@ -21,8 +21,8 @@ func TestReviewPlansIgnoresMoneyThatWentBack(t *testing.T) {
 	d := f.debtor(t, "R1", collect.Consumer)
 	inv := f.invoice(t, d, "R-1", "2026-09-01", 10000)
 	f.notice(t, d, "email", "2026-09-10", inv)
-	plan, err := f.db.ProposePlan(ctx, collect.Plan{CreditorID: f.creditor.ID, DebtorID: d, Total: 14000, Months: 2, FirstDue: day("2026-12-01")},
-		collect.PlanCheck{Inside: true}, true)
+	plan, err := f.db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: f.creditor.ID, DebtorID: d, Total: 14000, Months: 2, FirstDue: day("2026-12-01")},
+		collect.PlanCheck{Inside: true}, true, f.db.Now()))
 	if err != nil || plan.Status != "approved" {
 		t.Fatalf("propose: %v %v", plan.Status, err)
 	}

@@ -144,8 +144,8 @@ func TestConsoleRoleWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.db.Today().AddDate(0, 0, 7)
-	if w.plan, err = e.db.ProposePlan(e.ctx, collect.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
-		collect.PlanCheck{Reasons: []string{"too long"}}, false); err != nil {
+	if w.plan, err = e.db.ProposePlan(e.ctx, collect.ProposePlan(collect.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
+		collect.PlanCheck{Reasons: []string{"too long"}}, false, e.db.Now())); err != nil {
 		t.Fatal(err)
 	}
 	e.importStatement(e.B, "B-STMT-1", "", 4321)

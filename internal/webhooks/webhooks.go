@@ -10,10 +10,8 @@ import (
 	"regexp"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/settle/settle/internal/casework"
-	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
@@ -39,23 +37,17 @@ func (h *Handlers) Register(app *fiber.App) {
 var mollieID = regexp.MustCompile(`^tr_[A-Za-z0-9]{1,64}$`)
 
 // mollie handles Mollie's report. Its body holds only a payment id and
-// proves nothing, so the job re-fetches the payment from Mollie. Mollie sends
-// the same id for every status change, so every delivery asks for a sync;
-// while one waits, further deliveries add nothing (see jobs.EnqueueSyncTx).
+// proves nothing: the use case stores the delivery and asks for a sync
+// that re-fetches the payment from Mollie (casework.ReceiveMollieEvent).
 func (h *Handlers) mollie(c *fiber.Ctx) error {
 	id := c.FormValue("id")
 	if !mollieID.MatchString(id) {
 		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 	}
-	p, err := h.DB.PaymentByProviderID(c.UserContext(), "mollie", id)
-	if collect.IsNotFound(err) {
+	err := casework.ReceiveMollieEvent(c.UserContext(), h.DB, h.Jobs, id)
+	if errors.Is(err, casework.ErrUnknownPayment) {
 		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 	}
-	if err != nil {
-		return err
-	}
-	err = h.DB.StoreWebhookEvent(c.UserContext(), postgres.WebhookEvent{Provider: "mollie", EventID: id, EventType: "payment", PaymentID: p.ID},
-		func(tx pgx.Tx, _ int64, _ bool) error { return h.Jobs.EnqueueSyncTx(c.UserContext(), tx, p.ID) })
 	if err != nil {
 		return err
 	}
@@ -63,49 +55,28 @@ func (h *Handlers) mollie(c *fiber.Ctx) error {
 }
 
 // stripe handles Stripe's events: the signature is checked on the raw body
-// before anything else; each event id is stored and booked once.
+// before anything else; each event id is stored and booked once
+// (casework.ReceiveStripeEvent).
 func (h *Handlers) stripe(c *fiber.Ctx) error {
 	body := c.Body()
 	ev, err := stripe.ParseWebhook(body, c.Get("Stripe-Signature"), h.StripeSecret)
 	if err != nil {
 		if errors.Is(err, stripe.ErrForged) || errors.Is(err, stripe.ErrUnknownPayment) {
 			h.Log.Warn("stripe webhook refused", "reason", err.Error())
-			return c.Status(fiber.StatusBadRequest).SendString("event refused")
 		}
 		return c.Status(fiber.StatusBadRequest).SendString("event refused")
 	}
 	if !ev.Handled {
 		return c.SendStatus(fiber.StatusOK) // verified, but nothing Settle acts on
 	}
-	if ev.PaymentID == "" && ev.ProviderID != "" && h.ResolveIntent != nil {
-		if ev.PaymentID, err = h.ResolveIntent(c.UserContext(), ev.ProviderID); err != nil {
-			h.Log.Warn("stripe webhook: intent not ours", "event_id", ev.ID, "err", err)
-			return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
-		}
-	}
-	p, err := h.DB.PaymentByID(c.UserContext(), ev.PaymentID)
-	if err != nil {
-		if collect.IsNotFound(err) {
-			return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
-		}
-		return err
-	}
-	// A correctly signed event may still name a payment it has no say
-	// over (another provider's, another session's): refuse it here, before
-	// anything is stored or booked, and show finance.
-	if refused, err := casework.RefuseForeignStripeEvent(c.UserContext(), h.DB, h.Log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
-		return err
-	} else if refused {
+	err = casework.ReceiveStripeEvent(c.UserContext(), h.DB, h.Jobs, h.Log, h.ResolveIntent,
+		casework.StripeEvent{ID: ev.ID, Type: ev.Type, PaymentID: ev.PaymentID, ProviderID: ev.ProviderID, Payload: body})
+	switch {
+	case errors.Is(err, casework.ErrUnknownPayment):
+		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
+	case errors.Is(err, casework.ErrEventRefused):
 		return c.Status(fiber.StatusBadRequest).SendString("event refused")
-	}
-	err = h.DB.StoreWebhookEvent(c.UserContext(), postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: body},
-		func(tx pgx.Tx, rowID int64, fresh bool) error {
-			if !fresh {
-				return nil
-			}
-			return h.Jobs.EnqueueStripeEventTx(c.UserContext(), tx, rowID)
-		})
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	return c.SendStatus(fiber.StatusOK)

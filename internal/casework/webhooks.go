@@ -1,0 +1,89 @@
+package casework
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/postgres"
+)
+
+// Queue puts the job that follows a provider's report into the transaction
+// that stores the report, so the report is never kept without its job
+// (jobs.Client is one).
+type Queue interface {
+	EnqueueSyncTx(ctx context.Context, tx pgx.Tx, paymentID string) error
+	EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error
+}
+
+// Why a provider's report is not taken; the webhook answers 400 to both.
+var (
+	ErrUnknownPayment = collect.Errorf(collect.EINVALID, "", "unknown payment")
+	ErrEventRefused   = collect.Errorf(collect.EINVALID, "", "event refused")
+)
+
+// ReceiveMollieEvent takes Mollie's report that one of its payments
+// changed. The report proves nothing, so it only stores the delivery and,
+// in the same transaction, asks for a sync that re-fetches the payment from
+// Mollie. Mollie sends the same id for every change, so every delivery asks
+// for a sync; while one waits, further deliveries add nothing. A payment
+// that is not ours is ErrUnknownPayment.
+func ReceiveMollieEvent(ctx context.Context, db *postgres.DB, q Queue, molliePaymentID string) error {
+	p, err := db.PaymentByProviderID(ctx, "mollie", molliePaymentID)
+	if collect.IsNotFound(err) {
+		return ErrUnknownPayment
+	}
+	if err != nil {
+		return err
+	}
+	return db.StoreWebhookEvent(ctx, postgres.WebhookEvent{Provider: "mollie", EventID: molliePaymentID, EventType: "payment", PaymentID: p.ID},
+		func(tx pgx.Tx, _ int64, _ bool) error { return q.EnqueueSyncTx(ctx, tx, p.ID) })
+}
+
+// StripeEvent is a Stripe event whose signature the webhook verified.
+type StripeEvent struct {
+	ID         string
+	Type       string
+	PaymentID  string // our payment id; "" for a dispute, which names only ProviderID
+	ProviderID string // the checkout session (cs_...) or PaymentIntent (pi_...)
+	Payload    []byte
+}
+
+// ReceiveStripeEvent takes a verified Stripe event: it stores the event
+// once under its id and, in the same transaction, asks for it to be
+// applied. resolveIntent finds our payment of a PaymentIntent (nil: none
+// can be found). An event about a payment that is not ours is
+// ErrUnknownPayment; one about a payment of ours it has no say over (another
+// provider's, another session's) is refused before anything is stored, the
+// refusal recorded for finance, and is ErrEventRefused.
+func ReceiveStripeEvent(ctx context.Context, db *postgres.DB, q Queue, log *slog.Logger,
+	resolveIntent func(ctx context.Context, paymentIntentID string) (string, error), ev StripeEvent) error {
+	if ev.PaymentID == "" && ev.ProviderID != "" && resolveIntent != nil {
+		var err error
+		if ev.PaymentID, err = resolveIntent(ctx, ev.ProviderID); err != nil {
+			log.Warn("stripe webhook: intent not ours", "event_id", ev.ID, "err", err)
+			return ErrUnknownPayment
+		}
+	}
+	p, err := db.PaymentByID(ctx, ev.PaymentID)
+	if collect.IsNotFound(err) {
+		return ErrUnknownPayment
+	}
+	if err != nil {
+		return err
+	}
+	if refused, err := RefuseForeignStripeEvent(ctx, db, log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
+		return err
+	} else if refused {
+		return ErrEventRefused
+	}
+	return db.StoreWebhookEvent(ctx, postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: ev.Payload},
+		func(tx pgx.Tx, rowID int64, fresh bool) error {
+			if !fresh {
+				return nil // a redelivery: its job was enqueued with the first
+			}
+			return q.EnqueueStripeEventTx(ctx, tx, rowID)
+		})
+}
