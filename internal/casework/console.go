@@ -36,7 +36,8 @@ type QueueEntry struct {
 
 // WorkQueue lists the open plan proposals, disputes and hardship reports of
 // the agent's creditors, oldest first, each due within its creditor's
-// answer time in working days.
+// answer time in working days, and the personal follow-ups the collection
+// ladder asked for, each due on its own day.
 func WorkQueue(ctx context.Context, db *postgres.DB, now time.Time, creditorIDs []string) ([]QueueEntry, error) {
 	items, err := db.WorkQueue(ctx, creditorIDs, WorkQueueLimit)
 	if err != nil {
@@ -48,6 +49,10 @@ func WorkQueue(ctx context.Context, db *postgres.DB, now time.Time, creditorIDs 
 	}
 	out := make([]QueueEntry, 0, len(items))
 	for _, it := range items {
+		if it.Kind == "task" {
+			out = append(out, QueueEntry{QueueItem: it, DueBy: it.DueOn, Overdue: collect.DutchDate(now).After(it.DueOn)})
+			continue
+		}
 		due := collect.AnswerDue(cal, it.CreatedAt, it.AnswerDays)
 		out = append(out, QueueEntry{QueueItem: it, DueBy: due, Overdue: now.After(due)})
 	}
@@ -75,16 +80,23 @@ type CaseFile struct {
 	Hardships    []collect.Hardship
 	Notes        []postgres.Note
 	Timeline     []postgres.TimelineEvent // newest first, at most TimelineLimit
+	Messages     []MessageOnFile          // every message and letter, newest first
 	Today        time.Time
 	FirstDue     time.Time // a sensible first due date for a new plan
 	OpenDisputes int
 	OpenPlans    int
 }
 
-// InvoiceOnFile is an invoice's line of the statement with its ledger entries.
+// InvoiceOnFile is an invoice's line of the statement with its ledger
+// entries and the ladder version it runs on.
 type InvoiceOnFile struct {
 	collect.Line
 	Entries []collect.Entry
+	// LadderVersion is the version of the creditor's ladder the invoice
+	// started on (0: the default ladder); OnLadder is false before its
+	// first step.
+	LadderVersion int
+	OnLadder      bool
 }
 
 // DisputeOnFile is a dispute with the number of the invoice it disputes.
@@ -106,9 +118,14 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 	if f.Wishes, f.HasWishes, err = db.ContactWishesOf(ctx, d.ID); err != nil {
 		return f, err
 	}
+	ladders, err := db.InvoiceLadderVersions(ctx, d.CreditorID, d.ID)
+	if err != nil {
+		return f, err
+	}
 	numbers := map[string]string{}
 	for _, l := range st.Lines {
 		v := InvoiceOnFile{Line: l}
+		v.LadderVersion, v.OnLadder = ladders[l.Invoice.ID]
 		for _, e := range facts.Entries {
 			if e.InvoiceID == l.Invoice.ID {
 				v.Entries = append(v.Entries, e)
@@ -140,6 +157,9 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 		return f, err
 	}
 	if f.Notes, err = db.Notes(ctx, d.CreditorID, d.ID); err != nil {
+		return f, err
+	}
+	if f.Messages, err = FileMessages(ctx, db, d.CreditorID, d.ID); err != nil {
 		return f, err
 	}
 	f.Timeline, err = db.Timeline(ctx, d.CreditorID, d.ID, TimelineLimit)

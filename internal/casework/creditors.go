@@ -131,6 +131,8 @@ type DebtorRecord struct {
 	Wishes           collect.ContactWishes
 	// HasWishes says the debtor gave contact wishes at all.
 	HasWishes bool
+	// Messages are every message and letter to the debtor, newest first.
+	Messages []MessageOnFile
 }
 
 // DebtorView gathers a creditor's debtor as the API shows it; another
@@ -156,7 +158,10 @@ func DebtorView(ctx context.Context, db *postgres.DB, creditorID, debtorID strin
 		r.Hardship = &hs[0]
 		r.InBreathingSpace = !today.After(hs[0].BreathingUntil) && hs[0].Status != collect.HardshipWontPay
 	}
-	r.Wishes, r.HasWishes, err = db.ContactWishesOf(ctx, f.Debtor.ID)
+	if r.Wishes, r.HasWishes, err = db.ContactWishesOf(ctx, f.Debtor.ID); err != nil {
+		return r, err
+	}
+	r.Messages, err = FileMessages(ctx, db, creditorID, f.Debtor.ID)
 	return r, err
 }
 

@@ -79,6 +79,7 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
 
 	co.registerLetters(app)
+	co.registerLadders(app)
 	co.registerFinance(app)
 	co.registerDemo(app)
 
@@ -124,6 +125,7 @@ type page struct {
 	DemoOn    bool
 	DemoTools *demoPage
 	Letters  *lettersPage
+	Ladders  *laddersPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment
