@@ -77,6 +77,7 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/plans/:plan", co.requireAgent, co.h(co.decidePlan))
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
+	app.Post(prefix+"/tasks/:id/done", co.requireAgent, co.h(co.finishTask))
 
 	co.registerLetters(app)
 	co.registerLadders(app)

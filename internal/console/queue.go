@@ -41,7 +41,7 @@ func (co *Console) queue(c *fiber.Ctx) error {
 	return co.render(c, fiber.StatusOK, "queue", page{Title: "Work queue", Queue: rows, Now: now})
 }
 
-var kindName = map[string]string{"plan": "Payment plan proposal", "dispute": "Dispute", "hardship": "Hardship report"}
+var kindName = map[string]string{"plan": "Payment plan proposal", "dispute": "Dispute", "hardship": "Hardship report", "task": "Personal follow-up"}
 
 // Age says how long ago something came in, roughly, in words.
 func Age(d time.Duration) string {

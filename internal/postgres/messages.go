@@ -323,6 +323,33 @@ func (db *DB) Messages(ctx context.Context, creditorID, debtorID string) ([]Outb
 	return collectRows(rows, scanMessage, "messages")
 }
 
+// FinishAgentTask marks an open personal follow-up of one of the given
+// creditors done by the agent, in one transaction with its audit record.
+// Any other id is not found; a follow-up done before is a conflict.
+func (db *DB) FinishAgentTask(ctx context.Context, agentID string, creditorIDs []string, taskID string) error {
+	if !validUUID(taskID) || len(creditorIDs) == 0 {
+		return collect.Errorf(collect.ENOTFOUND, "", "task not found")
+	}
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		var t AgentTask
+		err := tx.QueryRow(ctx, `SELECT id, creditor_id, debtor_id, kind, due_on, done_at FROM agent_tasks
+			WHERE id = $1 AND creditor_id = ANY($2) FOR UPDATE`, taskID, creditorIDs).
+			Scan(&t.ID, &t.CreditorID, &t.DebtorID, &t.Kind, &t.DueOn, &t.DoneAt)
+		if err != nil {
+			return dbErr(err, "task")
+		}
+		if t.DoneAt != nil {
+			return collect.Errorf(collect.ECONFLICT, "", "this follow-up was already done")
+		}
+		now := db.Now()
+		if _, err := tx.Exec(ctx, `UPDATE agent_tasks SET done_at = $2, done_by = $3 WHERE id = $1`, t.ID, now, agentID); err != nil {
+			return dbErr(err, "finish task")
+		}
+		return Audit(ctx, tx, "agent:"+agentID, "task.done", t.CreditorID, t.DebtorID, "task:"+t.ID,
+			map[string]any{"kind": t.Kind, "due_on": t.DueOn.Format("2006-01-02")}, map[string]any{"done_at": now})
+	})
+}
+
 // AgentTasks lists a creditor's personal follow-ups for a debtor, oldest first.
 func (db *DB) AgentTasks(ctx context.Context, creditorID, debtorID string) ([]AgentTask, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), kind, coalesce(step_key, ''),
