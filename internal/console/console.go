@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
@@ -197,7 +198,7 @@ func (co *Console) requireAgent(c *fiber.Ctx) error {
 		c.Locals("creditors", ids)
 		return c.Next()
 	}
-	if !errors.Is(err, errNoSession) && !collect.IsNotFound(err) {
+	if !collect.IsNotFound(err) {
 		return co.h(func(*fiber.Ctx) error { return err })(c)
 	}
 	if c.Cookies(SessionCookie) != "" {
@@ -210,26 +211,10 @@ func (co *Console) requireAgent(c *fiber.Ctx) error {
 		"Your session has ended, so nothing was changed. Sign in again and repeat what you were doing.")
 }
 
-var errNoSession = errors.New("no console session")
-
 // signedIn loads the console user of the session cookie and the creditors
-// they may see. Only sessions of kind "agent" count.
+// they may see; no cookie, or one of no live session, is not found.
 func (co *Console) signedIn(c *fiber.Ctx) (postgres.Agent, []string, error) {
-	tok := c.Cookies(SessionCookie)
-	if tok == "" {
-		return postgres.Agent{}, nil, errNoSession
-	}
-	ctx := c.UserContext()
-	s, err := co.DB.SessionByToken(ctx, "agent", tok)
-	if err != nil {
-		return postgres.Agent{}, nil, err
-	}
-	a, err := co.DB.AgentByID(ctx, s.AgentID)
-	if err != nil {
-		return a, nil, err
-	}
-	ids, err := co.DB.AgentCreditorIDs(ctx, a)
-	return a, ids, err
+	return casework.AgentSession(c.UserContext(), co.DB, c.Cookies(SessionCookie))
 }
 
 func agentOf(c *fiber.Ctx) postgres.Agent { return c.Locals("agent").(postgres.Agent) }

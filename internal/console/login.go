@@ -1,14 +1,14 @@
 package console
 
 import (
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -34,254 +34,132 @@ func loginPage(email, problem string) page {
 			access.MaxLoginFailures, int(access.LockDuration.Minutes()))}}
 }
 
-// dummyHash is checked against for unknown emails, so an unknown email
-// takes as long as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := access.HashPassword(access.NewPassword() + access.NewPassword())
-	return h
-})
-
-// addressAllowed counts the attempt against the client's network address
-// and answers 429 when there were too many; ok is false then.
-func (co *Console) addressAllowed(c *fiber.Ctx) (bool, error) {
-	ok, err := co.DB.ClaimAddressAttempt(c.UserContext(), c.IP(), access.MaxAddressAttempts, access.AddressWindow)
-	if err != nil || ok {
-		return ok, err
-	}
-	return false, co.message(c, fiber.StatusTooManyRequests, "Too many sign-in attempts",
+// tooManySignIns answers a client whose network address made too many
+// sign-in attempts.
+func (co *Console) tooManySignIns(c *fiber.Ctx) error {
+	return co.message(c, fiber.StatusTooManyRequests, "Too many sign-in attempts",
 		fmt.Sprintf("There were too many sign-in attempts from your network address. Wait %d minutes and try again.", int(access.AddressWindow.Minutes())),
 		"Nothing about your account has changed. If you did not try to sign in this often, tell the team that runs Settle.")
 }
 
 func (co *Console) login(c *fiber.Ctx) error {
-	if ok, err := co.addressAllowed(c); !ok {
-		return err
-	}
-	ctx := c.UserContext()
-	email, pw := c.FormValue("email"), c.FormValue("password")
-	fail := func() error {
+	email := c.FormValue("email")
+	in := casework.AgentCredentials{Email: email, Password: c.FormValue("password"), Address: c.IP(), OldSession: c.Cookies(SessionCookie)}
+	res, err := casework.SignInAgent(c.UserContext(), co.DB, in)
+	switch {
+	case errors.Is(err, casework.ErrTooManySignIns):
+		return co.tooManySignIns(c)
+	case errors.Is(err, casework.ErrSignInFailed):
 		return co.render(c, fiber.StatusUnauthorized, "login", loginPage(email, loginFailed))
-	}
-	if email == "" || pw == "" {
-		return fail()
-	}
-	a, err := co.DB.AgentByEmail(ctx, email)
-	if err != nil {
-		if !collect.IsNotFound(err) {
-			return err
-		}
-		access.CheckPassword(dummyHash(), pw)
-		return fail()
-	}
-	// Claim the attempt before looking at the password, so guesses sent in
-	// parallel cannot get past the lockout.
-	claim, err := co.DB.ClaimLogin(ctx, a.ID, access.MaxLoginFailures, access.LockDuration)
-	if err != nil {
+	case err != nil:
 		return err
+	case res.Session != "":
+		return co.startSession(c, res.Session)
 	}
-	if !claim.Claimed {
-		// Locked: the password is not even checked, so guessing on gets nowhere.
-		access.CheckPassword(dummyHash(), pw)
-		return fail()
-	}
-	if !access.CheckPassword(a.PasswordHash, pw) {
-		return fail()
-	}
-	if a.TOTPSecret == "" && a.Role != "admin" {
-		ok, err := co.DB.FinishLogin(ctx, a.ID, claim)
-		if err != nil || !ok {
-			return orFail(err, fail)
-		}
-		return co.startSession(c, a)
-	}
-	// A second factor follows: the right password stops counting as a
-	// failure, and the codes are claimed one by one.
-	ok, err := co.DB.ReleaseLogin(ctx, a.ID, claim, access.MaxLoginFailures)
-	if err != nil || !ok {
-		return orFail(err, fail)
-	}
-	if a.TOTPSecret == "" && a.TOTPPending == "" {
-		// An admin without a second factor enrols before getting in.
-		k, err := access.NewTOTPKey(a.Email)
-		if err != nil {
-			return err
-		}
-		if err := co.DB.SetPendingTOTP(ctx, a.ID, k.Secret); err != nil {
-			return err
-		}
-		a.TOTPPending = k.Secret
-	}
-	tok, err := co.DB.CreatePendingLogin(ctx, a.ID)
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: tok, Path: prefix, HTTPOnly: true, Secure: co.Secure,
+	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: res.Pending, Path: prefix, HTTPOnly: true, Secure: co.Secure,
 		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(postgres.PendingLoginMax.Seconds())})
-	return co.renderCode(c, fiber.StatusOK, a, "")
-}
-
-// orFail returns err, or the failure page when there is no error (the
-// account was locked by other attempts while this one was checked).
-func orFail(err error, fail func() error) error {
-	if err != nil {
-		return err
-	}
-	return fail()
+	return co.renderCode(c, fiber.StatusOK, res.Enrol, "")
 }
 
 // renderCode shows the second-factor step; during enrolment it shows the
-// secret to add to an authenticator app first.
-func (co *Console) renderCode(c *fiber.Ctx, status int, a postgres.Agent, problem string) error {
-	p := page{Title: "Enter your sign-in code", Problem: problem, TOTP: &totpPage{Action: prefix + "/login/code"}}
-	if a.TOTPSecret == "" {
-		k, err := access.TOTPKeyOf(a.Email, a.TOTPPending)
-		if err != nil {
-			return err
-		}
+// key to add to an authenticator app first.
+func (co *Console) renderCode(c *fiber.Ctx, status int, enrol *access.TOTPKey, problem string) error {
+	p := page{Title: "Enter your sign-in code", Problem: problem, TOTP: &totpPage{Action: prefix + "/login/code", Key: enrol}}
+	if enrol != nil {
 		p.Title = "Set up your sign-in code"
-		p.TOTP.Key = &k
 		p.Lines = []string{"Admins sign in with a password and a code from an authenticator app."}
 	}
 	return co.render(c, status, "code", p)
 }
 
-func (co *Console) loginCode(c *fiber.Ctx) error {
-	if ok, err := co.addressAllowed(c); !ok {
-		return err
+// codeProblem says why a code was not taken and what to do instead.
+func codeProblem(err error) string {
+	switch {
+	case errors.Is(err, casework.ErrCodeUsed):
+		return "This code was used already. Wait until your app shows a new code and enter that one."
+	case errors.Is(err, casework.ErrNoTOTPKey):
+		return "Add the key below to your app first."
 	}
-	ctx := c.UserContext()
-	tok := c.Cookies(pendingCookie)
-	restart := func(problem string) error {
-		if tok != "" {
-			if err := co.DB.DeletePendingLogin(ctx, tok); err != nil {
-				return err
-			}
-		}
-		c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: "", Path: prefix, HTTPOnly: true, Secure: co.Secure,
-			SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1, Expires: time.Unix(1, 0)})
-		return co.render(c, fiber.StatusUnauthorized, "login", loginPage("", problem))
-	}
-	if tok == "" {
-		return restart("Your sign-in has expired. Sign in again with your email address and password.")
-	}
-	a, err := co.DB.PendingLogin(ctx, tok)
-	if collect.IsNotFound(err) {
-		return restart("Your sign-in has expired. Sign in again with your email address and password.")
-	}
-	if err != nil {
-		return err
-	}
-	claim, err := co.DB.ClaimLogin(ctx, a.ID, access.MaxLoginFailures, access.LockDuration)
-	if err != nil {
-		return err
-	}
-	if !claim.Claimed {
-		return restart(loginFailed)
-	}
-	enrol := a.TOTPSecret == ""
-	secret := a.TOTPSecret
-	if enrol {
-		secret = a.TOTPPending
-	}
-	step, ok := access.MatchTOTP(secret, c.FormValue("code"), co.DB.Now())
-	if !ok {
-		return co.renderCode(c, fiber.StatusUnauthorized, a, "The code is not right. Enter the 6 digits your authenticator app shows now.")
-	}
-	fresh, err := co.DB.UseTOTPStep(ctx, a.ID, step, enrol)
-	if err != nil {
-		return err
-	}
-	if !fresh {
-		return co.renderCode(c, fiber.StatusUnauthorized, a, "This code was used already. Wait until your app shows a new code and enter that one.")
-	}
-	if ok, err := co.DB.FinishLogin(ctx, a.ID, claim); err != nil || !ok {
-		return orFail(err, func() error { return restart(loginFailed) })
-	}
-	if err := co.DB.DeletePendingLogin(ctx, tok); err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: "", Path: prefix, HTTPOnly: true, Secure: co.Secure,
-		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1, Expires: time.Unix(1, 0)})
-	return co.startSession(c, a)
+	return "The code is not right. Enter the 6 digits your authenticator app shows now."
 }
 
-// startSession signs the console user in: a new session token, and a new
-// CSRF token for the signed-in pages.
-func (co *Console) startSession(c *fiber.Ctx, a postgres.Agent) error {
-	ctx := c.UserContext()
-	if old := c.Cookies(SessionCookie); old != "" {
-		if err := co.DB.DeleteSession(ctx, old); err != nil {
-			return err
+// signInExpired is what the sign-in form says when the code step has no
+// live pending sign-in.
+const signInExpired = "Your sign-in has expired. Sign in again with your email address and password."
+
+func (co *Console) loginCode(c *fiber.Ctx) error {
+	in := casework.AgentCode{Pending: c.Cookies(pendingCookie), Code: c.FormValue("code"), Address: c.IP(), OldSession: c.Cookies(SessionCookie)}
+	res, err := casework.ConfirmAgentCode(c.UserContext(), co.DB, co.DB.Now(), in)
+	switch {
+	case errors.Is(err, casework.ErrTooManySignIns):
+		return co.tooManySignIns(c)
+	case errors.Is(err, casework.ErrCodeWrong), errors.Is(err, casework.ErrCodeUsed):
+		return co.renderCode(c, fiber.StatusUnauthorized, res.Enrol, codeProblem(err))
+	case errors.Is(err, casework.ErrSignInExpired), errors.Is(err, casework.ErrSignInFailed):
+		co.clearPending(c)
+		problem := loginFailed
+		if errors.Is(err, casework.ErrSignInExpired) {
+			problem = signInExpired
 		}
-	}
-	tok, err := co.DB.CreateSession(ctx, postgres.Session{Kind: "agent", AgentID: a.ID, Language: "en"})
-	if err != nil {
+		return co.render(c, fiber.StatusUnauthorized, "login", loginPage("", problem))
+	case err != nil:
 		return err
 	}
+	co.clearPending(c)
+	return co.startSession(c, res.Session)
+}
+
+// clearPending drops the cookie of a pending sign-in that ended.
+func (co *Console) clearPending(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: pendingCookie, Value: "", Path: prefix, HTTPOnly: true, Secure: co.Secure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1, Expires: time.Unix(1, 0)})
+}
+
+// startSession hands the new session to the browser with a new CSRF token
+// for the signed-in pages.
+func (co *Console) startSession(c *fiber.Ctx, token string) error {
 	csrf.Rotate(c, co.Secure)
-	co.setSession(c, tok)
+	co.setSession(c, token)
 	return c.Redirect(prefix, fiber.StatusSeeOther)
 }
 
 // security shows whether the signed-in user has a second factor, and lets
-// one without it enrol: the secret is shown until a code confirms it.
+// one without it enrol: the key is shown until a code confirms it.
 func (co *Console) security(c *fiber.Ctx) error {
-	a := agentOf(c)
-	if a.TOTPSecret != "" {
+	k, err := casework.StartTOTPEnrolment(c.UserContext(), co.DB, agentOf(c))
+	if errors.Is(err, casework.ErrTOTPOn) {
 		return co.message(c, fiber.StatusOK, "Two-step sign-in is on",
 			"You sign in with your password and a code from your authenticator app.")
 	}
-	return co.renderEnrol(c, fiber.StatusOK, a, "")
-}
-
-func (co *Console) renderEnrol(c *fiber.Ctx, status int, a postgres.Agent, problem string) error {
-	if a.TOTPPending == "" {
-		k, err := access.NewTOTPKey(a.Email)
-		if err != nil {
-			return err
-		}
-		if err := co.DB.SetPendingTOTP(c.UserContext(), a.ID, k.Secret); err != nil {
-			return err
-		}
-		a.TOTPPending = k.Secret
-	}
-	k, err := access.TOTPKeyOf(a.Email, a.TOTPPending)
 	if err != nil {
 		return err
 	}
+	return co.renderEnrol(c, fiber.StatusOK, k, "")
+}
+
+func (co *Console) renderEnrol(c *fiber.Ctx, status int, k access.TOTPKey, problem string) error {
 	return co.render(c, status, "code", page{Title: "Turn on two-step sign-in", Problem: problem,
 		Lines: []string{"From then on you sign in with your password and a code from the app."},
 		TOTP:  &totpPage{Action: prefix + "/security", Key: &k}})
 }
 
 func (co *Console) enrol(c *fiber.Ctx) error {
-	a := agentOf(c)
-	if a.TOTPSecret != "" {
+	k, err := casework.ConfirmTOTPEnrolment(c.UserContext(), co.DB, co.DB.Now(), agentOf(c), c.FormValue("code"))
+	switch {
+	case errors.Is(err, casework.ErrTOTPOn):
 		return c.Redirect(prefix+"/security", fiber.StatusSeeOther)
-	}
-	if a.TOTPPending == "" {
-		return co.renderEnrol(c, fiber.StatusUnprocessableEntity, a, "Add the key below to your app first.")
-	}
-	step, ok := access.MatchTOTP(a.TOTPPending, c.FormValue("code"), co.DB.Now())
-	if !ok {
-		return co.renderEnrol(c, fiber.StatusUnprocessableEntity, a, "The code is not right. Enter the 6 digits your authenticator app shows now.")
-	}
-	fresh, err := co.DB.UseTOTPStep(c.UserContext(), a.ID, step, true)
-	if err != nil {
+	case errors.Is(err, casework.ErrNoTOTPKey), errors.Is(err, casework.ErrCodeWrong), errors.Is(err, casework.ErrCodeUsed):
+		return co.renderEnrol(c, fiber.StatusUnprocessableEntity, k, codeProblem(err))
+	case err != nil:
 		return err
-	}
-	if !fresh {
-		return co.renderEnrol(c, fiber.StatusUnprocessableEntity, a, "This code was used already. Wait until your app shows a new code and enter that one.")
 	}
 	return co.message(c, fiber.StatusOK, "Two-step sign-in is on",
 		"From now on you sign in with your password and a code from your authenticator app.")
 }
 
 func (co *Console) logout(c *fiber.Ctx) error {
-	if tok := c.Cookies(SessionCookie); tok != "" {
-		if err := co.DB.DeleteSession(c.UserContext(), tok); err != nil {
-			return err
-		}
+	if err := casework.SignOutAgent(c.UserContext(), co.DB, c.Cookies(SessionCookie)); err != nil {
+		return err
 	}
 	co.clearSession(c)
 	return co.render(c, fiber.StatusOK, "message", page{Title: "You are signed out",
