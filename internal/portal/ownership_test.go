@@ -54,6 +54,7 @@ var ownershipForm = url.Values{"reason": {"paid"}, "body": {"Ik heb betaald."}, 
 // notDebtorRoutes take a parameter but are not debtor routes.
 var notDebtorRoutes = map[string]string{
 	"GET /l/:token": "the magic link itself; TestInvalidLinksLookAlike covers it",
+	"GET /b/:code":  "the letter's short code, which leads to the second factor like /l/; the short link tests cover it",
 }
 
 func notDebtorPath(path string) bool {
