@@ -148,9 +148,9 @@ type view struct {
 	// Choices are a form's lists of options by name (contact: "slots",
 	// "avoid", "days", "from", "to").
 	Choices map[string][]string
-	Step     int
-	Saved    bool
-	Files    int
+	Step    int
+	Saved   bool
+	Files   int
 	// payment plans
 	Schedule   []collect.Instalment
 	Total      int64
