@@ -138,7 +138,7 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		"disputes": disputesJSON(r.Disputes), "plans": plansJSON(r.Plans), "hardship": hardshipJSON(r), "contact_wishes": wishesJSON(r),
 		"id": d.ID, "external_ref": d.ExternalRef, "kind": d.Kind, "name": d.Name, "email": d.Email, "phone": d.Phone,
 		"language": d.Language, "address": d.Address, "birth_date": birth,
-		"invoices": invoices,
+		"invoices": invoices, "messages": messagesJSON(r.Messages),
 		"totals": fiber.Map{
 			"principal": st.Principal, "costs": st.Costs, "interest": st.Interest, "total": st.Total(), "credit": st.Credit,
 		},
@@ -205,3 +205,32 @@ func wishesJSON(r casework.DebtorRecord) any {
 
 // clockTime writes minutes after midnight as HH:MM.
 func clockTime(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
+
+// messagesJSON lists every message and letter, newest first: when it was
+// planned and for when, when it was sent, its channel and state, and for a
+// posted 14-day letter where its PDF is.
+func messagesJSON(ms []casework.MessageOnFile) []fiber.Map {
+	out := make([]fiber.Map, 0, len(ms))
+	for _, m := range ms {
+		var sent, letter, invoice, notice *string
+		if m.SentAt != nil {
+			s := m.SentAt.UTC().Format(time.RFC3339)
+			sent = &s
+		}
+		if m.HasLetter {
+			u := "/api/v1/notices/" + m.NoticeID + "/letter.pdf"
+			letter = &u
+		}
+		if m.InvoiceID != "" {
+			invoice = &m.InvoiceID
+		}
+		if m.NoticeID != "" {
+			notice = &m.NoticeID
+		}
+		out = append(out, fiber.Map{"id": m.ID, "kind": m.Kind, "channel": m.Channel, "state": m.State, "language": m.Language,
+			"invoice_id": invoice, "notice_id": notice, "ladder_version": m.LadderVersion,
+			"planned_at": m.CreatedAt.UTC().Format(time.RFC3339), "not_before": m.NotBefore.UTC().Format(time.RFC3339),
+			"sent_at": sent, "error": m.Error, "letter_url": letter})
+	}
+	return out
+}

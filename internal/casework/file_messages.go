@@ -12,7 +12,7 @@ import (
 // why it failed.
 type MessageOnFile struct {
 	collect.Message
-	// HasLetter says the message is a posted 14-day letter whose PDF the
+	// HasLetter says the message is a posted 14-day letter whose PDF its
 	// notice keeps.
 	HasLetter bool
 }
@@ -24,9 +24,17 @@ func FileMessages(ctx context.Context, db *postgres.DB, creditorID, debtorID str
 	if err != nil {
 		return nil, err
 	}
+	letters, err := db.NoticeLetters(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, err
+	}
+	printed := map[string]bool{}
+	for _, l := range letters {
+		printed[l.NoticeID] = true
+	}
 	out := make([]MessageOnFile, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, MessageOnFile{Message: m.Message, HasLetter: m.NoticeID != "" && m.Channel == collect.ChannelPost})
+		out = append(out, MessageOnFile{Message: m.Message, HasLetter: m.Channel == collect.ChannelPost && printed[m.NoticeID]})
 	}
 	return out, nil
 }

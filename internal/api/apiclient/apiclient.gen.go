@@ -351,6 +351,36 @@ func (e LinkInputChannel) Valid() bool {
 	}
 }
 
+// Defines values for MessageState.
+const (
+	MessageStateBounced   MessageState = "bounced"
+	MessageStateCancelled MessageState = "cancelled"
+	MessageStateDelivered MessageState = "delivered"
+	MessageStateFailed    MessageState = "failed"
+	MessageStateScheduled MessageState = "scheduled"
+	MessageStateSent      MessageState = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MessageState enum.
+func (e MessageState) Valid() bool {
+	switch e {
+	case MessageStateBounced:
+		return true
+	case MessageStateCancelled:
+		return true
+	case MessageStateDelivered:
+		return true
+	case MessageStateFailed:
+		return true
+	case MessageStateScheduled:
+		return true
+	case MessageStateSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NoticeInputChannel.
 const (
 	NoticeInputChannelEmail NoticeInputChannel = "email"
@@ -891,10 +921,13 @@ type DebtorStatement struct {
 	Invoices []InvoiceLine       `json:"invoices"`
 	Kind     DebtorStatementKind `json:"kind"`
 	Language string              `json:"language"`
-	Name     string              `json:"name"`
-	Phone    *string             `json:"phone,omitempty"`
-	Plans    []Plan              `json:"plans"`
-	Totals   Totals              `json:"totals"`
+
+	// Messages Every message and letter to the debtor, planned or sent, newest first.
+	Messages []Message `json:"messages"`
+	Name     string    `json:"name"`
+	Phone    *string   `json:"phone,omitempty"`
+	Plans    []Plan    `json:"plans"`
+	Totals   Totals    `json:"totals"`
 }
 
 // DebtorStatementKind defines model for DebtorStatement.Kind.
@@ -1090,6 +1123,48 @@ type LinkInput struct {
 
 // LinkInputChannel defines model for LinkInput.Channel.
 type LinkInputChannel string
+
+// Message defines model for Message.
+type Message struct {
+	Channel Channel `json:"channel"`
+
+	// Error Why it bounced, failed or was cancelled; empty otherwise.
+	Error string             `json:"error"`
+	Id    openapi_types.UUID `json:"id"`
+
+	// InvoiceId The invoice it is about; null for a message about the whole file.
+	InvoiceId *openapi_types.UUID `json:"invoice_id"`
+
+	// Kind What the message is about: a ladder step's key (reminder_before, reminder_after, notice, ...) or an answer (plan_approved, plan_countered, plan_rejected, dispute_answered).
+	Kind string `json:"kind"`
+
+	// LadderVersion The version of the creditor's collection ladder the step came from (0: the default ladder).
+	LadderVersion int `json:"ladder_version"`
+
+	// Language The language it is written in.
+	Language string `json:"language"`
+
+	// LetterUrl For a 14-day letter sent by post: the path of its PDF (GET /api/v1/notices/{id}/letter.pdf).
+	LetterUrl *string `json:"letter_url"`
+
+	// NotBefore The first moment it may go: past quiet hours, Sundays, public holidays, the debtor's wishes and the weekly cap.
+	NotBefore time.Time `json:"not_before"`
+
+	// NoticeId The 14-day notice it belongs to.
+	NoticeId *openapi_types.UUID `json:"notice_id"`
+
+	// PlannedAt When Settle planned it.
+	PlannedAt time.Time `json:"planned_at"`
+
+	// SentAt When it was handed to the mail server, the SMS gateway or the print partner; null until then.
+	SentAt *time.Time `json:"sent_at"`
+
+	// State scheduled until its moment; sent when handed over; delivered when the channel confirms; bounced when the address or number proved wrong; failed when every channel the debtor accepts failed; cancelled when it was no longer due.
+	State MessageState `json:"state"`
+}
+
+// MessageState scheduled until its moment; sent when handed over; delivered when the channel confirms; bounced when the address or number proved wrong; failed when every channel the debtor accepts failed; cancelled when it was no longer due.
+type MessageState string
 
 // Notice Example: {"costs":4000,"costs_due_from":"2026-05-19","deadline":"2026-05-18","id":"5b0a3c9e-2f5f-4f43-9a43-0d8b9d1e2f10","principal":10000,"received_on":"2026-04-30","waived":false}
 type Notice struct {
