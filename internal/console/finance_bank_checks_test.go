@@ -3,6 +3,8 @@ package console_test
 import (
 	"net/http"
 	"testing"
+
+	"github.com/settle/settle/internal/apptest"
 )
 
 // TestImportShowsBalanceProblemAndHeldEntry: a statement whose entries do
@@ -14,10 +16,10 @@ func TestImportShowsBalanceProblemAndHeldEntry(t *testing.T) {
 	a := e.creditor("Zonnestroom Energie")
 	d := e.debtor(a, "D-1", "Jan de Vries")
 	inv := e.invoice(a, d, "F-1001", start.AddDate(0, 0, -30), 10000)
-	e.agent("fin@example.nl", "finance", a.ID)
-	fin := e.client()
-	fin.signIn("fin@example.nl")
-	wantStatus(t, "finance page", fin.get("/console/finance"), http.StatusOK) // the form's CSRF token
+	e.Agent("fin@example.nl", "finance", a.ID)
+	fin := e.Client()
+	fin.SignInAgent("fin@example.nl")
+	apptest.WantStatus(t, "finance page", fin.Get("/console/finance"), http.StatusOK) // the form's CSRF token
 
 	tx := func(amount string) string {
 		return `<TxDtls><Amt Ccy="EUR">` + amount + `</Amt><RmtInf><Strd><CdtrRefInf><Ref>` + inv.PaymentReference + `</Ref></CdtrRefInf></Strd></RmtInf></TxDtls>`
@@ -30,9 +32,9 @@ func TestImportShowsBalanceProblemAndHeldEntry(t *testing.T) {
 <Ntry><Amt Ccy="EUR">50.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>B-1</AcctSvcrRef>
 <NtryDtls>` + tx("20.00") + tx("20.00") + `</NtryDtls></Ntry>
 </Stmt></BkToCstmrStmt></Document>`
-	r := fin.upload("/console/finance/import", map[string]string{"creditor": a.ID}, "check.xml", []byte(file))
-	wantStatus(t, "import", r, http.StatusOK)
-	wantContains(t, "import result", r.Body, `id="balance-problem"`, "Check statement S-CHECK with the bank",
+	r := upload(fin, "/console/finance/import", map[string]string{"creditor": a.ID}, "check.xml", []byte(file))
+	apptest.WantStatus(t, "import", r, http.StatusOK)
+	apptest.WantContains(t, "import result", r.Body, `id="balance-problem"`, "Check statement S-CHECK with the bank",
 		"the opening balance EUR 10.00 plus the entries (EUR 50.00) is EUR 60.00, but the closing balance is EUR 50.00",
 		`<dd id="count-held">2</dd>`, `<dd id="count-booked">0</dd>`, "held for finance", "the 2 transactions add up to EUR 40.00, the entry is EUR 50.00")
 }

@@ -3,26 +3,25 @@ package console_test
 import (
 	"bytes"
 	"encoding/csv"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/reconcile"
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
 
 // upload posts a multipart form with one file, as the upload form does.
-func (c *client) upload(path string, fields map[string]string, filename string, data []byte) response {
-	c.t.Helper()
+func upload(c *client, path string, fields map[string]string, filename string, data []byte) response {
+	c.T.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if _, ok := fields["_csrf"]; !ok {
-		_ = mw.WriteField("_csrf", c.csrf)
+		_ = mw.WriteField("_csrf", c.CSRF)
 	}
 	for k, v := range fields {
 		_ = mw.WriteField(k, v)
@@ -30,24 +29,7 @@ func (c *client) upload(path string, fields map[string]string, filename string, 
 	fw, _ := mw.CreateFormFile("statement", filename)
 	_, _ = fw.Write(data)
 	_ = mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "http://settle.test"+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	parts := make([]string, 0, len(c.jar))
-	for k, v := range c.jar {
-		parts = append(parts, k+"="+v)
-	}
-	req.Header.Set("Cookie", strings.Join(parts, "; "))
-	resp, err := c.app.Fiber.Test(req, -1)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := response{Status: resp.StatusCode, Body: string(raw), Header: resp.Header}
-	if m := csrfField.FindStringSubmatch(r.Body); m != nil {
-		c.csrf = m[1]
-	}
-	return r
+	return c.Send(http.MethodPost, path, &body, http.Header{"Content-Type": {mw.FormDataContentType()}})
 }
 
 // statement is a CAMT.053 file for the test creditor's account: a transfer
@@ -87,70 +69,70 @@ func TestFinancePages(t *testing.T) {
 	d2 := e.debtor(a, "D-2", "Ayşe Yılmaz")
 	inv1 := e.invoice(a, d1, "F-1001", start.AddDate(0, 0, -30), 10000)
 	e.invoice(a, d2, "F-1002", start.AddDate(0, 0, -30), 23450)
-	e.agent("agent@example.nl", "agent", a.ID)
-	e.agent("fin@example.nl", "finance", a.ID)
-	e.agent("fin-b@example.nl", "finance", b.ID)
+	e.Agent("agent@example.nl", "agent", a.ID)
+	e.Agent("fin@example.nl", "finance", a.ID)
+	e.Agent("fin-b@example.nl", "finance", b.ID)
 
 	// An agent: no finance pages, no link to them.
-	ag := e.client()
-	ag.signIn("agent@example.nl")
-	wantNotContains(t, "agent's queue", ag.get("/console").Body, `href="/console/finance"`)
+	ag := e.Client()
+	ag.SignInAgent("agent@example.nl")
+	apptest.WantNotContains(t, "agent's queue", ag.Get("/console").Body, `href="/console/finance"`)
 	for _, p := range []string{"/console/finance", "/console/finance?creditor=" + a.ID, "/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30",
 		"/console/finance/exports/payments.csv"} {
-		wantStatus(t, "agent GET "+p, ag.get(p), http.StatusNotFound)
+		apptest.WantStatus(t, "agent GET "+p, ag.Get(p), http.StatusNotFound)
 	}
 
-	fin := e.client()
-	fin.signIn("fin@example.nl")
-	r := fin.get("/console/finance")
-	wantStatus(t, "finance page", r, http.StatusOK)
-	wantContains(t, "finance page", r.Body, "Finance: Zonnestroom Energie", `href="/console/finance"`, "iDEAL", "Bank transfer", `role="img"`, "<title id=\"chart-title\">",
+	fin := e.Client()
+	fin.SignInAgent("fin@example.nl")
+	r := fin.Get("/console/finance")
+	apptest.WantStatus(t, "finance page", r, http.StatusOK)
+	apptest.WantContains(t, "finance page", r.Body, "Finance: Zonnestroom Energie", `href="/console/finance"`, "iDEAL", "Bank transfer", `role="img"`, "<title id=\"chart-title\">",
 		`value="2026-11-01"`, `value="2026-11-30"`, "Nothing is waiting")
-	r = fin.upload("/console/finance/import", map[string]string{"creditor": a.ID, "from": "2026-11-01", "to": "2026-11-30"}, "stmt.xml", statement(t, "S-1", inv1.PaymentReference, 23450))
-	wantStatus(t, "import", r, http.StatusOK)
-	wantContains(t, "import result", r.Body, `<dd id="count-booked">1</dd>`, `<dd id="count-suggested">1</dd>`, `<dd id="count-unmatched">1</dd>`,
+	r = upload(fin, "/console/finance/import", map[string]string{"creditor": a.ID, "from": "2026-11-01", "to": "2026-11-30"}, "stmt.xml", statement(t, "S-1", inv1.PaymentReference, 23450))
+	apptest.WantStatus(t, "import", r, http.StatusOK)
+	apptest.WantContains(t, "import result", r.Body, `<dd id="count-booked">1</dd>`, `<dd id="count-suggested">1</dd>`, `<dd id="count-unmatched">1</dd>`,
 		"booked on an invoice", "Ayşe Yılmaz", "the amount is the open total", `<td class="num" id="received-total">€50.00</td>`)
 	// A malformed file: one clear error with its line, nothing booked.
 	bad := bytes.Replace(statement(t, "S-2", inv1.PaymentReference, 100), []byte("50.00"), []byte("50,00"), 1)
-	r = fin.upload("/console/finance/import", map[string]string{"creditor": a.ID}, "bad.xml", bad)
-	wantStatus(t, "malformed import", r, http.StatusUnprocessableEntity)
-	wantContains(t, "malformed import", r.Body, "nothing was booked", "Line ")
+	r = upload(fin, "/console/finance/import", map[string]string{"creditor": a.ID}, "bad.xml", bad)
+	apptest.WantStatus(t, "malformed import", r, http.StatusUnprocessableEntity)
+	apptest.WantContains(t, "malformed import", r.Body, "nothing was booked", "Line ")
 
 	// Finance of another creditor: nothing of creditor a.
-	fb := e.client()
-	fb.signIn("fin-b@example.nl")
-	r = fb.get("/console/finance")
-	wantStatus(t, "finance b", r, http.StatusOK)
-	wantNotContains(t, "finance b", r.Body, "Zonnestroom", "Ayşe", "€50.00")
-	wantStatus(t, "finance b asks for a", fb.get("/console/finance?creditor="+a.ID), http.StatusNotFound)
-	wantStatus(t, "finance b exports a", fb.get("/console/finance/exports/journal.csv?creditor="+a.ID+"&from=2026-11-01&to=2026-11-30"), http.StatusNotFound)
+	fb := e.Client()
+	fb.SignInAgent("fin-b@example.nl")
+	r = fb.Get("/console/finance")
+	apptest.WantStatus(t, "finance b", r, http.StatusOK)
+	apptest.WantNotContains(t, "finance b", r.Body, "Zonnestroom", "Ayşe", "€50.00")
+	apptest.WantStatus(t, "finance b asks for a", fb.Get("/console/finance?creditor="+a.ID), http.StatusNotFound)
+	apptest.WantStatus(t, "finance b exports a", fb.Get("/console/finance/exports/journal.csv?creditor="+a.ID+"&from=2026-11-01&to=2026-11-30"), http.StatusNotFound)
 
-	page := fin.get("/console/finance?creditor=" + a.ID)
+	page := fin.Get("/console/finance?creditor=" + a.ID)
 	m := confirmButton.FindStringSubmatch(page.Body)
 	if m == nil {
 		t.Fatalf("no confirm form on the page:\n%s", page.Body)
 	}
 	line, sugg := m[1], m[2]
 	// Neither an agent nor the other creditor's finance user can decide it.
-	ag.get("/console")
-	wantStatus(t, "agent confirms", ag.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
-	wantStatus(t, "finance b confirms", fb.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
-	r = fin.post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}, "from": {"2026-11-01"}, "to": {"2026-11-30"}})
-	wantStatus(t, "confirm", r, http.StatusSeeOther)
-	r = fin.get(r.Header.Get("Location"))
-	wantContains(t, "after confirming", r.Body, "is booked as a payment", `<td class="num" id="received-total">€284.50</td>`)
+	ag.Get("/console")
+	apptest.WantStatus(t, "agent confirms", ag.Post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
+	apptest.WantStatus(t, "finance b confirms", fb.Post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}}), http.StatusNotFound)
+	r = fin.Post("/console/finance/lines/"+line+"/confirm", url.Values{"suggestion": {sugg}, "from": {"2026-11-01"}, "to": {"2026-11-30"}})
+	apptest.WantStatus(t, "confirm", r, http.StatusSeeOther)
+	r = fin.Get(r.Header.Get("Location"))
+	apptest.WantContains(t, "after confirming", r.Body, "is booked as a payment", `<td class="num" id="received-total">€284.50</td>`)
 	left := lineID.FindAllStringSubmatch(r.Body, -1)
 	if len(left) != 1 || left[0][1] == line {
 		t.Fatalf("lines left to decide: %v", left)
 	}
-	wantStatus(t, "reject without a reason", fin.post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {" "}}), http.StatusUnprocessableEntity)
-	r = fin.post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {"A gift, not a payment"}})
-	wantStatus(t, "reject", r, http.StatusSeeOther)
-	wantContains(t, "after rejecting", fin.get(r.Header.Get("Location")).Body, "stays unmatched", "Rejected before: A gift, not a payment")
+	apptest.WantStatus(t, "reject without a reason", fin.Post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {" "}}), http.StatusUnprocessableEntity)
+	r = fin.Post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {"A gift, not a payment"}})
+	apptest.WantStatus(t, "reject", r, http.StatusSeeOther)
+	apptest.WantContains(t, "after rejecting", fin.Get(r.Header.Get("Location")).Body, "stays unmatched", "Rejected before: A gift, not a payment")
 
 	// The exports.
-	r = fin.get("/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
-	wantStatus(t, "journal", r, http.StatusOK)
+	r = fin.Get("/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	apptest.WantStatus(t, "journal", r, http.StatusOK)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("journal: %s, %s", ct, r.Header.Get("Content-Disposition"))
 	}
@@ -170,8 +152,8 @@ func TestFinancePages(t *testing.T) {
 	if !strings.Contains(r.Body, "2026-11-23;movement;bank;Bank;284,50;") {
 		t.Errorf("journal lacks the bank's 284,50:\n%s", r.Body)
 	}
-	r = fin.get("/console/finance/exports/payments.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
-	wantStatus(t, "payments", r, http.StatusOK)
+	r = fin.Get("/console/finance/exports/payments.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	apptest.WantStatus(t, "payments", r, http.StatusOK)
 	rows = readCSV(t, r.Body)
 	if strings.Join(rows[0], ";") != strings.Join(reconcile.PaymentsHeader, ";") || len(rows) < 3 {
 		t.Fatalf("payments CSV: %v", rows)
