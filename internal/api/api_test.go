@@ -20,6 +20,7 @@ import (
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/api"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
@@ -58,12 +59,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	_, url := pgtest.New(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db, _ := apptest.NewDB(t, nil)
 	db.Now = func() time.Time { return now }
 	log := slog.New(slog.DiscardHandler)
 	signer := access.NewSigner([]byte("test-signing-key-of-at-least-32-bytes!"), db.Now)

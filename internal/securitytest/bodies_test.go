@@ -91,7 +91,7 @@ func TestOversizedBodiesRefusedUnread(t *testing.T) {
 		{"API just over 1 MiB, announced", "/api/v1/debtors", "application/json", api, server.APILimit + 1, ahead, "1 MiB"},
 	}
 	for _, tc := range cases {
-		status, body := announcedPost(t, e.base, tc.path, tc.contentType, tc.header, tc.size, tc.sent)
+		status, body := announcedPost(t, e.Base, tc.path, tc.contentType, tc.header, tc.size, tc.sent)
 		if status != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s: status %d, want 413 (%.200s)", tc.what, status, body)
 		}
@@ -100,8 +100,8 @@ func TestOversizedBodiesRefusedUnread(t *testing.T) {
 		}
 	}
 	// Nothing of it reached the store, and the server still answers.
-	if n := e.count(`SELECT count(*) FROM webhook_events`); n != 0 {
+	if n := e.Count(`SELECT count(*) FROM webhook_events`); n != 0 {
 		t.Errorf("%d webhook events stored", n)
 	}
-	wantStatus(t, "home after the oversized posts", e.client().get("/"), http.StatusOK)
+	wantStatus(t, "home after the oversized posts", e.Client().Get("/"), http.StatusOK)
 }

@@ -41,36 +41,36 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 	e := newEnv(t, options{})
 
 	// The attackers, each with a nonce cookie and a token of their own.
-	anonymous := e.client()
-	if r := anonymous.get("/"); r.Status != http.StatusOK || anonymous.csrf == "" {
-		t.Fatalf("home page: status %d, token %q", r.Status, anonymous.csrf)
+	anonymous := e.Client()
+	if r := anonymous.Get("/"); r.Status != http.StatusOK || anonymous.CSRF == "" {
+		t.Fatalf("home page: status %d, token %q", r.Status, anonymous.CSRF)
 	}
-	otherDebtor := e.client()
-	otherDebtor.signInDebtor(e.B)
-	otherDebtor.get("/contact")
-	otherAgent := e.client()
-	otherAgent.signInConsole(e.agent)
+	otherDebtor := e.Client()
+	e.signInDebtor(otherDebtor, e.B)
+	otherDebtor.Get("/contact")
+	otherAgent := e.Client()
+	e.signInConsole(otherAgent, e.agent)
 	attackers := map[string]*client{
 		"a token from before sign-in":          anonymous,
 		"another debtor's session token":       otherDebtor,
 		"another console user's session token": otherAgent,
 	}
 
-	debtorVictim, consoleVictim := e.client(), e.client()
-	debtorVictim.signInDebtor(e.A)
-	consoleVictim.signInConsole(e.finance)
+	debtorVictim, consoleVictim := e.Client(), e.Client()
+	e.signInDebtor(debtorVictim, e.A)
+	e.signInConsole(consoleVictim, e.finance)
 	// victim is the signed-in browser a route belongs to, on a page of its part.
 	victim := func(path string) *client {
 		if strings.HasPrefix(path, "/console") {
-			if r := consoleVictim.get("/console"); r.Status != http.StatusOK {
-				consoleVictim = e.client()
-				consoleVictim.signInConsole(e.finance)
+			if r := consoleVictim.Get("/console"); r.Status != http.StatusOK {
+				consoleVictim = e.Client()
+				e.signInConsole(consoleVictim, e.finance)
 			}
 			return consoleVictim
 		}
-		if r := debtorVictim.get("/overview"); r.Status != http.StatusOK {
-			debtorVictim = e.client()
-			debtorVictim.signInDebtor(e.A)
+		if r := debtorVictim.Get("/overview"); r.Status != http.StatusOK {
+			debtorVictim = e.Client()
+			e.signInDebtor(debtorVictim, e.A)
 		}
 		return debtorVictim
 	}
@@ -85,7 +85,7 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		return strings.ReplaceAll(fill(pattern, "3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"), "*", "x")
 	}
 
-	forms := routes(e.app.Fiber, formRoute)
+	forms := routes(e.App.Fiber, formRoute)
 	var last []string
 	var paths []string
 	for _, rt := range forms {
@@ -109,28 +109,28 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		path := target(pattern)
 		v := victim(pattern)
 		for what, attacker := range attackers {
-			planted := v.clone()
-			planted.jar[csrf.Cookie] = attacker.jar[csrf.Cookie]
-			body := url.Values{"_csrf": {attacker.csrf}}
+			planted := v.Clone()
+			planted.Jar[csrf.Cookie] = attacker.Jar[csrf.Cookie]
+			body := url.Values{"_csrf": {attacker.CSRF}}
 			for k, vs := range fields {
 				body[k] = vs
 			}
-			wantStatus(t, "POST "+pattern+" with "+what+" (form body)", planted.post(path, body), http.StatusForbidden)
-			wantStatus(t, "POST "+pattern+" with "+what+" (multipart)", planted.postMultipart(path, attacker.csrf, fields), http.StatusForbidden)
-			wantStatus(t, "POST "+pattern+" with "+what+" (header)", planted.send(http.MethodPost, path, strings.NewReader(fields.Encode()),
-				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, csrf.Header: {attacker.csrf}}), http.StatusForbidden)
+			wantStatus(t, "POST "+pattern+" with "+what+" (form body)", planted.PostAsIs(path, body), http.StatusForbidden)
+			wantStatus(t, "POST "+pattern+" with "+what+" (multipart)", planted.PostMultipart(path, attacker.CSRF, fields), http.StatusForbidden)
+			wantStatus(t, "POST "+pattern+" with "+what+" (header)", planted.Send(http.MethodPost, path, strings.NewReader(fields.Encode()),
+				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, csrf.Header: {attacker.CSRF}}), http.StatusForbidden)
 		}
 		wantStatus(t, "POST "+pattern+" with the victim's own token in the query string",
-			v.post(path+"?"+url.Values{"_csrf": {v.csrf}}.Encode(), fields), http.StatusForbidden)
-		if r := v.postMultipart(path, v.csrf, control); r.Status == http.StatusForbidden {
+			v.PostAsIs(path+"?"+url.Values{"_csrf": {v.CSRF}}.Encode(), fields), http.StatusForbidden)
+		if r := v.PostMultipart(path, v.CSRF, control); r.Status == http.StatusForbidden {
 			t.Errorf("POST %s with the victim's own token: 403, want the CSRF check passed\n%.400s", pattern, r.Body)
 		}
 	}
 	// Nothing an attacker posted was stored; the victim's own note was.
-	if n := e.count(`SELECT count(*) FROM notes WHERE body = 'forged'`); n != 0 {
+	if n := e.Count(`SELECT count(*) FROM notes WHERE body = 'forged'`); n != 0 {
 		t.Errorf("%d forged notes stored, want 0", n)
 	}
-	if n := e.count(`SELECT count(*) FROM notes WHERE body = 'own note'`); n != 1 {
+	if n := e.Count(`SELECT count(*) FROM notes WHERE body = 'own note'`); n != 1 {
 		t.Errorf("%d notes of the victim's own, want 1 (the control post)", n)
 	}
 }

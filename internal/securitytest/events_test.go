@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/stripe"
@@ -20,17 +21,17 @@ import (
 // stripePayment records a Stripe card payment of p with a session id, as if
 // its checkout had started (stripe-mock keeps no sessions).
 func (e *env) stripePayment(p party, cents int64) collect.Payment {
-	e.t.Helper()
-	rec, err := e.db.CreatePayment(e.ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
+	e.T.Helper()
+	rec, err := e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
 		Amount: cents, Provider: "stripe", Method: string(pay.Card)})
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	rec.ProviderID = "cs_test_" + hex.EncodeToString(b)
-	if err := e.db.StartCheckout(e.ctx, rec.ID, pay.Checkout{ProviderID: rec.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + rec.ProviderID}); err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.StartCheckout(e.Ctx, rec.ID, pay.Checkout{ProviderID: rec.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + rec.ProviderID}); err != nil {
+		e.T.Fatal(err)
 	}
 	return rec
 }
@@ -44,16 +45,16 @@ func session(p collect.Payment) map[string]any {
 
 // postWebhook posts to a webhook on the socket, as a provider would.
 func (e *env) postWebhook(path, contentType string, body []byte, header http.Header) (int, string) {
-	e.t.Helper()
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, e.base+path, bytes.NewReader(body))
+	e.T.Helper()
+	req, err := http.NewRequestWithContext(e.Ctx, http.MethodPost, e.Base+path, bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	req.Header = header.Clone()
 	req.Header.Set("Content-Type", contentType)
-	res, err := httpClient.Do(req)
+	res, err := apptest.HTTPClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
@@ -62,16 +63,16 @@ func (e *env) postWebhook(path, contentType string, body []byte, header http.Hea
 
 // settle waits until River has worked every booking job.
 func (e *env) settle() {
-	e.t.Helper()
+	e.T.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for {
-		pending := e.count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')
+		pending := e.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')
 			AND state NOT IN ('completed', 'cancelled', 'discarded')`)
 		if pending == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("%d booking jobs still not done", pending)
+			e.T.Fatalf("%d booking jobs still not done", pending)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -158,23 +159,23 @@ func TestForgedProviderEvents(t *testing.T) {
 	}
 	e.settle()
 
-	fin := e.client()
-	fin.signInConsole(e.finance)
-	page := fin.get("/console/finance")
+	fin := e.Client()
+	e.signInConsole(fin, e.finance)
+	page := fin.Get("/console/finance")
 	wantStatus(t, "finance page", page, http.StatusOK)
-	refused, err := e.db.RefusedEvents(e.ctx, e.A.ID, 50)
+	refused, err := e.DB.RefusedEvents(e.Ctx, e.A.ID, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range cases {
-		got, err := e.db.PaymentByID(e.ctx, tc.payment.ID)
+		got, err := e.DB.PaymentByID(e.Ctx, tc.payment.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Status != pay.StatusOpen || got.Amount != tc.payment.Amount {
 			t.Errorf("%s: payment %s, %d cents; want open, %d", tc.name, got.Status, got.Amount, tc.payment.Amount)
 		}
-		if n := e.count(`SELECT count(*) FROM ledger_entries WHERE payment_id = $1`, tc.payment.ID); n != 0 {
+		if n := e.Count(`SELECT count(*) FROM ledger_entries WHERE payment_id = $1`, tc.payment.ID); n != 0 {
 			t.Errorf("%s: %d ledger entries for the payment, want none", tc.name, n)
 		}
 		if !tc.refused {
@@ -196,22 +197,22 @@ func TestForgedProviderEvents(t *testing.T) {
 	if !strings.Contains(page.Body, "Refused provider events") {
 		t.Errorf("the finance page has no refused events section")
 	}
-	if n := e.count(`SELECT count(*) FROM ledger_entries WHERE kind IN ('payment', 'reversal')`); n != 0 {
+	if n := e.Count(`SELECT count(*) FROM ledger_entries WHERE kind IN ('payment', 'reversal')`); n != 0 {
 		t.Errorf("%d payment or reversal entries booked, want none", n)
 	}
 	if got := e.statementTotal(); got != openBefore {
 		t.Errorf("debtor's open total %d after the forged events, want %d", got, openBefore)
 	}
-	if _, st, err := e.db.Statement(e.ctx, e.A.ID, e.A.Debtor.ID, e.db.Today()); err != nil || st.Credit != 0 {
+	if _, st, err := e.DB.Statement(e.Ctx, e.A.ID, e.A.Debtor.ID, e.DB.Today()); err != nil || st.Credit != 0 {
 		t.Errorf("debtor's credit %d (%v), want 0", st.Credit, err)
 	}
 }
 
 func (e *env) statementTotal() int64 {
-	e.t.Helper()
-	_, st, err := e.db.Statement(e.ctx, e.A.ID, e.A.Debtor.ID, e.db.Today())
+	e.T.Helper()
+	_, st, err := e.DB.Statement(e.Ctx, e.A.ID, e.A.Debtor.ID, e.DB.Today())
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return st.Total()
 }

@@ -16,11 +16,11 @@ func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	for _, base := range []string{"https://settle.test", ""} {
 		e := newEnv(t, options{baseURL: base})
-		debtor := e.client()
-		debtor.signInDebtor(e.A)
-		console := e.client()
-		console.signInConsole(e.finance)
-		api := e.apiClient(e.A.Key)
+		debtor := e.Client()
+		e.signInDebtor(debtor, e.A)
+		console := e.Client()
+		e.signInConsole(console, e.finance)
+		api := e.APIClient(e.A.Key)
 
 		type answer struct {
 			what          string
@@ -28,17 +28,17 @@ func TestSecurityHeaders(t *testing.T) {
 			authenticated bool
 		}
 		answers := []answer{
-			{"home", e.client().get("/"), false},
-			{"console sign-in", e.client().get("/console/login"), false},
+			{"home", e.Client().Get("/"), false},
+			{"console sign-in", e.Client().Get("/console/login"), false},
 			{"webhook", func() response {
-				return e.client().post("/webhooks/mollie", url.Values{"id": {"tr_unknown"}})
+				return e.Client().PostAsIs("/webhooks/mollie", url.Values{"id": {"tr_unknown"}})
 			}(), false},
-			{"API error", e.apiClient("wrong").get("/api/v1/payments"), false},
+			{"API error", e.APIClient("wrong").Get("/api/v1/payments"), false},
 		}
 		// Every page the signed-in debtor, the finance user and the API
 		// answer with a 200, taken from the route stack (GET routes without
 		// parameters), plus the pages of their own records.
-		for _, rt := range routes(e.app.Fiber, func(method, path string) bool {
+		for _, rt := range routes(e.App.Fiber, func(method, path string) bool {
 			return method == http.MethodGet && !strings.ContainsAny(path, ":*")
 		}) {
 			var c *client
@@ -50,7 +50,7 @@ func TestSecurityHeaders(t *testing.T) {
 			default:
 				c = debtor
 			}
-			r := c.get(rt.Path)
+			r := c.Get(rt.Path)
 			if r.Status != http.StatusOK || strings.HasSuffix(rt.Path, ".css") || rt.Path == "/api/v1/openapi.json" ||
 				rt.Path == "/healthz" || rt.Path == "/readyz" {
 				continue // not a page of anyone's data
@@ -58,10 +58,10 @@ func TestSecurityHeaders(t *testing.T) {
 			answers = append(answers, answer{"GET " + rt.Path, r, true})
 		}
 		answers = append(answers,
-			answer{"GET invoice page", debtor.get("/invoices/" + e.A.Invoice.ID), true},
-			answer{"GET console debtor file", console.get("/console/debtors/" + e.A.Debtor.ID), true},
-			answer{"GET API debtor", api.get("/api/v1/debtors/" + e.A.Debtor.ID), true},
-			answer{"API 404", api.get("/api/v1/debtors/" + randomID), true},
+			answer{"GET invoice page", debtor.Get("/invoices/" + e.A.Invoice.ID), true},
+			answer{"GET console debtor file", console.Get("/console/debtors/" + e.A.Debtor.ID), true},
+			answer{"GET API debtor", api.Get("/api/v1/debtors/" + e.A.Debtor.ID), true},
+			answer{"API 404", api.Get("/api/v1/debtors/" + randomID), true},
 		)
 		if len(answers) < 15 {
 			t.Fatalf("only %d answers checked", len(answers))

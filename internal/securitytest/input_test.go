@@ -45,9 +45,9 @@ func TestCreditorInputRefused(t *testing.T) {
 		{"two concatenated objects", "/api/v1/debtors", debtor("Jan") + debtor("Piet"), 400, "malformed", ""},
 		{"two concatenated invoices", "/api/v1/invoices", invoice("2026-11-01", "2026-12-01", "100") + invoice("2026-11-01", "2026-12-01", "100"), 400, "malformed", ""},
 	}
-	api := e.apiClient(e.A.Key)
+	api := e.APIClient(e.A.Key)
 	for _, tc := range cases {
-		r := api.call("POST", tc.path, tc.body)
+		r := api.Call("POST", tc.path, tc.body)
 		var got struct {
 			Error struct{ Code, Field, Message string } `json:"error"`
 		}
@@ -61,28 +61,28 @@ func TestCreditorInputRefused(t *testing.T) {
 	}
 
 	// The debtor's every view still answers, with nothing refused in it.
-	r := api.get("/api/v1/debtors/" + d)
+	r := api.Get("/api/v1/debtors/" + d)
 	wantStatus(t, "API debtor after the refusals", r, http.StatusOK)
 	if strings.Contains(r.Body, "F-9") || !strings.Contains(r.Body, e.A.Debtor.Name) {
 		t.Errorf("API debtor shows a refused invoice or lost its name: %s", r.Body)
 	}
-	portal := e.client()
-	portal.signInDebtor(e.A)
+	portal := e.Client()
+	e.signInDebtor(portal, e.A)
 	for _, path := range []string{"/overview", "/invoices/" + e.A.Invoice.ID, "/pay", "/plan"} {
-		wantStatus(t, "portal "+path, portal.get(path), http.StatusOK)
+		wantStatus(t, "portal "+path, portal.Get(path), http.StatusOK)
 	}
-	console := e.client()
-	console.signInConsole(e.agent)
-	wantStatus(t, "console file", console.get("/console/debtors/"+d), http.StatusOK)
+	console := e.Client()
+	e.signInConsole(console, e.agent)
+	wantStatus(t, "console file", console.Get("/console/debtors/"+d), http.StatusOK)
 
 	// The largest invoices accepted add up, and every view still answers.
 	for _, n := range []string{"G-1", "G-2", "G-3"} {
 		body := strings.Replace(invoice("2026-11-01", "2036-11-23", "1000000000"), `"F-9"`, `"`+n+`"`, 1)
-		if r := api.call("POST", "/api/v1/invoices", body); r.Status != http.StatusCreated {
+		if r := api.Call("POST", "/api/v1/invoices", body); r.Status != http.StatusCreated {
 			t.Fatalf("largest invoice %s: %d %s", n, r.Status, r.Body)
 		}
 	}
-	r = api.get("/api/v1/debtors/" + d)
+	r = api.Get("/api/v1/debtors/" + d)
 	wantStatus(t, "API debtor with the largest invoices", r, http.StatusOK)
 	var m struct {
 		Totals struct {
@@ -92,6 +92,6 @@ func TestCreditorInputRefused(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &m); err != nil || m.Totals.Total < 3_000_000_000 {
 		t.Errorf("total with three invoices of € 10.000.000,00: %d (%v), want at least 3000000000", m.Totals.Total, err)
 	}
-	wantStatus(t, "portal overview with the largest invoices", portal.get("/overview"), http.StatusOK)
-	wantStatus(t, "console file with the largest invoices", console.get("/console/debtors/"+d), http.StatusOK)
+	wantStatus(t, "portal overview with the largest invoices", portal.Get("/overview"), http.StatusOK)
+	wantStatus(t, "console file with the largest invoices", console.Get("/console/debtors/"+d), http.StatusOK)
 }

@@ -19,29 +19,29 @@ const randomID = "3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"
 // importStatement imports a one-entry camt.053 statement through the API
 // with p's key and returns the statement's id.
 func (e *env) importStatement(p party, stmtID, reference string, cents int64) string {
-	e.t.Helper()
+	e.T.Helper()
 	var file bytes.Buffer
 	if err := camt053.Generate(&file, 1, camt053.GenOptions{Version: "001.08", AccountIBAN: p.IBAN, StatementID: stmtID,
 		Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 		Entry: func(int) (string, int64) { return reference, cents }}); err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
-	r := e.apiClient(p.Key).send(http.MethodPost, "/api/v1/bank-statements", &file, http.Header{"Content-Type": {"application/xml"}})
+	r := e.APIClient(p.Key).Send(http.MethodPost, "/api/v1/bank-statements", &file, http.Header{"Content-Type": {"application/xml"}})
 	if r.Status != http.StatusCreated {
-		e.t.Fatalf("import statement for %s: status %d\n%s", p.Name, r.Status, r.Body)
+		e.T.Fatalf("import statement for %s: status %d\n%s", p.Name, r.Status, r.Body)
 	}
 	var id string
-	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT id::text FROM bank_statements WHERE creditor_id = $1 AND stmt_id = $2`, p.ID, stmtID).Scan(&id); err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.PoolForTests().QueryRow(e.Ctx, `SELECT id::text FROM bank_statements WHERE creditor_id = $1 AND stmt_id = $2`, p.ID, stmtID).Scan(&id); err != nil {
+		e.T.Fatal(err)
 	}
 	return id
 }
 
 func (e *env) paymentReference(inv collect.Invoice) string {
-	e.t.Helper()
+	e.T.Helper()
 	var ref string
-	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, inv.ID).Scan(&ref); err != nil {
-		e.t.Fatal(err)
+	if err := e.DB.PoolForTests().QueryRow(e.Ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, inv.ID).Scan(&ref); err != nil {
+		e.T.Fatal(err)
 	}
 	return ref
 }
@@ -60,8 +60,8 @@ type apiWorld struct {
 // that names nothing: a 404 that tells nothing about A.
 func notFound(t *testing.T, b *client, method, pattern, foreign string, body any) {
 	t.Helper()
-	got := b.call(method, fill(pattern, foreign), body)
-	none := b.call(method, fill(pattern, randomID), body)
+	got := b.Call(method, fill(pattern, foreign), body)
+	none := b.Call(method, fill(pattern, randomID), body)
 	if got.Status != http.StatusNotFound || !strings.Contains(got.Body, `"not_found"`) {
 		t.Errorf("B: %s %s with A's id: status %d, want 404 not_found\n%.400s", method, pattern, got.Status, got.Body)
 	}
@@ -107,7 +107,7 @@ var apiRoutes = map[string]apiProbe{
 		notFound(t, b, "GET", "/api/v1/bank-statements/:id", w.statement, nil)
 	},
 	"POST /api/v1/invoices": func(t *testing.T, e *env, b *client, _ apiWorld) {
-		r := b.call("POST", "/api/v1/invoices", map[string]any{"debtor_id": e.A.Debtor.ID, "number": "X-1",
+		r := b.Call("POST", "/api/v1/invoices", map[string]any{"debtor_id": e.A.Debtor.ID, "number": "X-1",
 			"issue_date": "2026-11-01", "due_date": "2026-12-01", "amount": 100})
 		if r.Status != http.StatusNotFound {
 			t.Errorf("B: invoice on A's debtor: status %d, want 404\n%.400s", r.Status, r.Body)
@@ -115,28 +115,28 @@ var apiRoutes = map[string]apiProbe{
 	},
 	"POST /api/v1/debtors": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		// A's external reference names B's own debtor for B, never A's.
-		r := b.call("POST", "/api/v1/debtors", map[string]any{"external_ref": e.A.Debtor.ExternalRef, "name": "Overgenomen"})
+		r := b.Call("POST", "/api/v1/debtors", map[string]any{"external_ref": e.A.Debtor.ExternalRef, "name": "Overgenomen"})
 		if r.Status != http.StatusOK && r.Status != http.StatusCreated {
 			t.Errorf("B: upsert of its own K-1: status %d\n%.400s", r.Status, r.Body)
 		}
 		wantNone(t, e, "POST /api/v1/debtors", r)
 	},
 	"GET /api/v1/payments": func(t *testing.T, e *env, b *client, _ apiWorld) {
-		wantNone(t, e, "GET /api/v1/payments", b.get("/api/v1/payments"))
-		wantNone(t, e, "GET /api/v1/payments?debtor_id=A", b.get("/api/v1/payments?"+url.Values{"debtor_id": {e.A.Debtor.ID}}.Encode()))
+		wantNone(t, e, "GET /api/v1/payments", b.Get("/api/v1/payments"))
+		wantNone(t, e, "GET /api/v1/payments?debtor_id=A", b.Get("/api/v1/payments?"+url.Values{"debtor_id": {e.A.Debtor.ID}}.Encode()))
 	},
 	"GET /api/v1/payouts": func(t *testing.T, e *env, b *client, w apiWorld) {
-		r := b.get("/api/v1/payouts")
+		r := b.Get("/api/v1/payouts")
 		wantNone(t, e, "GET /api/v1/payouts", r)
 		if strings.Contains(r.Body, w.payout) {
 			t.Errorf("B's payouts show A's payout %s", w.payout)
 		}
 	},
 	"GET /api/v1/exports/payments.csv": func(t *testing.T, e *env, b *client, _ apiWorld) {
-		wantNone(t, e, "payments export", b.get("/api/v1/exports/payments.csv?from=2026-01-01&to=2026-12-31"))
+		wantNone(t, e, "payments export", b.Get("/api/v1/exports/payments.csv?from=2026-01-01&to=2026-12-31"))
 	},
 	"GET /api/v1/exports/journal.csv": func(t *testing.T, e *env, b *client, _ apiWorld) {
-		wantNone(t, e, "journal export", b.get("/api/v1/exports/journal.csv?from=2026-01-01&to=2026-12-31"))
+		wantNone(t, e, "journal export", b.Get("/api/v1/exports/journal.csv?from=2026-01-01&to=2026-12-31"))
 	},
 	"POST /api/v1/bank-statements": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		// B's statement paying A's invoice by its reference books nothing on A.
@@ -162,23 +162,23 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, options{})
 	w := apiWorld{statement: e.importStatement(e.A, "A-STMT-1", "", 1234)}
-	saved, err := e.db.SavePayout(e.ctx, collect.Payout{Provider: "mollie", ProviderID: "stl_a", Reference: "1234567.2611.01", Amount: 490,
+	saved, err := e.DB.SavePayout(e.Ctx, collect.Payout{Provider: "mollie", ProviderID: "stl_a", Reference: "1234567.2611.01", Amount: 490,
 		Lines: []collect.PayoutLine{{Kind: "payment", ProviderRef: e.A.Payment.ProviderID, Method: "ideal", Amount: 500,
 			PaymentID: e.A.Payment.ID, CreditorID: e.A.ID, Matched: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.payout = saved.PayoutID
-	a, b := e.apiClient(e.A.Key), e.apiClient(e.B.Key)
-	wantStatus(t, "A's own debtor", a.get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
-	wantStatus(t, "A's own statement", a.get("/api/v1/bank-statements/"+w.statement), http.StatusOK)
-	if r := a.get("/api/v1/payouts"); !strings.Contains(r.Body, w.payout) {
+	a, b := e.APIClient(e.A.Key), e.APIClient(e.B.Key)
+	wantStatus(t, "A's own debtor", a.Get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
+	wantStatus(t, "A's own statement", a.Get("/api/v1/bank-statements/"+w.statement), http.StatusOK)
+	if r := a.Get("/api/v1/payouts"); !strings.Contains(r.Body, w.payout) {
 		t.Errorf("A's payouts lack A's own payout %s: %s", w.payout, r.Body)
 	}
 	openBefore := e.statementTotal()
 
 	walked := 0
-	for _, rt := range routes(e.app.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/api/v1/") }) {
+	for _, rt := range routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/api/v1/") }) {
 		key := rt.Method + " " + rt.Path
 		if _, ok := apiNotOwned[key]; ok {
 			continue
@@ -196,20 +196,20 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	}
 
 	// After the walk A's records are as they were.
-	wantStatus(t, "A's debtor after the walk", a.get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
-	if got, err := e.db.DebtorByExternalRef(e.ctx, e.A.ID, e.A.Debtor.ExternalRef); err != nil || got.Name != e.A.Debtor.Name {
+	wantStatus(t, "A's debtor after the walk", a.Get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
+	if got, err := e.DB.DebtorByExternalRef(e.Ctx, e.A.ID, e.A.Debtor.ExternalRef); err != nil || got.Name != e.A.Debtor.Name {
 		t.Errorf("A's debtor after B's upsert: %q (%v)", got.Name, err)
 	}
 	if got := e.statementTotal(); got != openBefore {
 		t.Errorf("A's debtor's total moved from %d to %d", openBefore, got)
 	}
-	if n := e.count(`SELECT count(*) FROM links WHERE jti = $1 AND revoked_at IS NULL`, e.A.Link.JTI); n != 1 {
+	if n := e.Count(`SELECT count(*) FROM links WHERE jti = $1 AND revoked_at IS NULL`, e.A.Link.JTI); n != 1 {
 		t.Errorf("A's link was revoked by B")
 	}
-	if n := e.count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
+	if n := e.Count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
 		t.Errorf("A's debtor has %d invoices, want 1", n)
 	}
-	if n := e.count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
+	if n := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
 		t.Errorf("A's debtor has %d notices, want 1", n)
 	}
 }

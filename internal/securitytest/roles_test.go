@@ -61,7 +61,7 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	},
 	"POST /console/debtors/:id/plans": func(e *env, _ consoleWorld) []visit {
 		return []visit{{"POST", "/console/debtors/" + e.B.Debtor.ID + "/plans", url.Values{"total": {"50,00"}, "months": {"2"},
-			"first_due": {e.db.Today().AddDate(0, 0, 14).Format("2006-01-02")}, "reason": {"x"}}, neitherOfA}}
+			"first_due": {e.DB.Today().AddDate(0, 0, 14).Format("2006-01-02")}, "reason": {"x"}}, neitherOfA}}
 	},
 	"POST /console/debtors/:id/plans/:plan": func(e *env, w consoleWorld) []visit {
 		f := url.Values{"decision": {"approve"}}
@@ -135,31 +135,31 @@ func TestConsoleRoleWalk(t *testing.T) {
 	var w consoleWorld
 	var err error
 	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-	if w.dispute, err = e.db.CreateDispute(e.ctx, collect.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
+	if w.dispute, err = e.DB.CreateDispute(e.Ctx, collect.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
 		Reason: "amount_wrong", Body: "Te hoog", Files: []collect.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: pdf}}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.hardship, err = e.db.ReportHardship(e.ctx, collect.Hardship{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Reason: "income", Consent: true},
+	if w.hardship, err = e.DB.ReportHardship(e.Ctx, collect.Hardship{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Reason: "income", Consent: true},
 		e.B.Policy.BreathingDays); err != nil {
 		t.Fatal(err)
 	}
-	first := e.db.Today().AddDate(0, 0, 7)
-	if w.plan, err = e.db.ProposePlan(e.ctx, collect.ProposePlan(collect.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
-		collect.PlanCheck{Reasons: []string{"too long"}}, false, e.db.Now())); err != nil {
+	first := e.DB.Today().AddDate(0, 0, 7)
+	if w.plan, err = e.DB.ProposePlan(e.Ctx, collect.ProposePlan(collect.Plan{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, Total: 10000, Months: 36, FirstDue: first},
+		collect.PlanCheck{Reasons: []string{"too long"}}, false, e.DB.Now())); err != nil {
 		t.Fatal(err)
 	}
 	e.importStatement(e.B, "B-STMT-1", "", 4321)
-	if err := e.db.PoolForTests().QueryRow(e.ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state = 'unmatched'`, e.B.ID).Scan(&w.line); err != nil {
+	if err := e.DB.PoolForTests().QueryRow(e.Ctx, `SELECT id::text FROM bank_lines WHERE creditor_id = $1 AND state = 'unmatched'`, e.B.ID).Scan(&w.line); err != nil {
 		t.Fatalf("B's unmatched bank line: %v", err)
 	}
 
 	users := map[string]*client{}
 	for role, a := range map[string]postgres.Agent{"agent": e.agent, "finance": e.finance, "admin": e.admin} {
-		users[role] = e.client()
-		users[role].signInConsole(a)
+		users[role] = e.Client()
+		e.signInConsole(users[role], a)
 	}
 	walked := 0
-	for _, rt := range routes(e.app.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/console") }) {
+	for _, rt := range routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/console") }) {
 		key := rt.Method + " " + rt.Path
 		if strings.HasSuffix(rt.Path, "*") || (rt.Path == "/console" && rt.Method != http.MethodGet) {
 			continue // the catch-all 404 (TestUnknownConsolePathIs404 in internal/console)
@@ -182,15 +182,15 @@ func TestConsoleRoleWalk(t *testing.T) {
 				c := users[role]
 				var r response
 				if v.method == http.MethodGet {
-					r = c.get(v.path)
+					r = c.Get(v.path)
 				} else if strings.HasSuffix(v.path, "/import") {
-					r = c.postMultipart(v.path, c.csrf, v.form)
+					r = c.PostMultipart(v.path, c.CSRF, v.form)
 				} else {
-					form := url.Values{"_csrf": {c.csrf}}
+					form := url.Values{"_csrf": {c.CSRF}}
 					for k, vs := range v.form {
 						form[k] = vs
 					}
-					r = c.post(v.path, form)
+					r = c.PostAsIs(v.path, form)
 				}
 				if r.Status != want {
 					t.Errorf("%s %s as %s: status %d, want %d\n%.300s", v.method, v.path, role, r.Status, want, r.Body)
@@ -209,10 +209,10 @@ func TestConsoleRoleWalk(t *testing.T) {
 		t.Errorf("walked %d console routes, the table has %d: a route is gone or renamed", walked, len(consoleRoutes))
 	}
 	// Nothing A's users posted reached B.
-	if n := e.count(`SELECT count(*) FROM notes WHERE debtor_id = $1`, e.B.Debtor.ID); n != 0 {
+	if n := e.Count(`SELECT count(*) FROM notes WHERE debtor_id = $1`, e.B.Debtor.ID); n != 0 {
 		t.Errorf("%d notes on B's debtor", n)
 	}
-	if n := e.count(`SELECT count(*) FROM bank_lines WHERE id = $1 AND state = 'unmatched'`, w.line); n != 1 {
+	if n := e.Count(`SELECT count(*) FROM bank_lines WHERE id = $1 AND state = 'unmatched'`, w.line); n != 1 {
 		t.Errorf("B's bank line changed")
 	}
 	for _, q := range []string{`SELECT count(*) FROM disputes WHERE id = $1 AND status = 'open'`, `SELECT count(*) FROM plans WHERE id = $1 AND status = 'proposed'`} {
@@ -220,7 +220,7 @@ func TestConsoleRoleWalk(t *testing.T) {
 		if strings.Contains(q, "plans") {
 			id = w.plan.ID
 		}
-		if n := e.count(q, id); n != 1 {
+		if n := e.Count(q, id); n != 1 {
 			t.Errorf("%s: B's record changed (%s)", q, id)
 		}
 	}

@@ -23,8 +23,8 @@ func TestParallelSignInGuesses(t *testing.T) {
 	const n = 20
 	clients := make([]*client, n)
 	for i := range clients {
-		clients[i] = e.client()
-		clients[i].get("/console/login")
+		clients[i] = e.Client()
+		clients[i].Get("/console/login")
 	}
 	statuses := make([]int, n)
 	var ready, done sync.WaitGroup
@@ -40,8 +40,8 @@ func TestParallelSignInGuesses(t *testing.T) {
 			defer done.Done()
 			ready.Done()
 			<-gate
-			form := url.Values{"_csrf": {c.csrf}, "email": {e.agent.Email}, "password": {pw}}
-			r, err := c.try(http.MethodPost, "/console/login", strings.NewReader(form.Encode()),
+			form := url.Values{"_csrf": {c.CSRF}, "email": {e.agent.Email}, "password": {pw}}
+			r, err := c.Try(http.MethodPost, "/console/login", strings.NewReader(form.Encode()),
 				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
 			if err != nil {
 				t.Errorf("attempt %d: %v", i, err)
@@ -57,12 +57,12 @@ func TestParallelSignInGuesses(t *testing.T) {
 			t.Errorf("attempt %d: status %d", i, s)
 		}
 	}
-	sessions := e.count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.agent.ID)
-	a, err := e.db.AgentByID(e.ctx, e.agent.ID)
+	sessions := e.Count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.agent.ID)
+	a, err := e.DB.AgentByID(e.Ctx, e.agent.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	locked := a.LockedUntil != nil && a.LockedUntil.After(e.db.Now())
+	locked := a.LockedUntil != nil && a.LockedUntil.After(e.DB.Now())
 	switch {
 	case sessions > 0 && locked:
 		t.Fatalf("signed in while the account is locked until %v", a.LockedUntil)
@@ -76,9 +76,9 @@ func TestParallelSignInGuesses(t *testing.T) {
 	}
 	// Once locked, the right password gets no session.
 	if locked {
-		r := e.client().login(e.agent.Email, password)
+		r := e.Client().Login(e.agent.Email, password)
 		wantStatus(t, "right password while locked", r, http.StatusUnauthorized)
-		if got := e.count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.agent.ID); got != 0 {
+		if got := e.Count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.agent.ID); got != 0 {
 			t.Errorf("%d sessions after the right password while locked", got)
 		}
 	}
@@ -87,13 +87,13 @@ func TestParallelSignInGuesses(t *testing.T) {
 	// above included, and then refuses even the right password of another
 	// account.
 	used := n + 1
-	c := e.client()
+	c := e.Client()
 	for i := used; i < access.MaxAddressAttempts; i++ {
-		wantStatus(t, fmt.Sprintf("attempt %d from one address", i+1), c.login("nobody@example.nl", "wrong"), http.StatusUnauthorized)
+		wantStatus(t, fmt.Sprintf("attempt %d from one address", i+1), c.Login("nobody@example.nl", "wrong"), http.StatusUnauthorized)
 	}
-	r := c.login(e.finance.Email, password)
+	r := c.Login(e.finance.Email, password)
 	wantStatus(t, "the finance user's right password past the address limit", r, http.StatusTooManyRequests)
-	if got := e.count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.finance.ID); got != 0 {
+	if got := e.Count(`SELECT count(*) FROM sessions WHERE agent_id = $1`, e.finance.ID); got != 0 {
 		t.Errorf("%d sessions past the address limit", got)
 	}
 }
