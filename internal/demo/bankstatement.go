@@ -33,7 +33,7 @@ const (
 // idealDebtor is the demo debtor who paid part of an invoice by iDEAL
 // through Mollie, so the demo has a Mollie settlement waiting for the bank.
 var idealDebtor = debtorSpec{situation: idealSituation,
-	debtor: collect.Debtor{ExternalRef: "ZE-1006", Name: "Fatima Ouali", Language: "nl",
+	debtor: collect.Debtor{ExternalRef: "ZE-1006", Name: "Fatima Ouali", Email: "fatima@example.nl", Language: "nl",
 		Address: collect.Address{Street: "Vondelstraat", HouseNumber: "44", Postcode: "2513 AB", City: "Den Haag"}},
 	invoices: []invoiceSpec{{idealInvoiceNo, "Energie oktober", 9120, -12, 0}}}
 

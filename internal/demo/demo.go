@@ -148,20 +148,20 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 	consumers := []debtorSpec{
 		{situation: "not yet due", debtor: collect.Debtor{ExternalRef: "ZE-1001", Name: "Anna de Vries", Email: "anna@example.nl", Language: "nl", Address: addr("Lindenlaan", "12", "1234 AB", "Utrecht")},
 			invoices: []invoiceSpec{{"2026-1101", "Energie november", 8950, 10, 0}}},
-		{situation: "overdue, inside the 14-day term", debtor: collect.Debtor{ExternalRef: "ZE-1002", Name: "Mohamed El Amrani", Language: "nl", Address: addr("Kastanjestraat", "7", "3511 KL", "Utrecht")},
+		{situation: "overdue, inside the 14-day term", debtor: collect.Debtor{ExternalRef: "ZE-1002", Name: "Mohamed El Amrani", Email: "mohamed@example.nl", Language: "nl", Address: addr("Kastanjestraat", "7", "3511 KL", "Utrecht")},
 			invoices: []invoiceSpec{{"2026-0901", "Energie september", 12475, -20, 0}}, noticeAgo: ago(4), channel: "email"},
-		{situation: "past the 14-day term: costs added", debtor: collect.Debtor{ExternalRef: "ZE-1003", Name: "Sanne Jansen", Language: "nl", Address: addr("Dorpsstraat", "101", "6711 AA", "Ede")},
+		{situation: "past the 14-day term: costs added", debtor: collect.Debtor{ExternalRef: "ZE-1003", Name: "Sanne Jansen", Phone: "06 1234 5601", Language: "nl", Address: addr("Dorpsstraat", "101", "6711 AA", "Ede")},
 			invoices: []invoiceSpec{{"2026-0701", "Energie juli", 24550, -75, 0}}, noticeAgo: ago(40), channel: "post"},
-		{situation: "partly paid", debtor: collect.Debtor{ExternalRef: "ZE-1004", Name: "Kees Bakker", Language: "nl", Address: addr("Molenweg", "3", "9711 BC", "Groningen")},
+		{situation: "partly paid", debtor: collect.Debtor{ExternalRef: "ZE-1004", Name: "Kees Bakker", Phone: "06 1234 5602", Language: "nl", Address: addr("Molenweg", "3", "9711 BC", "Groningen")},
 			invoices: []invoiceSpec{{"2026-0801", "Energie augustus", 31000, -30, 10000}}},
-		{situation: "several invoices, English", debtor: collect.Debtor{ExternalRef: "ZE-1005", Name: "John Smith", Language: "en", Address: addr("Prinsengracht", "263", "1016 GV", "Amsterdam")},
+		{situation: "several invoices, English", debtor: collect.Debtor{ExternalRef: "ZE-1005", Name: "John Smith", Email: "john.smith@example.com", Phone: "+44 7700 900123", Language: "en", Address: addr("Prinsengracht", "263", "1016 GV", "Amsterdam")},
 			invoices: []invoiceSpec{{"2026-0802", "Energy August", 9800, -50, 0}, {"2026-0902", "Energy September", 10250, -20, 0}, {"2026-1002", "Energy October", 11100, 5, 0}}, noticeAgo: ago(3), channel: "email"},
 		idealDebtor,
 	}
 	businesses := []debtorSpec{
-		{situation: "business, commercial interest", debtor: collect.Debtor{ExternalRef: "VD-2001", Kind: collect.Business, Name: "Bakkerij Het Zoete Broodje", Language: "nl", Address: addr("Marktplein", "5", "2611 GV", "Delft")},
+		{situation: "business, commercial interest", debtor: collect.Debtor{ExternalRef: "VD-2001", Kind: collect.Business, Name: "Bakkerij Het Zoete Broodje", Email: "info@zoetebroodje.example", Language: "nl", Address: addr("Marktplein", "5", "2611 GV", "Delft")},
 			invoices: []invoiceSpec{{"F-2026-0456", "Levering meel en suiker", 125000, -60, 0}}},
-		{situation: "business, several invoices", debtor: collect.Debtor{ExternalRef: "VD-2002", Kind: collect.Business, Name: "Café De Hoek", Language: "nl", Address: addr("Hoekstraat", "1", "5038 AB", "Tilburg")},
+		{situation: "business, several invoices", debtor: collect.Debtor{ExternalRef: "VD-2002", Kind: collect.Business, Name: "Café De Hoek", Email: "boekhouding@dehoek.example", Language: "nl", Address: addr("Hoekstraat", "1", "5038 AB", "Tilburg")},
 			invoices: []invoiceSpec{{"F-2026-0501", "Levering dranken", 48000, -45, 0}, {"F-2026-0502", "Levering glaswerk", 15600, -15, 0}}},
 	}
 	for _, role := range []string{"agent", "finance", "admin"} {
