@@ -60,9 +60,11 @@ func newShortLink(ctx context.Context, db *postgres.DB, baseURL, creditorID, deb
 }
 
 // IssueShortLink gives one of a creditor's debtors a short link for a
-// letter or message sent by ch, and returns its address
-// (https://host/b/XXXX-XXXX). Opening it leads to the second factor. A link
-// for a letter ends the debtor's older letter links, as CreateLink does.
+// message sent by ch (a printed reminder or answer too), and returns its
+// address (https://host/b/XXXX-XXXX). Opening it leads to the second
+// factor. It leaves the debtor's letter links working: only a new 14-day
+// letter (RecordNotice) ends those, so a letter's link lasts as long as
+// collect.LinkExpiry says.
 func IssueShortLink(ctx context.Context, db *postgres.DB, baseURL, creditorID, debtorID string, ch collect.Channel) (string, error) {
 	d, err := db.Debtor(ctx, creditorID, debtorID)
 	if err != nil {
@@ -72,6 +74,7 @@ func IssueShortLink(ctx context.Context, db *postgres.DB, baseURL, creditorID, d
 	if err != nil {
 		return "", err
 	}
+	s.Short.Purpose = "message"
 	if err := db.CreateShortLink(ctx, s.Short, s.Link); err != nil {
 		return "", err
 	}

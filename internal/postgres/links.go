@@ -34,6 +34,11 @@ func insertLink(ctx context.Context, tx pgx.Tx, l Link) error {
 			return dbErr(err, "revoke older letter links")
 		}
 	}
+	return insertLinkRow(ctx, tx, l)
+}
+
+// insertLinkRow stores a link and leaves the debtor's other links as they are.
+func insertLinkRow(ctx context.Context, tx pgx.Tx, l Link) error {
 	_, err := tx.Exec(ctx, `INSERT INTO links (jti, creditor_id, debtor_id, channel, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		l.JTI, l.CreditorID, l.DebtorID, l.Channel, l.IssuedAt, l.ExpiresAt)
 	return dbErr(err, "insert link")

@@ -27,7 +27,13 @@ func (db *DB) CreateShortLink(ctx context.Context, s ShortLink, l Link) error {
 }
 
 func insertShortLink(ctx context.Context, tx pgx.Tx, s ShortLink, l Link) error {
-	if err := insertLink(ctx, tx, l); err != nil {
+	insert := insertLink
+	if s.Purpose == "message" {
+		// A message's link, even on a printed reminder, leaves the letter
+		// links working: only a new letter of record replaces those.
+		insert = insertLinkRow
+	}
+	if err := insert(ctx, tx, l); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO short_links (code_hash, link_jti, creditor_id, debtor_id, purpose, expires_at, created_at)
