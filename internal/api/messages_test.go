@@ -34,7 +34,7 @@ func TestDebtorMessages(t *testing.T) {
 	// a week later (no burst); email is off, so the reminder fails visibly.
 	senders := casework.Senders{BaseURL: baseURL}
 	for _, at := range []time.Time{now, now.AddDate(0, 0, 8)} {
-		if _, err := casework.PlanOutreach(ctx, b.db, at); err != nil {
+		if _, err := casework.PlanOutreach(ctx, b.db, at, "https://settle.example"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := casework.DeliverDue(ctx, b.db, senders, at); err != nil {

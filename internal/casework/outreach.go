@@ -41,13 +41,16 @@ const (
 // PlanOutreach runs every invoice's ladder up to now: each step that has
 // come becomes its messages (or an agent's task), one transaction with its
 // audit record per invoice and step. Running it again, or on two instances
-// at once, plans nothing twice. It returns how many steps it planned.
-func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time) (int, error) {
+// at once, plans nothing twice. linkBase (https://host) is where the short
+// link printed on a 14-day letter starts; without it the notice is
+// recorded without its letter. It returns how many steps it planned.
+func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time, linkBase string) (int, error) {
 	invs, err := db.LadderInvoices(ctx)
 	if err != nil {
 		return 0, err
 	}
 	o := newOutreach(db, now)
+	o.linkBase = linkBase
 	planned := 0
 	for _, li := range invs {
 		ran, err := o.planInvoice(ctx, li)
@@ -65,7 +68,7 @@ func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time) (int, err
 // then sends what is due: the whole of one outreach run.
 func RunOutreach(ctx context.Context, db *postgres.DB, s Senders) error {
 	now := db.Now()
-	if _, err := PlanOutreach(ctx, db, now); err != nil {
+	if _, err := PlanOutreach(ctx, db, now, s.BaseURL); err != nil {
 		return err
 	}
 	_, err := DeliverDue(ctx, db, s, now)
@@ -115,6 +118,8 @@ type outreach struct {
 	cal     *collect.Calendar
 	files   map[string]*debtorFile
 	ladders map[string]collect.Ladder
+	// linkBase starts the short link a 14-day letter prints.
+	linkBase string
 }
 
 func newOutreach(db *postgres.DB, now time.Time) *outreach {
@@ -252,7 +257,7 @@ func (o *outreach) fillStep(ctx context.Context, run *postgres.LadderRun, f *deb
 		// The notice is sent on the day the letter goes, so its 14 days
 		// count from then, not from a Sunday or holiday it was planned on.
 		n, err := RecordNotice(ctx, o.db, f.facts.Creditor, NoticeRequest{DebtorID: inv.DebtorID, InvoiceIDs: []string{inv.ID},
-			SentOn: collect.PostDay(cal, o.now), Channel: string(collect.ChannelPost)})
+			SentOn: collect.PostDay(cal, o.now), Channel: string(collect.ChannelPost), LinkBase: o.linkBase})
 		if err != nil {
 			return fmt.Errorf("record notice: %w", err)
 		}

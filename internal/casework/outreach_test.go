@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http/httptest"
@@ -108,7 +109,7 @@ func (b *outreachBundle) run(t *testing.T, to time.Time, every time.Duration, at
 		if at != nil {
 			at(now)
 		}
-		if _, err := casework.PlanOutreach(b.ctx, b.db, now); err != nil {
+		if _, err := casework.PlanOutreach(b.ctx, b.db, now, b.senders.BaseURL); err != nil {
 			t.Fatalf("%v: plan: %v", now, err)
 		}
 		if _, err := casework.DeliverDue(b.ctx, b.db, b.senders, now); err != nil {
@@ -232,12 +233,22 @@ func TestLadderSixtyDays(t *testing.T) {
 	}
 	// The 14-day letter is a notice on record, sent by post.
 	for _, m := range b.messages(t, postOnly.ID) {
-		if m.Kind == "notice" && m.NoticeID == "" {
+		if m.Kind != "notice" {
+			continue
+		}
+		if m.NoticeID == "" {
 			t.Error("the 14-day letter has no notice")
+			continue
+		}
+		// The notice keeps the letter it was sent with, its short link on
+		// the address the messages use.
+		l, err := casework.NoticeLetter(b.ctx, b.db, b.cr.ID, m.NoticeID)
+		if err != nil || !bytes.HasPrefix(l.PDF, []byte("%PDF-")) || l.Number == "" || !bytes.Contains(l.Facts, []byte("https://settle.example/b/")) {
+			t.Errorf("the 14-day letter: %v, %d bytes of PDF, number %q, facts %s", err, len(l.PDF), l.Number, l.Facts)
 		}
 	}
 	// Running again plans and sends nothing more.
-	if n, err := casework.PlanOutreach(b.ctx, b.db, b.clk.Now()); err != nil || n != 0 {
+	if n, err := casework.PlanOutreach(b.ctx, b.db, b.clk.Now(), b.senders.BaseURL); err != nil || n != 0 {
 		t.Errorf("a rerun planned %d steps (%v)", n, err)
 	}
 }

@@ -80,7 +80,7 @@ func TestLadderEditor(t *testing.T) {
 
 	d := e.debtor(cr, "L-1", "Sanne de Vries")
 	e.invoice(cr, d, "F-7", collect.DateOf(e.Clock.Now()), 12000)
-	if _, err := casework.PlanOutreach(e.Ctx, e.DB, e.Clock.Now()); err != nil {
+	if _, err := casework.PlanOutreach(e.Ctx, e.DB, e.Clock.Now(), ""); err != nil {
 		t.Fatal(err)
 	}
 	r = admin.Get("/console/debtors/" + d.ID)

@@ -16,7 +16,7 @@ func TestBrowserMessagesAndLadder(t *testing.T) {
 	site := browsertest.Start(t)
 	ctx := browsertest.Browser(t)
 	d := site.Debtor(t, "partly paid")
-	if _, err := casework.PlanOutreach(context.Background(), site.DB, site.DB.Now()); err != nil {
+	if _, err := casework.PlanOutreach(context.Background(), site.DB, site.DB.Now(), site.URL); err != nil {
 		t.Fatal(err)
 	}
 	consoleSignIn(t, ctx, site, "admin", false)
