@@ -36,13 +36,24 @@ func (f *Fake) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v2/payments", f.apiKey(f.createPayment))
 	mux.HandleFunc("GET /v2/payments/{id}", f.apiKey(f.getPayment))
-	mux.HandleFunc("GET /v2/payments/{id}/refunds", f.apiKey(f.listPaymentRefunds))
-	mux.HandleFunc("GET /v2/payments/{id}/chargebacks", f.apiKey(f.listPaymentChargebacks))
+	paymentOf := func(w http.ResponseWriter, r *http.Request, mode string) (*payment, bool) {
+		return f.visiblePaymentLocked(w, r.PathValue("id"), mode)
+	}
+	settlementOf := func(w http.ResponseWriter, r *http.Request, _ string) (*settlement, bool) {
+		return f.findSettlementLocked(w, r.PathValue("id"))
+	}
+	mux.HandleFunc("GET /v2/payments/{id}/refunds", f.apiKey(listOf(f, "refunds", paymentOf,
+		func(p *payment) []string { return p.refundIDs }, f.refundItemLocked)))
+	mux.HandleFunc("GET /v2/payments/{id}/chargebacks", f.apiKey(listOf(f, "chargebacks", paymentOf,
+		func(p *payment) []string { return p.chargeIDs }, f.chargebackItemLocked)))
 	mux.HandleFunc("GET /v2/settlements", f.orgToken(f.listSettlements))
 	mux.HandleFunc("GET /v2/settlements/{id}", f.orgToken(f.getSettlement))
-	mux.HandleFunc("GET /v2/settlements/{id}/payments", f.orgToken(f.listSettlementPayments))
-	mux.HandleFunc("GET /v2/settlements/{id}/refunds", f.orgToken(f.listSettlementRefunds))
-	mux.HandleFunc("GET /v2/settlements/{id}/chargebacks", f.orgToken(f.listSettlementChargebacks))
+	mux.HandleFunc("GET /v2/settlements/{id}/payments", f.orgToken(listOf(f, "payments", settlementOf,
+		func(s *settlement) []string { return s.paymentIDs }, f.paymentItemLocked)))
+	mux.HandleFunc("GET /v2/settlements/{id}/refunds", f.orgToken(listOf(f, "refunds", settlementOf,
+		func(s *settlement) []string { return s.refundIDs }, f.refundItemLocked)))
+	mux.HandleFunc("GET /v2/settlements/{id}/chargebacks", f.orgToken(listOf(f, "chargebacks", settlementOf,
+		func(s *settlement) []string { return s.chargebackIDs }, f.chargebackItemLocked)))
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "The resource does not exist", "")
 	})
@@ -478,32 +489,39 @@ func (f *Fake) getPayment(w http.ResponseWriter, r *http.Request, mode string) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (f *Fake) listPaymentRefunds(w http.ResponseWriter, r *http.Request, mode string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.visiblePaymentLocked(w, r.PathValue("id"), mode)
-	if !ok {
-		return
+// listOf serves the list of what belongs to one parent (a payment's
+// refunds, a settlement's payments): find looks the parent up or writes
+// Mollie's 404, ids picks the children and render gives each one's body.
+func listOf[P any](f *Fake, name string, find func(http.ResponseWriter, *http.Request, string) (P, bool),
+	ids func(P) []string, render func(id string, r *http.Request) map[string]any) handler {
+	return func(w http.ResponseWriter, r *http.Request, mode string) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		parent, ok := find(w, r, mode)
+		if !ok {
+			return
+		}
+		children := ids(parent)
+		items := make([]item, 0, len(children))
+		for _, id := range children {
+			items = append(items, item{id, render(id, r)})
+		}
+		writeList(w, r, name, items)
 	}
-	items := make([]item, 0, len(p.refundIDs))
-	for _, id := range p.refundIDs {
-		items = append(items, item{id, f.refundJSONLocked(f.refunds[id], r)})
-	}
-	writeList(w, r, "refunds", items)
 }
 
-func (f *Fake) listPaymentChargebacks(w http.ResponseWriter, r *http.Request, mode string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.visiblePaymentLocked(w, r.PathValue("id"), mode)
-	if !ok {
-		return
-	}
-	items := make([]item, 0, len(p.chargeIDs))
-	for _, id := range p.chargeIDs {
-		items = append(items, item{id, f.chargebackJSONLocked(f.chargebacks[id], r)})
-	}
-	writeList(w, r, "chargebacks", items)
+// paymentItemLocked, refundItemLocked and chargebackItemLocked render a
+// list item by id, for listOf.
+func (f *Fake) paymentItemLocked(id string, r *http.Request) map[string]any {
+	return f.paymentJSONLocked(f.payments[id], r)
+}
+
+func (f *Fake) refundItemLocked(id string, r *http.Request) map[string]any {
+	return f.refundJSONLocked(f.refunds[id], r)
+}
+
+func (f *Fake) chargebackItemLocked(id string, r *http.Request) map[string]any {
+	return f.chargebackJSONLocked(f.chargebacks[id], r)
 }
 
 type item struct {

@@ -223,10 +223,7 @@ func (f *Fake) SetStatus(id, status string) error {
 		return fmt.Errorf("%w: payment %s", ErrNotFound, id)
 	}
 	f.setStatusLocked(p, status)
-	d := f.newDeliveryLocked(p)
-	f.mu.Unlock()
-	f.wg.Add(1)
-	f.deliver(d)
+	f.notifyUnlock(p)
 	return nil
 }
 
@@ -257,18 +254,13 @@ func (f *Fake) setStatusLocked(p *payment, status string) {
 // SetRefundStatus to move it on).
 func (f *Fake) Refund(paymentID string, cents int64) (string, error) {
 	f.mu.Lock()
-	p, ok := f.payments[paymentID]
-	if !ok {
-		f.mu.Unlock()
-		return "", fmt.Errorf("%w: payment %s", ErrNotFound, paymentID)
+	p, err := f.paidPaymentLocked(paymentID, "refunded")
+	if err == nil && (cents <= 0 || cents > p.AmountCents-p.RefundedCents) {
+		err = fmt.Errorf("molliefake: refund of %d cents exceeds the remaining %d", cents, p.AmountCents-p.RefundedCents)
 	}
-	if p.Status != "paid" {
+	if err != nil {
 		f.mu.Unlock()
-		return "", fmt.Errorf("molliefake: payment %s is %s, only paid payments can be refunded", paymentID, p.Status)
-	}
-	if cents <= 0 || cents > p.AmountCents-p.RefundedCents {
-		f.mu.Unlock()
-		return "", fmt.Errorf("molliefake: refund of %d cents exceeds the remaining %d", cents, p.AmountCents-p.RefundedCents)
+		return "", err
 	}
 	r := &refund{
 		id: newID("re_"), mode: p.Mode, paymentID: p.ID, cents: cents, currency: p.Currency,
@@ -277,10 +269,7 @@ func (f *Fake) Refund(paymentID string, cents int64) (string, error) {
 	f.refunds[r.id] = r
 	p.refundIDs = append(p.refundIDs, r.id)
 	p.RefundedCents += cents
-	d := f.newDeliveryLocked(p)
-	f.mu.Unlock()
-	f.wg.Add(1)
-	f.deliver(d)
+	f.notifyUnlock(p)
 	return r.id, nil
 }
 
@@ -310,10 +299,7 @@ func (f *Fake) SetRefundStatus(refundID, status string) error {
 		f.payments[r.paymentID].RefundedCents += r.cents
 	}
 	r.status = status
-	d := f.newDeliveryLocked(f.payments[r.paymentID])
-	f.mu.Unlock()
-	f.wg.Add(1)
-	f.deliver(d)
+	f.notifyUnlock(f.payments[r.paymentID])
 	return nil
 }
 
@@ -322,27 +308,19 @@ func (f *Fake) SetRefundStatus(refundID, status string) error {
 // the loss.
 func (f *Fake) Chargeback(paymentID string, cents int64) (string, error) {
 	f.mu.Lock()
-	p, ok := f.payments[paymentID]
-	if !ok {
-		f.mu.Unlock()
-		return "", fmt.Errorf("%w: payment %s", ErrNotFound, paymentID)
+	p, err := f.paidPaymentLocked(paymentID, "charged back")
+	if err == nil && (cents <= 0 || cents > p.AmountCents-p.ChargedBackCents) {
+		err = fmt.Errorf("molliefake: chargeback of %d cents exceeds the %d not yet charged back", cents, p.AmountCents-p.ChargedBackCents)
 	}
-	if p.Status != "paid" {
+	if err != nil {
 		f.mu.Unlock()
-		return "", fmt.Errorf("molliefake: payment %s is %s, only paid payments can be charged back", paymentID, p.Status)
-	}
-	if cents <= 0 || cents > p.AmountCents-p.ChargedBackCents {
-		f.mu.Unlock()
-		return "", fmt.Errorf("molliefake: chargeback of %d cents exceeds the %d not yet charged back", cents, p.AmountCents-p.ChargedBackCents)
+		return "", err
 	}
 	c := &chargeback{id: newID("chb_"), paymentID: p.ID, cents: cents, currency: p.Currency, createdAt: f.now()}
 	f.chargebacks[c.id] = c
 	p.chargeIDs = append(p.chargeIDs, c.id)
 	p.ChargedBackCents += cents
-	d := f.newDeliveryLocked(p)
-	f.mu.Unlock()
-	f.wg.Add(1)
-	f.deliver(d)
+	f.notifyUnlock(p)
 	return c.id, nil
 }
 
@@ -364,10 +342,7 @@ func (f *Fake) ReverseChargeback(chargebackID string) error {
 	c.reversedAt = &now
 	p := f.payments[c.paymentID]
 	p.ChargedBackCents -= c.cents
-	d := f.newDeliveryLocked(p)
-	f.mu.Unlock()
-	f.wg.Add(1)
-	f.deliver(d)
+	f.notifyUnlock(p)
 	return nil
 }
 
@@ -377,6 +352,30 @@ func (f *Fake) Fetches(id string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.fetches[id]
+}
+
+// paidPaymentLocked finds a payment that money can leave again (by refund
+// or chargeback): only a paid one, as at Mollie. verb names the action in
+// the error.
+func (f *Fake) paidPaymentLocked(id, verb string) (*payment, error) {
+	p, ok := f.payments[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: payment %s", ErrNotFound, id)
+	}
+	if p.Status != "paid" {
+		return nil, fmt.Errorf("molliefake: payment %s is %s, only paid payments can be %s", id, p.Status, verb)
+	}
+	return p, nil
+}
+
+// notifyUnlock calls p's webhook for a change made under f.mu, which it
+// releases first: the delivery must not hold the lock while the app's
+// handler fetches the payment back from this fake.
+func (f *Fake) notifyUnlock(p *payment) {
+	d := f.newDeliveryLocked(p)
+	f.mu.Unlock()
+	f.wg.Add(1)
+	f.deliver(d)
 }
 
 // newDeliveryLocked registers a webhook delivery for p, or returns nil when
