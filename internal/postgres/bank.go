@@ -383,6 +383,11 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 	if err != nil {
 		return c, dbErr(err, "count lines")
 	}
+	tally := map[collect.BankLineState]*int{
+		collect.BankBooked: &c.Booked, collect.BankPayout: &c.Payouts, collect.BankSuggested: &c.Suggested,
+		collect.BankUnmatched: &c.Unmatched, collect.BankNotHandled: &c.NotHandled, collect.BankReversal: &c.Reversals,
+		collect.BankHeld: &c.Held, collect.BankPending: &c.Pending,
+	}
 	for rows.Next() {
 		var state collect.BankLineState
 		var n int
@@ -391,25 +396,10 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 			return c, dbErr(err, "count lines")
 		}
 		c.Lines += n
-		switch state {
-		case collect.BankBooked:
-			c.Booked += n
-		case collect.BankPayout:
-			c.Payouts += n
-		case collect.BankSuggested:
-			c.Suggested += n
-		case collect.BankUnmatched:
-			c.Unmatched += n
-		case collect.BankNotHandled:
-			c.NotHandled += n
-		case collect.BankReversal:
-			c.Reversals += n
-		case collect.BankHeld:
-			c.Held += n
-		case collect.BankPending:
-			c.Pending += n
-		case collect.BankReversed:
-			// Booked (or matched) first and undone by a reversal in the same file.
+		// A reversed line (booked or matched first, undone by a reversal in
+		// the same file) counts only in Lines.
+		if count := tally[state]; count != nil {
+			*count += n
 		}
 	}
 	rows.Close()

@@ -116,18 +116,28 @@ func lockBankLine(ctx context.Context, tx pgx.Tx, id string) (collect.BankLine, 
 	return l, dbErr(err, "bank line")
 }
 
+// lockUndecidedBankLine locks a line a finance user may still decide on: a
+// suggested or unmatched one.
+func lockUndecidedBankLine(ctx context.Context, tx pgx.Tx, id string) (collect.BankLine, error) {
+	l, err := lockBankLine(ctx, tx, id)
+	if err != nil {
+		return l, err
+	}
+	if l.State != collect.BankSuggested && l.State != collect.BankUnmatched {
+		return l, collect.Errorf(collect.ECONFLICT, "state", "this bank line is %s, not waiting for a decision", l.State)
+	}
+	return l, nil
+}
+
 // ConfirmBankSuggestion books a suggested (or unmatched) line on the
 // suggestion's debtor and invoice, with the rules of an exact reference
 // match, and records who decided, in one transaction.
 func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, by string) (collect.BankLine, error) {
 	var out collect.BankLine
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
-		l, err := lockBankLine(ctx, tx, lineID)
+		l, err := lockUndecidedBankLine(ctx, tx, lineID)
 		if err != nil {
 			return err
-		}
-		if l.State != collect.BankSuggested && l.State != collect.BankUnmatched {
-			return collect.Errorf(collect.ECONFLICT, "state", "this bank line is %s, not waiting for a decision", l.State)
 		}
 		sid, err := strconv.ParseInt(suggestionID, 10, 64)
 		if err != nil {
@@ -190,12 +200,9 @@ func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (co
 	}
 	var out collect.BankLine
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
-		l, err := lockBankLine(ctx, tx, lineID)
+		l, err := lockUndecidedBankLine(ctx, tx, lineID)
 		if err != nil {
 			return err
-		}
-		if l.State != collect.BankSuggested && l.State != collect.BankUnmatched {
-			return collect.Errorf(collect.ECONFLICT, "state", "this bank line is %s, not waiting for a decision", l.State)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'unmatched', reason = $2, decided_by = $3, updated_at = $4 WHERE id = $1`,
 			l.ID, reason, by, db.Now()); err != nil {

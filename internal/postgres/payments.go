@@ -249,32 +249,16 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 // order of art. 6:44 BW (costs, interest, principal, then credit), each part
 // no more than was reversed there.
 func reinstatePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount int64, sourceKey string, now time.Time) error {
-	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
-		return err
-	}
-	rows, err := tx.Query(ctx, `SELECT coalesce(invoice_id::text, ''), account, sum(amount_cents) FROM ledger_entries
+	parts, err := allocationPartsTx(ctx, tx, p, "payment reversals", `SELECT coalesce(invoice_id::text, ''), account, sum(amount_cents) FROM ledger_entries
 		WHERE payment_id = $1 AND kind = 'reversal' GROUP BY invoice_id, account
 		HAVING sum(amount_cents) > 0
-		ORDER BY CASE account WHEN 'costs' THEN 0 WHEN 'interest' THEN 1 WHEN 'principal' THEN 2 ELSE 3 END, min(id)`, p.ID)
-	if err != nil {
-		return dbErr(err, "payment reversals")
-	}
-	parts, err := collectRows(rows, scanAllocationPart, "payment reversals")
+		ORDER BY CASE account WHEN 'costs' THEN 0 WHEN 'interest' THEN 1 WHEN 'principal' THEN 2 ELSE 3 END, min(id)`)
 	if err != nil {
 		return err
 	}
-	left := amount
-	on := collect.DateOf(now.In(amsterdam))
-	for _, x := range parts {
-		if left == 0 {
-			break
-		}
-		n := min(left, x.amount)
-		e := collect.Entry{InvoiceID: x.invoice, Account: x.account, Kind: collect.KindReversal, Amount: -n, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
-		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
-			return err
-		}
-		left -= n
+	left, err := bookReversalsTx(ctx, tx, p, parts, amount, -1, sourceKey, now)
+	if err != nil {
+		return err
 	}
 	if left > 0 {
 		return fmt.Errorf("payment %s: booking back %d cents, but only %d were reversed", p.ID, amount, amount-left)
@@ -297,24 +281,24 @@ func scanAllocationPart(r pgx.Row) (allocationPart, error) {
 	return x, err
 }
 
-// reversePaymentTx books money that went back to the debtor (a refund or a
-// chargeback): it undoes the payment's allocation in reverse order (credit
-// first, then principal, interest, costs), so the balance opens again.
-func reversePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount int64, sourceKey string, now time.Time) error {
+// allocationPartsTx locks p's debtor and reads p's parts per invoice and
+// account with query (which takes the payment id as $1), in the order
+// they are to be booked.
+func allocationPartsTx(ctx context.Context, tx pgx.Tx, p collect.Payment, what, query string) ([]allocationPart, error) {
 	if err := lockDebtor(ctx, tx, p.DebtorID); err != nil {
-		return err
+		return nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT coalesce(invoice_id::text, ''), account, -sum(amount_cents) FROM ledger_entries
-		WHERE payment_id = $1 AND kind IN ('payment', 'reversal') GROUP BY invoice_id, account
-		HAVING -sum(amount_cents) > 0
-		ORDER BY CASE account WHEN 'credit' THEN 0 WHEN 'principal' THEN 1 WHEN 'interest' THEN 2 ELSE 3 END, min(id) DESC`, p.ID)
+	rows, err := tx.Query(ctx, query, p.ID)
 	if err != nil {
-		return dbErr(err, "payment allocation")
+		return nil, dbErr(err, what)
 	}
-	parts, err := collectRows(rows, scanAllocationPart, "payment allocation")
-	if err != nil {
-		return err
-	}
+	return collectRows(rows, scanAllocationPart, what)
+}
+
+// bookReversalsTx books up to amount as reversal entries over parts, in
+// their order, with sign -1 to take a reversal back and 1 to reverse, and
+// returns the cents that found no part.
+func bookReversalsTx(ctx context.Context, tx pgx.Tx, p collect.Payment, parts []allocationPart, amount, sign int64, sourceKey string, now time.Time) (int64, error) {
 	left := amount
 	on := collect.DateOf(now.In(amsterdam))
 	for _, x := range parts {
@@ -322,15 +306,33 @@ func reversePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount 
 			break
 		}
 		n := min(left, x.amount)
-		e := collect.Entry{InvoiceID: x.invoice, Account: x.account, Kind: collect.KindReversal, Amount: n, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
+		e := collect.Entry{InvoiceID: x.invoice, Account: x.account, Kind: collect.KindReversal, Amount: sign * n, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
 		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
-			return err
+			return 0, err
 		}
 		left -= n
 	}
+	return left, nil
+}
+
+// reversePaymentTx books money that went back to the debtor (a refund or a
+// chargeback): it undoes the payment's allocation in reverse order (credit
+// first, then principal, interest, costs), so the balance opens again.
+func reversePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount int64, sourceKey string, now time.Time) error {
+	parts, err := allocationPartsTx(ctx, tx, p, "payment allocation", `SELECT coalesce(invoice_id::text, ''), account, -sum(amount_cents) FROM ledger_entries
+		WHERE payment_id = $1 AND kind IN ('payment', 'reversal') GROUP BY invoice_id, account
+		HAVING -sum(amount_cents) > 0
+		ORDER BY CASE account WHEN 'credit' THEN 0 WHEN 'principal' THEN 1 WHEN 'interest' THEN 2 ELSE 3 END, min(id) DESC`)
+	if err != nil {
+		return err
+	}
+	left, err := bookReversalsTx(ctx, tx, p, parts, amount, 1, sourceKey, now)
+	if err != nil {
+		return err
+	}
 	if left > 0 {
 		// More went back than was ever booked for this payment: keep it visible as a debt on the credit account.
-		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: left, BookedOn: on, PaymentID: p.ID, Memo: sourceKey}
+		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: left, BookedOn: collect.DateOf(now.In(amsterdam)), PaymentID: p.ID, Memo: sourceKey}
 		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
 			return err
 		}
