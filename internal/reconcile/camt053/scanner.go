@@ -370,15 +370,26 @@ func (s *scanner) charData() error {
 	return nil
 }
 
-func (s *scanner) startTag() error {
-	nb, ok, err := s.readName(s.nameBuf[:0])
+// prefixedName reads a name into s.nameBuf after its first keep bytes
+// (which stay: an element's name while its attributes are read) and splits
+// it at the prefix; syntax is the error when no valid name stands there.
+func (s *scanner) prefixedName(keep int, syntax string) (space, local []byte, err error) {
+	nb, ok, err := s.readName(s.nameBuf[:keep])
 	s.nameBuf = nb
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	space, local, ok2 := splitName(nb)
+	space, local, ok2 := splitName(nb[keep:])
 	if !ok || !ok2 {
-		return s.syntax("expected element name after <")
+		return nil, nil, s.syntax(syntax)
+	}
+	return space, local, nil
+}
+
+func (s *scanner) startTag() error {
+	space, local, err := s.prefixedName(0, "expected element name after <")
+	if err != nil {
+		return err
 	}
 	root := len(s.stack) == 0
 	// Push the raw name; the token's slices point into the stack arena.
@@ -386,7 +397,7 @@ func (s *scanner) startTag() error {
 	s.stackNames = append(s.stackNames, space...)
 	s.stackNames = append(s.stackNames, local...)
 	s.stack = append(s.stack, stackEntry{off: off, spaceLen: len(space), localLen: len(local)})
-	nameEnd := len(nb)
+	nameEnd := len(s.nameBuf)
 	s.hasCcy = false
 	s.ccy = s.ccy[:0]
 	var rootNS map[string]string
@@ -411,14 +422,9 @@ func (s *scanner) startTag() error {
 			break
 		}
 		s.ungetc(b)
-		an, ok, err := s.readName(s.nameBuf[:nameEnd])
-		s.nameBuf = an
+		aSpace, aLocal, err := s.prefixedName(nameEnd, "expected attribute name in element")
 		if err != nil {
 			return err
-		}
-		aSpace, aLocal, ok2 := splitName(an[nameEnd:])
-		if !ok || !ok2 {
-			return s.syntax("expected attribute name in element")
 		}
 		s.skipSpace()
 		if b, err = s.mustgetc(); err != nil {
@@ -482,14 +488,9 @@ func translate(space, local string, ns map[string]string) string {
 }
 
 func (s *scanner) endTag() error {
-	nb, ok, err := s.readName(s.nameBuf[:0])
-	s.nameBuf = nb
+	space, local, err := s.prefixedName(0, "expected element name after </")
 	if err != nil {
 		return err
-	}
-	space, local, ok2 := splitName(nb)
-	if !ok || !ok2 {
-		return s.syntax("expected element name after </")
 	}
 	s.skipSpace()
 	b, err := s.mustgetc()
