@@ -205,8 +205,8 @@ type Address struct {
 	Address string
 }
 
-// Summary is a caught message as the list shows it.
-type Summary struct {
+// Header is what the list and a message both show of a caught message.
+type Header struct {
 	// ID is Mailpit's id, for Message.
 	ID string
 	// MessageID is the Message-ID header, without angle brackets.
@@ -216,18 +216,18 @@ type Summary struct {
 	Subject   string
 	// Username is who logged in to send it; empty without a login.
 	Username string
-	Created  time.Time
+}
+
+// Summary is a caught message as the list shows it.
+type Summary struct {
+	Header
+	Created time.Time
 }
 
 // Message is a caught message with its bodies.
 type Message struct {
-	ID        string
-	MessageID string
-	From      Address
-	To        []Address
-	Subject   string
-	Username  string
-	Date      time.Time
+	Header
+	Date time.Time
 	// Text is the text/plain part, HTML the text/html part.
 	Text string
 	HTML string
