@@ -28,7 +28,6 @@ type Config struct {
 	StripeAPIURL  string // STRIPE_API_URL
 	StripeKey     string // STRIPE_SECRET_KEY
 	StripeWebhook string // STRIPE_WEBHOOK_SECRET
-	UploadDir     string // SETTLE_UPLOAD_DIR; empty keeps evidence in PostgreSQL
 
 	// MollieAccessToken is MOLLIE_ACCESS_TOKEN: an organization access
 	// token (access_...) for the Settlements API, which refuses API keys.
@@ -61,7 +60,6 @@ func FromEnv() (Config, error) {
 		StripeAPIURL:  env("STRIPE_API_URL", "https://api.stripe.com"),
 		StripeKey:     os.Getenv("STRIPE_SECRET_KEY"),
 		StripeWebhook: os.Getenv("STRIPE_WEBHOOK_SECRET"),
-		UploadDir:     os.Getenv("SETTLE_UPLOAD_DIR"),
 	}
 	c.MollieAccessToken = os.Getenv("MOLLIE_ACCESS_TOKEN")
 	c.SMTPURL, c.MailFrom = os.Getenv("SETTLE_SMTP_URL"), os.Getenv("SETTLE_MAIL_FROM")
