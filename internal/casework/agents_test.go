@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -30,17 +31,9 @@ type agentsBundle struct {
 func setupAgents(t *testing.T) *agentsBundle {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	b := &agentsBundle{ctx: ctx, db: db, clk: pgtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
-	db.Now = b.clk.Now
-	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V."}); err != nil {
-		t.Fatal(err)
-	}
+	db, clk := openDB(t, apptest.Start)
+	b := &agentsBundle{ctx: ctx, db: db, clk: clk}
+	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
 	hash, err := access.HashPassword(agentPassword)
 	if err != nil {
 		t.Fatal(err)

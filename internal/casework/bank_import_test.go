@@ -12,10 +12,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 func bankDay(s string) time.Time {
@@ -42,18 +42,9 @@ type bankFixture struct {
 func newBankFixture(t testing.TB) *bankFixture {
 	t.Helper()
 	ctx := context.Background()
-	_, url := pgtest.New(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
 	today := time.Date(2024, 4, 2, 12, 0, 0, 0, amsterdam)
-	db.Now = func() time.Time { return today }
-	cr, _, err := db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V.", IBAN: "nl91 abna 0417 1643 00"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _ := apptest.NewDB(t, func() time.Time { return today })
+	cr, _ := newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V.", IBAN: "nl91 abna 0417 1643 00"})
 	f := &bankFixture{db: db, creditor: cr, debtors: map[string]collect.Debtor{}, invoices: map[string]collect.Invoice{}}
 	for _, d := range []struct {
 		name     string
@@ -89,18 +80,11 @@ func newBankFixture(t testing.TB) *bankFixture {
 			issuedOn string
 		}{{"F-4001", 2000, "2024-04-30", "2024-03-20"}}},
 	} {
-		debtor, _, err := db.UpsertDebtor(ctx, collect.Debtor{CreditorID: cr.ID, ExternalRef: "K-" + d.name, Name: d.name, Kind: collect.Consumer, Language: "nl"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		debtor := newDebtor(t, db, collect.Debtor{CreditorID: cr.ID, ExternalRef: "K-" + d.name, Name: d.name, Kind: collect.Consumer, Language: "nl"})
 		f.debtors[d.name] = debtor
 		for _, i := range d.invoices {
-			inv, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: cr.ID, DebtorID: debtor.ID, Number: i.number,
+			f.invoices[i.number] = newInvoice(t, db, collect.Invoice{CreditorID: cr.ID, DebtorID: debtor.ID, Number: i.number,
 				IssueDate: bankDay(i.issuedOn), DueDate: bankDay(i.due), Amount: i.amount, Currency: "EUR"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.invoices[i.number] = inv
 		}
 	}
 	if _, err := db.CreateNotice(ctx, cr, f.debtors["Jan de Vries"].ID, []string{f.invoices["F-1001"].ID},

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // creditorBundle is one test's database, on Monday 23 November 2026, with
@@ -25,17 +25,10 @@ type creditorBundle struct {
 func setupCreditor(t *testing.T) *creditorBundle {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	db.Now = pgtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)).Now
+	db, _ := openDB(t, apptest.Start)
 	b := &creditorBundle{ctx: ctx, db: db}
-	if b.cr, b.key, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V."}); err != nil {
-		t.Fatal(err)
-	}
+	b.cr, b.key = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
+	var err error
 	if b.debtor, _, err = casework.UpsertDebtor(ctx, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Debtor K-1", Language: "nl"}); err != nil {
 		t.Fatal(err)
 	}

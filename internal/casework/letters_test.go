@@ -41,37 +41,19 @@ const linkBase = "https://settle.example"
 // worked example of docs/domain.md.
 func setupLetters(t *testing.T) *lettersBundle {
 	t.Helper()
-	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	b := &lettersBundle{ctx: ctx, db: db, clk: pgtest.NewClock(time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC)),
-		signer: nil}
-	b.signer = access.NewSigner([]byte("letters-test-signing-key-32-bytes!!"), b.clk.Now)
-	db.Now = b.clk.Now
-	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Zonnestroom Energie", Phone: "020 123 45 67",
+	db, clk := openDB(t, time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC))
+	b := &lettersBundle{ctx: context.Background(), db: db, clk: clk,
+		signer: access.NewSigner([]byte("letters-test-signing-key-32-bytes!!"), clk.Now)}
+	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Zonnestroom Energie", Phone: "020 123 45 67",
 		PhoneHours: "op werkdagen van 9:00 tot 17:00", Email: "klant@zonnestroom.example", IBAN: "NL91ABNA0417164300", BIC: "ABNANL2A",
-		Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"}}); err != nil {
-		t.Fatal(err)
-	}
-	if b.bare, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Kaal B.V."}); err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := db.UpsertDebtor(ctx, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Fatma Yılmaz",
+		Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"}})
+	b.bare, _ = newCreditor(t, db, collect.Creditor{Name: "Kaal B.V."})
+	d := newDebtor(t, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Fatma Yılmaz",
 		Language: "nl", Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12 B", Postcode: "7411 AB", City: "Deventer"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b.debtor = d.ID
 	for i, amount := range []int64{12550, 12000} {
-		inv, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: fmt.Sprintf("2026-010%d", i+1),
+		inv := newInvoice(t, db, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: fmt.Sprintf("2026-010%d", i+1),
 			IssueDate: collect.Day(2026, 3, 1), DueDate: collect.Day(2026, 3, 31), Amount: amount, Currency: "EUR"})
-		if err != nil {
-			t.Fatal(err)
-		}
 		b.invoices = append(b.invoices, inv.ID)
 	}
 	return b

@@ -1,8 +1,12 @@
 package casework_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/settle/settle/internal/apptest"
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
@@ -10,3 +14,42 @@ import (
 // TestMain gives the package's tests one migrated template database; each
 // test clones its own with pgtest.New.
 func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+
+// openDB opens a fresh database, closed when the test ends, on a clock that
+// starts at start and that the test moves.
+func openDB(t testing.TB, start time.Time) (*postgres.DB, *pgtest.Clock) {
+	t.Helper()
+	clk := pgtest.NewClock(start)
+	db, _ := apptest.NewDB(t, clk.Now)
+	return db, clk
+}
+
+// newCreditor creates c and returns it with its API key, or fails the test.
+func newCreditor(t testing.TB, db *postgres.DB, c collect.Creditor) (collect.Creditor, string) {
+	t.Helper()
+	cr, key, err := db.CreateCreditor(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cr, key
+}
+
+// newDebtor stores d, or fails the test.
+func newDebtor(t testing.TB, db *postgres.DB, d collect.Debtor) collect.Debtor {
+	t.Helper()
+	got, _, err := db.UpsertDebtor(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// newInvoice stores inv, or fails the test.
+func newInvoice(t testing.TB, db *postgres.DB, inv collect.Invoice) collect.Invoice {
+	t.Helper()
+	got, err := db.CreateInvoice(context.Background(), inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/notify"
@@ -42,18 +43,10 @@ type outreachBundle struct {
 func setupOutreach(t *testing.T, withMail bool) *outreachBundle {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	b := &outreachBundle{ctx: ctx, db: db, clk: pgtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
-	db.Now = b.clk.Now
-	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord", Phone: "050 123 45 67", PhoneHours: "ma-vr 9-17",
-		IBAN: "NL91ABNA0417164300", Email: "klant@energienoord.example"}); err != nil {
-		t.Fatal(err)
-	}
+	db, clk := openDB(t, apptest.Start)
+	b := &outreachBundle{ctx: ctx, db: db, clk: clk}
+	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord", Phone: "050 123 45 67", PhoneHours: "ma-vr 9-17",
+		IBAN: "NL91ABNA0417164300", Email: "klant@energienoord.example"})
 	b.sms = notify.NewFakeSMS("AC1", "token")
 	srv := httptest.NewServer(b.sms)
 	t.Cleanup(srv.Close)

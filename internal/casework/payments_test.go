@@ -6,15 +6,14 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"testing"
-	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // paymentsBundle is one test's database, Mollie fake, creditor, debtor and
@@ -35,14 +34,7 @@ type paymentsBundle struct {
 func setupPayments(t *testing.T) *paymentsBundle {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	clk := pgtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	db.Now = clk.Now
+	db, _ := openDB(t, apptest.Start)
 	fake := molliefake.New("")
 	fake.WebhookDisabled.Store(true)
 	srv := httptest.NewServer(fake.Handler())
@@ -52,18 +44,12 @@ func setupPayments(t *testing.T) *paymentsBundle {
 	b.ps = &casework.Payments{DB: db, BaseURL: "https://settle.example", Log: slog.New(slog.DiscardHandler),
 		Providers: &pay.Registry{Default: map[string]pay.Provider{"mollie": mollie.NewProvider(srv.URL, "test_x")},
 			Method: map[pay.Method]string{pay.IDEAL: "mollie"}}}
-	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V.", Email: "klantenservice@example.nl",
-		Phone: "020 123 45 67", PhoneHours: "op werkdagen", IBAN: "NL91ABNA0417164300"}); err != nil {
-		t.Fatal(err)
-	}
-	if b.d, _, err = db.UpsertDebtor(ctx, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer,
-		Name: "Jan Jansen", Email: "jan@example.nl", Language: "nl"}); err != nil {
-		t.Fatal(err)
-	}
-	if b.inv, err = db.CreateInvoice(ctx, collect.Invoice{CreditorID: b.cr.ID, DebtorID: b.d.ID, Number: "F-1", Description: "Stroom",
-		IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"}); err != nil {
-		t.Fatal(err)
-	}
+	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V.", Email: "klantenservice@example.nl",
+		Phone: "020 123 45 67", PhoneHours: "op werkdagen", IBAN: "NL91ABNA0417164300"})
+	b.d = newDebtor(t, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer,
+		Name: "Jan Jansen", Email: "jan@example.nl", Language: "nl"})
+	b.inv = newInvoice(t, db, collect.Invoice{CreditorID: b.cr.ID, DebtorID: b.d.ID, Number: "F-1", Description: "Stroom",
+		IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"})
 	return b
 }
 

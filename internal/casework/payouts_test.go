@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
@@ -19,7 +20,6 @@ import (
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 var amsterdam = func() *time.Location {
@@ -54,30 +54,17 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	_, url := pgtest.New(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	db.Now = func() time.Time { return now }
-	e := &env{t: t, ctx: ctx, db: db}
+	db, _ := apptest.NewDB(t, func() time.Time { return now })
+	e := &env{t: t, ctx: context.Background(), db: db}
 	for i, name := range []string{"Energie Noord B.V.", "Groothandel Zuid B.V."} {
-		cr, _, err := db.CreateCreditor(ctx, collect.Creditor{Name: name})
-		if err != nil {
-			t.Fatal(err)
-		}
+		cr, _ := newCreditor(t, db, collect.Creditor{Name: name})
 		birth := collect.Day(1980, 5, 31)
-		d, _, err := db.UpsertDebtor(ctx, collect.Debtor{
+		e.cr[i] = cr
+		e.d[i] = newDebtor(t, db, collect.Debtor{
 			CreditorID: cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Jan Jansen", Email: "jan@example.nl",
 			Language: "nl", BirthDate: &birth,
 			Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12a", Postcode: "1234 AB", City: "Zwolle"},
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.cr[i], e.d[i] = cr, d
 	}
 	e.fake = molliefake.New("")
 	fakeNow := now.UTC().Truncate(time.Second)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -28,31 +29,18 @@ type plansBundle struct {
 func setupPlans(t *testing.T) *plansBundle {
 	t.Helper()
 	ctx := context.Background()
-	_, u := pgtest.New(t)
-	db, err := postgres.Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	b := &plansBundle{ctx: ctx, db: db, clk: pgtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
-	db.Now = b.clk.Now
-	if b.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V."}); err != nil {
-		t.Fatal(err)
-	}
+	db, clk := openDB(t, apptest.Start)
+	b := &plansBundle{ctx: ctx, db: db, clk: clk}
+	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
 	a, err := db.CreateAgent(ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.agent = a.ID
 	for _, ref := range []string{"K-1", "K-2"} {
-		d, _, err := db.UpsertDebtor(ctx, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: ref, Kind: collect.Consumer, Name: "Debtor " + ref, Language: "nl"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: "F-" + ref,
-			IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"}); err != nil {
-			t.Fatal(err)
-		}
+		d := newDebtor(t, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: ref, Kind: collect.Consumer, Name: "Debtor " + ref, Language: "nl"})
+		newInvoice(t, db, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: "F-" + ref,
+			IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"})
 		b.other, b.debtor = b.debtor, d.ID
 	}
 	return b
