@@ -1,12 +1,9 @@
 package api_test
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
@@ -17,23 +14,9 @@ import (
 func TestBankStatementPendingEntry(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	ctx := context.Background()
-	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91ABNA0417164300' WHERE id = $1`, b.A.ID); err != nil {
-		t.Fatal(err)
-	}
-	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
-	invID := b.invoice(t, b.A.Key, d, "F-1", "2026-11-01", "2026-12-01", 2500)
-	var ref string
-	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
-		t.Fatal(err)
-	}
-	var file bytes.Buffer
-	err := camt053.Generate(&file, 1, camt053.GenOptions{Version: "001.08", StatementID: "PDNG-1",
-		Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+	_, ref := b.bankInvoice(t, "NL91ABNA0417164300")
+	file := statement(t, 1, camt053.GenOptions{StatementID: "PDNG-1",
 		Entry: func(int) (string, int64) { return ref, 2500 }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const booked = "<Cd>BOOK</Cd>"
 	if !strings.Contains(file.String(), booked) {
 		t.Fatalf("no %s in the generated statement", booked)

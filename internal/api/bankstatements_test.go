@@ -11,11 +11,13 @@ import (
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
 
-func TestBankStatements(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
+// bankInvoice gives creditor A the bank account iban and its debtor Jan de
+// Vries an invoice F-1 of 25,00, and returns the invoice's id and payment
+// reference.
+func (b *bundle) bankInvoice(t *testing.T, iban string) (string, string) {
+	t.Helper()
 	ctx := context.Background()
-	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91 ABNA 0417 1643 00' WHERE id = $1`, b.A.ID); err != nil {
+	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = $2 WHERE id = $1`, b.A.ID, iban); err != nil {
 		t.Fatal(err)
 	}
 	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
@@ -24,11 +26,30 @@ func TestBankStatements(t *testing.T) {
 	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
 		t.Fatal(err)
 	}
+	return invID, ref
+}
+
+// statement generates a CAMT.053 statement (version 001.08) of n entries
+// from Friday 20 November 2026.
+func statement(t *testing.T, n int, o camt053.GenOptions) *bytes.Buffer {
+	t.Helper()
+	o.Version = "001.08"
+	o.Start = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	var file bytes.Buffer
+	if err := camt053.Generate(&file, n, o); err != nil {
+		t.Fatal(err)
+	}
+	return &file
+}
+
+func TestBankStatements(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	invID, ref := b.bankInvoice(t, "NL91 ABNA 0417 1643 00")
 	// More than the API's 1 MiB JSON limit: 1200 entries, the first pays F-1
 	// by its reference, every fourth is a debit, the rest carry no reference.
-	var file bytes.Buffer
-	err := camt053.Generate(&file, 1200, camt053.GenOptions{Version: "001.08", AccountIBAN: "NL91ABNA0417164300", StatementID: "API-1",
-		Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+	file := statement(t, 1200, camt053.GenOptions{AccountIBAN: "NL91ABNA0417164300", StatementID: "API-1",
 		Entry: func(i int) (string, int64) {
 			switch {
 			case i == 0:
@@ -38,9 +59,6 @@ func TestBankStatements(t *testing.T) {
 			}
 			return "", int64(100 + i)
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if file.Len() <= 1<<20 {
 		t.Fatalf("test file of %d bytes is not above 1 MiB", file.Len())
 	}

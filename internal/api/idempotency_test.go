@@ -184,28 +184,15 @@ func TestIdempotencyKeyConcurrent(t *testing.T) {
 func TestIdempotencyKeyBankStatement(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
+	_, ref := b.bankInvoice(t, "NL91ABNA0417164300")
 	ctx := context.Background()
-	if _, err := b.db.PoolForTests().Exec(ctx, `UPDATE creditors SET iban = 'NL91ABNA0417164300' WHERE id = $1`, b.A.ID); err != nil {
-		t.Fatal(err)
-	}
-	d := b.debtor(t, b.A.Key, consumer("K-1", "Jan de Vries"))
-	invID := b.invoice(t, b.A.Key, d, "F-1", "2026-11-01", "2026-12-01", 2500)
-	var ref string
-	if err := b.db.PoolForTests().QueryRow(ctx, `SELECT payment_reference FROM invoices WHERE id = $1`, invID).Scan(&ref); err != nil {
-		t.Fatal(err)
-	}
-	var file bytes.Buffer
-	err := camt053.Generate(&file, 40, camt053.GenOptions{Version: "001.08", StatementID: "IDEM-1",
-		Start: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+	file := statement(t, 40, camt053.GenOptions{StatementID: "IDEM-1",
 		Entry: func(i int) (string, int64) {
 			if i == 0 {
 				return ref, 2500
 			}
 			return "", int64(100 + i)
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	post := func(app *fiber.App, key string) response {
 		t.Helper()
 		// A reader of unknown length: the request is sent chunked, with no
