@@ -457,6 +457,25 @@ func (w *world) stripeSays(p collect.Payment, s stripeSession) {
 // stripePaid is a session paid in full.
 var stripePaid = stripeSession{status: "complete", paymentStatus: "paid"}
 
+// paidByCard starts two working instances and has Stripe report a card
+// payment of amount on invoiceID paid, through their webhook, and booked.
+func (w *world) paidByCard(amount int64, invoiceID string) ([]*instance, collect.Payment) {
+	w.T.Helper()
+	ins := []*instance{w.instance(true), w.instance(true)}
+	p := w.stripePayment(amount, invoiceID, pay.Card)
+	w.stripeSays(p, stripePaid)
+	deliver(w.T, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
+	w.settle()
+	return ins, p
+}
+
+// disputeObject is a dispute of amount on p's charge as a Stripe event
+// carries it, with our payment id in its metadata.
+func disputeObject(p collect.Payment, amount int64, status string) map[string]any {
+	return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": amount, "status": status,
+		"payment_intent": "pi_" + p.ID[:8], "metadata": map[string]any{stripe.MetadataKey: p.ID}}
+}
+
 // stripeDispute is a dispute on p's charge as Stripe's API lists it.
 func stripeDispute(p collect.Payment, status string, amount int64) map[string]any {
 	return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": amount, "currency": "eur", "status": status,

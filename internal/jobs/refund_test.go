@@ -133,12 +133,7 @@ func TestChargebackMollie(t *testing.T) {
 func TestRefundStripeReplayed(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	a, b := w.instance(true), w.instance(true)
-	ins := []*instance{a, b}
-	p := w.stripePayment(4000, w.invs[2].ID, pay.Card)
-	w.stripeSays(p, stripePaid)
-	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
-	w.settle()
+	ins, p := w.paidByCard(4000, w.invs[2].ID)
 	w.wantBookedOnce(p, 4000)
 
 	w.stripeSays(p, stripeSession{status: "complete", paymentStatus: "paid", refunded: 1000})
@@ -184,16 +179,8 @@ func TestRefundStripeReplayed(t *testing.T) {
 func TestChargebackStripeDispute(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	a, b := w.instance(true), w.instance(true)
-	ins := []*instance{a, b}
-	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
-	w.stripeSays(p, stripePaid)
-	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
-	w.settle()
-	dispute := func(status string) map[string]any {
-		return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": 10000, "status": status,
-			"payment_intent": "pi_" + p.ID[:8], "metadata": map[string]any{stripe.MetadataKey: p.ID}}
-	}
+	ins, p := w.paidByCard(10000, w.invs[0].ID)
+	dispute := func(status string) map[string]any { return disputeObject(p, 10000, status) }
 	// An inquiry moves no money.
 	deliver(t, ins, 4, times(3, stripeHook(signed(stripe.EventDisputeCreated, dispute("warning_needs_response")))))
 	w.settle()

@@ -13,16 +13,8 @@ import (
 func TestStripeDisputeWon(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	a, b := w.instance(true), w.instance(true)
-	ins := []*instance{a, b}
-	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
-	w.stripeSays(p, stripePaid)
-	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
-	w.settle()
-	dispute := func(status string) map[string]any {
-		return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": 10000, "status": status,
-			"payment_intent": "pi_" + p.ID[:8], "metadata": map[string]any{stripe.MetadataKey: p.ID}}
-	}
+	ins, p := w.paidByCard(10000, w.invs[0].ID)
+	dispute := func(status string) map[string]any { return disputeObject(p, 10000, status) }
 	w.stripeSays(p, stripeSession{status: "complete", paymentStatus: "paid", disputes: []map[string]any{stripeDispute(p, "needs_response", 10000)}})
 	deliver(t, ins, 4, times(3, stripeHook(signed(stripe.EventDisputeCreated, dispute("needs_response")))))
 	w.settle()
