@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/settle/settle/internal/collect"
@@ -178,4 +180,19 @@ type PaymentPage struct {
 // CreditorPayments is one page of a creditor's payments with their allocation.
 func CreditorPayments(ctx context.Context, db *postgres.DB, creditorID string, page PaymentPage) ([]postgres.PaidPayment, error) {
 	return db.CreditorPayments(ctx, creditorID, page.Since, page.AfterTime, page.AfterID, page.Limit)
+}
+
+// ConsoleCreditors loads the creditors of ids, the ones a console user
+// works for, sorted by name for the creditor pickers of finance and ladders.
+func ConsoleCreditors(ctx context.Context, db *postgres.DB, ids []string) ([]collect.Creditor, error) {
+	out := make([]collect.Creditor, 0, len(ids))
+	for _, id := range ids {
+		cr, err := db.Creditor(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cr)
+	}
+	slices.SortFunc(out, func(a, b collect.Creditor) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }

@@ -3,15 +3,13 @@ package casework
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
 
 // The finance figures. Every read takes one creditor id that the caller has
-// checked against the console user's creditors (FinanceCreditors).
+// checked against the console user's creditors (ConsoleCreditors).
 
 // RefusedEventsShown is how many refused provider events the figures list.
 const RefusedEventsShown = 20
@@ -79,19 +77,5 @@ func receivedByChannel(ctx context.Context, db *postgres.DB, creditorID string, 
 			out = append(out, g)
 		}
 	}
-	return out, nil
-}
-
-// FinanceCreditors loads the creditors of ids, a console user's, sorted by name.
-func FinanceCreditors(ctx context.Context, db *postgres.DB, ids []string) ([]collect.Creditor, error) {
-	out := make([]collect.Creditor, 0, len(ids))
-	for _, id := range ids {
-		cr, err := db.Creditor(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cr)
-	}
-	slices.SortFunc(out, func(a, b collect.Creditor) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }

@@ -86,20 +86,6 @@ func CreditorLadders(ctx context.Context, db *postgres.DB, creditorIDs []string,
 	return b, nil
 }
 
-// LadderCreditors lists the creditors whose ladders the admin may edit.
-func LadderCreditors(ctx context.Context, db *postgres.DB, creditorIDs []string) ([]collect.Creditor, error) {
-	out := make([]collect.Creditor, 0, len(creditorIDs))
-	for _, id := range creditorIDs {
-		cr, err := db.Creditor(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cr)
-	}
-	slices.SortFunc(out, func(a, b collect.Creditor) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
 // withTexts fills in the words of each message step that names a template
 // instead, so an admin sees and edits every step's words alike.
 func withTexts(l collect.Ladder) collect.Ladder {

@@ -111,7 +111,7 @@ var errBadPeriod = errors.New("period")
 func (co *Console) selectFor(c *fiber.Ctx, get func(string) string) (selection, error) {
 	var s selection
 	var err error
-	if s.creditors, err = casework.FinanceCreditors(c.UserContext(), co.DB, creditorsOf(c)); err != nil {
+	if s.creditors, err = casework.ConsoleCreditors(c.UserContext(), co.DB, creditorsOf(c)); err != nil {
 		return s, err
 	}
 	want := get("creditor")

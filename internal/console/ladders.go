@@ -49,7 +49,7 @@ func (co *Console) forbidNonAdmins(c *fiber.Ctx) error {
 }
 
 func (co *Console) ladderCreditors(c *fiber.Ctx) error {
-	crs, err := casework.LadderCreditors(c.UserContext(), co.DB, creditorsOf(c))
+	crs, err := casework.ConsoleCreditors(c.UserContext(), co.DB, creditorsOf(c))
 	if err != nil {
 		return err
 	}
