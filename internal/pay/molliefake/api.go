@@ -302,12 +302,20 @@ func parseCents(v string) (int64, bool) {
 
 // formatCents formats cents as Mollie's two-decimal value; negative for
 // amounts taken back.
-func formatCents(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
+func formatCents(c int64) string { return formatDecimal(c, 2) }
+
+// formatDecimal formats v, a whole number of 10^-places units, with places
+// decimals and a leading minus when negative, as Mollie writes amounts.
+func formatDecimal(v int64, places int) string {
+	unit := int64(1)
+	for range places {
+		unit *= 10
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%0*d", sign, v/unit, places, v%unit)
 }
 
 func amount(currency string, cents int64) map[string]string {

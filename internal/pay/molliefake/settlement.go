@@ -220,13 +220,7 @@ func roundBipsToCents(b int64) int64 {
 }
 
 // formatBips formats ten-thousandths as a four-decimal value ("86.1000").
-func formatBips(b int64) string {
-	sign := ""
-	if b < 0 {
-		sign, b = "-", -b
-	}
-	return fmt.Sprintf("%s%d.%04d", sign, b/10000, b%10000)
-}
+func formatBips(b int64) string { return formatDecimal(b, 4) }
 
 func bipsAmount(currency string, b int64) map[string]string {
 	return map[string]string{"currency": currency, "value": formatBips(b)}
