@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 )
 
 // TestParallelSignInGuesses is the probe: 19 wrong passwords and the right
@@ -21,37 +21,18 @@ func TestParallelSignInGuesses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, options{})
 	const n = 20
-	clients := make([]*client, n)
-	for i := range clients {
-		clients[i] = e.Client()
-		clients[i].Get("/console/login")
-	}
-	statuses := make([]int, n)
-	var ready, done sync.WaitGroup
-	gate := make(chan struct{})
-	for i, c := range clients {
-		pw := fmt.Sprintf("wrong guess number %d", i)
-		if i == n/2 {
-			pw = password
+	clients := e.Clients(n, "/console/login")
+	pws := apptest.Guesses(n)
+	statuses := apptest.AllAtOnce(n, func(i int) int {
+		c := clients[i]
+		form := url.Values{"_csrf": {c.CSRF}, "email": {e.agent.Email}, "password": {pws[i]}}
+		r, err := c.Try(http.MethodPost, "/console/login", strings.NewReader(form.Encode()),
+			http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+		if err != nil {
+			t.Errorf("attempt %d: %v", i, err)
 		}
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-gate
-			form := url.Values{"_csrf": {c.CSRF}, "email": {e.agent.Email}, "password": {pw}}
-			r, err := c.Try(http.MethodPost, "/console/login", strings.NewReader(form.Encode()),
-				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
-			if err != nil {
-				t.Errorf("attempt %d: %v", i, err)
-			}
-			statuses[i] = r.Status
-		}()
-	}
-	ready.Wait()
-	close(gate)
-	done.Wait()
+		return r.Status
+	})
 	for i, s := range statuses {
 		if s != http.StatusUnauthorized && !(i == n/2 && s == http.StatusSeeOther) {
 			t.Errorf("attempt %d: status %d", i, s)
