@@ -42,6 +42,9 @@ var stylesheet []byte
 type Console struct {
 	DB  *postgres.DB
 	Log *slog.Logger
+	// Now is the clock every page's date reads (the store's, so tests and
+	// the demo clock move it).
+	Now func() time.Time
 	// Secure marks cookies Secure (when the public URL is https).
 	Secure bool
 	// Demo adds the demo clock and outbox page (settle demo only).
@@ -123,11 +126,11 @@ type page struct {
 	BackLink bool
 	Finance  *financePage
 	TOTP     *totpPage
+	Letters  *lettersPage
+	Ladders  *laddersPage
 	// DemoOn shows the demo page in the menu; DemoTools is that page.
 	DemoOn    bool
 	DemoTools *demoPage
-	Letters  *lettersPage
-	Ladders  *laddersPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment

@@ -53,7 +53,7 @@ func (co *Console) debtorFile(c *fiber.Ctx) error {
 
 // file loads the whole file of a debtor the agent may see, for the page.
 func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
-	cf, err := casework.DebtorFile(c.UserContext(), co.DB, co.DB.Now(), d)
+	cf, err := casework.DebtorFile(c.UserContext(), co.DB, co.Now(), d)
 	if err != nil {
 		return nil, err
 	}

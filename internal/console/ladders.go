@@ -78,7 +78,7 @@ func (co *Console) saveLadder(c *fiber.Ctx) error {
 	in.CreditorID, in.Actor = b.Creditor.ID, "agent:"+agentOf(c).ID
 	if err == nil {
 		var l collect.Ladder
-		if l, err = casework.SaveLadder(ctx, co.DB, co.DB.Now(), in); err == nil {
+		if l, err = casework.SaveLadder(ctx, co.DB, co.Now(), in); err == nil {
 			return c.Redirect(fmt.Sprintf("%s/ladders/%s?saved=%d", prefix, b.Creditor.ID, l.Version), fiber.StatusSeeOther)
 		}
 	}

@@ -81,7 +81,7 @@ func (co *Console) dayBatch(c *fiber.Ctx, send func(pdf, manifest []byte, name s
 	if err != nil {
 		return err
 	}
-	day := dateOnly(co.DB.Now().In(amsterdam))
+	day := dateOnly(co.Now().In(amsterdam))
 	if v := c.Query("date"); v != "" {
 		if day, err = time.Parse(time.DateOnly, v); err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, "bad date")

@@ -89,7 +89,7 @@ const signInExpired = "Your sign-in has expired. Sign in again with your email a
 
 func (co *Console) loginCode(c *fiber.Ctx) error {
 	in := casework.AgentCode{Pending: c.Cookies(pendingCookie), Code: c.FormValue("code"), Address: c.IP(), OldSession: c.Cookies(SessionCookie)}
-	res, err := casework.ConfirmAgentCode(c.UserContext(), co.DB, co.DB.Now(), in)
+	res, err := casework.ConfirmAgentCode(c.UserContext(), co.DB, co.Now(), in)
 	switch {
 	case errors.Is(err, casework.ErrTooManySignIns):
 		return co.tooManySignIns(c)
@@ -144,7 +144,7 @@ func (co *Console) renderEnrol(c *fiber.Ctx, status int, k access.TOTPKey, probl
 }
 
 func (co *Console) enrol(c *fiber.Ctx) error {
-	k, err := casework.ConfirmTOTPEnrolment(c.UserContext(), co.DB, co.DB.Now(), agentOf(c), c.FormValue("code"))
+	k, err := casework.ConfirmTOTPEnrolment(c.UserContext(), co.DB, co.Now(), agentOf(c), c.FormValue("code"))
 	switch {
 	case errors.Is(err, casework.ErrTOTPOn):
 		return c.Redirect(prefix+"/security", fiber.StatusSeeOther)

@@ -26,7 +26,7 @@ type queueRow struct {
 }
 
 func (co *Console) queue(c *fiber.Ctx) error {
-	now := co.DB.Now()
+	now := co.Now()
 	entries, err := casework.WorkQueue(c.UserContext(), co.DB, now, creditorsOf(c))
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ func TestFollowUpInQueue(t *testing.T) {
 	// The planner's step 35: only the task, as PlanOutreach stores it.
 	if _, err := e.DB.RunLadderStep(e.Ctx, postgres.LadderRun{Invoice: inv, After: collect.LadderProgress{Done: 4}, StepKey: "follow_up",
 		Task: &postgres.AgentTask{CreditorID: cr.ID, DebtorID: d.ID, InvoiceID: inv.ID, Kind: "follow_up", StepKey: inv.ID + ":0:follow_up:task", DueOn: today},
-		Now: e.DB.Now()}); err != nil {
+		Now:  e.DB.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	tasks, err := e.DB.AgentTasks(e.Ctx, cr.ID, d.ID)
