@@ -31,13 +31,7 @@ func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
 
 const baseURL = "https://settle.test"
 
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var amsterdam = apptest.Amsterdam
 
 // now is the fixed clock of every API test: Monday 23 November 2026, noon in
 // Amsterdam (11:00 UTC). No test depends on the day it runs.

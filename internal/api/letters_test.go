@@ -3,13 +3,11 @@ package api_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -39,7 +37,7 @@ func TestNoticeLetterPDF(t *testing.T) {
 	if cd := r.Header.Get("Content-Disposition"); !regexp.MustCompile(`^attachment; filename="letter-2026-1123-\d{6}\.pdf"$`).MatchString(cd) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	text, link, epc := readBack(t, r.Body)
+	text, link, epc := apptest.ReadLetter(t, r.Body)
 	if str(t, n["deadline"]) != "2026-12-09" {
 		t.Fatalf("deadline %v", n["deadline"])
 	}
@@ -65,40 +63,4 @@ func TestNoticeLetterPDF(t *testing.T) {
 	mail := b.invoice(t, key, debtor, "2026-1102", "2026-10-20", "2026-11-20", 1000)
 	m := b.notice(t, key, debtor, "email", "2026-11-23", mail)
 	b.call(t, "GET", "/api/v1/notices/"+str(t, m["id"])+"/letter.pdf", key, nil).wantError(t, http.StatusNotFound, "not_found", "-")
-}
-
-// readBack reads a letter as a person and a phone would: its text
-// (pdftotext) and its two QR codes (pdftoppm at 150 dpi, zbarimg), the link
-// code in the left half of the first page and the EPC code in the right.
-func readBack(t *testing.T, pdf []byte) (text, link, epc string) {
-	t.Helper()
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("SETTLE_REQUIRE_BROWSER") == "1" {
-				t.Fatalf("%s is not installed: apt-get install poppler-utils zbar-tools", tool)
-			}
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "letter.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	code := func(x string) string {
-		if err := exec.Command("pdftoppm", "-png", "-singlefile", "-r", "150", "-f", "1", "-l", "1", "-x", x, "-y", "0", "-W", "620", "-H", "1754",
-			file, filepath.Join(dir, "half"+x)).Run(); err != nil {
-			t.Fatalf("pdftoppm: %v", err)
-		}
-		c, err := exec.Command("zbarimg", "-q", "--raw", "-Sbinary", "-Sqrcode.enable", filepath.Join(dir, "half"+x+".png")).Output()
-		if err != nil {
-			t.Fatalf("zbarimg: %v", err)
-		}
-		return string(c)
-	}
-	return strings.Join(strings.Fields(string(out)), " "), code("0"), code("620")
 }
