@@ -228,15 +228,7 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := co.selectFor(c, func(k string) string { return fields[k] })
-	if errors.Is(err, errBadPeriod) {
-		s, err = co.selectFor(c, func(k string) string {
-			if k == "creditor" {
-				return fields[k]
-			}
-			return ""
-		})
-	}
+	s, err := co.importSelection(c, fields)
 	if err != nil {
 		return err
 	}
@@ -251,29 +243,50 @@ func (co *Console) financeImport(c *fiber.Ctx) error {
 		p.Problem = "Nothing was imported: choose a CAMT.053 file (XML) from your bank."
 		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, nil)
 	}
-	a := agentOf(c)
-	res, err := casework.ImportCAMT(c.UserContext(), co.DB, file, casework.ImportOptions{ImportedBy: "agent:" + a.ID, CreditorID: s.creditor.ID})
+	res, err := casework.ImportCAMT(c.UserContext(), co.DB, file, casework.ImportOptions{ImportedBy: "agent:" + agentOf(c).ID, CreditorID: s.creditor.ID})
 	imp := &importResult{Filename: name, Result: res}
 	if err != nil {
-		if errors.Is(err, server.ErrBodyTooLarge) {
-			return co.importTooLarge(c, s, p)
-		}
-		var ie *casework.ImportError
-		if !errors.As(err, &ie) {
-			return err
-		}
-		imp.Error = strings.TrimPrefix(problemText(ie.Err), "Nothing was changed: ")
-		if ie.Parse != nil {
-			imp.Line, imp.Element, imp.Error = ie.Parse.Line, ie.Parse.Element, ie.Parse.Msg
-		}
-		p.Problem = "The file was not imported and nothing was booked. " + importErrorText(imp)
-		return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, imp)
+		return co.importFailed(c, s, p, imp, err)
 	}
 	if imp.Lines, imp.More, err = casework.ImportedLines(c.UserContext(), co.DB, res, maxImportLines); err != nil {
 		return err
 	}
 	p.Done = "The bank statement is imported: " + res.Summary() + "."
 	return co.renderFinance(c, fiber.StatusOK, s, p, imp)
+}
+
+// importSelection is the finance page's creditor and period from the import
+// form; a bad period falls back to the default one, so the import still
+// runs for the creditor chosen.
+func (co *Console) importSelection(c *fiber.Ctx, fields map[string]string) (selection, error) {
+	s, err := co.selectFor(c, func(k string) string { return fields[k] })
+	if errors.Is(err, errBadPeriod) {
+		s, err = co.selectFor(c, func(k string) string {
+			if k == "creditor" {
+				return fields[k]
+			}
+			return ""
+		})
+	}
+	return s, err
+}
+
+// importFailed shows why a statement was not imported: where the file broke
+// and what was wrong; nothing was booked.
+func (co *Console) importFailed(c *fiber.Ctx, s selection, p page, imp *importResult, err error) error {
+	if errors.Is(err, server.ErrBodyTooLarge) {
+		return co.importTooLarge(c, s, p)
+	}
+	var ie *casework.ImportError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	imp.Error = strings.TrimPrefix(problemText(ie.Err), "Nothing was changed: ")
+	if ie.Parse != nil {
+		imp.Line, imp.Element, imp.Error = ie.Parse.Line, ie.Parse.Element, ie.Parse.Msg
+	}
+	p.Problem = "The file was not imported and nothing was booked. " + importErrorText(imp)
+	return co.renderFinance(c, fiber.StatusUnprocessableEntity, s, p, imp)
 }
 
 // importTooLarge refuses a statement over the upload limit, which is read
