@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/casework"
-	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/postgres"
 )
 
 // cmdLetters runs `settle letters --date YYYY-MM-DD --out DIR`: the day's
@@ -33,35 +33,28 @@ func cmdLetters(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(*out, 0o750); err != nil {
 		return err
 	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	db, stop, err := database(ctx, cfg, newLogger("warn"))
-	if err != nil {
-		return err
-	}
-	defer stop()
-	name := filepath.Join(*out, "letters-"+*date)
-	manifest, err := os.Create(name + ".csv")
-	if err != nil {
-		return err
-	}
-	parts := 0
-	n, err := casework.DayBatch(ctx, db, *creditor, day, *perPDF, func(part int) (io.WriteCloser, error) {
-		parts = part
-		return os.Create(fmt.Sprintf("%s-%03d.pdf", name, part))
-	}, manifest)
-	if cerr := manifest.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, casework.ErrNoLetters) {
-		_ = os.Remove(name + ".csv")
-		return fmt.Errorf("letters: no letters were posted on %s", *date)
-	}
-	if err != nil {
-		return fmt.Errorf("letters: %w", err)
-	}
-	fmt.Printf("%d letters in %d PDF files and %s.csv\n", n, parts, name)
-	return nil
+	return withDB(ctx, func(db *postgres.DB) error {
+		name := filepath.Join(*out, "letters-"+*date)
+		manifest, err := os.Create(name + ".csv")
+		if err != nil {
+			return err
+		}
+		parts := 0
+		n, err := casework.DayBatch(ctx, db, *creditor, day, *perPDF, func(part int) (io.WriteCloser, error) {
+			parts = part
+			return os.Create(fmt.Sprintf("%s-%03d.pdf", name, part))
+		}, manifest)
+		if cerr := manifest.Close(); err == nil {
+			err = cerr
+		}
+		if errors.Is(err, casework.ErrNoLetters) {
+			_ = os.Remove(name + ".csv")
+			return fmt.Errorf("letters: no letters were posted on %s", *date)
+		}
+		if err != nil {
+			return fmt.Errorf("letters: %w", err)
+		}
+		fmt.Printf("%d letters in %d PDF files and %s.csv\n", n, parts, name)
+		return nil
+	})
 }
