@@ -56,11 +56,21 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		"another console user's session token": otherAgent,
 	}
 
-	debtorVictim, consoleVictim := e.Client(), e.Client()
+	debtorVictim, consoleVictim, adminVictim := e.Client(), e.Client(), e.Client()
 	e.signInDebtor(debtorVictim, e.A)
 	e.signInConsole(consoleVictim, e.finance)
-	// victim is the signed-in browser a route belongs to, on a page of its part.
+	e.signInConsole(adminVictim, e.admin)
+	// victim is the signed-in browser a route belongs to, on a page of its
+	// part: the ladder editor's is an admin, so its control post is refused
+	// by nothing but the CSRF check if at all.
 	victim := func(path string) *client {
+		if strings.HasPrefix(path, "/console/ladders") {
+			if r := adminVictim.Get("/console"); r.Status != http.StatusOK {
+				adminVictim = e.Client()
+				e.signInConsole(adminVictim, e.admin)
+			}
+			return adminVictim
+		}
 		if strings.HasPrefix(path, "/console") {
 			if r := consoleVictim.Get("/console"); r.Status != http.StatusOK {
 				consoleVictim = e.Client()
@@ -75,7 +85,7 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		return debtorVictim
 	}
 	// The victim's own ids, so the control post reaches a real handler.
-	own := map[string]string{"/invoices/": e.A.Invoice.ID, "/console/debtors/": e.A.Debtor.ID}
+	own := map[string]string{"/invoices/": e.A.Invoice.ID, "/console/debtors/": e.A.Debtor.ID, "/console/ladders/": e.A.ID}
 	target := func(pattern string) string {
 		for prefix, id := range own {
 			if strings.HasPrefix(pattern, prefix) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/apptest"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay"
@@ -100,6 +101,45 @@ func (e *env) party(name, iban, ref, debtorName, postcode, house string) party {
 	p.Notice = e.Notice(p.Creditor.Creditor, p.Debtor, collect.Notice{Channel: "post", SentOn: collect.Day(2026, 11, 2)}, p.Invoice)
 	p.Payment = e.molliePayment(p, 500)
 	return p
+}
+
+// letterDay is the day the walks' letters are posted.
+var letterDay = collect.Day(2026, 11, 20)
+
+// postedLetter records a notice posted on letterDay for a new invoice of
+// p's debtor through the use case the API calls, so it has a letter (PDF
+// and short link), and returns the notice.
+func (e *env) postedLetter(p party, number string) collect.Notice {
+	e.T.Helper()
+	inv := e.Invoice(collect.Invoice{CreditorID: p.ID, DebtorID: p.Debtor.ID, Number: number, Description: "Levering september",
+		IssueDate: collect.Day(2026, 9, 1), DueDate: collect.Day(2026, 9, 15), Amount: 5000})
+	n, err := casework.RecordNotice(e.Ctx, e.DB, p.Creditor.Creditor, casework.NoticeRequest{DebtorID: p.Debtor.ID,
+		InvoiceIDs: []string{inv.ID}, SentOn: letterDay, Channel: "post", LinkBase: e.Cfg.BaseURL})
+	if err != nil || !n.Created || n.LetterProblem != "" {
+		e.T.Fatalf("posted notice for %s: %+v, %v", p.Name, n, err)
+	}
+	if l, err := e.DB.NoticeLetter(e.Ctx, p.ID, n.ID); err != nil || len(l.PDF) == 0 {
+		e.T.Fatalf("letter of %s's notice: %v", p.Name, err)
+	}
+	return n.Notice
+}
+
+// followUp puts a personal follow-up of p's invoice in the work queue, as
+// the ladder's task step stores it, and returns its id.
+func (e *env) followUp(p party) string {
+	e.T.Helper()
+	today := e.DB.Today()
+	if _, err := e.DB.RunLadderStep(e.Ctx, postgres.LadderRun{Invoice: p.Invoice, After: collect.LadderProgress{Done: 4}, StepKey: "follow_up",
+		Task: &postgres.AgentTask{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID, Kind: "follow_up",
+			StepKey: p.Invoice.ID + ":0:follow_up:task", DueOn: today},
+		Now: e.DB.Now()}); err != nil {
+		e.T.Fatal(err)
+	}
+	tasks, err := e.DB.AgentTasks(e.Ctx, p.ID, p.Debtor.ID)
+	if err != nil || len(tasks) != 1 {
+		e.T.Fatalf("follow-ups of %s: %+v, %v", p.Name, tasks, err)
+	}
+	return tasks[0].ID
 }
 
 // molliePayment starts a Mollie iDEAL payment as the pay page does: our

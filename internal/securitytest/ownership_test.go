@@ -54,6 +54,7 @@ type apiProbe func(t *testing.T, e *env, b *client, w apiWorld)
 type apiWorld struct {
 	statement string // A's bank statement
 	payout    string // A's payout
+	letter    string // A's posted notice with its letter
 }
 
 // notFound fails unless B's request is answered exactly like one for an id
@@ -93,6 +94,9 @@ var apiRoutes = map[string]apiProbe{
 	"POST /api/v1/debtors/:id/notices": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		notFound(t, b, "POST", "/api/v1/debtors/:id/notices", e.A.Debtor.ID,
 			map[string]any{"invoice_ids": []string{e.A.Invoice.ID}, "sent_on": "2026-11-20", "channel": "post"})
+	},
+	"GET /api/v1/notices/:id/letter.pdf": func(t *testing.T, e *env, b *client, w apiWorld) {
+		notFound(t, b, "GET", "/api/v1/notices/:id/letter.pdf", w.letter, nil)
 	},
 	"POST /api/v1/debtors/:id/links": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		notFound(t, b, "POST", "/api/v1/debtors/:id/links", e.A.Debtor.ID, map[string]any{"channel": "email"})
@@ -155,7 +159,7 @@ var apiNotOwned = map[string]string{
 }
 
 // TestAPIOwnershipWalk: creditor B's key reaches none of creditor A's
-// debtors, invoices, notices, links, payments, payouts, bank statements or
+// debtors, invoices, notices, letters, links, payments, payouts, bank statements or
 // exports, on every API route in Fiber's route stack; A's own key reaches
 // them (so the 404s are about ownership).
 func TestAPIOwnershipWalk(t *testing.T) {
@@ -169,13 +173,19 @@ func TestAPIOwnershipWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.payout = saved.PayoutID
+	w.letter = e.postedLetter(e.A, "E-002").ID
 	a, b := e.APIClient(e.A.Key), e.APIClient(e.B.Key)
 	wantStatus(t, "A's own debtor", a.Get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
 	wantStatus(t, "A's own statement", a.Get("/api/v1/bank-statements/"+w.statement), http.StatusOK)
 	if r := a.Get("/api/v1/payouts"); !strings.Contains(r.Body, w.payout) {
 		t.Errorf("A's payouts lack A's own payout %s: %s", w.payout, r.Body)
 	}
+	if r := a.Get("/api/v1/notices/" + w.letter + "/letter.pdf"); r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "%PDF-") {
+		t.Errorf("A's own letter: status %d %.40q", r.Status, r.Body)
+	}
 	openBefore := e.statementTotal()
+	invoicesBefore := e.Count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID)
+	noticesBefore := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID)
 
 	walked := 0
 	for _, rt := range routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/api/v1/") }) {
@@ -206,10 +216,10 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	if n := e.Count(`SELECT count(*) FROM links WHERE jti = $1 AND revoked_at IS NULL`, e.A.Link.JTI); n != 1 {
 		t.Errorf("A's link was revoked by B")
 	}
-	if n := e.Count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
-		t.Errorf("A's debtor has %d invoices, want 1", n)
+	if n := e.Count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID); n != invoicesBefore {
+		t.Errorf("A's debtor has %d invoices, want %d", n, invoicesBefore)
 	}
-	if n := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID); n != 1 {
-		t.Errorf("A's debtor has %d notices, want 1", n)
+	if n := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID); n != noticesBefore {
+		t.Errorf("A's debtor has %d notices, want %d", n, noticesBefore)
 	}
 }

@@ -16,6 +16,8 @@ type consoleWorld struct {
 	hardship collect.Hardship
 	plan     collect.Plan
 	line     string // an unmatched bank line
+	letter   string // a posted notice of B's with its letter
+	task     string // a personal follow-up of B's debtor
 }
 
 // visit is one request of the console walk and the status each role must
@@ -35,10 +37,21 @@ func onlyAdmin(ok int) map[string]int {
 // neitherOfA is the answer to a change to B's records by A's users.
 var neitherOfA = map[string]int{"agent": 404, "finance": 404}
 
+// neitherOfA403 is the answer to an admin-only change by A's users.
+var neitherOfA403 = map[string]int{"agent": 403, "finance": 403}
+
 // financeOnly is the answer to a finance page: not for agents.
 var financeOnly = map[string]int{"agent": 404, "finance": 200, "admin": 200}
 
 var everyone = map[string]int{"agent": 200, "finance": 200, "admin": 200}
+
+// adminsOnly is the answer to the ladder editor: 403 to everyone else.
+func adminsOnly(ok int) map[string]int {
+	return map[string]int{"agent": 403, "finance": 403, "admin": ok}
+}
+
+// nobody is the answer to a record asked for under another creditor's debtor.
+var nobody = map[string]int{"agent": 404, "finance": 404, "admin": 404}
 
 // consoleRoutes are the console's routes with what each role gets. A new
 // console route fails TestConsoleRoleWalk until it is added here (or to
@@ -102,6 +115,58 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 			{"GET", "/console/finance/exports/journal.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
 		}
 	},
+	"GET /console/debtors/:id/letters": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/debtors/" + e.A.Debtor.ID + "/letters", nil, everyone},
+			{"GET", "/console/debtors/" + e.B.Debtor.ID + "/letters", nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/debtors/:id/letters/:notice": func(e *env, w consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/debtors/" + e.B.Debtor.ID + "/letters/" + w.letter, nil, onlyAdmin(200)},
+			// B's letter under A's debtor: the letter is looked up as A's.
+			{"GET", "/console/debtors/" + e.A.Debtor.ID + "/letters/" + w.letter, nil, nobody},
+		}
+	},
+	"GET /console/finance/letters.pdf": func(e *env, _ consoleWorld) []visit {
+		day := "&date=" + letterDay.Format("2006-01-02")
+		return []visit{
+			{"GET", "/console/finance/letters.pdf?creditor=" + e.A.ID + day, nil, financeOnly},
+			{"GET", "/console/finance/letters.pdf?creditor=" + e.B.ID + day, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/finance/letters.csv": func(e *env, _ consoleWorld) []visit {
+		day := "&date=" + letterDay.Format("2006-01-02")
+		return []visit{
+			{"GET", "/console/finance/letters.csv?creditor=" + e.A.ID + day, nil, financeOnly},
+			{"GET", "/console/finance/letters.csv?creditor=" + e.B.ID + day, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/ladders": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"GET", "/console/ladders", nil, adminsOnly(200)}}
+	},
+	"GET /console/ladders/:creditor": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/ladders/" + e.A.ID, nil, adminsOnly(200)},
+			{"GET", "/console/ladders/" + e.B.ID, nil, adminsOnly(200)},
+			{"GET", "/console/ladders/" + randomID, nil, adminsOnly(404)},
+		}
+	},
+	"POST /console/ladders/:creditor": func(e *env, _ consoleWorld) []visit {
+		// A's users are refused before the form is read; the admin's form
+		// lacks the weekly cap, so it reaches the handler and stores nothing.
+		f := url.Values{"max_per_week": {"2"}, "rows": {"1"}, "step-0-key": {"call"}, "step-0-kind": {"task"}, "step-0-day": {"40"}}
+		bad := url.Values{"rows": {"0"}}
+		return []visit{
+			{"POST", "/console/ladders/" + e.B.ID, f, neitherOfA403},
+			{"POST", "/console/ladders/" + e.A.ID, f, neitherOfA403},
+			{"POST", "/console/ladders/" + e.B.ID, bad, adminsOnly(422)},
+		}
+	},
+	"POST /console/tasks/:id/done": func(e *env, w consoleWorld) []visit {
+		// A's users are refused; the admin, last, marks it done.
+		return []visit{{"POST", "/console/tasks/" + w.task + "/done", nil, onlyAdmin(303)}}
+	},
 	"POST /console/finance/import": func(e *env, _ consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/import", url.Values{"creditor": {e.B.ID}}, neitherOfA}}
 	},
@@ -126,14 +191,18 @@ var consoleNotOwned = map[string]string{
 
 // TestConsoleRoleWalk walks every console route in Fiber's route stack as
 // A's agent, A's finance user and an admin: the finance pages are refused
-// to agents, and no user of A reaches creditor B's debtors, evidence, plans,
-// disputes, hardship reports, finance pages or bank lines; the admin, who
+// to agents and the ladder editor to all but admins, and no user of A
+// reaches creditor B's debtors, evidence, plans, disputes, hardship
+// reports, letters, follow-ups, finance pages or bank lines; the admin, who
 // sees every creditor, does (so the 404s are about who asks).
 func TestConsoleRoleWalk(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, options{})
 	var w consoleWorld
 	var err error
+	w.letter = e.postedLetter(e.B, "W-002").ID
+	e.postedLetter(e.A, "E-002")
+	w.task = e.followUp(e.B)
 	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 	if w.dispute, err = e.DB.CreateDispute(e.Ctx, collect.Dispute{CreditorID: e.B.ID, DebtorID: e.B.Debtor.ID, InvoiceID: e.B.Invoice.ID,
 		Reason: "amount_wrong", Body: "Te hoog", Files: []collect.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: pdf}}}); err != nil {
@@ -209,6 +278,12 @@ func TestConsoleRoleWalk(t *testing.T) {
 		t.Errorf("walked %d console routes, the table has %d: a route is gone or renamed", walked, len(consoleRoutes))
 	}
 	// Nothing A's users posted reached B.
+	if n := e.Count(`SELECT count(*) FROM ladders`); n != 0 {
+		t.Errorf("%d ladders saved by the walk, want 0", n)
+	}
+	if n := e.Count(`SELECT count(*) FROM agent_tasks WHERE id = $1 AND done_by = $2`, w.task, e.admin.ID); n != 1 {
+		t.Errorf("B's follow-up was not marked done by the admin alone")
+	}
 	if n := e.Count(`SELECT count(*) FROM notes WHERE debtor_id = $1`, e.B.Debtor.ID); n != 0 {
 		t.Errorf("%d notes on B's debtor", n)
 	}
