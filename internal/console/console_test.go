@@ -19,9 +19,7 @@ import (
 
 func TestSignIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, _ := newAgentEnv(t)
 
 	c := e.Client()
 	r := c.Get("/console")
@@ -114,9 +112,7 @@ func TestSessionIdleAndCookieSecureOnHTTPS(t *testing.T) {
 
 func TestBruteForceLocks(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, _ := newAgentEnv(t)
 	c := e.Client()
 	for i := range access.MaxLoginFailures {
 		apptest.WantStatus(t, fmt.Sprintf("wrong password %d", i+1), c.Login("agent@example.nl", fmt.Sprintf("guess number %d!", i)), http.StatusUnauthorized)
@@ -142,9 +138,7 @@ func TestDebtorSessionGetsNoConsole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	cr := e.creditor("Zonnestroom")
-	d := e.debtor(cr, "D-1", "Jan Jansen")
-	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
-	x := e.dispute(cr, d, inv, "Klopt niet")
+	d, _, x := e.disputed(cr, "Jan Jansen", "Klopt niet")
 	tok, err := e.DB.CreateSession(e.Ctx, postgres.Session{Kind: "debtor", DebtorID: d.ID, CreditorID: cr.ID, Language: "nl"})
 	if err != nil {
 		t.Fatal(err)
@@ -174,9 +168,7 @@ func TestAPIKeyGetsNoConsole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	cr := e.creditor("Zonnestroom")
-	d := e.debtor(cr, "D-1", "Jan Jansen")
-	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
-	x := e.dispute(cr, d, inv, "Klopt niet")
+	d, _, x := e.disputed(cr, "Jan Jansen", "Klopt niet")
 	e.Agent("agent@example.nl", "agent", cr.ID)
 
 	c := e.Client()
@@ -187,8 +179,7 @@ func TestAPIKeyGetsNoConsole(t *testing.T) {
 		apptest.WantNotContains(t, path, r.Body, d.Name, "Klopt niet", "%PDF")
 	}
 	// Not even together with a signed-in agent's cookie.
-	s := e.Client()
-	s.SignInAgent("agent@example.nl")
+	s := e.signedIn("agent@example.nl")
 	s.Header.Set("Authorization", "Bearer "+cr.Key)
 	apptest.WantStatus(t, "agent cookie with an API key", s.Get("/console/debtors/"+d.ID), http.StatusNotFound)
 }
@@ -208,8 +199,7 @@ func TestAgentSeesOnlyOwnCreditors(t *testing.T) {
 	hY := e.hardship(y, dy)
 	e.Agent("x@example.nl", "agent", x.ID)
 
-	c := e.Client()
-	c.SignInAgent("x@example.nl")
+	c := e.signedIn("x@example.nl")
 	r := c.Get("/console")
 	apptest.WantStatus(t, "queue", r, http.StatusOK)
 	apptest.WantContains(t, "queue", r.Body, "Xander Xavier")
@@ -246,11 +236,9 @@ func TestAgentSeesOnlyOwnCreditors(t *testing.T) {
 	// An admin sees every creditor; a finance user sees the queue of theirs.
 	e.Agent("admin@example.nl", "admin")
 	e.Agent("finance@example.nl", "finance", y.ID)
-	a := e.Client()
-	a.SignInAgent("admin@example.nl")
+	a := e.signedIn("admin@example.nl")
 	apptest.WantContains(t, "admin's queue", a.Get("/console").Body, "Xander Xavier", "Yvonne Yilmaz")
-	f := e.Client()
-	f.SignInAgent("finance@example.nl")
+	f := e.signedIn("finance@example.nl")
 	r = f.Get("/console")
 	apptest.WantStatus(t, "finance queue", r, http.StatusOK)
 	apptest.WantContains(t, "finance queue", r.Body, "Yvonne Yilmaz")
@@ -261,12 +249,9 @@ func TestDisputeTextIsEscaped(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	cr := e.creditor("Zonnestroom")
-	d := e.debtor(cr, "D-1", "Jan <b>Jansen</b>")
-	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
-	e.dispute(cr, d, inv, `<script>alert(1)</script> "quoted" & more`)
+	d, _, _ := e.disputed(cr, "Jan <b>Jansen</b>", `<script>alert(1)</script> "quoted" & more`)
 	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	c := e.signedIn("agent@example.nl")
 	r := c.Get("/console/debtors/" + d.ID)
 	apptest.WantStatus(t, "debtor file", r, http.StatusOK)
 	apptest.WantContains(t, "debtor file", r.Body, "&lt;script&gt;alert(1)&lt;/script&gt;", "Jan &lt;b&gt;Jansen&lt;/b&gt;")
@@ -277,12 +262,9 @@ func TestEvidenceIsADownload(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	cr := e.creditor("Zonnestroom")
-	d := e.debtor(cr, "D-1", "Jan Jansen")
-	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
-	x := e.dispute(cr, d, inv, "zie bon")
+	d, _, x := e.disputed(cr, "Jan Jansen", "zie bon")
 	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	c := e.signedIn("agent@example.nl")
 	r := c.Get("/console/debtors/" + d.ID)
 	apptest.WantContains(t, "debtor file", r.Body, `href="/console/files/`+x.Files[0].ID+`"`, "bon.pdf")
 	r = c.Get("/console/files/" + x.Files[0].ID)
@@ -299,9 +281,7 @@ func TestEvidenceIsADownload(t *testing.T) {
 
 func TestUnknownConsolePathIs404(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, _ := newAgentEnv(t)
 	c := e.Client()
 	apptest.WantStatus(t, "unknown path, signed out", c.Get("/console/nothing-here"), http.StatusNotFound)
 	c.SignInAgent("agent@example.nl")
@@ -325,8 +305,7 @@ func TestQueueOldestFirstWithDueBy(t *testing.T) {
 	e.hardship(cr, d3)
 	e.Clock.Advance(6 * 24 * time.Hour) // Monday 30 November 13:00: the plan is overdue
 	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	c := e.signedIn("agent@example.nl")
 	r := c.Get("/console")
 	apptest.WantStatus(t, "queue", r, http.StatusOK)
 	i1, i2, i3 := strings.Index(r.Body, "Eerste Persoon"), strings.Index(r.Body, "Tweede Persoon"), strings.Index(r.Body, "Derde Persoon")
@@ -341,11 +320,8 @@ func TestQueueOldestFirstWithDueBy(t *testing.T) {
 // checks that it wrote exactly one audit record, which the timeline shows.
 func TestEachActionOneAuditRow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	e, cr := newAgentEnv(t)
+	c := e.signedIn("agent@example.nl")
 	today := e.DB.Today()
 
 	type setup struct {
@@ -461,11 +437,8 @@ func TestEachActionOneAuditRow(t *testing.T) {
 
 func TestPlanDecisionsChangeStatus(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	e, cr := newAgentEnv(t)
+	c := e.signedIn("agent@example.nl")
 	today := e.DB.Today()
 
 	status := func(d collect.Debtor) map[string]collect.Plan {
@@ -544,11 +517,8 @@ func TestPlanDecisionsChangeStatus(t *testing.T) {
 
 func TestDisputeOutcomesBookCredits(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	e, cr := newAgentEnv(t)
+	c := e.signedIn("agent@example.nl")
 	today := e.DB.Today()
 	line := func(d collect.Debtor, inv collect.Invoice) collect.Line {
 		_, st, err := e.DB.Statement(e.Ctx, cr.ID, d.ID, e.DB.Today())
@@ -601,9 +571,7 @@ func TestDisputeOutcomesBookCredits(t *testing.T) {
 
 func TestWaiveCostsWritesOffOpenCosts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, cr := newAgentEnv(t)
 	today := e.DB.Today()
 	d := e.debtor(cr, "W", "Waive Me")
 	inv := e.invoice(cr, d, "F-W", today.AddDate(0, 0, -60), 50000)
@@ -622,8 +590,7 @@ func TestWaiveCostsWritesOffOpenCosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := e.hardship(cr, d)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	c := e.signedIn("agent@example.nl")
 	page := c.Get("/console/debtors/" + d.ID)
 	apptest.WantContains(t, "file", page.Body, "Waive the open costs")
 	apptest.WantStatus(t, "waive", c.Post("/console/debtors/"+d.ID+"/hardships/"+h.ID, url.Values{"action": {"waive_costs"}}), http.StatusSeeOther)
@@ -656,8 +623,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 	cr := e.creditor("Zonnestroom")
 	d := e.debtor(cr, "D", "Jan Jansen")
 	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	c := e.signedIn("agent@example.nl")
 	c.Get("/console/debtors/" + d.ID)
 	r := c.Post("/console/debtors/"+d.ID+"/notes", url.Values{"body": {"hello"}, "_csrf": {"forged"}})
 	apptest.WantStatus(t, "note with a forged token", r, http.StatusForbidden)

@@ -37,6 +37,33 @@ func newEnvWith(t *testing.T, cfg config.Config) *env {
 	return &env{apptest.New(t, apptest.Options{Config: cfg, Check: apptest.CheckPage})}
 }
 
+// newAgentEnv is the start of most console tests: an app with the creditor
+// Zonnestroom and its agent agent@example.nl, not yet signed in.
+func newAgentEnv(t *testing.T) (*env, creditorFixture) {
+	t.Helper()
+	e := newEnv(t)
+	cr := e.creditor("Zonnestroom")
+	e.Agent("agent@example.nl", "agent", cr.ID)
+	return e, cr
+}
+
+// signedIn is a new client signed in as the console user email.
+func (e *env) signedIn(email string) *client {
+	e.T.Helper()
+	c := e.Client()
+	c.SignInAgent(email)
+	return c
+}
+
+// disputed gives cr a debtor D-1 named name who owes 100,00 on F-1, due 20
+// days ago, and disputes it with body and a PDF.
+func (e *env) disputed(cr creditorFixture, name, body string) (collect.Debtor, collect.Invoice, collect.Dispute) {
+	e.T.Helper()
+	d := e.debtor(cr, "D-1", name)
+	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
+	return d, inv, e.dispute(cr, d, inv, body)
+}
+
 func (e *env) creditor(name string) creditorFixture {
 	e.T.Helper()
 	return e.Creditor(collect.Creditor{Name: name, Email: "info@example.nl"})

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,35 +20,13 @@ import (
 // and locked.
 func TestParallelGuessesCannotSignInOnceLocked(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, _ := newAgentEnv(t)
 	const n = 20
-	clients := make([]*client, n)
-	for i := range clients {
-		clients[i] = e.Client()
-		clients[i].Get("/console/login")
-	}
-	statuses := make([]int, n)
-	var ready, done sync.WaitGroup
-	gate := make(chan struct{})
-	for i, c := range clients {
-		pw := fmt.Sprintf("wrong guess number %d", i)
-		if i == n/2 {
-			pw = password
-		}
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-gate
-			statuses[i] = c.Post("/console/login", url.Values{"email": {"agent@example.nl"}, "password": {pw}}).Status
-		}()
-	}
-	ready.Wait()
-	close(gate)
-	done.Wait()
+	clients := e.Clients(n, "/console/login")
+	pws := apptest.Guesses(n)
+	statuses := apptest.AllAtOnce(n, func(i int) int {
+		return clients[i].Post("/console/login", url.Values{"email": {"agent@example.nl"}, "password": {pws[i]}}).Status
+	})
 
 	signedIn := 0
 	for i, s := range statuses {
@@ -114,11 +91,8 @@ func TestAddressLimit(t *testing.T) {
 
 func TestTwoStepSignIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
-	c := e.Client()
-	c.SignInAgent("agent@example.nl")
+	e, _ := newAgentEnv(t)
+	c := e.signedIn("agent@example.nl")
 
 	// Enrol: the page shows the key and the otpauth URI; a code confirms it.
 	r := c.Get("/console/security")
