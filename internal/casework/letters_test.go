@@ -7,15 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -86,7 +84,7 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 	if !regexp.MustCompile(`^2026-0430-\d{6}$`).MatchString(l.Number) {
 		t.Errorf("letter number %q", l.Number)
 	}
-	text, codes := readLetter(t, l.PDF)
+	text, link, epc := apptest.ReadLetter(t, l.PDF)
 	// Open is 245,50 principal and 0,80 statutory interest (4% since 1 April).
 	for _, w := range []string{"Betaal € 246,30 uiterlijk op maandag 18 mei 2026.", "Dan komen er € 40,00 extra kosten bij.",
 		"2026-0101", "2026-0102", "Fatma Yılmaz", "Keizersgracht 100"} {
@@ -94,7 +92,9 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 			t.Errorf("letter text lacks %q\n%s", w, text)
 		}
 	}
-	link, epc := splitCodes(t, codes)
+	if link == "" || strings.HasPrefix(link, "BCD\n") || !strings.HasPrefix(epc, "BCD\n") {
+		t.Fatalf("QR codes %q and %q: want the link and an EPC payload", link, epc)
+	}
 	if !regexp.MustCompile(`^https://settle\.example/b/[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$`).MatchString(link) || len(link) > 40 {
 		t.Errorf("short link %q", link)
 	}
@@ -209,7 +209,7 @@ func TestDayBatch(t *testing.T) {
 	if err != nil || rows[1][0] != kept.Number {
 		t.Fatalf("manifest row %q, kept letter %q, %v", rows[1], kept.Number, err)
 	}
-	text, _ := readLetter(t, parts[0].Bytes())
+	text, _, _ := apptest.ReadLetter(t, parts[0].Bytes())
 	if !strings.Contains(text, "Briefnummer: "+kept.Number) {
 		t.Errorf("batch text lacks the letter number %s", kept.Number)
 	}
@@ -221,61 +221,3 @@ func TestDayBatch(t *testing.T) {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
-
-// readLetter reads a PDF back as a person and a phone would: its text on
-// one line (pdftotext) and its QR codes (pdftoppm at 150 dpi, zbarimg).
-func readLetter(t *testing.T, pdf []byte) (string, []string) {
-	t.Helper()
-	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("SETTLE_REQUIRE_BROWSER") == "1" {
-				t.Fatalf("%s is not installed: apt-get install poppler-utils zbar-tools", tool)
-			}
-			t.Skipf("%s is not installed", tool)
-		}
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "letter.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	// The link code sits in the left half of the page, the EPC code in the
-	// right: raw codes come out of zbar without a separator, so each half is
-	// read apart.
-	var codes []string
-	for name, x := range map[string]string{"left": "0", "right": "620"} {
-		if err := exec.Command("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-x", x, "-y", "0", "-W", "620", "-H", "1754",
-			file, filepath.Join(dir, name)).Run(); err != nil {
-			t.Fatalf("pdftoppm: %v", err)
-		}
-		pages, _ := filepath.Glob(filepath.Join(dir, name+"*.png"))
-		for _, p := range pages {
-			c, err := exec.Command("zbarimg", "-q", "--raw", "-Sbinary", "-Sqrcode.enable", p).Output()
-			if err != nil {
-				t.Fatalf("zbarimg %s: %v", p, err)
-			}
-			codes = append(codes, string(c))
-		}
-	}
-	return strings.Join(strings.Fields(string(out)), " "), codes
-}
-
-// splitCodes tells the link code from the EPC code.
-func splitCodes(t *testing.T, codes []string) (link, epc string) {
-	t.Helper()
-	for _, c := range codes {
-		if strings.HasPrefix(c, "BCD\n") {
-			epc = c
-		} else {
-			link = c
-		}
-	}
-	if link == "" || epc == "" || len(codes) != 2 {
-		t.Fatalf("QR codes %q: want the link and an EPC payload", codes)
-	}
-	return link, epc
-}

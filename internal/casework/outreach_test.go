@@ -19,13 +19,7 @@ import (
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
-var dutchTime = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var dutchTime = apptest.Amsterdam
 
 // outreachBundle is a creditor on the default ladder, a clock the test
 // moves, and the channels: a real Mailpit and the fake SMS gateway.
@@ -248,6 +242,29 @@ func TestLadderSixtyDays(t *testing.T) {
 
 // A dispute and a breathing space pause the ladder; afterwards it goes on
 // from where it was, later by the pause, one step at a time.
+// A claim that already had its 14-day letter (sent by the creditor before
+// the ladder ran) does not get a second one: the notice step is passed.
+func TestLadderSendsTheNoticeOnce(t *testing.T) {
+	t.Parallel()
+	b := setupOutreach(t, false)
+	d, inv := b.debtor(t, "N", "nl", collect.ContactWishes{Channels: []collect.Channel{collect.ChannelPost}})
+	if _, err := casework.RecordNotice(b.ctx, b.db, b.cr, casework.NoticeRequest{DebtorID: d.ID, InvoiceIDs: []string{inv.ID},
+		SentOn: collect.Day(2026, 12, 3), Channel: "email"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t, time.Date(2027, 1, 22, 9, 0, 0, 0, time.UTC), 6*time.Hour, nil)
+	var kinds []string
+	for _, m := range b.messages(t, d.ID) {
+		kinds = append(kinds, m.Kind)
+		if m.Kind == "notice" || m.NoticeID != "" {
+			t.Errorf("a second 14-day letter: %+v", m)
+		}
+	}
+	if !slices.Contains(kinds, "reminder_after") {
+		t.Errorf("messages %v: the ladder stopped instead of passing the notice step", kinds)
+	}
+}
+
 func TestLadderPausesAndResumes(t *testing.T) {
 	t.Parallel()
 	b := setupOutreach(t, false)

@@ -22,13 +22,7 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var amsterdam = apptest.Amsterdam
 
 // now is every test's clock: Monday 23 November 2026, 10:00 in Amsterdam.
 var now = time.Date(2026, 11, 23, 10, 0, 0, 0, amsterdam)
