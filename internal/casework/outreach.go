@@ -237,6 +237,11 @@ func (o *outreach) planInvoice(ctx context.Context, li postgres.LadderInvoice) (
 	return ran && step >= 0, err
 }
 
+// noticed reports whether a 14-day notice already covers the invoice.
+func (f *debtorFile) noticed(invoiceID string) bool {
+	return slices.ContainsFunc(f.facts.Notices, func(n collect.Notice) bool { return slices.Contains(n.InvoiceIDs, invoiceID) })
+}
+
 // fillStep adds a step's messages or task to a planner run.
 func (o *outreach) fillStep(ctx context.Context, run *postgres.LadderRun, f *debtorFile, l collect.Ladder, step int) error {
 	inv, s := run.Invoice, l.Steps[step]
@@ -249,6 +254,12 @@ func (o *outreach) fillStep(ctx context.Context, run *postgres.LadderRun, f *deb
 	base := postgres.OutboxMessage{Step: step, Message: collect.Message{CreditorID: inv.CreditorID, DebtorID: inv.DebtorID, InvoiceID: inv.ID,
 		Kind: s.Key, State: collect.MessageScheduled, NotBefore: o.now, LadderVersion: l.Version}}
 	lang := f.language()
+	if s.Kind == collect.StepNotice && f.noticed(inv.ID) {
+		// The 14-day letter is sent once per claim: a notice the creditor
+		// already sent (costs may be running on it) is not sent again, and
+		// the ladder goes on to its next step.
+		return nil
+	}
 	if s.Kind == collect.StepNotice {
 		cal, err := o.calendar(ctx)
 		if err != nil {
