@@ -115,20 +115,19 @@ type invoiceJSON struct {
 }
 
 func (a *API) getDebtor(c *fiber.Ctx) error {
-	r, err := casework.DebtorView(c.UserContext(), a.DB, creditorOf(c).ID, c.Params("id"))
+	// No as_of is today; a date must be today or later (casework.OwedOn).
+	var asOf time.Time
+	if s := c.Query(collect.AsOfField); s != "" {
+		var err error
+		if asOf, err = date(s, collect.AsOfField); err != nil {
+			return err
+		}
+	}
+	r, err := casework.DebtorView(c.UserContext(), a.DB, creditorOf(c).ID, c.Params("id"), asOf)
 	if err != nil {
 		return err
 	}
 	d, st := r.Debtor, r.Statement
-	invoices := make([]invoiceJSON, 0, len(st.Lines))
-	for _, l := range st.Lines {
-		inv := l.Invoice
-		invoices = append(invoices, invoiceJSON{
-			ID: inv.ID, Number: inv.Number, Description: inv.Description, IssueDate: dateString(inv.IssueDate),
-			DueDate: dateString(inv.DueDate), Amount: inv.Amount, Currency: inv.Currency, PaymentReference: inv.PaymentReference,
-			Status: l.Status, Principal: l.Principal, Costs: l.Costs, Interest: l.Interest, Total: l.Total(),
-		})
-	}
 	var birth *string
 	if d.BirthDate != nil {
 		s := dateString(*d.BirthDate)
@@ -138,12 +137,26 @@ func (a *API) getDebtor(c *fiber.Ctx) error {
 		"disputes": disputesJSON(r.Disputes), "plans": plansJSON(r.Plans), "hardship": hardshipJSON(r), "contact_wishes": wishesJSON(r),
 		"id": d.ID, "external_ref": d.ExternalRef, "kind": d.Kind, "name": d.Name, "email": d.Email, "phone": d.Phone,
 		"language": d.Language, "address": d.Address, "birth_date": birth,
-		"invoices": invoices, "messages": messagesJSON(r.Messages),
+		"invoices": invoicesJSON(st), "messages": messagesJSON(r.Messages),
 		"totals": fiber.Map{
 			"principal": st.Principal, "costs": st.Costs, "interest": st.Interest, "total": st.Total(), "credit": st.Credit,
 		},
 		"as_of": dateString(st.AsOf),
 	})
+}
+
+// invoicesJSON lists a statement's invoices with what is open on each.
+func invoicesJSON(st collect.Statement) []invoiceJSON {
+	invoices := make([]invoiceJSON, 0, len(st.Lines))
+	for _, l := range st.Lines {
+		inv := l.Invoice
+		invoices = append(invoices, invoiceJSON{
+			ID: inv.ID, Number: inv.Number, Description: inv.Description, IssueDate: dateString(inv.IssueDate),
+			DueDate: dateString(inv.DueDate), Amount: inv.Amount, Currency: inv.Currency, PaymentReference: inv.PaymentReference,
+			Status: l.Status, Principal: l.Principal, Costs: l.Costs, Interest: l.Interest, Total: l.Total(),
+		})
+	}
+	return invoices
 }
 
 // What the debtor said in the portal, as getDebtor shows it: disputes,

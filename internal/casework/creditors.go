@@ -118,7 +118,7 @@ func checkRatesCover(ctx context.Context, db *postgres.DB, kind collect.DebtorKi
 }
 
 // DebtorRecord is what a creditor's API sees of one debtor: the statement
-// today and what the debtor said in the portal.
+// today, or on the day asked for, and what the debtor said in the portal.
 type DebtorRecord struct {
 	Debtor    collect.Debtor
 	Statement collect.Statement
@@ -138,10 +138,15 @@ type DebtorRecord struct {
 }
 
 // DebtorView gathers a creditor's debtor as the API shows it; another
-// creditor's debtor is not found.
-func DebtorView(ctx context.Context, db *postgres.DB, creditorID, debtorID string) (DebtorRecord, error) {
+// creditor's debtor is not found. The statement is today's, or with a
+// non-zero asOf what will be owed on that day (OwedOn, which refuses a past
+// day); everything else is as it stands today.
+func DebtorView(ctx context.Context, db *postgres.DB, creditorID, debtorID string, asOf time.Time) (DebtorRecord, error) {
 	today := db.Today()
-	f, st, err := db.Statement(ctx, creditorID, debtorID, today)
+	if asOf.IsZero() {
+		asOf = today
+	}
+	f, st, err := owedOn(ctx, db, creditorID, debtorID, asOf)
 	if err != nil {
 		return DebtorRecord{}, err
 	}

@@ -107,7 +107,7 @@ func TestDebtorView(t *testing.T) {
 	if _, err := casework.CreateInvoice(b.ctx, b.db, b.invoice("F-1", collect.Day(2026, 12, 2))); err != nil {
 		t.Fatal(err)
 	}
-	r, err := casework.DebtorView(b.ctx, b.db, b.cr.ID, b.debtor.ID)
+	r, err := casework.DebtorView(b.ctx, b.db, b.cr.ID, b.debtor.ID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,14 +117,14 @@ func TestDebtorView(t *testing.T) {
 	if _, err := casework.ReportHardship(b.ctx, b.db, b.cr, collect.Hardship{DebtorID: b.debtor.ID, Reason: "income"}); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = casework.DebtorView(b.ctx, b.db, b.cr.ID, b.debtor.ID); err != nil || r.Hardship == nil || !r.InBreathingSpace {
+	if r, err = casework.DebtorView(b.ctx, b.db, b.cr.ID, b.debtor.ID, time.Time{}); err != nil || r.Hardship == nil || !r.InBreathingSpace {
 		t.Fatalf("DebtorView after hardship = %+v, %v", r, err)
 	}
 	other, _, err := b.db.CreateCreditor(b.ctx, collect.Creditor{Name: "Ander B.V."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = casework.DebtorView(b.ctx, b.db, other.ID, b.debtor.ID)
+	_, err = casework.DebtorView(b.ctx, b.db, other.ID, b.debtor.ID, time.Time{})
 	wantError(t, err, collect.ENOTFOUND, "")
 }
 

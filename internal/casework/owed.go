@@ -18,10 +18,15 @@ import (
 // collect.AsOfField. Nothing is booked: the accruals the statement lists
 // are a forecast, not the ledger.
 func OwedOn(ctx context.Context, db *postgres.DB, creditorID, debtorID string, day time.Time) (collect.Statement, error) {
+	_, st, err := owedOn(ctx, db, creditorID, debtorID, day)
+	return st, err
+}
+
+// owedOn is OwedOn with the facts the statement was computed from.
+func owedOn(ctx context.Context, db *postgres.DB, creditorID, debtorID string, day time.Time) (collect.Facts, collect.Statement, error) {
 	day = collect.DateOf(day)
 	if err := collect.CheckOwedOn(db.Today(), day); err != nil {
-		return collect.Statement{}, err
+		return collect.Facts{}, collect.Statement{}, err
 	}
-	_, st, err := db.Statement(ctx, creditorID, debtorID, day)
-	return st, err
+	return db.Statement(ctx, creditorID, debtorID, day)
 }
