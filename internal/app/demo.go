@@ -44,5 +44,10 @@ func kickOutreach(client *jobs.Client, log *slog.Logger) func(context.Context) {
 		if err := client.KickOutreach(ctx); err != nil {
 			log.Warn("ask for an outreach run after the demo clock moved", "err", err)
 		}
+		// The days that passed may have raised early signals, and a check-in
+		// message the outreach run then sends.
+		if err := client.KickSignals(ctx); err != nil {
+			log.Warn("ask for an early-signals run after the demo clock moved", "err", err)
+		}
 	}
 }

@@ -78,6 +78,7 @@ type CaseFile struct {
 	Plans        []PlanStanding
 	Disputes     []DisputeOnFile
 	Hardships    []collect.Hardship
+	Signals      []collect.Signal // open early signals, most recent first
 	Notes        []postgres.Note
 	Timeline     []postgres.TimelineEvent // newest first, at most TimelineLimit
 	Messages     []MessageOnFile          // every message and letter, newest first
@@ -157,6 +158,9 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 		return f, err
 	}
 	if f.Notes, err = db.Notes(ctx, d.CreditorID, d.ID); err != nil {
+		return f, err
+	}
+	if f.Signals, err = db.OpenSignals(ctx, []string{d.CreditorID}, d.ID); err != nil {
 		return f, err
 	}
 	if f.Messages, err = FileMessages(ctx, db, d.CreditorID, d.ID); err != nil {

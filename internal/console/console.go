@@ -85,6 +85,7 @@ func (co *Console) Register(app *fiber.App) {
 
 	co.registerLetters(app)
 	co.registerLadders(app)
+	co.registerSignals(app)
 	co.registerFinance(app)
 	co.registerDemo(app)
 
@@ -128,6 +129,7 @@ type page struct {
 	TOTP     *totpPage
 	Letters  *lettersPage
 	Ladders  *laddersPage
+	Signals  []signalRow // the early-signals list
 	// DemoOn shows the demo page in the menu; DemoTools is that page.
 	DemoOn    bool
 	DemoTools *demoPage

@@ -21,7 +21,8 @@ import (
 // with its timeline in words.
 type debtorFile struct {
 	casework.CaseFile
-	Timeline []eventView
+	Timeline   []eventView
+	SignalRows []signalRow // the open early signals with their reasons in words
 }
 
 type eventView struct {
@@ -57,7 +58,7 @@ func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &debtorFile{CaseFile: cf}
+	out := &debtorFile{CaseFile: cf, SignalRows: signalRows(cf.Signals)}
 	for _, e := range cf.Timeline {
 		out.Timeline = append(out.Timeline, eventView{At: e.At, Who: who(e, d), Action: e.Action, Subject: e.Subject,
 			Before: describe(e.Before), After: describe(e.After)})
@@ -186,6 +187,7 @@ var doneMessages = map[string]string{
 	"hardship.wont_pay":    "Recorded as \"won't pay\": the hardship treatment has ended.",
 	"hardship.waive_costs": "The open collection costs are waived.",
 	"note":                 "Your note is added.",
+	"signal":               "The signal is dismissed with your note.",
 }
 
 func doneURL(debtorID, key string) string {
