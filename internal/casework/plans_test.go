@@ -218,24 +218,3 @@ func TestStandingOf(t *testing.T) {
 		}
 	}
 }
-
-// An approved plan whose first instalment stays unpaid past the grace
-// days is broken by the review, and only then.
-func TestReviewPlansBreaksAPlanPastItsGrace(t *testing.T) {
-	t.Parallel()
-	b := setupPlans(t)
-	if _, err := casework.ProposePlan(b.ctx, b.db, b.clk.Now(), b.request(3, collect.Day(2026, 12, 1))); err != nil {
-		t.Fatal(err)
-	}
-	b.clk.Set(time.Date(2026, 12, 1+casework.PlanGraceDays, 9, 0, 0, 0, time.UTC))
-	if r, err := casework.ReviewPlans(b.ctx, b.db); err != nil || r.Broken != 0 {
-		t.Fatalf("review on the last day of grace = %+v, %v; want nothing broken", r, err)
-	}
-	b.clk.Add(24 * time.Hour)
-	if r, err := casework.ReviewPlans(b.ctx, b.db); err != nil || r.Broken != 1 {
-		t.Fatalf("review after the grace = %+v, %v; want one broken", r, err)
-	}
-	if ps := b.plans(t, b.debtor); ps[0].Status != collect.PlanBroken {
-		t.Fatalf("plan status %s, want broken", ps[0].Status)
-	}
-}
