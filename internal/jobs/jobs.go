@@ -64,7 +64,6 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &reviewPlansWorker{d: d})
 	river.AddWorker(workers, &payoutsWorker{d: d})
 	river.AddWorker(workers, &outreachWorker{d: d})
-	river.AddWorker(workers, &rewardsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
@@ -90,7 +89,6 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 				return SyncPayoutsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, nil),
 			outreachJob(d.OutreachEvery),
-			rewardsJob(d.OutreachEvery),
 			signalsJob(),
 		}
 	}

@@ -2,11 +2,12 @@ package jobs_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/river"
 
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
@@ -32,11 +33,39 @@ func TestKickOutreach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, done := runRiver(t, db, jobs.Deps{OutreachEvery: time.Hour, Senders: casework.Senders{SMS: gw, BaseURL: "https://settle.example"}})
+	client, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler), OutreachEvery: time.Hour,
+		Senders: casework.Senders{SMS: gw, BaseURL: "https://settle.example"}}, db.RiverDriver(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := client.River.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+	defer cancel()
+	if err := client.River.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.River.Stop(stop)
+	})
 	// waitOutreach waits for the next outreach run to end, at most within.
 	waitOutreach := func(within time.Duration) {
 		t.Helper()
-		waitJob(t, done, within, func(j *rivertype.JobRow) bool { return j.Kind == (jobs.OutreachArgs{}).Kind() })
+		timeout := time.After(within)
+		for {
+			select {
+			case ev := <-done:
+				if ev.Job.Kind != (jobs.OutreachArgs{}).Kind() {
+					continue
+				}
+				if ev.Kind != river.EventKindJobCompleted {
+					t.Fatalf("outreach job %s: %v", ev.Kind, ev.Job.Errors)
+				}
+				return
+			case <-timeout:
+				t.Fatalf("no outreach run ended within %v", within)
+			}
+		}
 	}
 	waitOutreach(30 * time.Second) // the run on start, with nothing to do
 

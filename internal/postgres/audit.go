@@ -8,9 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Audit appends an audit record inside tx. A record that is one of the
-// creditor's events (collect.EventOf: a payment booked, a plan broken...)
-// also inserts that event, in the same transaction.
+// Audit appends an audit record inside tx.
 func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, subject string, before, after any) error {
 	b, _ := json.Marshal(before)
 	a, _ := json.Marshal(after)
@@ -22,10 +20,7 @@ func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, 
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
-	if err != nil {
-		return dbErr(err, "audit")
-	}
-	return recordEvent(ctx, tx, action, creditorID, debtorID, subject, b, a)
+	return dbErr(err, "audit")
 }
 
 // TimelineEvent is one audit record of a debtor's file.

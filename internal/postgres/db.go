@@ -147,7 +147,7 @@ func latestMigration() int64 {
 
 // WithTx runs fn in one transaction, committing when it returns nil.
 func (db *DB) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(clockTx{Tx: tx, now: db.Now}) })
+	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
 // dbErr maps PostgreSQL errors to domain errors: no rows is not-found, a unique
