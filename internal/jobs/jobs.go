@@ -67,6 +67,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &signalsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
+	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 		// River's default (JobTimeout + 1 hour) would leave a crashed
 		// instance's payments unsynced for an hour. No job outlives
 		// JobTimeout, so after two minutes it is certainly orphaned.
@@ -95,6 +96,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	c, err := river.NewClient(driver, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
+			municipalSignalsJob(),
 	}
 	return &Client{River: c}, nil
 }
