@@ -8,7 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Audit appends an audit record inside tx.
+// Audit appends an audit record inside tx. A record that is one of the
+// creditor's events (collect.EventOf: a payment booked, a plan broken...)
+// also inserts that event, in the same transaction.
 func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, subject string, before, after any) error {
 	b, _ := json.Marshal(before)
 	a, _ := json.Marshal(after)
@@ -20,7 +22,10 @@ func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, 
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
-	return dbErr(err, "audit")
+	if err != nil {
+		return dbErr(err, "audit")
+	}
+	return recordEvent(ctx, tx, action, creditorID, debtorID, subject, b, a)
 }
 
 // TimelineEvent is one audit record of a debtor's file.

@@ -410,6 +410,9 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 }
 
 func (bi *BankImport) audit(ctx context.Context, c BankCounts) error {
+	if err := bi.bankEvents(ctx); err != nil {
+		return err
+	}
 	for _, id := range bi.statements {
 		var creditor string
 		if err := bi.tx.QueryRow(ctx, `SELECT creditor_id::text FROM bank_statements WHERE id = $1`, id).Scan(&creditor); err != nil {

@@ -67,7 +67,7 @@ func (db *DB) ResetBusinessData(ctx context.Context) error {
 DECLARE t text;
 BEGIN
   FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
-      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version', 'demo_clock', 'signal_thresholds', 'postcode_municipalities') AND tablename NOT LIKE 'river%'
+      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version', 'demo_clock') AND tablename NOT LIKE 'river%'
   LOOP
     EXECUTE format('TRUNCATE TABLE %I CASCADE', t);
   END LOOP;
@@ -147,7 +147,7 @@ func latestMigration() int64 {
 
 // WithTx runs fn in one transaction, committing when it returns nil.
 func (db *DB) WithTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return fn(clockTx{Tx: tx, now: db.Now}) })
 }
 
 // dbErr maps PostgreSQL errors to domain errors: no rows is not-found, a unique

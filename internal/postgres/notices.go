@@ -104,6 +104,13 @@ func (db *DB) RecordNoticeLetter(ctx context.Context, creditor collect.Creditor,
 			}
 		}
 		created = true
+		// The notice's own record: the file shows it, and it is the
+		// creditor's notice.sent event.
+		if err := Audit(ctx, tx, "system", "notice.sent", creditor.ID, debtorID, "notice:"+n.ID, nil,
+			map[string]any{"channel": n.Channel, "sent_on": n.SentOn.Format("2006-01-02"), "deadline": n.Deadline.Format("2006-01-02"),
+				"principal": n.Principal, "costs": n.Costs, "waived": n.Waived, "invoice_ids": invoiceIDs}); err != nil {
+			return err
+		}
 		if render == nil {
 			return nil
 		}
