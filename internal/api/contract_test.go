@@ -255,7 +255,7 @@ func TestGeneratedClientJourney(t *testing.T) {
 		t.Errorf("notice costs %d cents, want 4500", n.JSON201.Costs)
 	}
 
-	st, err := c.GetDebtorWithResponse(ctx, debtorID)
+	st, err := c.GetDebtorWithResponse(ctx, debtorID, nil)
 	if err != nil || st.JSON200 == nil {
 		t.Fatalf("read statement: %v %s", err, answer(st))
 	}
@@ -279,7 +279,7 @@ func TestGeneratedClientJourney(t *testing.T) {
 	if err := b.db.SetContactWishes(ctx, b.A.ID, debtorID.String(), wishes, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	st, err = c.GetDebtorWithResponse(ctx, debtorID)
+	st, err = c.GetDebtorWithResponse(ctx, debtorID, nil)
 	if err != nil || st.JSON200 == nil || st.JSON200.ContactWishes == nil {
 		t.Fatalf("read statement with wishes: %v %s", err, answer(st))
 	}
@@ -297,7 +297,21 @@ func TestGeneratedClientJourney(t *testing.T) {
 	}
 
 	// An error answers the documented shape, which the client decodes.
-	missing, err := c.GetDebtorWithResponse(ctx, openapi_types.UUID{})
+	// What will be owed on 31 December: interest 2 October - 31 December
+	// (91 days) at 4% on 300,00 = 1200 x 91/365 = 2,9918 -> 2,99, and the costs.
+	st, err = c.GetDebtorWithResponse(ctx, debtorID, &apiclient.GetDebtorParams{AsOf: ptr(day(2026, 12, 31))})
+	if err != nil || st.JSON200 == nil {
+		t.Fatalf("read statement as of 31 December: %v %s", err, answer(st))
+	}
+	if s := st.JSON200; s.AsOf.Time.Format(time.DateOnly) != "2026-12-31" || s.Totals.Interest != 299 || s.Totals.Total != 34799 {
+		t.Errorf("as of 31 December: %s, totals %+v; want interest 299, total 34799", s.AsOf.Time.Format(time.DateOnly), s.Totals)
+	}
+	past, err := c.GetDebtorWithResponse(ctx, debtorID, &apiclient.GetDebtorParams{AsOf: ptr(day(2026, 11, 22))})
+	if err != nil || past.JSON422 == nil || past.JSON422.Error.Field != "as_of" {
+		t.Fatalf("as of yesterday: %v %s, want 422 naming as_of", err, answer(past))
+	}
+
+	missing, err := c.GetDebtorWithResponse(ctx, openapi_types.UUID{}, nil)
 	if err != nil || missing.JSON404 == nil || missing.JSON404.Error.Code != apiclient.ErrorErrorCodeNotFound {
 		t.Fatalf("unknown debtor: %v %s", err, answer(missing))
 	}

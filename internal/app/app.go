@@ -136,7 +136,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	}
 	// The server's app-wide CSRF check (package csrf) guards the
 	// console's forms as it does the portal's.
-	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies(), Now: func() time.Time { return db.Now() }}
+	a.Console = &console.Console{DB: db, Log: log, Secure: cfg.SecureCookies(), Now: func() time.Time { return db.Now() }, Pay: a.Portal.Pay}
 	if opts.DemoClock != nil {
 		opts.DemoClock.AfterMove = kickOutreach(a.Jobs, log)
 		a.Console.Demo = &console.Demo{Clock: opts.DemoClock, MailInbox: opts.MailInbox}

@@ -1,7 +1,6 @@
 package casework_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -14,32 +13,23 @@ import (
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 const agentPassword = "correct horse battery staple"
 
 // agentsBundle is one test's database and clock with a creditor and a
 // console user of each role, all with agentPassword and no second factor.
-type agentsBundle struct {
-	ctx context.Context
-	db  *postgres.DB
-	clk *pgtest.Clock
-	cr  collect.Creditor
-}
+type agentsBundle struct{ caseDB }
 
 func setupAgents(t *testing.T) *agentsBundle {
 	t.Helper()
-	ctx := context.Background()
-	db, clk := openDB(t, apptest.Start)
-	b := &agentsBundle{ctx: ctx, db: db, clk: clk}
-	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
+	b := &agentsBundle{newCaseDB(t, apptest.Start, collect.Creditor{Name: "Energie Noord B.V."})}
 	hash, err := access.HashPassword(agentPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range []string{"agent", "admin"} {
-		if _, err := db.CreateAgent(ctx, role+"@example.nl", role, hash, []string{b.cr.ID}); err != nil {
+		if _, err := b.db.CreateAgent(b.ctx, role+"@example.nl", role, hash, []string{b.cr.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}

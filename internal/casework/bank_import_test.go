@@ -46,39 +46,20 @@ func newBankFixture(t testing.TB) *bankFixture {
 	db, _ := apptest.NewDB(t, func() time.Time { return today })
 	cr, _ := newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V.", IBAN: "nl91 abna 0417 1643 00"})
 	f := &bankFixture{db: db, creditor: cr, debtors: map[string]collect.Debtor{}, invoices: map[string]collect.Invoice{}}
+	type bankInvoice struct {
+		number   string
+		amount   int64
+		due      string
+		issuedOn string
+	}
 	for _, d := range []struct {
 		name     string
-		invoices []struct {
-			number   string
-			amount   int64
-			due      string
-			issuedOn string
-		}
+		invoices []bankInvoice
 	}{
-		{"Jan de Vries", []struct {
-			number   string
-			amount   int64
-			due      string
-			issuedOn string
-		}{{"F-1001", 10000, "2023-12-01", "2023-11-01"}, {"F-1002", 5000, "2024-04-30", "2024-03-20"}}},
-		{"Ayşe Yılmaz", []struct {
-			number   string
-			amount   int64
-			due      string
-			issuedOn string
-		}{{"F-2001", 7500, "2024-04-30", "2024-03-20"}, {"F-2002", 3000, "2024-04-30", "2024-03-20"}}},
-		{"Kees Bakker", []struct {
-			number   string
-			amount   int64
-			due      string
-			issuedOn string
-		}{{"F-3001", 8000, "2024-04-30", "2024-03-20"}}},
-		{"Piet Puk", []struct {
-			number   string
-			amount   int64
-			due      string
-			issuedOn string
-		}{{"F-4001", 2000, "2024-04-30", "2024-03-20"}}},
+		{"Jan de Vries", []bankInvoice{{"F-1001", 10000, "2023-12-01", "2023-11-01"}, {"F-1002", 5000, "2024-04-30", "2024-03-20"}}},
+		{"Ayşe Yılmaz", []bankInvoice{{"F-2001", 7500, "2024-04-30", "2024-03-20"}, {"F-2002", 3000, "2024-04-30", "2024-03-20"}}},
+		{"Kees Bakker", []bankInvoice{{"F-3001", 8000, "2024-04-30", "2024-03-20"}}},
+		{"Piet Puk", []bankInvoice{{"F-4001", 2000, "2024-04-30", "2024-03-20"}}},
 	} {
 		debtor := newDebtor(t, db, collect.Debtor{CreditorID: cr.ID, ExternalRef: "K-" + d.name, Name: d.name, Kind: collect.Consumer, Language: "nl"})
 		f.debtors[d.name] = debtor
@@ -121,6 +102,16 @@ func (f *bankFixture) file(t testing.TB, name string) string {
 		"{{REF_F3001}}", strings.ToLower(f.invoices["F-3001"].PaymentReference),
 		"{{REF_F2002_SPACED}}", spaced(f.invoices["F-2002"].PaymentReference),
 	).Replace(string(raw))
+}
+
+// importedBankFixture is the fixture after the import of bank_v02.xml.
+func importedBankFixture(t testing.TB) *bankFixture {
+	t.Helper()
+	f := newBankFixture(t)
+	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func (f *bankFixture) importString(t testing.TB, xml string) (casework.ImportResult, error) {
@@ -251,11 +242,8 @@ func TestImportTwiceBooksOnce(t *testing.T) {
 
 func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 	t.Parallel()
-	f := newBankFixture(t)
+	f := importedBankFixture(t)
 	ctx := context.Background()
-	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
-		t.Fatal(err)
-	}
 	lines := f.lines(t)
 	l := lineWith(t, lines, func(l collect.BankLine) bool { return l.EndToEndID == "E2E-A1" })
 	if l.State != collect.BankBooked || l.InvoiceID != f.invoices["F-1001"].ID || l.PaymentID == "" {
@@ -311,11 +299,8 @@ func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 
 func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	t.Parallel()
-	f := newBankFixture(t)
+	f := importedBankFixture(t)
 	ctx := context.Background()
-	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
-		t.Fatal(err)
-	}
 	lines := f.lines(t)
 	byText := lineWith(t, lines, func(l collect.BankLine) bool { return strings.Contains(l.Text, "F-1002") })
 	if byText.State != collect.BankSuggested || len(byText.Suggestions) == 0 {
@@ -369,11 +354,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestReversalUndoesItsOriginal(t *testing.T) {
 	t.Parallel()
-	f := newBankFixture(t)
+	f := importedBankFixture(t)
 	ctx := context.Background()
-	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
-		t.Fatal(err)
-	}
 	if n := f.open(t, "Kees Bakker"); n != 0 {
 		t.Fatalf("Kees Bakker owes %d after paying, want 0", n)
 	}
@@ -440,11 +422,8 @@ func TestMalformedFileBooksNothing(t *testing.T) {
 
 func TestPayoutArrives(t *testing.T) {
 	t.Parallel()
-	f := newBankFixture(t)
+	f := importedBankFixture(t)
 	ctx := context.Background()
-	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
-		t.Fatal(err)
-	}
 	l := lineWith(t, f.lines(t), func(l collect.BankLine) bool { return l.Amount == 12345 })
 	var status, line string
 	if err := f.db.PoolForTests().QueryRow(ctx, `SELECT status, coalesce(bank_line_id::text, '') FROM payouts WHERE reference = '1234567.2403.07'`).Scan(&status, &line); err != nil {

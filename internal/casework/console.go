@@ -86,6 +86,10 @@ type CaseFile struct {
 	FirstDue     time.Time // a sensible first due date for a new plan
 	OpenDisputes int
 	OpenPlans    int
+	// CreditRefunds are the debtor's credit paid back, newest first;
+	// Rewards what the debtor was given for paying well.
+	CreditRefunds []postgres.CreditRefund
+	Rewards       []postgres.RewardGiven
 }
 
 // InvoiceOnFile is an invoice's line of the statement with its ledger
@@ -164,6 +168,12 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 		return f, err
 	}
 	if f.Messages, err = FileMessages(ctx, db, d.CreditorID, d.ID); err != nil {
+		return f, err
+	}
+	if f.CreditRefunds, err = db.CreditRefunds(ctx, d.CreditorID, d.ID); err != nil {
+		return f, err
+	}
+	if f.Rewards, err = db.RewardsGiven(ctx, d.CreditorID, d.ID); err != nil {
 		return f, err
 	}
 	f.Timeline, err = db.Timeline(ctx, d.CreditorID, d.ID, TimelineLimit)

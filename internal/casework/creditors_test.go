@@ -1,7 +1,6 @@
 package casework_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -15,21 +14,15 @@ import (
 // creditorBundle is one test's database, on Monday 23 November 2026, with
 // a creditor, its API key and one consumer debtor.
 type creditorBundle struct {
-	ctx    context.Context
-	db     *postgres.DB
-	cr     collect.Creditor
-	key    string
+	caseDB
 	debtor collect.Debtor
 }
 
 func setupCreditor(t *testing.T) *creditorBundle {
 	t.Helper()
-	ctx := context.Background()
-	db, _ := openDB(t, apptest.Start)
-	b := &creditorBundle{ctx: ctx, db: db}
-	b.cr, b.key = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
+	b := &creditorBundle{caseDB: newCaseDB(t, apptest.Start, collect.Creditor{Name: "Energie Noord B.V."})}
 	var err error
-	if b.debtor, _, err = casework.UpsertDebtor(ctx, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Debtor K-1", Language: "nl"}); err != nil {
+	if b.debtor, _, err = casework.UpsertDebtor(b.ctx, b.db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Debtor K-1", Language: "nl"}); err != nil {
 		t.Fatal(err)
 	}
 	return b

@@ -2,7 +2,6 @@ package casework_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,19 +15,15 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // lettersBundle is one test's database and clock with a creditor that has
 // everything a letter needs, one with nothing but a name, and a debtor of
 // the first who owes 245,50 on two invoices.
 type lettersBundle struct {
-	ctx      context.Context
-	db       *postgres.DB
-	clk      *pgtest.Clock
+	caseDB
 	signer   *access.Signer
-	cr, bare collect.Creditor
+	bare     collect.Creditor
 	debtor   string
 	invoices []string
 }
@@ -39,12 +34,11 @@ const linkBase = "https://settle.example"
 // worked example of docs/domain.md.
 func setupLetters(t *testing.T) *lettersBundle {
 	t.Helper()
-	db, clk := openDB(t, time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC))
-	b := &lettersBundle{ctx: context.Background(), db: db, clk: clk,
-		signer: access.NewSigner([]byte("letters-test-signing-key-32-bytes!!"), clk.Now)}
-	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Zonnestroom Energie", Phone: "020 123 45 67",
-		PhoneHours: "op werkdagen van 9:00 tot 17:00", Email: "klant@zonnestroom.example", IBAN: "NL91ABNA0417164300", BIC: "ABNANL2A",
-		Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"}})
+	b := &lettersBundle{caseDB: newCaseDB(t, time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC), collect.Creditor{Name: "Zonnestroom Energie",
+		Phone: "020 123 45 67", PhoneHours: "op werkdagen van 9:00 tot 17:00", Email: "klant@zonnestroom.example", IBAN: "NL91ABNA0417164300", BIC: "ABNANL2A",
+		Address: collect.Address{Street: "Keizersgracht", HouseNumber: "100", Postcode: "1015 AA", City: "Amsterdam"}})}
+	db := b.db
+	b.signer = access.NewSigner([]byte("letters-test-signing-key-32-bytes!!"), b.clk.Now)
 	b.bare, _ = newCreditor(t, db, collect.Creditor{Name: "Kaal B.V."})
 	d := newDebtor(t, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Fatma Yılmaz",
 		Language: "nl", Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12 B", Postcode: "7411 AB", City: "Deventer"}})

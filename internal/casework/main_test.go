@@ -24,6 +24,25 @@ func openDB(t testing.TB, start time.Time) (*postgres.DB, *pgtest.Clock) {
 	return db, clk
 }
 
+// caseDB is one test's database and its clock, with a creditor and the
+// creditor's API key.
+type caseDB struct {
+	ctx context.Context
+	db  *postgres.DB
+	clk *pgtest.Clock
+	cr  collect.Creditor
+	key string
+}
+
+// newCaseDB opens a fresh database on a clock that starts at start and
+// stores the creditor cr in it.
+func newCaseDB(t testing.TB, start time.Time, cr collect.Creditor) caseDB {
+	t.Helper()
+	db, clk := openDB(t, start)
+	c, key := newCreditor(t, db, cr)
+	return caseDB{ctx: context.Background(), db: db, clk: clk, cr: c, key: key}
+}
+
 // newCreditor creates c and returns it with its API key, or fails the test.
 func newCreditor(t testing.TB, db *postgres.DB, c collect.Creditor) (collect.Creditor, string) {
 	t.Helper()

@@ -38,15 +38,21 @@ const (
 	retryAfter = 10 * time.Minute
 )
 
-// PlanOutreach runs every invoice's ladder up to now: each step that has
-// come becomes its messages (or an agent's task), one transaction with its
-// audit record per invoice and step. Running it again, or on two instances
+// PlanOutreach follows up the day after (FollowUpDayAfter) and runs every
+// invoice's ladder up to now: each step that has come becomes its messages
+// (or an agent's task), one transaction with its audit record per invoice
+// and step. Running it again, or on two instances
 // at once, plans nothing twice. linkBase (https://host) is where the short
 // link printed on a 14-day letter starts; without it the notice is
 // recorded without its letter. It returns how many steps it planned.
 func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time, linkBase string) (int, error) {
 	invs, err := db.LadderInvoices(ctx)
 	if err != nil {
+		return 0, err
+	}
+	// The day after comes first: a promise broken today no longer holds
+	// the ladder, and its follow-up goes with this run.
+	if _, err := FollowUpDayAfter(ctx, db, now); err != nil {
 		return 0, err
 	}
 	o := newOutreach(db, now)
@@ -131,6 +137,11 @@ type debtorFile struct {
 	facts    collect.Facts
 	st       collect.Statement
 	planKept bool
+	// plans and promises are the debtor's, newest first; policy is the
+	// creditor's limits for them.
+	plans    []collect.Plan
+	promises []collect.Promise
+	policy   collect.PromisePolicy
 	// wishes are how to reach the person: their own wishes completed with
 	// what the creditor knows (collect.ContactOf).
 	wishes  collect.ContactWishes
@@ -146,11 +157,16 @@ func (o *outreach) file(ctx context.Context, creditorID, debtorID string) (*debt
 	if f.facts, f.st, err = o.db.Statement(ctx, creditorID, debtorID, o.today); err != nil {
 		return nil, err
 	}
-	plans, err := o.db.Plans(ctx, creditorID, debtorID)
-	if err != nil {
+	if f.plans, err = o.db.Plans(ctx, creditorID, debtorID); err != nil {
 		return nil, err
 	}
-	f.planKept = slices.ContainsFunc(plans, func(p collect.Plan) bool { return p.Status == collect.PlanApproved })
+	f.planKept = slices.ContainsFunc(f.plans, func(p collect.Plan) bool { return p.Status == collect.PlanApproved })
+	if f.promises, err = o.db.Promises(ctx, creditorID, debtorID); err != nil {
+		return nil, err
+	}
+	if f.policy, err = o.db.PromisePolicy(ctx, creditorID); err != nil {
+		return nil, err
+	}
 	w, given, err := o.db.ContactWishesOf(ctx, debtorID)
 	if err != nil {
 		return nil, err
@@ -186,10 +202,11 @@ func (o *outreach) ladder(ctx context.Context, creditorID string, version int) (
 	return l, err
 }
 
-// hold is what stops an invoice's ladder today. Promises to pay are not
-// kept yet; when they are, an unbroken promise sets Promise here.
+// hold is what stops an invoice's ladder today: a dispute, breathing
+// space, a kept plan or a promise whose date has not passed.
 func (f *debtorFile) hold(invoiceID string, today time.Time) collect.LadderHold {
 	h := collect.LadderHold{PlanKept: f.planKept}
+	h.Promise = slices.ContainsFunc(f.promises, func(p collect.Promise) bool { return p.Holds(invoiceID, today) })
 	for _, p := range f.facts.Holds[invoiceID] {
 		h.Disputed = h.Disputed || p.Contains(today)
 	}
@@ -368,6 +385,9 @@ func (o *outreach) deliver(ctx context.Context, s Senders, m postgres.OutboxMess
 			return d, nil
 		}
 	}
+	if why := f.followUpSettled(m, o.today); why != "" {
+		return o.cancel(d, why), nil
+	}
 	if f.unusable(m.Channel) {
 		return o.fail(f, d, collect.MessageFailed, fmt.Sprintf("no usable %s address", m.Channel)), nil
 	}
@@ -511,6 +531,10 @@ func (o *outreach) messageData(f *debtorFile, m postgres.OutboxMessage, link str
 		if n.ID == m.NoticeID {
 			d.Deadline, d.Costs, d.HasCosts = p.Date(n.Deadline), p.Money(n.Costs), n.Costs > 0 && !n.Waived
 		}
+	}
+	if amount, on, ok := f.missed(m, o.today); ok {
+		d.Missed, d.MissedOn = p.Money(amount), p.Date(on)
+		d.LastChance = m.Kind == collect.KindInstalmentMissed && f.lastChance(o.today)
 	}
 	return d
 }

@@ -48,6 +48,11 @@ type messageData struct {
 	Costs      string // the costs that letter announces
 	HasCosts   bool
 	HelpPhone  string // free debt help
+	// The day after: what was missed and when, and whether one more missed
+	// part stops the plan.
+	Missed     string
+	MissedOn   string
+	LastChance bool
 }
 
 // renderedMessage is a message's words for one channel.

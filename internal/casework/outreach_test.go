@@ -16,7 +16,6 @@ import (
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/notify/mailpit"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 var dutchTime = apptest.Amsterdam
@@ -24,10 +23,7 @@ var dutchTime = apptest.Amsterdam
 // outreachBundle is a creditor on the default ladder, a clock the test
 // moves, and the channels: a real Mailpit and the fake SMS gateway.
 type outreachBundle struct {
-	ctx     context.Context
-	db      *postgres.DB
-	clk     *pgtest.Clock
-	cr      collect.Creditor
+	caseDB
 	senders casework.Senders
 	sms     *notify.FakeSMS
 	mail    *mailpit.Server
@@ -36,11 +32,9 @@ type outreachBundle struct {
 // setupOutreach starts on Monday 23 November 2026, 10:00 in Amsterdam.
 func setupOutreach(t *testing.T, withMail bool) *outreachBundle {
 	t.Helper()
-	ctx := context.Background()
-	db, clk := openDB(t, apptest.Start)
-	b := &outreachBundle{ctx: ctx, db: db, clk: clk}
-	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord", Phone: "050 123 45 67", PhoneHours: "ma-vr 9-17",
-		IBAN: "NL91ABNA0417164300", Email: "klant@energienoord.example"})
+	b := &outreachBundle{caseDB: newCaseDB(t, apptest.Start, collect.Creditor{Name: "Energie Noord", Phone: "050 123 45 67", PhoneHours: "ma-vr 9-17",
+		IBAN: "NL91ABNA0417164300", Email: "klant@energienoord.example"})}
+	ctx := b.ctx
 	b.sms = notify.NewFakeSMS("AC1", "token")
 	srv := httptest.NewServer(b.sms)
 	t.Cleanup(srv.Close)

@@ -16,10 +16,6 @@ const (
 	PlanFirstWithinMonths = 3  // the first date lies at most this many months ahead
 )
 
-// PlanGraceDays is how long an instalment may stay unpaid after its due date
-// before the plan counts as broken.
-const PlanGraceDays = 14
-
 // Why a debtor's plan request is refused before it reaches the policy; the
 // portal tells the debtor in their own language.
 var (
@@ -325,9 +321,16 @@ func PlansOnFile(ctx context.Context, db *postgres.DB, now time.Time, creditorID
 }
 
 // ReviewPlans settles approved plans as time passes: completed once every
-// instalment is paid, broken once one is unpaid PlanGraceDays after its due
-// date. Each change is one transaction with its audit record; the store's
-// clock says what day it is.
+// instalment is paid; missed instalments are followed up and a plan is
+// broken after the creditor's number of misses (FollowUpDayAfter). Each
+// change is one transaction with its audit record; the store's clock says
+// what day it is.
 func ReviewPlans(ctx context.Context, db *postgres.DB) (postgres.PlanReview, error) {
-	return db.ReviewPlans(ctx, PlanGraceDays)
+	r, err := db.ReviewPlans(ctx)
+	if err != nil {
+		return r, err
+	}
+	d, err := FollowUpDayAfter(ctx, db, db.Now())
+	r.Broken = d.PlansBroken
+	return r, err
 }

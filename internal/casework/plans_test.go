@@ -1,7 +1,6 @@
 package casework_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -9,17 +8,12 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // plansBundle is one test's database and clock with a creditor (the
 // default plan policy) and two debtors who each owe 100,00.
 type plansBundle struct {
-	ctx    context.Context
-	db     *postgres.DB
-	clk    *pgtest.Clock
-	cr     collect.Creditor
+	caseDB
 	agent  string
 	debtor string
 	other  string
@@ -28,11 +22,9 @@ type plansBundle struct {
 // setupPlans starts on Monday 23 November 2026, 10:00 in Amsterdam.
 func setupPlans(t *testing.T) *plansBundle {
 	t.Helper()
-	ctx := context.Background()
-	db, clk := openDB(t, apptest.Start)
-	b := &plansBundle{ctx: ctx, db: db, clk: clk}
-	b.cr, _ = newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V."})
-	a, err := db.CreateAgent(ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
+	b := &plansBundle{caseDB: newCaseDB(t, apptest.Start, collect.Creditor{Name: "Energie Noord B.V."})}
+	db := b.db
+	a, err := db.CreateAgent(b.ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,26 +216,5 @@ func TestStandingOf(t *testing.T) {
 		if r.State != want[i] || r.Seq != i+1 {
 			t.Errorf("instalment %d: %s, want %s", r.Seq, r.State, want[i])
 		}
-	}
-}
-
-// An approved plan whose first instalment stays unpaid past the grace
-// days is broken by the review, and only then.
-func TestReviewPlansBreaksAPlanPastItsGrace(t *testing.T) {
-	t.Parallel()
-	b := setupPlans(t)
-	if _, err := casework.ProposePlan(b.ctx, b.db, b.clk.Now(), b.request(3, collect.Day(2026, 12, 1))); err != nil {
-		t.Fatal(err)
-	}
-	b.clk.Set(time.Date(2026, 12, 1+casework.PlanGraceDays, 9, 0, 0, 0, time.UTC))
-	if r, err := casework.ReviewPlans(b.ctx, b.db); err != nil || r.Broken != 0 {
-		t.Fatalf("review on the last day of grace = %+v, %v; want nothing broken", r, err)
-	}
-	b.clk.Add(24 * time.Hour)
-	if r, err := casework.ReviewPlans(b.ctx, b.db); err != nil || r.Broken != 1 {
-		t.Fatalf("review after the grace = %+v, %v; want one broken", r, err)
-	}
-	if ps := b.plans(t, b.debtor); ps[0].Status != collect.PlanBroken {
-		t.Fatalf("plan status %s, want broken", ps[0].Status)
 	}
 }

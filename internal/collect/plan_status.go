@@ -68,23 +68,17 @@ func FillInstalments(ins []PlanInstalment, paid int64) {
 }
 
 // ReviewPlan is what time does to an approved plan: completed once every
-// instalment is paid, broken once an instalment is still unpaid grace days
-// after its due date, else still approved.
-func ReviewPlan(ins []PlanInstalment, today time.Time, grace int) PlanStatus {
-	lateBefore := today.AddDate(0, 0, -grace)
-	allPaid, late := len(ins) > 0, false
+// instalment is paid, broken once limit instalments are late at once
+// (MissedInstalments), else still approved.
+func ReviewPlan(ins []PlanInstalment, today time.Time, limit int) PlanStatus {
+	allPaid := len(ins) > 0
 	for _, in := range ins {
-		if in.Paid < in.Amount {
-			allPaid = false
-			if in.Due.Before(lateBefore) {
-				late = true
-			}
-		}
+		allPaid = allPaid && in.Paid >= in.Amount
 	}
 	switch {
 	case allPaid:
 		return PlanCompleted
-	case late:
+	case MissedInstalments(ins, today, limit).Broken:
 		return PlanBroken
 	}
 	return PlanApproved

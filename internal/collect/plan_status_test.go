@@ -54,16 +54,17 @@ func TestReviewPlan(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		ins   []PlanInstalment
-		grace int
+		limit int
 		want  PlanStatus
 	}{
 		{"all paid", ins(200), 5, PlanCompleted},
 		{"overpaid", ins(250), 5, PlanCompleted},
-		{"second part late", ins(100), 5, PlanBroken},
-		{"second part within grace", ins(100), 30, PlanApproved},
+		{"one late, limit one", ins(100), 1, PlanBroken},
+		{"one late, limit two", ins(100), 2, PlanApproved},
+		{"two late, limit two", ins(0), 2, PlanBroken},
 		{"no instalments", nil, 5, PlanApproved},
 	} {
-		if got := ReviewPlan(c.ins, today, c.grace); got != c.want {
+		if got := ReviewPlan(c.ins, today, c.limit); got != c.want {
 			t.Errorf("%s: ReviewPlan = %q, want %q", c.name, got, c.want)
 		}
 	}

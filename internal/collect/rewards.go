@@ -99,7 +99,8 @@ func RewardFor(rule RewardRule, c RewardCase) (Reward, bool) {
 	if !c.Done || rule.Occasion != c.Occasion {
 		return Reward{}, false
 	}
-	if c.Occasion == RewardPaidEarly && (c.PaidOn.IsZero() || DateOf(c.PaidOn).After(DateOf(c.DueDate))) {
+	// An invoice settled by a credit note, not by the debtor, is not paid early.
+	if c.Occasion == RewardPaidEarly && (c.Paid <= 0 || c.PaidOn.IsZero() || DateOf(c.PaidOn).After(DateOf(c.DueDate))) {
 		return Reward{}, false
 	}
 	switch rule.Kind {
@@ -125,4 +126,22 @@ func RewardFor(rule RewardRule, c RewardCase) (Reward, bool) {
 func OfferedReward(rule RewardRule, c RewardCase, today time.Time) (Reward, bool) {
 	c.Done, c.PaidOn = true, DateOf(today)
 	return RewardFor(rule, c)
+}
+
+// The messages that tell a debtor of a reward given, by kind.
+const (
+	KindRewardThanks = "reward_thanks"
+	KindRewardCredit = "reward_credit"
+	KindRewardCosts  = "reward_costs"
+)
+
+// MessageKind is the message that tells the debtor of r.
+func (r Reward) MessageKind() string {
+	switch r.Kind {
+	case RewardCredit:
+		return KindRewardCredit
+	case RewardWaiveCosts:
+		return KindRewardCosts
+	}
+	return KindRewardThanks
 }

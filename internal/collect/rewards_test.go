@@ -34,6 +34,7 @@ func TestRewardFor(t *testing.T) {
 		{"paid in full but the day unknown: nothing", creditEarly, RewardCase{Occasion: RewardPaidEarly, Done: true, DueDate: due, Paid: 100}, Reward{}, false},
 		{"credit never more than was paid", creditEarly, early(1, 0, 321), Reward{Kind: RewardCredit, Credit: 321}, true},
 		{"nothing paid: no credit", creditEarly, early(1, 0, 0), Reward{}, false},
+		{"settled by a credit note, not paid: no thanks", thanksEarly, early(1, 0, 0), Reward{}, false},
 		{"thanks only", thanksEarly, early(1, 0, 10000), Reward{Kind: RewardThanks}, true},
 		{"unknown kind: nothing", RewardRule{Occasion: RewardPlanKept, Kind: "gift"}, plan(0, 100, 100), Reward{}, false},
 	}

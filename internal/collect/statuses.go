@@ -35,7 +35,7 @@ const (
 	PlanCountered PlanStatus = "countered" // an agent's other terms, waiting for the debtor
 	PlanRejected  PlanStatus = "rejected"  // an agent said no
 	PlanDeclined  PlanStatus = "declined"  // the debtor said no to a counter-offer
-	PlanBroken    PlanStatus = "broken"    // an instalment stayed unpaid past the grace days
+	PlanBroken    PlanStatus = "broken"    // the policy's number of instalments were missed
 	PlanCompleted PlanStatus = "completed" // every instalment paid
 	PlanReplaced  PlanStatus = "replaced"  // superseded by a newer proposal or a counter-offer
 )

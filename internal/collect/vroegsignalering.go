@@ -235,3 +235,23 @@ func PostcodeRange(from, to string) (string, string, bool) {
 	t, ok2 := widen(to, "ZZ")
 	return f, t, ok1 && ok2 && f <= t
 }
+
+// Arrears is the unpaid principal of the statement's invoices past their
+// due date on today, and the oldest of those due dates. Costs and interest
+// are left out (the law passes on the arrears themselves), and so are
+// invoices on hold (a dispute, breathing space): they are not arrears the
+// consumer is asked to pay now.
+func Arrears(st Statement, today time.Time) (int64, time.Time) {
+	var sum int64
+	var oldest time.Time
+	for _, l := range st.Lines {
+		if l.Principal <= 0 || l.OnHold || !l.Invoice.DueDate.Before(DateOf(today)) {
+			continue
+		}
+		sum += l.Principal
+		if oldest.IsZero() || l.Invoice.DueDate.Before(oldest) {
+			oldest = l.Invoice.DueDate
+		}
+	}
+	return sum, oldest
+}

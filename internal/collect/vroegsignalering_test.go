@@ -84,3 +84,20 @@ func TestPostcodes(t *testing.T) {
 		t.Error("a range that runs backwards was accepted")
 	}
 }
+
+func TestArrears(t *testing.T) {
+	line := func(due time.Time, principal, costs int64, hold bool) Line {
+		return Line{Invoice: Invoice{DueDate: due}, Principal: principal, Costs: costs, OnHold: hold}
+	}
+	st := Statement{Lines: []Line{
+		line(Day(2026, 5, 1), 5000, 4000, false), // overdue: principal counts, costs do not
+		line(Day(2026, 4, 1), 3000, 0, true),     // disputed or paused: left out
+		line(Day(2026, 6, 1), 2500, 0, false),    // overdue
+		line(Day(2026, 6, 30), 9900, 0, false),   // due today: not yet arrears
+		line(Day(2026, 3, 1), 0, 0, false),       // paid
+	}}
+	sum, oldest := Arrears(st, Day(2026, 6, 30))
+	if sum != 7500 || !oldest.Equal(Day(2026, 5, 1)) {
+		t.Errorf("Arrears = %d since %s, want 7500 since 2026-05-01", sum, oldest.Format(time.DateOnly))
+	}
+}

@@ -49,6 +49,8 @@ type Console struct {
 	Secure bool
 	// Demo adds the demo clock and outbox page (settle demo only).
 	Demo *Demo
+	// Pay pays a debtor's credit back through the payment providers.
+	Pay *casework.Payments
 
 	pages map[string]*template.Template
 }
@@ -81,6 +83,7 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/debtors/:id/plans/:plan", co.requireAgent, co.h(co.decidePlan))
 	app.Post(prefix+"/debtors/:id/disputes/:dispute", co.requireAgent, co.h(co.resolveDispute))
 	app.Post(prefix+"/debtors/:id/hardships/:hardship", co.requireAgent, co.h(co.hardship))
+	app.Post(prefix+"/debtors/:id/credit/refund", co.requireAgent, co.h(co.refundCredit))
 	app.Post(prefix+"/tasks/:id/done", co.requireAgent, co.h(co.finishTask))
 
 	co.registerLetters(app)

@@ -175,6 +175,7 @@ func safeFilename(s string) string {
 // doneMessages are the confirmations after an action, by key, so the
 // address never carries text of its own onto the page.
 var doneMessages = map[string]string{
+	"credit.refund":        "The credit is paid back. See the refunds under Credit.",
 	"plan.approve":         "The plan is approved. The debtor sees the schedule in the portal.",
 	"plan.reject":          "The plan is rejected. The debtor reads your reason in the portal.",
 	"plan.counter":         "Your counter-offer is sent. The debtor can accept or decline it in the portal.",

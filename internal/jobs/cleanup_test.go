@@ -2,11 +2,10 @@ package jobs_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/apptest"
@@ -67,38 +66,12 @@ func TestCleanup(t *testing.T) {
 	rows("3") // now key-1 is 24 hours old; key-2 and everything of "3" are current
 
 	// The job as River runs it, on a worker of its own.
-	client, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler)}, db.RiverDriver(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, cancel := client.River.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
-	defer cancel()
-	if err := client.River.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.River.Stop(stop)
-	})
+	client, done := runRiver(t, db, jobs.Deps{})
 	res, err := client.River.Insert(ctx, jobs.CleanupArgs{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for waiting := true; waiting; {
-		select {
-		case ev := <-done:
-			if ev.Job.ID != res.Job.ID {
-				continue
-			}
-			if ev.Kind != river.EventKindJobCompleted {
-				t.Fatalf("cleanup job %s: %v", ev.Kind, ev.Job.Errors)
-			}
-			waiting = false
-		case <-time.After(30 * time.Second):
-			t.Fatal("the cleanup job did not run")
-		}
-	}
+	waitJob(t, done, 30*time.Second, func(j *rivertype.JobRow) bool { return j.ID == res.Job.ID })
 
 	var keys []string
 	r, err := db.PoolForTests().Query(ctx, `SELECT key FROM idempotency_keys ORDER BY key`)

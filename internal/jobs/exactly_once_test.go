@@ -103,8 +103,7 @@ func TestOnceStripeOutOfOrder(t *testing.T) {
 	a := w.instance(true)
 	ins := []*instance{a}
 
-	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
-	w.stripeSays(p, stripePaid)
+	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
 	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
 	w.settle()
 	deliver(t, ins, 1, []delivery{

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -14,10 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/pay/stripe"
@@ -457,13 +462,21 @@ func (w *world) stripeSays(p collect.Payment, s stripeSession) {
 // stripePaid is a session paid in full.
 var stripePaid = stripeSession{status: "complete", paymentStatus: "paid"}
 
+// cardPaidAtStripe records a card payment of amount on invoiceID whose
+// session Stripe's API reports paid in full (no event has come yet).
+func (w *world) cardPaidAtStripe(amount int64, invoiceID string) collect.Payment {
+	w.T.Helper()
+	p := w.stripePayment(amount, invoiceID, pay.Card)
+	w.stripeSays(p, stripePaid)
+	return p
+}
+
 // paidByCard starts two working instances and has Stripe report a card
 // payment of amount on invoiceID paid, through their webhook, and booked.
 func (w *world) paidByCard(amount int64, invoiceID string) ([]*instance, collect.Payment) {
 	w.T.Helper()
 	ins := []*instance{w.instance(true), w.instance(true)}
-	p := w.stripePayment(amount, invoiceID, pay.Card)
-	w.stripeSays(p, stripePaid)
+	p := w.cardPaidAtStripe(amount, invoiceID)
 	deliver(w.T, ins, 1, []delivery{stripeHook(signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))})
 	w.settle()
 	return ins, p
@@ -480,4 +493,51 @@ func disputeObject(p collect.Payment, amount int64, status string) map[string]an
 func stripeDispute(p collect.Payment, status string, amount int64) map[string]any {
 	return map[string]any{"id": "dp_" + p.ID[:8], "object": "dispute", "amount": amount, "currency": "eur", "status": status,
 		"payment_intent": "pi_" + p.ID[:8], "charge": "ch_" + p.ID[:8]}
+}
+
+// runRiver builds the job client on db with deps (db and a silent log
+// filled in) and runs its workers until the test ends. It returns the
+// client and the feed of jobs that completed or failed.
+func runRiver(t *testing.T, db *postgres.DB, deps jobs.Deps) (*jobs.Client, <-chan *river.Event) {
+	t.Helper()
+	deps.DB = db
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
+	}
+	client, err := jobs.New(deps, db.RiverDriver(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := client.River.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+	t.Cleanup(cancel)
+	if err := client.River.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.River.Stop(stop)
+	})
+	return client, done
+}
+
+// waitJob waits at most within for the next job on done that is, and
+// fails the test unless that job completed.
+func waitJob(t *testing.T, done <-chan *river.Event, within time.Duration, is func(*rivertype.JobRow) bool) {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case ev := <-done:
+			if !is(ev.Job) {
+				continue
+			}
+			if ev.Kind != river.EventKindJobCompleted {
+				t.Fatalf("%s job %s: %v", ev.Job.Kind, ev.Kind, ev.Job.Errors)
+			}
+			return
+		case <-timeout:
+			t.Fatalf("no such job ended within %v", within)
+		}
+	}
 }

@@ -18,8 +18,7 @@ func TestKilledBeforeBooking(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	dead := w.instance(false)
-	p := w.stripePayment(10000, w.invs[0].ID, pay.Card)
-	w.stripeSays(p, stripePaid)
+	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
 	ev := signed(stripe.EventSessionCompleted, sessionObject(p, "paid"))
 	parsed, err := stripe.ParseWebhook(ev.payload, ev.header, webhookSecret)
 	if err != nil {
@@ -61,8 +60,7 @@ func TestKilledWebhookAnsweredWorkersStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.wantDelivered(m.ProviderID)
-	s := w.stripePayment(4000, w.invs[2].ID, pay.Card)
-	w.stripeSays(s, stripePaid)
+	s := w.cardPaidAtStripe(4000, w.invs[2].ID)
 	deliver(t, []*instance{a}, 2, times(2, stripeHook(signed(stripe.EventSessionCompleted, sessionObject(s, "paid")))))
 	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
 		t.Fatalf("%d booking jobs waiting, want 2", n)

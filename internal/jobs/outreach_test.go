@@ -2,12 +2,11 @@ package jobs_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
@@ -33,39 +32,11 @@ func TestKickOutreach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := jobs.New(jobs.Deps{DB: db, Log: slog.New(slog.DiscardHandler), OutreachEvery: time.Hour,
-		Senders: casework.Senders{SMS: gw, BaseURL: "https://settle.example"}}, db.RiverDriver(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, cancel := client.River.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
-	defer cancel()
-	if err := client.River.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.River.Stop(stop)
-	})
+	client, done := runRiver(t, db, jobs.Deps{OutreachEvery: time.Hour, Senders: casework.Senders{SMS: gw, BaseURL: "https://settle.example"}})
 	// waitOutreach waits for the next outreach run to end, at most within.
 	waitOutreach := func(within time.Duration) {
 		t.Helper()
-		timeout := time.After(within)
-		for {
-			select {
-			case ev := <-done:
-				if ev.Job.Kind != (jobs.OutreachArgs{}).Kind() {
-					continue
-				}
-				if ev.Kind != river.EventKindJobCompleted {
-					t.Fatalf("outreach job %s: %v", ev.Kind, ev.Job.Errors)
-				}
-				return
-			case <-timeout:
-				t.Fatalf("no outreach run ended within %v", within)
-			}
-		}
+		waitJob(t, done, within, func(j *rivertype.JobRow) bool { return j.Kind == (jobs.OutreachArgs{}).Kind() })
 	}
 	waitOutreach(30 * time.Second) // the run on start, with nothing to do
 

@@ -91,8 +91,7 @@ func TestStripeEventRefused(t *testing.T) {
 	a := w.instance(true)
 	ins := []*instance{a}
 
-	other := w.stripePayment(500, w.invs[0].ID, pay.Card)
-	w.stripeSays(other, stripePaid)
+	other := w.cardPaidAtStripe(500, w.invs[0].ID)
 	obj := sessionObject(other, "paid")
 	obj["id"] = "cs_test_someone_else"
 	if status, err := stripeHook(signed(stripe.EventSessionCompleted, obj))(a); err != nil || status != http.StatusBadRequest {
@@ -103,8 +102,7 @@ func TestStripeEventRefused(t *testing.T) {
 	w.wantRefused(other, stripe.EventSessionCompleted)
 
 	// A charge event whose PaymentIntent is not the one behind our session.
-	intent := w.stripePayment(4000, w.invs[2].ID, pay.Card)
-	w.stripeSays(intent, stripePaid)
+	intent := w.cardPaidAtStripe(4000, w.invs[2].ID)
 	ch := chargeObject(intent, 0)
 	ch["payment_intent"] = "pi_not_ours"
 	deliver(t, ins, 1, []delivery{stripeHook(signed(stripe.EventChargeRefunded, ch))})

@@ -82,6 +82,12 @@ type Provider interface {
 	Fetch(ctx context.Context, providerID string) (State, error)
 }
 
+// Refunder is a provider that can pay money back on a payment it took
+// (a debtor's credit). key makes a retried request refund once.
+type Refunder interface {
+	Refund(ctx context.Context, providerID string, amount int64, key string) (refundID string, err error)
+}
+
 // ErrUnavailable means the provider could not be reached or answered with an
 // error; the debtor is told to try again or use another method.
 var ErrUnavailable = errors.New("payment provider unavailable")

@@ -40,7 +40,7 @@ func TestReviewPlansIgnoresMoneyThatWentBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := f.db.ReviewPlans(ctx, 14)
+	r, err := f.db.ReviewPlans(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

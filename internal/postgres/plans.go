@@ -224,13 +224,12 @@ func waiveKeptPlanCostsTx(ctx context.Context, tx pgx.Tx, creditorID, debtorID, 
 	return open + paid, nil
 }
 
-// ReviewPlans settles approved plans as time passes: a plan whose
-// instalments are all paid is completed (and, where the creditor's policy
-// says so, its collection costs are written off because the plan was kept);
-// a plan with an instalment still unpaid grace days after its due date is
-// broken, which stops automatic approval for a year. Each change is one
-// transaction with its audit record.
-func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
+// ReviewPlans completes approved plans whose instalments are all paid
+// (and, where the creditor's policy says so, writes off their collection
+// costs because the plan was kept). Missed instalments and broken plans are
+// the day after's work (RecordFollowUp), which tells the debtor. Each change
+// is one transaction with its audit record (plan.completed).
+func (db *DB) ReviewPlans(ctx context.Context) (PlanReview, error) {
 	var out PlanReview
 	today := db.Today()
 	rows, err := db.pool.Query(ctx, `SELECT `+prefixedPlanCols+`, c.plan_waive_costs FROM plans p
@@ -252,7 +251,6 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 	type change struct {
 		id, creditor, debtor string
 		waive                bool
-		status               collect.PlanStatus
 	}
 	var changes []change
 	for i, p := range plans {
@@ -260,19 +258,19 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 		if err != nil {
 			return out, err
 		}
-		if status := collect.ReviewPlan(ins, today, grace); status != p.Status {
-			changes = append(changes, change{id: p.ID, creditor: p.CreditorID, debtor: p.DebtorID, waive: waive[i], status: status})
+		// The limit does not matter here: only completion is this review's.
+		if collect.ReviewPlan(ins, today, len(ins)+1) == collect.PlanCompleted {
+			changes = append(changes, change{id: p.ID, creditor: p.CreditorID, debtor: p.DebtorID, waive: waive[i]})
 		}
 	}
 	for _, x := range changes {
-		status := x.status
 		err := db.WithTx(ctx, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1 AND status = $4`, x.id, status, db.Now(), collect.PlanApproved)
+			tag, err := tx.Exec(ctx, `UPDATE plans SET status = $2, decided_at = $3 WHERE id = $1 AND status = $4`, x.id, collect.PlanCompleted, db.Now(), collect.PlanApproved)
 			if err != nil || tag.RowsAffected() == 0 {
 				return dbErr(err, "review plan")
 			}
-			after := map[string]any{"status": status}
-			if status == collect.PlanCompleted && x.waive {
+			after := map[string]any{"status": collect.PlanCompleted, "plan_id": x.id, "debtor_id": x.debtor}
+			if x.waive {
 				waived, err := waiveKeptPlanCostsTx(ctx, tx, x.creditor, x.debtor, x.id, today)
 				if err != nil {
 					return err
@@ -280,16 +278,12 @@ func (db *DB) ReviewPlans(ctx context.Context, grace int) (PlanReview, error) {
 				after["costs_waived"] = waived
 				out.Waived += waived
 			}
-			return Audit(ctx, tx, "system", "plan."+string(status), x.creditor, x.debtor, "plan:"+x.id, map[string]any{"status": collect.PlanApproved}, after)
+			return Audit(ctx, tx, "system", "plan.completed", x.creditor, x.debtor, "plan:"+x.id, map[string]any{"status": collect.PlanApproved}, after)
 		})
 		if err != nil {
 			return out, err
 		}
-		if status == collect.PlanCompleted {
-			out.Completed++
-		} else {
-			out.Broken++
-		}
+		out.Completed++
 	}
 	return out, nil
 }

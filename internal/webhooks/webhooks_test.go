@@ -3,17 +3,12 @@ package webhooks_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/app"
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
@@ -32,7 +27,7 @@ type env struct {
 	t    *testing.T
 	ctx  context.Context
 	db   *postgres.DB
-	a    *app.App
+	c    *apptest.Client
 	fake *molliefake.Fake
 	cr   collect.Creditor
 	d    collect.Debtor
@@ -42,49 +37,25 @@ type env struct {
 // webhooks accept, store and enqueue.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	db, _ := apptest.NewDB(t, func() time.Time { return now })
-	fake := molliefake.New("")
-	fs := httptest.NewServer(fake.Handler())
-	t.Cleanup(fs.Close)
-	fake.SetBaseURL(fs.URL)
-	cfg := config.Config{BaseURL: "http://settle.test", MollieAPIURL: fs.URL, MollieAPIKey: "test_x",
-		StripeAPIURL: "http://127.0.0.1:1", StripeKey: "sk_test_x", StripeWebhook: secret, IdealProvider: "mollie", CardProvider: "stripe"}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Build(cfg, db, access.NewSigner([]byte("webhooks-test-signing-key-32-bytes!!"), db.Now), log, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, ctx: ctx, db: db, a: a, fake: fake}
-	if e.cr, _, err = db.CreateCreditor(ctx, collect.Creditor{Name: "Energie Noord B.V.", Phone: "020 123 45 67", Email: "k@example.nl", IBAN: "NL91ABNA0417164300"}); err != nil {
-		t.Fatal(err)
-	}
-	if e.d, _, err = db.UpsertDebtor(ctx, collect.Debtor{CreditorID: e.cr.ID, ExternalRef: "K-1", Kind: collect.Consumer, Name: "Jan Jansen", Language: "nl",
-		Address: collect.Address{Street: "Dorpsstraat", HouseNumber: "12a", Postcode: "1234 AB", City: "Zwolle"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateInvoice(ctx, collect.Invoice{CreditorID: e.cr.ID, DebtorID: e.d.ID, Number: "F-1", Description: "Stroom",
-		IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000, Currency: "EUR"}); err != nil {
-		t.Fatal(err)
-	}
-	return e
+	fake, mollieURL := apptest.StartMollieFake(t)
+	x := apptest.New(t, apptest.Options{At: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), Config: config.Config{
+		BaseURL: "http://settle.test", MollieAPIURL: mollieURL, MollieAPIKey: "test_x",
+		StripeAPIURL: "http://127.0.0.1:1", StripeKey: "sk_test_x", StripeWebhook: secret, IdealProvider: "mollie", CardProvider: "stripe"}})
+	cr := x.Creditor(collect.Creditor{Name: "Energie Noord B.V."})
+	d := x.Debtor(collect.Debtor{CreditorID: cr.ID, ExternalRef: "K-1", Name: "Jan Jansen", Address: collect.Address{HouseNumber: "12a"}})
+	x.Invoice(collect.Invoice{CreditorID: cr.ID, DebtorID: d.ID, Number: "F-1", Description: "Stroom",
+		IssueDate: collect.Day(2026, 11, 2), DueDate: collect.Day(2026, 12, 2), Amount: 10000})
+	return &env{t: t, ctx: x.Ctx, db: x.DB, c: x.Client(), fake: fake, cr: cr.Creditor, d: d}
 }
 
 func (e *env) post(path, contentType string, body []byte, header map[string]string) (int, string) {
 	e.t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "http://settle.test"+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
+	h := http.Header{"Content-Type": {contentType}}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	resp, err := e.a.Fiber.Test(req, -1)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
+	r := e.c.Send(http.MethodPost, path, bytes.NewReader(body), h)
+	return r.Status, r.Body
 }
 
 func (e *env) mollie(id string) (int, string) {
@@ -102,6 +73,24 @@ func (e *env) count(sql string, args ...any) int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// deliverThrice sends one webhook three times, as a provider retrying it
+// does: each answer is 200, the query of its stored event counts three
+// deliveries, and only one job of kind is enqueued.
+func (e *env) deliverThrice(what string, send func() (int, string), kind, deliveries string, args ...any) {
+	e.t.Helper()
+	for range 3 {
+		if status, body := send(); status != http.StatusOK {
+			e.t.Fatalf("%s: status %d (%s)", what, status, body)
+		}
+	}
+	if n := e.count(deliveries, args...); n != 3 {
+		e.t.Errorf("%s: deliveries = %d, want 3", what, n)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = $1`, kind); n != 1 {
+		e.t.Errorf("%s: %d %s jobs, want 1", what, n, kind)
+	}
 }
 
 // nothingStored checks that no event, job or booking was made.
@@ -163,17 +152,8 @@ func TestWebhookMollieRefused(t *testing.T) {
 
 	// The known one is stored once and counted per delivery; while its sync
 	// waits, further deliveries add no job.
-	for range 3 {
-		if status, body := e.mollie(known.ProviderID); status != http.StatusOK {
-			t.Fatalf("known id: status %d (%s)", status, body)
-		}
-	}
-	if n := e.count(`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1 AND payment_id = $2`, known.ProviderID, known.ID); n != 3 {
-		t.Errorf("deliveries = %d, want 3", n)
-	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'sync_payment'`); n != 1 {
-		t.Errorf("%d sync jobs, want 1", n)
-	}
+	e.deliverThrice("known id", func() (int, string) { return e.mollie(known.ProviderID) }, "sync_payment",
+		`SELECT deliveries FROM webhook_events WHERE provider = 'mollie' AND event_id = $1 AND payment_id = $2`, known.ProviderID, known.ID)
 }
 
 func TestWebhookStripeRefused(t *testing.T) {
@@ -243,17 +223,8 @@ func TestWebhookStripeRefused(t *testing.T) {
 	e.nothingStored("malformed event")
 
 	// The good one is stored once and enqueued once, however often it comes.
-	for range 3 {
-		if status, body := e.stripe(good, goodSig); status != http.StatusOK {
-			t.Fatalf("good event: status %d (%s)", status, body)
-		}
-	}
-	if n := e.count(`SELECT deliveries FROM webhook_events WHERE provider = 'stripe' AND payment_id = $1`, p.ID); n != 3 {
-		t.Errorf("deliveries = %d, want 3", n)
-	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 1 {
-		t.Errorf("%d stripe jobs, want 1", n)
-	}
+	e.deliverThrice("good event", func() (int, string) { return e.stripe(good, goodSig) }, "stripe_event",
+		`SELECT deliveries FROM webhook_events WHERE provider = 'stripe' AND payment_id = $1`, p.ID)
 }
 
 // TestWebhookFast: accepting a webhook is a store and an insert, nothing

@@ -905,7 +905,7 @@ type DebtorStatement struct {
 	// Address Postcode and house number double as a debtor's second factor.
 	Address *Address `json:"address,omitempty"`
 
-	// AsOf The day the amounts are computed for (today in Europe/Amsterdam).
+	// AsOf The day the amounts are computed for: today in Europe/Amsterdam, or `as_of` when asked.
 	AsOf      Date                `json:"as_of"`
 	BirthDate *openapi_types.Date `json:"birth_date,omitempty"`
 
@@ -1461,6 +1461,12 @@ type UpsertDebtorParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetDebtorParams defines parameters for GetDebtor.
+type GetDebtorParams struct {
+	// AsOf The day to compute the amounts for, YYYY-MM-DD: today (Europe/Amsterdam) or later, at most 5 years ahead. Another value is refused with 422 and `field` `as_of`.
+	AsOf *openapi_types.Date `form:"as_of,omitempty" json:"as_of,omitempty"`
+}
+
 // CreateLinkParams defines parameters for CreateLink.
 type CreateLinkParams struct {
 	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
@@ -1645,12 +1651,14 @@ type ClientInterface interface {
 	// Corresponds with POST /debtors (the `UpsertDebtor` operationId).
 	UpsertDebtor(ctx context.Context, params *UpsertDebtorParams, body UpsertDebtorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetDebtor A debtor and what they owe today
+	// GetDebtor A debtor and what they owe today or on a later day
 	//
-	// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date.
+	// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam, or as of `as_of`. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date, with the rate in force each day, and on each anniversary of its start the year's interest is added to the amount it runs on (art. 6:119 lid 2 BW).
+	//
+	// With `as_of` the amounts are what will be owed on that day if nothing else happens: every payment booked so far counts, the costs of every notice whose deadline has passed by then, and interest up to and including that day. A rate not yet published is taken to be the last known one; an open dispute is taken to stay open (its invoice earns no costs or interest), breathing space to end on its date. Nothing is booked. Disputes, plans, hardship and messages are as they stand today.
 	//
 	// Corresponds with GET /debtors/{id} (the `GetDebtor` operationId).
-	GetDebtor(ctx context.Context, id DebtorID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDebtor(ctx context.Context, id DebtorID, params *GetDebtorParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeDebtorLinks Revoke all links of a debtor
 	//
@@ -1876,13 +1884,15 @@ func (c *Client) UpsertDebtor(ctx context.Context, params *UpsertDebtorParams, b
 	return c.Client.Do(req)
 }
 
-// GetDebtor A debtor and what they owe today
+// GetDebtor A debtor and what they owe today or on a later day
 //
-// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date.
+// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam, or as of `as_of`. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date, with the rate in force each day, and on each anniversary of its start the year's interest is added to the amount it runs on (art. 6:119 lid 2 BW).
+//
+// With `as_of` the amounts are what will be owed on that day if nothing else happens: every payment booked so far counts, the costs of every notice whose deadline has passed by then, and interest up to and including that day. A rate not yet published is taken to be the last known one; an open dispute is taken to stay open (its invoice earns no costs or interest), breathing space to end on its date. Nothing is booked. Disputes, plans, hardship and messages are as they stand today.
 //
 // Corresponds with GET /debtors/{id} (the `GetDebtor` operationId).
-func (c *Client) GetDebtor(ctx context.Context, id DebtorID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDebtorRequest(c.Server, id)
+func (c *Client) GetDebtor(ctx context.Context, id DebtorID, params *GetDebtorParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDebtorRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2398,7 +2408,7 @@ func NewUpsertDebtorRequestWithBody(server string, params *UpsertDebtorParams, c
 }
 
 // NewGetDebtorRequest constructs an http.Request for the GetDebtor method
-func NewGetDebtorRequest(server string, id DebtorID) (*http.Request, error) {
+func NewGetDebtorRequest(server string, id DebtorID, params *GetDebtorParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2421,6 +2431,33 @@ func NewGetDebtorRequest(server string, id DebtorID) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AsOf != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "as_of", *params.AsOf, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3106,14 +3143,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /debtors (the `UpsertDebtor` operationId).
 	UpsertDebtorWithResponse(ctx context.Context, params *UpsertDebtorParams, body UpsertDebtorJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertDebtorResponse, error)
 
-	// GetDebtorWithResponse A debtor and what they owe today
+	// GetDebtorWithResponse A debtor and what they owe today or on a later day
 	//
-	// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date.
+	// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam, or as of `as_of`. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date, with the rate in force each day, and on each anniversary of its start the year's interest is added to the amount it runs on (art. 6:119 lid 2 BW).
+	//
+	// With `as_of` the amounts are what will be owed on that day if nothing else happens: every payment booked so far counts, the costs of every notice whose deadline has passed by then, and interest up to and including that day. A rate not yet published is taken to be the last known one; an open dispute is taken to stay open (its invoice earns no costs or interest), breathing space to end on its date. Nothing is booked. Disputes, plans, hardship and messages are as they stand today.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /debtors/{id} (the `GetDebtor` operationId).
-	GetDebtorWithResponse(ctx context.Context, id DebtorID, reqEditors ...RequestEditorFn) (*GetDebtorResponse, error)
+	GetDebtorWithResponse(ctx context.Context, id DebtorID, params *GetDebtorParams, reqEditors ...RequestEditorFn) (*GetDebtorResponse, error)
 
 	// RevokeDebtorLinksWithResponse Revoke all links of a debtor
 	//
@@ -3605,6 +3644,8 @@ type GetDebtorResponse struct {
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 }
@@ -3627,6 +3668,11 @@ func (r GetDebtorResponse) GetJSON404() *NotFound {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r GetDebtorResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetDebtorResponse) GetJSON422() *Invalid {
+	return r.JSON422
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -4631,15 +4677,17 @@ func (c *ClientWithResponses) UpsertDebtorWithResponse(ctx context.Context, para
 	return ParseUpsertDebtorResponse(rsp)
 }
 
-// GetDebtorWithResponse A debtor and what they owe today
+// GetDebtorWithResponse A debtor and what they owe today or on a later day
 //
-// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date.
+// The debtor, each invoice with its status and open principal, costs and interest, and the totals, computed from the ledger as of today in Europe/Amsterdam, or as of `as_of`. Collection costs appear from the day after a notice's deadline; statutory interest (consumer or commercial by the debtor's kind) runs from the day after the due date, with the rate in force each day, and on each anniversary of its start the year's interest is added to the amount it runs on (art. 6:119 lid 2 BW).
+//
+// With `as_of` the amounts are what will be owed on that day if nothing else happens: every payment booked so far counts, the costs of every notice whose deadline has passed by then, and interest up to and including that day. A rate not yet published is taken to be the last known one; an open dispute is taken to stay open (its invoice earns no costs or interest), breathing space to end on its date. Nothing is booked. Disputes, plans, hardship and messages are as they stand today.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /debtors/{id} (the `GetDebtor` operationId).
-func (c *ClientWithResponses) GetDebtorWithResponse(ctx context.Context, id DebtorID, reqEditors ...RequestEditorFn) (*GetDebtorResponse, error) {
-	rsp, err := c.GetDebtor(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetDebtorWithResponse(ctx context.Context, id DebtorID, params *GetDebtorParams, reqEditors ...RequestEditorFn) (*GetDebtorResponse, error) {
+	rsp, err := c.GetDebtor(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5222,6 +5270,13 @@ func ParseGetDebtorResponse(rsp *http.Response) (*GetDebtorResponse, error) {
 			return nil, err
 		}
 		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError

@@ -97,6 +97,27 @@ func (c *Client) GetPayment(ctx context.Context, id string) (*Payment, error) {
 	return &p, nil
 }
 
+// CreateRefund refunds amount of a paid payment (POST
+// /v2/payments/{id}/refunds); idempotencyKey makes a retry refund once.
+func (c *Client) CreateRefund(ctx context.Context, paymentID string, amount Amount, description, idempotencyKey string) (*Refund, error) {
+	u, err := c.idURL("/v2/payments/", paymentID, "/refunds")
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(struct {
+		Amount      Amount `json:"amount"`
+		Description string `json:"description,omitempty"`
+	}{amount, description})
+	if err != nil {
+		return nil, fmt.Errorf("mollie: encode refund: %w", err)
+	}
+	var r Refund
+	if err := c.do(ctx, http.MethodPost, u, b, idempotencyKey, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 // ListRefunds returns all refunds of a payment, following pagination.
 func (c *Client) ListRefunds(ctx context.Context, paymentID string) ([]Refund, error) {
 	u, err := c.idURL("/v2/payments/", paymentID, "/refunds")

@@ -42,6 +42,16 @@ func (p *Provider) Checkout(ctx context.Context, req pay.CheckoutRequest) (pay.C
 	return pay.Checkout{ProviderID: mp.ID, RedirectURL: mp.CheckoutURL, Status: mapStatus(mp.Status)}, nil
 }
 
+// Refund pays amount back on a Mollie payment: the refund counts from the
+// moment Mollie accepts it, as in Fetch.
+func (p *Provider) Refund(ctx context.Context, id string, amount int64, key string) (string, error) {
+	r, err := p.Client.CreateRefund(ctx, id, Amount{Currency: money.EUR, Value: money.Euro(amount).Decimal()}, "Credit paid back", key)
+	if err != nil {
+		return "", pay.Unavailable("mollie", err)
+	}
+	return r.ID, nil
+}
+
 // Fetch reads a payment back from Mollie: the only source of truth, since a
 // Mollie webhook carries nothing but an id.
 func (p *Provider) Fetch(ctx context.Context, id string) (pay.State, error) {

@@ -42,6 +42,7 @@ func (f *Fake) Handler() http.Handler {
 	settlementOf := func(w http.ResponseWriter, r *http.Request, _ string) (*settlement, bool) {
 		return f.findSettlementLocked(w, r.PathValue("id"))
 	}
+	mux.HandleFunc("POST /v2/payments/{id}/refunds", f.apiKey(f.createRefund))
 	mux.HandleFunc("GET /v2/payments/{id}/refunds", f.apiKey(listOf(f, "refunds", paymentOf,
 		func(p *payment) []string { return p.refundIDs }, f.refundItemLocked)))
 	mux.HandleFunc("GET /v2/payments/{id}/chargebacks", f.apiKey(listOf(f, "chargebacks", paymentOf,
