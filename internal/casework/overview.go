@@ -31,6 +31,8 @@ type DebtorOverview struct {
 	Breathing *collect.Hardship
 	// Paid are the debtor's payments, newest first, with what each paid.
 	Paid []postgres.PaidPayment
+	// Promises are the debtor's promises to pay and missed plan parts.
+	Promises PromiseDesk
 }
 
 // DebtorDispute is one of a debtor's disputes with the invoice number it
@@ -94,6 +96,9 @@ func Overview(ctx context.Context, db *postgres.DB, now time.Time, creditorID, d
 			o.Breathing = &hs[i]
 			break
 		}
+	}
+	if o.Promises, err = OpenPromiseDesk(ctx, db, now, creditorID, debtorID); err != nil {
+		return o, err
 	}
 	o.Paid, err = db.PaidPayments(ctx, creditorID, debtorID)
 	return o, err

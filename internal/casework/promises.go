@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -20,10 +21,11 @@ type PromiseRequest struct {
 	AgentID    string
 }
 
-// MakePromise records a promise to pay on the day of now: for the amount
-// open today in its scope, within the creditor's limit, once per invoice
-// unless an agent agrees another. Collection steps of the invoices it
-// covers pause until the date (the outreach planner's hold).
+// MakePromise records a promise to pay on the day of now: for what will be
+// owed in its scope on the promised date (OwedOn, so paying that amount
+// keeps it), within the creditor's limit, once per invoice unless an agent
+// agrees another. Collection steps of the invoices it covers pause until
+// the date (the outreach planner's hold).
 func MakePromise(ctx context.Context, db *postgres.DB, now time.Time, in PromiseRequest) (collect.Promise, error) {
 	today := collect.DutchDate(now)
 	pol, err := db.PromisePolicy(ctx, in.CreditorID)
@@ -34,16 +36,8 @@ func MakePromise(ctx context.Context, db *postgres.DB, now time.Time, in Promise
 	if err != nil {
 		return collect.Promise{}, err
 	}
-	amount := st.Total()
-	if in.InvoiceID != "" {
-		line, ok := st.Line(in.InvoiceID)
-		if !ok {
-			return collect.Promise{}, collect.Errorf(collect.ENOTFOUND, "invoice", "invoice not found")
-		}
-		amount = line.Total()
-	}
-	if amount <= 0 {
-		return collect.Promise{}, collect.Errorf(collect.EINVALID, "invoice", "there is nothing to pay")
+	if open, err := scopeTotal(st, in.InvoiceID); err != nil || open <= 0 {
+		return collect.Promise{}, cmp.Or(err, error(collect.Errorf(collect.EINVALID, "invoice", "there is nothing to pay")))
 	}
 	earlier, err := db.Promises(ctx, in.CreditorID, in.DebtorID)
 	if err != nil {
@@ -52,9 +46,30 @@ func MakePromise(ctx context.Context, db *postgres.DB, now time.Time, in Promise
 	if err := collect.CheckPromise(pol, in.InvoiceID, in.On, today, in.AgentID != "", earlier); err != nil {
 		return collect.Promise{}, err
 	}
+	then, err := OwedOn(ctx, db, in.CreditorID, in.DebtorID, in.On)
+	if err != nil {
+		return collect.Promise{}, err
+	}
+	amount, err := scopeTotal(then, in.InvoiceID)
+	if err != nil {
+		return collect.Promise{}, err
+	}
 	p := collect.Promise{CreditorID: in.CreditorID, DebtorID: in.DebtorID, InvoiceID: in.InvoiceID, PromisedOn: in.On,
 		Amount: amount, MadeBy: madeBy(in.AgentID), CreatedAt: now}
 	return db.MakePromise(ctx, p, nil)
+}
+
+// scopeTotal is what is open on a statement for one invoice, or for
+// everything when invoiceID is empty.
+func scopeTotal(st collect.Statement, invoiceID string) (int64, error) {
+	if invoiceID == "" {
+		return st.Total(), nil
+	}
+	line, ok := st.Line(invoiceID)
+	if !ok {
+		return 0, collect.Errorf(collect.ENOTFOUND, "invoice", "invoice not found")
+	}
+	return line.Total(), nil
 }
 
 func madeBy(agentID string) string {
@@ -142,6 +157,9 @@ type PromiseDesk struct {
 	MissedParts []collect.PlanInstalment
 	// CanPromise says a new promise for everything may still be made.
 	CanPromise bool
+	// OwedThen is what will be open in the open promise's scope on its
+	// date (OwedOn): the amount that pays it all then.
+	OwedThen int64
 }
 
 // OpenPromiseDesk gathers a debtor's promises and missed plan parts on the day of now.
@@ -168,6 +186,13 @@ func OpenPromiseDesk(ctx context.Context, db *postgres.DB, now time.Time, credit
 		}
 	}
 	d.CanPromise = d.Statement.Total() > 0 && collect.CheckPromise(d.Policy, "", d.Today, d.Today, false, d.Promises) == nil
+	if d.Open != nil && !d.Open.PromisedOn.Before(d.Today) {
+		then, err := OwedOn(ctx, db, creditorID, debtorID, d.Open.PromisedOn)
+		if err != nil {
+			return d, err
+		}
+		d.OwedThen, _ = scopeTotal(then, d.Open.InvoiceID)
+	}
 	plans, err := db.Plans(ctx, creditorID, debtorID)
 	if err != nil {
 		return d, err
@@ -226,11 +251,7 @@ func followUpPromise(ctx context.Context, db *postgres.DB, now, today time.Time,
 	if err != nil {
 		return err
 	}
-	open := st.Total()
-	if p.InvoiceID != "" {
-		line, _ := st.Line(p.InvoiceID)
-		open = line.Total()
-	}
+	open, _ := scopeTotal(st, p.InvoiceID) // an invoice gone from the statement has nothing open
 	status := collect.PromiseOutcome(p, paid, open, today)
 	if status == collect.PromiseOpen {
 		return nil

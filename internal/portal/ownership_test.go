@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/apptest"
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 )
 
@@ -24,6 +25,8 @@ type ownershipFixture struct {
 	payB, payC collect.Payment
 	// plans of B and C: a counter-offer each, which only they may answer
 	planB, planC collect.Plan
+	// promises of B and C, whose dates only they may move
+	promB, promC collect.Promise
 }
 
 // ownedRoutes are the debtor routes that take an id, with the ids of other
@@ -45,11 +48,17 @@ var ownedRoutes = map[string]func(f ownershipFixture) (own string, foreign []str
 	"POST /plans/:id/answer": func(f ownershipFixture) (string, []string) {
 		return "", []string{f.planB.ID, f.planC.ID}
 	},
+	"POST /promises/:id/move": func(f ownershipFixture) (string, []string) {
+		return "", []string{f.promB.ID, f.promC.ID}
+	},
+	"POST /instalments/:id/move": func(f ownershipFixture) (string, []string) {
+		return "", []string{f.planB.Instalments[0].ID, f.planC.Instalments[0].ID}
+	},
 }
 
 // ownershipForm is what the walk posts to a POST route: a valid answer, so
 // only the id decides.
-var ownershipForm = url.Values{"reason": {"paid"}, "body": {"Ik heb betaald."}, "answer": {"accept"}}
+var ownershipForm = url.Values{"reason": {"paid"}, "body": {"Ik heb betaald."}, "answer": {"accept"}, "on": {"2026-11-30"}}
 
 // notDebtorRoutes take a parameter but are not debtor routes.
 var notDebtorRoutes = map[string]string{
@@ -92,6 +101,7 @@ func TestOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.planB, f.planC = counterOffer(t, e, cr.ID, f.b.ID), counterOffer(t, e, other.ID, f.c.ID)
+	f.promB, f.promC = promiseOf(t, e, cr.ID, f.b.ID), promiseOf(t, e, other.ID, f.c.ID)
 	// What of B and C no page of A may show.
 	secrets := []string{"Piet Pieters", "Jansen-de Vries", "B-001", "C-001", "Gas oktober", "Water oktober", "234,56", "345,67", "Water Zuid", f.invB.ID, f.invC.ID}
 
@@ -237,3 +247,13 @@ func debtorRoutes(a *fiber.App) []fiber.Route {
 var param = regexp.MustCompile(`:[A-Za-z0-9_]+\??|\*`)
 
 func fill(pattern, value string) string { return param.ReplaceAllString(pattern, value) }
+
+// promiseOf is a debtor's promise to pay everything in a week.
+func promiseOf(t *testing.T, e *env, creditorID, debtorID string) collect.Promise {
+	t.Helper()
+	p, err := casework.MakePromise(e.Ctx, e.DB, e.DB.Now(), casework.PromiseRequest{CreditorID: creditorID, DebtorID: debtorID, On: e.DB.Today().AddDate(0, 0, 7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -41,9 +41,11 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 			}
 		}
 	}
+	promised(&v, o)
 	for _, a := range p.Actions {
-		// One plan at a time: a debtor who pays in parts has no plan button.
-		if a.Path == "/plan" && v.Approved != nil {
+		// One plan at a time: a debtor who pays in parts has no plan button;
+		// a promise is made once.
+		if (a.Path == "/plan" && v.Approved != nil) || (a.Path == "/promise" && !o.Promises.CanPromise) {
 			continue
 		}
 		if len(v.Open) > 0 || a.Always {

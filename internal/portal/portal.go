@@ -89,6 +89,7 @@ func (p *Portal) Register(app *fiber.App) {
 	p.registerPlan(d)
 	p.registerHardship(d)
 	p.registerContact(d)
+	p.registerPromise(d)
 }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
@@ -96,7 +97,7 @@ func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"verify", "overview", "invoice", "message", "pay", "paymethod", "payresult",
-		"dispute", "done", "plan", "planpreview", "planresult", "hardship", "hardshipdone", "help", "contact"} {
+		"dispute", "done", "plan", "planpreview", "planresult", "hardship", "hardshipdone", "help", "contact", "promise"} {
 		pages[name] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -166,6 +167,10 @@ type view struct {
 	MaxMonths  int
 	FirstLimit time.Time
 	Today      time.Time
+	// promises: the debtor's promises and missed parts; Calm is set while
+	// breathing space, a promise or a kept plan means "late" is not the word.
+	Promise *promiseView
+	Calm    bool
 }
 
 // PayQuery is the query string of the method page for the view's choice. It

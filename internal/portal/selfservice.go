@@ -16,6 +16,7 @@ import (
 // invoice, on the invoice page.
 var selfServiceActions = []Action{
 	{Key: "action.plan", Path: "/plan"},
+	{Key: "action.promise", Path: "/promise"},
 	{Key: "action.hardship", Path: "/hardship"},
 	{Key: "action.contact", Path: "/contact", Always: true},
 }
