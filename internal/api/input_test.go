@@ -24,49 +24,37 @@ func TestCreditorInputRefused(t *testing.T) {
 		return `{"external_ref":"K-8","name":"` + name + `"}`
 	}
 	long := strings.Repeat("é", 201)
-	cases := []struct {
-		name   string
-		path   string
-		body   string
-		status int
-		code   string
-		field  string
-	}{
-		{"issued in 1900", "/api/v1/invoices", inv("1900-01-01", "1900-02-01", "100"), 422, "invalid", "issue_date"},
-		{"issued in year 0", "/api/v1/invoices", inv("0000-01-01", "0000-02-01", "100"), 422, "invalid", "issue_date"},
-		{"issued in 1999", "/api/v1/invoices", inv("1999-12-31", "2000-01-30", "100"), 422, "invalid", "issue_date"},
-		{"due in 1900, after a valid issue date", "/api/v1/invoices", inv("2010-01-01", "1900-01-01", "100"), 422, "invalid", "due_date"},
-		{"due more than 10 years ahead", "/api/v1/invoices", inv("2026-11-01", "2036-11-24", "100"), 422, "invalid", "due_date"},
-		{"due before the interest table", "/api/v1/invoices", inv("2000-06-01", "2001-06-01", "100"), 422, "invalid", "due_date"},
-		{"amount of the largest int64", "/api/v1/invoices", inv("2026-11-01", "2026-12-01", "9223372036854775807"), 422, "invalid", "amount"},
-		{"amount past int64", "/api/v1/invoices", inv("2026-11-01", "2026-12-01", "9223372036854775808"), 422, "invalid", "amount"},
-		{"amount one cent over the limit", "/api/v1/invoices", inv("2026-11-01", "2026-12-01", "1000000001"), 422, "invalid", "amount"},
-		{"amount zero", "/api/v1/invoices", inv("2026-11-01", "2026-12-01", "0"), 422, "invalid", "amount"},
-		{"NUL in a name", "/api/v1/debtors", debtorBody(`Els\u0000de Vries`), 422, "invalid", "name"},
-		{"escape character in a name", "/api/v1/debtors", debtorBody(`Els\u001b[31m`), 422, "invalid", "name"},
-		{"C1 control in a name", "/api/v1/debtors", debtorBody("Els\u0085"), 422, "invalid", "name"},
-		{"line break in a name", "/api/v1/debtors", debtorBody(`Els\nde Vries`), 422, "invalid", "name"},
-		{"invalid UTF-8 in a name", "/api/v1/debtors", debtorBody("Els \xff\xfe"), 422, "invalid", "name"},
-		{"lone high surrogate", "/api/v1/debtors", debtorBody(`Els \ud800`), 422, "invalid", "name"},
-		{"lone low surrogate", "/api/v1/debtors", debtorBody(`Els \udc00`), 422, "invalid", "name"},
-		{"high surrogate before a non-surrogate", "/api/v1/debtors", debtorBody(`Els \ud800\u0041`), 422, "invalid", "name"},
-		{"control character in a nested field", "/api/v1/debtors", `{"external_ref":"K-8","name":"Els","address":{"city":"Utrecht\u0007"}}`, 422, "invalid", "address.city"},
-		{"name too long", "/api/v1/debtors", debtorBody(long), 422, "invalid", "name"},
-		{"tab in an invoice number", "/api/v1/invoices", strings.Replace(inv("2026-11-01", "2026-12-01", "100"), `"F-1"`, `"F\t1"`, 1), 422, "invalid", "number"},
-		{"description too long", "/api/v1/invoices", strings.Replace(inv("2026-11-01", "2026-12-01", "100"), `"number"`, `"description":"`+strings.Repeat("x", 1001)+`","number"`, 1), 422, "invalid", "description"},
-		{"birth date in 1800", "/api/v1/debtors", `{"external_ref":"K-8","name":"Els","birth_date":"1800-01-01"}`, 422, "invalid", "birth_date"},
-		{"unknown field", "/api/v1/debtors", `{"external_ref":"K-8","name":"Els","nickname":"E"}`, 422, "invalid", "nickname"},
-		{"unknown nested field", "/api/v1/debtors", `{"external_ref":"K-8","name":"Els","address":{"country":"NL"}}`, 422, "invalid", "address.country"},
-		{"lone surrogate in a list", "/api/v1/debtors/" + debtorID + "/notices", `{"invoice_ids":["a","\udfff"],"sent_on":"2026-11-01","channel":"post"}`, 422, "invalid", "invoice_ids[1]"},
-		{"trailing data after the object", "/api/v1/debtors", debtorBody("Els") + ` x`, 400, "malformed", ""},
-		{"two concatenated objects", "/api/v1/debtors", debtorBody("Els") + debtorBody("Piet"), 400, "malformed", ""},
-		{"a list instead of an object", "/api/v1/debtors", `[` + debtorBody("Els") + `]`, 400, "malformed", ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			b.call(t, "POST", tc.path, b.A.Key, tc.body).wantError(t, tc.status, tc.code, tc.field)
-		})
-	}
+	b.wantRefused(t, "", []refusal{
+		{"issued in 1900", "/api/v1/invoices", "", inv("1900-01-01", "1900-02-01", "100"), 422, "invalid", "issue_date"},
+		{"issued in year 0", "/api/v1/invoices", "", inv("0000-01-01", "0000-02-01", "100"), 422, "invalid", "issue_date"},
+		{"issued in 1999", "/api/v1/invoices", "", inv("1999-12-31", "2000-01-30", "100"), 422, "invalid", "issue_date"},
+		{"due in 1900, after a valid issue date", "/api/v1/invoices", "", inv("2010-01-01", "1900-01-01", "100"), 422, "invalid", "due_date"},
+		{"due more than 10 years ahead", "/api/v1/invoices", "", inv("2026-11-01", "2036-11-24", "100"), 422, "invalid", "due_date"},
+		{"due before the interest table", "/api/v1/invoices", "", inv("2000-06-01", "2001-06-01", "100"), 422, "invalid", "due_date"},
+		{"amount of the largest int64", "/api/v1/invoices", "", inv("2026-11-01", "2026-12-01", "9223372036854775807"), 422, "invalid", "amount"},
+		{"amount past int64", "/api/v1/invoices", "", inv("2026-11-01", "2026-12-01", "9223372036854775808"), 422, "invalid", "amount"},
+		{"amount one cent over the limit", "/api/v1/invoices", "", inv("2026-11-01", "2026-12-01", "1000000001"), 422, "invalid", "amount"},
+		{"amount zero", "/api/v1/invoices", "", inv("2026-11-01", "2026-12-01", "0"), 422, "invalid", "amount"},
+		{"NUL in a name", "/api/v1/debtors", "", debtorBody(`Els\u0000de Vries`), 422, "invalid", "name"},
+		{"escape character in a name", "/api/v1/debtors", "", debtorBody(`Els\u001b[31m`), 422, "invalid", "name"},
+		{"C1 control in a name", "/api/v1/debtors", "", debtorBody("Els\u0085"), 422, "invalid", "name"},
+		{"line break in a name", "/api/v1/debtors", "", debtorBody(`Els\nde Vries`), 422, "invalid", "name"},
+		{"invalid UTF-8 in a name", "/api/v1/debtors", "", debtorBody("Els \xff\xfe"), 422, "invalid", "name"},
+		{"lone high surrogate", "/api/v1/debtors", "", debtorBody(`Els \ud800`), 422, "invalid", "name"},
+		{"lone low surrogate", "/api/v1/debtors", "", debtorBody(`Els \udc00`), 422, "invalid", "name"},
+		{"high surrogate before a non-surrogate", "/api/v1/debtors", "", debtorBody(`Els \ud800\u0041`), 422, "invalid", "name"},
+		{"control character in a nested field", "/api/v1/debtors", "", `{"external_ref":"K-8","name":"Els","address":{"city":"Utrecht\u0007"}}`, 422, "invalid", "address.city"},
+		{"name too long", "/api/v1/debtors", "", debtorBody(long), 422, "invalid", "name"},
+		{"tab in an invoice number", "/api/v1/invoices", "", strings.Replace(inv("2026-11-01", "2026-12-01", "100"), `"F-1"`, `"F\t1"`, 1), 422, "invalid", "number"},
+		{"description too long", "/api/v1/invoices", "", strings.Replace(inv("2026-11-01", "2026-12-01", "100"), `"number"`, `"description":"`+strings.Repeat("x", 1001)+`","number"`, 1), 422, "invalid", "description"},
+		{"birth date in 1800", "/api/v1/debtors", "", `{"external_ref":"K-8","name":"Els","birth_date":"1800-01-01"}`, 422, "invalid", "birth_date"},
+		{"unknown field", "/api/v1/debtors", "", `{"external_ref":"K-8","name":"Els","nickname":"E"}`, 422, "invalid", "nickname"},
+		{"unknown nested field", "/api/v1/debtors", "", `{"external_ref":"K-8","name":"Els","address":{"country":"NL"}}`, 422, "invalid", "address.country"},
+		{"lone surrogate in a list", "/api/v1/debtors/" + debtorID + "/notices", "", `{"invoice_ids":["a","\udfff"],"sent_on":"2026-11-01","channel":"post"}`, 422, "invalid", "invoice_ids[1]"},
+		{"trailing data after the object", "/api/v1/debtors", "", debtorBody("Els") + ` x`, 400, "malformed", ""},
+		{"two concatenated objects", "/api/v1/debtors", "", debtorBody("Els") + debtorBody("Piet"), 400, "malformed", ""},
+		{"a list instead of an object", "/api/v1/debtors", "", `[` + debtorBody("Els") + `]`, 400, "malformed", ""},
+	})
 	// Nothing of the above was stored: the debtor's page answers, with
 	// nothing open, and no second debtor exists.
 	m := b.call(t, "GET", "/api/v1/debtors/"+debtorID, b.A.Key, nil).want(t, http.StatusOK)

@@ -136,3 +136,77 @@ func TestRepeatedNoticeChargesCostsOnce(t *testing.T) {
 		t.Errorf("debtor's open costs %d, want %d", costs, wik-3000)
 	}
 }
+
+func TestCreateNotice(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	debtor := b.debtor(t, b.A.Key, consumer("K-1", "Jan Jansen"))
+	small := b.invoice(t, b.A.Key, debtor, "F-1", "2026-04-01", "2026-04-15", 10000)
+	large := b.invoice(t, b.A.Key, debtor, "F-2", "2026-10-01", "2026-10-15", 100000)
+
+	// Sent by email on Thursday 30 April 2026: day 14 is Ascension Day (14
+	// May), 15 May is equated with a holiday, then a weekend: Monday 18 May.
+	m := b.notice(t, b.A.Key, debtor, "email", "2026-04-30", small)
+	if m["deadline"] != "2026-05-18" || num(t, m["costs"]) != 4000 || m["received_on"] != "2026-04-30" || m["costs_due_from"] != "2026-05-19" {
+		t.Errorf("email notice of 30 April: %v, want deadline 2026-05-18, costs 4000", m)
+	}
+	if num(t, m["principal"]) != 10000 || m["waived"] != false || str(t, m["id"]) == "" {
+		t.Errorf("email notice: %v", m)
+	}
+
+	// By post on Monday 2 November: received Wednesday 4 November (2 days
+	// assumed), deadline 14 days later, Wednesday 18 November. The costs are
+	// due once for the claim: the scale over 100 + 1,000 euro collected
+	// together is 165, of which the first notice's 40 are already due.
+	m = b.notice(t, b.A.Key, debtor, "post", "2026-11-02", large)
+	if m["received_on"] != "2026-11-04" || m["deadline"] != "2026-11-18" || num(t, m["costs"]) != 12500 {
+		t.Errorf("post notice of 2 November: %v, want received 2026-11-04, deadline 2026-11-18, costs 12500", m)
+	}
+	// The same invoice again while that notice runs is that notice.
+	again := b.call(t, "POST", "/api/v1/debtors/"+debtor+"/notices", b.A.Key, obj{"invoice_ids": []string{large}, "sent_on": "2026-11-02", "channel": "sms"}).want(t, http.StatusOK)
+	if again["id"] != m["id"] || again["deadline"] != "2026-11-18" || num(t, again["costs"]) != 12500 {
+		t.Errorf("sms notice for an invoice under a running notice: %v, want that notice %v", again, m)
+	}
+	// By sms the same day: no delivery days, Monday 16 November. 1,150 euro
+	// together bring 172.50, so 7.50 is left for this invoice of 50.
+	extra := b.invoice(t, b.A.Key, debtor, "F-3", "2026-10-01", "2026-10-15", 5000)
+	m = b.notice(t, b.A.Key, debtor, "sms", "2026-11-02", extra)
+	if m["received_on"] != "2026-11-02" || m["deadline"] != "2026-11-16" || num(t, m["costs"]) != 750 {
+		t.Errorf("sms notice of 2 November: %v, want deadline 2026-11-16, costs 750", m)
+	}
+	// One notice for both invoices: the WIK scale runs over their sum (1100
+	// euro), and the earlier notices already announced all of it.
+	m = b.notice(t, b.A.Key, debtor, "email", "2026-11-02", small, large)
+	if num(t, m["principal"]) != 110000 || num(t, m["costs"]) != 0 {
+		t.Errorf("notice for both invoices: %v, want principal 110000 and costs 0", m)
+	}
+
+	debtorB := b.debtor(t, b.B.Key, consumer("K-1", "Piet Pieters"))
+	invB := b.invoice(t, b.B.Key, debtorB, "F-1", "2026-10-01", "2026-10-15", 5000)
+	path := "/api/v1/debtors/" + debtor + "/notices"
+	b.wantRefused(t, "", []refusal{
+		{"bad channel", path, b.A.Key, obj{"invoice_ids": []string{small}, "sent_on": "2026-11-02", "channel": "fax"}, 422, "invalid", "channel"},
+		{"missing channel", path, b.A.Key, obj{"invoice_ids": []string{small}, "sent_on": "2026-11-02"}, 422, "invalid", "channel"},
+		{"bad sent_on", path, b.A.Key, obj{"invoice_ids": []string{small}, "sent_on": "2 november", "channel": "post"}, 422, "invalid", "sent_on"},
+		{"no invoices", path, b.A.Key, obj{"invoice_ids": []string{}, "sent_on": "2026-11-02", "channel": "post"}, 422, "invalid", "invoice_ids"},
+		{"invoice_ids not a list", path, b.A.Key, obj{"invoice_ids": small, "sent_on": "2026-11-02", "channel": "post"}, 422, "invalid", "invoice_ids"},
+		{"another creditor's invoice", path, b.A.Key, obj{"invoice_ids": []string{invB}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"own and another creditor's invoice", path, b.A.Key, obj{"invoice_ids": []string{small, invB}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"invoice id not a uuid", path, b.A.Key, obj{"invoice_ids": []string{"F-1"}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"another creditor's debtor", path, b.B.Key, obj{"invoice_ids": []string{small}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"another creditor's debtor with its own invoice", path, b.B.Key, obj{"invoice_ids": []string{invB}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"debtor id not a uuid", "/api/v1/debtors/K-1/notices", b.A.Key, obj{"invoice_ids": []string{small}, "sent_on": "2026-11-02", "channel": "post"}, 404, "not_found", "-"},
+		{"malformed JSON", path, b.A.Key, `{"channel": post}`, 400, "malformed", ""},
+	})
+	f, err := b.db.Facts(ctx, b.B.ID, debtorB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Notices) != 0 {
+		t.Errorf("creditor B's debtor has %d notices after creditor A's attempts", len(f.Notices))
+	}
+	if f, _ = b.db.Facts(ctx, b.A.ID, debtor); len(f.Notices) != 4 {
+		t.Errorf("creditor A's debtor has %d notices, want 4", len(f.Notices))
+	}
+}
