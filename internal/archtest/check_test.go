@@ -18,9 +18,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -149,12 +150,7 @@ func storeUses(files []*ast.File, allowed map[string]bool) []string {
 			return true
 		})
 	}
-	out := make([]string, 0, len(seen))
-	for u := range seen {
-		out = append(out, u)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // statusValues reads the status values from the constants whose type name
@@ -214,10 +210,5 @@ func statusLiterals(fset *token.FileSet, root string, files []*ast.File, values 
 			return true
 		})
 	}
-	out := make([]string, 0, len(seen))
-	for u := range seen {
-		out = append(out, u)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }

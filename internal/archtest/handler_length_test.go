@@ -3,9 +3,9 @@ package archtest
 import (
 	"go/ast"
 	"go/token"
+	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"testing"
 )
@@ -110,12 +110,7 @@ func longHandlers(fset *token.FileSet, files []*ast.File, limit int) []string {
 			})
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for h := range seen {
-		out = append(out, h)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // TestHandlerLengthChecker shows the length check can fail: a long method

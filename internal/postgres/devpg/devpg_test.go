@@ -111,17 +111,25 @@ func TestStartReuseStop(t *testing.T) {
 	conn.Close(ctx)
 }
 
-func TestStalePidFile(t *testing.T) {
-	skipWithoutBinaries(t)
-	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "pg")
-	c, err := StartWith(ctx, dir, Options{Fast: true}, nil)
+// stoppedCluster makes a cluster in a new directory, starts it once and
+// stops it, for a test to change its files before the next start.
+func stoppedCluster(t *testing.T) (dir string, c *Cluster) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "pg")
+	c, err := StartWith(context.Background(), dir, Options{Fast: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
 	}
+	return dir, c
+}
+
+func TestStalePidFile(t *testing.T) {
+	skipWithoutBinaries(t)
+	ctx := context.Background()
+	dir, c := stoppedCluster(t)
 	// Simulate a crash: a pid file naming a process that no longer exists.
 	// Pid max on Linux is at most 2^22, so this one cannot be alive.
 	stale := strconv.Itoa(1<<22+1) + "\n" + c.Dir + "\n0\n" + strconv.Itoa(c.Port) + "\n"
@@ -343,14 +351,7 @@ func TestOrphanTakenOver(t *testing.T) {
 func TestTrustingClusterGetsPassword(t *testing.T) {
 	skipWithoutBinaries(t)
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "pg")
-	c, err := StartWith(ctx, dir, Options{Fast: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Stop(); err != nil {
-		t.Fatal(err)
-	}
+	dir, c := stoppedCluster(t)
 	trustAll := "local all all trust\nhost all all 127.0.0.1/32 trust\n"
 	if err := os.WriteFile(filepath.Join(c.Dir, "pg_hba.conf"), []byte(trustAll), 0o600); err != nil {
 		t.Fatal(err)
@@ -359,7 +360,7 @@ func TestTrustingClusterGetsPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, err = StartWith(ctx, dir, Options{Fast: true}, nil)
+	c, err := StartWith(ctx, dir, Options{Fast: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -588,7 +588,10 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
+// addSeeds seeds a fuzzer with every testdata statement, the extras and a
+// generated statement of three entries.
+func addSeeds(f *testing.F, extras ...[]byte) {
+	f.Helper()
 	files, err := filepath.Glob("testdata/*.xml")
 	if err != nil {
 		f.Fatal(err)
@@ -600,12 +603,18 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add([]byte(minimalDoc("08", entryXML)))
+	for _, e := range extras {
+		f.Add(e)
+	}
 	var gen bytes.Buffer
 	if err := Generate(&gen, 3, GenOptions{Version: "001.08"}); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(gen.Bytes())
+}
+
+func FuzzParse(f *testing.F) {
+	addSeeds(f, []byte(minimalDoc("08", entryXML)))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		failAt := len(data) % 4 // sometimes make a callback fail
