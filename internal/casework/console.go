@@ -76,6 +76,7 @@ type CaseFile struct {
 	Invoices     []InvoiceOnFile
 	Payments     []collect.Payment
 	Plans        []PlanStanding
+	Promises     []PromiseOnFile // newest first
 	Disputes     []DisputeOnFile
 	Hardships    []collect.Hardship
 	Signals      []collect.Signal // open early signals, most recent first
@@ -102,6 +103,13 @@ type InvoiceOnFile struct {
 	// first step.
 	LadderVersion int
 	OnLadder      bool
+}
+
+// PromiseOnFile is a promise to pay with the number of its invoice ("" for
+// a promise to pay everything).
+type PromiseOnFile struct {
+	collect.Promise
+	Invoice string
 }
 
 // DisputeOnFile is a dispute with the number of the invoice it disputes.
@@ -147,6 +155,13 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 	}
 	if f.Plans, f.OpenPlans, err = PlansOnFile(ctx, db, now, d.CreditorID, d.ID); err != nil {
 		return f, err
+	}
+	promises, err := db.Promises(ctx, d.CreditorID, d.ID)
+	if err != nil {
+		return f, err
+	}
+	for _, p := range promises {
+		f.Promises = append(f.Promises, PromiseOnFile{Promise: p, Invoice: numbers[p.InvoiceID]})
 	}
 	disputes, err := db.Disputes(ctx, d.CreditorID, d.ID)
 	if err != nil {
