@@ -39,6 +39,9 @@ type Deps struct {
 	// OutreachEvery is how often outreach runs; 0 is DefaultOutreachEvery
 	// (the demo runs it more often).
 	OutreachEvery time.Duration
+	// WebhooksEvery is how often the dispatcher starts deliveries of new
+	// events; 0 is DefaultWebhooksEvery.
+	WebhooksEvery time.Duration
 }
 
 // payments is the payment use cases over the workers' dependencies.
@@ -64,13 +67,15 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &reviewPlansWorker{d: d})
 	river.AddWorker(workers, &payoutsWorker{d: d})
 	river.AddWorker(workers, &outreachWorker{d: d})
+	river.AddWorker(workers, &dispatchWebhooksWorker{d: d})
+	river.AddWorker(workers, &deliverWebhooksWorker{d: d})
 	river.AddWorker(workers, &rewardsWorker{d: d})
+	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
 		// instance's payments unsynced for an hour. No job outlives
-	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 		// JobTimeout, so after two minutes it is certainly orphaned.
 		RescueStuckJobsAfter: 2 * time.Minute}
 	if work {
@@ -91,14 +96,15 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 				return SyncPayoutsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			}, nil),
 			outreachJob(d.OutreachEvery),
+			webhooksJob(d.WebhooksEvery),
 			rewardsJob(d.OutreachEvery),
+			municipalSignalsJob(),
 			signalsJob(),
 		}
 	}
 	c, err := river.NewClient(driver, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
-			municipalSignalsJob(),
 	}
 	return &Client{River: c}, nil
 }

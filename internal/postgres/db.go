@@ -67,7 +67,7 @@ func (db *DB) ResetBusinessData(ctx context.Context) error {
 DECLARE t text;
 BEGIN
   FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
-      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version', 'demo_clock') AND tablename NOT LIKE 'river%'
+      AND tablename NOT IN ('interest_rates', 'equated_holidays', 'goose_db_version', 'demo_clock', 'signal_thresholds', 'postcode_municipalities') AND tablename NOT LIKE 'river%'
   LOOP
     EXECUTE format('TRUNCATE TABLE %I CASCADE', t);
   END LOOP;
