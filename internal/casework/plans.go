@@ -32,8 +32,8 @@ type PlanDesk struct {
 	Statement  collect.Statement
 	Today      time.Time
 	FirstLimit time.Time // the latest first date a debtor may choose
-	// CanPropose is false when there is nothing to plan: nothing open, or
-	// an approved plan the debtor already pays by.
+	// CanPropose is false when there is nothing to plan: nothing open but
+	// disputed invoices, or an approved plan the debtor already pays by.
 	CanPropose bool
 }
 
@@ -43,7 +43,8 @@ func OpenPlanDesk(ctx context.Context, db *postgres.DB, now time.Time, creditorI
 	today := collect.DateOf(now)
 	desk := PlanDesk{Today: today, FirstLimit: today.AddDate(0, PlanFirstWithinMonths, 0)}
 	var err error
-	if desk.Facts, desk.Statement, err = db.Statement(ctx, creditorID, debtorID, today); err != nil || desk.Statement.Total() <= 0 {
+	// A disputed invoice is checked first, not planned: PayAll leaves it out.
+	if desk.Facts, desk.Statement, err = db.Statement(ctx, creditorID, debtorID, today); err != nil || desk.Statement.PayAll() <= 0 {
 		return desk, err
 	}
 	plans, err := db.Plans(ctx, creditorID, debtorID)
@@ -104,7 +105,7 @@ func ProposePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReq
 	if err != nil || !q.CanPropose {
 		return q, err
 	}
-	q.Plan, err = db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.Total(), Months: q.Months, FirstDue: q.First},
+	q.Plan, err = db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.PayAll(), Months: q.Months, FirstDue: q.First},
 		check, q.Facts.Creditor.Policy.Plan.AutoApprove, now))
 	if err != nil {
 		return q, err
@@ -124,7 +125,7 @@ func quotePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReque
 	if err != nil || !desk.CanPropose {
 		return q, collect.PlanCheck{}, err
 	}
-	total := desk.Statement.Total()
+	total := desk.Statement.PayAll()
 	if q.Months, err = planMonths(in, total); err != nil {
 		return q, collect.PlanCheck{}, err
 	}

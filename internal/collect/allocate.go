@@ -13,6 +13,9 @@ type OpenItem struct {
 	Costs     int64
 	Interest  int64
 	Principal int64
+	// Disputed items are paid last: money paid without naming an invoice
+	// does not go to one the debtor disputes while others are open.
+	Disputed bool
 }
 
 // Part is what one payment paid off on one invoice.
@@ -40,7 +43,9 @@ type Allocation struct {
 // to invoices already due (DueDate before asOf) before those not yet due;
 // among the due ones first to those running interest or costs (the most
 // onerous), then to the oldest due date, ties by InvoiceID so the result is
-// the same every time. Within each invoice costs, then interest, then
+// the same every time. Disputed items come after all others, as a
+// debtor who disputes an invoice expects when paying "everything" (what
+// Statement.PayAll counts): only money beyond the rest reaches them. Within each invoice costs, then interest, then
 // principal are paid (art. 6:44 BW). What remains is Credit, never lost.
 // An amount of zero or less allocates nothing.
 func Allocate(amount int64, items []OpenItem, asOf time.Time, invoiceID string) Allocation {
@@ -78,6 +83,12 @@ func Allocate(amount int64, items []OpenItem, asOf time.Time, invoiceID string) 
 
 // compareOnerous orders items by art. 6:43 lid 2 BW as Settle applies it.
 func compareOnerous(x, y OpenItem, asOf time.Time) int {
+	if x.Disputed != y.Disputed {
+		if y.Disputed {
+			return -1
+		}
+		return 1
+	}
 	xDue, yDue := DateOf(x.DueDate).Before(asOf), DateOf(y.DueDate).Before(asOf)
 	if xDue != yDue {
 		if xDue {

@@ -44,6 +44,10 @@ type Line struct {
 	InterestFrom time.Time // the first day interest runs
 	Status       string    // "not_due", "overdue" or "paid"
 	OnHold       bool      // paused today: a dispute or breathing space
+	// Disputed is true while a dispute about the invoice is open on the
+	// statement's day: the debtor said it is not right, so it is shown
+	// apart and left out of "pay everything" and of a new plan (PayAll).
+	Disputed bool
 
 	unbookedInterest int64
 	accruedInterest  int64 // all interest accrued up to the statement's date
@@ -95,6 +99,41 @@ func (s Statement) Line(invoiceID string) (Line, bool) {
 	return Line{}, false
 }
 
+// Undisputed lists the open lines no open dispute is about: what the debtor
+// is asked to pay.
+func (s Statement) Undisputed() []Line {
+	var out []Line
+	for _, l := range s.Open() {
+		if !l.Disputed {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Disputed lists the open lines an open dispute is about, shown apart
+// until an agent has checked them.
+func (s Statement) Disputed() []Line {
+	var out []Line
+	for _, l := range s.Open() {
+		if l.Disputed {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// PayAll is what "pay everything" and a new plan's total come to: every
+// open line but the disputed ones. Its lines are summed in Total, which
+// BuildStatement checked, so the sum fits.
+func (s Statement) PayAll() int64 {
+	var sum int64
+	for _, l := range s.Undisputed() {
+		sum += l.Total()
+	}
+	return sum
+}
+
 // OpenItems turns the statement into the input of Allocate.
 func (s Statement) OpenItems() []OpenItem {
 	items := make([]OpenItem, 0, len(s.Lines))
@@ -102,7 +141,7 @@ func (s Statement) OpenItems() []OpenItem {
 		if l.Total() <= 0 {
 			continue
 		}
-		items = append(items, OpenItem{InvoiceID: l.Invoice.ID, DueDate: l.Invoice.DueDate, Costs: l.Costs, Interest: l.Interest, Principal: l.Principal})
+		items = append(items, OpenItem{InvoiceID: l.Invoice.ID, DueDate: l.Invoice.DueDate, Costs: l.Costs, Interest: l.Interest, Principal: l.Principal, Disputed: l.Disputed})
 	}
 	return items
 }
@@ -198,6 +237,7 @@ func BuildStatement(f Facts, asOf time.Time) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
+		l.Disputed = disputedOn(asOf, f.Holds[inv.ID])
 		idx[inv.ID] = len(st.Lines)
 		st.Lines = append(st.Lines, l)
 	}
@@ -355,6 +395,18 @@ func applyNoticeCosts(st *Statement, f Facts, byInvoice map[string][]Entry, idx 
 			st.unbookedCosts = append(st.unbookedCosts, Accrual{InvoiceID: id, Account: AccountCosts, Amount: part, NoticeID: n.ID})
 		}
 	}
+}
+
+// disputedOn reports whether a dispute of holds is open on day d: opened on
+// or before d and not resolved by then. Unlike a pause, the day a dispute
+// is resolved it no longer counts as open.
+func disputedOn(d time.Time, holds []Period) bool {
+	for _, h := range holds {
+		if !DateOf(h.From).After(d) && (h.To.IsZero() || DateOf(h.To).After(d)) {
+			return true
+		}
+	}
+	return false
 }
 
 // principalOn is the open principal of one invoice at the end of day d.

@@ -134,6 +134,8 @@ var en = map[string]string{
 	"action.contact":   "How should we contact you?",
 
 	"overview.onhold":            "This bill is on hold. No extra costs or interest are added now.",
+	"overview.apart":             "Bills we are checking",
+	"overview.apart.text":        "You disagree with this bill. We check it first. This amount is not in the total.",
 	"overview.breathing":         "You have breathing space until %s. In that time no extra costs or interest are added.",
 	"overview.breathing.contact": "Someone from our team will contact you.",
 	"overview.breathing.help":    "See where to get free help",

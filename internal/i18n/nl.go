@@ -135,6 +135,8 @@ var nl = map[string]string{
 	"action.contact":   "Hoe wilt u contact?",
 
 	"overview.onhold":            "Deze rekening staat stil. Er komen nu geen extra kosten en geen rente bij.",
+	"overview.apart":             "Rekeningen die wij nakijken",
+	"overview.apart.text":        "U bent het niet eens met deze rekening. Wij kijken die eerst na. Dit bedrag telt niet mee in het totaal.",
 	"overview.breathing":         "U heeft een adempauze tot en met %s. In die tijd komen er geen extra kosten en geen rente bij.",
 	"overview.breathing.contact": "Een medewerker neemt contact met u op.",
 	"overview.breathing.help":    "Kijk waar u gratis hulp krijgt",

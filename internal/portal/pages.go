@@ -29,7 +29,7 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 	}
 	pr, f, st := p.printer(c), o.Facts, o.Statement
 	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Statement: st, Open: st.Open(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
+		Debtor: f.Debtor, Statement: st, Open: st.Undisputed(), Apart: st.Disputed(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
 		Receipts: receipts(pr, o.Paid, "")}
 	selfService(&v, o)
 	// With a plan, the next step is the next part, not the old due date.
@@ -58,7 +58,8 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 // NextSteps says in words what the debtor should do and what happens after
 // the date: from the 14-day notice ahead, or the costs and interest added.
 func NextSteps(pr i18n.Printer, st collect.Statement) []string {
-	open := st.Open()
+	// A disputed invoice is not asked for: the overview shows it apart.
+	open := st.Undisputed()
 	if len(open) == 0 {
 		return nil
 	}

@@ -57,12 +57,13 @@ func (p *Portal) choice(c *fiber.Ctx, st collect.Statement) (payChoice, string) 
 			return payChoice{}, pr.T("pay.error.amount")
 		case cents < MinPayment:
 			return payChoice{}, pr.T("pay.error.min", pr.Money(MinPayment))
-		case cents > st.Total():
-			return payChoice{}, pr.T("pay.error.max", pr.Money(st.Total()))
+		case cents > st.PayAll():
+			return payChoice{}, pr.T("pay.error.max", pr.Money(st.PayAll()))
 		}
 		return payChoice{Amount: cents, Label: pr.T("pay.label.part")}, ""
 	default:
-		return payChoice{Amount: st.Total(), Label: pr.T("pay.label.all")}, ""
+		// Everything but what the debtor disputes: that is checked first.
+		return payChoice{Amount: st.PayAll(), Label: pr.T("pay.label.all")}, ""
 	}
 }
 
@@ -72,7 +73,7 @@ func (p *Portal) choice(c *fiber.Ctx, st collect.Statement) (payChoice, string) 
 func (p *Portal) instalmentChoice(c *fiber.Ctx, st collect.Statement, id string) (payChoice, string) {
 	pr := p.printer(c)
 	s := sessionOf(c)
-	in, open, err := casework.InstalmentToPay(c.UserContext(), p.DB, s.CreditorID, s.DebtorID, id, st.Total())
+	in, open, err := casework.InstalmentToPay(c.UserContext(), p.DB, s.CreditorID, s.DebtorID, id, st.PayAll())
 	if err != nil {
 		if !collect.IsNotFound(err) {
 			p.Log.Warn("plans for instalment", "err", err)
@@ -88,7 +89,7 @@ func (p *Portal) payChoose(c *fiber.Ctx) error {
 		return err
 	}
 	pr := p.printer(c)
-	v := view{P: pr, Title: pr.T("pay.title"), Creditor: f.Creditor, SignedIn: true, Debtor: f.Debtor, Statement: st, Open: st.Open(),
+	v := view{P: pr, Title: pr.T("pay.title"), Creditor: f.Creditor, SignedIn: true, Debtor: f.Debtor, Statement: st, Open: st.Undisputed(),
 		Selected: c.Query("invoice"), MinAmount: pr.Money(MinPayment)}
 	if len(v.Open) == 0 {
 		return c.Redirect("/overview", fiber.StatusSeeOther)
@@ -103,7 +104,7 @@ func (p *Portal) payMethod(c *fiber.Ctx) error {
 	}
 	pr := p.printer(c)
 	ch, problem := p.choice(c, st)
-	v := view{P: pr, Title: pr.T("pay.method.title"), Creditor: f.Creditor, SignedIn: true, Debtor: f.Debtor, Statement: st, Open: st.Open(), MinAmount: pr.Money(MinPayment)}
+	v := view{P: pr, Title: pr.T("pay.method.title"), Creditor: f.Creditor, SignedIn: true, Debtor: f.Debtor, Statement: st, Open: st.Undisputed(), MinAmount: pr.Money(MinPayment)}
 	if problem != "" {
 		v.Title, v.Problem, v.Selected = pr.T("pay.title"), problem, c.Query("invoice")
 		v.Typed = c.Query("amount")

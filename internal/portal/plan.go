@@ -28,7 +28,7 @@ var planFormKeys = []string{"by", "months", "monthly", "first"}
 func (p *Portal) planPage(c *fiber.Ctx, d casework.PlanDesk) view {
 	pr := p.printer(c)
 	return view{P: pr, Title: pr.T("plan.title"), Creditor: d.Facts.Creditor, SignedIn: true, Debtor: d.Facts.Debtor, Statement: d.Statement,
-		Total: d.Statement.Total(), MaxMonths: casework.PlanMaxMonths, Today: d.Today, FirstLimit: d.FirstLimit,
+		Total: d.Statement.PayAll(), MaxMonths: casework.PlanMaxMonths, Today: d.Today, FirstLimit: d.FirstLimit,
 		Form: map[string]string{"by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths), "first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
 }
 

@@ -123,6 +123,7 @@ type view struct {
 	Debtor    collect.Debtor
 	Statement collect.Statement
 	Open      []collect.Line
+	Apart     []collect.Line // open invoices under dispute, shown apart
 	NextSteps []string
 	Actions   []Action
 	Line      collect.Line
