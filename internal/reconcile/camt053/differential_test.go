@@ -197,21 +197,4 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 
 // BenchmarkParseEncodingXML is BenchmarkParse on the encoding/xml oracle,
 // for comparing the two on the same machine in one run.
-func BenchmarkParseEncodingXML(b *testing.B) {
-	const n = 10_000
-	b.ReportAllocs()
-	var bytesRead int64
-	for b.Loop() {
-		r, err := NewReader(n, GenOptions{Version: "001.08"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		cr := &countingReader{r: r}
-		if err := xmlParse(cr, nil, func(Statement, Entry) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
-		bytesRead = cr.n
-	}
-	b.SetBytes(bytesRead)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*n), "ns/entry")
-}
+func BenchmarkParseEncodingXML(b *testing.B) { benchParse(b, xmlParse) }
