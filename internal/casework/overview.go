@@ -33,6 +33,8 @@ type DebtorOverview struct {
 	Paid []postgres.PaidPayment
 	// Promises are the debtor's promises to pay and missed plan parts.
 	Promises PromiseDesk
+	// Rewards are the rewards the debtor can still earn (RewardOffers).
+	Rewards []RewardOffer
 }
 
 // DebtorDispute is one of a debtor's disputes with the invoice number it
@@ -98,6 +100,9 @@ func Overview(ctx context.Context, db *postgres.DB, now time.Time, creditorID, d
 		}
 	}
 	if o.Promises, err = OpenPromiseDesk(ctx, db, now, creditorID, debtorID); err != nil {
+		return o, err
+	}
+	if o.Rewards, err = RewardOffers(ctx, db, o.Statement, creditorID, o.Approved != nil); err != nil {
 		return o, err
 	}
 	o.Paid, err = db.PaidPayments(ctx, creditorID, debtorID)

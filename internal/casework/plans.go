@@ -35,6 +35,8 @@ type PlanDesk struct {
 	// CanPropose is false when there is nothing to plan: nothing open but
 	// disputed invoices, or an approved plan the debtor already pays by.
 	CanPropose bool
+	// Rewards are what keeping a plan would earn (RewardOffers).
+	Rewards []RewardOffer
 }
 
 // OpenPlanDesk loads what a debtor's plan pages show on the day of now.
@@ -57,7 +59,8 @@ func OpenPlanDesk(ctx context.Context, db *postgres.DB, now time.Time, creditorI
 		}
 	}
 	desk.CanPropose = true
-	return desk, nil
+	desk.Rewards, err = RewardOffers(ctx, db, desk.Statement, creditorID, true)
+	return desk, err
 }
 
 // PlanRequest is a debtor's plan as typed in the portal: a number of months,

@@ -353,4 +353,9 @@ var en = map[string]string{
 	"promise.saved":       "Thank you. We have saved the date.",
 	"promise.error.date":  "Choose a day from today up to the last day shown.",
 	"promise.error.once":  "You already chose a date for this. Do you need more time? Call us.",
+
+	"reward.early.credit": "Do you pay all of bill %s by %s? Then you get %s back as thanks.",
+	"reward.early.costs":  "Do you pay all of bill %s by %s? Then we drop the %s costs.",
+	"reward.plan.credit":  "Do you pay all parts of your plan on time? Then you get %s back as thanks.",
+	"reward.plan.costs":   "Do you pay all parts of your plan on time? Then we drop the %s costs.",
 }

@@ -354,4 +354,9 @@ var nl = map[string]string{
 	"promise.saved":       "Dank u. We hebben de datum bewaard.",
 	"promise.error.date":  "Kies een dag van vandaag tot en met de laatste dag die u ziet.",
 	"promise.error.once":  "U koos hiervoor al een datum. Heeft u meer tijd nodig? Bel ons.",
+
+	"reward.early.credit": "Betaalt u rekening %s uiterlijk %s helemaal? Dan krijgt u als dank %s terug.",
+	"reward.early.costs":  "Betaalt u rekening %s uiterlijk %s helemaal? Dan schrappen wij de %s kosten.",
+	"reward.plan.credit":  "Betaalt u alle delen van uw plan op tijd? Dan krijgt u als dank %s terug.",
+	"reward.plan.costs":   "Betaalt u alle delen van uw plan op tijd? Dan schrappen wij de %s kosten.",
 }

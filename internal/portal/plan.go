@@ -29,7 +29,8 @@ func (p *Portal) planPage(c *fiber.Ctx, d casework.PlanDesk) view {
 	pr := p.printer(c)
 	return view{P: pr, Title: pr.T("plan.title"), Creditor: d.Facts.Creditor, SignedIn: true, Debtor: d.Facts.Debtor, Statement: d.Statement,
 		Total: d.Statement.PayAll(), MaxMonths: casework.PlanMaxMonths, Today: d.Today, FirstLimit: d.FirstLimit,
-		Form: map[string]string{"by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths), "first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
+		Rewards: rewardLines(pr, d.Rewards, collect.RewardPlanKept),
+		Form:    map[string]string{"by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths), "first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
 }
 
 func (p *Portal) planForm(c *fiber.Ctx) error {

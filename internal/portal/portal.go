@@ -172,6 +172,8 @@ type view struct {
 	// breathing space, a promise or a kept plan means "late" is not the word.
 	Promise *promiseView
 	Calm    bool
+	// Rewards word what the debtor can still earn by paying well.
+	Rewards []string
 }
 
 // PayQuery is the query string of the method page for the view's choice. It

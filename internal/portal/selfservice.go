@@ -56,6 +56,7 @@ func newPlanView(pl collect.Plan, today time.Time) *planView {
 // selfService adds to the overview what the debtor asked for: plans,
 // disputes and breathing space.
 func selfService(v *view, o casework.DebtorOverview) {
+	v.Rewards = rewardLines(v.P, o.Rewards, "")
 	if o.Approved != nil {
 		v.Approved = newPlanView(*o.Approved, o.Today)
 	}
