@@ -43,9 +43,9 @@ func drawLetter(link shortLink, problem *string) func(postgres.LetterDraft) (pos
 }
 
 // letterFacts words a notice as the facts its letter states: what is open
-// per invoice on the letter's date, the costs the notice announces, the
-// last day to pay, the short link and the RF reference of the oldest open
-// invoice for a bank transfer.
+// per invoice on the letter's date, the costs the notice announces, what
+// it all comes to after the last day to pay, the short link and the RF
+// reference of the oldest open invoice for a bank transfer.
 func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 	n, f := d.Notice, d.Facts
 	st, err := collect.BuildStatement(f, n.SentOn)
@@ -66,6 +66,9 @@ func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 	}
 	if !n.Waived {
 		out.Costs = n.Costs
+	}
+	if out.AfterDeadline, err = owedAfterDeadline(f, n); err != nil {
+		return letters.Notice{}, err
 	}
 	for _, l := range st.Open() {
 		if !slices.Contains(n.InvoiceIDs, l.Invoice.ID) {

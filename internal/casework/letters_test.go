@@ -80,7 +80,10 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 	}
 	text, link, epc := apptest.ReadLetter(t, l.PDF)
 	// Open is 245,50 principal and 0,80 statutory interest (4% since 1 April).
-	for _, w := range []string{"Betaal € 246,30 uiterlijk op maandag 18 mei 2026.", "Dan komen er € 40,00 extra kosten bij.",
+	// On 19 May, the day after the deadline, interest is 49 days at 4%:
+	// 125,50 x 0,04 x 49/365 = 0,6739 -> 0,67 and 120,00 -> 0,6444 -> 0,64,
+	// so 245,50 + 1,31 + 40,00 costs = 286,81 (not 246,30 + 40,00).
+	for _, w := range []string{"Betaal € 246,30 uiterlijk op maandag 18 mei 2026.", "Dan komen er € 40,00 extra kosten bij. U moet dan € 286,81 betalen.",
 		"2026-0101", "2026-0102", "Fatma Yılmaz", "Keizersgracht 100"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("letter text lacks %q\n%s", w, text)

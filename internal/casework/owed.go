@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/settle/settle/internal/collect"
@@ -20,6 +21,28 @@ import (
 func OwedOn(ctx context.Context, db *postgres.DB, creditorID, debtorID string, day time.Time) (collect.Statement, error) {
 	_, st, err := owedOn(ctx, db, creditorID, debtorID, day)
 	return st, err
+}
+
+// owedAfterDeadline is what a notice's invoices come to on the day after
+// its deadline if nothing is paid: the statement of that day, as OwedOn
+// computes it, over the facts the notice was drawn from. The notice is
+// added to those facts when it is new (drawn inside its own transaction),
+// so that its costs count.
+func owedAfterDeadline(f collect.Facts, n collect.Notice) (int64, error) {
+	if !slices.ContainsFunc(f.Notices, func(x collect.Notice) bool { return x.ID == n.ID }) {
+		f.Notices = append(slices.Clone(f.Notices), n)
+	}
+	st, err := collect.BuildStatement(f, n.Deadline.AddDate(0, 0, 1))
+	if err != nil {
+		return 0, err
+	}
+	var sum int64
+	for _, l := range st.Lines {
+		if slices.Contains(n.InvoiceIDs, l.Invoice.ID) {
+			sum += l.Total()
+		}
+	}
+	return sum, nil
 }
 
 // owedOn is OwedOn with the facts the statement was computed from.

@@ -77,7 +77,7 @@ func write(pdf *fpdf.Fpdf, n Notice, epc string) (int, error) {
 
 	para(pdf, "B", w.t("notice.deadline", w.money(n.Open), w.day(n.Deadline))+" "+w.t("notice.free"))
 	if n.Costs > 0 {
-		para(pdf, "", w.t("notice.costs", w.money(n.Costs), w.money(n.Open+n.Costs)))
+		para(pdf, "", w.t("notice.costs", w.money(n.Costs), w.money(n.afterDeadline())))
 	} else {
 		para(pdf, "", w.t("notice.nocosts"))
 	}

@@ -76,11 +76,25 @@ type Notice struct {
 	Invoices  []Invoice
 	Open      int64     // cents open in all, the sum of Invoices
 	Costs     int64     // cents of collection costs added when the debtor pays after Deadline; 0 when waived
+	// AfterDeadline is what the invoices come to on the day after Deadline
+	// if nothing is paid: Open, the costs and the interest up to that day.
+	// Letters drawn before it existed have 0 and say Open + Costs.
+	AfterDeadline int64
 	Deadline  time.Time // last day to pay without costs
 	ShortLink string    // the debtor's link, at most MaxShortLink characters
 	Reference string    // RF reference for a bank transfer
 	HelpPhone string    // free debt help, as the creditor's policy words it
 	HelpSite  string
+}
+
+// afterDeadline is what the letter says the debtor must pay after the
+// deadline: the amount worked out for that day, or on an older letter's
+// facts Open + Costs.
+func (n Notice) afterDeadline() int64 {
+	if n.AfterDeadline != 0 {
+		return n.AfterDeadline
+	}
+	return n.Open + n.Costs
 }
 
 // Render returns the PDF of one 14-day letter.
