@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/money"
@@ -44,6 +45,8 @@ func cmdCreditor(ctx context.Context, args []string) error {
 		return usageError{"creditor: say add, add-account or rotate-key"}
 	}
 	fs := flag.NewFlagSet("creditor", flag.ContinueOnError)
+	promiseDays := fs.Int("promise-days", collect.DefaultPromisePolicy.MaxDays, "promises: how many days ahead a debtor may promise to pay")
+	missed := fs.Int("missed", collect.DefaultPromisePolicy.MissedLimit, "promises: how many missed instalments break a plan")
 	name := fs.String("name", "", "creditor name")
 	id := fs.String("id", "", "creditor id")
 	phone := fs.String("phone", "", "phone number debtors can call")
@@ -86,6 +89,13 @@ func cmdCreditor(ctx context.Context, args []string) error {
 				return err
 			}
 			return printResult(*asJSON, map[string]string{"id": *id, "api_key": key}, fmt.Sprintf("New API key (shown once; older keys no longer work): %s\n", key))
+		case "promises":
+			pol := collect.PromisePolicy{MaxDays: *promiseDays, MissedLimit: *missed}
+			if err := casework.SetPromisePolicy(ctx, db, "cli", *id, pol); err != nil {
+				return err
+			}
+			return printResult(*asJSON, map[string]any{"id": *id, "promise_days": pol.MaxDays, "missed_instalments": pol.MissedLimit},
+				fmt.Sprintf("Debtors of creditor %s may promise up to %d days ahead; %d missed instalments break a plan.\n", *id, pol.MaxDays, pol.MissedLimit))
 		}
 		return usageError{fmt.Sprintf("creditor: unknown action %q", args[0])}
 	})

@@ -20,6 +20,7 @@ Usage:
   settle creditor add --name NAME [--json]
   settle creditor add-account --id ID --account NUMBER [--json]  an account number banks use instead of the IBAN
   settle creditor rotate-key --id ID [--json]
+  settle creditor promises --id ID [--promise-days 14] [--missed 2] [--json]  how far ahead debtors may promise; missed instalments that break a plan
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
   settle holidays list | add --date YYYY-MM-DD --source TEXT

@@ -79,6 +79,15 @@ func madeBy(agentID string) string {
 	return agentID
 }
 
+// SetPromisePolicy sets how far ahead a creditor's debtors may promise and
+// after how many missed instalments a plan breaks, with its audit record.
+func SetPromisePolicy(ctx context.Context, db *postgres.DB, actor, creditorID string, pol collect.PromisePolicy) error {
+	if err := collect.CheckPromisePolicy(pol); err != nil {
+		return err
+	}
+	return db.SetPromisePolicy(ctx, actor, creditorID, pol)
+}
+
 // MovePromise gives a debtor's promise a new date, once: the new promise
 // is for what is still unpaid of it, and names the one it moves.
 func MovePromise(ctx context.Context, db *postgres.DB, now time.Time, creditorID, debtorID, promiseID string, on time.Time) (collect.Promise, error) {

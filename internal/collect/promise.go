@@ -169,3 +169,15 @@ func CheckInstalmentMove(pol PromisePolicy, in PlanInstalment, on, today time.Ti
 	}
 	return checkPromiseDate(pol, on, today)
 }
+
+// CheckPromisePolicy refuses limits outside what the store keeps: a
+// promise 1 to 60 days ahead, a plan broken after 1 to 6 missed parts.
+func CheckPromisePolicy(pol PromisePolicy) error {
+	switch {
+	case pol.MaxDays < 1 || pol.MaxDays > 60:
+		return Errorf(EINVALID, "promise_days", "a promise may be 1 to 60 days ahead")
+	case pol.MissedLimit < 1 || pol.MissedLimit > 6:
+		return Errorf(EINVALID, "missed_instalments", "a plan breaks after 1 to 6 missed parts")
+	}
+	return nil
+}

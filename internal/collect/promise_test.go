@@ -135,3 +135,22 @@ func codeOf(err error) string {
 	}
 	return ErrorCode(err)
 }
+
+func TestCheckPromisePolicy(t *testing.T) {
+	tests := []struct {
+		pol  PromisePolicy
+		want string
+	}{
+		{DefaultPromisePolicy, ""},
+		{PromisePolicy{MaxDays: 60, MissedLimit: 6}, ""},
+		{PromisePolicy{MaxDays: 0, MissedLimit: 2}, EINVALID},
+		{PromisePolicy{MaxDays: 61, MissedLimit: 2}, EINVALID},
+		{PromisePolicy{MaxDays: 14, MissedLimit: 0}, EINVALID},
+		{PromisePolicy{MaxDays: 14, MissedLimit: 7}, EINVALID},
+	}
+	for _, tt := range tests {
+		if got := codeOf(CheckPromisePolicy(tt.pol)); got != tt.want {
+			t.Errorf("CheckPromisePolicy(%+v) = %q, want %q", tt.pol, got, tt.want)
+		}
+	}
+}
