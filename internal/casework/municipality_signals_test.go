@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -47,25 +48,9 @@ func (s signalCase) consumer(t *testing.T, ref, postcode string, reminder, offer
 			do()
 		}
 	}
-	at(reminder, func() {
-		if _, err := s.db.CreateNotice(s.ctx, s.cr, d.ID, []string{inv.ID}, collect.Notice{Channel: "email", SentOn: *reminder}); err != nil {
-			t.Fatal(err)
-		}
-	})
-	at(offer, func() {
-		if _, err := casework.OfferPlan(s.ctx, s.db, s.agent.ID, s.cr.ID, d.ID, collect.Plan{Total: 12000, Months: 3, FirstDue: offer.AddDate(0, 1, 0)}); err != nil {
-			t.Fatal(err)
-		}
-	})
-	at(contact, func() {
-		id, err := s.db.AddAgentTask(s.ctx, s.cr.ID, d.ID, "call", *contact)
-		if err == nil {
-			err = casework.FinishTask(s.ctx, s.db, s.agent.ID, []string{s.cr.ID}, id)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
+	at(reminder, func() { apptest.Remind(t, s.db, s.cr, d.ID, []string{inv.ID}, *reminder) })
+	at(offer, func() { apptest.OfferPlan(t, s.db, s.agent.ID, s.cr.ID, d.ID, 12000) })
+	at(contact, func() { apptest.TryContact(t, s.db, s.agent.ID, s.cr.ID, d.ID) })
 	return d
 }
 
