@@ -4,11 +4,12 @@ import (
 	"context"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 // BenchmarkImportCAMT imports generated statements of 10,000 entries (see
 // benchImport); `settle-bench camt -n 1000000` runs the full size.

@@ -20,11 +20,10 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 	"github.com/settle/settle/internal/server"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 const baseURL = "https://settle.test"
 

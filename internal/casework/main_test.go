@@ -13,7 +13,7 @@ import (
 
 // TestMain gives the package's tests one migrated template database; each
 // test clones its own with pgtest.New.
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 // openDB opens a fresh database, closed when the test ends, on a clock that
 // starts at start and that the test moves.

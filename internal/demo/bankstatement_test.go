@@ -10,12 +10,10 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/demo"
-	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 	"github.com/settle/settle/internal/reconcile"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 // TestDemoBankStatement: the seed writes the demo bank statement next to
 // demo.json; importing it books the two transfers with a reference, lets

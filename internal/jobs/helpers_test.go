@@ -28,10 +28,9 @@ import (
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/pay/stripemock"
 	"github.com/settle/settle/internal/postgres"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 // start is where every test's clock starts (apptest.Start). The invoices
 // fall due in December, so no interest or costs run and amounts stay round.
