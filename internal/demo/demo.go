@@ -118,6 +118,9 @@ type debtorSpec struct {
 	// noticeAgo, when set, is how many days ago a 14-day notice for all invoices went out.
 	noticeAgo *int
 	channel   string
+	// dispute, when set, is the number of an invoice the debtor disputes
+	// (still open): the overview shows it apart, pay everything leaves it out.
+	dispute string
 }
 
 func ago(n int) *int { return &n }
@@ -157,6 +160,8 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 		{situation: "several invoices, English", debtor: collect.Debtor{ExternalRef: "ZE-1005", Name: "John Smith", Email: "john.smith@example.com", Phone: "+44 7700 900123", Language: "en", Address: addr("Prinsengracht", "263", "1016 GV", "Amsterdam")},
 			invoices: []invoiceSpec{{"2026-0802", "Energy August", 9800, -50, 0}, {"2026-0902", "Energy September", 10250, -20, 0}, {"2026-1002", "Energy October", 11100, 5, 0}}, noticeAgo: ago(3), channel: "email"},
 		idealDebtor,
+		{situation: "one invoice disputed", debtor: collect.Debtor{ExternalRef: "ZE-1007", Name: "Lotte Visser", Email: "lotte@example.nl", Language: "nl", Address: addr("Esdoornlaan", "8", "8011 CD", "Zwolle")},
+			invoices: []invoiceSpec{{"2026-0907", "Energie september", 15600, -25, 0}, {"2026-1007", "Energie oktober", 13200, -3, 0}}, dispute: "2026-1007"},
 	}
 	businesses := []debtorSpec{
 		{situation: "business, commercial interest", debtor: collect.Debtor{ExternalRef: "VD-2001", Kind: collect.Business, Name: "Bakkerij Het Zoete Broodje", Email: "info@zoetebroodje.example", Language: "nl", Address: addr("Marktplein", "5", "2611 GV", "Delft")},
@@ -196,7 +201,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 	for _, group := range []struct {
 		creditor collect.Creditor
 		specs    []debtorSpec
-	}{{energy, consumers}, {wholesale, businesses}} {
+	}{{energy, consumers}, {energy, promiseDebtors}, {energy, municipalDebtors}, {wholesale, businesses}} {
 		for _, s := range group.specs {
 			d, err := seedDebtor(ctx, db, signer, baseURL, group.creditor, s, today)
 			if err != nil {
@@ -205,7 +210,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 			out.Debtors = append(out.Debtors, d)
 		}
 	}
-	return out, nil
+	return out, seedMunicipalSignal(ctx, db, energy, out)
 }
 
 func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL string, cred collect.Creditor, s debtorSpec, today time.Time) (Debtor, error) {
@@ -247,10 +252,21 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 			return Debtor{}, err
 		}
 	}
+	for i, is := range s.invoices {
+		if is.number == s.dispute {
+			if _, err := db.CreateDispute(ctx, collect.Dispute{CreditorID: cred.ID, DebtorID: d.ID, InvoiceID: ids[i], Reason: "amount_wrong",
+				Body: "Ik heb in oktober veel minder verbruikt dan op deze rekening staat."}); err != nil {
+				return Debtor{}, err
+			}
+		}
+	}
 	if s.situation == idealSituation {
 		if err := seedMolliePayout(ctx, db, cred, d.ID); err != nil {
 			return Debtor{}, err
 		}
+	}
+	if err := seedPromise(ctx, db, cred, d.ID, s, ids, today); err != nil {
+		return Debtor{}, err
 	}
 	link, _, err := casework.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", 60*24*time.Hour)
 	if err != nil {
