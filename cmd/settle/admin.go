@@ -44,6 +44,9 @@ func cmdCreditor(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usageError{"creditor: say add, add-account, rotate-key or set-kind"}
 	}
+	if args[0] == "reward" {
+		return cmdCreditorReward(ctx, args[1:])
+	}
 	fs := flag.NewFlagSet("creditor", flag.ContinueOnError)
 	promiseDays := fs.Int("promise-days", collect.DefaultPromisePolicy.MaxDays, "promises: how many days ahead a debtor may promise to pay")
 	missed := fs.Int("missed", collect.DefaultPromisePolicy.MissedLimit, "promises: how many missed instalments break a plan")

@@ -20,6 +20,7 @@ Usage:
   settle creditor add --name NAME [--json]
   settle creditor add-account --id ID --account NUMBER [--json]  an account number banks use instead of the IBAN
   settle creditor rotate-key --id ID [--json]
+  settle creditor reward --id ID --occasion plan_kept|paid_early --kind waive_costs|credit|thanks|none [--amount 5,00] [--json]
   settle creditor promises --id ID [--promise-days 14] [--missed 2] [--json]  how far ahead debtors may promise; missed instalments that break a plan
   settle creditor set-kind --id ID --kind energy|water|housing|health_insurance|other [--json]  vroegsignalering
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
