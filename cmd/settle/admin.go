@@ -42,7 +42,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 func cmdCreditor(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError{"creditor: say add, add-account or rotate-key"}
+		return usageError{"creditor: say add, add-account, rotate-key or set-kind"}
+	}
+	if args[0] == "reward" {
+		return cmdCreditorReward(ctx, args[1:])
 	}
 	fs := flag.NewFlagSet("creditor", flag.ContinueOnError)
 	promiseDays := fs.Int("promise-days", collect.DefaultPromisePolicy.MaxDays, "promises: how many days ahead a debtor may promise to pay")
@@ -53,6 +56,7 @@ func cmdCreditor(ctx context.Context, args []string) error {
 	email := fs.String("email", "", "email address debtors can write to")
 	iban := fs.String("iban", "", "IBAN for bank transfers")
 	account := fs.String("account", "", "account number the bank names the account by in CAMT.053 statements (Acct/Id/Othr/Id) instead of the IBAN")
+	creditorKind := fs.String("kind", "", "set-kind: what the creditor supplies (energy, water, housing, health_insurance, other)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -89,6 +93,12 @@ func cmdCreditor(ctx context.Context, args []string) error {
 				return err
 			}
 			return printResult(*asJSON, map[string]string{"id": *id, "api_key": key}, fmt.Sprintf("New API key (shown once; older keys no longer work): %s\n", key))
+		case "set-kind":
+			if err := casework.SetCreditorKind(ctx, db, "cli", *id, *creditorKind); err != nil {
+				return err
+			}
+			return printResult(*asJSON, map[string]string{"id": *id, "kind": *creditorKind},
+				fmt.Sprintf("Creditor %s is now of kind %s (vroegsignalering: only energy, water, housing and health_insurance give signals).\n", *id, *creditorKind))
 		case "promises":
 			pol := collect.PromisePolicy{MaxDays: *promiseDays, MissedLimit: *missed}
 			if err := casework.SetPromisePolicy(ctx, db, "cli", *id, pol); err != nil {

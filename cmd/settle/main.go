@@ -20,9 +20,13 @@ Usage:
   settle creditor add --name NAME [--json]
   settle creditor add-account --id ID --account NUMBER [--json]  an account number banks use instead of the IBAN
   settle creditor rotate-key --id ID [--json]
+  settle creditor reward --id ID --occasion plan_kept|paid_early --kind waive_costs|credit|thanks|none [--amount 5,00] [--json]
   settle creditor promises --id ID [--promise-days 14] [--missed 2] [--json]  how far ahead debtors may promise; missed instalments that break a plan
+  settle creditor set-kind --id ID --kind energy|water|housing|health_insurance|other [--json]  vroegsignalering
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
+  settle signal-thresholds list | add --kind energy|water|housing|health_insurance --from YYYY-MM-DD --days N [--amount 0,00] --source TEXT
+  settle municipalities load --file CSV --from YYYY-MM-DD --source TEXT  postcode ranges to municipalities (CBS)
   settle holidays list | add --date YYYY-MM-DD --source TEXT
   settle payouts sync [--resync] [--json]  fetch and reconcile the providers' payouts
   settle import camt FILE      import a bank statement (CAMT.053): book, match, suggest
@@ -66,6 +70,10 @@ func run(ctx context.Context, args []string) error {
 		return cmdAgent(ctx, args[1:])
 	case "rates":
 		return cmdRates(ctx, args[1:])
+	case "signal-thresholds":
+		return cmdSignalThresholds(ctx, args[1:])
+	case "municipalities":
+		return cmdMunicipalities(ctx, args[1:])
 	case "holidays":
 		return cmdHolidays(ctx, args[1:])
 	case "import":

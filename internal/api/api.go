@@ -54,6 +54,7 @@ func (a *API) Register(app *fiber.App) {
 	g.Get("/bank-statements/:id", a.getBankStatement)
 	g.Get("/exports/payments.csv", a.exportPayments)
 	g.Get("/exports/journal.csv", a.exportJournal)
+	g.Get("/signals", a.listSignals)
 	if a.DemoClock != nil {
 		g.Post(strings.TrimPrefix(DemoClockPath, "/api/v1"), a.moveDemoClock)
 	}

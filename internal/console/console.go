@@ -90,6 +90,7 @@ func (co *Console) Register(app *fiber.App) {
 	co.registerLadders(app)
 	co.registerSignals(app)
 	co.registerFinance(app)
+	co.registerMunicipalSignals(app)
 	co.registerDemo(app)
 
 	notFound := func(c *fiber.Ctx) error { return co.notFound(c) }
@@ -136,6 +137,8 @@ type page struct {
 	// DemoOn shows the demo page in the menu; DemoTools is that page.
 	DemoOn    bool
 	DemoTools *demoPage
+	// Municipal is the vroegsignalering list.
+	Municipal *municipalPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment

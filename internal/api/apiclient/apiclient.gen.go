@@ -642,6 +642,54 @@ func (e PlanStatus) Valid() bool {
 	}
 }
 
+// Defines values for SignalCreditorKind.
+const (
+	Energy          SignalCreditorKind = "energy"
+	HealthInsurance SignalCreditorKind = "health_insurance"
+	Housing         SignalCreditorKind = "housing"
+	Water           SignalCreditorKind = "water"
+)
+
+// Valid indicates whether the value is a known member of the SignalCreditorKind enum.
+func (e SignalCreditorKind) Valid() bool {
+	switch e {
+	case Energy:
+		return true
+	case HealthInsurance:
+		return true
+	case Housing:
+		return true
+	case Water:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SignalOutcomeResult.
+const (
+	AlreadyHelped SignalOutcomeResult = "already_helped"
+	HelpAccepted  SignalOutcomeResult = "help_accepted"
+	HelpDeclined  SignalOutcomeResult = "help_declined"
+	NoContact     SignalOutcomeResult = "no_contact"
+)
+
+// Valid indicates whether the value is a known member of the SignalOutcomeResult enum.
+func (e SignalOutcomeResult) Valid() bool {
+	switch e {
+	case AlreadyHelped:
+		return true
+	case HelpAccepted:
+		return true
+	case HelpDeclined:
+		return true
+	case NoContact:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TimeRangeDays.
 const (
 	Friday    TimeRangeDays = "friday"
@@ -1166,6 +1214,13 @@ type Message struct {
 // MessageState scheduled until its moment; sent when handed over; delivered when the channel confirms; bounced when the address or number proved wrong; failed when every channel the debtor accepts failed; cancelled when it was no longer due.
 type MessageState string
 
+// Municipality defines model for Municipality.
+type Municipality struct {
+	// Code CBS municipality code.
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
 // Notice Example: {"costs":4000,"costs_due_from":"2026-05-19","deadline":"2026-05-18","id":"5b0a3c9e-2f5f-4f43-9a43-0d8b9d1e2f10","principal":10000,"received_on":"2026-04-30","waived":false}
 type Notice struct {
 	// Costs The WIK collection costs due from costs_due_from if the principal is not paid; 0 when waived.
@@ -1367,6 +1422,63 @@ type Revoked struct {
 	// Revoked How many live links were revoked.
 	Revoked int `json:"revoked"`
 }
+
+// Signal defines model for Signal.
+type Signal struct {
+	Address SignalAddress `json:"address"`
+
+	// ArrearsCents Overdue principal not on hold, when the signal was raised.
+	ArrearsCents int64              `json:"arrears_cents"`
+	CreditorKind SignalCreditorKind `json:"creditor_kind"`
+
+	// CustomerNumber Your reference of the person (external_ref).
+	CustomerNumber string `json:"customer_number"`
+
+	// Email Empty when unknown.
+	Email string `json:"email"`
+
+	// Id The signal.
+	Id openapi_types.UUID `json:"id"`
+
+	// Municipality From the postcode; null when the postcode is not in Settle's table (the creditor looks it up).
+	Municipality *Municipality `json:"municipality"`
+	Name         string        `json:"name"`
+
+	// Outcome What the municipality reported, or null.
+	Outcome *SignalOutcome `json:"outcome"`
+
+	// Phone Empty when unknown.
+	Phone string `json:"phone"`
+
+	// RaisedOn The day the consumer went on the list.
+	RaisedOn openapi_types.Date `json:"raised_on"`
+}
+
+// SignalCreditorKind defines model for Signal.CreditorKind.
+type SignalCreditorKind string
+
+// SignalAddress defines model for SignalAddress.
+type SignalAddress struct {
+	City        string `json:"city"`
+	HouseNumber string `json:"house_number"`
+	Postcode    string `json:"postcode"`
+	Street      string `json:"street"`
+}
+
+// SignalList defines model for SignalList.
+type SignalList struct {
+	Signals []Signal `json:"signals"`
+}
+
+// SignalOutcome defines model for SignalOutcome.
+type SignalOutcome struct {
+	Note   string              `json:"note"`
+	On     openapi_types.Date  `json:"on"`
+	Result SignalOutcomeResult `json:"result"`
+}
+
+// SignalOutcomeResult defines model for SignalOutcome.Result.
+type SignalOutcomeResult string
 
 // TimeRange defines model for TimeRange.
 type TimeRange struct {
@@ -1789,6 +1901,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /payouts (the `ListPayouts` operationId).
 	ListPayouts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSignals Your vroegsignalering list: consumers to signal to their municipality
+	//
+	// For a creditor of a kind the Wet gemeentelijke schuldhulpverlening names (energy, drinking water, housing, health insurance; set by the operator with `settle creditor set-kind`), the consumers whose arrears passed the threshold in force for that kind after your own efforts recorded in Settle (a written reminder, a payment plan offered and an attempt at personal contact, each on or after the day the arrears began), newest first. Settle builds the list once a day, one signal per arrears episode. Each signal carries only what the law lets you pass on: contact details, your customer number and the amount of the arrears in cents (overdue principal, without costs or interest). `municipality` is null when the postcode is not in Settle's table: look it up yourself. `outcome` is what the municipality reported back, as recorded in the console, or null. docs/domain.md lists the thresholds and their sources.
+	//
+	// Corresponds with GET /signals (the `ListSignals` operationId).
+	ListSignals(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // RotateAPIKey Rotate the API key
@@ -2183,6 +2302,23 @@ func (c *Client) ListPayments(ctx context.Context, params *ListPaymentsParams, r
 // Corresponds with GET /payouts (the `ListPayouts` operationId).
 func (c *Client) ListPayouts(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPayoutsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSignals Your vroegsignalering list: consumers to signal to their municipality
+//
+// For a creditor of a kind the Wet gemeentelijke schuldhulpverlening names (energy, drinking water, housing, health insurance; set by the operator with `settle creditor set-kind`), the consumers whose arrears passed the threshold in force for that kind after your own efforts recorded in Settle (a written reminder, a payment plan offered and an attempt at personal contact, each on or after the day the arrears began), newest first. Settle builds the list once a day, one signal per arrears episode. Each signal carries only what the law lets you pass on: contact details, your customer number and the amount of the arrears in cents (overdue principal, without costs or interest). `municipality` is null when the postcode is not in Settle's table: look it up yourself. `outcome` is what the municipality reported back, as recorded in the console, or null. docs/domain.md lists the thresholds and their sources.
+//
+// Corresponds with GET /signals (the `ListSignals` operationId).
+func (c *Client) ListSignals(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSignalsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3052,6 +3188,33 @@ func NewListPayoutsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListSignalsRequest constructs an http.Request for the ListSignals method
+func NewListSignalsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/signals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3299,6 +3462,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /payouts (the `ListPayouts` operationId).
 	ListPayoutsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPayoutsResponse, error)
+
+	// ListSignalsWithResponse Your vroegsignalering list: consumers to signal to their municipality
+	//
+	// For a creditor of a kind the Wet gemeentelijke schuldhulpverlening names (energy, drinking water, housing, health insurance; set by the operator with `settle creditor set-kind`), the consumers whose arrears passed the threshold in force for that kind after your own efforts recorded in Settle (a written reminder, a payment plan offered and an attempt at personal contact, each on or after the day the arrears began), newest first. Settle builds the list once a day, one signal per arrears episode. Each signal carries only what the law lets you pass on: contact details, your customer number and the amount of the arrears in cents (overdue principal, without costs or interest). `municipality` is null when the postcode is not in Settle's table: look it up yourself. `outcome` is what the municipality reported back, as recorded in the console, or null. docs/domain.md lists the thresholds and their sources.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /signals (the `ListSignals` operationId).
+	ListSignalsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSignalsResponse, error)
 }
 
 // RotateAPIKeyResponse201Headers the declared response headers of an HTTP 201 response for RotateAPIKey
@@ -4600,6 +4772,68 @@ func (r ListPayoutsResponse) ContentType() string {
 	return ""
 }
 
+type ListSignalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SignalList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSignalsResponse) GetJSON200() *SignalList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSignalsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListSignalsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSignalsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSignalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSignalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSignalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSignalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RotateAPIKeyWithResponse Rotate the API key
 //
 // Issues a new API key for the calling creditor and revokes all older keys, including the one used for this call. The new key is shown once. No request body.
@@ -4934,6 +5168,21 @@ func (c *ClientWithResponses) ListPayoutsWithResponse(ctx context.Context, reqEd
 		return nil, err
 	}
 	return ParseListPayoutsResponse(rsp)
+}
+
+// ListSignalsWithResponse Your vroegsignalering list: consumers to signal to their municipality
+//
+// For a creditor of a kind the Wet gemeentelijke schuldhulpverlening names (energy, drinking water, housing, health insurance; set by the operator with `settle creditor set-kind`), the consumers whose arrears passed the threshold in force for that kind after your own efforts recorded in Settle (a written reminder, a payment plan offered and an attempt at personal contact, each on or after the day the arrears began), newest first. Settle builds the list once a day, one signal per arrears episode. Each signal carries only what the law lets you pass on: contact details, your customer number and the amount of the arrears in cents (overdue principal, without costs or interest). `municipality` is null when the postcode is not in Settle's table: look it up yourself. `outcome` is what the municipality reported back, as recorded in the console, or null. docs/domain.md lists the thresholds and their sources.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /signals (the `ListSignals` operationId).
+func (c *ClientWithResponses) ListSignalsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSignalsResponse, error) {
+	rsp, err := c.ListSignals(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSignalsResponse(rsp)
 }
 
 // ParseRotateAPIKeyResponse parses an HTTP response from a RotateAPIKeyWithResponse call
@@ -6018,6 +6267,53 @@ func ParseListPayoutsResponse(rsp *http.Response) (*ListPayoutsResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest PayoutList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSignalsResponse parses an HTTP response from a ListSignalsWithResponse call
+func ParseListSignalsResponse(rsp *http.Response) (*ListSignalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSignalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SignalList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
