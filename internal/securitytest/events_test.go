@@ -22,11 +22,7 @@ import (
 // its checkout had started (stripe-mock keeps no sessions).
 func (e *env) stripePayment(p party, cents int64) collect.Payment {
 	e.T.Helper()
-	rec, err := e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
-		Amount: cents, Provider: "stripe", Method: string(pay.Card)})
-	if err != nil {
-		e.T.Fatal(err)
-	}
+	rec := e.paymentRecord(p, cents, "stripe", pay.Card)
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	rec.ProviderID = "cs_test_" + hex.EncodeToString(b)

@@ -142,15 +142,23 @@ func (e *env) followUp(p party) string {
 	return tasks[0].ID
 }
 
+// paymentRecord is our record of a payment of cents by p's debtor on p's
+// invoice, before any checkout.
+func (e *env) paymentRecord(p party, cents int64, provider string, method pay.Method) collect.Payment {
+	e.T.Helper()
+	rec, err := e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
+		Amount: cents, Provider: provider, Method: string(method)})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return rec
+}
+
 // molliePayment starts a Mollie iDEAL payment as the pay page does: our
 // record first, then the checkout at the Mollie fake.
 func (e *env) molliePayment(p party, cents int64) collect.Payment {
 	e.T.Helper()
-	rec, err := e.DB.CreatePayment(e.Ctx, collect.Payment{CreditorID: p.ID, DebtorID: p.Debtor.ID, InvoiceID: p.Invoice.ID,
-		Amount: cents, Provider: "mollie", Method: string(pay.IDEAL)})
-	if err != nil {
-		e.T.Fatal(err)
-	}
+	rec := e.paymentRecord(p, cents, "mollie", pay.IDEAL)
 	co, err := e.App.Providers.Default["mollie"].Checkout(e.Ctx, pay.CheckoutRequest{PaymentID: rec.ID, Amount: cents,
 		Description: p.Name, Method: pay.IDEAL, IdempotencyKey: rec.ID,
 		ReturnURL: e.Base + "/pay/return/" + rec.ID, WebhookURL: e.Base + "/webhooks/mollie"})

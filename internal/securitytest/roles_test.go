@@ -28,6 +28,15 @@ type visit struct {
 	want         map[string]int
 }
 
+// onEitherFile posts f to B's record at suffix, once on B's file and once
+// on A's: none of A's users may act on it either way.
+func onEitherFile(e *env, suffix string, f url.Values) []visit {
+	return []visit{
+		{"POST", "/console/debtors/" + e.B.Debtor.ID + suffix, f, neitherOfA},
+		{"POST", "/console/debtors/" + e.A.Debtor.ID + suffix, f, neitherOfA},
+	}
+}
+
 // onlyAdmin is the answer to a record of creditor B: A's agent and
 // finance user get the console's 404, the admin, who sees every creditor, gets it.
 func onlyAdmin(ok int) map[string]int {
@@ -77,25 +86,13 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 			"first_due": {e.DB.Today().AddDate(0, 0, 14).Format("2006-01-02")}, "reason": {"x"}}, neitherOfA}}
 	},
 	"POST /console/debtors/:id/plans/:plan": func(e *env, w consoleWorld) []visit {
-		f := url.Values{"decision": {"approve"}}
-		return []visit{
-			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/plans/" + w.plan.ID, f, neitherOfA},
-			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/plans/" + w.plan.ID, f, neitherOfA},
-		}
+		return onEitherFile(e, "/plans/"+w.plan.ID, url.Values{"decision": {"approve"}})
 	},
 	"POST /console/debtors/:id/disputes/:dispute": func(e *env, w consoleWorld) []visit {
-		f := url.Values{"outcome": {"upheld"}}
-		return []visit{
-			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/disputes/" + w.dispute.ID, f, neitherOfA},
-			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/disputes/" + w.dispute.ID, f, neitherOfA},
-		}
+		return onEitherFile(e, "/disputes/"+w.dispute.ID, url.Values{"outcome": {"upheld"}})
 	},
 	"POST /console/debtors/:id/hardships/:hardship": func(e *env, w consoleWorld) []visit {
-		f := url.Values{"action": {"waive_costs"}}
-		return []visit{
-			{"POST", "/console/debtors/" + e.B.Debtor.ID + "/hardships/" + w.hardship.ID, f, neitherOfA},
-			{"POST", "/console/debtors/" + e.A.Debtor.ID + "/hardships/" + w.hardship.ID, f, neitherOfA},
-		}
+		return onEitherFile(e, "/hardships/"+w.hardship.ID, url.Values{"action": {"waive_costs"}})
 	},
 	"GET /console/finance": func(e *env, _ consoleWorld) []visit {
 		return []visit{
