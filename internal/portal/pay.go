@@ -162,7 +162,7 @@ func (p *Portal) payReturn(c *fiber.Ctx) error {
 	v := view{P: pr, Title: pr.T("pay.result." + resultKey(rec.Status)), Result: resultKey(rec.Status), Creditor: f.Creditor, SignedIn: true, Statement: st, Open: st.Open(), Payment: rec,
 		Choice: payChoice{Amount: rec.Amount, InvoiceID: rec.InvoiceID, InstalmentID: rec.InstalmentID}}
 	if rec.Status.Final() {
-		v.Choice.Amount = min(rec.Amount, st.Total())
+		v.Choice.Amount = min(rec.Amount, st.PayAll())
 		if rec.InvoiceID != "" {
 			if l, ok := st.Line(rec.InvoiceID); ok && l.Total() > 0 {
 				v.Choice.Amount = l.Total()
