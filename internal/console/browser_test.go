@@ -12,6 +12,15 @@ import (
 	"github.com/settle/settle/internal/demo"
 )
 
+// consoleJourney is browsertest.Journey with the demo console user of role
+// signed in on the console's start page.
+func consoleJourney(t *testing.T, role string) (*browsertest.Env, context.Context) {
+	t.Helper()
+	site, ctx := browsertest.Journey(t)
+	consoleSignIn(t, ctx, site, role, false)
+	return site, ctx
+}
+
 // consoleSignIn signs a demo console user in through the sign-in page,
 // checking that page with axe on the way.
 func consoleSignIn(t *testing.T, ctx context.Context, site *browsertest.Env, role string, axe bool) {
@@ -25,9 +34,7 @@ func consoleSignIn(t *testing.T, ctx context.Context, site *browsertest.Env, rol
 	if who.Email == "" {
 		t.Fatalf("no demo console user with role %s", role)
 	}
-	if code := browsertest.Open(t, ctx, site.URL+"/console"); code != 200 {
-		t.Fatalf("open /console: status %d", code)
-	}
+	browsertest.Visit(t, ctx, site.URL+"/console", "open /console")
 	if p := browsertest.Path(t, ctx); p != "/console/login" {
 		t.Fatalf("/console signed out: at %s, want /console/login", p)
 	}
@@ -37,9 +44,7 @@ func consoleSignIn(t *testing.T, ctx context.Context, site *browsertest.Env, rol
 	}
 	browsertest.Fill(t, ctx, "#email", who.Email)
 	browsertest.Fill(t, ctx, "#password", who.Password)
-	if code := browsertest.ClickAndWait(t, ctx, "main form button[type=submit]"); code != 200 {
-		t.Fatalf("sign in: status %d", code)
-	}
+	browsertest.Click(t, ctx, "main form button[type=submit]", "sign in")
 	if who.TOTPSecret != "" {
 		// The second factor, as the admin's app would show it at the site's clock.
 		code, err := totp.GenerateCode(who.TOTPSecret, site.Clock.Now())
@@ -56,31 +61,17 @@ func consoleSignIn(t *testing.T, ctx context.Context, site *browsertest.Env, rol
 	}
 }
 
-// debtorSignIn opens a demo debtor's link and answers the second factor.
-func debtorSignIn(t *testing.T, ctx context.Context, d demo.Debtor) {
-	t.Helper()
-	browsertest.Open(t, ctx, d.Link)
-	browsertest.Fill(t, ctx, "#postcode", d.SecondFactor["postcode"])
-	browsertest.Fill(t, ctx, "#house_number", d.SecondFactor["house_number"])
-	browsertest.ClickAndWait(t, ctx, "main form button[type=submit]")
-	if p := browsertest.Path(t, ctx); p != "/overview" {
-		t.Fatalf("debtor sign-in: at %s (%s), want /overview", p, browsertest.Text(t, ctx, "main"))
-	}
-}
-
 // TestBrowserCounterOffer is journey (b): a plan outside the policy goes to
 // an agent, who signs in, counters it, and the debtor accepts the counter in
 // the portal. Axe checks the sign-in page, the queue and the debtor's file.
 func TestBrowserCounterOffer(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
-	bg := context.Background()
+	site, ctx := browsertest.Journey(t)
 	d := site.Debtor(t, "partly paid")
-	cr, err := site.DB.Creditor(bg, d.CreditorID)
+	cr, err := site.DB.Creditor(t.Context(), d.CreditorID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, st, err := site.DB.Statement(bg, d.CreditorID, d.ID, site.DB.Today())
+	_, st, err := site.DB.Statement(t.Context(), d.CreditorID, d.ID, site.DB.Today())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +80,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	if check.Inside {
 		t.Fatal("an 18-month plan is inside the demo policy")
 	}
-	plan, err := site.DB.ProposePlan(bg, collect.ProposePlan(collect.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove, site.DB.Now()))
+	plan, err := site.DB.ProposePlan(t.Context(), collect.ProposePlan(collect.Plan{CreditorID: d.CreditorID, DebtorID: d.ID, Total: st.Total(), Months: 18, FirstDue: first}, check, cr.Policy.Plan.AutoApprove, site.DB.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +98,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "queue")
 	browsertest.Axe(t, ctx, "console work queue")
 
-	if code := browsertest.ClickAndWait(t, ctx, "table.queue a[href='/console/debtors/"+d.ID+"']"); code != 200 {
-		t.Fatalf("open the debtor's file: status %d", code)
-	}
+	browsertest.Click(t, ctx, "table.queue a[href='/console/debtors/"+d.ID+"']", "open the debtor's file")
 	if got := browsertest.Text(t, ctx, "h1"); got != d.Name {
 		t.Errorf("file h1 = %q, want %q", got, d.Name)
 	}
@@ -118,13 +107,11 @@ func TestBrowserCounterOffer(t *testing.T) {
 
 	browsertest.Fill(t, ctx, "#counter-months-"+plan.ID, "12")
 	browsertest.Fill(t, ctx, "#counter-reason-"+plan.ID, "Twelve months is the longest we can offer.")
-	if code := browsertest.ClickAndWait(t, ctx, "#counter-"+plan.ID); code != 200 {
-		t.Fatalf("counter: status %d", code)
-	}
+	browsertest.Click(t, ctx, "#counter-"+plan.ID, "counter")
 	if got := browsertest.Text(t, ctx, "main .ok"); !strings.Contains(got, "counter-offer is sent") {
 		t.Errorf("after countering: confirmation %q", got)
 	}
-	plans, err := site.DB.Plans(bg, d.CreditorID, d.ID)
+	plans, err := site.DB.Plans(t.Context(), d.CreditorID, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +132,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	browsertest.ClickAndWait(t, ctx, "form.signout button")
 
 	// The debtor sees the counter-offer on the overview and accepts it.
-	debtorSignIn(t, ctx, d)
+	browsertest.SignInDebtor(t, ctx, d)
 	if !browsertest.Exists(t, ctx, "form[action='/plans/"+counter.ID+"/answer']") {
 		t.Fatalf("the overview offers no answer to the counter-offer: %s", browsertest.Text(t, ctx, "main"))
 	}
@@ -153,7 +140,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 		t.Errorf("the overview does not show the agent's message: %q", main)
 	}
 	browsertest.ClickAndWait(t, ctx, "form[action='/plans/"+counter.ID+"/answer'] input[value=accept] ~ button")
-	plans, err = site.DB.Plans(bg, d.CreditorID, d.ID)
+	plans, err = site.DB.Plans(t.Context(), d.CreditorID, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,22 +155,20 @@ func TestBrowserCounterOffer(t *testing.T) {
 // dispute with a PDF, the agent rejects it with an answer, and the debtor's
 // overview shows that answer.
 func TestBrowserDisputeRejected(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
-	bg := context.Background()
+	site, ctx := browsertest.Journey(t)
 	d := site.Debtor(t, "overdue, inside the 14-day term")
-	_, st, err := site.DB.Statement(bg, d.CreditorID, d.ID, site.DB.Today())
+	_, st, err := site.DB.Statement(t.Context(), d.CreditorID, d.ID, site.DB.Today())
 	if err != nil {
 		t.Fatal(err)
 	}
 	inv := st.Open()[0].Invoice
-	x, err := site.DB.CreateDispute(bg, collect.Dispute{CreditorID: d.CreditorID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "paid",
+	x, err := site.DB.CreateDispute(t.Context(), collect.Dispute{CreditorID: d.CreditorID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "paid",
 		Body: "Ik heb dit al betaald <script>alert(1)</script>", Files: []collect.DisputeFile{{Filename: "afschrift.pdf", ContentType: "application/pdf", Data: smallPDF}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A hardship report and a note too, so axe sees every kind of form.
-	if _, err := site.DB.ReportHardship(bg, collect.Hardship{CreditorID: d.CreditorID, DebtorID: d.ID, Reason: "illness", Consent: true}, 30); err != nil {
+	if _, err := site.DB.ReportHardship(t.Context(), collect.Hardship{CreditorID: d.CreditorID, DebtorID: d.ID, Reason: "illness", Consent: true}, 30); err != nil {
 		t.Fatal(err)
 	}
 
@@ -212,7 +197,7 @@ func TestBrowserDisputeRejected(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "file-dispute-rejected")
 	browsertest.ClickAndWait(t, ctx, "form.signout button")
 
-	debtorSignIn(t, ctx, d)
+	browsertest.SignInDebtor(t, ctx, d)
 	if got := browsertest.Text(t, ctx, ".dispute .answer"); !strings.Contains(got, answer) {
 		t.Errorf("the debtor's overview shows %q, want the agent's answer", got)
 	}
@@ -221,8 +206,7 @@ func TestBrowserDisputeRejected(t *testing.T) {
 // TestBrowserContactWishes is journey (e) from the agent's side: the
 // debtor's contact wishes show in the file.
 func TestBrowserContactWishes(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
+	site, ctx := browsertest.Journey(t)
 	d := site.Debtor(t, "several invoices, English")
 	quiet := "not on weekdays 7:00 to 17:00"
 	w := collect.ContactWishes{Channel: "whatsapp", Channels: []collect.Channel{collect.ChannelWhatsApp, collect.ChannelPost}, Phone: "+31612345678",

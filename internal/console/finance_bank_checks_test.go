@@ -15,7 +15,7 @@ func TestImportShowsBalanceProblemAndHeldEntry(t *testing.T) {
 	e := newEnv(t)
 	a := e.creditor("Zonnestroom Energie")
 	d := e.debtor(a, "D-1", "Jan de Vries")
-	inv := e.invoice(a, d, "F-1001", start.AddDate(0, 0, -30), 10000)
+	inv := e.invoice(a, d, "F-1001", apptest.Start.AddDate(0, 0, -30), 10000)
 	e.Agent("fin@example.nl", "finance", a.ID)
 	fin := e.Client()
 	fin.SignInAgent("fin@example.nl")

@@ -23,10 +23,8 @@ import (
 // downloads the journal, which balances. An agent cannot reach the finance
 // pages. Axe checks every finance page on the way.
 func TestBrowserFinance(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
-	bg := context.Background()
-	xml, err := demo.BankStatement(bg, site.DB)
+	site, ctx := consoleJourney(t, "finance")
+	xml, err := demo.BankStatement(t.Context(), site.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +32,7 @@ func TestBrowserFinance(t *testing.T) {
 	if err := os.WriteFile(file, xml, 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	consoleSignIn(t, ctx, site, "finance", false)
-	if code := browsertest.ClickAndWait(t, ctx, "nav.console-nav a[href='/console/finance']"); code != 200 {
-		t.Fatalf("open finance: status %d", code)
-	}
+	browsertest.Click(t, ctx, "nav.console-nav a[href='/console/finance']", "open finance")
 	if h := browsertest.Text(t, ctx, "h1"); !strings.HasPrefix(h, "Finance: ") {
 		t.Errorf("finance h1 = %q", h)
 	}
@@ -75,9 +69,7 @@ func TestBrowserFinance(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "finance-imported")
 	browsertest.Axe(t, ctx, "finance page after an import")
 
-	if code := browsertest.ClickAndWait(t, ctx, "#bank-lines form[action$='/confirm'] button"); code != 200 {
-		t.Fatalf("confirm: status %d", code)
-	}
+	browsertest.Click(t, ctx, "#bank-lines form[action$='/confirm'] button", "confirm")
 	if got := browsertest.Text(t, ctx, "main .ok"); !strings.Contains(got, "is booked as a payment") {
 		t.Errorf("after confirming: %q", got)
 	}

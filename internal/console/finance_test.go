@@ -16,7 +16,7 @@ import (
 )
 
 // upload posts a multipart form with one file, as the upload form does.
-func upload(c *client, path string, fields map[string]string, filename string, data []byte) response {
+func upload(c *apptest.Client, path string, fields map[string]string, filename string, data []byte) apptest.Response {
 	c.T.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -38,7 +38,7 @@ func upload(c *client, path string, fields map[string]string, filename string, d
 func statement(t *testing.T, id, ref string, suggested int64) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	err := camt053.Generate(&b, 3, camt053.GenOptions{StatementID: id, AccountIBAN: "NL91ABNA0417164300", Start: start,
+	err := camt053.Generate(&b, 3, camt053.GenOptions{StatementID: id, AccountIBAN: "NL91ABNA0417164300", Start: apptest.Start,
 		Entry: func(i int) (string, int64) {
 			switch i {
 			case 0:
@@ -67,8 +67,8 @@ func TestFinancePages(t *testing.T) {
 	b := e.creditor("Groothandel Van Dijk")
 	d1 := e.debtor(a, "D-1", "Jan de Vries")
 	d2 := e.debtor(a, "D-2", "Ayşe Yılmaz")
-	inv1 := e.invoice(a, d1, "F-1001", start.AddDate(0, 0, -30), 10000)
-	e.invoice(a, d2, "F-1002", start.AddDate(0, 0, -30), 23450)
+	inv1 := e.invoice(a, d1, "F-1001", apptest.Start.AddDate(0, 0, -30), 10000)
+	e.invoice(a, d2, "F-1002", apptest.Start.AddDate(0, 0, -30), 23450)
 	e.Agent("agent@example.nl", "agent", a.ID)
 	e.Agent("fin@example.nl", "finance", a.ID)
 	e.Agent("fin-b@example.nl", "finance", b.ID)

@@ -13,18 +13,7 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
 
-var amsterdam = apptest.Amsterdam
-
-// start is where the clock of most tests starts (apptest.Start).
-var start = apptest.Start
-
 const password = apptest.Password
-
-type (
-	client          = apptest.Client
-	response        = apptest.Response
-	creditorFixture = apptest.Creditor
-)
 
 // env is one test's app on its own fresh database; every page its clients
 // receive is checked for scripts and caching.
@@ -39,7 +28,7 @@ func newEnvWith(t *testing.T, cfg config.Config) *env {
 
 // newAgentEnv is the start of most console tests: an app with the creditor
 // Zonnestroom and its agent agent@example.nl, not yet signed in.
-func newAgentEnv(t *testing.T) (*env, creditorFixture) {
+func newAgentEnv(t *testing.T) (*env, apptest.Creditor) {
 	t.Helper()
 	e := newEnv(t)
 	cr := e.creditor("Zonnestroom")
@@ -47,8 +36,15 @@ func newAgentEnv(t *testing.T) (*env, creditorFixture) {
 	return e, cr
 }
 
+// newSignedIn is newAgentEnv with the agent signed in.
+func newSignedIn(t *testing.T) (*env, apptest.Creditor, *apptest.Client) {
+	t.Helper()
+	e, cr := newAgentEnv(t)
+	return e, cr, e.signedIn("agent@example.nl")
+}
+
 // signedIn is a new client signed in as the console user email.
-func (e *env) signedIn(email string) *client {
+func (e *env) signedIn(email string) *apptest.Client {
 	e.T.Helper()
 	c := e.Client()
 	c.SignInAgent(email)
@@ -57,31 +53,31 @@ func (e *env) signedIn(email string) *client {
 
 // disputed gives cr a debtor D-1 named name who owes 100,00 on F-1, due 20
 // days ago, and disputes it with body and a PDF.
-func (e *env) disputed(cr creditorFixture, name, body string) (collect.Debtor, collect.Invoice, collect.Dispute) {
+func (e *env) disputed(cr apptest.Creditor, name, body string) (collect.Debtor, collect.Invoice, collect.Dispute) {
 	e.T.Helper()
 	d := e.debtor(cr, "D-1", name)
 	inv := e.invoice(cr, d, "F-1", e.DB.Today().AddDate(0, 0, -20), 10000)
 	return d, inv, e.dispute(cr, d, inv, body)
 }
 
-func (e *env) creditor(name string) creditorFixture {
+func (e *env) creditor(name string) apptest.Creditor {
 	e.T.Helper()
 	return e.Creditor(collect.Creditor{Name: name, Email: "info@example.nl"})
 }
 
-func (e *env) debtor(cr creditorFixture, ref, name string) collect.Debtor {
+func (e *env) debtor(cr apptest.Creditor, ref, name string) collect.Debtor {
 	e.T.Helper()
 	return e.Debtor(collect.Debtor{CreditorID: cr.ID, ExternalRef: ref, Name: name, Email: "debtor@example.nl"})
 }
 
-func (e *env) invoice(cr creditorFixture, d collect.Debtor, number string, due time.Time, cents int64) collect.Invoice {
+func (e *env) invoice(cr apptest.Creditor, d collect.Debtor, number string, due time.Time, cents int64) collect.Invoice {
 	e.T.Helper()
 	return e.Invoice(collect.Invoice{CreditorID: cr.ID, DebtorID: d.ID, Number: number, Description: "Energie",
 		IssueDate: due.AddDate(0, 0, -14), DueDate: due, Amount: cents})
 }
 
 // proposal stores a plan outside the policy, so it waits for an agent.
-func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months int) collect.Plan {
+func (e *env) proposal(cr apptest.Creditor, d collect.Debtor, total int64, months int) collect.Plan {
 	e.T.Helper()
 	first := e.DB.Today().AddDate(0, 0, 7)
 	check := collect.CheckPlan(cr.Policy.Plan, total, months, first, e.DB.Today(), false)
@@ -97,7 +93,7 @@ func (e *env) proposal(cr creditorFixture, d collect.Debtor, total int64, months
 
 var smallPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
-func (e *env) dispute(cr creditorFixture, d collect.Debtor, inv collect.Invoice, body string) collect.Dispute {
+func (e *env) dispute(cr apptest.Creditor, d collect.Debtor, inv collect.Invoice, body string) collect.Dispute {
 	e.T.Helper()
 	x, err := e.DB.CreateDispute(e.Ctx, collect.Dispute{CreditorID: cr.ID, DebtorID: d.ID, InvoiceID: inv.ID, Reason: "amount_wrong", Body: body,
 		Files: []collect.DisputeFile{{Filename: "bon.pdf", ContentType: "application/pdf", Data: smallPDF}}})
@@ -107,7 +103,7 @@ func (e *env) dispute(cr creditorFixture, d collect.Debtor, inv collect.Invoice,
 	return x
 }
 
-func (e *env) hardship(cr creditorFixture, d collect.Debtor) collect.Hardship {
+func (e *env) hardship(cr apptest.Creditor, d collect.Debtor) collect.Hardship {
 	e.T.Helper()
 	h, err := e.DB.ReportHardship(e.Ctx, collect.Hardship{CreditorID: cr.ID, DebtorID: d.ID, Reason: "income", Consent: true}, cr.Policy.BreathingDays)
 	if err != nil {

@@ -30,9 +30,7 @@ const plainDutch = "Beste {{.Name}},\r\n\r\nU moet nog {{.Amount}} betalen. Dat 
 // and the debtor's file says so. Anyone else gets 403.
 func TestLadderEditor(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	cr := e.creditor("Zonnestroom")
-	e.Agent("agent@example.nl", "agent", cr.ID)
+	e, cr := newAgentEnv(t)
 	e.Agent("admin@example.nl", "admin", cr.ID)
 	page := "/console/ladders/" + cr.ID
 

@@ -5,12 +5,16 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/apptest"
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/console"
+	"github.com/settle/settle/internal/postgres"
 )
 
 // TestParallelGuessesCannotSignInOnceLocked sends 19 wrong passwords and the
@@ -219,4 +223,121 @@ func TestLockedByOthersWhileChecking(t *testing.T) {
 	if err != nil || got.LockedUntil != nil || got.Failed != 0 {
 		t.Fatalf("after finishing: %+v, %v", got, err)
 	}
+}
+
+func TestSignIn(t *testing.T) {
+	t.Parallel()
+	e, _ := newAgentEnv(t)
+
+	c := e.Client()
+	r := c.Get("/console")
+	apptest.WantStatus(t, "queue before sign-in", r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/console/login" {
+		t.Fatalf("queue before sign-in: location %q, want /console/login", loc)
+	}
+
+	// A wrong password and an unknown email get the same answer.
+	wrong := c.Login("agent@example.nl", "not the password at all")
+	apptest.WantStatus(t, "wrong password", wrong, http.StatusUnauthorized)
+	unknown := c.Login("nobody@example.nl", "not the password at all")
+	apptest.WantStatus(t, "unknown email", unknown, http.StatusUnauthorized)
+	msg := html.EscapeString("The email address or password is not right")
+	apptest.WantContains(t, "wrong password", wrong.Body, msg)
+	apptest.WantContains(t, "unknown email", unknown.Body, msg)
+	if a, b := strings.ReplaceAll(wrong.Body, "agent@example.nl", "X"), strings.ReplaceAll(unknown.Body, "nobody@example.nl", "X"); stripCSRF(a) != stripCSRF(b) {
+		t.Errorf("wrong password and unknown email give different pages:\n%s\n---\n%s", a, b)
+	}
+	if ck := wrong.Cookie(console.SessionCookie); ck != nil && ck.Value != "" {
+		t.Error("a wrong password set a session cookie")
+	}
+
+	r = c.Login("Agent@Example.nl ", password)
+	apptest.WantStatus(t, "right password", r, http.StatusSeeOther)
+	ck := r.Cookie(console.SessionCookie)
+	if ck == nil || ck.Value == "" {
+		t.Fatal("no session cookie after signing in")
+	}
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/console" || ck.Secure {
+		t.Errorf("session cookie: HttpOnly %v, SameSite %v, Path %q, Secure %v; want HttpOnly, Lax, /console, not Secure on http",
+			ck.HttpOnly, ck.SameSite, ck.Path, ck.Secure)
+	}
+	r = c.Get("/console")
+	apptest.WantStatus(t, "queue", r, http.StatusOK)
+	apptest.WantContains(t, "queue", r.Body, "<h1>Work queue</h1>", "agent@example.nl")
+	// The right password cleared the count of wrong ones.
+	a, err := e.DB.AgentByEmail(e.Ctx, "agent@example.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Failed != 0 || a.LockedUntil != nil {
+		t.Errorf("after a right password: %d failures, locked until %v", a.Failed, a.LockedUntil)
+	}
+	// The sign-in page sends a signed-in user on to the queue.
+	apptest.WantStatus(t, "sign-in page when signed in", c.Get("/console/login"), http.StatusSeeOther)
+
+	// Sign out: the session is gone in the database, not only the cookie.
+	tok := ck.Value
+	r = c.Post("/console/logout", nil)
+	apptest.WantStatus(t, "sign out", r, http.StatusOK)
+	apptest.WantContains(t, "sign out", r.Body, "You are signed out")
+	if _, err := e.DB.SessionByToken(e.Ctx, "agent", tok); !collect.IsNotFound(err) {
+		t.Errorf("session after sign-out: %v, want not found", err)
+	}
+	c.Jar[console.SessionCookie] = tok
+	apptest.WantStatus(t, "old cookie after sign-out", c.Get("/console"), http.StatusSeeOther)
+}
+
+func stripCSRF(s string) string { return apptest.CSRFField.ReplaceAllString(s, "") }
+
+func TestSessionIdleAndCookieSecureOnHTTPS(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, config.Config{BaseURL: "https://settle.example"})
+	cr := e.creditor("Zonnestroom")
+	e.Agent("agent@example.nl", "agent", cr.ID)
+	c := e.Client()
+	// Over https, with no Referer at all (every page says no-referrer): the
+	// CSRF check needs none.
+	c.Header.Set("X-Forwarded-Proto", "https")
+	r := c.Login("agent@example.nl", password)
+	apptest.WantStatus(t, "sign in over https", r, http.StatusSeeOther)
+	if ck := r.Cookie(console.SessionCookie); ck == nil || !ck.Secure {
+		t.Fatalf("session cookie over https: %+v, want Secure", ck)
+	}
+	r = c.Get("/console")
+	apptest.WantStatus(t, "queue", r, http.StatusOK)
+	if got := r.Header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("console Referrer-Policy = %q, want no-referrer", got)
+	}
+	// A note posted over https with the page's token is accepted.
+	d := e.debtor(cr, "D", "Jan Jansen")
+	c.Get("/console/debtors/" + d.ID)
+	c.Header.Set("Referer", "https://settle.test/console/debtors/"+d.ID)
+	apptest.WantStatus(t, "note over https", c.Post("/console/debtors/"+d.ID+"/notes", url.Values{"body": {"hello"}}), http.StatusSeeOther)
+	// Idle for longer than the sessions table allows: signed out.
+	e.Clock.Advance(postgres.SessionIdle + time.Minute)
+	apptest.WantStatus(t, "queue after idling", c.Get("/console"), http.StatusSeeOther)
+}
+
+func TestBruteForceLocks(t *testing.T) {
+	t.Parallel()
+	e, _ := newAgentEnv(t)
+	c := e.Client()
+	for i := range access.MaxLoginFailures {
+		apptest.WantStatus(t, fmt.Sprintf("wrong password %d", i+1), c.Login("agent@example.nl", fmt.Sprintf("guess number %d!", i)), http.StatusUnauthorized)
+	}
+	a, err := e.DB.AgentByEmail(e.Ctx, "agent@example.nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.LockedUntil == nil || !a.LockedUntil.After(e.DB.Now()) {
+		t.Fatalf("after %d wrong passwords: locked until %v, want a lock in PostgreSQL", access.MaxLoginFailures, a.LockedUntil)
+	}
+	// Locked: even the right password does not get in, with the same message.
+	r := c.Login("agent@example.nl", password)
+	apptest.WantStatus(t, "right password while locked", r, http.StatusUnauthorized)
+	apptest.WantContains(t, "right password while locked", r.Body, html.EscapeString("The email address or password is not right"))
+	e.Clock.Advance(access.LockDuration - time.Minute)
+	apptest.WantStatus(t, "right password a minute before the lock ends", c.Login("agent@example.nl", password), http.StatusUnauthorized)
+	e.Clock.Advance(time.Minute + time.Second)
+	c.SignInAgent("agent@example.nl")
 }

@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -13,16 +12,12 @@ import (
 // reader can follow, and the ladder editor passes axe too; an admin reads
 // both in Chromium.
 func TestBrowserMessagesAndLadder(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
+	site, ctx := consoleJourney(t, "admin")
 	d := site.Debtor(t, "partly paid")
-	if _, err := casework.PlanOutreach(context.Background(), site.DB, site.DB.Now(), site.URL); err != nil {
+	if _, err := casework.PlanOutreach(t.Context(), site.DB, site.DB.Now(), site.URL); err != nil {
 		t.Fatal(err)
 	}
-	consoleSignIn(t, ctx, site, "admin", false)
-	if code := browsertest.Open(t, ctx, site.URL+"/console/debtors/"+d.ID); code != 200 {
-		t.Fatalf("open the debtor's file: status %d", code)
-	}
+	browsertest.Visit(t, ctx, site.URL+"/console/debtors/"+d.ID, "open the debtor's file")
 	rows := browsertest.Text(t, ctx, "table.messages tbody")
 	if !strings.Contains(rows, "reminder") || !strings.ContainsAny(rows, "0123456789") {
 		t.Errorf("messages table %q, want the planned reminder with its moment", rows)
@@ -33,9 +28,7 @@ func TestBrowserMessagesAndLadder(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "file-messages")
 	browsertest.Axe(t, ctx, "console debtor file with messages")
 
-	if code := browsertest.Open(t, ctx, site.URL+"/console/ladders/"+d.CreditorID); code != 200 {
-		t.Fatalf("open the ladder editor: status %d", code)
-	}
+	browsertest.Visit(t, ctx, site.URL+"/console/ladders/"+d.CreditorID, "open the ladder editor")
 	if got := browsertest.Text(t, ctx, "h1"); !strings.HasPrefix(got, "Collection ladder of ") {
 		t.Errorf("ladder h1 = %q", got)
 	}

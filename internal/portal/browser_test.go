@@ -18,8 +18,7 @@ import (
 // keyboard use and a 320 px wide screen.
 func TestBrowserJourney(t *testing.T) {
 	began := time.Now()
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
+	site, ctx := browsertest.Journey(t)
 	t.Logf("app and browser ready in %v", time.Since(began).Round(time.Millisecond))
 	journey := time.Now()
 
@@ -42,9 +41,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// The link from the letter: the token leaves the address bar at once,
 	// and the page asks the second factor, showing only the creditor's name.
-	if code := browsertest.Open(t, ctx, d.Link); code != 200 {
-		t.Fatalf("open link: status %d, want 200", code)
-	}
+	browsertest.Visit(t, ctx, d.Link, "open link")
 	if p := browsertest.Path(t, ctx); p != "/verify" {
 		t.Fatalf("after the link: at %s, want /verify", p)
 	}
@@ -114,9 +111,7 @@ func TestBrowserJourney(t *testing.T) {
 	browsertest.Axe(t, ctx, "overview")
 
 	// One invoice, explained.
-	if code := browsertest.ClickAndWait(t, ctx, ".card a[href^='/invoices/']"); code != 200 {
-		t.Fatalf("open invoice: status %d, want 200", code)
-	}
+	browsertest.Click(t, ctx, ".card a[href^='/invoices/']", "open invoice")
 	if p, want := browsertest.Path(t, ctx), "/invoices/"+line.Invoice.ID; p != want {
 		t.Fatalf("invoice link: at %s, want %s", p, want)
 	}
@@ -131,9 +126,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// Back to the overview, then English, from the form in the header.
 	browsertest.ClickAndWait(t, ctx, "main a[href='/overview']")
-	if code := browsertest.ClickAndWait(t, ctx, "header form[action='/language'] button[lang=en]"); code != 200 {
-		t.Fatalf("switch to English: status %d, want 200", code)
-	}
+	browsertest.Click(t, ctx, "header form[action='/language'] button[lang=en]", "switch to English")
 	if p := browsertest.Path(t, ctx); p != "/overview" {
 		t.Fatalf("after the language switch: at %s, want /overview", p)
 	}
@@ -152,9 +145,7 @@ func TestBrowserJourney(t *testing.T) {
 	browsertest.ClickAndWait(t, ctx, "main a[href='/overview']")
 
 	// Sign out: the session ends.
-	if code := browsertest.ClickAndWait(t, ctx, "form.signout button[type=submit]"); code != 200 {
-		t.Fatalf("sign out: status %d, want 200", code)
-	}
+	browsertest.Click(t, ctx, "form.signout button[type=submit]", "sign out")
 	browserText(t, ctx, "h1", en.T("signedout.title"))
 	if browsertest.Exists(t, ctx, "form.signout") {
 		t.Error("the signed-out page still offers to sign out")

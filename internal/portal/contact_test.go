@@ -14,8 +14,7 @@ import (
 
 func TestContactWishes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, _, c := selfServiceDebtor(t, e, cr, "K-1", "12")
 
 	r := c.Get("/overview")

@@ -2,77 +2,17 @@ package portal_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/settle/settle/internal/apptest"
-	"github.com/settle/settle/internal/collect"
 )
-
-// upload is one file in a multipart form.
-type upload struct {
-	name string
-	data []byte
-}
-
-// postFiles sends a multipart form with the CSRF token of the last page and
-// the files as "evidence".
-func postFiles(c *client, path string, fields map[string]string, files ...upload) response {
-	c.T.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	if _, ok := fields["_csrf"]; !ok {
-		if err := w.WriteField("_csrf", c.CSRF); err != nil {
-			c.T.Fatal(err)
-		}
-	}
-	for k, v := range fields {
-		if err := w.WriteField(k, v); err != nil {
-			c.T.Fatal(err)
-		}
-	}
-	for _, f := range files {
-		fw, err := w.CreateFormFile("evidence", f.name)
-		if err != nil {
-			c.T.Fatal(err)
-		}
-		if _, err := fw.Write(f.data); err != nil {
-			c.T.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		c.T.Fatal(err)
-	}
-	return c.Send(http.MethodPost, path, &buf, http.Header{"Content-Type": {w.FormDataContentType()}})
-}
-
-var (
-	pdfFile  = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-	jpegFile = append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00}, bytes.Repeat([]byte{0x11}, 64)...)
-	pngFile  = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), bytes.Repeat([]byte{0x01}, 64)...)
-	htmlFile = []byte("<!doctype html><html><body><script>alert(1)</script></body></html>")
-)
-
-// selfServiceDebtor seeds a debtor with one invoice a month late and a
-// notice, so that interest runs and costs are due, and signs them in.
-func selfServiceDebtor(t *testing.T, e *env, cr creditorFixture, ref, house string) (collect.Debtor, collect.Invoice, *client) {
-	t.Helper()
-	d := e.debtor(cr, ref, debtorName, "7311 KL", house)
-	inv := e.invoice(cr, d, "F-"+ref, "Stroom september", collect.Day(2026, 9, 1), collect.Day(2026, 9, 15), 24550)
-	e.notice(cr, d, "email", collect.Day(2026, 10, 1), inv)
-	tok, _ := e.link(cr, d, "letter")
-	c := e.Client()
-	c.SignInDebtor(tok, d)
-	return d, inv, c
-}
 
 func TestDispute(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, inv, c := selfServiceDebtor(t, e, cr, "K-1", "12")
 	other, otherInv, _ := selfServiceDebtor(t, e, cr, "K-2", "14")
 	path := "/invoices/" + inv.ID + "/dispute"
@@ -183,8 +123,7 @@ func TestDispute(t *testing.T) {
 
 func TestEvidenceTypeByContent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	_, inv, c := selfServiceDebtor(t, e, cr, "K-1", "12")
 	path := "/invoices/" + inv.ID + "/dispute"
 	c.Get(path)

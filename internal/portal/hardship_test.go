@@ -12,8 +12,7 @@ import (
 
 func TestHardship(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, inv, c := selfServiceDebtor(t, e, cr, "K-1", "12")
 
 	// Step 1: the reason.
@@ -97,8 +96,7 @@ func TestHardship(t *testing.T) {
 
 func TestHardshipCreditorHelp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	if _, err := e.DB.PoolForTests().Exec(e.Ctx, `UPDATE creditors SET breathing_days = 60, help_phone = '0800 1234', help_site = 'https://hulp.example.nl' WHERE id = $1`, cr.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package portal_test
 
 import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +11,7 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
@@ -36,6 +40,22 @@ func newEnv(t *testing.T, at time.Time) *env { return newEnvWith(t, at, config.C
 func newEnvWith(t *testing.T, at time.Time, cfg config.Config) *env {
 	t.Helper()
 	return &env{apptest.New(t, apptest.Options{At: at, Config: cfg, Check: apptest.CheckSecurityHeaders})}
+}
+
+// newCreditorEnv is the start of most portal tests: an app at start with
+// the creditor Energie Noord.
+func newCreditorEnv(t *testing.T) (*env, creditorFixture) {
+	t.Helper()
+	e := newEnv(t, start)
+	return e, e.creditor(creditorName, creditorPhone)
+}
+
+// newJan is newCreditorEnv with its debtor Jan Jansen (K-1), who answers
+// the second factor with 7311 KL and 12.
+func newJan(t *testing.T) (*env, creditorFixture, collect.Debtor) {
+	t.Helper()
+	e, cr := newCreditorEnv(t)
+	return e, cr, e.debtor(cr, "K-1", debtorName, "7311 KL", "12")
 }
 
 func (e *env) creditor(name, phone string) creditorFixture {
@@ -71,6 +91,88 @@ func (e *env) link(cr creditorFixture, d collect.Debtor, channel string) (string
 	return e.Link(cr.ID, d.ID, channel)
 }
 
+// opened is a new client of d that opened a letter's link and is on the
+// second-factor page, with the link's token.
+func (e *env) opened(cr creditorFixture, d collect.Debtor) (*client, string) {
+	e.T.Helper()
+	tok, _ := e.link(cr, d, "letter")
+	c := e.Client()
+	apptest.WantStatus(e.T, "open the letter's link", c.OpenLink(tok), http.StatusOK)
+	return c, tok
+}
+
+// signIn is a new client of d, signed in through a letter's link.
+func (e *env) signIn(cr creditorFixture, d collect.Debtor) *client {
+	e.T.Helper()
+	tok, _ := e.link(cr, d, "letter")
+	c := e.Client()
+	c.SignInDebtor(tok, d)
+	return c
+}
+
+// upload is one file in a multipart form.
+type upload struct {
+	name string
+	data []byte
+}
+
+// postFiles sends a multipart form with the CSRF token of the last page and
+// the files as "evidence".
+func postFiles(c *client, path string, fields map[string]string, files ...upload) response {
+	c.T.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if _, ok := fields["_csrf"]; !ok {
+		if err := w.WriteField("_csrf", c.CSRF); err != nil {
+			c.T.Fatal(err)
+		}
+	}
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			c.T.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile("evidence", f.name)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		if _, err := fw.Write(f.data); err != nil {
+			c.T.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		c.T.Fatal(err)
+	}
+	return c.Send(http.MethodPost, path, &buf, http.Header{"Content-Type": {w.FormDataContentType()}})
+}
+
+var (
+	pdfFile  = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	jpegFile = append([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00}, bytes.Repeat([]byte{0x11}, 64)...)
+	pngFile  = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), bytes.Repeat([]byte{0x01}, 64)...)
+	htmlFile = []byte("<!doctype html><html><body><script>alert(1)</script></body></html>")
+)
+
+// selfServiceDebtor seeds a debtor with one invoice a month late and a
+// notice, so that interest runs and costs are due, and signs them in.
+func selfServiceDebtor(t *testing.T, e *env, cr creditorFixture, ref, house string) (collect.Debtor, collect.Invoice, *client) {
+	t.Helper()
+	d := e.debtor(cr, ref, debtorName, "7311 KL", house)
+	inv := e.invoice(cr, d, "F-"+ref, "Stroom september", collect.Day(2026, 9, 1), collect.Day(2026, 9, 15), 24550)
+	e.notice(cr, d, "email", collect.Day(2026, 10, 1), inv)
+	return d, inv, e.signIn(cr, d)
+}
+
+// planDebtor seeds a debtor with one invoice not yet due (so the total does
+// not move), signs them in and returns the client.
+func planDebtor(t *testing.T, e *env, cr creditorFixture, ref string, cents int64) (collect.Debtor, *client) {
+	t.Helper()
+	d := e.debtor(cr, ref, debtorName, "7311 KL", "12")
+	e.invoice(cr, d, "F-"+ref, "Stroom november", collect.Day(2026, 11, 10), collect.Day(2026, 12, 10), cents)
+	return d, e.signIn(cr, d)
+}
+
 func (e *env) statement(cr creditorFixture, d collect.Debtor) collect.Statement {
 	e.T.Helper()
 	return e.Statement(cr.ID, d.ID)
@@ -93,3 +195,11 @@ func checkNoLeak(t *testing.T, what, body string, personal ...string) {
 		}
 	}
 }
+
+const (
+	creditorName  = "Energie Noord B.V."
+	creditorPhone = "020 123 45 67"
+	debtorName    = "Jan Jansen"
+)
+
+var nl = i18n.For("nl")

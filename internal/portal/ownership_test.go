@@ -83,8 +83,7 @@ func normalise(body string) string { return backField.ReplaceAllString(body, `na
 
 func TestOwnership(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	other := e.creditor("Water Zuid B.V.", "030 765 43 21")
 	f := ownershipFixture{e: e}
 	f.a = e.debtor(cr, "K-1", debtorName, "7311 KL", "12")

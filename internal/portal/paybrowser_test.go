@@ -31,34 +31,21 @@ import (
 // Every page of ours gets axe-core (WCAG 2.2 A/AA), a 320 px reflow check and
 // a screenshot at 360 px.
 func TestBrowserPayIDEAL(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
-	nl := i18n.For("nl")
-	bg := context.Background()
-
-	d := site.Debtor(t, "several invoices, English")
-	before := payStatement(t, site, d)
-	if len(before.Open()) < 2 {
-		t.Fatalf("demo debtor %q: %d open invoices, want several", d.Situation, len(before.Open()))
-	}
+	site, ctx, d := browsertest.DebtorJourney(t, "several invoices, English")
+	before := severalOpen(t, site, d)
 	// The second invoice: paying it leaves the others open, so the return
 	// page shows what is still to pay.
 	line := before.Open()[1]
 	amount := line.Total()
 
-	browserSignIn(t, ctx, d)
 	// John reads English; he switches to Dutch in the header, and the pay
 	// pages follow (the plain-language gate is about the Dutch texts).
-	if code := browsertest.ClickAndWait(t, ctx, "header form[action='/language'] button[lang=nl]"); code != 200 {
-		t.Fatalf("switch to Dutch: status %d", code)
-	}
+	browsertest.Click(t, ctx, "header form[action='/language'] button[lang=nl]", "switch to Dutch")
 	browserLang(t, ctx, "nl")
 	browsertest.Screenshot(t, ctx, "1 overview")
 
 	// The overview leads to the invoice, and the invoice to its pay button.
-	if code := browsertest.ClickAndWait(t, ctx, ".card a[href='/invoices/"+line.Invoice.ID+"']"); code != 200 {
-		t.Fatalf("open invoice: status %d", code)
-	}
+	browsertest.Click(t, ctx, ".card a[href='/invoices/"+line.Invoice.ID+"']", "open invoice")
 	browserText(t, ctx, "h1", nl.T("invoice.title", line.Invoice.Number))
 	browserText(t, ctx, "main a.button[href^='/pay/method']", nl.T("invoice.pay", nl.Money(amount)))
 	browsertest.Screenshot(t, ctx, "2 invoice")
@@ -70,9 +57,7 @@ func TestBrowserPayIDEAL(t *testing.T) {
 
 	// "Choose another amount" leads to the choice of what to pay; the
 	// invoice is one of the choices there.
-	if code := browsertest.ClickAndWait(t, ctx, "main a[href='/pay']"); code != 200 {
-		t.Fatalf("choose another amount: status %d", code)
-	}
+	browsertest.Click(t, ctx, "main a[href='/pay']", "choose another amount")
 	if p := browsertest.Path(t, ctx); p != "/pay" {
 		t.Fatalf("choose another amount: at %s, want /pay", p)
 	}
@@ -81,17 +66,13 @@ func TestBrowserPayIDEAL(t *testing.T) {
 	one := "main a.button[href$='invoice=" + line.Invoice.ID + "']"
 	browserText(t, ctx, one, nl.T("pay.one", line.Invoice.Description, nl.Money(amount)))
 	pageChecks(t, ctx, "4 pay choose")
-	if code := browsertest.ClickAndWait(t, ctx, one); code != 200 {
-		t.Fatalf("choose the invoice: status %d", code)
-	}
+	browsertest.Click(t, ctx, one, "choose the invoice")
 	payMethodPage(t, ctx, nl, line.Invoice.ID, amount)
 
 	// iDEAL: our record first, then Mollie's checkout page.
 	ideal := "form.method:has(input[name=method][value=ideal]) button[type=submit]"
 	browserText(t, ctx, ideal, nl.T("pay.ideal.button", nl.Money(amount)))
-	if code := browsertest.ClickAndWait(t, ctx, ideal); code != 200 {
-		t.Fatalf("pay with iDEAL: status %d", code)
-	}
+	browsertest.Click(t, ctx, ideal, "pay with iDEAL")
 	p := onlyPayment(t, site, d)
 	if p.Provider != "mollie" || p.Method != "ideal" || !strings.HasPrefix(p.ProviderID, "tr_") || p.Amount != amount ||
 		p.InvoiceID != line.Invoice.ID || p.Status != pay.StatusOpen {
@@ -107,9 +88,7 @@ func TestBrowserPayIDEAL(t *testing.T) {
 
 	// Paid at the bank: back on our return page, which asks Mollie at
 	// once rather than waiting for the webhook.
-	if code := browsertest.ClickAndWait(t, ctx, "button[name=status][value=paid]"); code != 200 {
-		t.Fatalf("choose paid: status %d", code)
-	}
+	browsertest.Click(t, ctx, "button[name=status][value=paid]", "choose paid")
 	if path, want := browsertest.Path(t, ctx), "/pay/return/"+p.ID; path != want {
 		t.Fatalf("after paying: at %s, want %s", path, want)
 	}
@@ -133,7 +112,7 @@ func TestBrowserPayIDEAL(t *testing.T) {
 			t.Errorf("invoice %s open %d after paying another, want %d unchanged", other.Invoice.Number, l.Total(), other.Total())
 		}
 	}
-	if got, _ := site.DB.PaymentByID(bg, p.ID); got.Status != pay.StatusPaid {
+	if got, _ := site.DB.PaymentByID(t.Context(), p.ID); got.Status != pay.StatusPaid {
 		t.Errorf("payment status %s after the return page, want paid", got.Status)
 	}
 	pageChecks(t, ctx, "6 return paid")
@@ -144,7 +123,7 @@ func TestBrowserPayIDEAL(t *testing.T) {
 	if again := payStatement(t, site, d); again.Total() != after.Total() {
 		t.Errorf("open total %d after the webhook's job, want %d (booked once)", again.Total(), after.Total())
 	}
-	if hist, err := site.DB.PaymentHistory(bg, p.ID); err != nil || len(hist) != 2 || hist[1] != pay.StatusPaid {
+	if hist, err := site.DB.PaymentHistory(t.Context(), p.ID); err != nil || len(hist) != 2 || hist[1] != pay.StatusPaid {
 		t.Errorf("payment history %v (%v), want [open paid]", hist, err)
 	}
 
@@ -175,30 +154,18 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	opts.Config.StripeWebhook = webhookSecret
 	site := browsertest.StartWith(t, opts)
 	ctx := browsertest.Browser(t)
-	nl := i18n.For("nl")
-	bg := context.Background()
-
 	d := site.Debtor(t, "business, several invoices")
-	before := payStatement(t, site, d)
-	if len(before.Open()) < 2 {
-		t.Fatalf("demo debtor %q: %d open invoices, want several", d.Situation, len(before.Open()))
-	}
+	before := severalOpen(t, site, d)
 	total := before.Total()
-	browserSignIn(t, ctx, d)
+	browsertest.SignInDebtor(t, ctx, d)
 
 	// Everything, by iDEAL.
-	if code := browsertest.ClickAndWait(t, ctx, "nav.actions a[href='/pay']"); code != 200 {
-		t.Fatalf("pay action: status %d", code)
-	}
-	if code := browsertest.ClickAndWait(t, ctx, "main a.button[href='/pay/method?what=all']"); code != 200 {
-		t.Fatalf("pay everything: status %d", code)
-	}
+	browsertest.Click(t, ctx, "nav.actions a[href='/pay']", "pay action")
+	browsertest.Click(t, ctx, "main a.button[href='/pay/method?what=all']", "pay everything")
 	if main := browsertest.Text(t, ctx, "main"); !strings.Contains(main, norm(nl.T("pay.method.intro", nl.Money(total)))) {
 		t.Errorf("method page does not say what is paid (%s): %q", nl.Money(total), main)
 	}
-	if code := browsertest.ClickAndWait(t, ctx, "form.method:has(input[name=method][value=ideal]) button[type=submit]"); code != 200 {
-		t.Fatalf("pay with iDEAL: status %d", code)
-	}
+	browsertest.Click(t, ctx, "form.method:has(input[name=method][value=ideal]) button[type=submit]", "pay with iDEAL")
 	first := onlyPayment(t, site, d)
 	if first.Provider != "mollie" || first.Method != "ideal" || first.Amount != total || first.InvoiceID != "" {
 		t.Errorf("first payment record: %+v, want mollie iDEAL of %d for everything", first, total)
@@ -206,16 +173,14 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "1 mollie checkout")
 
 	// The bank says no.
-	if code := browsertest.ClickAndWait(t, ctx, "button[name=status][value=failed]"); code != 200 {
-		t.Fatalf("choose failed: status %d", code)
-	}
+	browsertest.Click(t, ctx, "button[name=status][value=failed]", "choose failed")
 	if path, want := browsertest.Path(t, ctx), "/pay/return/"+first.ID; path != want {
 		t.Fatalf("after failing: at %s, want %s", path, want)
 	}
 	browserText(t, ctx, "h1", nl.T("pay.result.failed"))
 	browserText(t, ctx, "main p[role=status]", nl.T("pay.failed.text"))
 	browserText(t, ctx, "main a.button[href^='/pay/method']", nl.T("pay.failed.retry"))
-	if got, _ := site.DB.PaymentByID(bg, first.ID); got.Status != pay.StatusFailed {
+	if got, _ := site.DB.PaymentByID(t.Context(), first.ID); got.Status != pay.StatusFailed {
 		t.Errorf("first payment status %s, want failed", got.Status)
 	}
 	if st := payStatement(t, site, d); st.Total() != total {
@@ -224,9 +189,7 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	pageChecks(t, ctx, "2 return failed")
 
 	// One click to try again: the same amount, now by card.
-	if code := browsertest.ClickAndWait(t, ctx, "main a.button[href^='/pay/method']"); code != 200 {
-		t.Fatalf("try again: status %d", code)
-	}
+	browsertest.Click(t, ctx, "main a.button[href^='/pay/method']", "try again")
 	browserText(t, ctx, "h1", nl.T("pay.method.title"))
 	card := "form.method:has(input[name=method][value=card]) button[type=submit]"
 	browserText(t, ctx, card, nl.T("pay.card.button", nl.Money(total)))
@@ -234,9 +197,7 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 
 	// The redirect to Stripe's hosted page is caught in the browser.
 	hosted := stopAtHostedCheckout(t, ctx)
-	if code := browsertest.ClickAndWait(t, ctx, card); code != 200 {
-		t.Fatalf("pay by card: status %d", code)
-	}
+	browsertest.Click(t, ctx, card, "pay by card")
 	var second collect.Payment
 	for _, p := range payments(t, site, d) {
 		if p.ID != first.ID {
@@ -291,9 +252,7 @@ func TestBrowserPayFailedThenCard(t *testing.T) {
 	waitStatus(t, site, second.ID, pay.StatusPaid)
 
 	// Back on the return page (Stripe's success_url): paid.
-	if code := browsertest.Open(t, ctx, site.URL+"/pay/return/"+second.ID); code != 200 {
-		t.Fatalf("return page: status %d", code)
-	}
+	browsertest.Visit(t, ctx, site.URL+"/pay/return/"+second.ID, "return page")
 	after := payStatement(t, site, d)
 	if after.Total() != 0 {
 		t.Errorf("open total %d after paying everything, want 0", after.Total())
@@ -373,6 +332,17 @@ func stopAtHostedCheckout(t *testing.T, ctx context.Context) func() []string {
 		defer mu.Unlock()
 		return append([]string(nil), stopped...)
 	}
+}
+
+// severalOpen is the demo debtor's statement of today, which must hold
+// several open invoices.
+func severalOpen(t *testing.T, site *browsertest.Env, d demo.Debtor) collect.Statement {
+	t.Helper()
+	st := payStatement(t, site, d)
+	if len(st.Open()) < 2 {
+		t.Fatalf("demo debtor %q: %d open invoices, want several", d.Situation, len(st.Open()))
+	}
+	return st
 }
 
 func payStatement(t *testing.T, site *browsertest.Env, d demo.Debtor) collect.Statement {

@@ -65,23 +65,42 @@ type page struct {
 	body   string
 }
 
+// dutchPages are the Dutch pages a test renders, scored together at its end.
+type dutchPages struct {
+	t     *testing.T
+	pages []page
+}
+
+// add keeps a page, and checks it is the page it claims to be: its status,
+// in Dutch, saying each of says.
+func (p *dutchPages) add(name string, want int, r response, says ...string) {
+	p.t.Helper()
+	apptest.WantContains(p.t, name, text(r), says...)
+	if r.Status != want {
+		p.t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
+	}
+	if !strings.Contains(r.Body, `<html lang="nl"`) {
+		p.t.Errorf("%s: not in Dutch", name)
+	}
+	p.pages = append(p.pages, page{name, r.Status, r.Body})
+}
+
+// score checks what the debtor reads on every page kept against the
+// writing guide.
+func (p *dutchPages) score() {
+	p.t.Helper()
+	for _, pg := range p.pages {
+		checkReadable(p.t, pg.name, readableText(p.t, pg.body))
+	}
+}
+
 // TestPlainLanguagePages renders every Dutch debtor-facing page through the
 // app and scores what the debtor reads.
 func TestPlainLanguagePages(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
-	var pages []page
-	add := func(name string, want int, r response) {
-		t.Helper()
-		if r.Status != want {
-			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
-		}
-		if !strings.Contains(r.Body, `<html lang="nl"`) {
-			t.Errorf("%s: not in Dutch", name)
-		}
-		pages = append(pages, page{name, r.Status, r.Body})
-	}
+	e, cr := newCreditorEnv(t)
+	pages := &dutchPages{t: t}
+	add := pages.add
 	day := collect.Day
 	seq := 0
 	debtor := func() collect.Debtor {
@@ -89,13 +108,6 @@ func TestPlainLanguagePages(t *testing.T) {
 		ref := "K-" + string(rune('A'+seq))
 		return e.debtor(cr, ref, debtorName, "7311 KL", "12")
 	}
-	signIn := func(d collect.Debtor) *client {
-		tok, _ := e.link(cr, d, "letter")
-		c := e.Client()
-		c.SignInDebtor(tok, d)
-		return c
-	}
-
 	// The second factor: the question, a wrong answer, the lock.
 	d := debtor()
 	e.invoice(cr, d, "F-1", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
@@ -110,13 +122,13 @@ func TestPlainLanguagePages(t *testing.T) {
 	e.Clock.Advance(15 * time.Minute)
 
 	// The overview in each of its states.
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	add("overview: not yet due", http.StatusOK, c.Get("/overview"))
 
 	d = debtor()
 	inv := e.invoice(cr, d, "F-2", "Stroom oktober", day(2026, 10, 1), day(2026, 10, 15), 12500)
 	e.notice(cr, d, "email", day(2026, 11, 16), inv)
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	add("overview: inside the notice term", http.StatusOK, c.Get("/overview"))
 	add("invoice: inside the notice term", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
@@ -125,28 +137,28 @@ func TestPlainLanguagePages(t *testing.T) {
 	inv2 := e.invoice(cr, d, "F-4", "Gas september", day(2026, 9, 1), day(2026, 9, 15), 4500)
 	e.notice(cr, d, "post", day(2026, 10, 1), inv, inv2)
 	e.pay(cr, d, 2000, day(2026, 11, 2), "partial-1")
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	add("overview: costs added", http.StatusOK, c.Get("/overview"))
 	add("invoice: costs and interest", http.StatusOK, c.Get("/invoices/"+inv.ID))
 	add("invoice: paid in part", http.StatusOK, c.Get("/invoices/"+inv2.ID))
 
 	d = debtor()
 	inv = e.invoice(cr, d, "F-5", "Water oktober", day(2026, 10, 1), day(2026, 11, 1), 6000)
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	add("overview: late, no letter yet", http.StatusOK, c.Get("/overview"))
 	add("invoice: late", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
 	d = debtor()
 	inv = e.invoice(cr, d, "F-6", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 8950)
 	e.pay(cr, d, 8950, day(2026, 11, 20), "paid-1")
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	add("overview: nothing open", http.StatusOK, c.Get("/overview"))
 	add("invoice: paid", http.StatusOK, c.Get("/invoices/"+inv.ID))
 
 	d = debtor()
 	e.invoice(cr, d, "F-7", "Stroom november", day(2026, 11, 10), day(2026, 12, 10), 5000)
 	e.pay(cr, d, 8000, day(2026, 11, 20), "over-1")
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	r := c.Get("/overview")
 	apptest.WantContains(t, "overview with credit", r.Body, nl.T("overview.credit", nl.Money(3000)))
 	add("overview: with credit", http.StatusOK, r)
@@ -162,7 +174,7 @@ func TestPlainLanguagePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	add("error: revoked link", http.StatusGone, e.Client().Get("/l/"+rtok))
-	c = signIn(d)
+	c = e.signIn(cr, d)
 	e.Clock.Advance(31 * time.Minute)
 	add("error: session expired", http.StatusUnauthorized, c.Get("/overview"))
 	e.Clock.Advance(61 * 24 * time.Hour)
@@ -177,9 +189,7 @@ func TestPlainLanguagePages(t *testing.T) {
 	btok, _ := e.link(bcr, bd, "sms")
 	add("second factor: birth date", http.StatusOK, e.Client().OpenLink(btok))
 
-	for _, p := range pages {
-		checkReadable(t, p.name, readableText(t, p.body))
-	}
+	pages.score()
 }
 
 // TestPlainLanguageCatalog scores the Dutch messages, joined per key prefix
@@ -261,20 +271,10 @@ func TestNoJargonInTemplates(t *testing.T) {
 // and invoice pages in each state these leave behind.
 func TestPlainLanguageSelfService(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	agent := "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
-	var pages []page
-	add := func(name string, want int, r response) {
-		t.Helper()
-		if r.Status != want {
-			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
-		}
-		if !strings.Contains(r.Body, `<html lang="nl"`) {
-			t.Errorf("%s: not in Dutch", name)
-		}
-		pages = append(pages, page{name, r.Status, r.Body})
-	}
+	pages := &dutchPages{t: t}
+	add := pages.add
 
 	// I don't agree.
 	d, inv, c := selfServiceDebtor(t, e, cr, "K-1", "11")
@@ -346,9 +346,7 @@ func TestPlainLanguageSelfService(t *testing.T) {
 	add("contact: wrong phone", http.StatusUnprocessableEntity, c.Post("/contact", url.Values{"ch1": {"sms"}, "phone": {"06"}, "lang": {"nl"}}))
 	add("contact: saved", http.StatusOK, c.Post("/contact", url.Values{"ch1": {"sms"}, "phone": {"0612345678"}, "avoid_work": {"on"}, "lang": {"nl"}}))
 
-	for _, p := range pages {
-		checkReadable(t, p.name, readableText(t, p.body))
-	}
+	pages.score()
 }
 
 // TestPlainLanguagePay scores every Dutch pay page: what to pay (and a wrong
@@ -373,19 +371,8 @@ func TestPlainLanguagePay(t *testing.T) {
 	fake.SetBaseURL(srv.URL)
 	f := newPayFixture(t, srv.URL, unusedURL(t))
 	c := f.c
-	var pages []page
-	// add keeps a page, and checks it is the page it claims to be.
-	add := func(name string, want int, r response, says ...string) {
-		t.Helper()
-		apptest.WantContains(t, name, text(r), says...)
-		if r.Status != want {
-			t.Errorf("%s: status %d, want %d\n%s", name, r.Status, want, r.Body)
-		}
-		if !strings.Contains(r.Body, `<html lang="nl"`) {
-			t.Errorf("%s: not in Dutch", name)
-		}
-		pages = append(pages, page{name, r.Status, r.Body})
-	}
+	pages := &dutchPages{t: t}
+	add := pages.add
 	// start pays by iDEAL and returns our payment record.
 	start := func(form url.Values) collect.Payment {
 		t.Helper()
@@ -435,7 +422,5 @@ func TestPlainLanguagePay(t *testing.T) {
 	}
 	add("pay: return, paid, all paid", http.StatusOK, c.Get("/pay/return/"+p.ID), nl.T("pay.result.paid"), nl.T("pay.paid.done"))
 
-	for _, p := range pages {
-		checkReadable(t, p.name, readableText(t, p.body))
-	}
+	pages.score()
 }

@@ -11,18 +11,6 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// planDebtor seeds a debtor with one invoice not yet due (so the total does
-// not move), signs them in and returns the client.
-func planDebtor(t *testing.T, e *env, cr creditorFixture, ref string, cents int64) (collect.Debtor, *client) {
-	t.Helper()
-	d := e.debtor(cr, ref, debtorName, "7311 KL", "12")
-	e.invoice(cr, d, "F-"+ref, "Stroom november", collect.Day(2026, 11, 10), collect.Day(2026, 12, 10), cents)
-	tok, _ := e.link(cr, d, "letter")
-	c := e.Client()
-	c.SignInDebtor(tok, d)
-	return d, c
-}
-
 func plansOf(t *testing.T, e *env, d collect.Debtor) []collect.Plan {
 	t.Helper()
 	ps, err := e.DB.Plans(e.Ctx, d.CreditorID, d.ID)
@@ -34,8 +22,7 @@ func plansOf(t *testing.T, e *env, d collect.Debtor) []collect.Plan {
 
 func TestPlanInsidePolicy(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, c := planDebtor(t, e, cr, "K-1", 60001)
 
 	// The overview offers it; the form has the defaults: 6 months, a week from today.
@@ -114,8 +101,7 @@ func TestPlanInsidePolicy(t *testing.T) {
 
 func TestPlanByMonthlyAmount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	_, c := planDebtor(t, e, cr, "K-1", 60001)
 	c.Get("/plan")
 	r := c.Post("/plan/preview", url.Values{"by": {"amount"}, "monthly": {"€ 150,00"}, "first": {"2026-12-01"}})
@@ -146,8 +132,7 @@ func TestPlanByMonthlyAmount(t *testing.T) {
 
 func TestPlanOutsidePolicy(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, c := planDebtor(t, e, cr, "K-1", 60001)
 	c.Get("/plan")
 	form := url.Values{"by": {"months"}, "months": {"24"}, "first": {"2026-11-30"}}
@@ -174,8 +159,7 @@ func TestPlanOutsidePolicy(t *testing.T) {
 
 func TestPlanNotAutoApprovedAfterBrokenPlan(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	d, c := planDebtor(t, e, cr, "K-1", 60001)
 	old, err := e.DB.ProposePlan(e.Ctx, collect.ProposePlan(collect.Plan{CreditorID: cr.ID, DebtorID: d.ID, Total: 30000, Months: 3, FirstDue: collect.Day(2026, 3, 1)}, collect.PlanCheck{Inside: true}, true, e.DB.Now()))
 	if err != nil {
@@ -199,8 +183,7 @@ func TestPlanNotAutoApprovedAfterBrokenPlan(t *testing.T) {
 
 func TestPlanCounterOffer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, start)
-	cr := e.creditor(creditorName, creditorPhone)
+	e, cr := newCreditorEnv(t)
 	agent := "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
 	for _, answer := range []string{"accept", "decline"} {
 		d, c := planDebtor(t, e, cr, "K-"+answer, 60001)

@@ -11,8 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/settle/settle/internal/browsertest"
-	"github.com/settle/settle/internal/demo"
-	"github.com/settle/settle/internal/i18n"
 )
 
 // TestBrowserSelfService walks the debtor's self-service journeys in headless
@@ -21,17 +19,9 @@ import (
 // on hold; (d) "I can't pay now" in three steps, breathing space and the help
 // page; (e) contact wishes saved.
 func TestBrowserSelfService(t *testing.T) {
-	site := browsertest.Start(t)
-	ctx := browsertest.Browser(t)
-	nl := i18n.For("nl")
-	bg := context.Background()
-
 	// (a) Pay in parts, inside the policy: approved at once.
-	kees := site.Debtor(t, "partly paid")
-	browserSignIn(t, ctx, kees)
-	if code := browsertest.ClickAndWait(t, ctx, "nav.actions a[href='/plan']"); code != 200 {
-		t.Fatalf("plan form: status %d", code)
-	}
+	site, ctx, kees := browsertest.DebtorJourney(t, "partly paid")
+	browsertest.Click(t, ctx, "nav.actions a[href='/plan']", "plan form")
 	browserText(t, ctx, "h1", nl.T("plan.title"))
 	if got := browsertest.Eval[string](t, ctx, `document.querySelector("#months").value`); got != "6" {
 		t.Errorf("months default = %q, want 6", got)
@@ -52,11 +42,9 @@ func TestBrowserSelfService(t *testing.T) {
 		t.Errorf("preview does not say the plan fits: %q", main)
 	}
 	pageChecks(t, ctx, "plan preview")
-	if code := browsertest.ClickAndWait(t, ctx, "form[action='/plan'] button[type=submit]"); code != 200 {
-		t.Fatalf("plan confirm: status %d", code)
-	}
+	browsertest.Click(t, ctx, "form[action='/plan'] button[type=submit]", "plan confirm")
 	browserText(t, ctx, "h1", nl.T("plan.approved.title"))
-	plans, err := site.DB.Plans(bg, kees.CreditorID, kees.ID)
+	plans, err := site.DB.Plans(t.Context(), kees.CreditorID, kees.ID)
 	if err != nil || len(plans) != 1 || plans[0].Status != "approved" || len(plans[0].Instalments) != 6 {
 		t.Fatalf("plans after confirming: %v %+v", err, plans)
 	}
@@ -68,20 +56,16 @@ func TestBrowserSelfService(t *testing.T) {
 	}
 	pageChecks(t, ctx, "overview with a plan")
 	// The first pay button leads to the pay page for that instalment.
-	if code := browsertest.ClickAndWait(t, ctx, ".instalment a.button"); code != 200 {
-		t.Fatalf("pay instalment: status %d", code)
-	}
+	browsertest.Click(t, ctx, ".instalment a.button", "pay instalment")
 	if got := browsertest.Eval[string](t, ctx, `document.querySelector("input[name=instalment]").value`); got != plans[0].Instalments[0].ID {
 		t.Errorf("pay page instalment = %q, want %q", got, plans[0].Instalments[0].ID)
 	}
 
 	// (c) I don't agree, with a PDF: the invoice goes on hold.
 	sanne := site.Debtor(t, "past the 14-day term: costs added")
-	browserSignIn(t, ctx, sanne)
+	browsertest.SignInDebtor(t, ctx, sanne)
 	browsertest.ClickAndWait(t, ctx, ".card a[href^='/invoices/']")
-	if code := browsertest.ClickAndWait(t, ctx, "main a[href$='/dispute']"); code != 200 {
-		t.Fatalf("dispute form: status %d", code)
-	}
+	browsertest.Click(t, ctx, "main a[href$='/dispute']", "dispute form")
 	browserText(t, ctx, "h1", nl.T("dispute.title"))
 	pageChecks(t, ctx, "dispute form")
 	pdf := filepath.Join(t.TempDir(), "betaalbewijs.pdf")
@@ -96,7 +80,7 @@ func TestBrowserSelfService(t *testing.T) {
 	}
 	browserText(t, ctx, "h1", nl.T("dispute.done.title"))
 	pageChecks(t, ctx, "dispute sent")
-	ds, err := site.DB.Disputes(bg, sanne.CreditorID, sanne.ID)
+	ds, err := site.DB.Disputes(t.Context(), sanne.CreditorID, sanne.ID)
 	if err != nil || len(ds) != 1 || len(ds[0].Files) != 1 || ds[0].Files[0].ContentType != "application/pdf" || ds[0].Files[0].Filename != "betaalbewijs.pdf" {
 		t.Fatalf("disputes after sending: %v %+v", err, ds)
 	}
@@ -107,10 +91,8 @@ func TestBrowserSelfService(t *testing.T) {
 
 	// (d) I can't pay now, in three steps; breathing space; the help page.
 	mohamed := site.Debtor(t, "overdue, inside the 14-day term")
-	browserSignIn(t, ctx, mohamed)
-	if code := browsertest.ClickAndWait(t, ctx, "nav.actions a[href='/hardship']"); code != 200 {
-		t.Fatalf("hardship step 1: status %d", code)
-	}
+	browsertest.SignInDebtor(t, ctx, mohamed)
+	browsertest.Click(t, ctx, "nav.actions a[href='/hardship']", "hardship step 1")
 	browserText(t, ctx, "p.step", nl.T("hardship.step", 1))
 	pageChecks(t, ctx, "hardship step 1")
 	browserClick(t, ctx, "#reason_income")
@@ -126,9 +108,7 @@ func TestBrowserSelfService(t *testing.T) {
 		t.Error("consent to be contacted is ticked before the debtor ticks it")
 	}
 	browserClick(t, ctx, "#consent")
-	if code := browsertest.ClickAndWait(t, ctx, "form[action='/hardship'] button[type=submit]"); code != 200 {
-		t.Fatalf("hardship report: status %d", code)
-	}
+	browsertest.Click(t, ctx, "form[action='/hardship'] button[type=submit]", "hardship report")
 	browserText(t, ctx, "h1", nl.T("hardship.done.title"))
 	until := site.DB.Today().AddDate(0, 0, 30)
 	browserText(t, ctx, "p.ok", nl.T("hardship.done.until", nl.Date(until)))
@@ -139,55 +119,32 @@ func TestBrowserSelfService(t *testing.T) {
 		t.Errorf("breathing space page does not say an employee will call: %q", main)
 	}
 	pageChecks(t, ctx, "breathing space")
-	hs, err := site.DB.Hardships(bg, mohamed.CreditorID, mohamed.ID)
+	hs, err := site.DB.Hardships(t.Context(), mohamed.CreditorID, mohamed.ID)
 	if err != nil || len(hs) != 1 || !hs[0].Consent || hs[0].Reason != "income" || hs[0].Income == nil || *hs[0].Income != 140000 {
 		t.Errorf("stored hardship: %v %+v", err, hs)
 	}
 	browsertest.ClickAndWait(t, ctx, "main a[href='/overview']")
 	browserText(t, ctx, "#breathing p", nl.T("overview.breathing", nl.Date(until))+" "+nl.T("overview.breathing.contact"))
 	pageChecks(t, ctx, "overview in breathing space")
-	if code := browsertest.ClickAndWait(t, ctx, "#breathing a[href='/help']"); code != 200 {
-		t.Fatalf("help page: status %d", code)
-	}
+	browsertest.Click(t, ctx, "#breathing a[href='/help']", "help page")
 	browserText(t, ctx, "h1", nl.T("help.title"))
 	pageChecks(t, ctx, "help")
 
 	// (e) Contact wishes.
 	anna := site.Debtor(t, "not yet due")
-	browserSignIn(t, ctx, anna)
-	if code := browsertest.ClickAndWait(t, ctx, "nav.actions a[href='/contact']"); code != 200 {
-		t.Fatalf("contact form: status %d", code)
-	}
+	browsertest.SignInDebtor(t, ctx, anna)
+	browsertest.Click(t, ctx, "nav.actions a[href='/contact']", "contact form")
 	browserText(t, ctx, "h1", nl.T("wishes.title"))
 	pageChecks(t, ctx, "contact form")
 	browserSelect(t, ctx, "#ch1", "sms")
 	browsertest.Fill(t, ctx, "#phone", "06 1234 5678")
 	browserClick(t, ctx, "#avoid_work")
-	if code := browsertest.ClickAndWait(t, ctx, "form[action='/contact'] button[type=submit]"); code != 200 {
-		t.Fatalf("save contact wishes: status %d", code)
-	}
+	browsertest.Click(t, ctx, "form[action='/contact'] button[type=submit]", "save contact wishes")
 	browserText(t, ctx, "p.ok", nl.T("wishes.saved"))
 	pageChecks(t, ctx, "contact saved")
-	w, ok, err := site.DB.ContactWishesOf(bg, anna.ID)
+	w, ok, err := site.DB.ContactWishesOf(t.Context(), anna.ID)
 	if err != nil || !ok || w.Channel != "sms" || w.Phone != "+31612345678" || len(w.Avoid) != 1 || w.Avoid[0].From != 8*60 || w.Language != "nl" {
 		t.Errorf("stored wishes = %+v %v %v", w, ok, err)
-	}
-}
-
-// browserSignIn opens a demo debtor's link and answers the second factor.
-func browserSignIn(t *testing.T, ctx context.Context, d demo.Debtor) {
-	t.Helper()
-	if code := browsertest.Open(t, ctx, d.Link); code != 200 {
-		t.Fatalf("open link of %s: status %d", d.Name, code)
-	}
-	for field, value := range d.SecondFactor {
-		browsertest.Fill(t, ctx, "#"+field, value)
-	}
-	if code := browsertest.ClickAndWait(t, ctx, "form[action='/verify'] button[type=submit]"); code != 200 {
-		t.Fatalf("second factor of %s: status %d", d.Name, code)
-	}
-	if p := browsertest.Path(t, ctx); p != "/overview" {
-		t.Fatalf("%s signed in at %s, want /overview", d.Name, p)
 	}
 }
 
