@@ -105,6 +105,13 @@ func checkContract(t testing.TB, req *http.Request, status int, header http.Head
 func (b *bundle) test(t *testing.T, req *http.Request) (*http.Response, error) {
 	t.Helper()
 	res, err := b.app.Test(req, -1)
+	return checked(t, req, res, err)
+}
+
+// checked reads the answer res (unless err), checks it against the
+// contract and gives it back with its body to read again.
+func checked(t *testing.T, req *http.Request, res *http.Response, err error) (*http.Response, error) {
+	t.Helper()
 	if err != nil {
 		return nil, err
 	}
@@ -127,17 +134,7 @@ type contractTransport struct {
 func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.t.Helper()
 	res, err := c.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	res.Body = io.NopCloser(bytes.NewReader(raw))
-	checkContract(c.t, req, res.StatusCode, res.Header, raw)
-	return res, nil
+	return checked(c.t, req, res, err)
 }
 
 // recorder is a testing.TB that keeps the failures instead of failing.
