@@ -15,10 +15,9 @@ import (
 // PDF and its manifest.
 func TestLetterDownloads(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	cr := e.Creditor(collect.Creditor{Name: "Zonnestroom Energie"})
-	other := e.Creditor(collect.Creditor{Name: "Groothandel Van Dijk"})
-	d := e.Debtor(collect.Debtor{CreditorID: cr.ID, ExternalRef: "K-1", Name: "Jan de Vries"})
+	e, cr, a := newSignedIn(t)
+	other := e.creditor("Groothandel Van Dijk")
+	d := e.debtor(cr, "K-1", "Jan de Vries")
 	inv := e.Invoice(collect.Invoice{CreditorID: cr.ID, DebtorID: d.ID, Number: "2026-1101",
 		IssueDate: collect.Day(2026, 10, 1), DueDate: collect.Day(2026, 10, 31), Amount: 24550})
 	n, err := casework.RecordNotice(e.Ctx, e.DB, cr.Creditor, casework.NoticeRequest{DebtorID: d.ID, InvoiceIDs: []string{inv.ID},
@@ -26,12 +25,9 @@ func TestLetterDownloads(t *testing.T) {
 	if err != nil || n.LetterProblem != "" {
 		t.Fatalf("RecordNotice: %+v, %v", n, err)
 	}
-	e.Agent("agent@example.nl", "agent", cr.ID)
 	e.Agent("other@example.nl", "agent", other.ID)
 	e.Agent("finance@example.nl", "finance", cr.ID)
 
-	a := e.Client()
-	a.SignInAgent("agent@example.nl")
 	file := "/console/debtors/" + d.ID
 	r := a.Get(file)
 	apptest.WantContains(t, "file", r.Body, `href="`+file+`/letters"`)
