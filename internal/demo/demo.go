@@ -198,10 +198,13 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 		out.Agents = append(out.Agents, da)
 	}
 	today := db.Today()
+	if err := seedRewardRules(ctx, db, energy); err != nil {
+		return out, err
+	}
 	for _, group := range []struct {
 		creditor collect.Creditor
 		specs    []debtorSpec
-	}{{energy, consumers}, {energy, promiseDebtors}, {energy, municipalDebtors}, {wholesale, businesses}} {
+	}{{energy, consumers}, {energy, promiseDebtors}, {energy, municipalDebtors}, {energy, rewardDebtors}, {wholesale, businesses}} {
 		for _, s := range group.specs {
 			d, err := seedDebtor(ctx, db, signer, baseURL, group.creditor, s, today)
 			if err != nil {
@@ -266,6 +269,9 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 		}
 	}
 	if err := seedPromise(ctx, db, cred, d.ID, s, ids, today); err != nil {
+		return Debtor{}, err
+	}
+	if err := seedReward(ctx, db, cred, d.ID, s, ids, today); err != nil {
 		return Debtor{}, err
 	}
 	link, _, err := casework.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", 60*24*time.Hour)
