@@ -91,34 +91,46 @@ func TestDecimal(t *testing.T) {
 	}
 }
 
+// TestParseDecimal pins ParseDecimal (cents) and ParseDecimal4 (units of
+// 1/10,000), and that ParseDecimal reads back what Decimal writes.
 func TestParseDecimal(t *testing.T) {
+	cents := parser{"ParseDecimal", ParseDecimal}
+	units4 := parser{"ParseDecimal4", ParseDecimal4}
 	tests := []struct {
+		parse   parser
 		in      string
 		want    int64
 		wantErr bool
 	}{
-		{"10.00", 1000, false},
-		{"-5.5", -550, false},
-		{"10", 1000, false},
-		{"0.01", 1, false},
-		{"1234.56", 123456, false},
-		{"+3.1", 310, false},
-		{"10.000", 1000, false},
-		{"10.001", 0, true},
-		{"10.", 0, true},
-		{".5", 0, true},
-		{"", 0, true},
-		{"-", 0, true},
-		{"1,00", 0, true},
-		{"1e3", 0, true},
-		{" 10.00", 0, true},
-		{"92233720368547758.07", math.MaxInt64, false},
-		{"92233720368547758.08", 0, true},
+		{cents, "10.00", 1000, false},
+		{cents, "-5.5", -550, false},
+		{cents, "10", 1000, false},
+		{cents, "0.01", 1, false},
+		{cents, "1234.56", 123456, false},
+		{cents, "+3.1", 310, false},
+		{cents, "10.000", 1000, false},
+		{cents, "10.001", 0, true},
+		{cents, "10.", 0, true},
+		{cents, ".5", 0, true},
+		{cents, "", 0, true},
+		{cents, "-", 0, true},
+		{cents, "1,00", 0, true},
+		{cents, "1e3", 0, true},
+		{cents, " 10.00", 0, true},
+		{cents, "92233720368547758.07", math.MaxInt64, false},
+		{cents, "92233720368547758.08", 0, true},
+		{units4, "2.5410", 25410, false},
+		{units4, "2.541", 25410, false},
+		{units4, "2", 20000, false},
+		{units4, "-0.0001", -1, false},
+		{units4, "2.54100", 25410, false},
+		{units4, "2.54101", 0, true},
+		{units4, "x", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseDecimal(tt.in)
+		got, err := tt.parse.f(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParseDecimal(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
+			t.Errorf("%s(%q) = %d, %v; want %d, err %v", tt.parse.name, tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
 	// Round trip with Decimal.
@@ -130,26 +142,10 @@ func TestParseDecimal(t *testing.T) {
 	}
 }
 
-func TestParseDecimal4(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    int64
-		wantErr bool
-	}{
-		{"2.5410", 25410, false},
-		{"2.541", 25410, false},
-		{"2", 20000, false},
-		{"-0.0001", -1, false},
-		{"2.54100", 25410, false},
-		{"2.54101", 0, true},
-		{"x", 0, true},
-	}
-	for _, tt := range tests {
-		got, err := ParseDecimal4(tt.in)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParseDecimal4(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
-	}
+// parser is a parsing function under test, with its name.
+type parser struct {
+	name string
+	f    func(string) (int64, error)
 }
 
 func TestParseInput(t *testing.T) {
