@@ -55,10 +55,7 @@ func (f *debtorFile) followUpSettled(m postgres.OutboxMessage, today time.Time) 
 	switch m.Kind {
 	case collect.KindPromiseMissed:
 		p, ok := f.promise(parts[1])
-		open := f.st.Total()
-		if line, found := f.st.Line(p.InvoiceID); found {
-			open = line.Total()
-		}
+		open, _ := scopeTotal(f.st, p.InvoiceID)
 		switch {
 		case ok && open <= 0:
 			return "paid after the promised date"

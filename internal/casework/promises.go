@@ -60,10 +60,11 @@ func MakePromise(ctx context.Context, db *postgres.DB, now time.Time, in Promise
 }
 
 // scopeTotal is what is open on a statement for one invoice, or for
-// everything when invoiceID is empty.
+// everything when invoiceID is empty: "everything" leaves out a disputed
+// invoice, as paying everything does.
 func scopeTotal(st collect.Statement, invoiceID string) (int64, error) {
 	if invoiceID == "" {
-		return st.Total(), nil
+		return st.PayAll(), nil
 	}
 	line, ok := st.Line(invoiceID)
 	if !ok {
@@ -194,7 +195,7 @@ func OpenPromiseDesk(ctx context.Context, db *postgres.DB, now time.Time, credit
 			d.Missed = &d.Promises[i]
 		}
 	}
-	d.CanPromise = d.Statement.Total() > 0 && collect.CheckPromise(d.Policy, "", d.Today, d.Today, false, d.Promises) == nil
+	d.CanPromise = d.Statement.PayAll() > 0 && collect.CheckPromise(d.Policy, "", d.Today, d.Today, false, d.Promises) == nil
 	if d.Open != nil && !d.Open.PromisedOn.Before(d.Today) {
 		then, err := OwedOn(ctx, db, creditorID, debtorID, d.Open.PromisedOn)
 		if err != nil {

@@ -28,7 +28,7 @@ type promiseView struct {
 }
 
 func newPromiseView(d casework.PromiseDesk) *promiseView {
-	v := &promiseView{PromiseDesk: d, Invoices: d.Statement.Open()}
+	v := &promiseView{PromiseDesk: d, Invoices: d.Statement.Undisputed()}
 	if d.Missed != nil {
 		v.MissedPay = template.URL(payQuery(payChoice{Amount: d.Missed.Amount}))
 	}
