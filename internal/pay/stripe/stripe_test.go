@@ -96,6 +96,16 @@ func TestAgainstStripeMock(t *testing.T) {
 		}
 	})
 
+	t.Run("refund", func(t *testing.T) {
+		// A credit paid back on the session's PaymentIntent; stripe-mock
+		// checks the request against Stripe's spec.
+		id, err := p.Refund(ctx, "cs_test_123", 500, "credit-refund-1")
+		if err != nil || !strings.HasPrefix(id, "re_") {
+			t.Fatalf("Refund = %q, %v; want a refund id", id, err)
+		}
+		var _ pay.Refunder = p
+	})
+
 	t.Run("payment id for intent", func(t *testing.T) {
 		// The fixture PaymentIntent has no metadata: not ours.
 		_, err := p.PaymentIDForIntent(ctx, "pi_123")
