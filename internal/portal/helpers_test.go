@@ -173,6 +173,26 @@ func planDebtor(t *testing.T, e *env, cr creditorFixture, ref string, cents int6
 	return d, e.signIn(cr, d)
 }
 
+// counter has an agent answer d's latest plan proposal a minute later
+// with a counter-offer of 10 months from 1 December 2026, saying why.
+func (e *env) counter(cr creditorFixture, d collect.Debtor, why string) collect.Plan {
+	e.T.Helper()
+	ps, err := e.DB.Plans(e.Ctx, d.CreditorID, d.ID)
+	if err != nil || len(ps) == 0 {
+		e.T.Fatalf("plans of %s: %v, %v", d.Name, ps, err)
+	}
+	e.Clock.Advance(time.Minute)
+	counter, err := e.DB.DecidePlan(e.Ctx, agentID, cr.ID, ps[0].ID, "counter", why,
+		&collect.Plan{Total: ps[0].Total, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return counter
+}
+
+// agentID is the console user the tests' decisions are made by.
+const agentID = "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
+
 func (e *env) statement(cr creditorFixture, d collect.Debtor) collect.Statement {
 	e.T.Helper()
 	return e.Statement(cr.ID, d.ID)

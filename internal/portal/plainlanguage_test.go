@@ -272,7 +272,7 @@ func TestNoJargonInTemplates(t *testing.T) {
 func TestPlainLanguageSelfService(t *testing.T) {
 	t.Parallel()
 	e, cr := newCreditorEnv(t)
-	agent := "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
+	agent := agentID
 	pages := &dutchPages{t: t}
 	add := pages.add
 
@@ -305,13 +305,7 @@ func TestPlainLanguageSelfService(t *testing.T) {
 	add("plan: preview, to an employee", http.StatusOK, c.Post("/plan/preview", outside))
 	add("plan: proposed", http.StatusOK, c.Post("/plan", outside))
 	add("overview: plan proposed", http.StatusOK, c.Get("/overview"))
-	proposal := plansOf(t, e, d)[0]
-	e.Clock.Advance(time.Minute)
-	counter, err := e.DB.DecidePlan(e.Ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter bij het bedrag.",
-		&collect.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	counter := e.counter(cr, d, "Tien maanden past beter bij het bedrag.")
 	add("overview: counter-offer", http.StatusOK, c.Get("/overview"))
 	add("plan: counter-offer declined", http.StatusOK, c.Post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"decline"}}))
 	add("plan: answered twice", http.StatusConflict, c.Post("/plans/"+counter.ID+"/answer", url.Values{"answer": {"accept"}}))

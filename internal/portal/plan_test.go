@@ -184,18 +184,11 @@ func TestPlanNotAutoApprovedAfterBrokenPlan(t *testing.T) {
 func TestPlanCounterOffer(t *testing.T) {
 	t.Parallel()
 	e, cr := newCreditorEnv(t)
-	agent := "6f1c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c41"
 	for _, answer := range []string{"accept", "decline"} {
 		d, c := planDebtor(t, e, cr, "K-"+answer, 60001)
 		c.Get("/plan")
 		c.Post("/plan", url.Values{"by": {"months"}, "months": {"24"}, "first": {"2026-11-30"}})
-		proposal := plansOf(t, e, d)[0]
-		e.Clock.Advance(time.Minute)
-		counter, err := e.DB.DecidePlan(e.Ctx, agent, cr.ID, proposal.ID, "counter", "Tien maanden past beter.",
-			&collect.Plan{Total: 60001, Months: 10, FirstDue: collect.Day(2026, 12, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		counter := e.counter(cr, d, "Tien maanden past beter.")
 		r := c.Get("/overview")
 		apptest.WantContains(t, "overview with a counter-offer", r.Body, nl.T("plan.ask.countered"), nl.T("plan.why", "Tien maanden past beter."),
 			"1 december 2026", "1 september 2027", nl.Money(6000), nl.Money(6001),
