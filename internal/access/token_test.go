@@ -170,26 +170,10 @@ func TestVerifyRefuses(t *testing.T) {
 			c.Issuer = "someone-else"
 			return sign(t, jwt.SigningMethodHS256, c, testKey)
 		}},
-		{"missing jti", func(t *testing.T) string {
-			c := claims()
-			c.ID = ""
-			return issue(t, c)
-		}},
-		{"missing debtor", func(t *testing.T) string {
-			c := claims()
-			c.DebtorID = ""
-			return issue(t, c)
-		}},
-		{"missing creditor", func(t *testing.T) string {
-			c := claims()
-			c.CreditorID = ""
-			return issue(t, c)
-		}},
-		{"missing expiry", func(t *testing.T) string {
-			c := claims()
-			c.ExpiresAt = nil
-			return issue(t, c)
-		}},
+		{"missing jti", issuedWithout(func(c *access.LinkClaims) { c.ID = "" })},
+		{"missing debtor", issuedWithout(func(c *access.LinkClaims) { c.DebtorID = "" })},
+		{"missing creditor", issuedWithout(func(c *access.LinkClaims) { c.CreditorID = "" })},
+		{"missing expiry", issuedWithout(func(c *access.LinkClaims) { c.ExpiresAt = nil })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,6 +185,16 @@ func TestVerifyRefuses(t *testing.T) {
 				t.Errorf("refused token returned claims %+v", got)
 			}
 		})
+	}
+}
+
+// issuedWithout is a token issued by the right signer for claims() with
+// one claim taken away by drop.
+func issuedWithout(drop func(c *access.LinkClaims)) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		c := claims()
+		drop(&c)
+		return issue(t, c)
 	}
 }
 

@@ -68,17 +68,11 @@ func compare(t *testing.T, list string, uses, allowed []string, fix string) {
 // layer empties that list.
 func TestHandlersUseStoreTypesOnly(t *testing.T) {
 	fset := token.NewFileSet()
-	store, err := parseDir(fset, filepath.Join(root, "internal/postgres"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := parsePackage(t, fset, "internal/postgres")
 	allowed := typesAndConsts(store)
 	var uses []string
 	for _, pkg := range handlerPackages {
-		files, err := parseDir(fset, filepath.Join(root, pkg), false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		files := parsePackage(t, fset, pkg)
 		for _, u := range storeUses(files, allowed) {
 			uses = append(uses, pkg+" "+u)
 		}
@@ -93,16 +87,13 @@ func TestHandlersUseStoreTypesOnly(t *testing.T) {
 // status are listed, with the reason, in status_literal_uses.txt.
 func TestStatusLiterals(t *testing.T) {
 	fset := token.NewFileSet()
-	defs, err := parseDir(fset, filepath.Join(root, "internal/collect"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defs := parsePackage(t, fset, "internal/collect")
 	values := statusValues(defs)
 	if len(values) < 20 {
 		t.Fatalf("found only %d status values in internal/collect", len(values))
 	}
 	var uses []string
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
 		}

@@ -24,12 +24,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 const (
 	module       = "github.com/settle/settle"
 	postgresPath = module + "/internal/postgres"
 )
+
+// parsePackage parses the non-test files of the package at pkg (a path
+// from the module root), or fails the test.
+func parsePackage(t *testing.T, fset *token.FileSet, pkg string) []*ast.File {
+	t.Helper()
+	files, err := parseDir(fset, filepath.Join(root, pkg), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
 
 // parseDir parses the .go files of one directory (not recursive); tests
 // says whether _test.go files are included.

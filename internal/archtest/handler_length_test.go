@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -32,10 +31,7 @@ func TestHandlerLength(t *testing.T) {
 	fset := token.NewFileSet()
 	var long []string
 	for _, pkg := range lengthCheckedPackages {
-		files, err := parseDir(fset, filepath.Join(root, pkg), false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		files := parsePackage(t, fset, pkg)
 		for _, h := range longHandlers(fset, files, maxHandlerLines) {
 			long = append(long, pkg+" "+h)
 		}
