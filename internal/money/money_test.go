@@ -94,43 +94,42 @@ func TestDecimal(t *testing.T) {
 // TestParseDecimal pins ParseDecimal (cents) and ParseDecimal4 (units of
 // 1/10,000), and that ParseDecimal reads back what Decimal writes.
 func TestParseDecimal(t *testing.T) {
-	cents := parser{"ParseDecimal", ParseDecimal}
-	units4 := parser{"ParseDecimal4", ParseDecimal4}
+	parsers := map[string]func(string) (int64, error){"ParseDecimal": ParseDecimal, "ParseDecimal4": ParseDecimal4}
 	tests := []struct {
-		parse   parser
+		parse   string
 		in      string
 		want    int64
 		wantErr bool
 	}{
-		{cents, "10.00", 1000, false},
-		{cents, "-5.5", -550, false},
-		{cents, "10", 1000, false},
-		{cents, "0.01", 1, false},
-		{cents, "1234.56", 123456, false},
-		{cents, "+3.1", 310, false},
-		{cents, "10.000", 1000, false},
-		{cents, "10.001", 0, true},
-		{cents, "10.", 0, true},
-		{cents, ".5", 0, true},
-		{cents, "", 0, true},
-		{cents, "-", 0, true},
-		{cents, "1,00", 0, true},
-		{cents, "1e3", 0, true},
-		{cents, " 10.00", 0, true},
-		{cents, "92233720368547758.07", math.MaxInt64, false},
-		{cents, "92233720368547758.08", 0, true},
-		{units4, "2.5410", 25410, false},
-		{units4, "2.541", 25410, false},
-		{units4, "2", 20000, false},
-		{units4, "-0.0001", -1, false},
-		{units4, "2.54100", 25410, false},
-		{units4, "2.54101", 0, true},
-		{units4, "x", 0, true},
+		{"ParseDecimal", "10.00", 1000, false},
+		{"ParseDecimal", "-5.5", -550, false},
+		{"ParseDecimal", "10", 1000, false},
+		{"ParseDecimal", "0.01", 1, false},
+		{"ParseDecimal", "1234.56", 123456, false},
+		{"ParseDecimal", "+3.1", 310, false},
+		{"ParseDecimal", "10.000", 1000, false},
+		{"ParseDecimal", "10.001", 0, true},
+		{"ParseDecimal", "10.", 0, true},
+		{"ParseDecimal", ".5", 0, true},
+		{"ParseDecimal", "", 0, true},
+		{"ParseDecimal", "-", 0, true},
+		{"ParseDecimal", "1,00", 0, true},
+		{"ParseDecimal", "1e3", 0, true},
+		{"ParseDecimal", " 10.00", 0, true},
+		{"ParseDecimal", "92233720368547758.07", math.MaxInt64, false},
+		{"ParseDecimal", "92233720368547758.08", 0, true},
+		{"ParseDecimal4", "2.5410", 25410, false},
+		{"ParseDecimal4", "2.541", 25410, false},
+		{"ParseDecimal4", "2", 20000, false},
+		{"ParseDecimal4", "-0.0001", -1, false},
+		{"ParseDecimal4", "2.54100", 25410, false},
+		{"ParseDecimal4", "2.54101", 0, true},
+		{"ParseDecimal4", "x", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := tt.parse.f(tt.in)
+		got, err := parsers[tt.parse](tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("%s(%q) = %d, %v; want %d, err %v", tt.parse.name, tt.in, got, err, tt.want, tt.wantErr)
+			t.Errorf("%s(%q) = %d, %v; want %d, err %v", tt.parse, tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
 	// Round trip with Decimal.
@@ -140,12 +139,6 @@ func TestParseDecimal(t *testing.T) {
 			t.Errorf("round trip %d: got %d, %v", c, got, err)
 		}
 	}
-}
-
-// parser is a parsing function under test, with its name.
-type parser struct {
-	name string
-	f    func(string) (int64, error)
 }
 
 func TestParseInput(t *testing.T) {
