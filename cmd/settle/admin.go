@@ -42,7 +42,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 func cmdCreditor(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError{"creditor: say add, add-account, rotate-key or set-kind"}
+		return usageError{"creditor: say add, add-account, rotate-key, signal-checkin or set-kind"}
 	}
 	if args[0] == "reward" {
 		return cmdCreditorReward(ctx, args[1:])
@@ -57,6 +57,7 @@ func cmdCreditor(ctx context.Context, args []string) error {
 	iban := fs.String("iban", "", "IBAN for bank transfers")
 	account := fs.String("account", "", "account number the bank names the account by in CAMT.053 statements (Acct/Id/Othr/Id) instead of the IBAN")
 	creditorKind := fs.String("kind", "", "set-kind: what the creditor supplies (energy, water, housing, health_insurance, other)")
+	checkin := fs.String("checkin", "", "on or off: a raised early signal sends the debtor one friendly check-in message")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -93,6 +94,15 @@ func cmdCreditor(ctx context.Context, args []string) error {
 				return err
 			}
 			return printResult(*asJSON, map[string]string{"id": *id, "api_key": key}, fmt.Sprintf("New API key (shown once; older keys no longer work): %s\n", key))
+		case "signal-checkin":
+			if *id == "" || (*checkin != "on" && *checkin != "off") {
+				return usageError{"creditor signal-checkin: --id and --checkin on|off are required"}
+			}
+			if err := db.SetSignalCheckin(ctx, "cli", *id, *checkin == "on"); err != nil {
+				return err
+			}
+			return printResult(*asJSON, map[string]string{"id": *id, "signal_checkin": *checkin},
+				fmt.Sprintf("Check-in messages on early signals are %s for creditor %s.\n", *checkin, *id))
 		case "set-kind":
 			if err := casework.SetCreditorKind(ctx, db, "cli", *id, *creditorKind); err != nil {
 				return err

@@ -23,6 +23,7 @@ Usage:
   settle creditor reward --id ID --occasion plan_kept|paid_early --kind waive_costs|credit|thanks|none [--amount 5,00] [--json]
   settle creditor promises --id ID [--promise-days 14] [--missed 2] [--json]  how far ahead debtors may promise; missed instalments that break a plan
   settle creditor set-kind --id ID --kind energy|water|housing|health_insurance|other [--json]  vroegsignalering
+  settle creditor signal-checkin --id ID --checkin on|off [--json]  a raised early signal sends one friendly check-in message
   settle agent add --email EMAIL --role agent|finance|admin [--creditor ID]... [--password-stdin] [--json]
   settle rates list | add --kind consumer|commercial --from YYYY-MM-DD --percent 4.25 --source TEXT
   settle signal-thresholds list | add --kind energy|water|housing|health_insurance --from YYYY-MM-DD --days N [--amount 0,00] --source TEXT

@@ -129,6 +129,17 @@ func TestEarlySignalRules(t *testing.T) {
 		}
 	}
 
+	planBroken, planRunning := b.debtor("Plan gebroken"), b.debtor("Plan loopt")
+	for _, pl := range []struct {
+		d      collect.Debtor
+		status collect.PlanStatus
+	}{{planBroken, collect.PlanBroken}, {planRunning, collect.PlanApproved}} {
+		if _, err := b.DB.PoolForTests().Exec(b.Ctx, `INSERT INTO plans (creditor_id, debtor_id, status, total_cents, months, first_due, created_at, decided_at)
+			VALUES ($1, $2, $3, 30000, 3, '2026-10-01', '2026-09-20', '2026-11-16 06:00Z')`, b.cr.ID, pl.d.ID, pl.status); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// Breathing room of 30 days from 1 October ends on 31 October; one
 	// reported later still runs.
 	over, running := b.debtor("Adempauze voorbij"), b.debtor("Adempauze loopt")
@@ -142,20 +153,21 @@ func TestEarlySignalRules(t *testing.T) {
 	}
 
 	b.Clock.Set(time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC))
-	b.raise(5)
+	b.raise(6)
 	want := []string{
 		"Adempauze voorbij: hardship_ended/breathing_room_ended",
 		"Belofte gebroken: broken_promise/promise_broken",
 		"Later en later: delay_growing/delay_growing",
 		"Mislukt: payment_problem/payment_failed",
+		"Plan gebroken: broken_promise/plan_broken",
 		"Teruggeboekt: payment_problem/charged_back",
 	}
 	if got := b.raised(); !slices.Equal(got, want) {
 		t.Errorf("open signals:\n%q\nwant\n%q", got, want)
 	}
 	if n := b.Count(`SELECT count(*) FROM audit_log WHERE action = 'signal.raised' AND after->>'rule' <> '' AND after->>'reason' <> ''
-		AND after->>'debtor_id' = debtor_id::text AND after->>'creditor_id' = $1`, b.cr.ID); n != 5 {
-		t.Errorf("%d signal.raised audit records with rule, reason and ids, want 5", n)
+		AND after->>'debtor_id' = debtor_id::text AND after->>'creditor_id' = $1`, b.cr.ID); n != 6 {
+		t.Errorf("%d signal.raised audit records with rule, reason and ids, want 6", n)
 	}
 	// The job runs every hour: the same data raises nothing again.
 	b.Clock.Add(time.Hour)

@@ -204,7 +204,7 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 	for _, group := range []struct {
 		creditor collect.Creditor
 		specs    []debtorSpec
-	}{{energy, consumers}, {energy, promiseDebtors}, {energy, municipalDebtors}, {energy, rewardDebtors}, {wholesale, businesses}} {
+	}{{energy, consumers}, {energy, promiseDebtors}, {energy, municipalDebtors}, {energy, signalDebtors}, {energy, rewardDebtors}, {wholesale, businesses}} {
 		for _, s := range group.specs {
 			d, err := seedDebtor(ctx, db, signer, baseURL, group.creditor, s, today)
 			if err != nil {
@@ -269,6 +269,9 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 		}
 	}
 	if err := seedPromise(ctx, db, cred, d.ID, s, ids, today); err != nil {
+		return Debtor{}, err
+	}
+	if err := seedSignalHistory(ctx, db, cred, d.ID, s, ids, today); err != nil {
 		return Debtor{}, err
 	}
 	if err := seedReward(ctx, db, cred, d.ID, s, ids, today); err != nil {
