@@ -33,6 +33,7 @@ func bankDay(s string) time.Time {
 //	Kees Bakker   F-3001 €80 (not yet due)
 //	Piet Puk      F-4001 €20 (not yet due)
 type bankFixture struct {
+	ctx      context.Context
 	db       *postgres.DB
 	creditor collect.Creditor
 	debtors  map[string]collect.Debtor  // by name
@@ -45,7 +46,7 @@ func newBankFixture(t testing.TB) *bankFixture {
 	today := time.Date(2024, 4, 2, 12, 0, 0, 0, amsterdam)
 	db, _ := apptest.NewDB(t, func() time.Time { return today })
 	cr, _ := newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V.", IBAN: "nl91 abna 0417 1643 00"})
-	f := &bankFixture{db: db, creditor: cr, debtors: map[string]collect.Debtor{}, invoices: map[string]collect.Invoice{}}
+	f := &bankFixture{ctx: ctx, db: db, creditor: cr, debtors: map[string]collect.Debtor{}, invoices: map[string]collect.Invoice{}}
 	type bankInvoice struct {
 		number   string
 		amount   int64
@@ -243,13 +244,12 @@ func TestImportTwiceBooksOnce(t *testing.T) {
 func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 	t.Parallel()
 	f := importedBankFixture(t)
-	ctx := context.Background()
 	lines := f.lines(t)
 	l := lineWith(t, lines, func(l collect.BankLine) bool { return l.EndToEndID == "E2E-A1" })
 	if l.State != collect.BankBooked || l.InvoiceID != f.invoices["F-1001"].ID || l.PaymentID == "" {
 		t.Fatalf("RF line: %+v, want booked on F-1001 with a payment", l)
 	}
-	p, err := f.db.PaymentByID(ctx, l.PaymentID)
+	p, err := f.db.PaymentByID(f.ctx, l.PaymentID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,12 +257,12 @@ func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 		t.Errorf("payment %+v, want a paid bank transfer of 6000 on F-1001", p)
 	}
 	var iban string
-	if err := f.db.PoolForTests().QueryRow(ctx, `SELECT payer_iban FROM payments WHERE id = $1`, p.ID).Scan(&iban); err != nil || iban != "NL02RABO0123456789" {
+	if err := f.db.PoolForTests().QueryRow(f.ctx, `SELECT payer_iban FROM payments WHERE id = $1`, p.ID).Scan(&iban); err != nil || iban != "NL02RABO0123456789" {
 		t.Errorf("payer_iban %q (%v)", iban, err)
 	}
 	// The costs of the notice and the interest were booked on the day and
 	// paid first, then the principal (art. 6:44 BW).
-	entries, err := f.db.Entries(ctx, f.creditor.ID, f.debtors["Jan de Vries"].ID)
+	entries, err := f.db.Entries(f.ctx, f.creditor.ID, f.debtors["Jan de Vries"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,6 @@ func TestReferenceMatchBooksWithArticle644(t *testing.T) {
 func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	t.Parallel()
 	f := importedBankFixture(t)
-	ctx := context.Background()
 	lines := f.lines(t)
 	byText := lineWith(t, lines, func(l collect.BankLine) bool { return strings.Contains(l.Text, "F-1002") })
 	if byText.State != collect.BankSuggested || len(byText.Suggestions) == 0 {
@@ -311,7 +310,7 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 		t.Fatalf("best suggestion %+v, want Jan de Vries on F-1002 because of the invoice number", s)
 	}
 	before := f.invoiceOpen(t, "F-1002")
-	booked, err := casework.ConfirmBankSuggestion(ctx, f.db, byText.ID, itoa(s.ID), "finance@energie-noord.test")
+	booked, err := casework.ConfirmBankSuggestion(f.ctx, f.db, byText.ID, itoa(s.ID), "finance@energie-noord.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +320,7 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	if before != 5000 || f.invoiceOpen(t, "F-1002") != 0 {
 		t.Errorf("F-1002 open %d before and %d after, want 5000 and 0", before, f.invoiceOpen(t, "F-1002"))
 	}
-	if _, err := casework.ConfirmBankSuggestion(ctx, f.db, byText.ID, itoa(s.ID), "x"); collect.ErrorCode(err) != collect.ECONFLICT {
+	if _, err := casework.ConfirmBankSuggestion(f.ctx, f.db, byText.ID, itoa(s.ID), "x"); collect.ErrorCode(err) != collect.ECONFLICT {
 		t.Errorf("confirming twice: %v, want a conflict", err)
 	}
 
@@ -330,14 +329,14 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 	if byAmount.State != collect.BankSuggested || len(byAmount.Suggestions) == 0 || byAmount.Suggestions[0].DebtorID != f.debtors["Ayşe Yılmaz"].ID {
 		t.Fatalf("amount line: %+v, want a suggestion of Ayşe Yılmaz", byAmount)
 	}
-	if _, err := casework.RejectBankLine(ctx, f.db, byAmount.ID, " ", "finance"); collect.ErrorCode(err) != collect.EINVALID {
+	if _, err := casework.RejectBankLine(f.ctx, f.db, byAmount.ID, " ", "finance"); collect.ErrorCode(err) != collect.EINVALID {
 		t.Errorf("rejecting without a reason: %v", err)
 	}
-	rejected, err := casework.RejectBankLine(ctx, f.db, byAmount.ID, "a donation, not a payment", "finance")
+	rejected, err := casework.RejectBankLine(f.ctx, f.db, byAmount.ID, "a donation, not a payment", "finance")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := f.db.BankLine(ctx, rejected.ID)
+	got, _ := f.db.BankLine(f.ctx, rejected.ID)
 	if got.State != collect.BankUnmatched || got.Reason != "a donation, not a payment" || got.DecidedBy != "finance" {
 		t.Errorf("rejected line %+v", got)
 	}
@@ -345,7 +344,7 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 		t.Errorf("Ayşe Yılmaz owes %d after the rejection, want 7500", n)
 	}
 	var audits int
-	if err := f.db.PoolForTests().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action IN ('bank_line.confirmed', 'bank_line.rejected')`).Scan(&audits); err != nil || audits != 2 {
+	if err := f.db.PoolForTests().QueryRow(f.ctx, `SELECT count(*) FROM audit_log WHERE action IN ('bank_line.confirmed', 'bank_line.rejected')`).Scan(&audits); err != nil || audits != 2 {
 		t.Errorf("%d audit records (%v), want 2", audits, err)
 	}
 }
@@ -355,7 +354,6 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestReversalUndoesItsOriginal(t *testing.T) {
 	t.Parallel()
 	f := importedBankFixture(t)
-	ctx := context.Background()
 	if n := f.open(t, "Kees Bakker"); n != 0 {
 		t.Fatalf("Kees Bakker owes %d after paying, want 0", n)
 	}
@@ -375,7 +373,7 @@ func TestReversalUndoesItsOriginal(t *testing.T) {
 	if orig.State != collect.BankReversed || rev.State != collect.BankReversal || rev.Reverses != orig.ID {
 		t.Errorf("original %s, reversal %s reverses %q: want reversed, reversal, linked", orig.State, rev.State, rev.Reverses)
 	}
-	p, err := f.db.PaymentByID(ctx, orig.PaymentID)
+	p, err := f.db.PaymentByID(f.ctx, orig.PaymentID)
 	if err != nil || p.Status != "charged_back" || p.ChargedBack != 8000 {
 		t.Errorf("payment after reversal: %+v %v", p, err)
 	}
@@ -423,10 +421,9 @@ func TestMalformedFileBooksNothing(t *testing.T) {
 func TestPayoutArrives(t *testing.T) {
 	t.Parallel()
 	f := importedBankFixture(t)
-	ctx := context.Background()
 	l := lineWith(t, f.lines(t), func(l collect.BankLine) bool { return l.Amount == 12345 })
 	var status, line string
-	if err := f.db.PoolForTests().QueryRow(ctx, `SELECT status, coalesce(bank_line_id::text, '') FROM payouts WHERE reference = '1234567.2403.07'`).Scan(&status, &line); err != nil {
+	if err := f.db.PoolForTests().QueryRow(f.ctx, `SELECT status, coalesce(bank_line_id::text, '') FROM payouts WHERE reference = '1234567.2403.07'`).Scan(&status, &line); err != nil {
 		t.Fatal(err)
 	}
 	if l.State != collect.BankPayout || l.PayoutID == "" || status != "arrived" || line != l.ID {

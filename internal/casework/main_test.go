@@ -43,6 +43,16 @@ func newCaseDB(t testing.TB, start time.Time, cr collect.Creditor) caseDB {
 	return caseDB{ctx: context.Background(), db: db, clk: clk, cr: c, key: key}
 }
 
+// addAgent creates the creditor's agent agent@example.nl, with no password.
+func (c caseDB) addAgent(t testing.TB) postgres.Agent {
+	t.Helper()
+	a, err := c.db.CreateAgent(c.ctx, "agent@example.nl", "agent", "", []string{c.cr.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // newCreditor creates c and returns it with its API key, or fails the test.
 func newCreditor(t testing.TB, db *postgres.DB, c collect.Creditor) (collect.Creditor, string) {
 	t.Helper()

@@ -30,10 +30,7 @@ func (b *outreachBundle) messagesOfKind(t *testing.T, debtorID, kind string) []p
 func TestAnswersReachTheDebtor(t *testing.T) {
 	t.Parallel()
 	b := setupOutreach(t, true)
-	agent, err := b.db.CreateAgent(b.ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	agent := b.addAgent(t)
 	officeHours := []collect.TimeRange{{Days: collect.Weekdays, From: 8 * 60, To: 17 * 60}}
 	texter, _ := b.debtor(t, "T", "en", collect.ContactWishes{Channels: []collect.Channel{collect.ChannelSMS}, Phone: "+31677777777", Avoid: officeHours})
 	mailer, minv := b.debtor(t, "M", "nl", collect.ContactWishes{Channels: []collect.Channel{collect.ChannelEmail}, Email: "m@example.nl"})
@@ -117,10 +114,7 @@ func TestAnswersReachTheDebtor(t *testing.T) {
 func TestAnswerWithoutChannelFailsVisibly(t *testing.T) {
 	t.Parallel()
 	b := setupOutreach(t, false)
-	agent, err := b.db.CreateAgent(b.ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	agent := b.addAgent(t)
 	d, _, err := b.db.UpsertDebtor(b.ctx, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: "N", Kind: collect.Consumer, Name: "Debtor N", Language: "nl"})
 	if err != nil {
 		t.Fatal(err)

@@ -267,10 +267,7 @@ func TestLadderPausesAndResumes(t *testing.T) {
 	}
 	disputer, dinv := b.debtor(t, "D", "nl", sms("+31633333333"))
 	breather, _ := b.debtor(t, "B", "nl", sms("+31644444444"))
-	agent, err := b.db.CreateAgent(b.ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	agent := b.addAgent(t)
 	var dispute collect.Dispute
 	b.run(t, time.Date(2026, 12, 31, 9, 0, 0, 0, time.UTC), 3*time.Hour, func(now time.Time) {
 		switch collect.DutchDate(now) {
@@ -278,6 +275,7 @@ func TestLadderPausesAndResumes(t *testing.T) {
 			if now.In(dutchTime).Hour() != 10 {
 				return
 			}
+			var err error
 			if dispute, err = b.db.CreateDispute(b.ctx, collect.Dispute{CreditorID: b.cr.ID, DebtorID: disputer.ID, InvoiceID: dinv.ID, Reason: "amount_wrong"}); err != nil {
 				t.Fatal(err)
 			}

@@ -24,11 +24,7 @@ func setupPlans(t *testing.T) *plansBundle {
 	t.Helper()
 	b := &plansBundle{caseDB: newCaseDB(t, apptest.Start, collect.Creditor{Name: "Energie Noord B.V."})}
 	db := b.db
-	a, err := db.CreateAgent(b.ctx, "agent@example.nl", "agent", "", []string{b.cr.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.agent = a.ID
+	b.agent = b.addAgent(t).ID
 	for _, ref := range []string{"K-1", "K-2"} {
 		d := newDebtor(t, db, collect.Debtor{CreditorID: b.cr.ID, ExternalRef: ref, Kind: collect.Consumer, Name: "Debtor " + ref, Language: "nl"})
 		newInvoice(t, db, collect.Invoice{CreditorID: b.cr.ID, DebtorID: d.ID, Number: "F-" + ref,
