@@ -7,6 +7,7 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -152,5 +153,45 @@ func TestCreditAppliedToNextInvoice(t *testing.T) {
 	}
 	if n := c.audits(t, "credit.applied"); n != 1 {
 		t.Fatalf("%d credit.applied records, want 1", n)
+	}
+}
+
+// A plan paid in full earns the creditor's reward once the plan review
+// completes it; replays of the rewards run give nothing more.
+func TestRewardForKeptPlanAppliedOnce(t *testing.T) {
+	t.Parallel()
+	c := newRewardCase(t, collect.RewardRule{Occasion: collect.RewardPlanKept, Kind: collect.RewardCredit, Amount: 1000})
+	c.invoice(t, "W-5", collect.Day(2026, 11, 20), 10000)
+	plan, err := c.db.ProposePlan(c.ctx, collect.ProposePlan(collect.Plan{CreditorID: c.cr.ID, DebtorID: c.d.ID, Total: 10000, Months: 2, FirstDue: c.db.Today()},
+		collect.PlanCheck{Inside: true}, true, c.db.Now()))
+	if err != nil || plan.Status != collect.PlanApproved {
+		t.Fatalf("plan %v, %v; want approved", plan.Status, err)
+	}
+	for i, in := range plan.Instalments {
+		if i == 0 && c.run(t).Rewards != 0 {
+			t.Fatal("a reward before the plan was kept")
+		}
+		p, err := c.db.CreatePayment(c.ctx, collect.Payment{CreditorID: c.cr.ID, DebtorID: c.d.ID, Amount: in.Amount, Provider: "bank", Method: "transfer", InstalmentID: in.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.db.ApplyProviderState(c.ctx, p.ID, pay.State{Status: pay.StatusPaid, Amount: in.Amount}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := casework.ReviewPlans(c.ctx, c.db); err != nil || r.Completed != 1 {
+		t.Fatalf("review = %+v, %v; want the plan completed", r, err)
+	}
+	for i, want := range []int{1, 0} {
+		if got := c.run(t).Rewards; got != want {
+			t.Fatalf("run %d gave %d rewards, want %d", i+1, got, want)
+		}
+	}
+	given, err := c.db.RewardsGiven(c.ctx, c.cr.ID, c.d.ID)
+	if err != nil || len(given) != 1 || given[0].Amount != 1000 || given[0].Subject != "plan:"+plan.ID {
+		t.Fatalf("rewards given = %+v, %v; want 10,00 for the plan", given, err)
+	}
+	if n := c.audits(t, "reward.applied"); n != 1 {
+		t.Fatalf("%d reward.applied records, want 1", n)
 	}
 }
