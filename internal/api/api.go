@@ -32,6 +32,10 @@ type API struct {
 	// DemoClock is set by `settle demo` only; without it the route that
 	// moves the clock does not exist.
 	DemoClock *casework.DemoClock
+	// LocalWebhooks lets a creditor register a plain http webhook address
+	// on this machine (http://localhost, 127.0.0.1): set by the demo and
+	// when Settle itself is not served over https (tests, development).
+	LocalWebhooks bool
 }
 
 // Register mounts the API under /api/v1.
@@ -54,6 +58,11 @@ func (a *API) Register(app *fiber.App) {
 	g.Get("/bank-statements/:id", a.getBankStatement)
 	g.Get("/exports/payments.csv", a.exportPayments)
 	g.Get("/exports/journal.csv", a.exportJournal)
+	g.Put("/webhook-endpoint", a.putWebhookEndpoint)
+	g.Get("/webhook-endpoint", a.getWebhookEndpoint)
+	g.Delete("/webhook-endpoint", a.deleteWebhookEndpoint)
+	g.Post("/webhook-endpoint/rotate", a.rotateWebhookSecret)
+	g.Get("/events", a.listEvents)
 	g.Get("/signals", a.listSignals)
 	if a.DemoClock != nil {
 		g.Post(strings.TrimPrefix(DemoClockPath, "/api/v1"), a.moveDemoClock)

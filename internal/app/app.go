@@ -127,7 +127,8 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if a.Jobs, err = jobs.New(a.JobDeps, db.RiverDriver(), opts.Work); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log, DemoClock: opts.DemoClock}
+	a.API = &api.API{DB: db, Signer: signer, BaseURL: cfg.BaseURL, Log: log, DemoClock: opts.DemoClock,
+		LocalWebhooks: opts.DemoClock != nil || !cfg.SecureCookies()}
 	a.Portal = &portal.Portal{DB: db, Signer: signer, Log: log, Secure: cfg.SecureCookies(), Now: func() time.Time { return db.Now() },
 		Pay: &casework.Payments{DB: db, Providers: a.Providers, BaseURL: cfg.BaseURL, ParseStripe: stripe.ParseStored, Log: log}}
 	hooks := &webhooks.Handlers{DB: db, Jobs: a.Jobs, StripeSecret: cfg.StripeWebhook, Log: log}

@@ -90,6 +90,7 @@ func (co *Console) Register(app *fiber.App) {
 	co.registerLadders(app)
 	co.registerSignals(app)
 	co.registerFinance(app)
+	co.registerWebhooks(app)
 	co.registerMunicipalSignals(app)
 	co.registerDemo(app)
 
@@ -139,6 +140,8 @@ type page struct {
 	DemoTools *demoPage
 	// Municipal is the vroegsignalering list.
 	Municipal *municipalPage
+	// Webhooks is a creditor's endpoint and deliveries.
+	Webhooks *webhooksPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment

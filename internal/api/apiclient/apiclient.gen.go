@@ -228,6 +228,66 @@ func (e ErrorErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for EventType.
+const (
+	DisputeOpened      EventType = "dispute.opened"
+	DisputeResolved    EventType = "dispute.resolved"
+	HardshipReported   EventType = "hardship.reported"
+	MessageSent        EventType = "message.sent"
+	NoticeSent         EventType = "notice.sent"
+	PaymentBooked      EventType = "payment.booked"
+	PaymentChargedBack EventType = "payment.charged_back"
+	PaymentRefunded    EventType = "payment.refunded"
+	PlanApproved       EventType = "plan.approved"
+	PlanBroken         EventType = "plan.broken"
+	PlanCompleted      EventType = "plan.completed"
+	PlanCountered      EventType = "plan.countered"
+	PlanProposed       EventType = "plan.proposed"
+	PromiseBroken      EventType = "promise.broken"
+	PromiseMade        EventType = "promise.made"
+	SignalRaised       EventType = "signal.raised"
+)
+
+// Valid indicates whether the value is a known member of the EventType enum.
+func (e EventType) Valid() bool {
+	switch e {
+	case DisputeOpened:
+		return true
+	case DisputeResolved:
+		return true
+	case HardshipReported:
+		return true
+	case MessageSent:
+		return true
+	case NoticeSent:
+		return true
+	case PaymentBooked:
+		return true
+	case PaymentChargedBack:
+		return true
+	case PaymentRefunded:
+		return true
+	case PlanApproved:
+		return true
+	case PlanBroken:
+		return true
+	case PlanCompleted:
+		return true
+	case PlanCountered:
+		return true
+	case PlanProposed:
+		return true
+	case PromiseBroken:
+		return true
+	case PromiseMade:
+		return true
+	case SignalRaised:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HardshipReason.
 const (
 	HardshipReasonCounselling HardshipReason = "counselling"
@@ -1053,6 +1113,33 @@ type Error struct {
 // ErrorErrorCode Stable, machine-readable.
 type ErrorErrorCode string
 
+// Event defines model for Event.
+type Event struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Data The facts of the event: ids (debtor_id and the subject's, such as payment_id, plan_id, dispute_id, notice_id), amounts in integer cents, dates as YYYY-MM-DD, and statuses. No names, addresses or the debtor's own words: read those in the console.
+	//
+	// Example: {"amount":5000,"charged_back":0,"debtor_id":"9a1f...","payment_id":"5b0e...","refunded":0,"status":"paid"}
+	Data map[string]interface{} `json:"data"`
+
+	// Id The same for every delivery of this event: dedupe on it.
+	Id openapi_types.UUID `json:"id"`
+
+	// Type payment.booked: a payment (online or a bank transfer) was booked; payment.refunded and payment.charged_back: money went back; plan.proposed: a debtor proposed a plan that waits for an agent; plan.approved: a plan runs (approved inside your policy, by an agent, or a counter-offer accepted); plan.countered: an agent offered other terms; plan.broken; plan.completed; promise.made and promise.broken: a promise to pay; dispute.opened; dispute.resolved (data.status: upheld, rejected or corrected); hardship.reported; notice.sent: a 14-day notice; message.sent: an email or SMS to the debtor; signal.raised: an early signal of payment problems.
+	Type EventType `json:"type"`
+}
+
+// EventPage defines model for EventPage.
+type EventPage struct {
+	Events []Event `json:"events"`
+
+	// NextCursor Pass as `after` for the next page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// EventType payment.booked: a payment (online or a bank transfer) was booked; payment.refunded and payment.charged_back: money went back; plan.proposed: a debtor proposed a plan that waits for an agent; plan.approved: a plan runs (approved inside your policy, by an agent, or a counter-offer accepted); plan.countered: an agent offered other terms; plan.broken; plan.completed; promise.made and promise.broken: a promise to pay; dispute.opened; dispute.resolved (data.status: upheld, rejected or corrected); hardship.reported; notice.sent: a 14-day notice; message.sent: an email or SMS to the debtor; signal.raised: an early signal of payment problems.
+type EventType string
+
 // Hardship defines model for Hardship.
 type Hardship struct {
 	// BreathingFrom A calendar date, YYYY-MM-DD.
@@ -1516,6 +1603,28 @@ type Totals struct {
 	Total Cents `json:"total"`
 }
 
+// WebhookEndpoint defines model for WebhookEndpoint.
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Secret Only in the answer that made it (PUT, rotate).
+	//
+	// Example: whsec_3f1c...
+	Secret    *string   `json:"secret,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Url Example: https://example.com/settle-events
+	Url string `json:"url"`
+}
+
+// WebhookEndpointInput defines model for WebhookEndpointInput.
+type WebhookEndpointInput struct {
+	// Url An absolute https address.
+	//
+	// Example: https://example.com/settle-events
+	Url string `json:"url"`
+}
+
 // DebtorID defines model for DebtorID.
 type DebtorID = openapi_types.UUID
 
@@ -1597,6 +1706,15 @@ type MoveDemoClockParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListEventsParams defines parameters for ListEvents.
+type ListEventsParams struct {
+	// After The `next_cursor` of the page before; empty for the first event.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Limit How many events at most (1 to 1000).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ExportJournalParams defines parameters for ExportJournal.
 type ExportJournalParams struct {
 	// From The first day of the period (booking date), YYYY-MM-DD.
@@ -1631,6 +1749,12 @@ type ListPaymentsParams struct {
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
+type RotateWebhookSecretParams struct {
+	// IdempotencyKey Makes a retry safe. The same key with the same request within 24 hours answers the first answer again (same status, same body, header `Idempotent-Replayed: true`) and does nothing twice; the same key with another request is 422 with code `idempotency_key_reused` and `field` `Idempotency-Key`. Keys are per creditor (two creditors may use the same key); a second request with a key that is still being answered waits for the first. A 5xx answer is not kept: its retry runs again. Use a new random key (a UUID) for each new request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // UpsertDebtorJSONRequestBody defines body for UpsertDebtor for application/json ContentType.
 type UpsertDebtorJSONRequestBody = DebtorInput
 
@@ -1645,6 +1769,9 @@ type MoveDemoClockJSONRequestBody = DemoClockMove
 
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = InvoiceInput
+
+// PutWebhookEndpointJSONRequestBody defines body for PutWebhookEndpoint for application/json ContentType.
+type PutWebhookEndpointJSONRequestBody = WebhookEndpointInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1833,6 +1960,13 @@ type ClientInterface interface {
 	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
 	MoveDemoClock(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListEvents Your events, for polling
+	//
+	// The same events the webhook sends, oldest first, after the cursor `after`. Start without `after`; then pass the `next_cursor` of the page before. An empty page answers the cursor you sent: ask again later. Events are listed in the order they were recorded, and a cursor never skips one recorded later.
+	//
+	// Corresponds with GET /events (the `ListEvents` operationId).
+	ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ExportJournal The journal of the period, as CSV
 	//
 	// The double entry of your ledger and your money accounts. Columns: `date;kind;account;account_name;debit;credit`. First the opening balance of every account (`kind` opening, dated `from`), then per day and account what it was debited and credited (`kind` movement), then the closing balances (`kind` closing, dated `to`); a balance is a debit when positive and a credit when negative. The opening lines, each day's lines and the closing lines each add up to zero, and the debtors' accounts close at exactly what the ledger says. Accounts: `debtors:principal`, `debtors:costs`, `debtors:interest`, `debtors:credit` (credit balances), `bank`, `clearing:mollie`, `clearing:stripe`, `fees`, `unexplained` (suspense), and the counter accounts `claims` (claims handed over), `income:costs`, `income:interest`, `credit_notes` and `write_offs`. A charge debits the debtor's account against claims or income; a payment credits it against the bank (a transfer) or the provider's clearing account (iDEAL, card); a refund, chargeback or reversal is the opposite; credit notes and write-offs are debited to their own account. Provider fees are debited to `fees` against clearing, and a payout arriving is debited to `bank` against clearing.
@@ -1908,6 +2042,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /signals (the `ListSignals` operationId).
 	ListSignals(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhookEndpoint Stop sending webhooks
+	//
+	// Removes the endpoint; nothing more is sent. The events stay in `GET /events`.
+	//
+	// Corresponds with DELETE /webhook-endpoint (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpoint(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookEndpoint Your webhook endpoint
+	//
+	// The address events go to. The secret is never shown again: rotate it to get a new one.
+	//
+	// Corresponds with GET /webhook-endpoint (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpoint(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutWebhookEndpointWithBody Register your webhook endpoint (or change its address)
+	//
+	// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+	PutWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutWebhookEndpoint Register your webhook endpoint (or change its address)
+	//
+	// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+	PutWebhookEndpoint(ctx context.Context, body PutWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecret Rotate the webhook secret
+	//
+	// Gives your endpoint a new secret, shown once; from now on every delivery is signed with it (the old one signs nothing more). No request body.
+	//
+	// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecret(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // RotateAPIKey Rotate the API key
@@ -2153,6 +2326,23 @@ func (c *Client) MoveDemoClock(ctx context.Context, params *MoveDemoClockParams,
 	return c.Client.Do(req)
 }
 
+// ListEvents Your events, for polling
+//
+// The same events the webhook sends, oldest first, after the cursor `after`. Start without `after`; then pass the `next_cursor` of the page before. An empty page answers the cursor you sent: ask again later. Events are listed in the order they were recorded, and a cursor never skips one recorded later.
+//
+// Corresponds with GET /events (the `ListEvents` operationId).
+func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ExportJournal The journal of the period, as CSV
 //
 // The double entry of your ledger and your money accounts. Columns: `date;kind;account;account_name;debit;credit`. First the opening balance of every account (`kind` opening, dated `from`), then per day and account what it was debited and credited (`kind` movement), then the closing balances (`kind` closing, dated `to`); a balance is a debit when positive and a credit when negative. The opening lines, each day's lines and the closing lines each add up to zero, and the debtors' accounts close at exactly what the ledger says. Accounts: `debtors:principal`, `debtors:costs`, `debtors:interest`, `debtors:credit` (credit balances), `bank`, `clearing:mollie`, `clearing:stripe`, `fees`, `unexplained` (suspense), and the counter accounts `claims` (claims handed over), `income:costs`, `income:interest`, `credit_notes` and `write_offs`. A charge debits the debtor's account against claims or income; a payment credits it against the bank (a transfer) or the provider's clearing account (iDEAL, card); a refund, chargeback or reversal is the opposite; credit notes and write-offs are debited to their own account. Provider fees are debited to `fees` against clearing, and a payout arriving is debited to `bank` against clearing.
@@ -2319,6 +2509,95 @@ func (c *Client) ListPayouts(ctx context.Context, reqEditors ...RequestEditorFn)
 // Corresponds with GET /signals (the `ListSignals` operationId).
 func (c *Client) ListSignals(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSignalsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhookEndpoint Stop sending webhooks
+//
+// Removes the endpoint; nothing more is sent. The events stay in `GET /events`.
+//
+// Corresponds with DELETE /webhook-endpoint (the `DeleteWebhookEndpoint` operationId).
+func (c *Client) DeleteWebhookEndpoint(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookEndpointRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookEndpoint Your webhook endpoint
+//
+// The address events go to. The secret is never shown again: rotate it to get a new one.
+//
+// Corresponds with GET /webhook-endpoint (the `GetWebhookEndpoint` operationId).
+func (c *Client) GetWebhookEndpoint(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookEndpointRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutWebhookEndpointWithBody Register your webhook endpoint (or change its address)
+//
+// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+func (c *Client) PutWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutWebhookEndpoint Register your webhook endpoint (or change its address)
+//
+// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+func (c *Client) PutWebhookEndpoint(ctx context.Context, body PutWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecret Rotate the webhook secret
+//
+// Gives your endpoint a new secret, shown once; from now on every delivery is signed with it (the old one signs nothing more). No request body.
+//
+// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
+func (c *Client) RotateWebhookSecret(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2817,6 +3096,72 @@ func NewMoveDemoClockRequestWithBody(server string, params *MoveDemoClockParams,
 	return req, nil
 }
 
+// NewListEventsRequest constructs an http.Request for the ListEvents method
+func NewListEventsRequest(server string, params *ListEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewExportJournalRequest constructs an http.Request for the ExportJournal method
 func NewExportJournalRequest(server string, params *ExportJournalParams) (*http.Request, error) {
 	var err error
@@ -3215,6 +3560,142 @@ func NewListSignalsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewDeleteWebhookEndpointRequest constructs an http.Request for the DeleteWebhookEndpoint method
+func NewDeleteWebhookEndpointRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhook-endpoint")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookEndpointRequest constructs an http.Request for the GetWebhookEndpoint method
+func NewGetWebhookEndpointRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhook-endpoint")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutWebhookEndpointRequest calls the generic PutWebhookEndpoint builder with application/json body
+func NewPutWebhookEndpointRequest(server string, body PutWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutWebhookEndpointRequestWithBody constructs an http.Request for the PutWebhookEndpoint method, with any body, and a specified content type
+func NewPutWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhook-endpoint")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRotateWebhookSecretRequest constructs an http.Request for the RotateWebhookSecret method
+func NewRotateWebhookSecretRequest(server string, params *RotateWebhookSecretParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhook-endpoint/rotate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3380,6 +3861,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /demo/clock (the `MoveDemoClock` operationId).
 	MoveDemoClockWithResponse(ctx context.Context, params *MoveDemoClockParams, body MoveDemoClockJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveDemoClockResponse, error)
 
+	// ListEventsWithResponse Your events, for polling
+	//
+	// The same events the webhook sends, oldest first, after the cursor `after`. Start without `after`; then pass the `next_cursor` of the page before. An empty page answers the cursor you sent: ask again later. Events are listed in the order they were recorded, and a cursor never skips one recorded later.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /events (the `ListEvents` operationId).
+	ListEventsWithResponse(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*ListEventsResponse, error)
+
 	// ExportJournalWithResponse The journal of the period, as CSV
 	//
 	// The double entry of your ledger and your money accounts. Columns: `date;kind;account;account_name;debit;credit`. First the opening balance of every account (`kind` opening, dated `from`), then per day and account what it was debited and credited (`kind` movement), then the closing balances (`kind` closing, dated `to`); a balance is a debit when positive and a credit when negative. The opening lines, each day's lines and the closing lines each add up to zero, and the debtors' accounts close at exactly what the ledger says. Accounts: `debtors:principal`, `debtors:costs`, `debtors:interest`, `debtors:credit` (credit balances), `bank`, `clearing:mollie`, `clearing:stripe`, `fees`, `unexplained` (suspense), and the counter accounts `claims` (claims handed over), `income:costs`, `income:interest`, `credit_notes` and `write_offs`. A charge debits the debtor's account against claims or income; a payment credits it against the bank (a transfer) or the provider's clearing account (iDEAL, card); a refund, chargeback or reversal is the opposite; credit notes and write-offs are debited to their own account. Provider fees are debited to `fees` against clearing, and a payout arriving is debited to `bank` against clearing.
@@ -3471,6 +3961,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /signals (the `ListSignals` operationId).
 	ListSignalsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSignalsResponse, error)
+
+	// DeleteWebhookEndpointWithResponse Stop sending webhooks
+	//
+	// Removes the endpoint; nothing more is sent. The events stay in `GET /events`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /webhook-endpoint (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpointWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error)
+
+	// GetWebhookEndpointWithResponse Your webhook endpoint
+	//
+	// The address events go to. The secret is never shown again: rotate it to get a new one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhook-endpoint (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpointWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error)
+
+	// PutWebhookEndpointWithBodyWithResponse Register your webhook endpoint (or change its address)
+	//
+	// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+	PutWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutWebhookEndpointResponse, error)
+
+	// PutWebhookEndpointWithResponse Register your webhook endpoint (or change its address)
+	//
+	// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+	PutWebhookEndpointWithResponse(ctx context.Context, body PutWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*PutWebhookEndpointResponse, error)
+
+	// RotateWebhookSecretWithResponse Rotate the webhook secret
+	//
+	// Gives your endpoint a new secret, shown once; from now on every delivery is signed with it (the old one signs nothing more). No request body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithResponse(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 }
 
 // RotateAPIKeyResponse201Headers the declared response headers of an HTTP 201 response for RotateAPIKey
@@ -4241,6 +4776,75 @@ func (r MoveDemoClockResponse) ContentType() string {
 	return ""
 }
 
+type ListEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EventPage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEventsResponse) GetJSON200() *EventPage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEventsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListEventsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListEventsResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListEventsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExportJournalResponse200Headers the declared response headers of an HTTP 200 response for ExportJournal
 type ExportJournalResponse200Headers struct {
 	ContentDisposition *string
@@ -4834,6 +5438,296 @@ func (r ListSignalsResponse) ContentType() string {
 	return ""
 }
 
+type DeleteWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteWebhookEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteWebhookEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteWebhookEndpointResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteWebhookEndpointResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Malformed
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON400() *Malformed {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PutWebhookEndpointResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateWebhookSecretResponse200Headers the declared response headers of an HTTP 200 response for RotateWebhookSecret
+type RotateWebhookSecretResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type RotateWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *InvalidPost
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RotateWebhookSecretResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON422() *InvalidPost {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RotateAPIKeyWithResponse Rotate the API key
 //
 // Issues a new API key for the calling creditor and revokes all older keys, including the one used for this call. The new key is shown once. No request body.
@@ -5033,6 +5927,21 @@ func (c *ClientWithResponses) MoveDemoClockWithResponse(ctx context.Context, par
 	return ParseMoveDemoClockResponse(rsp)
 }
 
+// ListEventsWithResponse Your events, for polling
+//
+// The same events the webhook sends, oldest first, after the cursor `after`. Start without `after`; then pass the `next_cursor` of the page before. An empty page answers the cursor you sent: ask again later. Events are listed in the order they were recorded, and a cursor never skips one recorded later.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /events (the `ListEvents` operationId).
+func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*ListEventsResponse, error) {
+	rsp, err := c.ListEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEventsResponse(rsp)
+}
+
 // ExportJournalWithResponse The journal of the period, as CSV
 //
 // The double entry of your ledger and your money accounts. Columns: `date;kind;account;account_name;debit;credit`. First the opening balance of every account (`kind` opening, dated `from`), then per day and account what it was debited and credited (`kind` movement), then the closing balances (`kind` closing, dated `to`); a balance is a debit when positive and a credit when negative. The opening lines, each day's lines and the closing lines each add up to zero, and the debtors' accounts close at exactly what the ledger says. Accounts: `debtors:principal`, `debtors:costs`, `debtors:interest`, `debtors:credit` (credit balances), `bank`, `clearing:mollie`, `clearing:stripe`, `fees`, `unexplained` (suspense), and the counter accounts `claims` (claims handed over), `income:costs`, `income:interest`, `credit_notes` and `write_offs`. A charge debits the debtor's account against claims or income; a payment credits it against the bank (a transfer) or the provider's clearing account (iDEAL, card); a refund, chargeback or reversal is the opposite; credit notes and write-offs are debited to their own account. Provider fees are debited to `fees` against clearing, and a payout arriving is debited to `bank` against clearing.
@@ -5183,6 +6092,81 @@ func (c *ClientWithResponses) ListSignalsWithResponse(ctx context.Context, reqEd
 		return nil, err
 	}
 	return ParseListSignalsResponse(rsp)
+}
+
+// DeleteWebhookEndpointWithResponse Stop sending webhooks
+//
+// Removes the endpoint; nothing more is sent. The events stay in `GET /events`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /webhook-endpoint (the `DeleteWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteWebhookEndpointWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteWebhookEndpoint(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookEndpointResponse(rsp)
+}
+
+// GetWebhookEndpointWithResponse Your webhook endpoint
+//
+// The address events go to. The secret is never shown again: rotate it to get a new one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhook-endpoint (the `GetWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetWebhookEndpointWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error) {
+	rsp, err := c.GetWebhookEndpoint(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookEndpointResponse(rsp)
+}
+
+// PutWebhookEndpointWithBodyWithResponse Register your webhook endpoint (or change its address)
+//
+// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+func (c *ClientWithResponses) PutWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutWebhookEndpointResponse, error) {
+	rsp, err := c.PutWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutWebhookEndpointResponse(rsp)
+}
+
+// PutWebhookEndpointWithResponse Register your webhook endpoint (or change its address)
+//
+// Settle POSTs each of your events to this address as JSON `{"id", "type", "created_at", "data"}` (the `Event` schema) with the header `Settle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. Check the signature over the raw body and refuse a `t` more than a few minutes old. Answer any 2xx to accept an event; anything else (or no answer within 10 seconds; redirects are not followed) is retried after 10 s, doubling up to an hour between tries, 34 tries in all: more than 24 hours. One debtor's events arrive in order: a debtor's next event waits until the one before is accepted or given up. An event is delivered once to a receiver that accepts it, except when Settle stops between your 2xx and recording it: then it comes again, so keep the `id`s you processed and ignore one you have seen (a replay from the console is also the same `id`). A new endpoint receives the events from now on; changing the address keeps the undelivered ones. Every PUT answers a new secret, once: store it. The address must be https (plain http only to localhost or 127.0.0.1 in `settle demo` and when Settle itself runs without https).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /webhook-endpoint (the `PutWebhookEndpoint` operationId).
+func (c *ClientWithResponses) PutWebhookEndpointWithResponse(ctx context.Context, body PutWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*PutWebhookEndpointResponse, error) {
+	rsp, err := c.PutWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutWebhookEndpointResponse(rsp)
+}
+
+// RotateWebhookSecretWithResponse Rotate the webhook secret
+//
+// Gives your endpoint a new secret, shown once; from now on every delivery is signed with it (the old one signs nothing more). No request body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecret(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
 }
 
 // ParseRotateAPIKeyResponse parses an HTTP response from a RotateAPIKeyWithResponse call
@@ -5860,6 +6844,60 @@ func ParseMoveDemoClockResponse(rsp *http.Response) (*MoveDemoClockResponse, err
 	return response, nil
 }
 
+// ParseListEventsResponse parses an HTTP response from a ListEventsWithResponse call
+func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EventPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseExportJournalResponse parses an HTTP response from a ExportJournalWithResponse call
 func ParseExportJournalResponse(rsp *http.Response) (*ExportJournalResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6340,6 +7378,245 @@ func ParseListSignalsResponse(rsp *http.Response) (*ListSignalsResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookEndpointResponse parses an HTTP response from a DeleteWebhookEndpointWithResponse call
+func ParseDeleteWebhookEndpointResponse(rsp *http.Response) (*DeleteWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookEndpointResponse parses an HTTP response from a GetWebhookEndpointWithResponse call
+func ParseGetWebhookEndpointResponse(rsp *http.Response) (*GetWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutWebhookEndpointResponse parses an HTTP response from a PutWebhookEndpointWithResponse call
+func ParsePutWebhookEndpointResponse(rsp *http.Response) (*PutWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Malformed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateWebhookSecretResponse parses an HTTP response from a RotateWebhookSecretWithResponse call
+func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest InvalidPost
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RotateWebhookSecretResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
