@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/settle/settle/internal/access"
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/demo"
@@ -23,12 +22,7 @@ func TestMain(m *testing.M) { apptest.Main(m) }
 // clearing account for Mollie is zero again.
 func TestDemoBankStatement(t *testing.T) {
 	ctx := context.Background()
-	db, _ := apptest.NewDB(t, nil)
-	dir := t.TempDir()
-	out, _, err := demo.Seed(ctx, db, access.NewSigner([]byte("demo-test-signing-key-32-bytes!!!!"), db.Now), "http://settle.test", filepath.Join(dir, "demo.json"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, out, dir := seeded(t)
 	energy := out.Creditors[0].ID
 	payouts, err := db.PayoutsOfCreditor(ctx, energy, 10)
 	if err != nil || len(payouts) != 1 || payouts[0].Status != "expected" || !payouts[0].Reconciled {

@@ -2,14 +2,10 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/settle/settle/internal/access"
-	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/demo"
 )
 
 // TestDemoEarlySignal: the first early-signals run after the seed puts
@@ -18,11 +14,7 @@ import (
 // check-ins on).
 func TestDemoEarlySignal(t *testing.T) {
 	ctx := context.Background()
-	db, _ := apptest.NewDB(t, nil)
-	out, _, err := demo.Seed(ctx, db, access.NewSigner([]byte("demo-test-signing-key-32-bytes!!!!"), db.Now), "http://settle.test", filepath.Join(t.TempDir(), "demo.json"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, out, _ := seeded(t)
 	if _, err := casework.RunSignals(ctx, db); err != nil {
 		t.Fatal(err)
 	}
