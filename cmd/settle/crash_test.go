@@ -340,19 +340,5 @@ func TestCrashWebhookBurst(t *testing.T) {
 // processesOf lists the processes whose command line starts with bin.
 func processesOf(t *testing.T, bin string) []string {
 	t.Helper()
-	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found []string
-	for _, p := range procs {
-		b, err := os.ReadFile(p)
-		if err != nil || len(b) == 0 {
-			continue
-		}
-		if argv0, _, _ := strings.Cut(string(b), "\x00"); argv0 == bin {
-			found = append(found, filepath.Base(filepath.Dir(p))+": "+strings.ReplaceAll(string(b), "\x00", " "))
-		}
-	}
-	return found
+	return processes(t, func(argv0, _ string) bool { return argv0 == bin })
 }

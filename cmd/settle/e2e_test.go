@@ -18,11 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m, postgres.Migrate) }
+func TestMain(m *testing.M) { apptest.Main(m) }
 
 // buildSettle builds the real binary into a temporary directory.
 func buildSettle(t *testing.T) string {
@@ -66,8 +67,23 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// postgresProcesses lists the pids of processes whose command line mentions dir.
+// postgresProcesses lists the processes whose command line mentions one of
+// dirs and postgres.
 func postgresProcesses(t *testing.T, dirs ...string) []string {
+	t.Helper()
+	return processes(t, func(argv0, cmdline string) bool {
+		for _, d := range dirs {
+			if d != "" && strings.Contains(cmdline, d) && strings.Contains(cmdline, "postgres") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// processes lists the running processes whose first argument and command
+// line (arguments joined by spaces) match, as "<pid>: <command line>".
+func processes(t *testing.T, match func(argv0, cmdline string) bool) []string {
 	t.Helper()
 	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
 	if err != nil {
@@ -79,11 +95,9 @@ func postgresProcesses(t *testing.T, dirs ...string) []string {
 		if err != nil || len(b) == 0 {
 			continue // gone, or a kernel thread
 		}
-		cmdline := string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
-		for _, d := range dirs {
-			if d != "" && strings.Contains(cmdline, d) && strings.Contains(cmdline, "postgres") {
-				found = append(found, filepath.Base(filepath.Dir(p))+": "+cmdline)
-			}
+		argv0, _, _ := strings.Cut(string(b), "\x00")
+		if cmdline := strings.ReplaceAll(string(b), "\x00", " "); match(argv0, cmdline) {
+			found = append(found, filepath.Base(filepath.Dir(p))+": "+cmdline)
 		}
 	}
 	return found
