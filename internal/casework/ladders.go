@@ -63,6 +63,8 @@ type LadderBook struct {
 	Creditor collect.Creditor
 	Current  collect.Ladder
 	Older    []collect.Ladder
+	// Rewards are the creditor's rewards for paying well, set beside the ladder.
+	Rewards collect.Rewards
 }
 
 // CreditorLadders loads the ladder versions of a creditor the admin may
@@ -83,7 +85,8 @@ func CreditorLadders(ctx context.Context, db *postgres.DB, creditorIDs []string,
 	for _, l := range all[1:] {
 		b.Older = append(b.Older, withTexts(l))
 	}
-	return b, nil
+	b.Rewards, err = db.RewardRules(ctx, creditorID)
+	return b, err
 }
 
 // withTexts fills in the words of each message step that names a template
@@ -205,4 +208,21 @@ func (o *outreach) messageTemplate(ctx context.Context, m postgres.OutboxMessage
 		return nil, "", fmt.Errorf("message template %s.%s does not exist", m.Template, lg)
 	}
 	return t, lg, nil
+}
+
+// RewardSettings are the creditor's rewards for the console's form: one per
+// occasion, a zero Kind where there is none.
+func (b LadderBook) RewardSettings() []collect.RewardRule {
+	var out []collect.RewardRule
+	for _, o := range []collect.RewardOccasion{collect.RewardPlanKept, collect.RewardPaidEarly} {
+		r, _ := b.Rewards.For(o)
+		r.Occasion = o
+		out = append(out, r)
+	}
+	return out
+}
+
+// RewardKinds are the choices of the console's reward form, "" for none.
+func (LadderBook) RewardKinds() []collect.RewardKind {
+	return []collect.RewardKind{"", collect.RewardWaiveCosts, collect.RewardCredit, collect.RewardThanks}
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/settle/settle/internal/collect"
@@ -126,4 +127,13 @@ func SetReward(ctx context.Context, db *postgres.DB, actor, creditorID string, r
 		return err
 	}
 	return db.SetRewardRule(ctx, actor, creditorID, rule)
+}
+
+// SetCreditorReward is SetReward for a console admin: only for a creditor
+// among creditorIDs (any other is not found).
+func SetCreditorReward(ctx context.Context, db *postgres.DB, creditorIDs []string, actor, creditorID string, rule collect.RewardRule) error {
+	if !slices.Contains(creditorIDs, creditorID) {
+		return collect.Errorf(collect.ENOTFOUND, "", "creditor not found")
+	}
+	return SetReward(ctx, db, actor, creditorID, rule)
 }

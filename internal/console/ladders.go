@@ -20,6 +20,7 @@ func (co *Console) registerLadders(app *fiber.App) {
 	app.Get(prefix+"/ladders", co.requireAgent, co.forbidNonAdmins, co.h(co.ladderCreditors))
 	app.Get(prefix+"/ladders/:creditor", co.requireAgent, co.forbidNonAdmins, co.h(co.ladderPage))
 	app.Post(prefix+"/ladders/:creditor", co.requireAgent, co.forbidNonAdmins, co.h(co.saveLadder))
+	app.Post(prefix+"/ladders/:creditor/rewards", co.requireAgent, co.forbidNonAdmins, co.h(co.saveReward))
 }
 
 // ladderLanguages are the languages a step's words are edited in: those
@@ -64,6 +65,9 @@ func (co *Console) ladderPage(c *fiber.Ctx) error {
 	done := ""
 	if v := c.Query("saved"); v != "" {
 		done = "Version " + v + " is saved. New invoices start on it; invoices already on the ladder keep their version."
+	}
+	if c.Query("rewards") != "" {
+		done = "The reward is saved. Debtors see it on their overview and plan page."
 	}
 	return co.renderLadder(c, fiber.StatusOK, &b, b.Current, done, nil)
 }
