@@ -36,9 +36,33 @@ func (w *municipalSignalsWorker) Work(ctx context.Context, job *river.Job[Munici
 	return err
 }
 
-// municipalSignalsJob runs the list once a day, and on start.
+// municipalSignalsJob runs the list once a day, early in the Dutch morning.
+// Not on start: a run beside the demo seed's truncation deadlocks, and the
+// demo builds its list itself; a fixed hour also survives restarts, which
+// an interval counted from the start would not.
 func municipalSignalsJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+	return river.NewPeriodicJob(dailyAt{hour: 6}, func() (river.JobArgs, *river.InsertOpts) {
 		return MunicipalSignalsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})
+	}, nil)
 }
+
+// dailyAt is a River schedule: every day at hour o'clock in the Netherlands.
+type dailyAt struct{ hour int }
+
+// Next is the first such moment after current.
+func (d dailyAt) Next(current time.Time) time.Time {
+	local := current.In(amsterdam)
+	next := time.Date(local.Year(), local.Month(), local.Day(), d.hour, 0, 0, 0, amsterdam)
+	if !next.After(current) {
+		next = time.Date(local.Year(), local.Month(), local.Day()+1, d.hour, 0, 0, 0, amsterdam)
+	}
+	return next
+}
+
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
