@@ -40,6 +40,15 @@ func (b *agentsBundle) signIn(email, pw string) (casework.AgentSignIn, error) {
 	return casework.SignInAgent(b.ctx, b.db, casework.AgentCredentials{Email: email, Password: pw, Address: "192.0.2.1"})
 }
 
+// wantSignsIn fails the test, saying when, unless agent@example.nl signs
+// in with the right password.
+func (b *agentsBundle) wantSignsIn(t *testing.T, when string) {
+	t.Helper()
+	if res, err := b.signIn("agent@example.nl", agentPassword); err != nil || res.Session == "" {
+		t.Fatalf("%s: %+v, %v", when, res, err)
+	}
+}
+
 func (b *agentsBundle) agent(t *testing.T, email string) postgres.Agent {
 	t.Helper()
 	a, err := b.db.AgentByEmail(b.ctx, email)
@@ -106,9 +115,7 @@ func TestSignInAgentLockout(t *testing.T) {
 		t.Fatalf("right password while locked: %v, want ErrSignInFailed", err)
 	}
 	b.clk.Advance(access.LockDuration + time.Second)
-	if res, err := b.signIn("agent@example.nl", agentPassword); err != nil || res.Session == "" {
-		t.Fatalf("after the lock: %+v, %v", res, err)
-	}
+	b.wantSignsIn(t, "after the lock")
 }
 
 // More than access.MaxAddressAttempts attempts from one address in the
@@ -127,9 +134,7 @@ func TestSignInAgentAddressLimit(t *testing.T) {
 		t.Fatalf("code past the limit: %v, want ErrTooManySignIns", err)
 	}
 	b.clk.Advance(access.AddressWindow + time.Second)
-	if res, err := b.signIn("agent@example.nl", agentPassword); err != nil || res.Session == "" {
-		t.Fatalf("after the window: %+v, %v", res, err)
-	}
+	b.wantSignsIn(t, "after the window")
 }
 
 // An admin without a second factor enrols at sign-in: the password starts
