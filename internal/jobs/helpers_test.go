@@ -138,18 +138,7 @@ func (w *world) mollie(in *instance, amount int64, invoiceID string) collect.Pay
 	if err != nil {
 		w.T.Fatal(err)
 	}
-	co, err := in.a.Providers.Default["mollie"].Checkout(w.Ctx, pay.CheckoutRequest{
-		PaymentID: rec.ID, Amount: amount, Description: "Energie Noord", Method: pay.IDEAL, IdempotencyKey: rec.ID,
-		ReturnURL: in.base + "/pay/return/" + rec.ID, WebhookURL: in.base + "/webhooks/mollie",
-	})
-	if err != nil {
-		w.T.Fatal(err)
-	}
-	if err := w.DB.StartCheckout(w.Ctx, rec.ID, co); err != nil {
-		w.T.Fatal(err)
-	}
-	rec.ProviderID = co.ProviderID
-	return rec
+	return apptest.MollieCheckout(w.T, in.a, w.DB, rec, in.base, "Energie Noord")
 }
 
 // stripePayment records a Stripe payment with a session id, as if the

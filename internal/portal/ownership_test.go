@@ -4,11 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
-
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
@@ -112,7 +109,11 @@ func TestOwnership(t *testing.T) {
 	apptest.WantContains(t, "A's overview", r.Body, "A-001")
 	apptest.WantNotContains(t, "A's overview", r.Body, secrets...)
 
-	routes := debtorRoutes(e.App.Fiber)
+	// Every route with a path parameter, but the creditor API and the
+	// provider webhooks.
+	routes := apptest.Routes(e.App.Fiber, func(_, path string) bool {
+		return !notDebtorPath(path) && strings.ContainsAny(path, ":*")
+	})
 	covered := 0
 	for _, rt := range routes {
 		key := rt.Method + " " + rt.Path
@@ -223,24 +224,6 @@ func counterOffer(t *testing.T, e *env, creditorID, debtorID string) collect.Pla
 		t.Fatal(err)
 	}
 	return counter
-}
-
-// debtorRoutes lists the app's routes with a path parameter, without the
-// creditor API and the provider webhooks, sorted for stable output.
-func debtorRoutes(a *fiber.App) []fiber.Route {
-	seen := map[string]bool{}
-	var out []fiber.Route
-	for _, rt := range a.GetRoutes(true) {
-		if rt.Method == http.MethodHead || notDebtorPath(rt.Path) || !strings.ContainsAny(rt.Path, ":*") {
-			continue
-		}
-		if key := rt.Method + " " + rt.Path; !seen[key] {
-			seen[key] = true
-			out = append(out, rt)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Method+out[i].Path < out[j].Method+out[j].Path })
-	return out
 }
 
 var param = regexp.MustCompile(`:[A-Za-z0-9_]+\??|\*`)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/csrf"
 )
 
@@ -95,7 +96,7 @@ func TestCSRFSwapOnEveryForm(t *testing.T) {
 		return strings.ReplaceAll(fill(pattern, "3f0c7a52-8d1e-4b6a-9c2f-5e7d1a3b9c40"), "*", "x")
 	}
 
-	forms := routes(e.App.Fiber, formRoute)
+	forms := apptest.Routes(e.App.Fiber, formRoute)
 	var last []string
 	var paths []string
 	for _, rt := range forms {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/settle/settle/internal/apptest"
 )
 
 // TestSecurityHeaders: with an https base URL every answer carries HSTS for
@@ -38,7 +40,7 @@ func TestSecurityHeaders(t *testing.T) {
 		// Every page the signed-in debtor, the finance user and the API
 		// answer with a 200, taken from the route stack (GET routes without
 		// parameters), plus the pages of their own records.
-		for _, rt := range routes(e.App.Fiber, func(method, path string) bool {
+		for _, rt := range apptest.Routes(e.App.Fiber, func(method, path string) bool {
 			return method == http.MethodGet && !strings.ContainsAny(path, ":*")
 		}) {
 			var c *client

@@ -4,10 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"testing"
-
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
@@ -158,18 +155,7 @@ func (e *env) paymentRecord(p party, cents int64, provider string, method pay.Me
 // record first, then the checkout at the Mollie fake.
 func (e *env) molliePayment(p party, cents int64) collect.Payment {
 	e.T.Helper()
-	rec := e.paymentRecord(p, cents, "mollie", pay.IDEAL)
-	co, err := e.App.Providers.Default["mollie"].Checkout(e.Ctx, pay.CheckoutRequest{PaymentID: rec.ID, Amount: cents,
-		Description: p.Name, Method: pay.IDEAL, IdempotencyKey: rec.ID,
-		ReturnURL: e.Base + "/pay/return/" + rec.ID, WebhookURL: e.Base + "/webhooks/mollie"})
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	if err := e.DB.StartCheckout(e.Ctx, rec.ID, co); err != nil {
-		e.T.Fatal(err)
-	}
-	rec.ProviderID = co.ProviderID
-	return rec
+	return apptest.MollieCheckout(e.T, e.App, e.DB, e.paymentRecord(p, cents, "mollie", pay.IDEAL), e.Base, p.Name)
 }
 
 // signInDebtor signs c in as p's debtor through a fresh link and opens
@@ -190,24 +176,6 @@ func (e *env) signInConsole(c *client, a postgres.Agent) {
 	if r := c.Get("/console"); r.Status != http.StatusOK {
 		e.T.Fatalf("console queue as %s: status %d", a.Email, r.Status)
 	}
-}
-
-// routes lists the app's routes (without HEAD and middleware) whose path
-// keep says to, sorted, each method and path once.
-func routes(a *fiber.App, keep func(method, path string) bool) []fiber.Route {
-	seen := map[string]bool{}
-	var out []fiber.Route
-	for _, rt := range a.GetRoutes(true) {
-		if rt.Method == http.MethodHead || !keep(rt.Method, rt.Path) {
-			continue
-		}
-		if key := rt.Method + " " + rt.Path; !seen[key] {
-			seen[key] = true
-			out = append(out, rt)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path+out[i].Method < out[j].Path+out[j].Method })
-	return out
 }
 
 var param = regexp.MustCompile(`:[A-Za-z0-9_]+\??`)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/reconcile/camt053"
 )
@@ -188,7 +189,7 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	noticesBefore := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID)
 
 	walked := 0
-	for _, rt := range routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/api/v1/") }) {
+	for _, rt := range apptest.Routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/api/v1/") }) {
 		key := rt.Method + " " + rt.Path
 		if _, ok := apiNotOwned[key]; ok {
 			continue

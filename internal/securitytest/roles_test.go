@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -26,6 +27,15 @@ type visit struct {
 	method, path string
 	form         url.Values
 	want         map[string]int
+}
+
+// financePage is a finance page at path: the finance users get their own
+// creditor's figures; with another creditor's id only the admin gets in.
+func financePage(e *env, path string) []visit {
+	return []visit{
+		{"GET", path, nil, financeOnly},
+		{"GET", path + "?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+	}
 }
 
 // onEitherFile posts f to B's record at suffix, once on B's file and once
@@ -94,24 +104,9 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"POST /console/debtors/:id/hardships/:hardship": func(e *env, w consoleWorld) []visit {
 		return onEitherFile(e, "/hardships/"+w.hardship.ID, url.Values{"action": {"waive_costs"}})
 	},
-	"GET /console/finance": func(e *env, _ consoleWorld) []visit {
-		return []visit{
-			{"GET", "/console/finance", nil, financeOnly},
-			{"GET", "/console/finance?creditor=" + e.B.ID, nil, onlyAdmin(200)},
-		}
-	},
-	"GET /console/finance/exports/payments.csv": func(e *env, _ consoleWorld) []visit {
-		return []visit{
-			{"GET", "/console/finance/exports/payments.csv", nil, financeOnly},
-			{"GET", "/console/finance/exports/payments.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
-		}
-	},
-	"GET /console/finance/exports/journal.csv": func(e *env, _ consoleWorld) []visit {
-		return []visit{
-			{"GET", "/console/finance/exports/journal.csv", nil, financeOnly},
-			{"GET", "/console/finance/exports/journal.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
-		}
-	},
+	"GET /console/finance":                      func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance") },
+	"GET /console/finance/exports/payments.csv": func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance/exports/payments.csv") },
+	"GET /console/finance/exports/journal.csv":  func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance/exports/journal.csv") },
 	"GET /console/debtors/:id/letters": func(e *env, _ consoleWorld) []visit {
 		return []visit{
 			{"GET", "/console/debtors/" + e.A.Debtor.ID + "/letters", nil, everyone},
@@ -225,7 +220,7 @@ func TestConsoleRoleWalk(t *testing.T) {
 		e.signInConsole(users[role], a)
 	}
 	walked := 0
-	for _, rt := range routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/console") }) {
+	for _, rt := range apptest.Routes(e.App.Fiber, func(_, path string) bool { return strings.HasPrefix(path, "/console") }) {
 		key := rt.Method + " " + rt.Path
 		if strings.HasSuffix(rt.Path, "*") || (rt.Path == "/console" && rt.Method != http.MethodGet) {
 			continue // the catch-all 404 (TestUnknownConsolePathIs404 in internal/console)
