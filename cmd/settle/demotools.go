@@ -65,6 +65,7 @@ func (x demoExtras) print(w io.Writer, baseURL string) {
 	if x.fakeSMS {
 		fmt.Fprintf(w, "SMS: the built-in gateway sends nothing; its outbox is at %s/console/demo\n", baseURL)
 	}
+	fmt.Fprintf(w, "Webhooks: the demo creditors' events arrive, signed, at %s/fake-webhooks\n", baseURL)
 }
 
 // demoZone is the demo clock's time zone when printed: Settle's rules run

@@ -66,6 +66,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 	opts := settleapp.Options{FakeMollie: fake, Work: true}
 	if isDemo {
 		opts.DemoClock, opts.MailInbox, opts.FakeSMS = demoTools.clock, demoTools.mailInbox, demoTools.fakeSMS
+		opts.FakeWebhooks = true
 		opts.OutreachEvery = demoOutreachEvery
 	}
 	if fake {
@@ -102,6 +103,14 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 			fmt.Println("Reusing the demo data from the last run (start with --fresh for new data).")
 		} else {
 			fmt.Println("Created fresh demo data.")
+		}
+		var creditors []string
+		for _, c := range out.Creditors {
+			creditors = append(creditors, c.ID)
+		}
+		if err := built.PointDemoWebhooks(ctx, db, cfg.BaseURL, creditors); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo webhooks: %w", err)
 		}
 		demo.Print(os.Stdout, out)
 		demoTools.print(os.Stdout, cfg.BaseURL)

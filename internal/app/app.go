@@ -46,6 +46,8 @@ type App struct {
 	Providers  *pay.Registry
 	MollieFake *molliefake.Fake // set when the demo runs against the fake
 	SMSFake    *notify.FakeSMS  // set when the demo sends SMS to the fake
+	// FakeWebhooks is the demo's webhook receiver, when it runs one.
+	FakeWebhooks *FakeWebhooks
 }
 
 // Options change how the app is built.
@@ -67,6 +69,9 @@ type Options struct {
 	// DemoClock is the demo's movable clock, already the store's clock;
 	// nil in serve, which then has no route to move it.
 	DemoClock *casework.DemoClock
+	// FakeWebhooks serves a webhook receiver at /fake-webhooks that checks
+	// signatures and lists what arrived (the demo).
+	FakeWebhooks bool
 	// MailInbox is the web inbox of the demo's Mailpit, shown in the console.
 	MailInbox string
 }
@@ -118,6 +123,11 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		var mountSMS func(*fiber.App)
 		a.SMSFake, mountSMS = mountFakeSMS(&cfg, db)
 		mount = append(mount, mountSMS)
+	}
+	if opts.FakeWebhooks {
+		var mountHooks func(*fiber.App)
+		a.FakeWebhooks, mountHooks = mountFakeWebhooks(db)
+		mount = append(mount, mountHooks)
 	}
 	var err error
 	if a.JobDeps.Senders, err = Senders(cfg); err != nil {

@@ -165,5 +165,5 @@ func errorHandler(d Deps) fiber.ErrorHandler {
 // demo's provider fakes take machine posts only.
 func machineRoute(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/webhooks/") || path == "/healthz" || path == "/readyz" ||
-		strings.HasPrefix(path, "/fake-mollie/") || strings.HasPrefix(path, "/fake-sms/")
+		strings.HasPrefix(path, "/fake-mollie/") || strings.HasPrefix(path, "/fake-sms/") || strings.HasPrefix(path, "/fake-webhooks/")
 }
