@@ -38,9 +38,9 @@ func (co *Console) webhooks(c *fiber.Ctx) error {
 	}
 	done := ""
 	switch c.Query("replayed") {
-	case "ok":
+	case "accepted":
 		done = "The event was sent again and the receiver accepted it."
-	case "failed":
+	case "refused":
 		done = "The event was sent again, but the receiver did not accept it: see its last answer below."
 	}
 	return co.render(c, fiber.StatusOK, "webhooks", page{Title: "Webhooks", Done: done,
@@ -58,9 +58,9 @@ func (co *Console) replayWebhook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	outcome := "failed"
+	outcome := "refused"
 	if a.Delivered {
-		outcome = "ok"
+		outcome = "accepted"
 	}
 	return c.Redirect(webhooksPrefix+"?"+url.Values{"creditor": {s.creditor.ID}, "replayed": {outcome}}.Encode(), fiber.StatusSeeOther)
 }
