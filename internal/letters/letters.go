@@ -68,23 +68,23 @@ type Invoice struct {
 // Notice holds every fact the 14-day letter states; the caller computes
 // them (amounts, costs, deadline) and the letter only words and draws them.
 type Notice struct {
-	Number    string // letter number, printed on every page and in the batch manifest
-	Lang      string // "nl" or "en"
-	Date      time.Time
-	Creditor  Creditor
-	Debtor    Debtor
-	Invoices  []Invoice
-	Open      int64     // cents open in all, the sum of Invoices
-	Costs     int64     // cents of collection costs added when the debtor pays after Deadline; 0 when waived
+	Number   string // letter number, printed on every page and in the batch manifest
+	Lang     string // "nl" or "en"
+	Date     time.Time
+	Creditor Creditor
+	Debtor   Debtor
+	Invoices []Invoice
+	Open     int64 // cents open in all, the sum of Invoices
+	Costs    int64 // cents of collection costs added when the debtor pays after Deadline; 0 when waived
 	// AfterDeadline is what the invoices come to on the day after Deadline
 	// if nothing is paid: Open, the costs and the interest up to that day.
 	// Letters drawn before it existed have 0 and say Open + Costs.
 	AfterDeadline int64
-	Deadline  time.Time // last day to pay without costs
-	ShortLink string    // the debtor's link, at most MaxShortLink characters
-	Reference string    // RF reference for a bank transfer
-	HelpPhone string    // free debt help, as the creditor's policy words it
-	HelpSite  string
+	Deadline      time.Time // last day to pay without costs
+	ShortLink     string    // the debtor's link, at most MaxShortLink characters
+	Reference     string    // RF reference for a bank transfer
+	HelpPhone     string    // free debt help, as the creditor's policy words it
+	HelpSite      string
 }
 
 // afterDeadline is what the letter says the debtor must pay after the
