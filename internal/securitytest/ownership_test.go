@@ -143,6 +143,26 @@ var apiRoutes = map[string]apiProbe{
 	"GET /api/v1/exports/journal.csv": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		wantNone(t, e, "journal export", b.Get("/api/v1/exports/journal.csv?from=2026-01-01&to=2026-12-31"))
 	},
+	"GET /api/v1/events": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		wantNone(t, e, "GET /api/v1/events", b.Get("/api/v1/events"))
+	},
+	"GET /api/v1/signals": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		wantNone(t, e, "GET /api/v1/signals", b.Get("/api/v1/signals"))
+	},
+	// The webhook endpoint is always the caller's own: B's calls neither show
+	// nor change A's (checked again after the walk).
+	"GET /api/v1/webhook-endpoint": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		notAEndpoint(t, "GET", b.Get("/api/v1/webhook-endpoint"))
+	},
+	"PUT /api/v1/webhook-endpoint": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		notAEndpoint(t, "PUT", b.Call("PUT", "/api/v1/webhook-endpoint", map[string]any{"url": "https://b.example/hook"}))
+	},
+	"POST /api/v1/webhook-endpoint/rotate": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		notAEndpoint(t, "rotate", b.Call("POST", "/api/v1/webhook-endpoint/rotate", nil))
+	},
+	"DELETE /api/v1/webhook-endpoint": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		notAEndpoint(t, "DELETE", b.Call("DELETE", "/api/v1/webhook-endpoint", nil))
+	},
 	"POST /api/v1/bank-statements": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		// B's statement paying A's invoice by its reference books nothing on A.
 		before := e.statementTotal()
@@ -151,6 +171,18 @@ var apiRoutes = map[string]apiProbe{
 			t.Errorf("B's bank statement moved A's debtor from %d to %d", before, got)
 		}
 	},
+}
+
+// aEndpoint is creditor A's webhook address in the ownership walk.
+const aEndpoint = "https://a.example/hook"
+
+// notAEndpoint fails when B's answer about the webhook endpoint is a server
+// error or shows A's address.
+func notAEndpoint(t *testing.T, what string, r response) {
+	t.Helper()
+	if r.Status >= 500 || strings.Contains(r.Body, aEndpoint) {
+		t.Errorf("B: webhook endpoint %s: status %d\n%.400s", what, r.Status, r.Body)
+	}
 }
 
 // apiNotOwned are API routes that take no creditor's record.
@@ -184,6 +216,9 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	if r := a.Get("/api/v1/notices/" + w.letter + "/letter.pdf"); r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "%PDF-") {
 		t.Errorf("A's own letter: status %d %.40q", r.Status, r.Body)
 	}
+	if r := a.Call("PUT", "/api/v1/webhook-endpoint", map[string]any{"url": aEndpoint}); r.Status >= 300 {
+		t.Fatalf("A's webhook endpoint: status %d %s", r.Status, r.Body)
+	}
 	openBefore := e.statementTotal()
 	invoicesBefore := e.Count(`SELECT count(*) FROM invoices WHERE debtor_id = $1`, e.A.Debtor.ID)
 	noticesBefore := e.Count(`SELECT count(*) FROM notices WHERE debtor_id = $1`, e.A.Debtor.ID)
@@ -210,6 +245,9 @@ func TestAPIOwnershipWalk(t *testing.T) {
 	wantStatus(t, "A's debtor after the walk", a.Get("/api/v1/debtors/"+e.A.Debtor.ID), http.StatusOK)
 	if got, err := e.DB.DebtorByExternalRef(e.Ctx, e.A.ID, e.A.Debtor.ExternalRef); err != nil || got.Name != e.A.Debtor.Name {
 		t.Errorf("A's debtor after B's upsert: %q (%v)", got.Name, err)
+	}
+	if r := a.Get("/api/v1/webhook-endpoint"); !strings.Contains(r.Body, aEndpoint) {
+		t.Errorf("A's webhook endpoint after the walk: status %d %s", r.Status, r.Body)
 	}
 	if got := e.statementTotal(); got != openBefore {
 		t.Errorf("A's debtor's total moved from %d to %d", openBefore, got)

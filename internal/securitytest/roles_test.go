@@ -165,6 +165,46 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"POST /console/finance/lines/:id/confirm": func(e *env, w consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/lines/" + w.line + "/confirm", url.Values{"invoice": {e.B.Invoice.ID}}, neitherOfA}}
 	},
+	// E2's pages: the early-signal and municipality lists show the user's own
+	// creditor (another's only to the admin); a change to an id that is not
+	// A's, or not there, is the console's 404 to all; rewards are the admin's,
+	// like the ladder; a credit refund on B's file is refused to A's users.
+	"GET /console/signals": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"GET", "/console/signals", nil, everyone}}
+	},
+	"POST /console/signals/:id/dismiss": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/signals/" + randomID + "/dismiss", url.Values{"note": {"x"}}, nobody}}
+	},
+	"GET /console/municipality-signals": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/municipality-signals", nil, everyone},
+			{"GET", "/console/municipality-signals?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"GET /console/municipality-signals.csv": func(e *env, _ consoleWorld) []visit {
+		return []visit{
+			{"GET", "/console/municipality-signals.csv", nil, everyone},
+			{"GET", "/console/municipality-signals.csv?creditor=" + e.B.ID, nil, onlyAdmin(200)},
+		}
+	},
+	"POST /console/municipality-signals/:id/outcome": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/municipality-signals/" + randomID + "/outcome", url.Values{"outcome": {string(collect.OutcomeNoContact)}}, nobody}}
+	},
+	"GET /console/webhooks": func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/webhooks") },
+	"POST /console/webhooks/:event/replay": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/webhooks/" + randomID + "/replay", url.Values{"creditor": {e.B.ID}}, neitherOfA}}
+	},
+	"POST /console/ladders/:creditor/rewards": func(e *env, _ consoleWorld) []visit {
+		f := url.Values{"occasion": {"paid_early"}, "kind": {"thanks"}}
+		return []visit{
+			{"POST", "/console/ladders/" + e.B.ID + "/rewards", f, neitherOfA403},
+			{"POST", "/console/ladders/" + e.A.ID + "/rewards", f, neitherOfA403},
+			{"POST", "/console/ladders/" + e.B.ID + "/rewards", url.Values{"occasion": {"paid_early"}, "kind": {"bogus"}}, adminsOnly(422)},
+		}
+	},
+	"POST /console/debtors/:id/credit/refund": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/debtors/" + e.B.Debtor.ID + "/credit/refund", nil, neitherOfA}}
+	},
 	"POST /console/finance/lines/:id/reject": func(e *env, w consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/lines/" + w.line + "/reject", nil, neitherOfA}}
 	},
