@@ -21,7 +21,7 @@ const (
 )
 
 var promiseDebtors = []debtorSpec{
-	{situation: promiseKeptSituation, debtor: collect.Debtor{ExternalRef: "ZE-1031", Name: "Lotte Visser", Email: "lotte@example.nl", Language: "nl",
+	{situation: promiseKeptSituation, debtor: collect.Debtor{ExternalRef: "ZE-1031", Name: "Sem de Jong", Email: "sem@example.nl", Language: "nl",
 		Address: collect.Address{Street: "Beukenlaan", HouseNumber: "8", Postcode: "5611 AA", City: "Eindhoven"}},
 		invoices: []invoiceSpec{{"2026-0931", "Energie september", 13400, -10, 0}}},
 	{situation: promiseOpenSituation, debtor: collect.Debtor{ExternalRef: "ZE-1032", Name: "Ahmet Yilmaz", Email: "ahmet@example.nl", Language: "nl",

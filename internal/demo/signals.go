@@ -16,7 +16,7 @@ import (
 const signalSituation = "paid later and later: an early signal"
 
 var signalDebtors = []debtorSpec{
-	{situation: signalSituation, debtor: collect.Debtor{ExternalRef: "ZE-1051", Name: "Fenna Bos", Email: "fenna@example.nl", Language: "nl",
+	{situation: signalSituation, debtor: collect.Debtor{ExternalRef: "ZE-1051", Name: "Fenna Bos", Email: "fenna.bos@example.nl", Language: "nl",
 		Address: collect.Address{Street: "Populierenlaan", HouseNumber: "14", Postcode: "3811 AA", City: "Amersfoort"}},
 		invoices: []invoiceSpec{{"2026-0851", "Energie augustus", 9400, -95, 0}, {"2026-0951", "Energie september", 9900, -65, 0},
 			{"2026-1051", "Energie oktober", 10300, -35, 0}, {"2026-1151", "Energie november", 10800, -5, 0}}},

@@ -17,7 +17,7 @@ const municipalSituation = "vroegsignalering: on the municipality's list"
 // 45 days in arrears with a 14-day letter 40 days ago, to whom the demo's
 // agent offers a plan and whom it tried to call, all seeded below.
 var municipalDebtors = []debtorSpec{
-	{situation: municipalSituation, debtor: collect.Debtor{ExternalRef: "ZE-1008", Name: "Fatima Bouzid", Email: "fatima@example.nl", Language: "nl",
+	{situation: municipalSituation, debtor: collect.Debtor{ExternalRef: "ZE-1008", Name: "Fatima Bouzid", Email: "f.bouzid@example.nl", Language: "nl",
 		Address: collect.Address{Street: "Stationsweg", HouseNumber: "22", Postcode: "6711 PN", City: "Ede"}},
 		invoices: []invoiceSpec{{"2026-0808", "Energie augustus", 18990, -45, 0}}, noticeAgo: ago(40), channel: "post"},
 }
