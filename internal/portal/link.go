@@ -10,6 +10,7 @@ import (
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/csrf"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -69,8 +70,7 @@ func (p *Portal) linkError(c *fiber.Ctx, status int, key string, withCreditor bo
 	pr := p.printer(c)
 	lines := []string{pr.T(key)}
 	if withCreditor {
-		cr := c.Locals("creditor").(collect.Creditor)
-		lines = append(lines, pr.T("error.link.new", cr.Name, cr.Phone, cr.PhoneHours, cr.Email))
+		lines = append(lines, newLinkLines(pr, c.Locals("creditor").(collect.Creditor))...)
 	}
 	if err := p.message(c, status, "error.title", lines...); err != nil {
 		return err
@@ -78,18 +78,40 @@ func (p *Portal) linkError(c *fiber.Ctx, status int, key string, withCreditor bo
 	return errHandled
 }
 
+// newLinkLines say how to get a new link: by the creditor's phone and email
+// where the creditor gave them, else in general terms, never with a blank
+// where a number should be.
+func newLinkLines(pr i18n.Printer, cr collect.Creditor) []string {
+	var lines []string
+	if cr.Phone != "" {
+		lines = append(lines, pr.T("error.link.new", cr.Name, cr.Phone))
+		if cr.PhoneHours != "" {
+			lines[0] += " " + pr.T("error.link.new.hours", cr.PhoneHours)
+		}
+	} else {
+		lines = append(lines, pr.T("error.link.new.general", cr.Name))
+	}
+	if cr.Email != "" {
+		lines = append(lines, pr.T("error.link.new.mail", cr.Email))
+	}
+	return lines
+}
+
 func (p *Portal) verifyForm(c *fiber.Ctx) error {
 	v, err := p.checkLink(c, c.Cookies(linkCookie))
 	if err != nil {
 		return ignoreHandled(err)
 	}
-	return p.renderVerify(c, v, false)
+	return p.renderVerify(c, v, false, nil)
 }
 
-func (p *Portal) renderVerify(c *fiber.Ctx, lv casework.LinkVisit, wrong bool) error {
+// renderVerify shows the second-factor form; typed is the answer as typed,
+// shown again after a wrong answer so one typo does not mean typing all of it
+// again. Echoing it tells nothing the person did not type themselves.
+func (p *Portal) renderVerify(c *fiber.Ctx, lv casework.LinkVisit, wrong bool, typed map[string]string) error {
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("verify.title"), Creditor: lv.Creditor, Question: lv.Creditor.SecondFactor, Back: "/verify",
-		Wrong: wrong, TriesLeft: lv.TriesLeft}
+		Wrong: wrong, TriesLeft: lv.TriesLeft, Form: typed}
 	status := fiber.StatusOK
 	if wrong {
 		status = fiber.StatusUnprocessableEntity
@@ -114,7 +136,8 @@ func (p *Portal) verify(c *fiber.Ctx) error {
 		return err
 	}
 	if res.Session == "" {
-		return p.renderVerify(c, res.Visit, res.Wrong)
+		typed := map[string]string{"postcode": answer.Postcode, "house_number": answer.HouseNumber, "birth_date": answer.BirthDate}
+		return p.renderVerify(c, res.Visit, res.Wrong, typed)
 	}
 	// A new session gets a new CSRF nonce, as the console does at sign-in.
 	csrf.Rotate(c, p.Secure)

@@ -98,9 +98,14 @@ func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"verify", "overview", "invoice", "message", "pay", "paymethod", "payresult",
 		"dispute", "done", "plan", "planpreview", "planresult", "hardship", "hardshipdone", "help", "contact", "promise"} {
-		pages[name] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
+		pages[name] = parsePage(name)
 	}
 	return pages
+}
+
+// parsePage is one page in the layout, with the functions the layout uses.
+func parsePage(name string) *template.Template {
+	return template.Must(template.New("layout.html").Funcs(pageFuncs).ParseFS(web.Templates, "templates/layout.html", "templates/"+name+".html"))
 }
 
 // view is what every page template gets.

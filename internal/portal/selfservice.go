@@ -39,14 +39,19 @@ type instalmentRow struct {
 	Open     int64
 	State    collect.InstalmentState
 	PayQuery template.URL // see view.PayQuery
+	// Next marks the first instalment with money still open: the one to pay now.
+	Next bool
 }
 
 func newPlanView(pl collect.Plan, today time.Time) *planView {
 	v := &planView{Plan: pl}
+	next := false
 	for _, in := range pl.Instalments {
 		r := instalmentRow{ID: in.ID, Seq: in.Seq, Due: in.Due, Amount: in.Amount, Open: max(in.Amount-in.Paid, 0), State: in.State(today)}
 		if r.Open > 0 {
 			r.PayQuery = template.URL(payQuery(payChoice{Amount: r.Open, InstalmentID: in.ID}))
+			r.Next = !next
+			next = true
 		}
 		v.Rows = append(v.Rows, r)
 	}

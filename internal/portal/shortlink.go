@@ -2,14 +2,12 @@ package portal
 
 import (
 	"errors"
-	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/settle/settle/internal/casework"
-	"github.com/settle/settle/web"
 )
 
 // registerShortLink mounts the short links printed on letters,
@@ -17,7 +15,7 @@ import (
 // is short enough to guess at, so both are limited per address, as the
 // second factor is.
 func (p *Portal) registerShortLink(app *fiber.App) {
-	p.pages["code"] = template.Must(template.ParseFS(web.Templates, "templates/layout.html", "templates/code.html"))
+	p.pages["code"] = parsePage("code")
 	limit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: casework.RateCounters(p.DB, "limit:code:"),
 		LimitReached: func(c *fiber.Ctx) error {
 			return p.message(c, fiber.StatusTooManyRequests, "error.title", p.printer(c).T("error.toomany"))

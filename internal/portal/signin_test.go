@@ -386,3 +386,15 @@ func TestCSRF(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongAnswerKeepsTyped: after a wrong second-factor answer the form
+// shows the postcode and house number as typed, so one typo is one fix.
+func TestWrongAnswerKeepsTyped(t *testing.T) {
+	t.Parallel()
+	e, cr, d := newJan(t)
+	c, _ := e.opened(cr, d)
+	r := c.Answer("7311 KM", "12a")
+	apptest.WantStatus(t, "wrong answer", r, http.StatusUnprocessableEntity)
+	apptest.WantContains(t, "wrong answer", r.Body, `id="wrong"`, `value="7311 KM"`, `value="12a"`)
+	apptest.WantNotContains(t, "fresh form", c.Get("/verify").Body, `value="7311 KM"`)
+}
