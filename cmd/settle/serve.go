@@ -88,6 +88,17 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 		}
 	}()
 	app := built.Fiber
+	if cfg.AdminAddr != "" {
+		addr, stopAdmin, err := built.ListenAdmin(cfg.AdminAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopAdmin()
+		log.Info("admin listener", "addr", addr.String())
+		if isDemo {
+			fmt.Printf("Metrics at http://%s/metrics and pprof at http://%s/debug/pprof/ (this machine only).\n", addr, addr)
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/settle/settle/internal/console"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/jobs"
+	"github.com/settle/settle/internal/metrics"
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
@@ -48,6 +49,9 @@ type App struct {
 	SMSFake    *notify.FakeSMS  // set when the demo sends SMS to the fake
 	// FakeWebhooks is the demo's webhook receiver, when it runs one.
 	FakeWebhooks *FakeWebhooks
+	// Admin serves /metrics and pprof when SETTLE_ADMIN_ADDR is set; nil
+	// otherwise. It goes on its own listener (ListenAdmin), never on Fiber.
+	Admin http.Handler
 }
 
 // Options change how the app is built.
@@ -156,7 +160,12 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 		}
 	}
 	mount = append(mount, hooks.Register, a.Portal.Register, a.Console.Register)
-	a.Fiber = server.New(server.Deps{DB: db, Log: log, API: a.API.Register, APIError: a.API.WriteError, Mount: mount, HTMLError: a.Portal.ErrorPage,
+	var countRequests fiber.Handler
+	if cfg.AdminAddr != "" {
+		a.Admin = metrics.Handler(metrics.NewRegistry(metrics.Sources{Pool: db.PoolStat, QueueDepth: db.QueueDepth}))
+		countRequests = metrics.Middleware()
+	}
+	a.Fiber = server.New(server.Deps{Metrics: countRequests, DB: db, Log: log, API: a.API.Register, APIError: a.API.WriteError, Mount: mount, HTMLError: a.Portal.ErrorPage,
 		CSRFKey: signer.DeriveKey("csrf"), HTTPS: cfg.SecureCookies(),
 		// A form's CSRF token is bound to the session of its part: the
 		// debtor's (portal.go's sessionCookie) or the console user's.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/metrics"
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -103,6 +104,7 @@ func DeliverDue(ctx context.Context, db *postgres.DB, s Senders, now time.Time) 
 			if err := db.RecordDelivery(ctx, d); err != nil {
 				return sent, err
 			}
+			metrics.MessageSent(string(d.Message.Channel), string(d.Message.State))
 			if d.Message.State == collect.MessageSent {
 				sent++
 			}

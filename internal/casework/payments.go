@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/metrics"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
@@ -250,6 +251,7 @@ func (ps *Payments) applyProviderState(ctx context.Context, p collect.Payment, s
 	}
 	changed, err := ps.DB.ApplyFetchedState(ctx, p.ID, st, seq, source)
 	if err == nil && changed {
+		metrics.PaymentBooked(p.Provider, string(st.Status))
 		ps.Log.Info("payment updated", "payment_id", p.ID, "provider", p.Provider, "status", st.Status, "source", source)
 	}
 	return err

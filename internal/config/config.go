@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -42,6 +43,10 @@ type Config struct {
 	SMSSID   string // SETTLE_SMS_SID; the gateway account and basic-auth user
 	SMSToken string // SETTLE_SMS_TOKEN; the basic-auth password
 	SMSFrom  string // SETTLE_SMS_FROM; the sending number (E.164) or sender id
+
+	// AdminAddr is SETTLE_ADMIN_ADDR: where /metrics and pprof listen, on
+	// loopback only; "" is off.
+	AdminAddr string
 }
 
 // FromEnv reads the configuration with its defaults and checks it.
@@ -65,6 +70,10 @@ func FromEnv() (Config, error) {
 	c.SMTPURL, c.MailFrom = os.Getenv("SETTLE_SMTP_URL"), os.Getenv("SETTLE_MAIL_FROM")
 	c.SMSURL, c.SMSSID, c.SMSToken, c.SMSFrom = os.Getenv("SETTLE_SMS_URL"), os.Getenv("SETTLE_SMS_SID"), os.Getenv("SETTLE_SMS_TOKEN"), os.Getenv("SETTLE_SMS_FROM")
 	if err := c.checkMessaging(); err != nil {
+		return c, err
+	}
+	c.AdminAddr = os.Getenv("SETTLE_ADMIN_ADDR")
+	if err := checkAdminAddr(c.AdminAddr); err != nil {
 		return c, err
 	}
 	if c.BaseURL == "" {
@@ -125,6 +134,22 @@ func (c Config) checkMessaging() error {
 	}
 	if _, err := notify.NewSMSGateway(c.SMSConfig(), nil); err != nil {
 		return fmt.Errorf("SETTLE_SMS_URL, SETTLE_SMS_SID, SETTLE_SMS_TOKEN, SETTLE_SMS_FROM: %w", err)
+	}
+	return nil
+}
+
+// checkAdminAddr refuses an admin address off loopback: pprof and the
+// metrics say too much about the server to leave this machine unguarded.
+func checkAdminAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("SETTLE_ADMIN_ADDR %q is not host:port (for example 127.0.0.1:9090)", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("SETTLE_ADMIN_ADDR %q must be a loopback address (127.0.0.1, ::1 or localhost): metrics and pprof are not for the public", addr)
 	}
 	return nil
 }

@@ -36,3 +36,30 @@ func TestMessagingSettings(t *testing.T) {
 		})
 	}
 }
+
+// The admin listener is off by default and only ever on loopback.
+func TestAdminAddr(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"", ""},
+		{"127.0.0.1:9090", ""},
+		{"127.0.0.1:0", ""},
+		{"[::1]:9090", ""},
+		{"localhost:9090", ""},
+		{"0.0.0.0:9090", "must be a loopback address"},
+		{":9090", "must be a loopback address"},
+		{"192.168.1.5:9090", "must be a loopback address"},
+		{"metrics.example.nl:9090", "must be a loopback address"},
+		{"127.0.0.1", "is not host:port"},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			t.Setenv("SETTLE_ADMIN_ADDR", tc.addr)
+			c, err := FromEnv()
+			switch {
+			case tc.want == "" && (err != nil || c.AdminAddr != tc.addr):
+				t.Fatalf("error %v, AdminAddr %q; want none and %q", err, c.AdminAddr, tc.addr)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "SETTLE_ADMIN_ADDR")):
+				t.Fatalf("error %v, want one naming SETTLE_ADMIN_ADDR with %q", err, tc.want)
+			}
+		})
+	}
+}

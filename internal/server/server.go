@@ -41,6 +41,8 @@ type Deps struct {
 	// HTTPS says the public URL is https: the CSRF cookie is Secure and
 	// __Host-, and every answer carries HSTS.
 	HTTPS bool
+	// Metrics, when set, counts every request; it runs outermost.
+	Metrics fiber.Handler
 }
 
 // New builds the app.
@@ -62,6 +64,9 @@ func New(d Deps) *fiber.App {
 		// The server sits behind at most one proxy; client IPs for rate limits come from it.
 		ProxyHeader: "",
 	})
+	if d.Metrics != nil {
+		app.Use(d.Metrics)
+	}
 	app.Use(recover.New())
 	app.Use(requestid.New())
 	app.Use(accessLog(d.Log))

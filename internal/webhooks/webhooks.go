@@ -13,6 +13,7 @@ import (
 
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/jobs"
+	"github.com/settle/settle/internal/metrics"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -42,15 +43,18 @@ var mollieID = regexp.MustCompile(`^tr_[A-Za-z0-9]{1,64}$`)
 func (h *Handlers) mollie(c *fiber.Ctx) error {
 	id := c.FormValue("id")
 	if !mollieID.MatchString(id) {
+		metrics.WebhookEvent("mollie", false)
 		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 	}
 	err := casework.ReceiveMollieEvent(c.UserContext(), h.DB, h.Jobs, id)
 	if errors.Is(err, casework.ErrUnknownPayment) {
+		metrics.WebhookEvent("mollie", false)
 		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 	}
 	if err != nil {
 		return err
 	}
+	metrics.WebhookEvent("mollie", true)
 	return c.SendStatus(fiber.StatusOK)
 }
 
@@ -64,20 +68,25 @@ func (h *Handlers) stripe(c *fiber.Ctx) error {
 		if errors.Is(err, stripe.ErrForged) || errors.Is(err, stripe.ErrUnknownPayment) {
 			h.Log.Warn("stripe webhook refused", "reason", err.Error())
 		}
+		metrics.WebhookEvent("stripe", false)
 		return c.Status(fiber.StatusBadRequest).SendString("event refused")
 	}
 	if !ev.Handled {
+		metrics.WebhookEvent("stripe", true)
 		return c.SendStatus(fiber.StatusOK) // verified, but nothing Settle acts on
 	}
 	err = casework.ReceiveStripeEvent(c.UserContext(), h.DB, h.Jobs, h.Log, h.ResolveIntent,
 		casework.StripeEvent{ID: ev.ID, Type: ev.Type, PaymentID: ev.PaymentID, ProviderID: ev.ProviderID, Payload: body})
+	refused := errors.Is(err, casework.ErrUnknownPayment) || errors.Is(err, casework.ErrEventRefused)
+	if err != nil && !refused {
+		return err
+	}
+	metrics.WebhookEvent("stripe", !refused)
 	switch {
 	case errors.Is(err, casework.ErrUnknownPayment):
 		return c.Status(fiber.StatusBadRequest).SendString("unknown payment")
 	case errors.Is(err, casework.ErrEventRefused):
 		return c.Status(fiber.StatusBadRequest).SendString("event refused")
-	case err != nil:
-		return err
 	}
 	return c.SendStatus(fiber.StatusOK)
 }
