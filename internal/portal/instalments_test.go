@@ -27,6 +27,9 @@ func TestInstalmentList(t *testing.T) {
 	if n := strings.Count(body, nl.T("plan.next.mark")); n != 1 {
 		t.Errorf("overview names %d parts as next, want 1", n)
 	}
+	if n := strings.Count(body, `href="/pay/method?`); n != 1 {
+		t.Errorf("overview has %d pay buttons for parts, want 1 (the next part)", n)
+	}
 	if n := strings.Count(body, `<li class="instalment`); n != 6 {
 		t.Errorf("overview lists %d parts, want 6", n)
 	}
