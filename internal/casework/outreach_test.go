@@ -142,8 +142,14 @@ func TestLadderSixtyDays(t *testing.T) {
 	smsFirst, _ := b.debtor(t, "S", "en", collect.ContactWishes{Channels: []collect.Channel{collect.ChannelSMS, collect.ChannelEmail}, Phone: "+31622222222", Avoid: officeHours})
 	postOnly, _ := b.debtor(t, "P", "nl", collect.ContactWishes{Channels: []collect.Channel{collect.ChannelPost}})
 
+	smsSent := counted(t, "settle_messages_total", "channel", string(collect.ChannelSMS), "state", string(collect.MessageSent))
+
 	b.run(t, time.Date(2027, 1, 22, 9, 0, 0, 0, time.UTC), 2*time.Hour, nil)
 
+	// Other tests may send SMS at the same time, so at least smsFirst's three.
+	if got := counted(t, "settle_messages_total", "channel", string(collect.ChannelSMS), "state", string(collect.MessageSent)); got < smsSent+3 {
+		t.Errorf("settle_messages_total for sms sent: %v, was %v; want at least 3 more", got, smsSent)
+	}
 	type want struct {
 		kind    string
 		channel collect.Channel

@@ -10,6 +10,7 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/metrics"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/pay/molliefake"
@@ -96,6 +97,7 @@ func TestCheckoutPaidAndRefunded(t *testing.T) {
 	if err := b.fake.SetStatus(p.ProviderID, "paid"); err != nil {
 		t.Fatal(err)
 	}
+	booked := counted(t, "settle_payments_booked_total", "provider", "mollie", "state", string(pay.StatusPaid))
 	for range 2 { // a repeated sync books nothing more
 		if err := b.ps.Sync(b.ctx, p.ID, "sync"); err != nil {
 			t.Fatal(err)
@@ -103,6 +105,9 @@ func TestCheckoutPaidAndRefunded(t *testing.T) {
 	}
 	if got, _ := b.db.PaymentByID(b.ctx, p.ID); got.Status != pay.StatusPaid {
 		t.Fatalf("status %s, want paid", got.Status)
+	}
+	if got := counted(t, "settle_payments_booked_total", "provider", "mollie", "state", string(pay.StatusPaid)); got <= booked {
+		t.Errorf("settle_payments_booked_total for mollie paid: %v, was %v; the booking was not counted", got, booked)
 	}
 	if got := b.open(t); got != 4000 {
 		t.Fatalf("open %d after paying 6000 of 10000", got)
@@ -179,4 +184,33 @@ func TestForeignStripeEventRefused(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].PaymentID != p.ID || evs[0].EventID != "evt_1" {
 		t.Fatalf("refused events %+v, %v", evs, err)
 	}
+}
+
+// counted reads a process-wide counter of internal/metrics by its label
+// pairs (name, value, ...); tests running in parallel may add to it.
+func counted(t *testing.T, name string, labelPairs ...string) float64 {
+	t.Helper()
+	families, err := metrics.NewRegistry(metrics.Sources{}).Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labelPairs); i += 2 {
+				if labels[labelPairs[i]] != labelPairs[i+1] {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
