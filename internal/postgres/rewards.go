@@ -177,9 +177,15 @@ type CreditDebtor struct{ CreditorID, DebtorID string }
 // CreditDebtors lists the debtors whose credit can pay something open at
 // the same creditor: credit kept and a positive balance on invoices.
 func (db *DB) CreditDebtors(ctx context.Context) ([]CreditDebtor, error) {
-	rows, err := db.pool.Query(ctx, `SELECT creditor_id, debtor_id FROM ledger_entries GROUP BY creditor_id, debtor_id
-		HAVING coalesce(sum(amount_cents) FILTER (WHERE account = 'credit'), 0) < 0
-			AND coalesce(sum(amount_cents) FILTER (WHERE invoice_id IS NOT NULL), 0) > 0`)
+	// Only debtors that ever had credit (the partial index
+	// ledger_entries_credit) are summed, not the whole ledger: this runs
+	// every minute.
+	rows, err := db.pool.Query(ctx, `SELECT c.creditor_id, c.debtor_id
+		FROM (SELECT DISTINCT creditor_id, debtor_id FROM ledger_entries WHERE account = 'credit') c
+		JOIN LATERAL (SELECT coalesce(sum(e.amount_cents) FILTER (WHERE e.account = 'credit'), 0) AS credit,
+				coalesce(sum(e.amount_cents) FILTER (WHERE e.invoice_id IS NOT NULL), 0) AS open
+			FROM ledger_entries e WHERE e.debtor_id = c.debtor_id AND e.creditor_id = c.creditor_id) b ON true
+		WHERE b.credit < 0 AND b.open > 0`)
 	if err != nil {
 		return nil, dbErr(err, "credit debtors")
 	}
