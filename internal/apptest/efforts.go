@@ -25,7 +25,7 @@ func Remind(t testing.TB, db *postgres.DB, cr collect.Creditor, debtorID string,
 // OfferPlan records an agent's offer of a three-month plan over total.
 func OfferPlan(t testing.TB, db *postgres.DB, agentID, creditorID, debtorID string, total int64) {
 	t.Helper()
-	first := collect.DateOf(db.Now()).AddDate(0, 1, 0)
+	first := collect.DutchDate(db.Now()).AddDate(0, 1, 0)
 	if _, err := casework.OfferPlan(context.Background(), db, agentID, creditorID, debtorID, collect.Plan{Total: total, Months: 3, FirstDue: first}); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func OfferPlan(t testing.TB, db *postgres.DB, agentID, creditorID, debtorID stri
 func TryContact(t testing.TB, db *postgres.DB, agentID, creditorID, debtorID string) {
 	t.Helper()
 	ctx := context.Background()
-	id, err := db.AddAgentTask(ctx, creditorID, debtorID, "call", collect.DateOf(db.Now()))
+	id, err := db.AddAgentTask(ctx, creditorID, debtorID, "call", collect.DutchDate(db.Now()))
 	if err == nil {
 		err = casework.FinishTask(ctx, db, agentID, []string{creditorID}, id)
 	}

@@ -122,7 +122,7 @@ type DisputeOnFile struct {
 // (AgentDebtor), on the day of now.
 func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.Debtor) (CaseFile, error) {
 	// The same day as the store's Today, which the statement uses everywhere.
-	today := collect.DateOf(now)
+	today := collect.DutchDate(now)
 	facts, st, err := db.Statement(ctx, d.CreditorID, d.ID, today)
 	if err != nil {
 		return CaseFile{}, err

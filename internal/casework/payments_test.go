@@ -15,6 +15,7 @@ import (
 	"github.com/settle/settle/internal/pay/mollie"
 	"github.com/settle/settle/internal/pay/molliefake"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 // paymentsBundle is one test's database, Mollie fake, creditor, debtor and
@@ -22,6 +23,7 @@ import (
 type paymentsBundle struct {
 	ctx  context.Context
 	db   *postgres.DB
+	clk  *pgtest.Clock
 	fake *molliefake.Fake
 	ps   *casework.Payments
 	cr   collect.Creditor
@@ -35,13 +37,13 @@ type paymentsBundle struct {
 func setupPayments(t *testing.T) *paymentsBundle {
 	t.Helper()
 	ctx := context.Background()
-	db, _ := openDB(t, apptest.Start)
+	db, clk := openDB(t, apptest.Start)
 	fake := molliefake.New("")
 	fake.WebhookDisabled.Store(true)
 	srv := httptest.NewServer(fake.Handler())
 	t.Cleanup(srv.Close)
 	fake.SetBaseURL(srv.URL)
-	b := &paymentsBundle{ctx: ctx, db: db, fake: fake}
+	b := &paymentsBundle{ctx: ctx, db: db, clk: clk, fake: fake}
 	b.ps = &casework.Payments{DB: db, BaseURL: "https://settle.example", Log: slog.New(slog.DiscardHandler),
 		Providers: &pay.Registry{Default: map[string]pay.Provider{"mollie": mollie.NewProvider(srv.URL, "test_x")},
 			Method: map[pay.Method]string{pay.IDEAL: "mollie"}}}

@@ -42,7 +42,7 @@ type PlanDesk struct {
 // OpenPlanDesk loads what a debtor's plan pages show on the day of now.
 func OpenPlanDesk(ctx context.Context, db *postgres.DB, now time.Time, creditorID, debtorID string) (PlanDesk, error) {
 	// The same day as the store's Today, which the statement and every other page use.
-	today := collect.DateOf(now)
+	today := collect.DutchDate(now)
 	desk := PlanDesk{Today: today, FirstLimit: today.AddDate(0, PlanFirstWithinMonths, 0)}
 	var err error
 	// A disputed invoice is checked first, not planned: PayAll leaves it out.
@@ -312,7 +312,7 @@ func PlansOnFile(ctx context.Context, db *postgres.DB, now time.Time, creditorID
 	if err != nil {
 		return nil, 0, err
 	}
-	today := collect.DateOf(now)
+	today := collect.DutchDate(now)
 	out := make([]PlanStanding, 0, len(plans))
 	open := 0
 	for _, p := range plans {

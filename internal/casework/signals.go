@@ -19,7 +19,7 @@ import (
 // how many signals it raised.
 func RaiseSignals(ctx context.Context, db *postgres.DB, now time.Time) (int, error) {
 	th := collect.DefaultSignalThresholds
-	facts, err := db.SignalFacts(ctx, collect.DateOf(now).AddDate(0, 0, -th.LookbackDays-1), max(th.MinPaid, 3))
+	facts, err := db.SignalFacts(ctx, collect.DutchDate(now).AddDate(0, 0, -th.LookbackDays-1), max(th.MinPaid, 3))
 	if err != nil {
 		return 0, err
 	}

@@ -110,7 +110,7 @@ func (co *Console) decidePlan(c *fiber.Ctx) error {
 			return "", err
 		}
 		if in.Decision == "counter" {
-			p, err := terms(c, collect.DateOf(co.Now()))
+			p, err := terms(c, collect.DutchDate(co.Now()))
 			if err != nil {
 				return "", err
 			}
@@ -127,7 +127,7 @@ func (co *Console) decidePlan(c *fiber.Ctx) error {
 // report, say): the debtor accepts or declines it in the portal.
 func (co *Console) offerPlan(c *fiber.Ctx) error {
 	return co.act(c, func(d collect.Debtor, agentID string) (string, error) {
-		p, err := terms(c, collect.DateOf(co.Now()))
+		p, err := terms(c, collect.DutchDate(co.Now()))
 		if err != nil {
 			return "", err
 		}

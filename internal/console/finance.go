@@ -127,7 +127,7 @@ func (co *Console) selectFor(c *fiber.Ctx, get func(string) string) (selection, 
 		}
 		s.creditor = s.creditors[i]
 	}
-	today := collect.DateOf(co.Now())
+	today := collect.DutchDate(co.Now())
 	s.from = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	s.to = s.from.AddDate(0, 1, -1)
 	if v := get("from"); v != "" {
@@ -169,7 +169,7 @@ func (co *Console) finance(c *fiber.Ctx) error {
 func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, imp *importResult) error {
 	ctx := c.UserContext()
 	id := s.creditor.ID
-	f := &financePage{Creditors: s.creditors, Creditor: s.creditor, From: s.from, To: s.to, Today: collect.DateOf(co.Now()), Query: template.URL(s.query()), Import: imp}
+	f := &financePage{Creditors: s.creditors, Creditor: s.creditor, From: s.from, To: s.to, Today: collect.DutchDate(co.Now()), Query: template.URL(s.query()), Import: imp}
 	var err error
 	if f.FinanceFigures, err = casework.Figures(ctx, co.DB, id, s.from, s.to); err != nil {
 		return err

@@ -69,7 +69,7 @@ func (co *Console) municipalCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendFile(c, "municipality-signals-"+collect.DateOf(co.Now()).Format(time.DateOnly)+".csv", "text/csv; charset=utf-8", body)
+	return sendFile(c, "municipality-signals-"+collect.DutchDate(co.Now()).Format(time.DateOnly)+".csv", "text/csv; charset=utf-8", body)
 }
 
 // municipalColumns are the export's columns: the signal, the municipality,

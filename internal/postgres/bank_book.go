@@ -242,9 +242,9 @@ func factsMany(ctx context.Context, q querier, debtorIDs []string) (map[string]*
 			rows.Close()
 			return nil, dbErr(err, "holds")
 		}
-		p := collect.Period{From: collect.DateOf(from.In(amsterdam))}
+		p := collect.Period{From: collect.DutchDate(from)}
 		if to != nil {
-			p.To = collect.DateOf(to.In(amsterdam))
+			p.To = collect.DutchDate(*to)
 		}
 		if f := out[debtor]; f != nil {
 			if f.Holds == nil {

@@ -80,7 +80,7 @@ func (db *DB) BookCreditRefund(ctx context.Context, r CreditRefund) (CreditRefun
 		if err != nil {
 			return dbErr(err, "credit refund")
 		}
-		today := collect.DateOf(now.In(amsterdam))
+		today := collect.DutchDate(now)
 		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: r.Amount, BookedOn: today, PaymentID: r.PaymentID, Memo: "credit paid back"}
 		if err := insertEntry(ctx, tx, r.CreditorID, r.DebtorID, e, "credit-refund:"+r.ID); err != nil {
 			return err

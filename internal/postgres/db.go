@@ -91,16 +91,8 @@ END $$`)
 
 // Today is the current date in the Netherlands, where every legal term runs.
 func (db *DB) Today() time.Time {
-	return collect.DateOf(db.Now().In(amsterdam))
+	return collect.DutchDate(db.Now())
 }
-
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
 
 // Migrate applies Settle's embedded migrations and River's own, under an
 // advisory lock so several processes starting at once do not collide.

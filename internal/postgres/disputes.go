@@ -90,7 +90,7 @@ func (db *DB) ResolveDispute(ctx context.Context, agentID, creditorID, disputeID
 			return collect.Errorf(collect.ECONFLICT, "", "this dispute is already resolved")
 		}
 		now := db.Now()
-		today := collect.DateOf(now.In(amsterdam))
+		today := collect.DutchDate(now)
 		if outcome == collect.DisputeUpheld || outcome == collect.DisputeCorrected {
 			if err := lockDebtor(ctx, tx, d.DebtorID); err != nil {
 				return err
@@ -170,9 +170,9 @@ func scanHolds(rows pgx.Rows, err error) (map[string][]collect.Period, error) {
 		if err := rows.Scan(&inv, &from, &to); err != nil {
 			return nil, dbErr(err, "holds")
 		}
-		p := collect.Period{From: collect.DateOf(from.In(amsterdam))}
+		p := collect.Period{From: collect.DutchDate(from)}
 		if to != nil {
-			p.To = collect.DateOf(to.In(amsterdam))
+			p.To = collect.DutchDate(*to)
 		}
 		out[inv] = append(out[inv], p)
 	}

@@ -175,7 +175,7 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 				changed = true
 			}
 			_, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: p.Amount, InvoiceID: p.InvoiceID,
-				On: collect.DateOf(now.In(amsterdam)), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method})
+				On: collect.DutchDate(now), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method})
 			if err != nil {
 				return err
 			}
@@ -300,7 +300,7 @@ func allocationPartsTx(ctx context.Context, tx pgx.Tx, p collect.Payment, what, 
 // returns the cents that found no part.
 func bookReversalsTx(ctx context.Context, tx pgx.Tx, p collect.Payment, parts []allocationPart, amount, sign int64, sourceKey string, now time.Time) (int64, error) {
 	left := amount
-	on := collect.DateOf(now.In(amsterdam))
+	on := collect.DutchDate(now)
 	for _, x := range parts {
 		if left == 0 {
 			break
@@ -332,7 +332,7 @@ func reversePaymentTx(ctx context.Context, tx pgx.Tx, p collect.Payment, amount 
 	}
 	if left > 0 {
 		// More went back than was ever booked for this payment: keep it visible as a debt on the credit account.
-		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: left, BookedOn: collect.DateOf(now.In(amsterdam)), PaymentID: p.ID, Memo: sourceKey}
+		e := collect.Entry{Account: collect.AccountCredit, Kind: collect.KindReversal, Amount: left, BookedOn: collect.DutchDate(now), PaymentID: p.ID, Memo: sourceKey}
 		if err := insertEntry(ctx, tx, p.CreditorID, p.DebtorID, e, sourceKey); err != nil {
 			return err
 		}

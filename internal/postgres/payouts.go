@@ -291,7 +291,7 @@ func bookPayoutFees(ctx context.Context, tx pgx.Tx, payoutID string, p collect.P
 	}
 	on := today
 	if p.SettledAt != nil {
-		on = collect.DateOf(p.SettledAt.In(amsterdam))
+		on = collect.DutchDate(*p.SettledAt)
 	}
 	var total int64
 	for _, c := range slices.Sorted(maps.Keys(want)) {
@@ -370,7 +370,7 @@ func MarkPayoutArrivedTx(ctx context.Context, tx pgx.Tx, payoutID, bankLineID st
 	for _, s := range shares {
 		rest -= s.amount
 	}
-	day := collect.DateOf(on.In(amsterdam))
+	day := collect.DutchDate(on)
 	book := func(creditor, key, credit string, cents int64) error {
 		if cents == 0 {
 			return nil
@@ -455,7 +455,7 @@ func ReversePayoutArrivalTx(ctx context.Context, tx pgx.Tx, payoutID, bankLineID
 	_, err = tx.Exec(ctx, `INSERT INTO creditor_entries (creditor_id, account, amount_cents, booked_on, source_key, memo, payout_id, bank_line_id)
 		SELECT creditor_id, account, -amount_cents, $3, source_key || ':reversed', 'reversed: ' || memo, payout_id, bank_line_id
 		FROM creditor_entries WHERE payout_id = $1 AND starts_with(source_key, $2 || ':') AND NOT source_key LIKE '%:reversed'
-		ON CONFLICT (source_key, account) DO NOTHING`, payoutID, prefix, collect.DateOf(on.In(amsterdam)))
+		ON CONFLICT (source_key, account) DO NOTHING`, payoutID, prefix, collect.DutchDate(on))
 	if err != nil {
 		return dbErr(err, "reverse payout arrival")
 	}
