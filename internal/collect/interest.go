@@ -3,7 +3,9 @@ package collect
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -98,14 +100,204 @@ func InterestStart(kind DebtorKind, dueDate time.Time) time.Time {
 //   - Payments applied to interest are not in changes; callers that want the
 //     capitalized part to shrink with them must split the computation.
 //
-// Everything is exact (math/big) and rounded half up to the cent once, at
-// the end, so splitting a period never gains or loses more than a cent.
-// It returns 0 when asOf is before start, and an error when a day has no
-// rate or the table is invalid.
+// Everything is exact and rounded half up to the cent once, at the end, so
+// splitting a period never gains or loses more than a cent. It returns 0 when
+// asOf is before start, and an error when a day has no rate or the table is
+// invalid.
 //
 // Days inside any of pauses earn no interest: an invoice on hold during a
 // dispute, or a debtor in breathing space.
+//
+// The overview computes this for every open invoice on every page, so the
+// day loop runs on day numbers and int64 sums, and the first year (no
+// capitalized interest yet) is divided in 128-bit integers. Only a later
+// year's capitalized base, or a sum that would overflow, takes math/big
+// (interestBig, the definition this must equal to the cent; a fuzz test
+// compares the two).
 func Interest(changes []PrincipalChange, start, asOf time.Time, rates RateTable, pauses ...Period) (int64, error) {
+	start, asOf = DateOf(start), DateOf(asOf)
+	if asOf.Before(start) {
+		return 0, nil
+	}
+	if err := rates.Validate(); err != nil {
+		return 0, fmt.Errorf("interest: %w", err)
+	}
+	sorted := slices.Clone(changes)
+	slices.SortStableFunc(sorted, func(a, b PrincipalChange) int {
+		return DateOf(a.On).Compare(DateOf(b.On))
+	})
+	changeDay := make([]int64, len(sorted))
+	for i, c := range sorted {
+		changeDay[i] = dayNumber(c.On)
+	}
+	rateDay := make([]int64, len(rates))
+	for i, r := range rates {
+		rateDay[i] = dayNumber(r.From)
+	}
+	type span struct{ from, to int64 } // to is math.MaxInt64 while open
+	spans := make([]span, len(pauses))
+	for i, p := range pauses {
+		spans[i] = span{dayNumber(p.From), math.MaxInt64}
+		if !p.To.IsZero() {
+			spans[i].to = dayNumber(p.To)
+		}
+	}
+	asOfDay := dayNumber(asOf)
+
+	var (
+		principal int64
+		next      int   // first change in sorted not yet applied
+		ri        = -1  // rate in force on the day, -1 before the first
+		leapUntil int64 // the first day of the year after the day's year
+		leap      int
+		// The interest so far is num / interestDenominator cents while no
+		// interest has been capitalized; after that it is accrued (big).
+		num         u128
+		accrued     *big.Rat
+		capitalized *big.Rat
+	)
+	leapUntil = math.MinInt64
+	for year := 0; ; year++ {
+		from := start.AddDate(year, 0, 0)
+		if from.After(asOf) {
+			break
+		}
+		anniversary := start.AddDate(year+1, 0, 0)
+		last := min(dayNumber(anniversary)-1, asOfDay)
+		// Per year length: Σ principal×bp over the days, and Σ bp (for the
+		// capitalized interest, which is constant within the year).
+		var principalBP, sumBP [2]int64
+		for d := dayNumber(from); d <= last; d++ {
+			for next < len(sorted) && changeDay[next] <= d {
+				p, err := money.Add(principal, sorted[next].Delta)
+				if err != nil {
+					return 0, fmt.Errorf("interest: principal: %w", err)
+				}
+				principal = p
+				next++
+			}
+			off := false
+			for _, s := range spans {
+				if d >= s.from && d <= s.to {
+					off = true
+					break
+				}
+			}
+			if off {
+				continue
+			}
+			for ri+1 < len(rates) && rateDay[ri+1] <= d {
+				ri++
+			}
+			if ri < 0 {
+				_, err := rates.At(dayTime(d))
+				return 0, fmt.Errorf("interest: %w", err)
+			}
+			if d >= leapUntil {
+				y := dayTime(d).Year()
+				leap, leapUntil = 0, dayNumber(Day(y+1, time.January, 1))
+				if isLeap(y) {
+					leap = 1
+				}
+			}
+			bp := rates[ri].BasisPoints
+			sumBP[leap] += bp
+			if principal > 0 {
+				hi, lo := bits.Mul64(uint64(principal), uint64(bp))
+				sum := principalBP[leap] + int64(lo)
+				if hi != 0 || lo > math.MaxInt64 || sum < 0 {
+					return interestBig(changes, start, asOf, rates, pauses...)
+				}
+				principalBP[leap] = sum
+			}
+		}
+		if capitalized == nil {
+			// (Σ365 / 3,650,000 + Σ366 / 3,660,000) = (Σ365×366 + Σ366×365) / interestDenominator
+			year := mul128(uint64(principalBP[0]), 366).add(mul128(uint64(principalBP[1]), 365))
+			var ok bool
+			if num, ok = num.plus(year); !ok {
+				return interestBig(changes, start, asOf, rates, pauses...)
+			}
+			if !anniversary.After(asOf) {
+				// From the next year on the base holds a fraction of a cent: big.
+				accrued = num.rat()
+				capitalized = new(big.Rat).Set(accrued)
+			}
+			continue
+		}
+		yearInterest := new(big.Rat)
+		for i, days := range [2]int64{365, 366} {
+			part := new(big.Rat).Mul(capitalized, new(big.Rat).SetInt64(sumBP[i]))
+			part.Add(part, new(big.Rat).SetInt64(principalBP[i]))
+			part.Quo(part, new(big.Rat).SetInt64(10_000*days))
+			yearInterest.Add(yearInterest, part)
+		}
+		accrued.Add(accrued, yearInterest)
+		if !anniversary.After(asOf) {
+			capitalized.Add(capitalized, yearInterest)
+		}
+	}
+	if accrued == nil {
+		// Half up: ⌊(2·num + d) / 2d⌋.
+		twice, ok := num.plus(num)
+		if ok {
+			twice, ok = twice.plus(u128{lo: interestDenominator})
+		}
+		if ok && twice.hi < 2*interestDenominator {
+			q, _ := bits.Div64(twice.hi, twice.lo, 2*interestDenominator)
+			if q <= math.MaxInt64 {
+				return int64(q), nil
+			}
+		}
+		accrued = num.rat()
+	}
+	cents, ok := roundHalfUp(accrued)
+	if !ok {
+		return 0, fmt.Errorf("interest: %s cents does not fit in int64", accrued.FloatString(2))
+	}
+	return cents, nil
+}
+
+// interestDenominator is 10,000 (basis points) × 365 × 366: one year's
+// interest of both year lengths over one denominator.
+const interestDenominator = 10_000 * 365 * 366
+
+// u128 is an unsigned 128-bit integer, enough for a year's Σ principal×bp
+// times 366 without math/big.
+type u128 struct{ hi, lo uint64 }
+
+func mul128(a, b uint64) u128 {
+	hi, lo := bits.Mul64(a, b)
+	return u128{hi, lo}
+}
+
+// plus adds, and reports false on overflow.
+func (a u128) plus(b u128) (u128, bool) {
+	lo, carry := bits.Add64(a.lo, b.lo, 0)
+	hi, over := bits.Add64(a.hi, b.hi, carry)
+	return u128{hi, lo}, over == 0
+}
+
+func (a u128) add(b u128) u128 { s, _ := a.plus(b); return s }
+
+// rat is a / interestDenominator.
+func (a u128) rat() *big.Rat {
+	n := new(big.Int).SetUint64(a.hi)
+	n.Lsh(n, 64)
+	n.Or(n, new(big.Int).SetUint64(a.lo))
+	return new(big.Rat).SetFrac(n, big.NewInt(interestDenominator))
+}
+
+// dayNumber is the days since 1 January 1970 of t's date (DateOf).
+func dayNumber(t time.Time) int64 { return DateOf(t).Unix() / 86400 }
+
+// dayTime is the date of a day number, at midnight UTC.
+func dayTime(d int64) time.Time { return time.Unix(d*86400, 0).UTC() }
+
+// interestBig is Interest in math/big from day to day: the plain reading of
+// the rules, kept for the sums the int64 path cannot hold and as the
+// reference the fast path is tested against.
+func interestBig(changes []PrincipalChange, start, asOf time.Time, rates RateTable, pauses ...Period) (int64, error) {
 	start, asOf = DateOf(start), DateOf(asOf)
 	if asOf.Before(start) {
 		return 0, nil
