@@ -67,7 +67,10 @@ func (c *Client) CreatePayment(ctx context.Context, req CreatePayment) (*Payment
 		WebhookURL  string            `json:"webhookUrl,omitempty"`
 		Method      string            `json:"method,omitempty"`
 		Metadata    map[string]string `json:"metadata,omitempty"`
-	}{req.Amount, req.Description, req.RedirectURL, req.WebhookURL, req.Method, req.Metadata}
+		Sequence    string            `json:"sequenceType,omitempty"`
+		CustomerID  string            `json:"customerId,omitempty"`
+		MandateID   string            `json:"mandateId,omitempty"`
+	}{req.Amount, req.Description, req.RedirectURL, req.WebhookURL, req.Method, req.Metadata, req.SequenceType, req.CustomerID, req.MandateID}
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("mollie: encode payment: %w", err)

@@ -45,6 +45,14 @@ type CreatePayment struct {
 	// lets the debtor choose on Mollie's page.
 	Method   string
 	Metadata map[string]string
+	// SequenceType is "" (oneoff), SequenceFirst (the debtor pays by
+	// iDEAL and so gives a direct debit mandate to CustomerID) or
+	// SequenceRecurring (collected on the customer's mandate, no checkout).
+	SequenceType string
+	CustomerID   string
+	// MandateID picks the mandate of a recurring payment; empty lets
+	// Mollie take the customer's valid one.
+	MandateID string
 	// IdempotencyKey makes retries of this create safe: Mollie returns the
 	// first payment again instead of creating a second one. Pass a key
 	// stored with our own payment attempt; when empty the client makes a
@@ -73,6 +81,8 @@ type Payment struct {
 	WebhookURL   string          `json:"webhookUrl"`
 	ProfileID    string          `json:"profileId"`
 	SequenceType string          `json:"sequenceType"`
+	CustomerID   string          `json:"customerId"`
+	MandateID    string          `json:"mandateId"`
 	SettlementID string          `json:"settlementId"`
 	CreatedAt    time.Time       `json:"createdAt"`
 	AuthorizedAt *time.Time      `json:"authorizedAt"`

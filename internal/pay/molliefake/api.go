@@ -55,6 +55,11 @@ func (f *Fake) Handler() http.Handler {
 		func(s *settlement) []string { return s.refundIDs }, f.refundItemLocked)))
 	mux.HandleFunc("GET /v2/settlements/{id}/chargebacks", f.orgToken(listOf(f, "chargebacks", settlementOf,
 		func(s *settlement) []string { return s.chargebackIDs }, f.chargebackItemLocked)))
+	mux.HandleFunc("POST /v2/customers", f.apiKey(f.createCustomer))
+	mux.HandleFunc("GET /v2/customers/{id}", f.apiKey(f.getCustomer))
+	mux.HandleFunc("GET /v2/customers/{id}/mandates", f.apiKey(f.listMandates))
+	mux.HandleFunc("GET /v2/customers/{id}/mandates/{mid}", f.apiKey(f.getMandate))
+	mux.HandleFunc("DELETE /v2/customers/{id}/mandates/{mid}", f.apiKey(f.revokeMandate))
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "The resource does not exist", "")
 	})
@@ -151,6 +156,9 @@ type createBody struct {
 	WebhookURL  string          `json:"webhookUrl"`
 	Method      json.RawMessage `json:"method"`
 	Metadata    json.RawMessage `json:"metadata"`
+	Sequence    string          `json:"sequenceType"`
+	CustomerID  string          `json:"customerId"`
+	MandateID   string          `json:"mandateId"`
 }
 
 func (f *Fake) createPayment(w http.ResponseWriter, r *http.Request, mode string) {
@@ -195,11 +203,19 @@ func (f *Fake) createPayment(w http.ResponseWriter, r *http.Request, mode string
 		unprocessable(w, "The 'description' field is missing", "description")
 		return
 	}
-	if in.RedirectURL == "" {
+	if in.Sequence == "" {
+		in.Sequence = "oneoff"
+	}
+	if !slices.Contains([]string{"oneoff", "first", "recurring"}, in.Sequence) {
+		unprocessable(w, "The sequence type is invalid", "sequenceType")
+		return
+	}
+	// A recurring payment has no checkout, so nowhere to send anyone back.
+	if in.RedirectURL == "" && in.Sequence != "recurring" {
 		unprocessable(w, "The 'redirectUrl' field is missing", "redirectUrl")
 		return
 	}
-	if !absURL(in.RedirectURL) {
+	if in.RedirectURL != "" && !absURL(in.RedirectURL) {
 		unprocessable(w, "The redirect URL is invalid", "redirectUrl")
 		return
 	}
@@ -235,13 +251,23 @@ func (f *Fake) createPayment(w http.ResponseWriter, r *http.Request, mode string
 			return
 		}
 	}
+	status, mandateID, field, problem := f.sequenceLocked(in, mode)
+	if problem != "" {
+		f.mu.Unlock()
+		unprocessable(w, problem, field)
+		return
+	}
+	if in.Sequence == "recurring" {
+		method = "directdebit"
+	}
 	now := f.now()
 	p := &payment{
 		Payment: Payment{
-			ID: newID("tr_"), Mode: mode, Status: "open", Method: method,
+			ID: newID("tr_"), Mode: mode, Status: status, Method: method,
 			Description: in.Description, Currency: in.Amount.Currency, AmountCents: cents,
 			Metadata: metadata, RedirectURL: in.RedirectURL, WebhookURL: in.WebhookURL,
 			IdempotencyKey: key, CreatedAt: now,
+			SequenceType: in.Sequence, CustomerID: in.CustomerID, MandateID: mandateID,
 		},
 		profileID: profileID,
 		// Mollie gives most methods 15 minutes (banktransfer: days).
@@ -360,8 +386,16 @@ func (f *Fake) paymentJSONLocked(p *payment, r *http.Request) map[string]any {
 		"metadata":     nil,
 		"status":       p.Status,
 		"profileId":    p.profileID,
-		"sequenceType": "oneoff",
-		"redirectUrl":  p.RedirectURL,
+		"sequenceType": sequenceOf(p),
+	}
+	if p.RedirectURL != "" {
+		m["redirectUrl"] = p.RedirectURL
+	}
+	if p.CustomerID != "" {
+		m["customerId"] = p.CustomerID
+	}
+	if p.MandateID != "" {
+		m["mandateId"] = p.MandateID
 	}
 	if p.Method != "" {
 		m["method"] = p.Method
@@ -376,6 +410,12 @@ func (f *Fake) paymentJSONLocked(p *payment, r *http.Request) map[string]any {
 		"self":          link(api+"/v2/payments/"+p.ID, "application/hal+json"),
 		"dashboard":     link("https://my.mollie.com/dashboard/org_1234567/payments/"+p.ID, "text/html"),
 		"documentation": link("https://docs.mollie.com/reference/get-payment", "text/html"),
+	}
+	if p.CustomerID != "" {
+		links["customer"] = link(api+"/v2/customers/"+p.CustomerID, "application/hal+json")
+	}
+	if p.MandateID != "" {
+		links["mandate"] = link(api+"/v2/customers/"+p.CustomerID+"/mandates/"+p.MandateID, "application/hal+json")
 	}
 	switch p.Status {
 	case "open":

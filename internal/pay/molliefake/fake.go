@@ -45,6 +45,11 @@ type Payment struct {
 	SettlementID     string
 	CreatedAt        time.Time
 	PaidAt           *time.Time
+	// SequenceType is "oneoff", "first" (gives a mandate once paid) or
+	// "recurring" (collected on a mandate, no checkout).
+	SequenceType string
+	CustomerID   string
+	MandateID    string
 }
 
 // Delivery records one webhook delivery (all its attempts), so tests can
@@ -76,6 +81,9 @@ type Fake struct {
 	chargebacks map[string]*chargeback
 	settlements []*settlement // in creation order
 	idem        map[string]idemEntry
+	customers   map[string]*Customer
+	mandates    map[string]*Mandate
+	mandateIDs  []string // mandate ids in creation order
 	deliveries  []*Delivery
 	now         func() time.Time
 	retryDelays []time.Duration
@@ -86,7 +94,10 @@ type Fake struct {
 }
 
 type idemEntry struct {
-	body      string
+	body string
+	// paymentID is the id of what the first request created: a payment,
+	// or a customer for POST /v2/customers (keys of the two never meet,
+	// customerKey keeps them apart).
 	paymentID string
 }
 
@@ -134,6 +145,8 @@ func New(publicBaseURL string) *Fake {
 		refunds:     map[string]*refund{},
 		chargebacks: map[string]*chargeback{},
 		idem:        map[string]idemEntry{},
+		customers:   map[string]*Customer{},
+		mandates:    map[string]*Mandate{},
 		refSeq:      map[string]int{},
 		now:         func() time.Time { return time.Now().UTC().Truncate(time.Second) },
 		// Mollie retries a failed webhook for about a day; the fake keeps
@@ -237,6 +250,9 @@ func (f *Fake) setStatusLocked(p *payment, status string) {
 			// A paid payment always has a method; the checkout page is
 			// where the debtor would have picked it.
 			p.Method = "ideal"
+		}
+		if p.SequenceType == "first" && p.MandateID == "" {
+			p.MandateID = f.newMandateLocked(p, now)
 		}
 	case "authorized":
 		p.authorizedAt = &now

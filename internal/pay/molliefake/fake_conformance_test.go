@@ -110,6 +110,32 @@ func TestConformance(t *testing.T) {
 		check("list settlement "+sub+" 200", st, got, "/v2/settlements/{settlementId}/"+sub, "get", "200")
 	}
 
+	// Direct debit: a customer, a paid first payment that gives a mandate,
+	// and a recurring payment collected on it.
+	st, got = call(t, "POST", srv.URL+"/v2/customers", liveKey, "cst", `{"name":"Jan de Vries","email":"jan@example.org"}`)
+	check("create customer 201", st, got, "/v2/customers", "post", "201")
+	cst := got["id"].(string)
+	st, got = call(t, "GET", srv.URL+"/v2/customers/"+cst, liveKey, "", "")
+	check("get customer 200", st, got, "/v2/customers/{customerId}", "get", "200")
+	first := strings.Replace(body, `"method":"ideal"`, `"method":"ideal","sequenceType":"first","customerId":"`+cst+`"`, 1)
+	st, got = call(t, "POST", srv.URL+"/v2/payments", liveKey, "first", first)
+	check("create first payment 201", st, got, "/v2/payments", "post", "201")
+	if err := f.SetStatus(got["id"].(string), "paid"); err != nil {
+		t.Fatal(err)
+	}
+	st, got = call(t, "GET", srv.URL+"/v2/customers/"+cst+"/mandates", liveKey, "", "")
+	check("list mandates 200", st, got, "/v2/customers/{customerId}/mandates", "get", "200")
+	mdt := got["_embedded"].(map[string]any)["mandates"].([]any)[0].(map[string]any)["id"].(string)
+	st, got = call(t, "GET", srv.URL+"/v2/customers/"+cst+"/mandates/"+mdt, liveKey, "", "")
+	check("get mandate 200", st, got, "/v2/customers/{customerId}/mandates/{mandateId}", "get", "200")
+	recurring := `{"amount":{"currency":"EUR","value":"25.00"},"description":"Deel 2","sequenceType":"recurring","customerId":"` + cst + `","mandateId":"` + mdt + `","webhookUrl":"` + hook + `"}`
+	st, got = call(t, "POST", srv.URL+"/v2/payments", liveKey, "rec", recurring)
+	check("create recurring payment 201", st, got, "/v2/payments", "post", "201")
+	st, got = call(t, "GET", srv.URL+"/v2/payments/"+got["id"].(string), liveKey, "", "")
+	check("get recurring payment 200", st, got, "/v2/payments/{paymentId}", "get", "200")
+	st, got = call(t, "GET", srv.URL+"/v2/customers/cst_nope/mandates", liveKey, "", "")
+	check("list mandates of unknown customer 404", st, got, "/v2/customers/{customerId}/mandates", "get", "404")
+
 	st, got = call(t, "POST", srv.URL+"/v2/payments", liveKey, "", `{"amount":{"currency":"EUR","value":"1.00"},"redirectUrl":"https://a.b/"}`)
 	check("create payment 422", st, got, "/v2/payments", "post", "422")
 	st, got = call(t, "GET", srv.URL+"/v2/payments/tr_nope", liveKey, "", "")

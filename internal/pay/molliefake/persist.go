@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -107,6 +109,8 @@ type diskState struct {
 	Settlements []diskSettlement    `json:"settlements"`
 	Idem        map[string]diskIdem `json:"idempotency"`
 	RefSeq      map[string]int      `json:"settlement_sequence"`
+	Customers   []Customer          `json:"customers"`
+	Mandates    []Mandate           `json:"mandates"` // in creation order
 }
 
 type diskPayment struct {
@@ -221,6 +225,14 @@ func (f *Fake) snapshotLocked() diskState {
 	for k, e := range f.idem {
 		s.Idem[k] = diskIdem{Body: e.body, PaymentID: e.paymentID}
 	}
+	for _, c := range f.customers {
+		s.Customers = append(s.Customers, *c)
+	}
+	// Map order is random: sorted, unchanged state gives the same bytes.
+	slices.SortFunc(s.Customers, func(a, b Customer) int { return strings.Compare(a.ID, b.ID) })
+	for _, id := range f.mandateIDs {
+		s.Mandates = append(s.Mandates, *f.mandates[id])
+	}
 	return s
 }
 
@@ -285,6 +297,14 @@ func (f *Fake) restoreLocked(s diskState) {
 	f.refSeq = map[string]int{}
 	for k, v := range s.RefSeq {
 		f.refSeq[k] = v
+	}
+	f.customers, f.mandates, f.mandateIDs = map[string]*Customer{}, map[string]*Mandate{}, nil
+	for _, c := range s.Customers {
+		f.customers[c.ID] = &c
+	}
+	for _, m := range s.Mandates {
+		f.mandates[m.ID] = &m
+		f.mandateIDs = append(f.mandateIDs, m.ID)
 	}
 }
 

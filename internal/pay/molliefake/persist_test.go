@@ -112,3 +112,34 @@ func TestPersistRefusesCorruptFile(t *testing.T) {
 		t.Fatal("Persist accepted a corrupt state file")
 	}
 }
+
+// TestPersistMandates: customers and the mandate a paid first payment gave
+// survive a restart, so the demo collects the next instalment after kill -9.
+func TestPersistMandates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mollie-fake.json")
+	f, srv := start(t)
+	if err := f.Persist(path); err != nil {
+		t.Fatal(err)
+	}
+	_, c := call(t, "POST", srv.URL+"/v2/customers", testKey, "c-1", `{"name":"Jan"}`)
+	cst := c["id"].(string)
+	first := `{"amount":{"currency":"EUR","value":"10.00"},"description":"Deel 1","redirectUrl":"https://shop.example/r","sequenceType":"first","customerId":"` + cst + `"}`
+	_, p := call(t, "POST", srv.URL+"/v2/payments", testKey, "", first)
+	if err := f.SetStatus(p["id"].(string), "paid"); err != nil {
+		t.Fatal(err)
+	}
+	again, srv2 := start(t)
+	if err := again.Persist(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := again.Mandates(cst), f.Mandates(cst); len(want) != 1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("mandates after reopening %+v, want %+v", got, want)
+	}
+	recurring := `{"amount":{"currency":"EUR","value":"10.00"},"description":"Deel 2","sequenceType":"recurring","customerId":"` + cst + `"}`
+	if status, m := call(t, "POST", srv2.URL+"/v2/payments", testKey, "", recurring); status != 201 || m["mandateId"] != f.Mandates(cst)[0].ID {
+		t.Fatalf("recurring payment on the reopened fake: %d %v", status, m)
+	}
+	if status, m := call(t, "POST", srv2.URL+"/v2/customers", testKey, "c-1", `{"name":"Jan"}`); status != 201 || m["id"] != cst {
+		t.Fatalf("retried customer create after reopening: %d %v", status, m)
+	}
+}
