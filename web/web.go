@@ -8,6 +8,12 @@ import "embed"
 //go:embed templates/*.html
 var Templates embed.FS
 
+// Locales holds the translation files, one TOML file per language
+// (go-i18n format; see internal/i18n). Dutch, nl.toml, is the reference.
+//
+//go:embed locales/*.toml
+var Locales embed.FS
+
 // Static holds files served as they are under /static/.
 //
 //go:embed static

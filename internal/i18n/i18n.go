@@ -1,13 +1,24 @@
-// Package i18n holds every debtor-facing text: Dutch first, then English, and
-// the structure for more languages (Turkish, Arabic from right to left).
+// Package i18n holds every debtor-facing text. The texts live in translation
+// files, one per language, under web/locales/ (go-i18n v2, TOML): a format
+// translators and their tools know, with plural forms per language (Arabic
+// has six, Polish and Ukrainian four). Dutch is the reference and the
+// fallback: a key missing elsewhere is shown in Dutch, never as a blank.
 package i18n
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
 	"github.com/settle/settle/internal/money"
+	"github.com/settle/settle/web"
 )
 
 // Language is one language the portal can speak.
@@ -17,18 +28,11 @@ type Language struct {
 	Dir  string // "ltr" or "rtl"
 }
 
-// Languages lists the languages with a complete catalog, in the order of the switch.
-// Turkish and Arabic have their Language entry ready (Arabic right to left)
-// and become available once their catalog is complete; see Complete.
+// Languages lists the languages offered, in the order of the switch. Each has
+// a file web/locales/<code>.toml; the catalog test fails when one lacks a key.
 var Languages = []Language{
 	{Code: "nl", Name: "Nederlands", Dir: "ltr"},
 	{Code: "en", Name: "English", Dir: "ltr"},
-}
-
-// Planned are languages whose catalogs are on their way.
-var Planned = []Language{
-	{Code: "tr", Name: "Türkçe", Dir: "ltr"},
-	{Code: "ar", Name: "العربية", Dir: "rtl"},
 }
 
 // Default is the language used when nothing else is known.
@@ -44,7 +48,7 @@ func Lookup(code string) Language {
 	return Languages[0]
 }
 
-// Supported reports whether code has a complete catalog.
+// Supported reports whether code is offered.
 func Supported(code string) bool {
 	for _, l := range Languages {
 		if l.Code == code {
@@ -52,6 +56,55 @@ func Supported(code string) bool {
 		}
 	}
 	return false
+}
+
+// Codes lists the codes of the languages offered.
+func Codes() []string {
+	codes := make([]string, len(Languages))
+	for i, l := range Languages {
+		codes[i] = l.Code
+	}
+	return codes
+}
+
+// catalog is one language's file as parsed by go-i18n.
+type catalog struct {
+	localizer *goi18n.Localizer
+	messages  map[string]*goi18n.Message
+}
+
+var catalogs = mustLoad(web.Locales, "locales")
+
+// mustLoad reads every <code>.toml under dir. A broken file stops the
+// program at start, not on the page that happens to use the broken text.
+func mustLoad(fsys fs.FS, dir string) map[string]catalog {
+	bundle := goi18n.NewBundle(language.Dutch)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	names, err := fs.Glob(fsys, path.Join(dir, "*.toml"))
+	if err != nil || len(names) == 0 {
+		panic(fmt.Sprintf("i18n: no translation files in %s: %v", dir, err))
+	}
+	files := map[string]*goi18n.MessageFile{}
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			panic(err)
+		}
+		mf, err := bundle.ParseMessageFileBytes(buf, name)
+		if err != nil {
+			panic(fmt.Sprintf("i18n: %s: %v", name, err))
+		}
+		files[strings.TrimSuffix(path.Base(name), ".toml")] = mf
+	}
+	out := map[string]catalog{}
+	for code, mf := range files {
+		c := catalog{localizer: goi18n.NewLocalizer(bundle, code), messages: map[string]*goi18n.Message{}}
+		for _, m := range mf.Messages {
+			c.messages[m.ID] = m
+		}
+		out[code] = c
+	}
+	return out
 }
 
 // Printer formats texts, amounts and dates in one language.
@@ -64,12 +117,29 @@ func For(code string) Printer { return Printer{Lang: Lookup(code)} }
 
 // T returns the text for key with its %s/%d verbs filled in; a key that is
 // missing in this language falls back to Dutch, so a page is never empty.
+//
+// A plural message (one/other, and few/many/two/zero where a language has
+// them; a language where the words do not change may write one plain text)
+// picks its form by the first whole number among args, following the
+// language's CLDR rules. A form may leave that number out ("één rekening")
+// by naming the other arguments by position: %[2]s.
 func (p Printer) T(key string, args ...any) string {
-	msg, ok := catalogs[p.Lang.Code][key]
+	c, ok := catalogs[p.Lang.Code]
 	if !ok {
-		msg, ok = catalogs[Default][key]
+		c = catalogs[Default]
 	}
-	if !ok {
+	lc := &goi18n.LocalizeConfig{MessageID: key}
+	m := c.messages[key]
+	if m == nil {
+		m = catalogs[Default].messages[key]
+	}
+	if m != nil && isPlural(m) {
+		if n, ok := count(args); ok {
+			lc.PluralCount = n
+		}
+	}
+	msg, err := c.localizer.Localize(lc)
+	if msg == "" && err != nil {
 		return key
 	}
 	if len(args) == 0 {
@@ -78,12 +148,40 @@ func (p Printer) T(key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+func isPlural(m *goi18n.Message) bool {
+	return m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
+}
+
+// count returns the first whole number among args: the number a plural agrees with.
+func count(args []any) (int64, bool) {
+	for _, a := range args {
+		switch n := a.(type) {
+		case int:
+			return int64(n), true
+		case int32:
+			return int64(n), true
+		case int64:
+			return n, true
+		case uint:
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
 // Money formats cents for this language: "€ 1.234,56" in Dutch.
 func (p Printer) Money(cents int64) string { return money.FormatCents(cents, p.Lang.Code) }
 
+// months and weekdays are calendar data (CLDR), not text to translate, so
+// they stay here rather than in the translation files.
 var months = map[string][]string{
 	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+}
+
+var weekdays = map[string][]string{
+	"nl": {"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"},
+	"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
 }
 
 // Date writes a date in full words, as people say it: "18 november 2026".
@@ -95,31 +193,70 @@ func (p Printer) Date(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
 }
 
+// Day writes the weekday before the date, "maandag 18 mei 2026": for the one
+// date a person must act on, harder to misread than a date alone.
+func (p Printer) Day(t time.Time) string {
+	w, ok := weekdays[p.Lang.Code]
+	if !ok {
+		w = weekdays[Default]
+	}
+	return w[t.Weekday()] + " " + p.Date(t)
+}
+
 // Time writes a clock time: "14:05".
 func (p Printer) Time(t time.Time) string { return t.Format("15:04") }
 
-// Catalog returns every text of one language, for the plain-language check.
-func Catalog(code string) map[string]string { return catalogs[code] }
+// Catalog returns every text of one language, for the plain-language and
+// completeness checks. A plural message gives one entry per form, keyed
+// "key#one", "key#other" and so on.
+func Catalog(code string) map[string]string {
+	out := map[string]string{}
+	for id, m := range catalogs[code].messages {
+		if !isPlural(m) {
+			out[id] = m.Other
+			continue
+		}
+		for form, text := range Forms(m) {
+			out[id+"#"+form] = text
+		}
+	}
+	return out
+}
+
+// Forms returns the plural forms a message has, by CLDR name.
+func Forms(m *goi18n.Message) map[string]string {
+	out := map[string]string{}
+	for form, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
+		if text != "" {
+			out[form] = text
+		}
+	}
+	return out
+}
+
+// Messages returns one language's messages by id, for the catalog tests.
+func Messages(code string) map[string]*goi18n.Message { return catalogs[code].messages }
+
+// Files lists the language codes that have a translation file.
+func Files() []string {
+	codes := make([]string, 0, len(catalogs))
+	for c := range catalogs {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	return codes
+}
 
 // Complete reports the keys a language lacks compared with Dutch.
 func Complete(code string) []string {
 	var missing []string
-	for k := range catalogs[Default] {
-		if _, ok := catalogs[code][k]; !ok {
+	for k := range catalogs[Default].messages {
+		if _, ok := catalogs[code].messages[k]; !ok {
 			missing = append(missing, k)
 		}
 	}
+	sort.Strings(missing)
 	return missing
-}
-
-var catalogs = map[string]map[string]string{"nl": nl, "en": en}
-
-// Plural picks one or other by n: Dutch and English both need just these two forms.
-func Plural(n int, one, other string) string {
-	if n == 1 {
-		return one
-	}
-	return other
 }
 
 // Join joins a list in words: "a, b en c".

@@ -68,11 +68,7 @@ func write(pdf *fpdf.Fpdf, n Notice, epc string) (int, error) {
 	pdf.SetY(max(bodyTop, pdf.GetY()+paraGap))
 	heading(pdf, titleSize, w.t("notice.title", w.money(n.Open), n.Creditor.Name))
 	para(pdf, "", w.t("notice.hello", n.Debtor.Name))
-	if len(n.Invoices) == 1 {
-		para(pdf, "", w.t("notice.open.one", n.Creditor.Name, w.money(n.Open)))
-	} else {
-		para(pdf, "", w.t("notice.open.many", n.Creditor.Name, len(n.Invoices), w.money(n.Open)))
-	}
+	para(pdf, "", w.t("notice.open", len(n.Invoices), n.Creditor.Name, w.money(n.Open)))
 	invoiceTable(pdf, w, n)
 
 	para(pdf, "B", w.t("notice.deadline", w.money(n.Open), w.day(n.Deadline))+" "+w.t("notice.free"))

@@ -36,6 +36,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 )
 
 // MaxShortLink is the longest link a letter prints: anything longer is too
@@ -152,8 +153,8 @@ func Batch(notices []Notice, day time.Time, pdfOut, manifest io.Writer) error {
 // check refuses a notice the letter could not state correctly and returns
 // its EPC payload.
 func (n Notice) check() (string, error) {
-	if _, ok := wording[n.Lang]; !ok {
-		return "", collect.Errorf(collect.EINVALID, "lang", "no letter text in language %q: want nl or en", n.Lang)
+	if !i18n.Supported(n.Lang) {
+		return "", collect.Errorf(collect.EINVALID, "lang", "no letter text in language %q: want one of %s", n.Lang, strings.Join(i18n.Codes(), ", "))
 	}
 	required := []struct{ field, value string }{
 		{"number", n.Number}, {"creditor.name", n.Creditor.Name}, {"creditor.phone", n.Creditor.Phone},

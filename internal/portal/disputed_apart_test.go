@@ -27,7 +27,7 @@ func TestDisputedInvoiceApart(t *testing.T) {
 	apptest.WantStatus(t, "overview", r, http.StatusOK)
 	body := text(r)
 	apptest.WantContains(t, "overview", body, nl.T("overview.apart"), nl.T("overview.apart.text"), "F-2026-002",
-		nl.T("overview.total")+": <strong>€ 100,00</strong>", nl.T("overview.count.one", creditorName))
+		nl.T("overview.total")+": <strong>€ 100,00</strong>", nl.T("overview.count", 1, creditorName))
 	apptest.WantNotContains(t, "overview", body, "€ 350,00")
 
 	r = c.Get("/pay")

@@ -223,7 +223,7 @@ func TestPlainLanguageCatalog(t *testing.T) {
 	}
 }
 
-var fmtVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+var fmtVerb = regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z]`)
 
 // sentence turns a message into a sentence of its own: its format verbs are
 // left out (they are names, amounts and dates), and a label gets a full stop.
