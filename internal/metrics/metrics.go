@@ -45,6 +45,18 @@ var (
 		Name: "settle_messages_total",
 		Help: "Outbox delivery outcomes recorded, by channel and state.",
 	}, []string{"channel", "state"})
+	// River's fetch polls every 200 ms (longer behind PgBouncer), and a job
+	// may wait behind its queue's limit: buckets from 10 ms to minutes.
+	jobWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "settle_river_job_wait_seconds",
+		Help:    "Time from a River job's scheduled moment to the start of its attempt, by job kind.",
+		Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+	}, []string{"kind"})
+	jobRun = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "settle_river_job_run_seconds",
+		Help:    "Run time of a River job attempt, by job kind and outcome (ok or error).",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	}, []string{"kind", "outcome"})
 )
 
 // Unmatched is the route label of requests no route answered (404s and
@@ -65,6 +77,21 @@ func PaymentBooked(provider, state string) { paymentsBooked.WithLabelValues(prov
 
 // MessageSent counts an outbox delivery outcome the store committed.
 func MessageSent(channel, state string) { messagesSent.WithLabelValues(channel, state).Inc() }
+
+// JobStarted records how long a job waited between its scheduled moment
+// and the start of this attempt.
+func JobStarted(kind string, wait time.Duration) {
+	jobWait.WithLabelValues(kind).Observe(max(wait, 0).Seconds())
+}
+
+// JobDone records the run time of a job attempt and whether it failed.
+func JobDone(kind string, run time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	jobRun.WithLabelValues(kind, outcome).Observe(run.Seconds())
+}
 
 // Middleware counts every request under Fiber's matched route pattern. It
 // runs outermost, so it hands an error to the app's error handler itself
@@ -119,7 +146,7 @@ type Sources struct {
 // and process collectors, and the collectors over src.
 func NewRegistry(src Sources) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(httpRequests, httpDuration, webhookEvents, paymentsBooked, messagesSent,
+	reg.MustRegister(httpRequests, httpDuration, webhookEvents, paymentsBooked, messagesSent, jobWait, jobRun,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if src.Pool != nil {
 		reg.MustRegister(poolCollector{stat: src.Pool})

@@ -16,6 +16,7 @@ import (
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/csrf"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/reqid"
 )
 
 // Deps are what the routes need.
@@ -69,6 +70,7 @@ func New(d Deps) *fiber.App {
 	}
 	app.Use(recover.New())
 	app.Use(requestid.New())
+	app.Use(requestContext)
 	app.Use(accessLog(d.Log))
 	app.Use(securityHeaders(d.HTTPS))
 	app.Use(limitBodies(d.Uploads))
@@ -115,6 +117,16 @@ func securityHeaders(https bool) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// requestContext puts the request id into the context that handlers hand
+// to the use cases, so a job enqueued on the way carries it (package reqid)
+// and its worker's log lines can be joined to this request's.
+func requestContext(c *fiber.Ctx) error {
+	if id, ok := c.Locals("requestid").(string); ok {
+		c.SetUserContext(reqid.With(c.UserContext(), id))
+	}
+	return c.Next()
 }
 
 // accessLog writes one JSON line per request. It logs the route pattern for
