@@ -11,6 +11,7 @@ export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
+	@echo "make run: compiling Settle (the first build takes a minute or two; then the demo prints its links)"
 	$(GO) run ./cmd/settle demo
 
 ## test: the whole test suite against a real PostgreSQL, Chromium and the fakes

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/config"
+	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/notify/mailpit"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -54,8 +56,10 @@ func startDemoExtras(ctx context.Context, cfg *config.Config, db *postgres.DB) (
 	return x, func() { _ = mp.Stop() }, nil
 }
 
-// print tells where the demo's clock, mails and SMS are.
-func (x demoExtras) print(w io.Writer, baseURL string) {
+// print tells where the demo's clock, mails and SMS are, how its payments
+// work and where its bank statement is.
+func (x demoExtras) print(w io.Writer, cfg config.Config) {
+	baseURL := cfg.BaseURL
 	fmt.Fprintf(w, "\nDemo clock: %s (Amsterdam). Move it forward as an admin at %s/console/demo,\n",
 		x.clock.Now().In(demoZone).Format("Mon 2 Jan 2006 15:04"), baseURL)
 	fmt.Fprintf(w, "  or with a creditor's API key: curl -X POST -H 'Authorization: Bearer KEY' -H 'Content-Type: application/json' -d '{\"advance\":\"26h\"}' %s/api/v1/demo/clock\n", baseURL)
@@ -66,6 +70,11 @@ func (x demoExtras) print(w io.Writer, baseURL string) {
 		fmt.Fprintf(w, "SMS: the built-in gateway sends nothing; its outbox is at %s/console/demo\n", baseURL)
 	}
 	fmt.Fprintf(w, "Webhooks: the demo creditors' events arrive, signed, at %s/fake-webhooks\n", baseURL)
+	if cfg.MollieAPIKey == "" {
+		fmt.Fprintf(w, "Payments: iDEAL and card both go through the same test checkout (no money moves); choose paid, failed, canceled or expired there.\n")
+	}
+	fmt.Fprintf(w, "Bank statement: %s (CAMT.053) pays some demo invoices by transfer.\n", filepath.Join(cfg.DataDir, demo.BankStatementFile))
+	fmt.Fprintf(w, "  Import it as finance@settle.example on %s/console/finance (\"Import a bank statement\") or with: settle import camt FILE\n", baseURL)
 }
 
 // demoZone is the demo clock's time zone when printed: Settle's rules run

@@ -111,7 +111,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if reused {
-			fmt.Println("Reusing the demo data from the last run (start with --fresh for new data).")
+			fmt.Println("Reusing the demo data from the last run, with today's amounts and new links (start with --fresh for new data).")
 		} else {
 			fmt.Println("Created fresh demo data.")
 		}
@@ -124,7 +124,7 @@ func cmdServe(ctx context.Context, args []string, isDemo bool) error {
 			return fmt.Errorf("demo webhooks: %w", err)
 		}
 		demo.Print(os.Stdout, out)
-		demoTools.print(os.Stdout, cfg.BaseURL)
+		demoTools.print(os.Stdout, cfg)
 		fmt.Printf("\nSettle runs at %s. Press Ctrl-C to stop.\n", cfg.BaseURL)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)

@@ -62,6 +62,12 @@ func Seed(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL, 
 	if !fresh {
 		if out, ok := existing(ctx, db, path); ok {
 			out.BaseURL = baseURL
+			if err := refresh(ctx, db, signer, &out); err != nil {
+				return out, true, err
+			}
+			if err := writeOutput(path, out); err != nil {
+				return out, true, err
+			}
 			if _, err := os.Stat(filepath.Join(filepath.Dir(path), BankStatementFile)); err != nil {
 				if err := writeBankStatement(ctx, db, path); err != nil {
 					return out, true, err
@@ -77,14 +83,40 @@ func Seed(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL, 
 	if err != nil {
 		return Output{}, false, err
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return out, false, fmt.Errorf("write %s: %w", path, err)
+	if err := writeOutput(path, out); err != nil {
+		return out, false, err
 	}
 	if err := writeBankStatement(ctx, db, path); err != nil {
 		return out, false, err
 	}
 	return out, false, nil
+}
+
+func writeOutput(path string, out Output) error {
+	b, _ := json.MarshalIndent(out, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// refresh brings reused demo data to today: what each debtor owes on the
+// (demo clock's) day, and a new link, since the first run's links may have
+// expired while the clock moved on. Older links keep working until then.
+func refresh(ctx context.Context, db *postgres.DB, signer *access.Signer, out *Output) error {
+	today := db.Today()
+	for i, d := range out.Debtors {
+		link, _, err := casework.IssueLink(ctx, db, signer, out.BaseURL, d.CreditorID, d.ID, "letter", demoLinkLife)
+		if err != nil {
+			return fmt.Errorf("demo link for %s: %w", d.Name, err)
+		}
+		_, st, err := db.Statement(ctx, d.CreditorID, d.ID, today)
+		if err != nil {
+			return fmt.Errorf("demo statement for %s: %w", d.Name, err)
+		}
+		out.Debtors[i].Link, out.Debtors[i].Owes = link, money.FormatCents(st.Total(), "nl")
+	}
+	return nil
 }
 
 func existing(ctx context.Context, db *postgres.DB, path string) (Output, bool) {
@@ -277,7 +309,7 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 	if err := seedReward(ctx, db, cred, d.ID, s, ids, today); err != nil {
 		return Debtor{}, err
 	}
-	link, _, err := casework.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", 60*24*time.Hour)
+	link, _, err := casework.IssueLink(ctx, db, signer, baseURL, cred.ID, d.ID, "letter", demoLinkLife)
 	if err != nil {
 		return Debtor{}, err
 	}
@@ -290,6 +322,10 @@ func seedDebtor(ctx context.Context, db *postgres.DB, signer *access.Signer, bas
 		SecondFactor: map[string]string{"postcode": d.Address.Postcode, "house_number": d.Address.HouseNumber},
 	}, nil
 }
+
+// demoLinkLife is how long a demo debtor's link works: long enough to move
+// the demo clock through a whole collection ladder.
+const demoLinkLife = 60 * 24 * time.Hour
 
 // Print writes the demo data as a readable table.
 func Print(w io.Writer, out Output) {
