@@ -33,6 +33,7 @@ type Language struct {
 var Languages = []Language{
 	{Code: "nl", Name: "Nederlands", Dir: "ltr"},
 	{Code: "en", Name: "English", Dir: "ltr"},
+	{Code: "tr", Name: "Türkçe", Dir: "ltr"},
 }
 
 // Default is the language used when nothing else is known.
@@ -177,11 +178,20 @@ func (p Printer) Money(cents int64) string { return money.FormatCents(cents, p.L
 var months = map[string][]string{
 	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"tr": {"Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"},
+	"ar": {"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"},
+	// Polish and Ukrainian say a date with the month in the genitive: "18 listopada".
+	"pl": {"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
+	"uk": {"січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня"},
 }
 
 var weekdays = map[string][]string{
 	"nl": {"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"},
 	"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+	"tr": {"Pazar", "Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi"},
+	"ar": {"الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"},
+	"pl": {"niedziela", "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"},
+	"uk": {"неділя", "понеділок", "вівторок", "середа", "четвер", "п'ятниця", "субота"},
 }
 
 // Date writes a date in full words, as people say it: "18 november 2026".

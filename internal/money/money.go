@@ -83,11 +83,23 @@ func FormatCents(cents int64, lang string) string {
 	switch baseLang(lang) {
 	case "en":
 		body = "€" + formatNumber(cents, '.', ',')
+	case "tr":
+		body = "€" + formatNumber(cents, ',', '.')
+	case "pl", "uk":
+		// "1 234,56 €", with no-break spaces so an amount never wraps.
+		body = strings.ReplaceAll(formatNumber(cents, ',', ' ')+" €", " ", "\u00a0")
 	default:
 		body = "€ " + formatNumber(cents, ',', '.')
 	}
 	if neg {
 		sign = "-"
+	}
+	if baseLang(lang) == "ar" {
+		// In right-to-left text the amount keeps the Dutch notation and
+		// reads left to right inside a Unicode isolate (LRI ... PDI, the
+		// plain-text <bdi>), so "€ 12,34" never becomes "12,34 €-" on a
+		// page, in an email or in an SMS.
+		return "\u2066" + sign + body + "\u2069"
 	}
 	return sign + body
 }
