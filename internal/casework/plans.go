@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/settle/settle/internal/collect"
@@ -9,7 +10,8 @@ import (
 )
 
 // Limits of what a debtor may ask for in the portal; the creditor's policy
-// then decides whether a plan inside them is approved at once or goes to an agent.
+// then decides whether a plan inside them is approved at once or goes to an
+// agent. A weekly or four-weekly plan may take as long (Frequency.InstalmentsIn).
 const (
 	PlanMaxMonths         = 60 // longest plan anyone can ask for
 	PlanDefaultMonths     = 6  // what the form suggests
@@ -19,10 +21,11 @@ const (
 // Why a debtor's plan request is refused before it reaches the policy; the
 // portal tells the debtor in their own language.
 var (
-	ErrPlanMonthly    = collect.Errorf(collect.EINVALID, "monthly", "the monthly amount must be above zero")
-	ErrPlanMonthlyLow = collect.Errorf(collect.EINVALID, "monthly", "the monthly amount needs more than %d months", PlanMaxMonths)
-	ErrPlanMonths     = collect.Errorf(collect.EINVALID, "months", "the number of months must be 1 to %d", PlanMaxMonths)
+	ErrPlanMonthly    = collect.Errorf(collect.EINVALID, "monthly", "the amount per instalment must be above zero")
+	ErrPlanMonthlyLow = collect.Errorf(collect.EINVALID, "monthly", "the amount per instalment needs more than %d months", PlanMaxMonths)
+	ErrPlanMonths     = collect.Errorf(collect.EINVALID, "months", "the number of instalments must fit in 1 to %d months", PlanMaxMonths)
 	ErrPlanFirst      = collect.Errorf(collect.EINVALID, "first", "the first date must be after today and within %d months", PlanFirstWithinMonths)
+	ErrPlanFrequency  = collect.Errorf(collect.EINVALID, "frequency", "choose weekly, fourweekly or monthly")
 )
 
 // PlanDesk is where every plan page of the portal starts: the debtor's
@@ -63,14 +66,16 @@ func OpenPlanDesk(ctx context.Context, db *postgres.DB, now time.Time, creditorI
 	return desk, err
 }
 
-// PlanRequest is a debtor's plan as typed in the portal: a number of months,
-// or a monthly amount the months follow from, and the first date.
+// PlanRequest is a debtor's plan as typed in the portal: how often to pay,
+// a number of instalments or an amount per instalment the number follows
+// from, and the first date.
 type PlanRequest struct {
 	CreditorID string
 	DebtorID   string
-	ByAmount   bool  // Monthly decides the months, not Months
-	Monthly    int64 // cents; 0 when not given or not understood
-	Months     int   // 0 when not given or not understood
+	Frequency  collect.Frequency // "" is monthly
+	ByAmount   bool              // Monthly decides the number of instalments, not Months
+	Monthly    int64             // cents per instalment; 0 when not given or not understood
+	Months     int               // the number of instalments; 0 when not given or not understood
 	First      time.Time
 }
 
@@ -78,12 +83,30 @@ type PlanRequest struct {
 // creditor's policy, and, once proposed, what became of it.
 type PlanQuote struct {
 	PlanDesk
-	Months   int
+	Months    int // the number of instalments
+	Frequency collect.Frequency
+	First     time.Time
+	Schedule  []collect.Instalment
+	// Asked is the amount per instalment the debtor typed, 0 for a request
+	// by number: equal parts that pay the total exactly can differ from it,
+	// and the debtor is told so (EUR 237.48 at EUR 20 a month is 12 × 19.79).
+	Asked    int64
+	Check    collect.PlanCheck // the policy's verdict and the rules broken
+	Inside   bool              // approved at once: inside the policy, which approves automatically
+	AnswerBy time.Time         // the date an agent answers by, when an agent decides
+	// Nearest is the plan inside the policy that would be approved at once
+	// instead of one that is not; nil when the request is inside, when the
+	// creditor approves nothing at once, after a broken plan, or when no
+	// plan of this frequency fits.
+	Nearest *PlanOffer
+	Plan    collect.Plan
+}
+
+// PlanOffer is a plan the debtor can choose as it stands.
+type PlanOffer struct {
+	Months   int // the number of instalments
 	First    time.Time
 	Schedule []collect.Instalment
-	Inside   bool      // approved at once: inside the policy, which approves automatically
-	AnswerBy time.Time // the date an agent answers by, when an agent decides
-	Plan     collect.Plan
 }
 
 // PreviewPlan measures a debtor's plan request without storing anything.
@@ -96,8 +119,24 @@ func PreviewPlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReq
 		return q, err
 	}
 	q.Inside = check.Inside && q.Facts.Creditor.Policy.Plan.AutoApprove
+	q.Nearest = nearestPlan(q)
 	q.AnswerBy, err = answerDate(ctx, db, q.Facts.Creditor, q.Today)
 	return q, err
+}
+
+// nearestPlan is what would be approved at once instead of q (see PlanQuote.Nearest).
+func nearestPlan(q PlanQuote) *PlanOffer {
+	pol := q.Facts.Creditor.Policy.Plan
+	if q.Check.Inside || !pol.AutoApprove || slices.Contains(q.Check.Broken, collect.LimitBroke) {
+		return nil
+	}
+	total := q.Statement.PayAll()
+	n, first, ok := collect.NearestPlan(pol, total, q.Months, q.Frequency, q.First, q.Today)
+	// The form's own limits hold too: never before tomorrow.
+	if !ok || !first.After(q.Today) {
+		return nil
+	}
+	return &PlanOffer{Months: n, First: first, Schedule: collect.Schedule(total, n, q.Frequency, first)}
 }
 
 // ProposePlan stores a debtor's plan: approved at once inside the creditor's
@@ -108,7 +147,8 @@ func ProposePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReq
 	if err != nil || !q.CanPropose {
 		return q, err
 	}
-	q.Plan, err = db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.PayAll(), Months: q.Months, FirstDue: q.First},
+	q.Plan, err = db.ProposePlan(ctx, collect.ProposePlan(collect.Plan{CreditorID: in.CreditorID, DebtorID: in.DebtorID, Total: q.Statement.PayAll(),
+		Months: q.Months, Frequency: q.Frequency, FirstDue: q.First},
 		check, q.Facts.Creditor.Policy.Plan.AutoApprove, now))
 	if err != nil {
 		return q, err
@@ -129,8 +169,18 @@ func quotePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReque
 		return q, collect.PlanCheck{}, err
 	}
 	total := desk.Statement.PayAll()
-	if q.Months, err = planMonths(in, total); err != nil {
+	if in.Frequency == "" {
+		in.Frequency = collect.Monthly
+	}
+	var ok bool
+	if q.Frequency, ok = collect.ParseFrequency(string(in.Frequency)); !ok {
+		return q, collect.PlanCheck{}, ErrPlanFrequency
+	}
+	if q.Months, err = planCount(in, q.Frequency, total); err != nil {
 		return q, collect.PlanCheck{}, err
+	}
+	if in.ByAmount {
+		q.Asked = in.Monthly
 	}
 	if q.First = collect.DateOf(in.First); !q.First.After(desk.Today) || q.First.After(desk.FirstLimit) {
 		return q, collect.PlanCheck{}, ErrPlanFirst
@@ -139,14 +189,17 @@ func quotePlan(ctx context.Context, db *postgres.DB, now time.Time, in PlanReque
 	if err != nil {
 		return q, collect.PlanCheck{}, err
 	}
-	q.Schedule = collect.Schedule(total, q.Months, q.First)
-	return q, collect.CheckPlan(desk.Facts.Creditor.Policy.Plan, total, q.Months, q.First, desk.Today, broke), nil
+	q.Schedule = collect.Schedule(total, q.Months, q.Frequency, q.First)
+	q.Check = collect.CheckPlan(desk.Facts.Creditor.Policy.Plan, total, q.Months, q.Frequency, q.First, desk.Today, broke)
+	return q, q.Check, nil
 }
 
-// planMonths is the number of months a request asks for, within the form's limits.
-func planMonths(in PlanRequest, total int64) (int, error) {
+// planCount is the number of instalments of f a request asks for, within
+// the form's limits.
+func planCount(in PlanRequest, f collect.Frequency, total int64) (int, error) {
+	most := f.InstalmentsIn(PlanMaxMonths)
 	if !in.ByAmount {
-		if in.Months < 1 || in.Months > PlanMaxMonths {
+		if in.Months < 1 || in.Months > most {
 			return 0, ErrPlanMonths
 		}
 		return in.Months, nil
@@ -154,12 +207,16 @@ func planMonths(in PlanRequest, total int64) (int, error) {
 	if in.Monthly <= 0 {
 		return 0, ErrPlanMonthly
 	}
-	months := collect.MonthsFor(total, in.Monthly)
-	if months > PlanMaxMonths {
+	n := collect.InstalmentsFor(total, in.Monthly)
+	if n > most {
 		return 0, ErrPlanMonthlyLow
 	}
-	return months, nil
+	return n, nil
 }
+
+// PlanMaxInstalments is the largest number of instalments of f a debtor
+// may ask for in the portal.
+func PlanMaxInstalments(f collect.Frequency) int { return f.InstalmentsIn(PlanMaxMonths) }
 
 // answerDate is the date by which an agent of cr answers a request made on day.
 func answerDate(ctx context.Context, db *postgres.DB, cr collect.Creditor, day time.Time) (time.Time, error) {

@@ -29,7 +29,8 @@ type Plan struct {
 	DebtorID    string
 	Status      PlanStatus
 	Total       int64
-	Months      int
+	Months      int       // the number of instalments: months only when Frequency is monthly
+	Frequency   Frequency // how often an instalment falls due; "" is monthly
 	FirstDue    time.Time
 	Reason      string // why rejected or countered, for the debtor; why outside policy, for the agent
 	CounterOf   string

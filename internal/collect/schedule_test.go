@@ -30,7 +30,7 @@ func TestSchedule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var amounts []int64
 			var due []time.Time
-			for i, in := range Schedule(tt.total, tt.months, tt.first) {
+			for i, in := range Schedule(tt.total, tt.months, Monthly, tt.first) {
 				if in.Seq != i+1 {
 					t.Errorf("instalment %d has seq %d", i+1, in.Seq)
 				}

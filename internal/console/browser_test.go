@@ -76,7 +76,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := site.DB.Today().AddDate(0, 0, 7)
-	check := collect.CheckPlan(cr.Policy.Plan, st.Total(), 18, first, site.DB.Today(), false)
+	check := collect.CheckPlan(cr.Policy.Plan, st.Total(), 18, collect.Monthly, first, site.DB.Today(), false)
 	if check.Inside {
 		t.Fatal("an 18-month plan is inside the demo policy")
 	}

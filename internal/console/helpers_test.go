@@ -80,7 +80,7 @@ func (e *env) invoice(cr apptest.Creditor, d collect.Debtor, number string, due 
 func (e *env) proposal(cr apptest.Creditor, d collect.Debtor, total int64, months int) collect.Plan {
 	e.T.Helper()
 	first := e.DB.Today().AddDate(0, 0, 7)
-	check := collect.CheckPlan(cr.Policy.Plan, total, months, first, e.DB.Today(), false)
+	check := collect.CheckPlan(cr.Policy.Plan, total, months, collect.Monthly, first, e.DB.Today(), false)
 	if check.Inside {
 		e.T.Fatalf("plan of %d in %d months is inside the policy", total, months)
 	}

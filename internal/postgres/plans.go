@@ -10,26 +10,29 @@ import (
 )
 
 // prefixedPlanCols is planCols for a query that joins plans as p.
-const prefixedPlanCols = `p.id, p.creditor_id, p.debtor_id, p.status, p.total_cents, p.months, p.first_due, p.reason, coalesce(p.counter_of::text, ''), p.created_at, p.decided_at`
+const prefixedPlanCols = `p.id, p.creditor_id, p.debtor_id, p.status, p.total_cents, p.months, p.frequency, p.first_due, p.reason, coalesce(p.counter_of::text, ''), p.created_at, p.decided_at`
 
-const planCols = `id, creditor_id, debtor_id, status, total_cents, months, first_due, reason, coalesce(counter_of::text, ''), created_at, decided_at`
+const planCols = `id, creditor_id, debtor_id, status, total_cents, months, frequency, first_due, reason, coalesce(counter_of::text, ''), created_at, decided_at`
 
 func scanPlan(r pgx.Row) (collect.Plan, error) {
 	var p collect.Plan
-	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt)
+	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.Frequency, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt)
 	p.FirstDue = collect.DateOf(p.FirstDue)
 	return p, err
 }
 
 func insertPlan(ctx context.Context, tx pgx.Tx, p collect.Plan, now time.Time) (collect.Plan, error) {
-	row := tx.QueryRow(ctx, `INSERT INTO plans (creditor_id, debtor_id, status, total_cents, months, first_due, reason, counter_of, created_at, decided_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+planCols,
-		p.CreditorID, p.DebtorID, p.Status, p.Total, p.Months, p.FirstDue, p.Reason, nullable(p.CounterOf), now, p.DecidedAt)
+	if p.Frequency == "" {
+		p.Frequency = collect.Monthly
+	}
+	row := tx.QueryRow(ctx, `INSERT INTO plans (creditor_id, debtor_id, status, total_cents, months, frequency, first_due, reason, counter_of, created_at, decided_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+planCols,
+		p.CreditorID, p.DebtorID, p.Status, p.Total, p.Months, p.Frequency, p.FirstDue, p.Reason, nullable(p.CounterOf), now, p.DecidedAt)
 	out, err := scanPlan(row)
 	if err != nil {
 		return out, dbErr(err, "insert plan")
 	}
-	for _, in := range collect.Schedule(out.Total, out.Months, out.FirstDue) {
+	for _, in := range collect.Schedule(out.Total, out.Months, out.Frequency, out.FirstDue) {
 		var id string
 		if err := tx.QueryRow(ctx, `INSERT INTO plan_instalments (plan_id, seq, due_date, amount_cents) VALUES ($1, $2, $3, $4) RETURNING id`,
 			out.ID, in.Seq, in.Due, in.Amount).Scan(&id); err != nil {
@@ -53,7 +56,7 @@ func (db *DB) ProposePlan(ctx context.Context, pr collect.Proposal) (collect.Pla
 			return err
 		}
 		return Audit(ctx, tx, "debtor:"+p.DebtorID, "plan."+string(p.Status), p.CreditorID, p.DebtorID, "plan:"+p.ID, nil,
-			map[string]any{"total": p.Total, "months": p.Months, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": pr.InsidePolicy})
+			map[string]any{"total": p.Total, "months": p.Months, "frequency": p.Frequency, "first_due": p.FirstDue.Format("2006-01-02"), "inside_policy": pr.InsidePolicy})
 	})
 	return p, err
 }
@@ -74,6 +77,9 @@ const instalmentPaidCents = `greatest(amount_cents - refunded_cents - charged_ba
 // whatever its route (the portal's instalment button, any other portal
 // payment, or a bank transfer), and fills the parts in order: a debtor who
 // pays the plan keeps the plan, however they pay.
+// A direct debit on its way (open or pending: SEPA takes days) counts as
+// paying its part, so the part is not followed up as missed while the bank
+// collects; a debit that fails no longer counts, and the part is late.
 func instalments(ctx context.Context, q querier, p collect.Plan) ([]collect.PlanInstalment, error) {
 	rows, err := q.Query(ctx, `SELECT id, seq, due_date, amount_cents FROM plan_instalments WHERE plan_id = $1 ORDER BY seq`, p.ID)
 	if err != nil {
@@ -95,7 +101,8 @@ func instalments(ctx context.Context, q querier, p collect.Plan) ([]collect.Plan
 	since := p.CreatedAt
 	var paid int64
 	if err := q.QueryRow(ctx, `SELECT coalesce(sum(`+instalmentPaidCents+`), 0) FROM payments
-		WHERE debtor_id = $1 AND creditor_id = $2 AND status IN ('paid', 'refunded', 'charged_back')
+		WHERE debtor_id = $1 AND creditor_id = $2
+		AND (status IN ('paid', 'refunded', 'charged_back') OR (method = 'directdebit' AND status IN ('open', 'pending')))
 		AND (instalment_id IN (SELECT id FROM plan_instalments WHERE plan_id = $3) OR coalesce(paid_at, created_at) >= $4)`,
 		p.DebtorID, p.CreditorID, p.ID, since).Scan(&paid); err != nil {
 		return nil, dbErr(err, "paid on plan")
@@ -163,7 +170,7 @@ func (db *DB) DecidePlan(ctx context.Context, agentID, creditorID, planID, decis
 			if out, err = insertPlan(ctx, tx, c, now); err != nil {
 				return err
 			}
-			after["counter_plan_id"], after["months"], after["total"], after["first_due"] = out.ID, out.Months, out.Total, out.FirstDue.Format("2006-01-02")
+			after["counter_plan_id"], after["months"], after["frequency"], after["total"], after["first_due"] = out.ID, out.Months, out.Frequency, out.Total, out.FirstDue.Format("2006-01-02")
 		}
 		if after["messages"], err = scheduleMessages(ctx, tx, tell, now); err != nil {
 			return err
@@ -242,7 +249,7 @@ func (db *DB) ReviewPlans(ctx context.Context) (PlanReview, error) {
 	if _, err := collectRows(rows, func(r pgx.Row) (struct{}, error) {
 		var p collect.Plan
 		var w bool
-		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &w)
+		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.Frequency, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &w)
 		plans, waive = append(plans, p), append(waive, w)
 		return struct{}{}, err
 	}, "review plans"); err != nil {
@@ -331,7 +338,7 @@ func (db *DB) OfferPlan(ctx context.Context, agentID, creditorID, debtorID strin
 		}
 		return Audit(ctx, tx, "agent:"+agentID, "plan.offered", creditorID, debtorID, "plan:"+out.ID,
 			map[string]any{"replaced": open},
-			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason,
+			map[string]any{"status": out.Status, "total": out.Total, "months": out.Months, "frequency": out.Frequency, "first_due": out.FirstDue.Format("2006-01-02"), "reason": out.Reason,
 				"messages": ids})
 	})
 	return out, err

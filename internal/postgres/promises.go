@@ -214,7 +214,7 @@ func (db *DB) RunningPlans(ctx context.Context) ([]RunningPlan, error) {
 	out, err := collectRows(rows, func(r pgx.Row) (RunningPlan, error) {
 		var rp RunningPlan
 		p := &rp.Plan
-		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &rp.MissedLimit)
+		err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.Status, &p.Total, &p.Months, &p.Frequency, &p.FirstDue, &p.Reason, &p.CounterOf, &p.CreatedAt, &p.DecidedAt, &rp.MissedLimit)
 		return rp, err
 	}, "running plans")
 	if err != nil {
