@@ -6,8 +6,12 @@
 //	                       same store calls straight through pgx (the ceiling)
 //	settle-bench webhooks  signed Stripe events at POST /webhooks/stripe,
 //	                       accepted and then booked by River's workers
+//	settle-bench camt      a CAMT.053 file of 1,000,000 entries imported
+//	                       against COPY of the same rows
 //	settle-bench letters   a day's 14-day letters (PDF, both QR codes) for
 //	                       100,000 debtors, in batches, one worker per core
+//	settle-bench summary   the GOAL lines of earlier runs' output as one
+//	                       table (make bench)
 //
 // Without DATABASE_URL each command starts a throwaway PostgreSQL cluster
 // (devpg, fsync off) in a temporary folder and removes it afterwards; -dir
@@ -56,6 +60,8 @@ func main() {
 		err = cmdCamt(ctx, os.Args[2:])
 	case "letters":
 		err = cmdLetters(ctx, os.Args[2:])
+	case "summary":
+		err = cmdSummary(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -70,7 +76,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt|letters [flags]   (settle-bench portal -h for the flags)`)
+	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt|letters|summary [flags]   (settle-bench portal -h for the flags)`)
 }
 
 // benchLog is for the harness itself (devpg, River warnings): warnings only.
@@ -173,8 +179,9 @@ type server struct {
 }
 
 // startServer builds the app with app.Build, as `settle serve` does, and
-// serves it on a free loopback port.
-func startServer(ctx context.Context, db *postgres.DB, work bool, webhookSecret string) (*server, error) {
+// serves it on a free loopback port; each option adjusts the configuration
+// (the webhook benchmark points Stripe's API at its fake).
+func startServer(ctx context.Context, db *postgres.DB, work bool, webhookSecret string, options ...func(*config.Config)) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -185,6 +192,9 @@ func startServer(ctx context.Context, db *postgres.DB, work bool, webhookSecret 
 		IdealProvider: "mollie", CardProvider: "stripe",
 		MollieAPIURL: "http://127.0.0.1:1", StripeAPIURL: "http://127.0.0.1:1",
 		StripeWebhook: webhookSecret,
+	}
+	for _, o := range options {
+		o(&cfg)
 	}
 	signer := access.NewSigner([]byte("settle-bench-signing-key-0123456789abcdef"), db.Now)
 	a, err := settleapp.Build(cfg, db, signer, appLog(), settleapp.Options{Work: work})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -15,15 +16,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
 )
 
-// Targets from issue 4.
+// Ceilings from issue P, goal 2.
 const (
-	webhookRateTarget = 2000.0
-	webhookP99Target  = 20 * time.Millisecond
+	webhookRateTarget    = 4000.0 // accepted events/s
+	webhookTailTarget    = 3.0    // accept p99 / p50
+	webhookBookingTarget = 1000.0 // booked events/s
 )
 
 const nsStripePayment uint64 = 16
@@ -36,6 +41,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	pool := fs.Int("pool", 0, "the app's pgx pool size (pool_max_conns); 0 keeps what postgres.Open gives")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the process (server, workers, client) while the events are fired")
 	wait := fs.Duration("wait", 5*time.Minute, "how long to wait for every payment to be booked")
+	storm := fs.Int("storm", 200, "identical posts of one more event, fired among the others (a storm: one provider fetch)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,15 +61,25 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 		return fmt.Errorf("the database already holds debtors or payments; benchmark an empty database")
 	}
 
-	pays, err := loadWebhookData(ctx, db, e.URL, *unique)
+	// One payment more than the unique events: the storm's.
+	pays, err := loadWebhookData(ctx, db, e.URL, *unique+1)
 	if err != nil {
 		return err
 	}
-	srv, err := startServer(ctx, db, true, secret)
+	api := newFakeStripe(pays)
+	defer api.Close()
+	srv, err := startServer(ctx, db, true, secret, func(c *config.Config) {
+		c.StripeAPIURL, c.StripeKey = api.URL, "sk_test_settle_bench"
+	})
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
+	// Accepting is measured alone: the workers wait until every event is
+	// in, then book the backlog, which is measured alone in turn.
+	if err := srv.App.Jobs.River.QueuePause(ctx, river.QueueDefault, nil); err != nil {
+		return err
+	}
 
 	// The deliveries: every payment's checkout.session.completed once, and
 	// copies of earlier events, each placed somewhere after its original.
@@ -80,6 +96,9 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	for _, j := range rng.Perm(*unique)[:*dups] {
 		order = append(order, delivery{at: float64(j) + 0.5 + rng.Float64()*float64(*unique-j), event: j, repeat: true})
 	}
+	for k := range *storm {
+		order = append(order, delivery{at: float64(*unique)/2 + float64(k)*0.001, event: *unique, repeat: k > 0})
+	}
 	slices.SortFunc(order, func(a, b delivery) int {
 		switch {
 		case a.at < b.at:
@@ -90,7 +109,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 		return 0
 	})
 	// Signed just before sending: Stripe's signatures are good for 5 minutes.
-	bodies, headers := make([][]byte, *unique), make([]string, *unique)
+	bodies, headers := make([][]byte, len(pays)), make([]string, len(pays))
 	for i, p := range pays {
 		bodies[i], headers[i] = stripe.SignedEvent(secret, stripe.EventSessionCompleted, map[string]any{
 			"id": p.session, "object": "checkout.session", "client_reference_id": p.id,
@@ -99,8 +118,8 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 			"amount_total": p.amount, "currency": "eur",
 		})
 	}
-	fmt.Printf("\nfiring %d signed events (%d unique, %d redeliveries) at POST /webhooks/stripe over %d connections; River: MaxWorkers 16, FetchCooldown 20ms\n",
-		len(order), *unique, *dups, *conns)
+	fmt.Printf("\nfiring %d signed events (%d unique, %d redeliveries, a storm of %d identical posts) at POST /webhooks/stripe over %d connections; River's queue paused meanwhile\n",
+		len(order), *unique, *dups, *storm, *conns)
 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: *conns, MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, IdleConnTimeout: time.Minute}}
@@ -161,42 +180,47 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	}
 	lat := latencies(per)
 	rate := float64(accepted.Load()) / fired.Seconds()
-	bookedAtFire, _, err := booked(ctx, db)
-	if err != nil {
-		return err
-	}
+	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	fmt.Printf("    sent %d in %s: %d accepted, %d refused, %d failed; %.0f events/s; latency p50 %s, p90 %s, p99 %s, max %s\n",
 		len(order), fired.Round(time.Millisecond), accepted.Load(), refused.Load(), failed.Load(), rate,
-		ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)), ms(percentile(lat, 100)))
+		ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)))
 	if p, ok := firstProblem.Load().(string); ok {
 		fmt.Println("    first problem:", p)
 	}
-	fmt.Printf("    %d payments booked when the last event was accepted\n", bookedAtFire)
 	fmt.Println("    " + cpuSplit(cpu0, cpu1, 0, ""))
-	fmt.Println("    " + strings.Replace(cpuPerOp(cpu0, cpu1, 0, accepted.Load()), "request", "accepted event (bookings running alongside included)", 1))
-	fmt.Println("    " + poolStats(pool0, pool1) + " (the HTTP handlers and River's workers share this pool)")
+	acceptCPU := cpuPer(cpu0, cpu1, accepted.Load())
+	fmt.Println("    " + strings.Replace(cpuPerOp(cpu0, cpu1, 0, accepted.Load()), "request", "accepted event", 1))
+	fmt.Println("    " + poolStats(pool0, pool1))
 
-	// Wait for the workers to book them all.
-	deadline := time.Now().Add(*wait)
+	// Book the backlog: resume the queue and wait for every payment.
+	want := int64(len(pays))
+	fmt.Printf("\nbooking the %d stored events: River's queue resumed (MaxWorkers 16)\n", want)
+	locks := sampleLocks(ctx, db)
+	if err := srv.App.Jobs.River.QueueResume(ctx, river.QueueDefault, nil); err != nil {
+		return err
+	}
+	bookStart := time.Now()
+	deadline := bookStart.Add(*wait)
 	var paid, keys int64
 	for {
 		if paid, keys, err = booked(ctx, db); err != nil {
 			return err
 		}
-		if (paid >= int64(*unique) && keys >= int64(*unique)) || time.Now().After(deadline) || ctx.Err() != nil {
+		if (paid >= want && keys >= want) || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	toBooked := time.Since(began)
+	booking := time.Since(bookStart)
 	cpu2 := cpuNow()
-	fmt.Printf("    all booked %s after the first event (%s after the last was accepted): %.0f bookings/s overall\n",
-		toBooked.Round(time.Millisecond), (toBooked - fired).Round(time.Millisecond), float64(paid)/toBooked.Seconds())
-	fmt.Println("    after firing: " + cpuSplit(cpu1, cpu2, 0, ""))
-	if rest := paid - bookedAtFire; rest > 0 {
-		fmt.Println("    after firing: " + strings.Replace(cpuPerOp(cpu1, cpu2, 0, rest), "request", "booking", 1))
-	}
-	fmt.Println("    after firing: " + poolStats(pool1, db.PoolForTests().Stat()))
+	lockShare := locks.stop()
+	bookRate := float64(paid) / booking.Seconds()
+	bookCPU := cpuPer(cpu1, cpu2, paid)
+	fmt.Printf("    %d booked in %s: %.0f bookings/s\n", paid, booking.Round(time.Millisecond), bookRate)
+	fmt.Println("    " + cpuSplit(cpu1, cpu2, 0, ""))
+	fmt.Println("    " + strings.Replace(cpuPerOp(cpu1, cpu2, 0, paid), "request", "booking", 1))
+	fmt.Println("    " + poolStats(pool1, db.PoolForTests().Stat()))
+	fmt.Println("    " + lockShare.String())
 	// Let River mark the last jobs completed before counting them.
 	time.Sleep(500 * time.Millisecond)
 
@@ -204,24 +228,166 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	exactlyOnce := paid == int64(*unique) && keys == int64(*unique) && c.bookedCents == c.paymentCents && c.histories == int64(*unique) &&
-		c.events == int64(*unique) && c.deliveries == int64(len(order)) && c.jobs == int64(*unique)
-	fmt.Printf("\nWebhook benchmark: %d events (%d unique + %d redeliveries), %d connections, %d cores shared by client, server, workers and PostgreSQL\n\n",
-		len(order), *unique, *dups, *conns, numCPU())
-	fmt.Printf("| %-8s | %-8s | %-12s | %-10s | %-10s | %-16s | %-13s |\n", "events", "accepted", "accepted/s", "accept p50", "accept p99", "all booked after", "booked")
-	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 14), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 18), strings.Repeat("-", 15))
-	fmt.Printf("| %8d | %8d | %12.0f | %10s | %10s | %16s | %13s |\n", len(order), accepted.Load(), rate, ms(percentile(lat, 50)), ms(percentile(lat, 99)),
-		toBooked.Round(time.Millisecond), fmt.Sprintf("%d / %d", paid, *unique))
+	fetches, most := api.Fetches()
+	exactlyOnce := paid == want && keys == want && c.bookedCents == c.paymentCents && c.histories == want &&
+		c.events == want && c.deliveries == int64(len(order)) && c.jobs == want
+	stormFetches := api.FetchesOf(pays[*unique].session)
+	fmt.Printf("\nWebhook benchmark: %d events (%d unique + %d redeliveries + a storm of %d), %d connections, %d cores shared by client, server, workers and PostgreSQL\n\n",
+		len(order), *unique, *dups, *storm, *conns, numCPU())
+	fmt.Printf("| %-8s | %-8s | %-10s | %-10s | %-10s | %-10s | %-10s | %-13s |\n", "events", "accepted", "accepted/s", "accept p50", "accept p99", "booking", "booked/s", "booked")
+	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 15))
+	fmt.Printf("| %8d | %8d | %10.0f | %10s | %10s | %10s | %10.0f | %13s |\n", len(order), accepted.Load(), rate, ms(p50), ms(p99),
+		booking.Round(time.Millisecond), bookRate, fmt.Sprintf("%d / %d", paid, want))
 	fmt.Printf("\nchecks: payments paid %d, distinct payment:<id> ledger keys %d, payment ledger total %d cents of %d paid, status changes to paid %d,\n"+
-		"        stored events %d with %d deliveries, stripe_event jobs %d (%s)\n",
-		paid, keys, c.bookedCents, c.paymentCents, c.histories, c.events, c.deliveries, c.jobs, c.jobStates)
-	fmt.Printf("\naccepted/s  = %.0f     (target >= %.0f: %s)\n", rate, webhookRateTarget, verdict(rate >= webhookRateTarget))
-	fmt.Printf("accept p99  = %s   (target < %s: %s)\n", ms(percentile(lat, 99)), webhookP99Target, verdict(percentile(lat, 99) < webhookP99Target))
-	fmt.Printf("booked once = %d of %d unique events (%s)\n", paid, *unique, verdict(exactlyOnce))
+		"        stored events %d with %d deliveries, stripe_event jobs %d (%s), provider fetches %d (at most %d for one session, %d for the storm's)\n",
+		paid, keys, c.bookedCents, c.paymentCents, c.histories, c.events, c.deliveries, c.jobs, c.jobStates, fetches, most, stormFetches)
+	tail := 0.0
+	if p50 > 0 {
+		tail = float64(p99) / float64(p50)
+	}
+	printGoals(
+		goal{Name: "2 webhooks: accepted events/s", Measured: fmt.Sprintf("%.0f (CPU %.2f ms/event)", rate, acceptCPU),
+			Ceiling: fmt.Sprintf(">= %.0f", webhookRateTarget), Met: rate >= webhookRateTarget},
+		goal{Name: "2 webhooks: accept p99/p50", Measured: fmt.Sprintf("%.1f (p50 %s, p99 %s)", tail, ms(p50), ms(p99)),
+			Ceiling: fmt.Sprintf("<= %.1f", webhookTailTarget), Met: p50 > 0 && tail <= webhookTailTarget},
+		goal{Name: "2 webhooks: booked events/s", Measured: fmt.Sprintf("%.0f (CPU %.2f ms/event)", bookRate, bookCPU),
+			Ceiling: fmt.Sprintf(">= %.0f", webhookBookingTarget), Met: bookRate >= webhookBookingTarget},
+		goal{Name: "2 webhooks: events booked exactly once", Measured: fmt.Sprintf("%d of %d", paid, want),
+			Ceiling: "all, once", Met: exactlyOnce},
+		goal{Name: fmt.Sprintf("2 webhooks: provider fetches for %d identical posts", *storm), Measured: fmt.Sprint(stormFetches),
+			Ceiling: "1", Met: stormFetches == 1 && most == 1},
+	)
 	if !exactlyOnce {
 		fmt.Fprintln(os.Stderr, "settle-bench: the payments were not all booked exactly once")
 	}
 	return nil
+}
+
+// cpuPer is the CPU time (this process and the cluster) per operation
+// between a and b, in milliseconds.
+func cpuPer(a, b cpu, ops int64) float64 {
+	if ops <= 0 {
+		return 0
+	}
+	return (b.self - a.self + b.pg - a.pg).Seconds() * 1000 / float64(ops)
+}
+
+// fakeStripe is Stripe's API as far as booking needs it: every session of
+// the benchmark is complete and paid. It counts the fetches per session, so
+// the benchmark can tell that a storm of identical posts cost one.
+type fakeStripe struct {
+	URL     string
+	srv     *http.Server
+	amounts map[string]int64
+	mu      sync.Mutex
+	fetches map[string]int
+}
+
+func newFakeStripe(pays []benchPayment) *fakeStripe {
+	f := &fakeStripe{amounts: make(map[string]int64, len(pays)), fetches: map[string]int{}}
+	for _, p := range pays {
+		f.amounts[p.session] = p.amount
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err) // loopback always has a free port
+	}
+	f.URL = "http://" + ln.Addr().String()
+	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ReadHeaderTimeout: 5 * time.Second}
+	go f.srv.Serve(ln) //nolint:errcheck // ends with Close
+	return f
+}
+
+func (f *fakeStripe) serve(w http.ResponseWriter, r *http.Request) {
+	session, ok := strings.CutPrefix(r.URL.Path, "/v1/checkout/sessions/")
+	amount, known := f.amounts[session]
+	if !ok || !known || r.Method != http.MethodGet {
+		http.Error(w, `{"error":{"type":"invalid_request_error","message":"No such checkout session"}}`, http.StatusNotFound)
+		return
+	}
+	f.mu.Lock()
+	f.fetches[session]++
+	f.mu.Unlock()
+	pi := "pi_" + strings.TrimPrefix(session, "cs_")
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":%q,"object":"checkout.session","status":"complete","payment_status":"paid","amount_total":%d,"currency":"eur",`+
+		`"payment_intent":{"id":%q,"object":"payment_intent","status":"succeeded","amount":%d,"currency":"eur",`+
+		`"latest_charge":{"id":"ch_%s","object":"charge","amount":%d,"amount_refunded":0,"disputed":false,"currency":"eur"}}}`,
+		session, amount, pi, amount, strings.TrimPrefix(session, "cs_"), amount)
+}
+
+// Fetches is the number of session fetches and the most for one session.
+func (f *fakeStripe) Fetches() (total, most int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range f.fetches {
+		total, most = total+n, max(most, n)
+	}
+	return total, most
+}
+
+// FetchesOf is the number of fetches of one session.
+func (f *fakeStripe) FetchesOf(session string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fetches[session]
+}
+
+func (f *fakeStripe) Close() { _ = f.srv.Close() }
+
+// lockSampler looks at pg_stat_activity every 10 ms while the workers book,
+// to tell whether the per-creditor events lock (internal/postgres/events.go:
+// a transaction-scoped advisory lock, so that seq follows commit order)
+// keeps bookings waiting for each other.
+type lockSampler struct {
+	stopc chan struct{}
+	done  chan lockShare
+}
+
+// lockShare is what lockSampler saw: backends of the benchmark's database
+// busy in a statement, and of those the ones waiting for an advisory lock
+// (the events lock) or for another lock.
+type lockShare struct{ samples, busy, advisory, otherLock int64 }
+
+func (l lockShare) String() string {
+	if l.busy == 0 {
+		return "lock waits: no busy backend seen"
+	}
+	return fmt.Sprintf("lock waits (pg_stat_activity every 10 ms, %d samples): of %d busy backends seen, %.1f%% waited for the events lock (advisory), %.1f%% for another lock; %.1f busy on average",
+		l.samples, l.busy, float64(l.advisory)/float64(l.busy)*100, float64(l.otherLock)/float64(l.busy)*100, float64(l.busy)/float64(max(l.samples, 1)))
+}
+
+func sampleLocks(ctx context.Context, db *postgres.DB) *lockSampler {
+	l := &lockSampler{stopc: make(chan struct{}), done: make(chan lockShare, 1)}
+	go func() {
+		var s lockShare
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-l.stopc:
+				l.done <- s
+				return
+			case <-t.C:
+			}
+			var busy, adv, other int64
+			err := db.PoolForTests().QueryRow(ctx, `SELECT count(*),
+				count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'),
+				count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event <> 'advisory')
+				FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+				AND state = 'active' AND backend_type = 'client backend'`).Scan(&busy, &adv, &other)
+			if err != nil {
+				continue
+			}
+			s.samples, s.busy, s.advisory, s.otherLock = s.samples+1, s.busy+busy, s.advisory+adv, s.otherLock+other
+		}
+	}()
+	return l
+}
+
+func (l *lockSampler) stop() lockShare {
+	close(l.stopc)
+	return <-l.done
 }
 
 type benchPayment struct {
