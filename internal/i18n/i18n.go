@@ -34,6 +34,7 @@ var Languages = []Language{
 	{Code: "nl", Name: "Nederlands", Dir: "ltr"},
 	{Code: "en", Name: "English", Dir: "ltr"},
 	{Code: "tr", Name: "Türkçe", Dir: "ltr"},
+	{Code: "ar", Name: "العربية", Dir: "rtl"},
 }
 
 // Default is the language used when nothing else is known.
@@ -146,7 +147,25 @@ func (p Printer) T(key string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
+	if p.Lang.Dir == "rtl" {
+		args = isolate(args)
+	}
 	return fmt.Sprintf(msg, args...)
+}
+
+// isolate wraps each text value in a first-strong isolate (FSI ... PDI), the
+// plain-text <bdi>: in right-to-left text a Latin name, a phone number
+// ("088 123 45 67") or a reference keeps its own order instead of being
+// reordered by the Arabic around it.
+func isolate(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok && s != "" {
+			a = "\u2068" + s + "\u2069"
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func isPlural(m *goi18n.Message) bool {

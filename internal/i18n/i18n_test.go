@@ -1,6 +1,7 @@
 package i18n_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +82,7 @@ func TestLanguages(t *testing.T) {
 	if i18n.Default != "nl" || i18n.Languages[0].Code != "nl" {
 		t.Errorf("Dutch must be the default and first language")
 	}
-	for _, code := range []string{"nl", "en", "tr"} {
+	for _, code := range []string{"nl", "en", "tr", "ar"} {
 		if !i18n.Supported(code) {
 			t.Errorf("Supported(%q) = false", code)
 		}
@@ -136,5 +137,38 @@ func TestJoinAndPlural(t *testing.T) {
 		if got := tt.p.T("overview.count", tt.n, "Eneco"); got != tt.want {
 			t.Errorf("%s overview.count(%d) = %q, want %q", tt.p.Lang.Code, tt.n, got, tt.want)
 		}
+	}
+}
+
+// Arabic has six plural forms; go-i18n picks them by CLDR's rules, and every
+// text value is isolated (FSI ... PDI) so a Latin name or a phone number
+// keeps its order in right-to-left text.
+func TestArabicPluralsAndIsolates(t *testing.T) {
+	ar := i18n.For("ar")
+	if ar.Lang.Dir != "rtl" {
+		t.Fatalf("ar dir = %q", ar.Lang.Dir)
+	}
+	name := "\u2068Eneco\u2069"
+	for n, want := range map[int]string{
+		0:   "ليست لديك فواتير مفتوحة لدى " + name + ".",
+		1:   "لديك فاتورة واحدة مفتوحة لدى " + name + ".",
+		2:   "لديك فاتورتان مفتوحتان لدى " + name + ".",
+		3:   "لديك 3 فواتير مفتوحة لدى " + name + ".",
+		11:  "لديك 11 فاتورةً مفتوحة لدى " + name + ".",
+		100: "لديك 100 فاتورة مفتوحة لدى " + name + ".",
+		103: "لديك 103 فواتير مفتوحة لدى " + name + ".",
+	} {
+		if got := ar.T("overview.count", n, "Eneco"); got != want {
+			t.Errorf("ar overview.count(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := ar.T("contact.call", "088 123 45 67", "9:00-17:00"); !strings.Contains(got, "\u2068088 123 45 67\u2069") {
+		t.Errorf("ar contact.call does not isolate the phone number: %q", got)
+	}
+	if got := i18n.For("nl").T("contact.call", "088 123 45 67", "9:00-17:00"); strings.ContainsRune(got, '\u2068') {
+		t.Errorf("nl contact.call has isolates: %q", got)
+	}
+	if got := ar.Money(1234); got != "\u2066€ 12,34\u2069" {
+		t.Errorf("ar Money = %q", got)
 	}
 }

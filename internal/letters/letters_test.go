@@ -79,6 +79,12 @@ func TestRenderReadBack(t *testing.T) {
 			"€40.00 in extra costs is added. You then have to pay €285.50.",
 			"Date: 30 April 2026", "Free help with money worries", "Call 0800 8115 for free.",
 		}},
+		{"tr", []string{
+			"Lütfen €245,50 tutarını en geç Pazartesi 18 Mayıs 2026 tarihinde ödeyin.",
+			"Tarih: 30 Nisan 2026", "Para sıkıntısı için ücretsiz yardım", "Fatma Yılmaz",
+		}},
+		// No Arabic font in the PDF: the letter is written in Dutch.
+		{"ar", []string{"Betaal € 245,50 uiterlijk op maandag 18 mei 2026.", "Datum: 30 april 2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {

@@ -11,7 +11,16 @@ type words struct {
 	p i18n.Printer
 }
 
-func wordsFor(lang string) words { return words{p: i18n.For(lang)} }
+// wordsFor returns the words of a letter in lang. The letter's fonts (the
+// Go fonts) have no Arabic script and fpdf does not shape or reorder it, so
+// a debtor who reads a right-to-left language gets the letter in Dutch; the
+// portal, email and SMS speak their language.
+func wordsFor(lang string) words {
+	if i18n.Lookup(lang).Dir == "rtl" {
+		lang = i18n.Default
+	}
+	return words{p: i18n.For(lang)}
+}
 
 // t returns the letter text for key with its verbs filled in. The letter's
 // texts (letter.*, notice.*) live in the portal's translation files

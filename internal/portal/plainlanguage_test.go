@@ -208,6 +208,11 @@ func TestPlainLanguageCatalog(t *testing.T) {
 		if !ok {
 			prefix = "(single words)"
 		}
+		if prefix == "letter" {
+			// The letter's field labels ("Datum: %s"), not sentences; the
+			// letter's own text is scored in internal/letters.
+			continue
+		}
 		groups[prefix] = append(groups[prefix], sentence(nlCat[k]))
 		if hits := plainlang.Banned(nlCat[k]); len(hits) > 0 {
 			t.Errorf("nl %q: banned words %v in %q", k, hits, nlCat[k])
