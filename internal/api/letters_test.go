@@ -41,8 +41,10 @@ func TestNoticeLetterPDF(t *testing.T) {
 	if str(t, n["deadline"]) != "2026-12-09" {
 		t.Fatalf("deadline %v", n["deadline"])
 	}
-	// Open: 245,50 and 0,08 statutory interest (4% over the 3 days since the due date).
-	for _, w := range []string{"Betaal € 245,58 uiterlijk op woensdag 9 december 2026.", "€ 40,00 extra kosten", "Jan de Vries", "2026-1101"} {
+	// Open on the letter's date: 245,50 and 0,08 statutory interest (4% over
+	// the 3 days since the due date). The letter asks what it comes to on the
+	// deadline: 19 days, 245,50 x 0,04 x 19/365 = 0,5112 -> 0,51, so 246,01.
+	for _, w := range []string{"Betaal € 246,01 uiterlijk op woensdag 9 december 2026.", "€ 40,00 extra kosten", "Jan de Vries", "2026-1101"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("letter text lacks %q\n%s", w, text)
 		}
@@ -51,7 +53,7 @@ func TestNoticeLetterPDF(t *testing.T) {
 		t.Errorf("short link %q", link)
 	}
 	f := strings.Split(epc, "\n")
-	if len(f) < 10 || f[0] != "BCD" || f[1] != "002" || f[3] != "SCT" || f[6] != "NL91ABNA0417164300" || f[7] != "EUR245.58" || !collect.ValidRF(f[9]) {
+	if len(f) < 10 || f[0] != "BCD" || f[1] != "002" || f[3] != "SCT" || f[6] != "NL91ABNA0417164300" || f[7] != "EUR246.01" || !collect.ValidRF(f[9]) {
 		t.Errorf("EPC payload %q", f)
 	}
 	if !strings.Contains(text, f[9]) {

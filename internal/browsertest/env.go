@@ -91,7 +91,7 @@ func StartWith(t *testing.T, opts Options) *Env {
 	}
 	t.Cleanup(db.Close)
 	clock := &Clock{}
-	clock.Set(awayFromMidnight(time.Now()))
+	clock.Set(time.Now())
 	db.Now = clock.Now
 
 	key := make([]byte, 32)
@@ -160,26 +160,6 @@ func (e *Env) Debtor(t testing.TB, situation string) demo.Debtor {
 	}
 	t.Fatalf("browsertest: no demo debtor in situation %q", situation)
 	return demo.Debtor{}
-}
-
-// awayFromMidnight is now, unless now is in the hours after midnight in
-// Amsterdam when the UTC date is still yesterday (or in the 15 minutes
-// before that midnight): then it is 15 minutes past the next UTC midnight.
-// Some dates are taken in Amsterdam and some (postgres.DB.Today) in UTC;
-// in those hours they differ by a day, and a journey would expect one day's
-// interest and see another's. The clock only moves forward, by at most
-// 2.5 hours, so cookies and links stay valid in the browser's real time.
-func awayFromMidnight(now time.Time) time.Time {
-	ams, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return now
-	}
-	local, utc := now.In(ams), now.UTC()
-	lateEvening := local.Hour() == 23 && local.Minute() >= 45
-	if local.Day() == utc.Day() && !lateEvening {
-		return now
-	}
-	return time.Date(utc.Year(), utc.Month(), utc.Day()+1, 0, 15, 0, 0, time.UTC)
 }
 
 // Clock is a clock that tests can stop and move. Its zero value runs in real

@@ -43,8 +43,9 @@ func drawLetter(link shortLink, problem *string) func(postgres.LetterDraft) (pos
 }
 
 // letterFacts words a notice as the facts its letter states: what is open
-// per invoice on the letter's date, the costs the notice announces, what
-// it all comes to after the last day to pay, the short link and the RF
+// per invoice on the letter's date, what to pay by the last day (interest
+// up to then included), the costs the notice announces, what it all comes
+// to after the last day to pay, the short link and the RF
 // reference of the oldest open invoice for a bank transfer.
 func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 	n, f := d.Notice, d.Facts
@@ -68,6 +69,9 @@ func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 		out.Costs = n.Costs
 	}
 	if out.AfterDeadline, err = owedAfterDeadline(f, n); err != nil {
+		return letters.Notice{}, err
+	}
+	if out.PayBy, err = owedOnDeadline(f, n); err != nil {
 		return letters.Notice{}, err
 	}
 	for _, l := range st.Open() {

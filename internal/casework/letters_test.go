@@ -15,6 +15,8 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/money"
+	"github.com/settle/settle/internal/postgres"
 )
 
 // lettersBundle is one test's database and clock with a creditor that has
@@ -79,11 +81,14 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 		t.Errorf("letter number %q", l.Number)
 	}
 	text, link, epc := apptest.ReadLetter(t, l.PDF)
-	// Open is 245,50 principal and 0,80 statutory interest (4% since 1 April).
-	// On 19 May, the day after the deadline, interest is 49 days at 4%:
-	// 125,50 x 0,04 x 49/365 = 0,6739 -> 0,67 and 120,00 -> 0,6444 -> 0,64,
-	// so 245,50 + 1,31 + 40,00 costs = 286,81 (not 246,30 + 40,00).
-	for _, w := range []string{"Betaal € 246,30 uiterlijk op maandag 18 mei 2026.", "Dan komen er € 40,00 extra kosten bij. U moet dan € 286,81 betalen.",
+	// Open on the letter's date is 245,50 principal and 0,80 statutory
+	// interest (4% since 1 April): € 246,30. The letter asks what it comes to
+	// on the deadline, 18 May, 48 days of interest: 125,50 x 0,04 x 48/365 =
+	// 0,6602 -> 0,66 and 120,00 -> 0,6312 -> 0,63, so 245,50 + 1,29 = 246,79.
+	// On 19 May, the day after, interest is 49 days: 0,6739 -> 0,67 and
+	// 0,6444 -> 0,64, so 245,50 + 1,31 + 40,00 costs = 286,81.
+	for _, w := range []string{"Betaal € 246,79 uiterlijk op maandag 18 mei 2026. Daar is de rente tot die dag al bij opgeteld.",
+		"Dan komen er € 40,00 extra kosten bij. U moet dan € 286,81 betalen.", "U kunt ook zelf € 246,79 overmaken",
 		"2026-0101", "2026-0102", "Fatma Yılmaz", "Keizersgracht 100"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("letter text lacks %q\n%s", w, text)
@@ -99,7 +104,7 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 		t.Errorf("the letter does not print its short link %q", link)
 	}
 	f := strings.Split(epc, "\n")
-	if len(f) < 10 || f[4] != "ABNANL2A" || f[5] != "Zonnestroom Energie" || f[6] != "NL91ABNA0417164300" || f[7] != "EUR246.30" || !collect.ValidRF(f[9]) {
+	if len(f) < 10 || f[4] != "ABNANL2A" || f[5] != "Zonnestroom Energie" || f[6] != "NL91ABNA0417164300" || f[7] != "EUR246.79" || !collect.ValidRF(f[9]) {
 		t.Errorf("EPC payload %q", f)
 	}
 
@@ -133,6 +138,43 @@ func TestPostedNoticeKeepsItsLetter(t *testing.T) {
 	b.clk.Add(61 * 24 * time.Hour)
 	if _, v, err := casework.OpenShortLink(b.ctx, b.db, b.signer, code); !errors.Is(err, casework.ErrLinkExpired) || v.Creditor.ID != b.cr.ID {
 		t.Errorf("OpenShortLink after 61 days: %v (creditor %q), want expired", err, v.Creditor.ID)
+	}
+}
+
+// TestPayingTheLettersAmountOnTheDeadline: whoever pays exactly what the
+// letter asks, on its last day, owes nothing more and pays no costs, also
+// after the deadline has passed (the 6:44 BW order takes interest first,
+// so the letter's amount must include the interest up to that day).
+func TestPayingTheLettersAmountOnTheDeadline(t *testing.T) {
+	t.Parallel()
+	b := setupLetters(t)
+	n := b.post(t)
+	l, err := casework.NoticeLetter(b.ctx, b.db, b.cr.ID, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, epc := apptest.ReadLetter(t, l.PDF)
+	f := strings.Split(epc, "\n")
+	if len(f) < 8 || !strings.HasPrefix(f[7], "EUR") {
+		t.Fatalf("EPC payload %q", f)
+	}
+	asked, err := money.ParseDecimal(strings.TrimPrefix(f[7], "EUR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Date(2026, 5, 18, 12, 0, 0, 0, time.UTC)
+	b.clk.Set(deadline)
+	if _, _, err := b.db.ApplyPayment(b.ctx, postgres.Receipt{CreditorID: b.cr.ID, DebtorID: b.debtor, Amount: asked,
+		On: collect.DutchDate(deadline), SourceKey: "bank:deadline-transfer", Memo: "transfer with the letter's QR code"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clk.Set(deadline.AddDate(0, 0, 10))
+	_, st, err := b.db.Statement(b.ctx, b.cr.ID, b.debtor, b.db.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total() != 0 {
+		t.Errorf("after paying the letter's %d cents on the deadline, %d cents are open ten days later", asked, st.Total())
 	}
 }
 

@@ -29,10 +29,21 @@ func OwedOn(ctx context.Context, db *postgres.DB, creditorID, debtorID string, d
 // added to those facts when it is new (drawn inside its own transaction),
 // so that its costs count.
 func owedAfterDeadline(f collect.Facts, n collect.Notice) (int64, error) {
+	return noticeOwedOn(f, n, n.Deadline.AddDate(0, 0, 1))
+}
+
+// owedOnDeadline is what a notice's invoices come to on its deadline
+// itself, interest up to that day included and no costs yet: what the
+// letter asks to be paid by then.
+func owedOnDeadline(f collect.Facts, n collect.Notice) (int64, error) {
+	return noticeOwedOn(f, n, n.Deadline)
+}
+
+func noticeOwedOn(f collect.Facts, n collect.Notice, day time.Time) (int64, error) {
 	if !slices.ContainsFunc(f.Notices, func(x collect.Notice) bool { return x.ID == n.ID }) {
 		f.Notices = append(slices.Clone(f.Notices), n)
 	}
-	st, err := collect.BuildStatement(f, n.Deadline.AddDate(0, 0, 1))
+	st, err := collect.BuildStatement(f, day)
 	if err != nil {
 		return 0, err
 	}

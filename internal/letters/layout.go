@@ -71,7 +71,11 @@ func write(pdf *fpdf.Fpdf, n Notice, epc string) (int, error) {
 	para(pdf, "", w.t("notice.open", len(n.Invoices), n.Creditor.Name, w.money(n.Open)))
 	invoiceTable(pdf, w, n)
 
-	para(pdf, "B", w.t("notice.deadline", w.money(n.Open), w.day(n.Deadline))+" "+w.t("notice.free"))
+	deadline := w.t("notice.deadline", w.money(n.payBy()), w.day(n.Deadline))
+	if n.payBy() > n.Open {
+		deadline += " " + w.t("notice.interest")
+	}
+	para(pdf, "B", deadline+" "+w.t("notice.free"))
 	if n.Costs > 0 {
 		para(pdf, "", w.t("notice.costs", w.money(n.Costs), w.money(n.afterDeadline())))
 	} else {
@@ -84,7 +88,7 @@ func write(pdf *fpdf.Fpdf, n Notice, epc string) (int, error) {
 	if err := qrPair(pdf, w, n.ShortLink, epc); err != nil {
 		return 0, err
 	}
-	para(pdf, "", w.t("notice.transfer", w.money(n.Open), groupIBAN(n.Creditor.IBAN), n.Creditor.Name, n.Reference))
+	para(pdf, "", w.t("notice.transfer", w.money(n.payBy()), groupIBAN(n.Creditor.IBAN), n.Creditor.Name, n.Reference))
 
 	heading(pdf, bodySize+1, w.t("notice.stuck"))
 	stuck := w.t("notice.stuck.text", n.ShortLink, n.Creditor.Phone)

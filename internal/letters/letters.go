@@ -81,11 +81,18 @@ type Notice struct {
 	// if nothing is paid: Open, the costs and the interest up to that day.
 	// Letters drawn before it existed have 0 and say Open + Costs.
 	AfterDeadline int64
-	Deadline      time.Time // last day to pay without costs
-	ShortLink     string    // the debtor's link, at most MaxShortLink characters
-	Reference     string    // RF reference for a bank transfer
-	HelpPhone     string    // free debt help, as the creditor's policy words it
-	HelpSite      string
+	// PayBy is what the invoices come to on Deadline itself: Open and the
+	// statutory interest up to that day, without costs. The letter asks for
+	// it and its EPC code carries it, because a payment goes to interest
+	// before principal (art. 6:44 BW): paying only Open on the deadline
+	// would leave a little principal open, and with it the costs. Letters
+	// drawn before it existed have 0 and ask for Open.
+	PayBy     int64
+	Deadline  time.Time // last day to pay without costs
+	ShortLink string    // the debtor's link, at most MaxShortLink characters
+	Reference string    // RF reference for a bank transfer
+	HelpPhone string    // free debt help, as the creditor's policy words it
+	HelpSite  string
 }
 
 // afterDeadline is what the letter says the debtor must pay after the
@@ -96,6 +103,14 @@ func (n Notice) afterDeadline() int64 {
 		return n.AfterDeadline
 	}
 	return n.Open + n.Costs
+}
+
+// payBy is what the letter asks to be paid by the deadline.
+func (n Notice) payBy() int64 {
+	if n.PayBy != 0 {
+		return n.PayBy
+	}
+	return n.Open
 }
 
 // Render returns the PDF of one 14-day letter.
@@ -189,8 +204,11 @@ func (n Notice) check() (string, error) {
 	if n.Costs < 0 {
 		return "", collect.Errorf(collect.EINVALID, "costs", "costs of %d cents are negative", n.Costs)
 	}
+	if n.PayBy != 0 && n.PayBy < n.Open {
+		return "", collect.Errorf(collect.EINVALID, "pay_by", "%d cents to pay by the deadline is less than the %d open", n.PayBy, n.Open)
+	}
 	return collect.EPCPayload(collect.EPCTransfer{
-		Name: n.Creditor.Name, IBAN: n.Creditor.IBAN, BIC: n.Creditor.BIC, Cents: n.Open, Reference: n.Reference,
+		Name: n.Creditor.Name, IBAN: n.Creditor.IBAN, BIC: n.Creditor.BIC, Cents: n.payBy(), Reference: n.Reference,
 	})
 }
 
