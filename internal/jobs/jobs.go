@@ -42,6 +42,9 @@ type Deps struct {
 	// WebhooksEvery is how often the dispatcher starts deliveries of new
 	// events; 0 is DefaultWebhooksEvery.
 	WebhooksEvery time.Duration
+	// PollOnly makes River poll for new jobs instead of LISTENing, which
+	// a transaction pooler cannot carry (config.TransactionPooler).
+	PollOnly bool
 }
 
 // payments is the payment use cases over the workers' dependencies.
@@ -78,7 +81,9 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 		// instance's payments unsynced for an hour. No job outlives
 		// JobTimeout, so after two minutes it is certainly orphaned.
 		RescueStuckJobsAfter: 2 * time.Minute,
-		Middleware:           []rivertype.Middleware{&observe{d: d}}}
+		Middleware:           []rivertype.Middleware{&observe{d: d}},
+		// Polled every FetchPollInterval (below) instead of woken by NOTIFY.
+		PollOnly: d.PollOnly}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
 		cfg.FetchCooldown = 20 * time.Millisecond
