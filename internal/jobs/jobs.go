@@ -45,11 +45,14 @@ type Deps struct {
 	// PollOnly makes River poll for new jobs instead of LISTENing, which
 	// a transaction pooler cannot carry (config.TransactionPooler).
 	PollOnly bool
+	// BaseURL is where providers post webhooks about the payments jobs
+	// start (direct debits).
+	BaseURL string
 }
 
 // payments is the payment use cases over the workers' dependencies.
 func (d Deps) payments() *casework.Payments {
-	return &casework.Payments{DB: d.DB, Providers: d.Providers, ParseStripe: d.ParseStripe, Log: d.Log}
+	return &casework.Payments{DB: d.DB, Providers: d.Providers, BaseURL: d.BaseURL, ParseStripe: d.ParseStripe, Log: d.Log}
 }
 
 // Client is River with Settle's workers.
@@ -75,6 +78,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &rewardsWorker{d: d})
 	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
+	river.AddWorker(workers, &directDebitsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
@@ -106,6 +110,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 			rewardsJob(d.OutreachEvery),
 			municipalSignalsJob(),
 			signalsJob(),
+			directDebitsJob(),
 		}
 	}
 	c, err := river.NewClient(driver, cfg)
