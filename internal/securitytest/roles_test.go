@@ -208,6 +208,9 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"POST /console/finance/lines/:id/reject": func(e *env, w consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/lines/" + w.line + "/reject", nil, neitherOfA}}
 	},
+	"POST /console/finance/lines/:id/book": func(e *env, w consoleWorld) []visit {
+		return []visit{{"POST", "/console/finance/lines/" + w.line + "/book", url.Values{"debtor": {e.B.Debtor.ID}, "invoice": {e.B.Invoice.ID}}, neitherOfA}}
+	},
 }
 
 // consoleNotOwned are console routes that show or change no creditor's records.
