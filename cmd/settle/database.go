@@ -12,8 +12,7 @@ import (
 )
 
 // database connects to DATABASE_URL, or starts (or reuses) the throwaway local
-// PostgreSQL in the data folder. It migrates (through
-// SETTLE_MIGRATE_DATABASE_URL when set), and returns a stop func that
+// PostgreSQL in the data folder. It migrates, and returns a stop func that
 // closes the pool and stops the cluster if this process started it.
 func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, func(), error) {
 	url := cfg.DatabaseURL
@@ -39,15 +38,11 @@ func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgr
 		}
 		url = cluster.URL("settle")
 	}
-	migrateURL := url
-	if cfg.MigrateDatabaseURL != "" {
-		migrateURL = cfg.MigrateDatabaseURL
-	}
-	if err := postgres.Migrate(ctx, migrateURL); err != nil {
+	if err := postgres.Migrate(ctx, url); err != nil {
 		stopCluster()
 		return nil, nil, fmt.Errorf("migrate: %w", err)
 	}
-	db, err := postgres.OpenPooled(ctx, url, cfg.DBPooler == config.TransactionPooler)
+	db, err := postgres.Open(ctx, url)
 	if err != nil {
 		stopCluster()
 		return nil, nil, err

@@ -395,7 +395,26 @@ func ConfirmBankSuggestion(ctx context.Context, db *postgres.DB, lineID, suggest
 	return db.ConfirmBankSuggestion(ctx, lineID, suggestionID, by)
 }
 
-// RejectBankLine leaves a line unmatched with the reason, with an audit record.
+// BookBankLineOn books a waiting line as a payment of a debtor finance
+// chose by search (on invoiceID, or "" for the legal order), once, with the
+// rules of every booking and an audit record, in one transaction.
+func BookBankLineOn(ctx context.Context, db *postgres.DB, lineID, debtorID, invoiceID, by string) (collect.BankLine, error) {
+	return db.BookBankLineOn(ctx, lineID, debtorID, invoiceID, by)
+}
+
+// DebtorsForLine searches a creditor's debtors to book a bank line on.
+func DebtorsForLine(ctx context.Context, db *postgres.DB, creditorID, query string, limit int) ([]postgres.DebtorMatch, error) {
+	return db.SearchDebtorsForLine(ctx, creditorID, query, limit)
+}
+
+// RejectedBankLines lists the creditor's rejected lines, newest first, at
+// most limit, and how many there are in all.
+func RejectedBankLines(ctx context.Context, db *postgres.DB, creditorID string, limit int) ([]collect.BankLine, int, error) {
+	return db.RejectedBankLines(ctx, creditorID, limit)
+}
+
+// RejectBankLine marks a waiting line rejected with the reason, with an
+// audit record: it waits no more and is offered for no match.
 func RejectBankLine(ctx context.Context, db *postgres.DB, lineID, reason, by string) (collect.BankLine, error) {
 	return db.RejectBankLine(ctx, lineID, reason, by)
 }

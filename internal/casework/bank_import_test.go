@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -337,8 +338,20 @@ func TestSuggestionConfirmedAndRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := f.db.BankLine(f.ctx, rejected.ID)
-	if got.State != collect.BankUnmatched || got.Reason != "a donation, not a payment" || got.DecidedBy != "finance" {
+	if got.State != collect.BankRejected || got.Reason != "a donation, not a payment" || got.DecidedBy != "finance" {
 		t.Errorf("rejected line %+v", got)
+	}
+	// A rejected line waits no more: not among the open lines, not to be
+	// decided again, but listed with the rejected ones.
+	open, _, err := casework.OpenBankLines(f.ctx, f.db, got.CreditorID, 100)
+	if err != nil || slices.ContainsFunc(open, func(l postgres.OpenBankLine) bool { return l.ID == got.ID }) {
+		t.Errorf("open lines after the rejection (%v): %+v", err, open)
+	}
+	if _, err := casework.ConfirmBankSuggestion(f.ctx, f.db, got.ID, itoa(byAmount.Suggestions[0].ID), "finance"); collect.ErrorCode(err) != collect.ECONFLICT {
+		t.Errorf("confirming a rejected line: %v, want a conflict", err)
+	}
+	if rej, n, err := casework.RejectedBankLines(f.ctx, f.db, got.CreditorID, 10); err != nil || n != 1 || len(rej) != 1 || rej[0].ID != got.ID {
+		t.Errorf("rejected lines: %d %+v (%v), want this one", n, rej, err)
 	}
 	if n := f.open(t, "Ayşe Yılmaz"); n != 7500 {
 		t.Errorf("Ayşe Yılmaz owes %d after the rejection, want 7500", n)
@@ -522,5 +535,71 @@ func TestBatchBookingEqualsApplyPayment(t *testing.T) {
 	sort.Strings(b)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("ApplyPayment booked\n%s\nBookReceiptsTx booked\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// TestBankLineBookedOnSearchedDebtor: finance finds a debtor by search and
+// books a waiting line on one of their invoices, with the booking rules of
+// every payment, exactly once; a debtor of another creditor is refused.
+func TestBankLineBookedOnSearchedDebtor(t *testing.T) {
+	t.Parallel()
+	f := importedBankFixture(t)
+	line := lineWith(t, f.lines(t), func(l collect.BankLine) bool { return l.Amount == 7500 })
+	matches, err := casework.DebtorsForLine(f.ctx, f.db, f.creditor.ID, "yılmaz", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onF2001 postgres.DebtorMatch
+	for _, m := range matches {
+		if m.DebtorID != f.debtors["Ayşe Yılmaz"].ID {
+			t.Errorf("search for yılmaz found %+v", m)
+		}
+		if m.InvoiceNumber == "F-2001" {
+			onF2001 = m
+		}
+	}
+	if len(matches) != 3 || onF2001.InvoiceID != f.invoices["F-2001"].ID {
+		t.Fatalf("search for yılmaz: %+v, want Ayşe without an invoice and with F-2001 and F-2002", matches)
+	}
+	if m, _ := casework.DebtorsForLine(f.ctx, f.db, f.creditor.ID, "F-3001", 20); len(m) != 2 || m[0].DebtorID != f.debtors["Kees Bakker"].ID {
+		t.Errorf("search by invoice number: %+v, want Kees Bakker", m)
+	}
+	if m, _ := casework.DebtorsForLine(f.ctx, f.db, f.creditor.ID, "%", 20); len(m) != 0 {
+		t.Errorf("a search for %% found %+v, want nothing (no wildcard)", m)
+	}
+	other, _ := newCreditor(t, f.db, collect.Creditor{Name: "Ander B.V."})
+	stranger := newDebtor(t, f.db, collect.Debtor{CreditorID: other.ID, ExternalRef: "X-1", Name: "Ayşe Yılmaz", Kind: collect.Consumer, Language: "nl"})
+	if _, err := casework.BookBankLineOn(f.ctx, f.db, line.ID, stranger.ID, "", "agent:fin"); collect.ErrorCode(err) != collect.ENOTFOUND {
+		t.Errorf("booking on another creditor's debtor: %v, want not found", err)
+	}
+	if _, err := casework.BookBankLineOn(f.ctx, f.db, line.ID, onF2001.DebtorID, f.invoices["F-3001"].ID, "agent:fin"); collect.ErrorCode(err) != collect.ENOTFOUND {
+		t.Errorf("booking on another debtor's invoice: %v, want not found", err)
+	}
+	if n := f.invoiceOpen(t, "F-2001"); n != 7500 {
+		t.Fatalf("F-2001 has %d open before the booking, want 7500", n)
+	}
+	booked, err := casework.BookBankLineOn(f.ctx, f.db, line.ID, onF2001.DebtorID, onF2001.InvoiceID, "agent:fin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if booked.State != collect.BankBooked || booked.DebtorID != onF2001.DebtorID || booked.PaymentID == "" || booked.DecidedBy != "agent:fin" {
+		t.Errorf("booked line %+v", booked)
+	}
+	if n := f.invoiceOpen(t, "F-2001"); n != 0 {
+		t.Errorf("F-2001 still has %d open", n)
+	}
+	if n := f.open(t, "Ayşe Yılmaz"); n != 0 {
+		t.Errorf("Ayşe Yılmaz owes %d after the booking, want 0", n)
+	}
+	if _, err := casework.BookBankLineOn(f.ctx, f.db, line.ID, onF2001.DebtorID, onF2001.InvoiceID, "agent:fin"); collect.ErrorCode(err) != collect.ECONFLICT {
+		t.Errorf("booking twice: %v, want a conflict", err)
+	}
+	var payments, received int64
+	if err := f.db.PoolForTests().QueryRow(f.ctx, `SELECT (SELECT count(*) FROM payments WHERE provider_id = $1),
+		(SELECT -sum(amount_cents) FROM ledger_entries WHERE source_key = $2 AND kind = 'payment')`, line.EntryKey, "bank:"+line.ID).Scan(&payments, &received); err != nil {
+		t.Fatal(err)
+	}
+	if payments != 1 || received != 7500 {
+		t.Errorf("%d payments and %d cents booked for the line, want 1 and 7500", payments, received)
 	}
 }

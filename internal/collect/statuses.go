@@ -91,6 +91,9 @@ const (
 	// that has not arrived, so nothing is booked; the entry counts once the
 	// bank books it, in a later statement.
 	BankPending BankLineState = "pending"
+	// BankRejected is a line finance decided is no debtor's payment (the
+	// reason says why): it no longer waits and is not offered for matching.
+	BankRejected BankLineState = "rejected"
 )
 
 // PayoutStatus says whether a provider's payout reached the bank.

@@ -36,6 +36,7 @@ func (co *Console) registerFinance(app *fiber.App) {
 	app.Post(financePrefix+"/import", co.requireAgent, co.requireFinance, co.h(co.financeImport))
 	app.Post(financePrefix+"/lines/:id/confirm", co.requireAgent, co.requireFinance, co.h(co.confirmLine))
 	app.Post(financePrefix+"/lines/:id/reject", co.requireAgent, co.requireFinance, co.h(co.rejectLine))
+	app.Post(financePrefix+"/lines/:id/book", co.requireAgent, co.requireFinance, co.h(co.bookLine))
 	app.Get(financePrefix+"/exports/payments.csv", co.requireAgent, co.requireFinance, co.h(co.exportPayments))
 	app.Get(financePrefix+"/exports/journal.csv", co.requireAgent, co.requireFinance, co.h(co.exportJournal))
 }
@@ -63,6 +64,16 @@ type financePage struct {
 	Payouts    []payoutRow
 	Lines      []openLine
 	LinesTotal int
+	// ShowRejected lists the rejected lines instead of the waiting ones
+	// (?lines=rejected); RejectedTotal counts them either way.
+	ShowRejected  bool
+	Rejected      []collect.BankLine
+	RejectedTotal int
+	// BookLine is the waiting line whose debtor search (?book=&who=) ran,
+	// with what was searched and found.
+	BookLine string
+	Who      string
+	Matches  []postgres.DebtorMatch
 	Import     *importResult
 }
 
@@ -160,7 +171,9 @@ func (co *Console) finance(c *fiber.Ctx) error {
 	case "line.confirmed":
 		p.Done = "The bank line is booked as a payment of the debtor you chose."
 	case "line.rejected":
-		p.Done = "The bank line stays unmatched, with your reason."
+		p.Done = "The bank line is rejected with your reason: it no longer waits and is not offered for matching."
+	case "line.booked":
+		p.Done = "The bank line is booked as a payment of the debtor you found."
 	}
 	return co.renderFinance(c, fiber.StatusOK, s, p, nil)
 }
@@ -193,6 +206,9 @@ func (co *Console) renderFinance(c *fiber.Ctx, status int, s selection, p page, 
 		f.Payouts = append(f.Payouts, r)
 	}
 	if f.Lines, f.LinesTotal, err = openBankLines(ctx, co.DB, id, f.Today); err != nil {
+		return err
+	}
+	if err := co.bankLineViews(c, f); err != nil {
 		return err
 	}
 	p.Finance = f
@@ -392,6 +408,15 @@ func (co *Console) lineDecision(c *fiber.Ctx, done string, fn func(id, by string
 func (co *Console) confirmLine(c *fiber.Ctx) error {
 	return co.lineDecision(c, "line.confirmed", func(id, by string) error {
 		_, err := casework.ConfirmBankSuggestion(c.UserContext(), co.DB, id, c.FormValue("suggestion"), by)
+		return err
+	})
+}
+
+// bookLine books a waiting line on the debtor (and invoice) finance found
+// by search; the store books it once, under the line's lock.
+func (co *Console) bookLine(c *fiber.Ctx) error {
+	return co.lineDecision(c, "line.booked", func(id, by string) error {
+		_, err := casework.BookBankLineOn(c.UserContext(), co.DB, id, c.FormValue("debtor"), c.FormValue("invoice"), by)
 		return err
 	})
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"mime/multipart"
 	"net/http"
@@ -128,7 +129,13 @@ func TestFinancePages(t *testing.T) {
 	apptest.WantStatus(t, "reject without a reason", fin.Post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {" "}}), http.StatusUnprocessableEntity)
 	r = fin.Post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {"A gift, not a payment"}})
 	apptest.WantStatus(t, "reject", r, http.StatusSeeOther)
-	apptest.WantContains(t, "after rejecting", fin.Get(r.Header.Get("Location")).Body, "stays unmatched", "Rejected before: A gift, not a payment")
+	r = fin.Get(r.Header.Get("Location"))
+	apptest.WantContains(t, "after rejecting", r.Body, "is rejected with your reason", "Nothing is waiting", `id="show-rejected">rejected lines (1)</a>`)
+	apptest.WantNotContains(t, "after rejecting", r.Body, `id="line-`+left[0][1]+`"`)
+	r = fin.Get("/console/finance?creditor=" + a.ID + "&lines=rejected")
+	apptest.WantContains(t, "rejected lines", r.Body, `id="rejected-`+left[0][1]+`"`, "A gift, not a payment", "€7.77")
+	apptest.WantStatus(t, "reject twice", fin.Post("/console/finance/lines/"+left[0][1]+"/reject", url.Values{"reason": {"again"}}), http.StatusConflict)
+	apptest.WantNotContains(t, "finance b, rejected lines", fb.Get("/console/finance?lines=rejected").Body, "A gift")
 
 	// The exports.
 	r = fin.Get("/console/finance/exports/journal.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")
@@ -207,4 +214,52 @@ func amountOf(t *testing.T, s string) int64 {
 		v = -v
 	}
 	return v
+}
+
+// TestFinanceBookLineBySearch: the unmatched 7,77 is booked on a debtor
+// finance finds by name, on the invoice chosen, once; a search never shows
+// another creditor's debtors.
+func TestFinanceBookLineBySearch(t *testing.T) {
+	e := newEnv(t)
+	a := e.creditor("Zonnestroom Energie")
+	b := e.creditor("Groothandel Van Dijk")
+	d1 := e.debtor(a, "D-1", "Jan de Vries")
+	inv1 := e.invoice(a, d1, "F-1001", apptest.Start.AddDate(0, 0, -30), 10000)
+	d2 := e.debtor(a, "D-2", "Fenna Bakker")
+	inv2 := e.invoice(a, d2, "F-2001", apptest.Start.AddDate(0, 0, -30), 2000)
+	e.debtor(b, "B-1", "Fenna Bakker-Smit")
+	e.Agent("fin@example.nl", "finance", a.ID)
+	fin := e.Client()
+	fin.SignInAgent("fin@example.nl")
+	fin.Get("/console/finance") // the form's CSRF token
+	r := upload(fin, "/console/finance/import", map[string]string{"creditor": a.ID}, "stmt.xml", statement(t, "S-9", inv1.PaymentReference, 99999))
+	apptest.WantStatus(t, "import", r, http.StatusOK)
+	var line string
+	page := fin.Get("/console/finance?creditor=" + a.ID).Body
+	for _, m := range lineID.FindAllStringSubmatch(page, -1) {
+		if strings.Contains(page, `id="line-h-`+m[1]+`">€7.77`) {
+			line = m[1]
+		}
+	}
+	if line == "" {
+		t.Fatal("the 7,77 line is not waiting on the finance page")
+	}
+	r = fin.Get("/console/finance?creditor=" + a.ID + "&book=" + line + "&who=bakker")
+	apptest.WantStatus(t, "search", r, http.StatusOK)
+	apptest.WantContains(t, "search", r.Body, `id="matches-`+line+`"`, "Fenna Bakker", "invoice F-2001")
+	apptest.WantNotContains(t, "search", r.Body, "Bakker-Smit")
+	r = fin.Get("/console/finance?creditor=" + a.ID + "&book=" + line + "&who=nobody-here")
+	apptest.WantContains(t, "empty search", r.Body, "No debtor of Zonnestroom Energie found")
+	book := url.Values{"debtor": {d2.ID}, "invoice": {inv2.ID}}
+	r = fin.Post("/console/finance/lines/"+line+"/book", book)
+	apptest.WantStatus(t, "book", r, http.StatusSeeOther)
+	apptest.WantContains(t, "after booking", fin.Get(r.Header.Get("Location")).Body, "booked as a payment of the debtor you found")
+	apptest.WantStatus(t, "book twice", fin.Post("/console/finance/lines/"+line+"/book", book), http.StatusConflict)
+	var n, paid int64
+	if err := e.DB.PoolForTests().QueryRow(context.Background(), `SELECT count(*), coalesce(sum(amount_cents), 0) FROM payments WHERE debtor_id = $1 AND provider = 'bank'`, d2.ID).Scan(&n, &paid); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || paid != 777 {
+		t.Errorf("Fenna Bakker has %d bank payments of %d cents, want 1 of 777", n, paid)
+	}
 }

@@ -170,6 +170,56 @@ func (db *DB) ConfirmBankSuggestion(ctx context.Context, lineID, suggestionID, b
 	return out, err
 }
 
+// BookBankLineOn books a suggested or unmatched line as a payment of a
+// debtor a finance user chose (by search, not among the suggestions), on
+// one of that debtor's invoices or (invoiceID "") in the legal order, with the rules
+// of every other booking (bookBankLineTx), in one transaction with its
+// audit record. The line is locked and must still wait for a decision, and
+// the booking's source key is the line's, so it is booked once however
+// often the form is sent.
+func (db *DB) BookBankLineOn(ctx context.Context, lineID, debtorID, invoiceID, by string) (collect.BankLine, error) {
+	var out collect.BankLine
+	if !validUUID(debtorID) {
+		return out, collect.Errorf(collect.ENOTFOUND, "debtor", "debtor not found")
+	}
+	if invoiceID != "" && !validUUID(invoiceID) {
+		return out, collect.Errorf(collect.ENOTFOUND, "invoice", "invoice not found")
+	}
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		l, err := lockUndecidedBankLine(ctx, tx, lineID)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM debtors WHERE id = $1 AND creditor_id = $2)
+				AND ($3 = '' OR EXISTS (SELECT 1 FROM invoices WHERE id::text = $3 AND debtor_id = $1))`,
+			debtorID, l.CreditorID, invoiceID).Scan(&ok); err != nil {
+			return dbErr(err, "debtor")
+		}
+		if !ok {
+			return collect.Errorf(collect.ENOTFOUND, "debtor", "no such debtor or invoice at this line's creditor")
+		}
+		paymentID, err := bookBankLineTx(ctx, tx, l, debtorID, invoiceID, db.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'booked', reason = '', debtor_id = $2, invoice_id = $3, payment_id = $4, decided_by = $5, updated_at = $6 WHERE id = $1`,
+			l.ID, debtorID, nullable(invoiceID), paymentID, by, db.Now()); err != nil {
+			return dbErr(err, "bank line")
+		}
+		// The same action as a confirmed suggestion, so the creditor gets
+		// its payment.booked event; "chosen" tells the two apart.
+		if err := Audit(ctx, tx, by, "bank_line.confirmed", l.CreditorID, debtorID, "bank_line:"+l.ID,
+			map[string]any{"state": l.State, "reason": l.Reason},
+			map[string]any{"state": collect.BankBooked, "chosen": "search", "invoice_id": invoiceID, "payment_id": paymentID, "amount_cents": l.Amount}); err != nil {
+			return err
+		}
+		out, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1`, l.ID))
+		return dbErr(err, "bank line")
+	})
+	return out, err
+}
+
 // bookBankLineTx creates the bank-transfer payment of a line and books it
 // with ApplyPaymentTx (source key bank:<line id>). It returns the payment id.
 func bookBankLineTx(ctx context.Context, tx pgx.Tx, l collect.BankLine, debtorID, invoiceID string, now time.Time) (string, error) {
@@ -191,8 +241,9 @@ func bookBankLineTx(ctx context.Context, tx pgx.Tx, l collect.BankLine, debtorID
 	return id, err
 }
 
-// RejectBankLine leaves a suggested or unmatched line unmatched, with the
-// reason a finance user gives, in one transaction with its audit record.
+// RejectBankLine marks a suggested or unmatched line rejected, with the
+// reason a finance user gives, in one transaction with its audit record: it
+// no longer waits for a decision and is offered for no match.
 func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (collect.BankLine, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
@@ -204,12 +255,12 @@ func (db *DB) RejectBankLine(ctx context.Context, lineID, reason, by string) (co
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'unmatched', reason = $2, decided_by = $3, updated_at = $4 WHERE id = $1`,
+		if _, err := tx.Exec(ctx, `UPDATE bank_lines SET state = 'rejected', reason = $2, decided_by = $3, updated_at = $4 WHERE id = $1`,
 			l.ID, reason, by, db.Now()); err != nil {
 			return dbErr(err, "bank line")
 		}
 		if err := Audit(ctx, tx, by, "bank_line.rejected", l.CreditorID, "", "bank_line:"+l.ID,
-			map[string]any{"state": l.State, "reason": l.Reason}, map[string]any{"state": collect.BankUnmatched, "reason": reason}); err != nil {
+			map[string]any{"state": l.State, "reason": l.Reason}, map[string]any{"state": collect.BankRejected, "reason": reason}); err != nil {
 			return err
 		}
 		out, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE id = $1`, l.ID))
@@ -253,7 +304,7 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 	var orig collect.BankLine
 	orig, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines
 		WHERE creditor_id = $1 AND credit AND NOT reversal AND amount_cents = $2 AND currency = $3 AND booking_date <= $4
-			AND state IN ('booked', 'payout', 'suggested', 'unmatched')
+			AND state IN ('booked', 'payout', 'suggested', 'unmatched', 'rejected')
 			AND (($5 <> '' AND end_to_end_id = $5) OR ($6 <> '' AND reference = $6) OR ($7 <> '' AND cp_iban = $7))
 		ORDER BY ($5 <> '' AND end_to_end_id = $5) DESC, ($6 <> '' AND reference = $6) DESC, booking_date DESC, seq DESC
 		LIMIT 1 FOR UPDATE`, r.CreditorID, r.Amount, r.Currency, r.BookingDate, r.EndToEndID, r.Reference, r.CPIBAN))

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/settle/settle/internal/collect"
@@ -69,4 +70,61 @@ func (db *DB) OpenBankLines(ctx context.Context, creditorID string, limit int) (
 		out = append(out, OpenBankLine{BankLine: l, Suggestions: named})
 	}
 	return out, total, nil
+}
+
+// RejectedBankLines lists the creditor's rejected bank lines, newest
+// first, at most limit; and how many there are in all.
+func (db *DB) RejectedBankLines(ctx context.Context, creditorID string, limit int) ([]collect.BankLine, int, error) {
+	var total int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM bank_lines WHERE creditor_id = $1 AND state = 'rejected'`, creditorID).Scan(&total); err != nil {
+		return nil, 0, dbErr(err, "rejected bank lines")
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+bankLineCols+` FROM bank_lines WHERE creditor_id = $1 AND state = 'rejected'
+		ORDER BY booking_date DESC, seq DESC, id LIMIT $2`, creditorID, limit)
+	if err != nil {
+		return nil, 0, dbErr(err, "rejected bank lines")
+	}
+	lines, err := collectRows(rows, scanBankLine, "rejected bank lines")
+	return lines, total, err
+}
+
+// DebtorMatch is a debtor found for a bank line, with an open invoice to
+// book on ("" for the legal order).
+type DebtorMatch struct {
+	DebtorID      string
+	Name          string
+	ExternalRef   string
+	Postcode      string
+	InvoiceID     string
+	InvoiceNumber string
+}
+
+// SearchDebtorsForLine finds a creditor's debtors by a part of their name
+// or by their exact customer number, invoice number, payment reference or
+// payer IBAN of an earlier payment, at most limit, with each debtor's
+// invoices (one row per invoice, and one without an invoice).
+func (db *DB) SearchDebtorsForLine(ctx context.Context, creditorID, q string, limit int) ([]DebtorMatch, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	compact := strings.ToUpper(strings.ReplaceAll(q, " ", ""))
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+	rows, err := db.pool.Query(ctx, `WITH found AS (
+			SELECT d.id, d.name, d.external_ref, d.postcode FROM debtors d
+			WHERE d.creditor_id = $1 AND (lower(d.name) LIKE $2 OR d.external_ref = $3
+				OR EXISTS (SELECT 1 FROM invoices i WHERE i.debtor_id = d.id AND (i.number = $3 OR upper(i.payment_reference) = $4))
+				OR EXISTS (SELECT 1 FROM payments p WHERE p.debtor_id = d.id AND p.payer_iban = $4 AND p.payer_iban <> ''))
+			ORDER BY d.name, d.id LIMIT $5)
+		SELECT f.id::text, f.name, f.external_ref, f.postcode, '', '' FROM found f
+		UNION ALL
+		SELECT f.id::text, f.name, f.external_ref, f.postcode, i.id::text, i.number FROM found f JOIN invoices i ON i.debtor_id = f.id
+		ORDER BY 2, 1, 6`, creditorID, like, q, compact, limit)
+	if err != nil {
+		return nil, dbErr(err, "search debtors")
+	}
+	return collectRows(rows, func(r pgx.Row) (DebtorMatch, error) {
+		var m DebtorMatch
+		return m, r.Scan(&m.DebtorID, &m.Name, &m.ExternalRef, &m.Postcode, &m.InvoiceID, &m.InvoiceNumber)
+	}, "search debtors")
 }
