@@ -12,7 +12,8 @@ import (
 )
 
 // database connects to DATABASE_URL, or starts (or reuses) the throwaway local
-// PostgreSQL in the data folder. It migrates, and returns a stop func that
+// PostgreSQL in the data folder. It migrates (through
+// SETTLE_MIGRATE_DATABASE_URL when set), and returns a stop func that
 // closes the pool and stops the cluster if this process started it.
 func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, func(), error) {
 	url := cfg.DatabaseURL
@@ -38,11 +39,15 @@ func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgr
 		}
 		url = cluster.URL("settle")
 	}
-	if err := postgres.Migrate(ctx, url); err != nil {
+	migrateURL := url
+	if cfg.MigrateDatabaseURL != "" {
+		migrateURL = cfg.MigrateDatabaseURL
+	}
+	if err := postgres.Migrate(ctx, migrateURL); err != nil {
 		stopCluster()
 		return nil, nil, fmt.Errorf("migrate: %w", err)
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.OpenPooled(ctx, url, cfg.DBPooler == config.TransactionPooler)
 	if err != nil {
 		stopCluster()
 		return nil, nil, err

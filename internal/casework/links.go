@@ -122,13 +122,28 @@ func OpenLink(ctx context.Context, db *postgres.DB, signer *access.Signer, token
 	case errors.Is(err, access.ErrTokenExpired) || !db.Now().Before(link.ExpiresAt):
 		return v, ErrLinkExpired
 	}
-	return v, nil
+	// The agent's file shows that the link was used (once per visit).
+	return v, db.RecordLinkOpened(ctx, link)
 }
 
 // debtorLanguage is the language of a link's debtor when the portal speaks
 // it, else "".
 func debtorLanguage(ctx context.Context, db *postgres.DB, link postgres.Link) string {
-	if d, err := db.Debtor(ctx, link.CreditorID, link.DebtorID); err == nil && i18n.Supported(d.Language) {
+	d, err := db.Debtor(ctx, link.CreditorID, link.DebtorID)
+	if err != nil {
+		return ""
+	}
+	return fileLanguage(ctx, db, d)
+}
+
+// fileLanguage is the language in a debtor's file: the one the debtor chose
+// (contact wishes), else the one the creditor gave; "" when the portal
+// speaks neither, so that the browser's language is next.
+func fileLanguage(ctx context.Context, db *postgres.DB, d collect.Debtor) string {
+	if w, ok, err := db.ContactWishesOf(ctx, d.ID); err == nil && ok && i18n.Supported(w.Language) {
+		return w.Language
+	}
+	if i18n.Supported(d.Language) {
 		return d.Language
 	}
 	return ""
@@ -155,8 +170,9 @@ type SignInResult struct {
 
 // SignIn checks a debtor's answer to the second factor of an opened link.
 // Wrong answers are counted per link; the fifth locks the link for a
-// quarter of an hour. The session speaks lang when the portal has it, else
-// the debtor's own language.
+// quarter of an hour. The session speaks lang (a choice made on this visit
+// before signing in) when the portal has it, else the language in the
+// debtor's file, else none: then the browser's language is used.
 func SignIn(ctx context.Context, db *postgres.DB, v LinkVisit, answer access.Answer, lang string) (SignInResult, error) {
 	// Claim the attempt before looking at the answer, so parallel answers
 	// cannot get past the lockout.
@@ -175,13 +191,17 @@ func SignIn(ctx context.Context, db *postgres.DB, v LinkVisit, answer access.Ans
 	}
 	if !access.CheckSecondFactor(v.Creditor.SecondFactor, d, answer) {
 		res.Wrong = true
-		return res, nil
+		left := res.Visit.TriesLeft
+		if res.Visit.LockedUntil != nil {
+			left = 0
+		}
+		return res, db.RecordWrongAnswer(ctx, link, left)
 	}
 	if err := db.ResetAttempts(ctx, link.JTI); err != nil {
 		return SignInResult{}, err
 	}
 	if !i18n.Supported(lang) {
-		lang = d.Language
+		lang = fileLanguage(ctx, db, d)
 	}
 	res.Session, err = db.CreateSession(ctx, postgres.Session{Kind: "debtor", DebtorID: d.ID, CreditorID: v.Creditor.ID, LinkJTI: link.JTI, Language: lang})
 	return res, err

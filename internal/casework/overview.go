@@ -99,7 +99,7 @@ func Overview(ctx context.Context, db *postgres.DB, now time.Time, creditorID, d
 			break
 		}
 	}
-	if o.Promises, err = OpenPromiseDesk(ctx, db, now, creditorID, debtorID); err != nil {
+	if o.Promises, err = promiseDesk(ctx, db, o.Today, creditorID, debtorID, o.Facts, o.Statement, plans); err != nil {
 		return o, err
 	}
 	if o.Rewards, err = RewardOffers(ctx, db, o.Statement, creditorID, o.Approved != nil); err != nil {

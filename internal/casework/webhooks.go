@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -86,4 +88,115 @@ func ReceiveStripeEvent(ctx context.Context, db *postgres.DB, q Queue, log *slog
 			}
 			return q.EnqueueStripeEventTx(ctx, tx, rowID)
 		})
+}
+
+// StripeInbox is ReceiveStripeEvent with group commit: the events that come
+// in while one transaction stores earlier ones are stored, and their jobs
+// enqueued, together in the next transaction, so at thousands of events a
+// second a post costs a share of one commit instead of its own. Each post
+// still answers only after its event and job are committed. The zero value
+// is not usable; set the fields and keep the inbox for the process.
+type StripeInbox struct {
+	DB            *postgres.DB
+	Queue         Queue
+	Log           *slog.Logger
+	ResolveIntent func(ctx context.Context, paymentIntentID string) (string, error)
+
+	once sync.Once
+	in   chan inboxItem
+}
+
+type inboxItem struct {
+	ev   postgres.WebhookEvent
+	done chan error
+}
+
+// inboxBatch is the most events one transaction stores: enough to take a
+// burst of concurrent posts at once, few enough to keep the statement short.
+const inboxBatch = 256
+
+// Receive takes one verified Stripe event as ReceiveStripeEvent does, with
+// the same answers, and returns once it is stored (or found to be a
+// redelivery) and its job enqueued in the same transaction.
+func (in *StripeInbox) Receive(ctx context.Context, ev StripeEvent) error {
+	if ev.PaymentID == "" && ev.ProviderID != "" && in.ResolveIntent != nil {
+		var err error
+		if ev.PaymentID, err = in.ResolveIntent(ctx, ev.ProviderID); err != nil {
+			in.Log.Warn("stripe webhook: intent not ours", "event_id", ev.ID, "err", err)
+			return ErrUnknownPayment
+		}
+	}
+	p, err := in.DB.PaymentByID(ctx, ev.PaymentID)
+	if collect.IsNotFound(err) {
+		return ErrUnknownPayment
+	}
+	if err != nil {
+		return err
+	}
+	if refused, err := RefuseForeignStripeEvent(ctx, in.DB, in.Log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
+		return err
+	} else if refused {
+		return ErrEventRefused
+	}
+	in.once.Do(func() {
+		in.in = make(chan inboxItem, inboxBatch)
+		go in.run()
+	})
+	item := inboxItem{ev: postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: ev.Payload},
+		done: make(chan error, 1)}
+	select {
+	case in.in <- item:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// The batch's transaction runs on its own: a post that gives up waiting
+	// (its sender hung up) answers nothing, and the provider sends again.
+	select {
+	case err := <-item.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run stores what came in as batches, one transaction at a time, for as
+// long as the process lives.
+func (in *StripeInbox) run() {
+	batch := make([]inboxItem, 0, inboxBatch)
+	for first := range in.in {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < inboxBatch {
+			select {
+			case it := <-in.in:
+				batch = append(batch, it)
+			default:
+				break more
+			}
+		}
+		err := in.store(batch)
+		for _, it := range batch {
+			it.done <- err
+		}
+	}
+}
+
+func (in *StripeInbox) store(batch []inboxItem) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	evs := make([]postgres.WebhookEvent, len(batch))
+	for i, it := range batch {
+		evs[i] = it.ev
+	}
+	return in.DB.StoreWebhookEvents(ctx, evs, func(tx pgx.Tx, stored []postgres.StoredEvent) error {
+		for _, s := range stored {
+			if !s.Fresh {
+				continue // a redelivery: its job was enqueued with the first
+			}
+			if err := in.Queue.EnqueueStripeEventTx(ctx, tx, s.RowID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

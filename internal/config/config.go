@@ -47,7 +47,22 @@ type Config struct {
 	// AdminAddr is SETTLE_ADMIN_ADDR: where /metrics and pprof listen, on
 	// loopback only; "" is off.
 	AdminAddr string
+
+	// DBPooler is SETTLE_DB_POOLER: "" when DATABASE_URL reaches
+	// PostgreSQL itself (or a pooler in session mode), "transaction" when it
+	// reaches PgBouncer in transaction mode, where a server connection is
+	// ours only for one transaction: no prepared statements by name, no
+	// LISTEN, no session locks.
+	DBPooler string
+	// MigrateDatabaseURL is SETTLE_MIGRATE_DATABASE_URL: a direct
+	// connection for the migrations, whose lock is held by the session.
+	// Required with DBPooler "transaction"; otherwise DATABASE_URL.
+	MigrateDatabaseURL string
 }
+
+// TransactionPooler is the SETTLE_DB_POOLER value for PgBouncer's
+// pool_mode = transaction.
+const TransactionPooler = "transaction"
 
 // FromEnv reads the configuration with its defaults and checks it.
 func FromEnv() (Config, error) {
@@ -74,6 +89,10 @@ func FromEnv() (Config, error) {
 	}
 	c.AdminAddr = os.Getenv("SETTLE_ADMIN_ADDR")
 	if err := checkAdminAddr(c.AdminAddr); err != nil {
+		return c, err
+	}
+	c.DBPooler, c.MigrateDatabaseURL = os.Getenv("SETTLE_DB_POOLER"), os.Getenv("SETTLE_MIGRATE_DATABASE_URL")
+	if err := c.checkPooler(); err != nil {
 		return c, err
 	}
 	if c.BaseURL == "" {
@@ -134,6 +153,24 @@ func (c Config) checkMessaging() error {
 	}
 	if _, err := notify.NewSMSGateway(c.SMSConfig(), nil); err != nil {
 		return fmt.Errorf("SETTLE_SMS_URL, SETTLE_SMS_SID, SETTLE_SMS_TOKEN, SETTLE_SMS_FROM: %w", err)
+	}
+	return nil
+}
+
+// checkPooler checks the pooler settings: transaction pooling needs a
+// DATABASE_URL (the pooler) and a direct URL for the migrations.
+func (c Config) checkPooler() error {
+	switch c.DBPooler {
+	case "":
+	case TransactionPooler:
+		if c.DatabaseURL == "" {
+			return fmt.Errorf("SETTLE_DB_POOLER=transaction needs DATABASE_URL (the pooler's address)")
+		}
+		if c.MigrateDatabaseURL == "" {
+			return fmt.Errorf("SETTLE_DB_POOLER=transaction needs SETTLE_MIGRATE_DATABASE_URL: migrations hold a session lock, which a transaction pooler cannot keep, so they need a direct connection to PostgreSQL")
+		}
+	default:
+		return fmt.Errorf("SETTLE_DB_POOLER must be empty or transaction, not %q", c.DBPooler)
 	}
 	return nil
 }

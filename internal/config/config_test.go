@@ -63,3 +63,29 @@ func TestAdminAddr(t *testing.T) {
 		})
 	}
 }
+
+// Transaction pooling needs the pooler's URL and a direct one for the
+// migrations; an unknown pooler stops the start.
+func TestDBPooler(t *testing.T) {
+	for _, tc := range []struct{ pooler, db, migrate, want string }{
+		{"", "", "", ""},
+		{"", "postgres://db/settle", "", ""},
+		{"transaction", "postgres://pgbouncer:6432/settle", "postgres://db:5432/settle", ""},
+		{"transaction", "postgres://pgbouncer:6432/settle", "", "needs SETTLE_MIGRATE_DATABASE_URL"},
+		{"transaction", "", "postgres://db:5432/settle", "needs DATABASE_URL"},
+		{"statement", "postgres://pgbouncer:6432/settle", "postgres://db:5432/settle", "must be empty or transaction"},
+	} {
+		t.Run(tc.pooler+" "+tc.db+" "+tc.migrate, func(t *testing.T) {
+			t.Setenv("SETTLE_DB_POOLER", tc.pooler)
+			t.Setenv("DATABASE_URL", tc.db)
+			t.Setenv("SETTLE_MIGRATE_DATABASE_URL", tc.migrate)
+			c, err := FromEnv()
+			switch {
+			case tc.want == "" && (err != nil || c.DBPooler != tc.pooler || c.MigrateDatabaseURL != tc.migrate):
+				t.Fatalf("error %v, pooler %q, migrate %q; want none, %q and %q", err, c.DBPooler, c.MigrateDatabaseURL, tc.pooler, tc.migrate)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one with %q", err, tc.want)
+			}
+		})
+	}
+}

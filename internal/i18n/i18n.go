@@ -60,6 +60,22 @@ func Supported(code string) bool {
 	return false
 }
 
+// FromAcceptLanguage returns the first language of a browser's
+// Accept-Language header (in the order of its q weights) that the portal
+// speaks, by base language ("ar-MA" is Arabic), or "" when none is.
+func FromAcceptLanguage(header string) string {
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil {
+		return ""
+	}
+	for _, t := range tags {
+		if base, conf := t.Base(); conf != language.No && Supported(base.String()) {
+			return base.String()
+		}
+	}
+	return ""
+}
+
 // Codes lists the codes of the languages offered.
 func Codes() []string {
 	codes := make([]string, len(Languages))

@@ -172,3 +172,22 @@ func TestArabicPluralsAndIsolates(t *testing.T) {
 		t.Errorf("ar Money = %q", got)
 	}
 }
+
+func TestFromAcceptLanguage(t *testing.T) {
+	for header, want := range map[string]string{
+		"":                          "",
+		"de-DE":                     "",
+		"ar-MA,ar;q=0.9,fr;q=0.8":   "ar",
+		"de-DE, tr;q=0.8, en;q=0.5": "tr",
+		"en;q=0.5, nl;q=0.9":        "nl",
+		"en-GB":                     "en",
+		"*":                         "",
+		"not a header;;;":           "",
+		"fr;q=0, tr;q=0.1":          "tr",
+		"NL-be":                     "nl",
+	} {
+		if got := i18n.FromAcceptLanguage(header); got != want {
+			t.Errorf("FromAcceptLanguage(%q) = %q, want %q", header, got, want)
+		}
+	}
+}

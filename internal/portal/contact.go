@@ -98,7 +98,6 @@ func (p *Portal) contactSave(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	p.setCookie(c, langCookie, w.Language, 365*24*time.Hour, "/")
 	s.Language = w.Language
 	c.Locals("session", s)
 	fillContactForm(v.Form, w)

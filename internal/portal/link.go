@@ -30,6 +30,8 @@ func (p *Portal) openLink(c *fiber.Ctx) error {
 		return ignoreHandled(err)
 	}
 	p.setCookie(c, linkCookie, tok, linkTTL, "/")
+	// A new link may be a new person: an earlier visit's language choice goes.
+	p.setCookie(c, langCookie, "", -1, "/")
 	return c.Redirect("/verify", fiber.StatusSeeOther)
 }
 
@@ -142,6 +144,7 @@ func (p *Portal) verify(c *fiber.Ctx) error {
 	// A new session gets a new CSRF nonce, as the console does at sign-in.
 	csrf.Rotate(c, p.Secure)
 	p.setCookie(c, linkCookie, "", -1, "/")
+	p.setCookie(c, langCookie, "", -1, "/") // now in the session
 	// The cookie itself lives at most as long as a session may; the server ends it sooner when idle.
 	p.setCookie(c, sessionCookie, res.Session, postgres.SessionMax, "/")
 	return c.Redirect("/overview", fiber.StatusSeeOther)

@@ -128,6 +128,7 @@ type view struct {
 	Debtor    collect.Debtor
 	Statement collect.Statement
 	Open      []collect.Line
+	Cards     invoiceCards   // Open as the overview words it
 	Apart     []collect.Line // open invoices under dispute, shown apart
 	NextSteps []string
 	Actions   []Action
@@ -179,6 +180,10 @@ type view struct {
 	Calm    bool
 	// Rewards word what the debtor can still earn by paying well.
 	Rewards []string
+	// Transfer is the bank transfer block of the invoice and overview pages.
+	Transfer *transferView
+	// PlanSays is what the plan pages say about the creditor's rules.
+	PlanSays *planSays
 }
 
 // PayQuery is the query string of the method page for the view's choice. It
@@ -247,16 +252,25 @@ func (p *Portal) ErrorPage(c *fiber.Ctx, status int, err error) error {
 	return p.message(c, status, "error.title", p.printer(c).T(key))
 }
 
-// printer picks the language: the session's choice, then the language cookie,
-// then what the page already knows of the debtor, then Dutch.
+// printer picks the language. Signed in: the session's, which starts as the
+// debtor's choice in the file (casework.SignIn) and follows the switch.
+// Before sign-in: a switch made on this link visit (langCookie, a browser
+// session cookie that opening a link, signing in and signing out delete),
+// then the link's debtor's language from the file. Then the browser's
+// Accept-Language, then Dutch. No language outlives a sign-out, so a shared
+// browser does not show one debtor's language to the next.
 func (p *Portal) printer(c *fiber.Ctx) i18n.Printer {
-	if s, ok := c.Locals("session").(postgres.Session); ok && i18n.Supported(s.Language) {
-		return i18n.For(s.Language)
-	}
-	if l := c.Cookies(langCookie); i18n.Supported(l) {
+	if s, ok := c.Locals("session").(postgres.Session); ok {
+		if i18n.Supported(s.Language) {
+			return i18n.For(s.Language)
+		}
+	} else if l := c.Cookies(langCookie); i18n.Supported(l) {
 		return i18n.For(l)
 	}
-	if l, ok := c.Locals("lang").(string); ok {
+	if l, ok := c.Locals("lang").(string); ok && i18n.Supported(l) {
+		return i18n.For(l)
+	}
+	if l := i18n.FromAcceptLanguage(c.Get(fiber.HeaderAcceptLanguage)); l != "" {
 		return i18n.For(l)
 	}
 	return i18n.For(i18n.Default)

@@ -40,20 +40,26 @@ func (p *Portal) signOut(c *fiber.Ctx) error {
 		c.Locals("lang", lang)
 	}
 	p.setCookie(c, sessionCookie, "", -1, "/")
+	p.setCookie(c, langCookie, "", -1, "/")
 	pr := p.printer(c)
 	return p.message(c, fiber.StatusOK, "signedout.title", pr.T("signedout.text"))
 }
 
-// setLanguage remembers the chosen language in the session and a cookie, and
-// goes back to the page the debtor was on.
+// setLanguage remembers the chosen language and goes back to the page the
+// debtor was on: signed in, in the session; before sign-in, in a browser
+// session cookie for this link visit only (see printer), which sign-in
+// takes over into the session.
 func (p *Portal) setLanguage(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
 	if !supported(lang) {
 		return fiber.NewError(fiber.StatusBadRequest, "unknown language")
 	}
-	p.setCookie(c, langCookie, lang, 365*24*3600*1e9, "/")
-	if err := casework.SetSessionLanguage(c.UserContext(), p.DB, c.Cookies(sessionCookie), lang); err != nil {
-		return err
+	if _, _, err := casework.DebtorSession(c.UserContext(), p.DB, c.Cookies(sessionCookie)); err == nil {
+		if err := casework.SetSessionLanguage(c.UserContext(), p.DB, c.Cookies(sessionCookie), lang); err != nil {
+			return err
+		}
+	} else {
+		p.setCookie(c, langCookie, lang, 0, "/")
 	}
 	back := c.FormValue("back")
 	if !safeBack(back) {

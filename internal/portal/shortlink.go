@@ -52,5 +52,6 @@ func (p *Portal) openShortCode(c *fiber.Ctx, typed string) error {
 		return err
 	}
 	p.setCookie(c, linkCookie, tok, linkTTL, "/")
+	p.setCookie(c, langCookie, "", -1, "/") // a new link may be a new person
 	return c.Redirect("/verify", fiber.StatusSeeOther)
 }

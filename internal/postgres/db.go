@@ -30,10 +30,25 @@ type DB struct {
 }
 
 // Open connects to url and checks the connection.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) { return OpenPooled(ctx, url, false) }
+
+// OpenPooled connects to url; transactionPooler says url reaches PgBouncer
+// in transaction mode, where each transaction may run on another server
+// connection. pgx's default prepares every statement by name on its
+// connection, and the next transaction's connection would not know the
+// name (Debian 12's PgBouncer 1.18 does not track prepared statements;
+// 1.21 can), so there statements go unnamed: described once per query
+// text and cached by pgx, then parsed, bound and run in one round trip.
+// The store keeps no other session state: its advisory locks are
+// pg_advisory_xact_lock, its temporary tables ON COMMIT DROP, and it
+// issues no SET.
+func OpenPooled(ctx context.Context, url string, transactionPooler bool) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if transactionPooler {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 	}
 	if cfg.MaxConns < 16 {
 		cfg.MaxConns = 16

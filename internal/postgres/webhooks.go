@@ -34,6 +34,81 @@ func (db *DB) StoreWebhookEvent(ctx context.Context, ev WebhookEvent, then func(
 	})
 }
 
+// StoredEvent is what StoreWebhookEvents did with one event: its row, and
+// whether this call stored it first (false for a redelivery, also of an
+// event that came twice in the same batch).
+type StoredEvent struct {
+	RowID int64
+	Fresh bool
+}
+
+// StoreWebhookEvents is StoreWebhookEvent for many events in one
+// transaction and one statement (the webhook's group commit): each event is
+// stored once under (provider, event id), a repeat only counts its
+// delivery, and then, in the same transaction, gets what happened to each
+// event, in the order given, to enqueue the follow-up jobs. An error in
+// then stores none of them.
+func (db *DB) StoreWebhookEvents(ctx context.Context, evs []WebhookEvent, then func(tx pgx.Tx, stored []StoredEvent) error) error {
+	type key struct{ provider, eventID string }
+	first := make(map[key]int, len(evs)) // event key -> index in the unique lists
+	of := make([]int, len(evs))
+	var provider, eventID, eventType []string
+	var paymentID, payload []*string
+	var deliveries []int32
+	for i, ev := range evs {
+		k := key{ev.Provider, ev.EventID}
+		if j, ok := first[k]; ok {
+			of[i] = j
+			deliveries[j]++
+			continue
+		}
+		first[k], of[i] = len(provider), len(provider)
+		provider, eventID, eventType = append(provider, ev.Provider), append(eventID, ev.EventID), append(eventType, ev.EventType)
+		var pid, body *string
+		if ev.PaymentID != "" {
+			pid = &ev.PaymentID
+		}
+		if ev.Payload != nil {
+			s := string(ev.Payload)
+			body = &s
+		}
+		paymentID, payload, deliveries = append(paymentID, pid), append(payload, body), append(deliveries, 1)
+	}
+	return db.WithTx(ctx, func(tx pgx.Tx) error {
+		// In key order, so that two batches storing the same events never
+		// wait for each other's rows in opposite orders.
+		rows, err := tx.Query(ctx, `INSERT INTO webhook_events AS w (provider, event_id, event_type, payment_id, payload, deliveries)
+			SELECT provider, event_id, event_type, payment_id::uuid, payload::jsonb, deliveries
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) AS e (provider, event_id, event_type, payment_id, payload, deliveries)
+			ORDER BY provider, event_id
+			ON CONFLICT (provider, event_id) DO UPDATE SET deliveries = w.deliveries + EXCLUDED.deliveries
+			RETURNING w.provider, w.event_id, w.id, (w.xmax = 0)`, provider, eventID, eventType, paymentID, payload, deliveries)
+		if err != nil {
+			return dbErr(err, "store webhook events")
+		}
+		got := make([]StoredEvent, len(provider))
+		_, err = collectRows(rows, func(r pgx.Row) (struct{}, error) {
+			var k key
+			var s StoredEvent
+			if err := r.Scan(&k.provider, &k.eventID, &s.RowID, &s.Fresh); err != nil {
+				return struct{}{}, err
+			}
+			got[first[k]] = s
+			return struct{}{}, nil
+		}, "store webhook events")
+		if err != nil {
+			return err
+		}
+		stored := make([]StoredEvent, len(evs))
+		seen := make([]bool, len(provider))
+		for i, j := range of {
+			stored[i] = StoredEvent{RowID: got[j].RowID, Fresh: got[j].Fresh && !seen[j]}
+			seen[j] = true
+		}
+		return then(tx, stored)
+	})
+}
+
 // WebhookEvent loads a stored event.
 func (db *DB) WebhookEvent(ctx context.Context, id int64) (WebhookEvent, error) {
 	var ev WebhookEvent

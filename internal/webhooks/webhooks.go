@@ -4,10 +4,12 @@
 package webhooks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"regexp"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,6 +29,9 @@ type Handlers struct {
 	// copies no metadata onto disputes, so a dispute names only the intent.
 	ResolveIntent func(ctx context.Context, paymentIntentID string) (string, error)
 	Log           *slog.Logger
+
+	inboxOnce sync.Once
+	inbox     *casework.StripeInbox
 }
 
 // Register mounts POST /webhooks/mollie and POST /webhooks/stripe.
@@ -59,8 +64,8 @@ func (h *Handlers) mollie(c *fiber.Ctx) error {
 }
 
 // stripe handles Stripe's events: the signature is checked on the raw body
-// before anything else; each event id is stored and booked once
-// (casework.ReceiveStripeEvent).
+// before anything else; each event id is stored and booked once, and the
+// events of concurrent posts are stored together (casework.StripeInbox).
 func (h *Handlers) stripe(c *fiber.Ctx) error {
 	body := c.Body()
 	ev, err := stripe.ParseWebhook(body, c.Get("Stripe-Signature"), h.StripeSecret)
@@ -75,7 +80,13 @@ func (h *Handlers) stripe(c *fiber.Ctx) error {
 		metrics.WebhookEvent("stripe", true)
 		return c.SendStatus(fiber.StatusOK) // verified, but nothing Settle acts on
 	}
-	err = casework.ReceiveStripeEvent(c.UserContext(), h.DB, h.Jobs, h.Log, h.ResolveIntent,
+	h.inboxOnce.Do(func() {
+		h.inbox = &casework.StripeInbox{DB: h.DB, Queue: h.Jobs, Log: h.Log, ResolveIntent: h.ResolveIntent}
+	})
+	// Fiber reuses the body's buffer once the handler returns; the inbox
+	// may still hold the event then (a post whose sender hung up).
+	body = bytes.Clone(body)
+	err = h.inbox.Receive(c.UserContext(),
 		casework.StripeEvent{ID: ev.ID, Type: ev.Type, PaymentID: ev.PaymentID, ProviderID: ev.ProviderID, Payload: body})
 	refused := errors.Is(err, casework.ErrUnknownPayment) || errors.Is(err, casework.ErrEventRefused)
 	if err != nil && !refused {

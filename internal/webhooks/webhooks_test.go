@@ -3,9 +3,11 @@ package webhooks_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,5 +245,63 @@ func TestWebhookFast(t *testing.T) {
 	}
 	if got, _ := e.db.PaymentByID(e.ctx, p.ID); got.Status != pay.StatusOpen {
 		t.Errorf("the webhook booked inline: status %s", got.Status)
+	}
+}
+
+// TestWebhookStripeStormGrouped: concurrent posts are stored together
+// (casework.StripeInbox), and a storm of identical posts still makes one
+// event with every delivery counted and one job per event, also when
+// copies of one event land in the same transaction.
+func TestWebhookStripeStormGrouped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const events, copies = 4, 15
+	type signed struct {
+		payload []byte
+		sig     string
+	}
+	var sent []signed
+	for k := range events {
+		cs := fmt.Sprintf("cs_test_storm_%d", k)
+		p := e.payment("stripe", cs)
+		obj := session(p.ID)
+		obj["id"] = cs
+		payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, obj)
+		sent = append(sent, signed{payload, sig})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, events*copies)
+	for i := range events * copies {
+		ev := sent[i%events]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.c.Try(http.MethodPost, "/webhooks/stripe", bytes.NewReader(ev.payload),
+				http.Header{"Content-Type": {"application/json"}, "Stripe-Signature": {ev.sig}})
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case r.Status != http.StatusOK:
+				errs <- fmt.Sprintf("status %d: %s", r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
+	if n := e.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe'`); n != events {
+		t.Errorf("%d stored events, want %d", n, events)
+	}
+	if n := e.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe' AND deliveries = $1`, copies); n != events {
+		t.Errorf("%d events with %d deliveries each, want %d", n, copies, events)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != events {
+		t.Errorf("%d stripe_event jobs, want %d (one per event)", n, events)
+	}
+	if n := e.count(`SELECT count(DISTINCT (args->>'event_row_id')::bigint) FROM river_job j
+		JOIN webhook_events w ON w.id = (j.args->>'event_row_id')::bigint WHERE j.kind = 'stripe_event'`); n != events {
+		t.Errorf("jobs point at %d distinct stored events, want %d", n, events)
 	}
 }
