@@ -7,7 +7,7 @@ TOOLS := $(CURDIR)/.cache/tools
 REDOCLY := $(TOOLS)/node_modules/.bin/redocly
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test tools bench bench-portal bench-webhooks bench-camt bench-letters build lint fmt
+.PHONY: run test tools scale-tools bench bench-portal bench-webhooks bench-camt bench-letters build lint fmt
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
@@ -15,7 +15,7 @@ run:
 	$(GO) run ./cmd/settle demo
 
 ## test: the whole test suite against a real PostgreSQL, Chromium and the fakes
-test: tools
+test: tools scale-tools
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended internal/api/openapi.json
 	SETTLE_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 30m ./...
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./internal/reconcile/camt053/
@@ -25,6 +25,12 @@ test: tools
 	$(GO) test -run '^$$' -fuzz '^FuzzFetch$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/mollie/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseWebhook$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/pay/stripe/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 10s -fuzzminimizetime 1s ./internal/api/jsonbody/
+
+## scale-tools: internal/scaletest runs three instances behind Debian's
+## haproxy on its pgbouncer; say so before the suite starts rather than fail in it
+scale-tools:
+	@for p in haproxy pgbouncer; do command -v $$p >/dev/null 2>&1 || [ -x /usr/sbin/$$p ] || \
+	  { echo "make test needs $$p: apt-get install haproxy pgbouncer (.ci/run does)"; exit 1; }; done
 
 ## tools: test tools from the registries (axe-core for accessibility checks,
 ## Redocly CLI to lint the API document)
