@@ -35,6 +35,8 @@ var Languages = []Language{
 	{Code: "en", Name: "English", Dir: "ltr"},
 	{Code: "tr", Name: "Türkçe", Dir: "ltr"},
 	{Code: "ar", Name: "العربية", Dir: "rtl"},
+	{Code: "pl", Name: "Polski", Dir: "ltr"},
+	{Code: "uk", Name: "Українська", Dir: "ltr"},
 }
 
 // Default is the language used when nothing else is known.

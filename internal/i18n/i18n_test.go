@@ -26,6 +26,9 @@ func TestDate(t *testing.T) {
 		{"en", time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), "31 December 2026"},
 		{"nl", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), "5 maart 2026"},
 		{"tr", time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), "18 Kasım 2026"},
+		{"pl", time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), "18 listopada 2026"},
+		{"uk", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "1 травня 2026"},
+		{"ar", time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), "18 نوفمبر 2026"},
 		// An unknown language is written in Dutch.
 		{"xx", time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), "18 november 2026"},
 	}
@@ -82,7 +85,7 @@ func TestLanguages(t *testing.T) {
 	if i18n.Default != "nl" || i18n.Languages[0].Code != "nl" {
 		t.Errorf("Dutch must be the default and first language")
 	}
-	for _, code := range []string{"nl", "en", "tr", "ar"} {
+	for _, code := range []string{"nl", "en", "tr", "ar", "pl", "uk"} {
 		if !i18n.Supported(code) {
 			t.Errorf("Supported(%q) = false", code)
 		}
@@ -188,6 +191,31 @@ func TestFromAcceptLanguage(t *testing.T) {
 	} {
 		if got := i18n.FromAcceptLanguage(header); got != want {
 			t.Errorf("FromAcceptLanguage(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
+
+// Polish and Ukrainian have one, few and many: 1 próba, 2 próby, 5 prób, 22 próby.
+func TestSlavicPlurals(t *testing.T) {
+	pl, uk := i18n.For("pl"), i18n.For("uk")
+	for _, tt := range []struct {
+		p    i18n.Printer
+		n    int
+		want string
+	}{
+		{pl, 1, "Została 1 próba."},
+		{pl, 2, "Zostały 2 próby."},
+		{pl, 4, "Zostały 4 próby."},
+		{pl, 5, "Zostało 5 prób."},
+		{pl, 12, "Zostało 12 prób."},
+		{pl, 22, "Zostały 22 próby."},
+		{uk, 1, "Залишилася 1 спроба."},
+		{uk, 3, "Залишилося 3 спроби."},
+		{uk, 11, "Залишилося 11 спроб."},
+		{uk, 21, "Залишилася 21 спроба."},
+	} {
+		if got := tt.p.T("verify.wrong", tt.n); !strings.HasSuffix(got, tt.want) {
+			t.Errorf("%s verify.wrong(%d) = %q, want it to end in %q", tt.p.Lang.Code, tt.n, got, tt.want)
 		}
 	}
 }
