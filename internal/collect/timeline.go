@@ -55,6 +55,9 @@ func EventWho(e FileEvent) string {
 		return "The bank"
 	case kind == "cli":
 		return "Operator"
+	case kind == "visitor":
+		// Whoever holds a link: only a right second factor shows it is the debtor.
+		return "Someone with the link"
 	}
 	return "Settle"
 }
@@ -157,7 +160,7 @@ func DescribeEvent(e FileEvent) string {
 	case "signal.dismissed":
 		return who + " dismissed the early signal" + quoted(": ", a["note"]) + "."
 	case "signal.outcome":
-		return who + " recorded what the municipality did: " + words(a["outcome"]) + "."
+		return who + " recorded what the municipality did: " + words(a["outcome"]) + quoted(". Note: ", a["note"]) + "."
 	case "task.done":
 		return who + " made the personal follow-up and marked it done."
 	case "queue.assigned":
@@ -174,13 +177,13 @@ func DescribeEvent(e FileEvent) string {
 	case "webhook.replayed":
 		return who + " sent an event about this debtor to the creditor's system again."
 	case "link.opened":
-		return fmt.Sprintf("%s opened the link from the %s.", name, channel(a["channel"]))
+		return fmt.Sprintf("The link from the %s was opened.", channel(a["channel"]))
 	case "link.answer_wrong":
 		left := int(number(a, "tries_left"))
 		if left <= 0 {
-			return "A wrong answer was typed at the link. The link is locked for a while."
+			return "A wrong answer to the security question was typed at the link. The link is now locked for a while."
 		}
-		return fmt.Sprintf("A wrong answer was typed at the link (%s left).", count(left, "try", "tries"))
+		return fmt.Sprintf("A wrong answer to the security question was typed at the link (%s left).", count(left, "try", "tries"))
 	}
 	switch {
 	case strings.HasPrefix(e.Action, "payment."):

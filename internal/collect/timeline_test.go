@@ -27,12 +27,12 @@ func TestDescribeEvent(t *testing.T) {
 			"anna@example.nl made a counter-offer: 4 weeks of €5.00 (€20.00 in total). Message: “Vanaf uw loon”."},
 		{"rejected", FileEvent{Action: "plan.reject", Actor: "agent:a", AgentEmail: "anna@example.nl", After: map[string]any{"reason": ""}},
 			"anna@example.nl rejected the payment plan."},
-		{"link opened", FileEvent{Action: "link.opened", Actor: "debtor:d", Debtor: "Jan", After: map[string]any{"channel": "sms"}},
-			"Jan opened the link from the SMS."},
+		{"link opened", FileEvent{Action: "link.opened", Actor: "visitor", Debtor: "Jan", After: map[string]any{"channel": "sms"}},
+			"The link from the SMS was opened."},
 		{"wrong answer", FileEvent{Action: "link.answer_wrong", Actor: "debtor:d", Debtor: "Jan", After: map[string]any{"tries_left": float64(3)}},
-			"A wrong answer was typed at the link (3 tries left)."},
+			"A wrong answer to the security question was typed at the link (3 tries left)."},
 		{"locked", FileEvent{Action: "link.answer_wrong", Actor: "debtor:d", Debtor: "Jan", After: map[string]any{"tries_left": float64(0)}},
-			"A wrong answer was typed at the link. The link is locked for a while."},
+			"A wrong answer to the security question was typed at the link. The link is now locked for a while."},
 		{"bank", FileEvent{Action: "bank_line.confirmed", Actor: "agent:a", Invoices: inv,
 			After: map[string]any{"amount_cents": float64(2375), "invoice_id": "inv-1"}},
 			"€23.75 arrived by bank transfer and is booked for invoice F-2026-7."},
@@ -68,6 +68,9 @@ func TestDescribeEvent(t *testing.T) {
 		{"assigned to colleague", FileEvent{Action: "queue.assigned", Actor: "agent:a1", AgentEmail: "anna@example.nl",
 			Agents: map[string]string{"a2": "bert@example.nl"}, After: map[string]any{"agent_id": "a2"}},
 			"anna@example.nl gave the request to bert@example.nl."},
+		{"municipality outcome", FileEvent{Action: "signal.outcome", Actor: "agent:a", AgentEmail: "anna@example.nl",
+			After: map[string]any{"outcome": "help_accepted", "note": "Budgetadvies gegeven."}},
+			"anna@example.nl recorded what the municipality did: help accepted. Note: “Budgetadvies gegeven.”."},
 		{"unknown action", FileEvent{Action: "something.new_thing", Actor: "system"}, "Recorded: something: new thing."},
 	}
 	for _, tt := range tests {
@@ -93,6 +96,7 @@ func TestEventWho(t *testing.T) {
 		{FileEvent{Actor: "provider:mollie"}, "Payment provider Mollie"},
 		{FileEvent{Actor: "system:outreach"}, "Settle"},
 		{FileEvent{Actor: "bank"}, "The bank"},
+		{FileEvent{Actor: "visitor"}, "Someone with the link"},
 	}
 	for _, tt := range tests {
 		if got := EventWho(tt.e); got != tt.want {

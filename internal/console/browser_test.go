@@ -124,7 +124,7 @@ func TestBrowserCounterOffer(t *testing.T) {
 	if counter.Status != "countered" || counter.Months != 12 || counter.Total != st.Total() {
 		t.Fatalf("counter-offer: status %q, %d months, total %d; want countered, 12, %d", counter.Status, counter.Months, counter.Total, st.Total())
 	}
-	if tl := browsertest.Text(t, ctx, "table.timeline tbody tr:first-child"); !strings.Contains(tl, "plan.counter") || !strings.Contains(tl, "agent@settle.example") {
+	if tl := browsertest.Text(t, ctx, "table.timeline tbody tr:first-child"); !strings.Contains(tl, "made a counter-offer") || !strings.Contains(tl, "agent@settle.example") {
 		t.Errorf("timeline's newest line: %q, want the counter by the agent", tl)
 	}
 	browsertest.Screenshot(t, ctx, "file-countered")
@@ -229,7 +229,7 @@ func TestBrowserContactWishes(t *testing.T) {
 	if got := browsertest.Text(t, ctx, "#wishes .quiet"); got != quiet+" to review" {
 		t.Errorf("quiet times = %q, want %q marked for review", got, quiet)
 	}
-	if tl := browsertest.Text(t, ctx, "table.timeline"); !strings.Contains(tl, "contact.wishes") {
+	if tl := browsertest.Text(t, ctx, "table.timeline"); !strings.Contains(tl, "gave contact wishes") {
 		t.Errorf("timeline lacks the contact wishes: %q", tl)
 	}
 	browsertest.Screenshot(t, ctx, "file-wishes")

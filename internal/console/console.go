@@ -38,6 +38,16 @@ var templates embed.FS
 //go:embed static/console.css
 var stylesheet []byte
 
+// shortcuts is the queue's keyboard shortcuts: the console's only script,
+// from its own address, never inline; the pages work without it.
+//
+//go:embed static/console.js
+var shortcuts []byte
+
+// consoleCSP is the app's policy with this one script allowed: same origin
+// only, no inline code.
+const consoleCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+
 // Console is the agent side of Settle.
 type Console struct {
 	DB  *postgres.DB
@@ -65,6 +75,11 @@ func (co *Console) Register(app *fiber.App) {
 		c.Type("css", "utf-8")
 		return c.Send(stylesheet)
 	})
+	app.Get(prefix+"/static/console.js", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		c.Type("js", "utf-8")
+		return c.Send(shortcuts)
+	})
 	app.Use(prefix, co.refuseMachines)
 	// Sign-in attempts are limited per account (ClaimLogin) and per network
 	// address (ClaimAddressAttempt), both counted in PostgreSQL.
@@ -76,6 +91,8 @@ func (co *Console) Register(app *fiber.App) {
 	app.Post(prefix+"/security", co.requireAgent, co.h(co.enrol))
 
 	app.Get(prefix, co.requireAgent, co.h(co.queue))
+	app.Get(prefix+"/search", co.requireAgent, co.h(co.search))
+	app.Post(prefix+"/queue/assign", co.requireAgent, co.h(co.assign))
 	app.Get(prefix+"/debtors/:id", co.requireAgent, co.h(co.debtorFile))
 	app.Get(prefix+"/files/:id", co.requireAgent, co.h(co.evidence))
 	app.Post(prefix+"/debtors/:id/notes", co.requireAgent, co.h(co.addNote))
@@ -101,7 +118,7 @@ func (co *Console) Register(app *fiber.App) {
 
 func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "queue", "debtor", "message", "finance", "demo"} {
+	for _, name := range []string{"login", "code", "queue", "debtor", "message", "finance", "demo", "search"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
@@ -119,22 +136,25 @@ func (co *Console) refuseMachines(c *fiber.Ctx) error {
 
 // page is what every console template gets.
 type page struct {
-	Title    string
-	CSRF     string
-	Agent    *postgres.Agent
-	Done     string // a short confirmation after an action
-	Problem  string // why an action was not taken
-	Lines    []string
-	Email    string // the sign-in form's email, kept after a failure
-	Queue    []queueRow
-	Now      time.Time
-	File     *debtorFile
-	BackLink bool
-	Finance  *financePage
-	TOTP     *totpPage
-	Letters  *lettersPage
-	Ladders  *laddersPage
-	Signals  []signalRow // the early-signals list
+	Title   string
+	CSRF    string
+	Agent   *postgres.Agent
+	Done    string // a short confirmation after an action
+	Problem string // why an action was not taken
+	Lines   []string
+	Email   string // the sign-in form's email, kept after a failure
+	Queue   []queueRow
+	// QueueView is the work queue's filters; Search the header search's results.
+	QueueView *queueView
+	Search    *searchPage
+	Now       time.Time
+	File      *debtorFile
+	BackLink  bool
+	Finance   *financePage
+	TOTP      *totpPage
+	Letters   *lettersPage
+	Ladders   *laddersPage
+	Signals   []signalRow // the early-signals list
 	// DemoOn shows the demo page in the menu; DemoTools is that page.
 	DemoOn    bool
 	DemoTools *demoPage
@@ -162,6 +182,7 @@ func (co *Console) render(c *fiber.Ctx, status int, name string, p page) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", consoleCSP)
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(buf.Bytes())
 }

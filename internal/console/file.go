@@ -1,12 +1,10 @@
 package console
 
 import (
-	"encoding/json"
 	"fmt"
 	"mime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
-	"github.com/settle/settle/internal/postgres"
 )
 
 // debtorFile is everything the debtor's file page shows: the case file,
@@ -23,15 +20,37 @@ type debtorFile struct {
 	casework.CaseFile
 	Timeline   []eventView
 	SignalRows []signalRow // the open early signals with their reasons in words
+	// CallName is how the file calls the debtor; Script the call-script
+	// card; Dossier and Strip the summary at the top.
+	CallName string
+	Script   collect.CallScript
+	Dossier  dossier
+	Strip    []collect.PaymentMark
 }
 
+// eventView is one line of the timeline in words.
 type eventView struct {
-	At      time.Time
-	Who     string
-	Action  string
-	Subject string
-	Before  string
-	After   string
+	At   time.Time
+	Who  string
+	What string
+}
+
+// dossier is what an agent reads before a call, in a few lines.
+type dossier struct {
+	Customer        string
+	Invoices        int
+	OpenInvoices    int
+	Plans           int
+	PlansKept       int // completed
+	PlansBroken     int
+	Promises        int
+	PromisesKept    int
+	PromisesBroken  int
+	Disputes        int
+	Hardships       int
+	Paid            int64 // paid or credited on the invoices
+	PaymentsStarted int
+	Language        string
 }
 
 // loadDebtor loads the debtor of the :id parameter if the agent may see
@@ -58,69 +77,139 @@ func (co *Console) file(c *fiber.Ctx, d collect.Debtor) (*debtorFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &debtorFile{CaseFile: cf, SignalRows: signalRows(cf.Signals)}
-	for _, e := range cf.Timeline {
-		out.Timeline = append(out.Timeline, eventView{At: e.At, Who: who(e, d), Action: e.Action, Subject: e.Subject,
-			Before: describe(e.Before), After: describe(e.After)})
+	agents, err := casework.Assignees(c.UserContext(), co.DB, creditorsOf(c))
+	if err != nil {
+		return nil, err
 	}
+	emails := map[string]string{}
+	for _, a := range agents {
+		emails[a.ID] = a.Email
+	}
+	out := &debtorFile{CaseFile: cf, SignalRows: signalRows(cf.Signals), CallName: collect.CallName(d)}
+	out.Timeline = timeline(cf, out.CallName, emails)
+	out.Strip, out.Dossier = summary(cf)
+	out.Script = collect.CallScriptFor(callFacts(cf, out.CallName))
 	return out, nil
 }
 
-// who names the actor of an audit record for a person reading the file.
-func who(e postgres.TimelineEvent, d collect.Debtor) string {
-	kind, id, _ := strings.Cut(e.Actor, ":")
-	switch {
-	case kind == "agent" && e.Who != "":
-		return e.Who
-	case kind == "debtor" && id == d.ID:
-		return "The debtor (" + d.Name + ")"
-	case kind == "debtor":
-		return "A debtor"
-	case kind == "provider":
-		return "Payment provider " + id
-	case e.Actor == "cli":
-		return "Operator (command line)"
+// timeline says the file's audit records in words, with the bank transfers
+// the bank import booked (they are payments without an audit record of
+// their own), newest first.
+func timeline(cf casework.CaseFile, name string, agents map[string]string) []eventView {
+	invoices := map[string]string{}
+	for _, l := range cf.Invoices {
+		invoices[l.Invoice.ID] = l.Invoice.Number
 	}
-	return e.Actor
+	messages := map[string]string{}
+	for _, m := range cf.Messages {
+		messages[m.ID] = m.Kind
+	}
+	confirmed := map[string]bool{}
+	out := make([]eventView, 0, len(cf.Timeline))
+	for _, e := range cf.Timeline {
+		fe := collect.FileEvent{Action: e.Action, Actor: e.Actor, AgentEmail: e.Who, Debtor: name, Before: e.Before, After: e.After,
+			Invoices: invoices, Agents: agents}
+		if id, ok := strings.CutPrefix(e.Subject, "message:"); ok {
+			fe.MessageKind = messages[id]
+		}
+		if e.Action == "bank_line.confirmed" {
+			confirmed[fmt.Sprint(e.After["payment_id"])] = true
+		}
+		out = append(out, eventView{At: e.At, Who: collect.EventWho(fe), What: collect.DescribeEvent(fe)})
+	}
+	for _, p := range cf.Payments {
+		if p.Provider != "bank" || p.PaidAt == nil || confirmed[p.ID] {
+			continue
+		}
+		what := formatMoney(p.Amount) + " arrived by bank transfer and is booked"
+		if n := invoices[p.InvoiceID]; n != "" {
+			what += " for invoice " + n
+		}
+		out = append(out, eventView{At: *p.PaidAt, Who: "The bank", What: what + "."})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out
 }
 
-// describe writes the fields of an audit record's before or after as
-// "key: value" pairs in a stable order. html/template escapes the result.
-func describe(m map[string]any) string {
-	if len(m) == 0 {
-		return ""
+// summary is the payment-history strip (oldest invoice first) and the
+// dossier at the top of the file.
+func summary(cf casework.CaseFile) ([]collect.PaymentMark, dossier) {
+	d := dossier{Invoices: len(cf.Invoices), Plans: len(cf.Plans), Promises: len(cf.Promises), Disputes: len(cf.Disputes),
+		Hardships: len(cf.Hardships), PaymentsStarted: len(cf.Payments), Language: collect.LanguageName(cf.Debtor.Language)}
+	if cf.HasWishes && cf.Wishes.Language != "" {
+		d.Language = collect.LanguageName(cf.Wishes.Language)
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	d.Customer = collect.Customer(cf.Since, cf.Today, len(cf.Invoices))
+	strip := make([]collect.PaymentMark, 0, len(cf.Invoices))
+	for _, l := range cf.Invoices {
+		var paidOn time.Time
+		for _, e := range l.Entries {
+			if e.Kind == collect.KindPayment && e.BookedOn.After(paidOn) {
+				paidOn = e.BookedOn
+			}
+		}
+		if l.Total() > 0 {
+			d.OpenInvoices++
+		}
+		d.Paid += l.Paid
+		strip = append(strip, collect.MarkInvoice(l.Line, paidOn, cf.Today))
 	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+value(m[k]))
+	for _, p := range cf.Plans {
+		switch p.Status {
+		case collect.PlanCompleted:
+			d.PlansKept++
+		case collect.PlanBroken:
+			d.PlansBroken++
+		}
 	}
-	return strings.Join(parts, "; ")
+	for _, p := range cf.Promises {
+		switch p.Status {
+		case collect.PromiseKept:
+			d.PromisesKept++
+		case collect.PromiseBroken:
+			d.PromisesBroken++
+		}
+	}
+	return strip, d
 }
 
-func value(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "none"
-	case string:
-		if x == "" {
-			return "(empty)"
+// callFacts are the facts of the file the call script depends on.
+func callFacts(cf casework.CaseFile, name string) collect.CallFacts {
+	f := collect.CallFacts{Name: name, Creditor: cf.Creditor.Name, Open: cf.Statement.Total(), Today: cf.Today}
+	for _, l := range cf.Invoices {
+		if l.Total() > 0 && cf.Today.After(l.Invoice.DueDate) {
+			f.Overdue += l.Total()
 		}
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		if x {
-			return "yes"
-		}
-		return "no"
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	for _, h := range cf.Hardships {
+		if h.Status != collect.HardshipWontPay {
+			f.Hardship = true
+			if h.BreathingUntil.After(f.BreathingUntil) {
+				f.BreathingUntil = h.BreathingUntil
+			}
+		}
+	}
+	for _, x := range cf.Disputes {
+		if x.Status == collect.DisputeOpen {
+			f.OpenDispute, f.DisputedInvoice = true, x.Invoice
+		}
+	}
+	// The newest promise decides: a promise kept since a broken one is not a miss.
+	if len(cf.Promises) > 0 && cf.Promises[0].Status == collect.PromiseBroken {
+		f.BrokenPromise = true
+	}
+	for _, p := range cf.Plans {
+		if p.Status != collect.PlanApproved {
+			continue
+		}
+		f.PlanRunning = true
+		for _, r := range p.Rows {
+			if r.State == collect.InstalmentLate {
+				f.MissedPart = true
+			}
+		}
+	}
+	return f
 }
 
 // evidence serves one evidence file as a download, only when its dispute

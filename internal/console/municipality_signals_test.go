@@ -58,5 +58,5 @@ func TestMunicipalitySignalsPage(t *testing.T) {
 	r := c.Post(outcome, url.Values{"outcome": {"help_accepted"}, "note": {"Budgetadvies gegeven."}})
 	apptest.WantStatus(t, "record", r, http.StatusSeeOther)
 	apptest.WantContains(t, "list after", c.Get(r.Header.Get("Location")).Body, "help_accepted on "+today.Format("2006-01-02")+": Budgetadvies gegeven.")
-	apptest.WantContains(t, "file", c.Get("/console/debtors/"+d.ID).Body, "signal.outcome", "Budgetadvies gegeven.")
+	apptest.WantContains(t, "file", c.Get("/console/debtors/"+d.ID).Body, "recorded what the municipality did: help accepted", "Budgetadvies gegeven.")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/settle/settle/internal/casework"
+	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/money"
 )
 
@@ -27,7 +28,27 @@ type queueRow struct {
 
 func (co *Console) queue(c *fiber.Ctx) error {
 	now := co.Now()
-	entries, err := casework.WorkQueue(c.UserContext(), co.DB, now, creditorsOf(c))
+	ctx := c.UserContext()
+	f, due, ferr := queueFilter(c)
+	v := &queueView{Filter: f, DueBy: due, Kinds: kindOptions, Back: queueFilterQuery{f, due}.encode(),
+		Filtered: f != (casework.QueueFilter{})}
+	var err error
+	if v.Creditors, err = casework.ConsoleCreditors(ctx, co.DB, creditorsOf(c)); err != nil {
+		return err
+	}
+	if v.Assignees, err = casework.Assignees(ctx, co.DB, creditorsOf(c)); err != nil {
+		return err
+	}
+	p := page{Title: "Work queue", QueueView: v, Now: now}
+	if ferr != nil {
+		p.Problem = errMessage(ferr) + "."
+		return co.render(c, fiber.StatusUnprocessableEntity, "queue", p)
+	}
+	entries, err := casework.FilteredQueue(ctx, co.DB, now, creditorsOf(c), agentOf(c).ID, f)
+	if collect.ErrorCode(err) == collect.EINVALID {
+		p.Problem = errMessage(err) + "."
+		return co.render(c, fiber.StatusUnprocessableEntity, "queue", p)
+	}
 	if err != nil {
 		return err
 	}
@@ -38,7 +59,8 @@ func (co *Console) queue(c *fiber.Ctx) error {
 		}
 		rows = append(rows, queueRow{QueueEntry: e, What: kindName[e.Kind], Age: Age(now.Sub(e.CreatedAt))})
 	}
-	return co.render(c, fiber.StatusOK, "queue", page{Title: "Work queue", Queue: rows, Now: now})
+	p.Queue = rows
+	return co.render(c, fiber.StatusOK, "queue", p)
 }
 
 var kindName = map[string]string{"plan": "Payment plan proposal", "dispute": "Dispute", "hardship": "Hardship report", "task": "Personal follow-up"}

@@ -83,6 +83,9 @@ type QueueItem struct {
 	Total        int64     // for a plan: its total in cents
 	Months       int       // for a plan: its number of months
 	DueOn        time.Time // for a task: the day it is due
+	// AssignedID and AssignedEmail are the agent who works on it ("" for nobody).
+	AssignedID    string
+	AssignedEmail string
 }
 
 // WorkQueue lists open plan proposals, open disputes, open hardship
@@ -92,7 +95,8 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 		return nil, nil
 	}
 	rows, err := db.pool.Query(ctx, `
-		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months, q.due_on FROM (
+		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months, q.due_on,
+			coalesce(qa.agent_id::text, ''), coalesce(ag.email, '') FROM (
 			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months, NULL::date AS due_on
 			FROM plans p WHERE p.status = 'proposed' AND p.creditor_id = ANY($1)
 			UNION ALL
@@ -109,6 +113,8 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 		) q
 		JOIN debtors d ON d.id = q.debtor_id AND d.creditor_id = q.creditor_id
 		JOIN creditors c ON c.id = q.creditor_id
+		LEFT JOIN queue_assignments qa ON qa.kind = q.kind AND qa.item_id = q.id
+		LEFT JOIN agents ag ON ag.id = qa.agent_id
 		ORDER BY q.created_at, q.id
 		LIMIT $2`, creditorIDs, limit)
 	if err != nil {
@@ -117,7 +123,7 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 	return collectRows(rows, func(r pgx.Row) (QueueItem, error) {
 		var q QueueItem
 		var due *time.Time
-		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months, &due)
+		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months, &due, &q.AssignedID, &q.AssignedEmail)
 		if due != nil {
 			q.DueOn = *due
 		}

@@ -77,7 +77,19 @@ var nobody = map[string]int{"agent": 404, "finance": 404, "admin": 404}
 // consoleNotOwned with the reason it shows no creditor's records).
 var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"GET /console": func(e *env, _ consoleWorld) []visit {
-		return []visit{{"GET", "/console", nil, everyone}}
+		return []visit{{"GET", "/console", nil, everyone}, {"GET", "/console?creditor=" + e.B.ID, nil, map[string]int{"agent": 422, "finance": 422, "admin": 200}}}
+	},
+	// What the search shows of B is TestSearchStaysWithTheCreditor's.
+	"GET /console/search": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"GET", "/console/search?q=" + url.QueryEscape(e.B.Debtor.Name), nil, everyone}}
+	},
+	"POST /console/queue/assign": func(e *env, w consoleWorld) []visit {
+		return []visit{
+			{"POST", "/console/queue/assign", url.Values{"kind": {"plan"}, "id": {w.plan.ID}, "agent": {"me"}}, neitherOfA},
+			{"POST", "/console/queue/assign", url.Values{"kind": {"dispute"}, "id": {w.dispute.ID}, "agent": {"me"}}, neitherOfA},
+			{"POST", "/console/queue/assign", url.Values{"kind": {"hardship"}, "id": {w.hardship.ID}, "agent": {"me"}}, neitherOfA},
+			{"POST", "/console/queue/assign", url.Values{"kind": {"task"}, "id": {w.task}, "agent": {"me"}}, neitherOfA},
+		}
 	},
 	"GET /console/debtors/:id": func(e *env, _ consoleWorld) []visit {
 		return []visit{
@@ -222,6 +234,7 @@ var consoleNotOwned = map[string]string{
 	"GET /console/security":           "the user's own second factor",
 	"POST /console/security":          "the user's own second factor",
 	"GET /console/static/console.css": "the stylesheet",
+	"GET /console/static/console.js":  "the queue's keyboard shortcuts",
 }
 
 // TestConsoleRoleWalk walks every console route in Fiber's route stack as
