@@ -33,7 +33,10 @@ const EnvBin = "STRIPE_MOCK_BIN"
 
 const (
 	pkg          = "github.com/stripe/stripe-mock"
-	startTimeout = 30 * time.Second
+	// stripe-mock parses Stripe's whole OpenAPI document before it listens:
+	// a second on a quiet machine, but more than 30 on two cores shared with
+	// a dozen test binaries. A generous limit only costs time on a real hang.
+	startTimeout = 2 * time.Minute
 	listenPrefix = "Listening for HTTP at address: "
 )
 
