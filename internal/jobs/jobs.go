@@ -42,17 +42,11 @@ type Deps struct {
 	// WebhooksEvery is how often the dispatcher starts deliveries of new
 	// events; 0 is DefaultWebhooksEvery.
 	WebhooksEvery time.Duration
-	// PollOnly makes River poll for new jobs instead of LISTENing, which
-	// a transaction pooler cannot carry (config.TransactionPooler).
-	PollOnly bool
-	// BaseURL is where providers post webhooks about the payments jobs
-	// start (direct debits).
-	BaseURL string
 }
 
 // payments is the payment use cases over the workers' dependencies.
 func (d Deps) payments() *casework.Payments {
-	return &casework.Payments{DB: d.DB, Providers: d.Providers, BaseURL: d.BaseURL, ParseStripe: d.ParseStripe, Log: d.Log}
+	return &casework.Payments{DB: d.DB, Providers: d.Providers, ParseStripe: d.ParseStripe, Log: d.Log}
 }
 
 // Client is River with Settle's workers.
@@ -78,16 +72,13 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &rewardsWorker{d: d})
 	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
-	river.AddWorker(workers, &directDebitsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
 		// instance's payments unsynced for an hour. No job outlives
 		// JobTimeout, so after two minutes it is certainly orphaned.
 		RescueStuckJobsAfter: 2 * time.Minute,
-		Middleware:           []rivertype.Middleware{&observe{d: d}},
-		// Polled every FetchPollInterval (below) instead of woken by NOTIFY.
-		PollOnly: d.PollOnly}
+		Middleware:           []rivertype.Middleware{&observe{d: d}}}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
 		cfg.FetchCooldown = 20 * time.Millisecond
@@ -110,7 +101,6 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 			rewardsJob(d.OutreachEvery),
 			municipalSignalsJob(),
 			signalsJob(),
-			directDebitsJob(),
 		}
 	}
 	c, err := river.NewClient(driver, cfg)
@@ -153,6 +143,20 @@ var syncOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{
 // EnqueueStripeEventTx asks for a stored Stripe event to be applied, in the caller's transaction.
 func (c *Client) EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error {
 	_, err := c.River.InsertTx(ctx, tx, StripeEventArgs{EventRowID: eventRowID}, nil)
+	return err
+}
+
+// EnqueueStripeEventsTx is EnqueueStripeEventTx for many stored events in
+// one statement (the webhook's group commit).
+func (c *Client) EnqueueStripeEventsTx(ctx context.Context, tx pgx.Tx, eventRowIDs []int64) error {
+	if len(eventRowIDs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(eventRowIDs))
+	for i, id := range eventRowIDs {
+		params[i] = river.InsertManyParams{Args: StripeEventArgs{EventRowID: id}}
+	}
+	_, err := c.River.InsertManyTx(ctx, tx, params)
 	return err
 }
 
