@@ -42,11 +42,17 @@ type Deps struct {
 	// WebhooksEvery is how often the dispatcher starts deliveries of new
 	// events; 0 is DefaultWebhooksEvery.
 	WebhooksEvery time.Duration
+	// PollOnly makes River poll for new jobs instead of LISTENing, which
+	// a transaction pooler cannot carry (config.TransactionPooler).
+	PollOnly bool
+	// BaseURL is where providers post webhooks about the payments jobs
+	// start (direct debits).
+	BaseURL string
 }
 
 // payments is the payment use cases over the workers' dependencies.
 func (d Deps) payments() *casework.Payments {
-	return &casework.Payments{DB: d.DB, Providers: d.Providers, ParseStripe: d.ParseStripe, Log: d.Log}
+	return &casework.Payments{DB: d.DB, Providers: d.Providers, BaseURL: d.BaseURL, ParseStripe: d.ParseStripe, Log: d.Log}
 }
 
 // Client is River with Settle's workers.
@@ -72,13 +78,16 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &rewardsWorker{d: d})
 	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
+	river.AddWorker(workers, &directDebitsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
 		// instance's payments unsynced for an hour. No job outlives
 		// JobTimeout, so after two minutes it is certainly orphaned.
 		RescueStuckJobsAfter: 2 * time.Minute,
-		Middleware:           []rivertype.Middleware{&observe{d: d}}}
+		Middleware:           []rivertype.Middleware{&observe{d: d}},
+		// Polled every FetchPollInterval (below) instead of woken by NOTIFY.
+		PollOnly: d.PollOnly}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
 		cfg.FetchCooldown = 20 * time.Millisecond
@@ -101,6 +110,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 			rewardsJob(d.OutreachEvery),
 			municipalSignalsJob(),
 			signalsJob(),
+			directDebitsJob(),
 		}
 	}
 	c, err := river.NewClient(driver, cfg)
