@@ -41,5 +41,27 @@ func cmdCamt(ctx context.Context, args []string) error {
 	fmt.Printf("bank statement import, %d entries\n", *n)
 	res, err := benchImport(ctx, e.DB, *n)
 	fmt.Println(res)
+	if res.Ratio == 0 {
+		return err // the first import or the COPY did not finish: nothing to hold to the ceilings
+	}
+	heapMB := float64(res.PeakHeapInuse) / (1 << 20)
+	again := fmt.Sprintf("%d booked", res.Again.Booked)
+	if err != nil {
+		again = "did not finish: " + err.Error()
+	}
+	printGoals(
+		goal{Name: "3 bank import: import rate / COPY's", Measured: fmt.Sprintf("%.2f (%.0f / %.0f entries/s, %d entries)", res.Ratio, res.ImportPerSec, res.CopyPerSec, res.Entries),
+			Ceiling: fmt.Sprintf(">= %.2f", camtRatioTarget), Met: res.Ratio >= camtRatioTarget && res.Entries >= 1_000_000},
+		goal{Name: "3 bank import: peak heap in use", Measured: fmt.Sprintf("%.0f MB", heapMB),
+			Ceiling: fmt.Sprintf("< %d MB", camtHeapTargetMB), Met: heapMB < camtHeapTargetMB},
+		goal{Name: "3 bank import: the same file again books nothing", Measured: again,
+			Ceiling: "0 booked", Met: err == nil && res.Again.Booked == 0},
+	)
 	return err
 }
+
+// Ceilings from issue P, goal 3 (for 1,000,000 entries).
+const (
+	camtRatioTarget  = 0.30
+	camtHeapTargetMB = 200
+)
