@@ -3,11 +3,13 @@ SHELL := /bin/bash
 GO    ?= go
 AXE_VERSION := 4.10.3
 REDOCLY_VERSION := 1.34.20
+LIGHTHOUSE_VERSION := 12.2.3
 TOOLS := $(CURDIR)/.cache/tools
 REDOCLY := $(TOOLS)/node_modules/.bin/redocly
+export SETTLE_LIGHTHOUSE ?= $(TOOLS)/node_modules/.bin/lighthouse
 export SETTLE_AXE_JS ?= $(TOOLS)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test tools scale-tools bench bench-portal bench-webhooks bench-camt bench-letters build lint fmt
+.PHONY: run test tools scale-tools bench bench-portal bench-scale bench-webhooks bench-camt bench-letters build lint fmt
 
 ## run: start Settle with demo data on a throwaway local PostgreSQL
 run:
@@ -33,14 +35,14 @@ scale-tools:
 	  { echo "make test needs $$p: apt-get install haproxy pgbouncer (.ci/run does)"; exit 1; }; done
 
 ## tools: test tools from the registries (axe-core for accessibility checks,
-## Redocly CLI to lint the API document)
-tools: $(SETTLE_AXE_JS) $(REDOCLY)
+## Redocly CLI to lint the API document, Lighthouse for the portal's pages)
+tools: $(SETTLE_AXE_JS) $(REDOCLY) $(SETTLE_LIGHTHOUSE)
 
 # One npm install names every tool: an install with --no-save removes the
 # packages it does not name.
-$(SETTLE_AXE_JS) $(REDOCLY) &:
+$(SETTLE_AXE_JS) $(REDOCLY) $(SETTLE_LIGHTHOUSE) &:
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) @redocly/cli@$(REDOCLY_VERSION)
+	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) @redocly/cli@$(REDOCLY_VERSION) lighthouse@$(LIGHTHOUSE_VERSION)
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/settle ./cmd/settle
@@ -61,6 +63,7 @@ BENCH_OUT := $(CURDIR)/.cache/bench
 bench:
 	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/*.out
 	-$(MAKE) --no-print-directory bench-portal 2>&1 | tee $(BENCH_OUT)/portal.out
+	-$(MAKE) --no-print-directory bench-scale 2>&1 | tee $(BENCH_OUT)/scale.out
 	-$(MAKE) --no-print-directory bench-webhooks 2>&1 | tee $(BENCH_OUT)/webhooks.out
 	-$(MAKE) --no-print-directory bench-camt 2>&1 | tee $(BENCH_OUT)/camt.out
 	-$(MAKE) --no-print-directory bench-letters 2>&1 | tee $(BENCH_OUT)/letters.out
@@ -69,6 +72,10 @@ bench:
 ## bench-portal: 100,000 debtors, 1,000,000 invoices; GET /overview (wrk) against the same SQL through pgx
 bench-portal:
 	$(GO) run ./cmd/settle-bench portal $(BENCH_PORTAL_FLAGS)
+
+## bench-scale: the overview at 10,000, 100,000 and 1,000,000 debtors (3 invoices each): req/s, p99 and CPU per page
+bench-scale:
+	$(GO) run ./cmd/settle-bench scale $(BENCH_SCALE_FLAGS)
 
 ## bench-webhooks: 10,000 signed Stripe events (10% redeliveries) at POST /webhooks/stripe, booked by River
 bench-webhooks:

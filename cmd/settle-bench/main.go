@@ -10,6 +10,8 @@
 //	                       against COPY of the same rows
 //	settle-bench letters   a day's 14-day letters (PDF, both QR codes) for
 //	                       100,000 debtors, in batches, one worker per core
+//	settle-bench scale     the overview at 10,000, 100,000 and 1,000,000
+//	                       debtors: req/s, p99 and CPU per page for each
 //	settle-bench summary   the GOAL lines of earlier runs' output as one
 //	                       table (make bench)
 //
@@ -60,6 +62,8 @@ func main() {
 		err = cmdCamt(ctx, os.Args[2:])
 	case "letters":
 		err = cmdLetters(ctx, os.Args[2:])
+	case "scale":
+		err = cmdScale(ctx, os.Args[2:])
 	case "summary":
 		err = cmdSummary(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
@@ -76,7 +80,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|webhooks|camt|letters|summary [flags]   (settle-bench portal -h for the flags)`)
+	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|scale|webhooks|camt|letters|summary [flags]   (settle-bench portal -h for the flags)`)
 }
 
 // benchLog is for the harness itself (devpg, River warnings): warnings only.

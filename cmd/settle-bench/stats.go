@@ -148,6 +148,22 @@ func cpuPerOp(a, b cpu, other time.Duration, ops int64) string {
 	return s + fmt.Sprintf(") => at most %.0f req/s on %d dedicated cores", float64(numCPU())*1000/ms, numCPU())
 }
 
+// goCPUPerOp is this process's CPU in milliseconds per operation.
+func goCPUPerOp(a, b cpu, ops int64) float64 {
+	if ops <= 0 {
+		return 0
+	}
+	return (b.self - a.self).Seconds() * 1000 / float64(ops)
+}
+
+// acquiresPerOp is how many pool connections one operation took.
+func acquiresPerOp(before, after *pgxpool.Stat, ops int64) float64 {
+	if ops <= 0 {
+		return 0
+	}
+	return float64(after.AcquireCount()-before.AcquireCount()) / float64(ops)
+}
+
 // cpuSplit says how busy each party kept the machine's cores between a and b.
 func cpuSplit(a, b cpu, other time.Duration, otherName string) string {
 	wall := b.at.Sub(a.at).Seconds()
