@@ -64,6 +64,7 @@ func (a *API) Register(app *fiber.App) {
 	g.Post("/webhook-endpoint/rotate", a.rotateWebhookSecret)
 	g.Get("/events", a.listEvents)
 	g.Get("/signals", a.listSignals)
+	g.Get("/analytics", a.getAnalytics)
 	if a.DemoClock != nil {
 		g.Post(strings.TrimPrefix(DemoClockPath, "/api/v1"), a.moveDemoClock)
 	}

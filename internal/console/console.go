@@ -162,6 +162,8 @@ type page struct {
 	Municipal *municipalPage
 	// Webhooks is a creditor's endpoint and deliveries.
 	Webhooks *webhooksPage
+	// Analytics is a creditor's figures over a period.
+	Analytics *analyticsPage
 }
 
 // totpPage is the second-factor step: a code form, and during enrolment

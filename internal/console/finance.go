@@ -39,6 +39,7 @@ func (co *Console) registerFinance(app *fiber.App) {
 	app.Post(financePrefix+"/lines/:id/book", co.requireAgent, co.requireFinance, co.h(co.bookLine))
 	app.Get(financePrefix+"/exports/payments.csv", co.requireAgent, co.requireFinance, co.h(co.exportPayments))
 	app.Get(financePrefix+"/exports/journal.csv", co.requireAgent, co.requireFinance, co.h(co.exportJournal))
+	co.registerAnalytics(app)
 }
 
 // financeRole says whether a console user may see the finance pages.

@@ -33,7 +33,10 @@ func hashToken(token string) []byte {
 	return sum[:]
 }
 
-// CreateSession stores a session and returns the random token for its cookie.
+// CreateSession stores a session and returns the random token for its
+// cookie. A debtor's sign-in through a link is also kept in link_opens, in
+// the same statement: sessions are deleted when they expire, and the
+// creditor's figures count messages whose link was opened.
 func (db *DB) CreateSession(ctx context.Context, s Session) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -41,8 +44,11 @@ func (db *DB) CreateSession(ctx context.Context, s Session) (string, error) {
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := db.Now()
-	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (token_hash, kind, debtor_id, creditor_id, link_jti, agent_id, language, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
+	_, err := db.pool.Exec(ctx, `WITH s AS (
+			INSERT INTO sessions (token_hash, kind, debtor_id, creditor_id, link_jti, agent_id, language, created_at, last_seen_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING kind, link_jti)
+		INSERT INTO link_opens (creditor_id, debtor_id, link_jti, channel, at)
+		SELECT l.creditor_id, l.debtor_id, l.jti, l.channel, $8 FROM s JOIN links l ON l.jti = s.link_jti WHERE s.kind = 'debtor'`,
 		hashToken(token), s.Kind, nullable(s.DebtorID), nullable(s.CreditorID), nullable(s.LinkJTI), nullable(s.AgentID), s.Language, now, now.Add(SessionMax))
 	return token, dbErr(err, "create session")
 }

@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,6 +149,17 @@ var apiRoutes = map[string]apiProbe{
 	},
 	"GET /api/v1/signals": func(t *testing.T, e *env, b *client, _ apiWorld) {
 		wantNone(t, e, "GET /api/v1/signals", b.Get("/api/v1/signals"))
+	},
+	// The figures are B's own: none of A's records, and A's money not counted.
+	"GET /api/v1/analytics": func(t *testing.T, e *env, b *client, _ apiWorld) {
+		r := b.Get("/api/v1/analytics?from=2026-01-01&to=2026-12-31")
+		wantNone(t, e, "GET /api/v1/analytics", r)
+		var got struct {
+			Collected int64 `json:"collected_cents"`
+		}
+		if err := json.Unmarshal([]byte(r.Body), &got); err != nil || got.Collected != int64(e.Count(`SELECT coalesce(-sum(amount_cents), 0)::int FROM ledger_entries WHERE creditor_id = $1 AND kind = 'payment' AND booked_on BETWEEN '2026-01-01' AND '2026-12-31'`, e.B.ID)) {
+			t.Errorf("B's analytics count %d collected (%v), want only B's own", got.Collected, err)
+		}
 	},
 	// The webhook endpoint is always the caller's own: B's calls neither show
 	// nor change A's (checked again after the walk).

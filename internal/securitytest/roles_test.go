@@ -119,6 +119,8 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"GET /console/finance":                      func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance") },
 	"GET /console/finance/exports/payments.csv": func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance/exports/payments.csv") },
 	"GET /console/finance/exports/journal.csv":  func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/finance/exports/journal.csv") },
+	"GET /console/analytics":                    func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/analytics") },
+	"GET /console/analytics.csv":                func(e *env, _ consoleWorld) []visit { return financePage(e, "/console/analytics.csv") },
 	"GET /console/debtors/:id/letters": func(e *env, _ consoleWorld) []visit {
 		return []visit{
 			{"GET", "/console/debtors/" + e.A.Debtor.ID + "/letters", nil, everyone},
