@@ -123,6 +123,21 @@ func ValidIBAN(s string) bool {
 	return mod97(s[4:]+s[:4]) == 1
 }
 
+// GroupIBAN writes an IBAN in groups of four, as bank cards and statements
+// do, so that it can be read over without losing one's place; banking apps
+// take it with the spaces.
+func GroupIBAN(iban string) string {
+	s := compact(iban)
+	var b strings.Builder
+	for i := 0; i < len(s); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[i:min(i+4, len(s))])
+	}
+	return b.String()
+}
+
 // ValidBIC reports whether s is a BIC (ISO 9362): four letters for the bank,
 // two for the country, two letters or digits for the place, and optionally
 // three more for the branch.

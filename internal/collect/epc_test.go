@@ -145,3 +145,16 @@ func TestValidIBAN(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupIBAN(t *testing.T) {
+	for in, want := range map[string]string{
+		"NL91ABNA0417164300":     "NL91 ABNA 0417 1643 00",
+		"nl91 abna 0417 1643 00": "NL91 ABNA 0417 1643 00",
+		"BE68539007547034":       "BE68 5390 0754 7034",
+		"":                       "",
+	} {
+		if got := GroupIBAN(in); got != want {
+			t.Errorf("GroupIBAN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,25 +1,21 @@
 package letters
 
 import (
-	"fmt"
-
 	"github.com/go-pdf/fpdf"
-	"github.com/skip2/go-qrcode"
+
+	"github.com/settle/settle/internal/qr"
 )
 
-// drawQR draws content as a QR code of size by size millimetres at x, y, in
-// vector rectangles, one for each run of dark modules in a row: sharp at any
-// print resolution, and far fewer drawing operations than one per module.
-// Level M is what EPC069-12 prescribes; the link code uses it too, which
-// survives a crease or a coffee ring. The quiet zone of four modules that a
+// drawQR draws content as a QR code (package qr) of size by size
+// millimetres at x, y, in vector rectangles, one for each run of dark
+// modules in a row: sharp at any print resolution, and far fewer drawing
+// operations than one per module. The quiet zone of four modules that a
 // scanner needs is left to the layout, which keeps it white.
 func drawQR(pdf *fpdf.Fpdf, content string, x, y, size float64) error {
-	q, err := qrcode.New(content, qrcode.Medium)
+	bits, err := qr.Bitmap(content)
 	if err != nil {
-		return fmt.Errorf("encode qr code: %w", err)
+		return err
 	}
-	q.DisableBorder = true
-	bits := q.Bitmap() // skip2 encodes on each call, so call it once
 	m := size / float64(len(bits))
 	for r, row := range bits {
 		for c := 0; c < len(row); {

@@ -32,6 +32,7 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 		Debtor: f.Debtor, Statement: st, Open: st.Undisputed(), Apart: st.Disputed(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
 		Receipts: receipts(pr, o.Paid, "")}
 	selfService(&v, o)
+	v.Transfer = transferOf(f.Creditor, st.PayAll(), overviewReference(v.Open))
 	// With a plan, the next step is the next part, not the old due date.
 	if v.Approved != nil && len(v.NextSteps) > 0 {
 		for _, r := range v.Approved.Rows {
@@ -151,7 +152,8 @@ func (p *Portal) invoice(c *fiber.Ctx) error {
 	pr, f, line := p.printer(c), in.Facts, in.Line
 	v := view{P: pr, Title: pr.T("invoice.title", line.Invoice.Number), Creditor: f.Creditor, SignedIn: true,
 		Debtor: f.Debtor, Line: line, Payments: paymentLines(pr, f.Entries, line.Invoice.ID), CanPay: p.Pay != nil,
-		Receipts: receipts(pr, in.Paid, line.Invoice.ID), OpenClaim: in.OpenClaim}
+		Receipts: receipts(pr, in.Paid, line.Invoice.ID), OpenClaim: in.OpenClaim,
+		Transfer: transferOf(f.Creditor, line.Total(), line.Invoice.PaymentReference)}
 	return p.render(c, fiber.StatusOK, "invoice", v)
 }
 

@@ -111,8 +111,7 @@ func TestJourney(t *testing.T) {
 		"F-2026-001", "Stroom maart", "€ 100,00", "€ 40,00", nl.Money(line.Interest), nl.Money(line.Total()),
 		nl.T("invoice.costs.why", "19 mei 2026"),
 		nl.T("invoice.interest.why", "1 april 2026"),
-		nl.T("invoice.transfer.how", nl.Money(line.Total()), "NL91ABNA0417164300", creditorName),
-		nl.T("invoice.transfer.ref", inv.PaymentReference))
+		nl.T("transfer.intro"), "NL91 ABNA 0417 1643 00", creditorName, inv.PaymentReference)
 	if !strings.HasPrefix(inv.PaymentReference, "RF") {
 		t.Errorf("payment reference %q is not an RF reference", inv.PaymentReference)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/money"
 	"github.com/settle/settle/internal/postgres"
 )
@@ -23,14 +24,83 @@ func (p *Portal) registerPlan(g signedIn) {
 }
 
 // planFormKeys are the plan form's fields, which the preview's "change" link carries back.
-var planFormKeys = []string{"by", "months", "monthly", "first"}
+var planFormKeys = []string{"frequency", "by", "months", "monthly", "first"}
 
 func (p *Portal) planPage(c *fiber.Ctx, d casework.PlanDesk) view {
 	pr := p.printer(c)
 	return view{P: pr, Title: pr.T("plan.title"), Creditor: d.Facts.Creditor, SignedIn: true, Debtor: d.Facts.Debtor, Statement: d.Statement,
 		Total: d.Statement.PayAll(), MaxMonths: casework.PlanMaxMonths, Today: d.Today, FirstLimit: d.FirstLimit,
-		Rewards: rewardLines(pr, d.Rewards, collect.RewardPlanKept),
-		Form:    map[string]string{"by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths), "first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
+		Rewards:  rewardLines(pr, d.Rewards, collect.RewardPlanKept),
+		PlanSays: &planSays{Frequencies: collect.Frequencies, Rules: planRules(pr, d)},
+		Form: map[string]string{"frequency": string(collect.Monthly), "by": "months", "months": strconv.Itoa(casework.PlanDefaultMonths),
+			"first": d.Today.AddDate(0, 0, 7).Format(time.DateOnly)}}
+}
+
+// planSays is what the plan pages say about the creditor's rules: the
+// rules before the debtor chooses, and on the preview why a plan is outside
+// them, which plan would be approved at once instead, and why the parts
+// differ from the amount the debtor asked for.
+type planSays struct {
+	Frequencies []collect.Frequency
+	Rules       []string
+	Often       string   // how often the previewed plan is paid
+	Asked       []string // the amount asked and why the parts differ from it
+	Outside     []string // one sentence per rule the previewed plan breaks
+	Nearest     *casework.PlanOffer
+	NearestSays string
+}
+
+// planRules words the creditor's plan policy for a debtor who has yet to
+// choose: the longest term and the lowest part for every frequency, and
+// whether a plan inside them is approved at once.
+func planRules(pr i18n.Printer, d casework.PlanDesk) []string {
+	pol := d.Facts.Creditor.Policy.Plan
+	out := []string{
+		pr.T("plan.rules.term", pol.MaxMonths, collect.Weekly.InstalmentsIn(pol.MaxMonths), collect.FourWeekly.InstalmentsIn(pol.MaxMonths)),
+		pr.T("plan.rules.least", pr.Money(pol.MinInstalment), pr.Money(collect.Weekly.LowestInstalment(pol.MinInstalment)),
+			pr.Money(collect.FourWeekly.LowestInstalment(pol.MinInstalment))),
+	}
+	switch {
+	case !pol.AutoApprove:
+		out = append(out, pr.T("plan.rules.agent"))
+	case d.Statement.PayAll() > pol.MaxTotal:
+		out = append(out, pr.T("plan.rules.total", pr.Money(pol.MaxTotal)))
+	default:
+		out = append(out, pr.T("plan.rules.auto"))
+	}
+	return out
+}
+
+// previewSays words a previewed plan: how often, the amount asked, and
+// when it is outside the rules, why and what would be approved at once.
+func previewSays(pr i18n.Printer, q casework.PlanQuote) *planSays {
+	s := &planSays{Often: pr.T("plan.often." + string(q.Frequency))}
+	if n := len(q.Schedule); q.Asked > 0 && n > 0 && q.Schedule[0].Amount != q.Asked {
+		s.Asked = append(s.Asked, pr.T("plan.asked."+string(q.Frequency), pr.Money(q.Asked), n, pr.Money(q.Schedule[0].Amount), pr.Money(q.Statement.PayAll())))
+		if last := q.Schedule[n-1].Amount; last != q.Schedule[0].Amount {
+			s.Asked = append(s.Asked, pr.T("plan.asked.last", pr.Money(last)))
+		}
+	}
+	pol := q.Facts.Creditor.Policy.Plan
+	for _, l := range q.Check.Broken {
+		switch l {
+		case collect.LimitTerm:
+			s.Outside = append(s.Outside, pr.T("plan.outside.term", pol.MaxMonths))
+		case collect.LimitInstalment:
+			s.Outside = append(s.Outside, pr.T("plan.outside.instalment", pr.Money(q.Schedule[0].Amount),
+				pr.Money(q.Frequency.LowestInstalment(pol.MinInstalment))))
+		case collect.LimitTotal:
+			s.Outside = append(s.Outside, pr.T("plan.outside.total", pr.Money(pol.MaxTotal)))
+		case collect.LimitFirst:
+			s.Outside = append(s.Outside, pr.T("plan.outside.first", pr.Date(collect.LatestFirstDue(q.Today))))
+		case collect.LimitBroke:
+			s.Outside = append(s.Outside, pr.T("plan.outside.broke"))
+		}
+	}
+	if s.Nearest = q.Nearest; s.Nearest != nil {
+		s.NearestSays = pr.T("plan.nearest", s.Nearest.Months, pr.Money(s.Nearest.Schedule[0].Amount), pr.Date(s.Nearest.First))
+	}
+	return s
 }
 
 func (p *Portal) planForm(c *fiber.Ctx) error {
@@ -62,6 +132,11 @@ func planRequest(c *fiber.Ctx, form map[string]string) casework.PlanRequest {
 	if !in.ByAmount {
 		form["by"] = "months"
 	}
+	// A link from before frequencies has none: monthly, as every plan then.
+	if form["frequency"] == "" {
+		form["frequency"] = string(collect.Monthly)
+	}
+	in.Frequency = collect.Frequency(form["frequency"])
 	if m, err := money.ParseInput(form["monthly"]); err == nil {
 		in.Monthly = m
 	}
@@ -81,7 +156,9 @@ func planProblem(v view, err error) string {
 	case errors.Is(err, casework.ErrPlanMonthlyLow):
 		return v.P.T("plan.error.monthly.low", casework.PlanMaxMonths)
 	case errors.Is(err, casework.ErrPlanMonths):
-		return v.P.T("plan.error.months", casework.PlanMaxMonths)
+		return v.P.T("plan.error.months", casework.PlanMaxInstalments(collect.Frequency(v.Form["frequency"])))
+	case errors.Is(err, casework.ErrPlanFrequency):
+		return v.P.T("plan.error.frequency")
 	case errors.Is(err, casework.ErrPlanFirst):
 		return v.P.T("plan.error.first", v.P.Date(v.FirstLimit))
 	}
@@ -118,7 +195,8 @@ func (p *Portal) planPreview(c *fiber.Ctx) error {
 	return p.planQuote(c, casework.PreviewPlan, func(q casework.PlanQuote, v view) error {
 		v.Title = v.P.T("plan.preview.title")
 		v.Months, v.Schedule, v.Inside, v.AnswerBy = q.Months, q.Schedule, q.Inside, q.AnswerBy
-		v.Form["months"], v.Form["first"] = strconv.Itoa(q.Months), q.First.Format(time.DateOnly)
+		v.Form["months"], v.Form["first"], v.Form["frequency"] = strconv.Itoa(q.Months), q.First.Format(time.DateOnly), string(q.Frequency)
+		v.PlanSays = previewSays(v.P, q)
 		return p.render(c, fiber.StatusOK, "planpreview", v)
 	})
 }

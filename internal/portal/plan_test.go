@@ -30,8 +30,8 @@ func TestPlanInsidePolicy(t *testing.T) {
 	apptest.WantContains(t, "overview", r.Body, `href="/plan"`, nl.T("action.plan"), `href="/hardship"`, `href="/contact"`)
 	r = c.Get("/plan")
 	apptest.WantStatus(t, "plan form", r, http.StatusOK)
-	apptest.WantContains(t, "plan form", r.Body, `name="months" type="number" min="1" max="60" inputmode="numeric" value="6"`, `value="2026-11-30"`,
-		`name="by" value="months" checked`, `name="monthly"`, nl.T("plan.intro", nl.Money(60001)))
+	apptest.WantContains(t, "plan form", r.Body, `name="months" type="number" min="1" inputmode="numeric" value="6"`, `value="2026-11-30"`,
+		`name="by" value="months" checked`, `name="monthly"`, nl.T("plan.intro", nl.Money(60001)), `name="frequency" value="monthly" checked`)
 
 	// The preview shows every date and amount; the last takes the remainder.
 	form := url.Values{"by": {"months"}, "months": {"6"}, "first": {"2026-11-30"}}
@@ -39,7 +39,8 @@ func TestPlanInsidePolicy(t *testing.T) {
 	apptest.WantStatus(t, "preview", r, http.StatusOK)
 	apptest.WantContains(t, "preview", r.Body, nl.T("plan.preview.title"), nl.T("plan.preview.intro", nl.Money(60001), 6),
 		"30 november 2026", "30 december 2026", "30 januari 2027", "30 april 2027", nl.Money(10000), nl.Money(10001), nl.Money(60001),
-		nl.T("plan.preview.inside"), nl.T("plan.confirm"), nl.T("plan.change"), `href="/plan?by=months&amp;months=6&amp;monthly=&amp;first=2026-11-30"`)
+		nl.T("plan.preview.inside"), nl.T("plan.confirm"), nl.T("plan.change"), `href="/plan?frequency=monthly&amp;by=months&amp;months=6&amp;monthly=&amp;first=2026-11-30"`,
+		nl.T("plan.often.monthly"))
 	if len(plansOf(t, e, d)) != 0 {
 		t.Fatal("the preview stored a plan")
 	}
