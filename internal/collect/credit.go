@@ -11,6 +11,7 @@ const (
 	RefundSent       CreditRefundStatus = "sent"        // the provider accepted the refund
 	RefundFailed     CreditRefundStatus = "failed"      // the provider refused: the credit is the debtor's again
 	RefundToTransfer CreditRefundStatus = "to_transfer" // no provider payment: the creditor transfers it by bank
+	RefundInFile     CreditRefundStatus = "in_file"     // in a SEPA transfer file for the creditor's bank
 )
 
 // CreditRefundMethod is how a credit goes back.
