@@ -176,6 +176,19 @@ func create(ctx context.Context, db *postgres.DB, signer *access.Signer, baseURL
 		return out, err
 	}
 	out.Creditors = []Creditor{{energy.ID, energy.Name, energyKey}, {wholesale.ID, wholesale.Name, wholesaleKey}}
+	// Zonnestroom's phone hours in every language the portal speaks (Dutch is
+	// creditors.phone_hours); Van Dijk has only Dutch, to show the fallback.
+	for lang, hours := range map[string]string{
+		"en": "Monday to Friday from 9:00 to 17:00",
+		"tr": "pazartesiden cumaya 9:00 ile 17:00 arası",
+		"ar": "من الاثنين إلى الجمعة من 9:00 إلى 17:00",
+		"pl": "od poniedziałku do piątku od 9:00 do 17:00",
+		"uk": "з понеділка до п'ятниці з 9:00 до 17:00",
+	} {
+		if err := db.SetCreditorText(ctx, energy.ID, lang, "phone_hours", hours); err != nil {
+			return out, err
+		}
+	}
 
 	addr := func(street, no, pc, city string) collect.Address {
 		return collect.Address{Street: street, HouseNumber: no, Postcode: pc, City: city}

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/settle/settle/internal/apptest"
@@ -122,4 +123,33 @@ func TestBrowserLanguage(t *testing.T) {
 	apptest.WantContains(t, "verify in Turkish", r.Body, `<html lang="tr" dir="ltr"`, i18n.For("tr").T("verify.submit"))
 	r = c.Send(http.MethodGet, "/verify", nil, http.Header{"Accept-Language": {"de-DE"}})
 	apptest.WantContains(t, "verify in Dutch", r.Body, `<html lang="nl"`)
+}
+
+// TestCreditorTextsPerLanguage: the creditor's phone hours follow the page's
+// language when the creditor wrote them in it, else they are the Dutch ones.
+func TestCreditorTextsPerLanguage(t *testing.T) {
+	t.Parallel()
+	e, cr := newCreditorEnv(t)
+	if err := e.DB.SetCreditorText(e.Ctx, cr.ID, "en", "phone_hours", "weekdays from 9 am to 5 pm"); err != nil {
+		t.Fatal(err)
+	}
+	d := e.debtor(cr, "K-1", "John Smith", "7311 KL", "12")
+	e.invoice(cr, d, "F-1", "Electricity", collect.Day(2026, 11, 10), collect.Day(2026, 12, 10), 5000)
+	tok, _ := e.link(cr, d, "email")
+	c := e.Client()
+	c.SignInDebtor(tok, d)
+	dutch := cr.PhoneHours
+	if dutch == "" {
+		t.Fatal("the test creditor has no Dutch phone hours")
+	}
+	r := c.Get("/overview")
+	apptest.WantContains(t, "Dutch page", r.Body, dutch)
+	c.Post("/language", url.Values{"lang": {"en"}, "back": {"/overview"}})
+	r = c.Get("/overview")
+	apptest.WantContains(t, "English page", r.Body, "weekdays from 9 am to 5 pm")
+	if strings.Contains(r.Body, dutch) {
+		t.Errorf("English page still shows the Dutch hours %q", dutch)
+	}
+	c.Post("/language", url.Values{"lang": {"tr"}, "back": {"/overview"}})
+	apptest.WantContains(t, "Turkish page, no Turkish hours: Dutch", c.Get("/overview").Body, dutch)
 }

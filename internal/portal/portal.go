@@ -196,6 +196,12 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 		v.P = p.printer(c)
 	}
 	v.Languages = i18n.Languages
+	// The creditor's own texts in the page's language. Failing to read them
+	// keeps the Dutch ones: the error page itself must not fail over opening
+	// hours (a broken store shows in the handler's own queries).
+	if cr, err := casework.CreditorIn(c.UserContext(), p.DB, v.Creditor, v.P.Lang.Code); err == nil {
+		v.Creditor = cr
+	}
 	v.CSRF = csrf.Token(c)
 	if v.Back == "" {
 		v.Back = c.Path()
