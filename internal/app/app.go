@@ -112,7 +112,7 @@ func Build(cfg config.Config, db *postgres.DB, signer *access.Signer, log *slog.
 	if cfg.StripeKey != "" {
 		a.Providers.Default["stripe"] = stripe.New(cfg.StripeAPIURL, cfg.StripeKey)
 	}
-	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log,
+	a.JobDeps = jobs.Deps{DB: db, Providers: a.Providers, ParseStripe: stripe.ParseStored, Log: log, BaseURL: cfg.BaseURL,
 		PollOnly: cfg.DBPooler == config.TransactionPooler}
 	payouts := Payouts(cfg, db, log)
 	if opts.FakeMollie {

@@ -144,7 +144,11 @@ func (ps *Payments) Sync(ctx context.Context, paymentID, source string) error {
 	if err != nil {
 		return err
 	}
-	return ps.applyProviderState(ctx, p, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source})
+	if err := ps.applyProviderState(ctx, p, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source}); err != nil {
+		return err
+	}
+	// A first payment of a direct debit gives its mandate once final.
+	return ps.mandateAfterSync(ctx, p.ID)
 }
 
 // ApplyStripeEvent applies one stored, verified Stripe event. It takes from

@@ -78,6 +78,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	river.AddWorker(workers, &rewardsWorker{d: d})
 	river.AddWorker(workers, &municipalSignalsWorker{d: d})
 	river.AddWorker(workers, &signalsWorker{d: d})
+	river.AddWorker(workers, &directDebitsWorker{d: d})
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
@@ -109,6 +110,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 			rewardsJob(d.OutreachEvery),
 			municipalSignalsJob(),
 			signalsJob(),
+			directDebitsJob(),
 		}
 	}
 	c, err := river.NewClient(driver, cfg)
