@@ -37,6 +37,8 @@ func (co *Console) registerFinance(app *fiber.App) {
 	app.Post(financePrefix+"/lines/:id/confirm", co.requireAgent, co.requireFinance, co.h(co.confirmLine))
 	app.Post(financePrefix+"/lines/:id/reject", co.requireAgent, co.requireFinance, co.h(co.rejectLine))
 	app.Post(financePrefix+"/lines/:id/book", co.requireAgent, co.requireFinance, co.h(co.bookLine))
+	app.Post(financePrefix+"/transfers", co.requireAgent, co.requireFinance, co.h(co.makeTransferFile))
+	app.Get(financePrefix+"/transfers/:id", co.requireAgent, co.requireFinance, co.h(co.transferFile))
 	app.Get(financePrefix+"/exports/payments.csv", co.requireAgent, co.requireFinance, co.h(co.exportPayments))
 	app.Get(financePrefix+"/exports/journal.csv", co.requireAgent, co.requireFinance, co.h(co.exportJournal))
 	co.registerAnalytics(app)
@@ -75,6 +77,8 @@ type financePage struct {
 	BookLine string
 	Who      string
 	Matches  []postgres.DebtorMatch
+	// ToTransfer is credit waiting to be paid back by bank transfer.
+	ToTransfer []postgres.RefundToTransfer
 	Import     *importResult
 }
 

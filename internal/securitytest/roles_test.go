@@ -222,6 +222,15 @@ var consoleRoutes = map[string]func(e *env, w consoleWorld) []visit{
 	"POST /console/finance/lines/:id/reject": func(e *env, w consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/lines/" + w.line + "/reject", nil, neitherOfA}}
 	},
+	"POST /console/finance/transfers": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"POST", "/console/finance/transfers", url.Values{"creditor": {e.B.ID}}, neitherOfA}}
+	},
+	// No file exists in this world: nobody gets one, and B's stays B's
+	// (TestFinanceTransferFile downloads a real one).
+	"GET /console/finance/transfers/:id": func(e *env, _ consoleWorld) []visit {
+		return []visit{{"GET", "/console/finance/transfers/" + randomID + "?creditor=" + e.B.ID, nil, nobody},
+			{"GET", "/console/finance/transfers/" + randomID + "?creditor=" + e.A.ID, nil, nobody}}
+	},
 	"POST /console/finance/lines/:id/book": func(e *env, w consoleWorld) []visit {
 		return []visit{{"POST", "/console/finance/lines/" + w.line + "/book", url.Values{"debtor": {e.B.Debtor.ID}, "invoice": {e.B.Invoice.ID}}, neitherOfA}}
 	},
