@@ -260,10 +260,10 @@ func planTerms(a map[string]any) string {
 		return euros(total)
 	}
 	unit, units := "month", "months"
-	switch fmt.Sprint(a["frequency"]) {
-	case "weekly":
+	switch Frequency(fmt.Sprint(a["frequency"])) {
+	case Weekly:
 		unit, units = "week", "weeks"
-	case "four_weekly":
+	case FourWeekly:
 		unit, units = "four weeks", "periods of four weeks"
 	}
 	part := total / int64(n)
