@@ -282,11 +282,16 @@ func loadPortal(ctx context.Context, db *postgres.DB, url string, d *portalData)
 			paid = append(paid, i)
 		}
 	}
-	type link struct{ notice, invoice pgtype.UUID }
+	// creditor_id is filled by a trigger (migration 00033), which the
+	// loading sessions switch off with the foreign-key checks.
+	type link struct {
+		notice, invoice pgtype.UUID
+		creditor        string
+	}
 	var links []link
 	for _, i := range noticed {
 		for _, k := range d.noticeInvoices(i) {
-			links = append(links, link{id(nsNotice, uint64(i)), id(nsInvoice, uint64(i*d.perDebtor+k))})
+			links = append(links, link{id(nsNotice, uint64(i)), id(nsInvoice, uint64(i*d.perDebtor+k)), d.creditor(i).ID})
 		}
 	}
 	err = l.run(
@@ -305,8 +310,8 @@ func loadPortal(ctx context.Context, db *postgres.DB, url string, d *portalData)
 				})
 		},
 		func() error {
-			return l.copy(ctx, "notice_invoices", []string{"notice_id", "invoice_id"}, len(links), func(x int) ([]any, error) {
-				return []any{links[x].notice, links[x].invoice}, nil
+			return l.copy(ctx, "notice_invoices", []string{"notice_id", "invoice_id", "creditor_id"}, len(links), func(x int) ([]any, error) {
+				return []any{links[x].notice, links[x].invoice, links[x].creditor}, nil
 			})
 		},
 		func() error {
