@@ -118,6 +118,17 @@ func TestBrowserFinance(t *testing.T) {
 	if closing[reconcile.AcctClearingMollie] != 0 || closing[reconcile.AcctFees] != 35 || closing[reconcile.AcctBank] <= 0 {
 		t.Errorf("journal closing: %v; want Mollie clearing 0 after the payout, fees 0,35", closing)
 	}
+
+	// The creditor's figures after the import, charts included, pass axe.
+	browsertest.Open(t, ctx, site.URL+"/console/analytics?creditor="+site.Demo.Creditors[0].ID)
+	if h := browsertest.Text(t, ctx, "h1"); !strings.HasPrefix(h, "Analytics: ") {
+		t.Errorf("analytics h1 = %q", h)
+	}
+	if !browsertest.Exists(t, ctx, "svg#chart-method rect") {
+		t.Error("the analytics page draws no bar of money by method after the import")
+	}
+	browsertest.Screenshot(t, ctx, "analytics")
+	browsertest.Axe(t, ctx, "analytics page")
 	browsertest.ClickAndWait(t, ctx, "form.signout button")
 
 	// An agent: no link, and the address is a 404.
