@@ -83,6 +83,10 @@ func cmdPortal(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	weight, err := pageWeight(ctx, srv.URL, cookies[0])
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "settle-bench-wrk-")
 	if err != nil {
 		return err
@@ -166,6 +170,7 @@ func cmdPortal(ctx context.Context, args []string) error {
 		goal{"1 overview: req/s over the same queries through pgx", fmt.Sprintf("%.2f (%.0f / %.0f req/s)", ratio, a.rps, b.rps), fmt.Sprintf(">= %.2f", portalRatioTarget), ratio >= portalRatioTarget},
 		goal{"1 overview: app CPU per page (not the database)", fmt.Sprintf("%.2f ms (%.2f - %.2f)", appCPU, goA, goB), fmt.Sprintf("<= %.1f ms", portalAppCPUTarget), appCPU <= portalAppCPUTarget},
 		goal{"1 overview: p99 over p50", fmt.Sprintf("%.2f (%s / %s)", tail, ms(a.p99), ms(a.p50)), fmt.Sprintf("<= %.1f", portalTailTarget), tail <= portalTailTarget},
+		weight,
 	)
 	if f.cpuprofile != "" {
 		fmt.Printf("CPU profile of the server during (a): %s (go tool pprof -top %s)\n", f.cpuprofile, f.cpuprofile)
