@@ -6,6 +6,9 @@ import (
 
 	"github.com/settle/settle/internal/casework"
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/pay"
+	"github.com/settle/settle/internal/pay/stripe"
+	"github.com/settle/settle/internal/pay/stripemock"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -60,5 +63,37 @@ func TestOverpaymentBackByTransferFile(t *testing.T) {
 	other, _ := newCreditor(t, b.db, collect.Creditor{Name: "Ander B.V."})
 	if _, err := casework.TransferFile(b.ctx, b.db, other.ID, f.ID); collect.ErrorCode(err) != collect.ENOTFOUND {
 		t.Errorf("another creditor's file: %v, want not found", err)
+	}
+}
+
+// TestOverpaymentBackThroughStripe: 125 paid by card on 100 owed; the 25
+// over goes back through Stripe's refunds API (stripe-mock) on the payment
+// it came from, and nothing waits for a bank transfer.
+func TestOverpaymentBackThroughStripe(t *testing.T) {
+	t.Parallel()
+	b := setupPayments(t)
+	b.ps.Providers.Default["stripe"] = stripe.New(stripemock.Start(t), "sk_test_stripemock")
+	p, err := b.db.CreatePayment(b.ctx, collect.Payment{CreditorID: b.cr.ID, DebtorID: b.d.ID, InvoiceID: b.inv.ID, Amount: 12500, Provider: "stripe", Method: "card"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.PoolForTests().Exec(b.ctx, `UPDATE payments SET provider_id = 'cs_test_123' WHERE id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.ApplyProviderState(b.ctx, p.ID, pay.State{Status: pay.StatusPaid, Amount: 12500}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.ps.RefundCredit(b.ctx, "00000000-0000-0000-0000-000000000001", b.cr.ID, b.d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Refunds) != 1 || res.Refunds[0].Amount != 2500 || res.Refunds[0].Status != collect.RefundSent || res.Refunds[0].ProviderRefundID == "" || res.Refunds[0].PaymentID != p.ID {
+		t.Fatalf("refunds = %+v, want 2500 sent through Stripe on the card payment", res.Refunds)
+	}
+	if got, _ := b.db.PaymentByID(b.ctx, p.ID); got.Refunded != 2500 {
+		t.Errorf("payment refunded %d, want 2500", got.Refunded)
+	}
+	if waiting, _ := casework.RefundsToTransfer(b.ctx, b.db, b.cr.ID); len(waiting) != 0 {
+		t.Errorf("waiting for a bank transfer: %+v, want nothing", waiting)
 	}
 }
