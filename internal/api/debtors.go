@@ -178,7 +178,7 @@ func plansJSON(ps []collect.Plan) []fiber.Map {
 		for _, in := range p.Instalments {
 			sched = append(sched, fiber.Map{"seq": in.Seq, "due_date": dateString(in.Due), "amount": in.Amount, "paid": in.Paid})
 		}
-		out = append(out, fiber.Map{"id": p.ID, "status": p.Status, "total": p.Total, "months": p.Months,
+		out = append(out, fiber.Map{"id": p.ID, "status": p.Status, "total": p.Total, "months": p.Months, "frequency": p.Frequency,
 			"first_due": dateString(p.FirstDue), "reason": p.Reason, "schedule": sched})
 	}
 	return out

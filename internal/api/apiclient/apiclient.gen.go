@@ -18,6 +18,33 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AnalyticsCollectedByChannelChannel.
+const (
+	AnalyticsCollectedByChannelChannelEmail    AnalyticsCollectedByChannelChannel = "email"
+	AnalyticsCollectedByChannelChannelNone     AnalyticsCollectedByChannelChannel = "none"
+	AnalyticsCollectedByChannelChannelPost     AnalyticsCollectedByChannelChannel = "post"
+	AnalyticsCollectedByChannelChannelSms      AnalyticsCollectedByChannelChannel = "sms"
+	AnalyticsCollectedByChannelChannelWhatsapp AnalyticsCollectedByChannelChannel = "whatsapp"
+)
+
+// Valid indicates whether the value is a known member of the AnalyticsCollectedByChannelChannel enum.
+func (e AnalyticsCollectedByChannelChannel) Valid() bool {
+	switch e {
+	case AnalyticsCollectedByChannelChannelEmail:
+		return true
+	case AnalyticsCollectedByChannelChannelNone:
+		return true
+	case AnalyticsCollectedByChannelChannelPost:
+		return true
+	case AnalyticsCollectedByChannelChannelSms:
+		return true
+	case AnalyticsCollectedByChannelChannelWhatsapp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankLineState.
 const (
 	BankLineStateBooked     BankLineState = "booked"
@@ -666,6 +693,27 @@ func (e PayoutLineKind) Valid() bool {
 	}
 }
 
+// Defines values for PlanFrequency.
+const (
+	Fourweekly PlanFrequency = "fourweekly"
+	Monthly    PlanFrequency = "monthly"
+	Weekly     PlanFrequency = "weekly"
+)
+
+// Valid indicates whether the value is a known member of the PlanFrequency enum.
+func (e PlanFrequency) Valid() bool {
+	switch e {
+	case Fourweekly:
+		return true
+	case Monthly:
+		return true
+	case Weekly:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlanStatus.
 const (
 	PlanStatusApproved  PlanStatus = "approved"
@@ -800,6 +848,78 @@ type Address struct {
 	Postcode *string `json:"postcode,omitempty"`
 	Street   *string `json:"street,omitempty"`
 }
+
+// Analytics defines model for Analytics.
+type Analytics struct {
+	// CollectedByChannel Money booked as payments in the period, by the channel of the last message sent to the debtor on or before the payment's booking day: email, sms, whatsapp, post (always, in this order), then `none` when there was no message.
+	CollectedByChannel []struct {
+		// AmountCents An amount in integer euro cents (1250 is EUR 12.50).
+		AmountCents Cents                              `json:"amount_cents"`
+		Channel     AnalyticsCollectedByChannelChannel `json:"channel"`
+		Payments    int                                `json:"payments"`
+	} `json:"collected_by_channel"`
+
+	// CollectedByMethod Money booked as payments in the period by payment method: ideal, card, transfer (always, in this order); an empty method is money booked without a payment record. `returned_cents` is what went back in the period (refunds, chargebacks, bank reversals).
+	CollectedByMethod []struct {
+		// AmountCents An amount in integer euro cents (1250 is EUR 12.50).
+		AmountCents Cents  `json:"amount_cents"`
+		Method      string `json:"method"`
+		Payments    int    `json:"payments"`
+
+		// ReturnedCents An amount in integer euro cents (1250 is EUR 12.50).
+		ReturnedCents Cents `json:"returned_cents"`
+	} `json:"collected_by_method"`
+
+	// CollectedCents An amount in integer euro cents (1250 is EUR 12.50).
+	CollectedCents Cents `json:"collected_cents"`
+
+	// DaysToFirstPayment Days from the first message Settle sent a debtor to the debtor's first payment, over the debtors whose first payment was booked in the period and who had a message before it (Dutch calendar days).
+	DaysToFirstPayment struct {
+		// Average Rounded to one decimal.
+		Average float32 `json:"average"`
+		Debtors int     `json:"debtors"`
+
+		// Median The lower median (0 when there are no debtors).
+		Median int `json:"median"`
+	} `json:"days_to_first_payment"`
+
+	// Disputes Disputes opened in the period, by their outcome now: open, upheld, corrected, rejected.
+	Disputes CountedBy `json:"disputes"`
+
+	// From A calendar date, YYYY-MM-DD.
+	//
+	// Example: 2026-11-23
+	From Date `json:"from"`
+
+	// HardshipReports Reports that the debtor cannot pay, made in the period, by reason: income, illness, family, counselling, other.
+	HardshipReports CountedBy `json:"hardship_reports"`
+
+	// Messages Messages sent in the period per channel (email, sms, whatsapp, post), and how many were opened: the debtor signed in to the portal through a link of that channel (an SMS link for WhatsApp, a letter's code for post) within 14 days after the message was sent.
+	Messages []struct {
+		Channel string `json:"channel"`
+
+		// Opened A share: `part` of `whole`, and `percent` = 100 × part / whole rounded half up to one decimal (0 when `whole` is 0: nothing to measure in the period).
+		Opened Rate `json:"opened"`
+		Sent   int  `json:"sent"`
+	} `json:"messages"`
+
+	// PlansKept Payment plans completed (`part`) of the plans that ended in the period, completed or broken (`whole`).
+	PlansKept Rate `json:"plans_kept"`
+
+	// PromisesKept Promises to pay kept (`part`) of those decided, kept or broken, in the period (`whole`). A moved or still open promise does not count.
+	PromisesKept Rate `json:"promises_kept"`
+
+	// SelfService Cases resolved without an agent (`part`) of all cases resolved in the period (`whole`). A case is one debtor at your company; it is resolved in the period when a payment was booked in it and the debtor owed nothing (principal, costs, interest less credit) at its end. Without an agent: no agent's action is recorded in the debtor's file.
+	SelfService Rate `json:"self_service"`
+
+	// To A calendar date, YYYY-MM-DD.
+	//
+	// Example: 2026-11-23
+	To Date `json:"to"`
+}
+
+// AnalyticsCollectedByChannelChannel defines model for Analytics.CollectedByChannel.Channel.
+type AnalyticsCollectedByChannelChannel string
 
 // BankImport What an import did. The whole file is one transaction: either all of this happened, or (on an error) nothing.
 type BankImport struct {
@@ -976,6 +1096,15 @@ type ContactWishes struct {
 
 	// QuietTimes When not to contact, in the debtor's words, from the old form; empty for wishes given since.
 	QuietTimes string `json:"quiet_times"`
+}
+
+// CountedBy defines model for CountedBy.
+type CountedBy struct {
+	By []struct {
+		Count int    `json:"count"`
+		Key   string `json:"key"`
+	} `json:"by"`
+	Total int `json:"total"`
 }
 
 // Date A calendar date, YYYY-MM-DD.
@@ -1478,10 +1607,15 @@ type Plan struct {
 	// FirstDue A calendar date, YYYY-MM-DD.
 	//
 	// Example: 2026-11-23
-	FirstDue Date               `json:"first_due"`
-	Id       openapi_types.UUID `json:"id"`
-	Months   int                `json:"months"`
-	Reason   string             `json:"reason"`
+	FirstDue Date `json:"first_due"`
+
+	// Frequency How often an instalment falls due. 52 weeks or 13 periods of four weeks count as 12 months against the creditor's plan limits.
+	Frequency PlanFrequency      `json:"frequency"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// Months The number of instalments: months only when frequency is monthly.
+	Months   int    `json:"months"`
+	Reason   string `json:"reason"`
 	Schedule []struct {
 		// Amount An amount in integer euro cents (1250 is EUR 12.50).
 		Amount Cents `json:"amount"`
@@ -1501,8 +1635,18 @@ type Plan struct {
 	Total Cents `json:"total"`
 }
 
+// PlanFrequency How often an instalment falls due. 52 weeks or 13 periods of four weeks count as 12 months against the creditor's plan limits.
+type PlanFrequency string
+
 // PlanStatus defines model for Plan.Status.
 type PlanStatus string
+
+// Rate A share: `part` of `whole`, and `percent` = 100 × part / whole rounded half up to one decimal (0 when `whole` is 0: nothing to measure in the period).
+type Rate struct {
+	Part    int     `json:"part"`
+	Percent float32 `json:"percent"`
+	Whole   int     `json:"whole"`
+}
 
 // Revoked defines model for Revoked.
 type Revoked struct {
@@ -1654,6 +1798,15 @@ type TooLarge = Error
 
 // Unauthorized Example: {"error":{"code":"invalid","field":"amount","message":"amount must be a whole number of cents (got 12.5)"}}
 type Unauthorized = Error
+
+// GetAnalyticsParams defines parameters for GetAnalytics.
+type GetAnalyticsParams struct {
+	// From The first day of the period, YYYY-MM-DD.
+	From openapi_types.Date `form:"from" json:"from"`
+
+	// To The last day of the period (included), YYYY-MM-DD; not before `from`, and less than 366 days after it.
+	To openapi_types.Date `form:"to" json:"to"`
+}
 
 // RotateAPIKeyParams defines parameters for RotateAPIKey.
 type RotateAPIKeyParams struct {
@@ -1846,6 +1999,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// GetAnalytics Your figures for a period
+	//
+	// The same figures as the console's analytics page, for the Dutch days `from` to `to` (both included, at most 366 days). A moment (a message sent, a promise decided, a dispute opened) counts on its day in the Netherlands; a payment on its booking day. Every figure is defined in docs/analytics.md and in the fields below. Money is in integer cents.
+	//
+	// Corresponds with GET /analytics (the `GetAnalytics` operationId).
+	GetAnalytics(ctx context.Context, params *GetAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RotateAPIKey Rotate the API key
 	//
@@ -2081,6 +2241,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetAnalytics Your figures for a period
+//
+// The same figures as the console's analytics page, for the Dutch days `from` to `to` (both included, at most 366 days). A moment (a message sent, a promise decided, a dispute opened) counts on its day in the Netherlands; a payment on its booking day. Every figure is defined in docs/analytics.md and in the fields below. Money is in integer cents.
+//
+// Corresponds with GET /analytics (the `GetAnalytics` operationId).
+func (c *Client) GetAnalytics(ctx context.Context, params *GetAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAnalyticsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // RotateAPIKey Rotate the API key
@@ -2606,6 +2783,64 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, params *RotateWebhookS
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewGetAnalyticsRequest constructs an http.Request for the GetAnalytics method
+func NewGetAnalyticsRequest(server string, params *GetAnalyticsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/analytics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewRotateAPIKeyRequest constructs an http.Request for the RotateAPIKey method
@@ -3740,6 +3975,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetAnalyticsWithResponse Your figures for a period
+	//
+	// The same figures as the console's analytics page, for the Dutch days `from` to `to` (both included, at most 366 days). A moment (a message sent, a promise decided, a dispute opened) counts on its day in the Netherlands; a payment on its booking day. Every figure is defined in docs/analytics.md and in the fields below. Money is in integer cents.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /analytics (the `GetAnalytics` operationId).
+	GetAnalyticsWithResponse(ctx context.Context, params *GetAnalyticsParams, reqEditors ...RequestEditorFn) (*GetAnalyticsResponse, error)
+
 	// RotateAPIKeyWithResponse Rotate the API key
 	//
 	// Issues a new API key for the calling creditor and revokes all older keys, including the one used for this call. The new key is shown once. No request body.
@@ -4006,6 +4250,75 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /webhook-endpoint/rotate (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, params *RotateWebhookSecretParams, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+}
+
+type GetAnalyticsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Analytics
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAnalyticsResponse) GetJSON200() *Analytics {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAnalyticsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAnalyticsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetAnalyticsResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAnalyticsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAnalyticsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAnalyticsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAnalyticsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAnalyticsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // RotateAPIKeyResponse201Headers the declared response headers of an HTTP 201 response for RotateAPIKey
@@ -5728,6 +6041,21 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// GetAnalyticsWithResponse Your figures for a period
+//
+// The same figures as the console's analytics page, for the Dutch days `from` to `to` (both included, at most 366 days). A moment (a message sent, a promise decided, a dispute opened) counts on its day in the Netherlands; a payment on its booking day. Every figure is defined in docs/analytics.md and in the fields below. Money is in integer cents.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /analytics (the `GetAnalytics` operationId).
+func (c *ClientWithResponses) GetAnalyticsWithResponse(ctx context.Context, params *GetAnalyticsParams, reqEditors ...RequestEditorFn) (*GetAnalyticsResponse, error) {
+	rsp, err := c.GetAnalytics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAnalyticsResponse(rsp)
+}
+
 // RotateAPIKeyWithResponse Rotate the API key
 //
 // Issues a new API key for the calling creditor and revokes all older keys, including the one used for this call. The new key is shown once. No request body.
@@ -6167,6 +6495,60 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// ParseGetAnalyticsResponse parses an HTTP response from a GetAnalyticsWithResponse call
+func ParseGetAnalyticsResponse(rsp *http.Response) (*GetAnalyticsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAnalyticsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Analytics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseRotateAPIKeyResponse parses an HTTP response from a RotateAPIKeyWithResponse call
