@@ -41,7 +41,7 @@ func rate(part, whole int) Rate {
 var (
 	analyticsChannels = []string{"email", "sms", "whatsapp", "post"}
 	analyticsMethods  = []string{"ideal", "card", "transfer"}
-	disputeOutcomes   = []string{"open", "upheld", "corrected", "rejected"}
+	disputeOutcomes   = []string{string(collect.DisputeOpen), string(collect.DisputeUpheld), string(collect.DisputeCorrected), string(collect.DisputeRejected)}
 	hardshipReasons   = []string{"income", "illness", "family", "counselling", "other"}
 )
 
@@ -167,7 +167,7 @@ func (f AnalyticsFigures) WriteCSV(w io.Writer) error {
 		return []string{figure, item, strconv.Itoa(r.Part), strconv.Itoa(r.Whole), decimalComma(int64(r.Percent*10+0.5), 1), ""}
 	}
 	rows = append(rows, rateRow("self_service", "resolved without an agent", f.SelfService),
-		rateRow("promises_kept", "kept", f.PromisesKept), rateRow("plans_kept", "completed", f.PlansKept),
+		rateRow("promises_kept", "kept of kept or broken", f.PromisesKept), rateRow("plans_kept", "completed of ended", f.PlansKept),
 		[]string{"days_to_first_payment", "debtors", strconv.Itoa(f.DaysToPay.Debtors), "", "", ""},
 		[]string{"days_to_first_payment", "median", strconv.Itoa(f.DaysToPay.Median), "", "", ""},
 		[]string{"days_to_first_payment", "average", decimalComma(int64(f.DaysToPay.Average*10+0.5), 1), "", "", ""})

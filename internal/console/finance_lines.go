@@ -29,7 +29,7 @@ const (
 func (co *Console) bankLineViews(c *fiber.Ctx, f *financePage) error {
 	ctx := c.UserContext()
 	var err error
-	f.ShowRejected = c.Query("lines") == "rejected"
+	f.ShowRejected = c.Query("lines") == string(collect.BankRejected)
 	limit := 0
 	if f.ShowRejected {
 		limit = maxRejectedLines
