@@ -9,6 +9,7 @@ import (
 	"text/template"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 )
 
 // messageFS holds the debtor-facing message templates, one file per
@@ -66,7 +67,12 @@ func renderMessage(name, lang string, ch collect.Channel, d messageData) (render
 	if !ok {
 		return renderedMessage{}, fmt.Errorf("message template %s.%s does not exist", name, lang)
 	}
-	return renderTemplate(t, ch, d)
+	r, err := renderTemplate(t, ch, d)
+	if l := i18n.Lookup(lang); err == nil && l.Code == lang && l.Dir == "rtl" {
+		// An Arabic email reads right to left in the mail program too.
+		r.HTML = strings.Replace(r.HTML, "<html>", `<html lang="`+lang+`" dir="rtl">`, 1)
+	}
+	return r, err
 }
 
 // renderTemplate fills t for channel ch: an SMS gets the short text; email

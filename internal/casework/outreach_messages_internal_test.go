@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plainlang"
 )
 
@@ -41,5 +42,33 @@ func TestMessageTemplatesArePlain(t *testing.T) {
 				t.Errorf("%s %s: the text has no link", key, ch)
 			}
 		}
+	}
+}
+
+// The reminders and the 14-day notice speak every portal language; an Arabic
+// email is marked right to left, a Turkish one is not.
+func TestMessagesInEveryLanguage(t *testing.T) {
+	for _, l := range i18n.Languages {
+		for _, name := range []string{"reminder_before", "reminder_after", "notice"} {
+			if got := messageLanguage(name, l.Code); got != l.Code {
+				t.Errorf("%s in %s is written in %s", name, l.Code, got)
+			}
+		}
+	}
+	d := messageData{Name: "Mohamed El Amrani", Creditor: "Energie Noord", Invoice: "F-1", Amount: i18n.For("ar").Money(24550),
+		DueDate: "2 ديسمبر 2026", Link: "https://settle.example/b/7KQ4-M9XD", Phone: "050 123 45 67"}
+	ar, err := renderMessage("reminder_before", "ar", collect.ChannelEmail, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ar.HTML, `<html lang="ar" dir="rtl">`) || !strings.Contains(ar.Text, "\u2066€ 245,50\u2069") {
+		t.Errorf("Arabic email: HTML %q, text %q", ar.HTML[:60], ar.Text)
+	}
+	tr, err := renderMessage("reminder_before", "tr", collect.ChannelEmail, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tr.HTML, "rtl") {
+		t.Errorf("Turkish email is marked right to left: %q", tr.HTML[:60])
 	}
 }
