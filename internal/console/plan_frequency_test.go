@@ -8,8 +8,8 @@ import (
 	"github.com/settle/settle/internal/collect"
 )
 
-// TestFileShowsPlanFrequency: the debtor's file says how often a plan is
-// paid, so that 26 weekly parts are not read as 26 months.
+// TestFileShowsPlanFrequency: the debtor's file and the work queue say how
+// often a plan is paid, so that 26 weekly parts are not read as 26 months.
 func TestFileShowsPlanFrequency(t *testing.T) {
 	t.Parallel()
 	e, cr, c := newSignedIn(t)
@@ -24,4 +24,8 @@ func TestFileShowsPlanFrequency(t *testing.T) {
 	apptest.WantStatus(t, "file", r, http.StatusOK)
 	apptest.WantContains(t, "file", r.Body, "in 26 weekly instalments")
 	apptest.WantNotContains(t, "file", r.Body, "26 months", "26 monthly")
+	r = c.Get("/console")
+	apptest.WantStatus(t, "queue", r, http.StatusOK)
+	apptest.WantContains(t, "queue", r.Body, "€900.00 in 26 weeks")
+	apptest.WantNotContains(t, "queue", r.Body, "in 26 months")
 }

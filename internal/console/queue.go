@@ -55,7 +55,7 @@ func (co *Console) queue(c *fiber.Ctx) error {
 	rows := make([]queueRow, 0, len(entries))
 	for _, e := range entries {
 		if e.Kind == "plan" {
-			e.Detail = fmt.Sprintf("%s in %s", formatMoney(e.Total), plural(e.Months, "month"))
+			e.Detail = fmt.Sprintf("%s in %s", formatMoney(e.Total), plural(e.Months, planUnit[e.Frequency]))
 		}
 		rows = append(rows, queueRow{QueueEntry: e, What: kindName[e.Kind], Age: Age(now.Sub(e.CreatedAt))})
 	}
@@ -78,6 +78,10 @@ func Age(d time.Duration) string {
 		return plural(int(d/(24*time.Hour)), "day")
 	}
 }
+
+// planUnit names a plan's instalments by frequency, so that 26 weekly
+// parts are not read as 26 months.
+var planUnit = map[collect.Frequency]string{collect.Monthly: "month", collect.FourWeekly: "four-week period", collect.Weekly: "week"}
 
 func plural(n int, unit string) string {
 	if n == 1 {

@@ -79,10 +79,11 @@ type QueueItem struct {
 	CreditorID   string
 	CreditorName string
 	AnswerDays   int
-	Detail       string    // for a dispute, hardship report or task: what it is about, in a few words
-	Total        int64     // for a plan: its total in cents
-	Months       int       // for a plan: its number of months
-	DueOn        time.Time // for a task: the day it is due
+	Detail       string            // for a dispute, hardship report or task: what it is about, in a few words
+	Total        int64             // for a plan: its total in cents
+	Months       int               // for a plan: its number of instalments
+	Frequency    collect.Frequency // for a plan: how often it is paid
+	DueOn        time.Time         // for a task: the day it is due
 	// AssignedID and AssignedEmail are the agent who works on it ("" for nobody).
 	AssignedID    string
 	AssignedEmail string
@@ -95,20 +96,20 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 		return nil, nil
 	}
 	rows, err := db.pool.Query(ctx, `
-		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months, q.due_on,
+		SELECT q.kind, q.id::text, q.created_at, d.id::text, d.name, c.id::text, c.name, c.answer_days, q.detail, q.total, q.months, q.frequency, q.due_on,
 			coalesce(qa.agent_id::text, ''), coalesce(ag.email, '') FROM (
-			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months, NULL::date AS due_on
+			SELECT 'plan' AS kind, p.id, p.created_at, p.debtor_id, p.creditor_id, '' AS detail, p.total_cents AS total, p.months, p.frequency, NULL::date AS due_on
 			FROM plans p WHERE p.status = 'proposed' AND p.creditor_id = ANY($1)
 			UNION ALL
-			SELECT 'dispute', x.id, x.created_at, x.debtor_id, x.creditor_id, 'invoice ' || i.number || ', reason: ' || replace(x.reason, '_', ' '), 0, 0, NULL
+			SELECT 'dispute', x.id, x.created_at, x.debtor_id, x.creditor_id, 'invoice ' || i.number || ', reason: ' || replace(x.reason, '_', ' '), 0, 0, '', NULL
 			FROM disputes x JOIN invoices i ON i.id = x.invoice_id WHERE x.status = 'open' AND x.creditor_id = ANY($1)
 			UNION ALL
 			SELECT 'hardship', h.id, h.created_at, h.debtor_id, h.creditor_id,
-				'reason: ' || h.reason || ', breathing space until ' || to_char(h.breathing_until, 'FMDD Mon YYYY'), 0, 0, NULL
+				'reason: ' || h.reason || ', breathing space until ' || to_char(h.breathing_until, 'FMDD Mon YYYY'), 0, 0, '', NULL
 			FROM hardships h WHERE h.status = 'open' AND h.creditor_id = ANY($1)
 			UNION ALL
 			SELECT 'task', t.id, t.created_at, t.debtor_id, t.creditor_id,
-				coalesce('invoice ' || i.number || ' still open, ', '') || 'ladder step: ' || replace(t.kind, '_', ' '), 0, 0, t.due_on
+				coalesce('invoice ' || i.number || ' still open, ', '') || 'ladder step: ' || replace(t.kind, '_', ' '), 0, 0, '', t.due_on
 			FROM agent_tasks t LEFT JOIN invoices i ON i.id = t.invoice_id WHERE t.done_at IS NULL AND t.creditor_id = ANY($1)
 		) q
 		JOIN debtors d ON d.id = q.debtor_id AND d.creditor_id = q.creditor_id
@@ -123,7 +124,7 @@ func (db *DB) WorkQueue(ctx context.Context, creditorIDs []string, limit int) ([
 	return collectRows(rows, func(r pgx.Row) (QueueItem, error) {
 		var q QueueItem
 		var due *time.Time
-		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months, &due, &q.AssignedID, &q.AssignedEmail)
+		err := r.Scan(&q.Kind, &q.ID, &q.CreatedAt, &q.DebtorID, &q.DebtorName, &q.CreditorID, &q.CreditorName, &q.AnswerDays, &q.Detail, &q.Total, &q.Months, &q.Frequency, &due, &q.AssignedID, &q.AssignedEmail)
 		if due != nil {
 			q.DueOn = *due
 		}
