@@ -32,6 +32,11 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 		Debtor: f.Debtor, Statement: st, Open: st.Undisputed(), Apart: st.Disputed(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
 		Receipts: receipts(pr, o.Paid, "")}
 	selfService(&v, o)
+	if v.Approved != nil {
+		if v.Approved.DirectDebit, err = p.directDebitState(c, f.Creditor); err != nil {
+			return err
+		}
+	}
 	v.Transfer = transferOf(f.Creditor, st.PayAll(), overviewReference(v.Open))
 	// With a plan, the next step is the next part, not the old due date.
 	if v.Approved != nil && len(v.NextSteps) > 0 {

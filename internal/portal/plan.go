@@ -21,6 +21,8 @@ func (p *Portal) registerPlan(g signedIn) {
 	g.Post("/plan/preview", p.planPreview)
 	g.Post("/plan", p.planPropose)
 	g.Post("/plans/:id/answer", p.planAnswer)
+	g.Post("/plan/incasso", p.directDebitStart)
+	g.Post("/plan/incasso/stop", p.directDebitStop)
 }
 
 // planFormKeys are the plan form's fields, which the preview's "change" link carries back.

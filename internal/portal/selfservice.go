@@ -28,6 +28,9 @@ type planView struct {
 	collect.Plan
 	Rows     []instalmentRow
 	AnswerBy time.Time
+	// DirectDebit is where automatic collection stands (directDebitOffer,
+	// ...), "" when not offered.
+	DirectDebit string
 }
 
 // instalmentRow is one instalment: paid, open or late, and what is still open on it.
