@@ -2,7 +2,7 @@
 
 -- Every table of one creditor's business carries creditor_id, so that a
 -- sharded PostgreSQL (Citus, docs/scaling.md) can distribute it by creditor
--- and keep each creditor's rows on one node. These eight tables reached
+-- and keep each creditor's rows on one node. These nine tables reached
 -- their creditor only through a parent row. The store does not name the
 -- column yet: a trigger fills it from the parent on insert, so no insert
 -- changes; a distributed table needs the store to pass it instead (the
@@ -74,6 +74,7 @@ ALTER TABLE notice_invoices        ADD COLUMN creditor_id uuid REFERENCES credit
 ALTER TABLE payment_status_history ADD COLUMN creditor_id uuid REFERENCES creditors (id);
 ALTER TABLE plan_instalments       ADD COLUMN creditor_id uuid REFERENCES creditors (id);
 ALTER TABLE webhook_deliveries     ADD COLUMN creditor_id uuid REFERENCES creditors (id);
+ALTER TABLE direct_debits          ADD COLUMN creditor_id uuid REFERENCES creditors (id);
 
 UPDATE bank_suggestions s  SET creditor_id = d.creditor_id FROM debtors d WHERE d.id = s.debtor_id;
 UPDATE blocked_addresses b SET creditor_id = d.creditor_id FROM debtors d WHERE d.id = b.debtor_id;
@@ -86,6 +87,7 @@ UPDATE payment_status_history h SET creditor_id = p.creditor_id FROM payments p 
 ALTER TABLE payment_status_history ENABLE TRIGGER payment_status_history_no_update;
 UPDATE plan_instalments i  SET creditor_id = p.creditor_id FROM plans p WHERE p.id = i.plan_id;
 UPDATE webhook_deliveries w SET creditor_id = e.creditor_id FROM webhook_endpoints e WHERE e.id = w.endpoint_id;
+UPDATE direct_debits dd    SET creditor_id = p.creditor_id FROM plans p WHERE p.id = dd.plan_id;
 
 ALTER TABLE bank_suggestions       ALTER COLUMN creditor_id SET NOT NULL;
 ALTER TABLE blocked_addresses      ALTER COLUMN creditor_id SET NOT NULL;
@@ -95,6 +97,7 @@ ALTER TABLE notice_invoices        ALTER COLUMN creditor_id SET NOT NULL;
 ALTER TABLE payment_status_history ALTER COLUMN creditor_id SET NOT NULL;
 ALTER TABLE plan_instalments       ALTER COLUMN creditor_id SET NOT NULL;
 ALTER TABLE webhook_deliveries     ALTER COLUMN creditor_id SET NOT NULL;
+ALTER TABLE direct_debits          ALTER COLUMN creditor_id SET NOT NULL;
 
 CREATE TRIGGER bank_suggestions_creditor BEFORE INSERT ON bank_suggestions
     FOR EACH ROW EXECUTE FUNCTION creditor_of_debtor();
@@ -112,6 +115,8 @@ CREATE TRIGGER plan_instalments_creditor BEFORE INSERT ON plan_instalments
     FOR EACH ROW EXECUTE FUNCTION creditor_of_plan();
 CREATE TRIGGER webhook_deliveries_creditor BEFORE INSERT ON webhook_deliveries
     FOR EACH ROW EXECUTE FUNCTION creditor_of_endpoint();
+CREATE TRIGGER direct_debits_creditor BEFORE INSERT ON direct_debits
+    FOR EACH ROW EXECUTE FUNCTION creditor_of_plan();
 
 -- +goose Down
 DROP TRIGGER bank_suggestions_creditor ON bank_suggestions;
@@ -122,6 +127,7 @@ DROP TRIGGER notice_invoices_creditor ON notice_invoices;
 DROP TRIGGER payment_status_history_creditor ON payment_status_history;
 DROP TRIGGER plan_instalments_creditor ON plan_instalments;
 DROP TRIGGER webhook_deliveries_creditor ON webhook_deliveries;
+DROP TRIGGER direct_debits_creditor ON direct_debits;
 ALTER TABLE bank_suggestions       DROP COLUMN creditor_id;
 ALTER TABLE blocked_addresses      DROP COLUMN creditor_id;
 ALTER TABLE contact_wishes         DROP COLUMN creditor_id;
@@ -130,4 +136,5 @@ ALTER TABLE notice_invoices        DROP COLUMN creditor_id;
 ALTER TABLE payment_status_history DROP COLUMN creditor_id;
 ALTER TABLE plan_instalments       DROP COLUMN creditor_id;
 ALTER TABLE webhook_deliveries     DROP COLUMN creditor_id;
+ALTER TABLE direct_debits          DROP COLUMN creditor_id;
 DROP FUNCTION creditor_of_debtor(), creditor_of_dispute(), creditor_of_notice(), creditor_of_payment(), creditor_of_plan(), creditor_of_endpoint();
