@@ -65,7 +65,9 @@ type channelMessagesJSON struct {
 	Opened  rateJSON `json:"opened"`
 }
 
-func rateOut(r casework.Rate) rateJSON { return rateJSON{Part: r.Part, Whole: r.Whole, Percent: r.Percent} }
+func rateOut(r casework.Rate) rateJSON {
+	return rateJSON{Part: r.Part, Whole: r.Whole, Percent: r.Percent}
+}
 
 // getAnalytics answers GET /api/v1/analytics?from=&to=.
 func (a *API) getAnalytics(c *fiber.Ctx) error {
