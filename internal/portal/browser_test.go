@@ -117,7 +117,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	browserText(t, ctx, "h1", nl.T("invoice.title", line.Invoice.Number))
 	browserText(t, ctx, ".sums .total td", money.FormatCents(line.Total(), "nl"))
-	if main := browsertest.Text(t, ctx, "main"); !strings.Contains(main, line.Invoice.PaymentReference) || !strings.Contains(main, "NL91ABNA0417164300") {
+	if main := browsertest.Text(t, ctx, "main"); !strings.Contains(main, line.Invoice.PaymentReference) || !strings.Contains(main, "NL91 ABNA 0417 1643 00") {
 		t.Errorf("invoice page lacks the payment reference %q or the IBAN: %q", line.Invoice.PaymentReference, main)
 	}
 	browserReflow(t, ctx, "invoice")
