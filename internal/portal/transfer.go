@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/base64"
 	"html/template"
+	"sync"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/qr"
@@ -37,13 +38,46 @@ func transferOf(cr collect.Creditor, cents int64, ref string) *transferView {
 	if err != nil {
 		return t
 	}
+	t.QR = transferQRs.get(payload)
+	return t
+}
+
+// transferQRs keeps the codes drawn lately, by payload: encoding a QR code
+// and compressing its PNG took more than half of the overview's CPU, and a
+// payload (amount, reference, account) is the same on every page a debtor
+// opens that day. The cache is bounded: when full it starts afresh, which
+// costs one drawing per payload again and no bookkeeping per hit.
+var transferQRs = &qrCache{m: map[string]template.URL{}}
+
+// qrCacheMax bounds the cache at a few megabytes (a code is 2 to 4 KB).
+const qrCacheMax = 2000
+
+type qrCache struct {
+	mu sync.Mutex
+	m  map[string]template.URL
+}
+
+// get is the PNG data address of payload's code, "" when it cannot be drawn.
+func (c *qrCache) get(payload string) template.URL {
+	c.mu.Lock()
+	u, ok := c.m[payload]
+	c.mu.Unlock()
+	if ok {
+		return u
+	}
 	png, err := qr.PNG(payload, qrModule)
 	if err != nil {
-		return t
+		return ""
 	}
 	// A typed URL: html/template would otherwise refuse a data: address.
-	t.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
-	return t
+	u = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	c.mu.Lock()
+	if len(c.m) >= qrCacheMax {
+		clear(c.m)
+	}
+	c.m[payload] = u
+	c.mu.Unlock()
+	return u
 }
 
 // overviewReference is the reference for paying everything at once: the
