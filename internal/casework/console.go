@@ -76,7 +76,8 @@ type CaseFile struct {
 	Invoices     []InvoiceOnFile
 	Payments     []collect.Payment
 	Plans        []PlanStanding
-	Promises     []PromiseOnFile // newest first
+	DirectDebit  *collect.Mandate // the running plan's automatic collection, or nil
+	Promises     []PromiseOnFile  // newest first
 	Disputes     []DisputeOnFile
 	Hardships    []collect.Hardship
 	Signals      []collect.Signal // open early signals, most recent first
@@ -155,6 +156,11 @@ func DebtorFile(ctx context.Context, db *postgres.DB, now time.Time, d collect.D
 	}
 	if f.Plans, f.OpenPlans, err = PlansOnFile(ctx, db, now, d.CreditorID, d.ID); err != nil {
 		return f, err
+	}
+	if m, ok, err := DirectDebitOf(ctx, db, d.CreditorID, d.ID); err != nil {
+		return f, err
+	} else if ok {
+		f.DirectDebit = &m
 	}
 	promises, err := db.Promises(ctx, d.CreditorID, d.ID)
 	if err != nil {

@@ -239,6 +239,11 @@ func TestDirectDebitStopped(t *testing.T) {
 	if n := len(w.recurring()); n != 0 {
 		t.Fatalf("%d recurring payments after stopping", n)
 	}
+	// The agent's file shows it stopped.
+	f, err := casework.DebtorFile(w.Ctx, w.DB, w.DB.Now(), w.d)
+	if err != nil || f.DirectDebit == nil || f.DirectDebit.Status != collect.MandateRevoked {
+		t.Fatalf("file's direct debit %+v: %v", f.DirectDebit, err)
+	}
 	if err := a.a.Portal.Pay.StopDirectDebit(w.Ctx, w.cr.ID, w.d.ID); !collect.IsNotFound(err) {
 		t.Fatalf("stopping twice: %v", err)
 	}
