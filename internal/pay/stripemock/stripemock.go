@@ -32,7 +32,7 @@ const Version = "v0.203.0"
 const EnvBin = "STRIPE_MOCK_BIN"
 
 const (
-	pkg          = "github.com/stripe/stripe-mock"
+	pkg = "github.com/stripe/stripe-mock"
 	// stripe-mock parses Stripe's whole OpenAPI document before it listens:
 	// a second on a quiet machine, but more than 30 on two cores shared with
 	// a dozen test binaries. A generous limit only costs time on a real hang.
