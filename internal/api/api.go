@@ -82,7 +82,7 @@ type Problem struct {
 func (p *Problem) Error() string { return p.Message }
 
 func invalid(field, format string, args ...any) *Problem {
-	return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Problem{Status: fiber.StatusUnprocessableEntity, Code: collect.EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFound(msg string) *Problem {

@@ -11,8 +11,8 @@ import (
 // overview: offered, waiting for the first payment, or on.
 const (
 	directDebitOffer   = "offer"
-	directDebitPending = "pending"
-	directDebitOn      = "valid"
+	directDebitPending = string(collect.MandatePending)
+	directDebitOn      = string(collect.MandateValid)
 )
 
 // directDebitState says what the overview shows about direct debit for
