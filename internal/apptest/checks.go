@@ -34,6 +34,9 @@ func CheckSecurityHeaders(t *testing.T, what string, r Response) {
 // ConsoleScript is the tag of the console's keyboard shortcuts.
 const ConsoleScript = `<script src="/console/static/console.js" defer></script>`
 
+// PortalScript is the tag of the transfer block's copy buttons.
+const PortalScript = `<script src="/static/copy.js" defer></script>`
+
 // CheckPage fails the test when an HTML page holds a script, may be cached
 // or shows a broken format verb.
 func CheckPage(t *testing.T, what string, r Response) {
@@ -41,11 +44,18 @@ func CheckPage(t *testing.T, what string, r Response) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 		return
 	}
-	// The console's keyboard shortcuts are the one script allowed: from its
-	// own address, deferred, and nothing depends on it.
-	body := strings.ReplaceAll(r.Body, ConsoleScript, "")
+	// The console's keyboard shortcuts and the portal's copy buttons are the
+	// two scripts allowed: from our own address, deferred, and nothing
+	// depends on them. A page that has one must allow scripts from 'self'
+	// and nowhere else.
+	body := strings.ReplaceAll(strings.ReplaceAll(r.Body, ConsoleScript, ""), PortalScript, "")
 	if strings.Contains(strings.ToLower(body), "<script") {
 		t.Errorf("%s: page contains a script", what)
+	}
+	if body != r.Body {
+		if src := CSPDirective(r.Header.Get("Content-Security-Policy"), "script-src"); src != "'self'" {
+			t.Errorf("%s: page has a script but its CSP script-src is %q, want 'self'", what, src)
+		}
 	}
 	if got := r.Header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("%s: Cache-Control = %q, want no-store", what, got)
@@ -81,4 +91,15 @@ func WantNotContains(t *testing.T, what, body string, subs ...string) {
 			t.Errorf("%s: page shows %q", what, s)
 		}
 	}
+}
+
+// CSPDirective is the value of one directive of a CSP ("" when absent).
+func CSPDirective(csp, name string) string {
+	for _, d := range strings.Split(csp, ";") {
+		f := strings.Fields(d)
+		if len(f) > 0 && f[0] == name {
+			return strings.Join(f[1:], " ")
+		}
+	}
+	return ""
 }

@@ -216,6 +216,9 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	if v.Transfer != nil {
+		c.Set("Content-Security-Policy", transferCSP)
+	}
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(buf.Bytes())
 }

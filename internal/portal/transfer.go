@@ -23,6 +23,12 @@ type transferView struct {
 	QR template.URL
 }
 
+// transferCSP is the app's policy (internal/server) with one addition for
+// the pages that show a transfer block: scripts from our own address, which
+// is web/static/copy.js and its copy buttons. Only those pages get it, so a
+// page without the block still runs no script at all; no inline code either.
+const transferCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+
 // qrModule is the pixels per module of the page's code: about 300 pixels for
 // a typical payload, which the page shows at 200 (sharp on a phone's screen).
 const qrModule = 6
