@@ -20,9 +20,14 @@ import (
 // the creditor's or debtor's details (no IBAN, no postal address...) leaves
 // the notice without a PDF and says why in *problem, since the notice is
 // the creditor's record of a letter it may also have sent itself.
-func drawLetter(link shortLink, problem *string) func(postgres.LetterDraft) (postgres.Letter, error) {
+// phoneHours, read before the transaction too, is the creditor's phone
+// hours in the letter's language; "" keeps the Dutch ones.
+func drawLetter(link shortLink, phoneHours string, problem *string) func(postgres.LetterDraft) (postgres.Letter, error) {
 	return func(d postgres.LetterDraft) (postgres.Letter, error) {
 		n, err := letterFacts(d, link.URL)
+		if phoneHours != "" {
+			n.Creditor.PhoneHours = phoneHours
+		}
 		var pdf []byte
 		if err == nil {
 			pdf, err = letters.Render(n)
@@ -53,13 +58,9 @@ func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 	if err != nil {
 		return letters.Notice{}, err
 	}
-	lang := "nl"
-	if f.Debtor.Language == "en" {
-		lang = "en"
-	}
 	cr := f.Creditor
 	out := letters.Notice{
-		Number: d.Number, Lang: lang, Date: n.SentOn, Deadline: n.Deadline, ShortLink: link,
+		Number: d.Number, Lang: letterLanguage(f.Debtor.Language), Date: n.SentOn, Deadline: n.Deadline, ShortLink: link,
 		Creditor: letters.Creditor{Name: cr.Name, Address: cr.Address, Phone: cr.Phone, PhoneHours: cr.PhoneHours,
 			Email: cr.Email, IBAN: cr.IBAN, BIC: cr.BIC},
 		Debtor:    letters.Debtor{Name: f.Debtor.Name, Address: f.Debtor.Address},
@@ -85,6 +86,16 @@ func letterFacts(d postgres.LetterDraft, link string) (letters.Notice, error) {
 		}
 	}
 	return out, nil
+}
+
+// letterLanguage is the language a letter to a debtor speaking lang is
+// printed in: English or Dutch, the languages the letter's fonts and words
+// exist in.
+func letterLanguage(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "nl"
 }
 
 // NoticeLetter is the PDF of one of a creditor's posted notices, exactly as

@@ -66,7 +66,11 @@ func RecordNotice(ctx context.Context, db *postgres.DB, cred collect.Creditor, i
 		if err != nil {
 			return RecordedNotice{}, err
 		}
-		render = drawLetter(link, &problem)
+		hours, err := phoneHoursIn(ctx, db, cred.ID, letterLanguage(d.Language))
+		if err != nil {
+			return RecordedNotice{}, err
+		}
+		render = drawLetter(link, hours, &problem)
 	}
 	n, created, err := db.RecordNoticeLetter(ctx, cred, d.ID, in.InvoiceIDs, collect.Notice{Channel: in.Channel, SentOn: in.SentOn}, render)
 	if err != nil {

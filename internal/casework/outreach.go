@@ -448,7 +448,16 @@ func (o *outreach) send(ctx context.Context, s Senders, f *debtorFile, d postgre
 	if err != nil {
 		return d, err
 	}
-	r, err := renderTemplate(t, m.Channel, o.messageData(f, *m, link))
+	data := o.messageData(f, *m, link)
+	// The phone hours in the message's language, as the portal shows them.
+	hours, err := phoneHoursIn(ctx, o.db, m.CreditorID, lang)
+	if err != nil {
+		return d, err
+	}
+	if hours != "" {
+		data.PhoneHours = hours
+	}
+	r, err := renderTemplate(t, m.Channel, data)
 	if err != nil {
 		return d, err
 	}
