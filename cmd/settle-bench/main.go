@@ -58,6 +58,8 @@ func main() {
 		err = cmdPortal(ctx, os.Args[2:])
 	case "webhooks":
 		err = cmdWebhooks(ctx, os.Args[2:])
+	case "webhooks-client": // the load generator cmdWebhooks starts as a child process
+		err = cmdWebhooksClient(ctx, os.Args[2:])
 	case "camt":
 		err = cmdCamt(ctx, os.Args[2:])
 	case "letters":

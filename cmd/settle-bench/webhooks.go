@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,11 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -22,6 +22,7 @@ import (
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/pay/stripe"
 	"github.com/settle/settle/internal/postgres"
+	"github.com/settle/settle/internal/postgres/devpg"
 )
 
 // Ceilings from issue P, goal 2.
@@ -39,9 +40,10 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	dups := fs.Int("duplicates", 1000, "redeliveries: exact copies of earlier events")
 	conns := fs.Int("c", 64, "concurrent connections")
 	pool := fs.Int("pool", 0, "the app's pgx pool size (pool_max_conns); 0 keeps what postgres.Open gives")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the process (server, workers, client) while the events are fired")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the server (HTTP handlers and job workers; the load generator is a child process) while the events are fired")
 	wait := fs.Duration("wait", 5*time.Minute, "how long to wait for every payment to be booked")
 	storm := fs.Int("storm", 200, "identical posts of one more event, fired among the others (a storm: one provider fetch)")
+	statements := fs.Bool("statements", false, "log every statement while the backlog is booked (log_min_duration_statement=0) and count them per booking; costs CPU, so the CPU figures of such a run are not comparable")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -118,15 +120,16 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 			"amount_total": p.amount, "currency": "eur",
 		})
 	}
+	evOrder := func(ds []delivery) []int {
+		out := make([]int, len(ds))
+		for i, d := range ds {
+			out[i] = d.event
+		}
+		return out
+	}
 	fmt.Printf("\nfiring %d signed events (%d unique, %d redeliveries, a storm of %d identical posts) at POST /webhooks/stripe over %d connections; River's queue paused meanwhile\n",
 		len(order), *unique, *dups, *storm, *conns)
 
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: *conns, MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, IdleConnTimeout: time.Minute}}
-	url := srv.URL + "/webhooks/stripe"
-	per := make([][]time.Duration, *conns)
-	var next, accepted, refused, failed atomic.Int64
-	var firstProblem atomic.Value
 	if *cpuprofile != "" {
 		pf, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -137,64 +140,46 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	// The load comes from a child process, so this process's CPU (and its
+	// profile) is the server's alone; the child's is reported beside it.
 	cpu0, pool0 := cpuNow(), db.PoolForTests().Stat()
-	began := time.Now()
-	var wg sync.WaitGroup
-	for w := range *conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(order) {
-					return
-				}
-				ev := order[k].event
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[ev]))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Stripe-Signature", headers[ev])
-				t := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					firstProblem.CompareAndSwap(nil, err.Error())
-					continue
-				}
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				per[w] = append(per[w], time.Since(t))
-				if res.StatusCode == http.StatusOK {
-					accepted.Add(1)
-				} else {
-					refused.Add(1)
-					firstProblem.CompareAndSwap(nil, fmt.Sprintf("status %d: %s", res.StatusCode, body))
-				}
-			}
-		}()
+	shot, clientCPU, err := fireFromChild(ctx, webhookShot{URL: srv.URL + "/webhooks/stripe", Conns: *conns, Bodies: bodies, Headers: headers, Order: evOrder(order)})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	fired := time.Since(began)
 	cpu1, pool1 := cpuNow(), db.PoolForTests().Stat()
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
+	fired := shot.Fired
+	per := [][]time.Duration{shot.Latencies}
+	accepted, refused, failed := shot.Accepted, shot.Refused, shot.Failed
 	lat := latencies(per)
-	rate := float64(accepted.Load()) / fired.Seconds()
+	rate := float64(accepted) / fired.Seconds()
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	fmt.Printf("    sent %d in %s: %d accepted, %d refused, %d failed; %.0f events/s; latency p50 %s, p90 %s, p99 %s, max %s\n",
-		len(order), fired.Round(time.Millisecond), accepted.Load(), refused.Load(), failed.Load(), rate,
+		len(order), fired.Round(time.Millisecond), accepted, refused, failed, rate,
 		ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)))
-	if p, ok := firstProblem.Load().(string); ok {
-		fmt.Println("    first problem:", p)
+	if shot.FirstProblem != "" {
+		fmt.Println("    first problem:", shot.FirstProblem)
 	}
-	fmt.Println("    " + cpuSplit(cpu0, cpu1, 0, ""))
-	acceptCPU := cpuPer(cpu0, cpu1, accepted.Load())
-	fmt.Println("    " + strings.Replace(cpuPerOp(cpu0, cpu1, 0, accepted.Load()), "request", "accepted event", 1))
+	fmt.Println("    " + cpuSplit(cpu0, cpu1, clientCPU, "load generator (child process)"))
+	acceptCPU := cpuPer(cpu0, cpu1, accepted)
+	fmt.Println("    " + strings.Replace(cpuPerOp(cpu0, cpu1, 0, accepted), "request", "accepted event (server alone: Go process and PostgreSQL)", 1))
+	if accepted > 0 {
+		fmt.Printf("    load generator (not counted above): %.2f ms CPU per accepted event\n", clientCPU.Seconds()*1000/float64(accepted))
+	}
 	fmt.Println("    " + poolStats(pool0, pool1))
 
 	// Book the backlog: resume the queue and wait for every payment.
 	want := int64(len(pays))
 	fmt.Printf("\nbooking the %d stored events: River's queue resumed (MaxWorkers 16)\n", want)
+	var stmts *statementLog
+	if *statements {
+		if stmts, err = logStatements(ctx, db, e.Cluster); err != nil {
+			return err
+		}
+	}
 	locks := sampleLocks(ctx, db)
 	if err := srv.App.Jobs.River.QueueResume(ctx, river.QueueDefault, nil); err != nil {
 		return err
@@ -221,6 +206,13 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	fmt.Println("    " + strings.Replace(cpuPerOp(cpu1, cpu2, 0, paid), "request", "booking", 1))
 	fmt.Println("    " + poolStats(pool1, db.PoolForTests().Stat()))
 	fmt.Println("    " + lockShare.String())
+	if stmts != nil {
+		n, err := stmts.stop(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("    statements executed while booking (server log, River's own included): %d, %.1f per booking\n", n, float64(n)/float64(max(paid, 1)))
+	}
 	// Let River mark the last jobs completed before counting them.
 	time.Sleep(500 * time.Millisecond)
 
@@ -236,7 +228,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 		len(order), *unique, *dups, *storm, *conns, numCPU())
 	fmt.Printf("| %-8s | %-8s | %-10s | %-10s | %-10s | %-10s | %-10s | %-13s |\n", "events", "accepted", "accepted/s", "accept p50", "accept p99", "booking", "booked/s", "booked")
 	fmt.Printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 12), strings.Repeat("-", 15))
-	fmt.Printf("| %8d | %8d | %10.0f | %10s | %10s | %10s | %10.0f | %13s |\n", len(order), accepted.Load(), rate, ms(p50), ms(p99),
+	fmt.Printf("| %8d | %8d | %10.0f | %10s | %10s | %10s | %10.0f | %13s |\n", len(order), accepted, rate, ms(p50), ms(p99),
 		booking.Round(time.Millisecond), bookRate, fmt.Sprintf("%d / %d", paid, want))
 	fmt.Printf("\nchecks: payments paid %d, distinct payment:<id> ledger keys %d, payment ledger total %d cents of %d paid, status changes to paid %d,\n"+
 		"        stored events %d with %d deliveries, stripe_event jobs %d (%s), provider fetches %d (at most %d for one session, %d for the storm's)\n",
@@ -246,11 +238,11 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 		tail = float64(p99) / float64(p50)
 	}
 	printGoals(
-		goal{Name: "2 webhooks: accepted events/s", Measured: fmt.Sprintf("%.0f (CPU %.2f ms/event)", rate, acceptCPU),
+		goal{Name: "2 webhooks: accepted events/s", Measured: fmt.Sprintf("%.0f (server CPU %.2f ms/event)", rate, acceptCPU),
 			Ceiling: fmt.Sprintf(">= %.0f", webhookRateTarget), Met: rate >= webhookRateTarget},
 		goal{Name: "2 webhooks: accept p99/p50", Measured: fmt.Sprintf("%.1f (p50 %s, p99 %s)", tail, ms(p50), ms(p99)),
 			Ceiling: fmt.Sprintf("<= %.1f", webhookTailTarget), Met: p50 > 0 && tail <= webhookTailTarget},
-		goal{Name: "2 webhooks: booked events/s", Measured: fmt.Sprintf("%.0f (CPU %.2f ms/event)", bookRate, bookCPU),
+		goal{Name: "2 webhooks: booked events/s", Measured: fmt.Sprintf("%.0f (server CPU %.2f ms/event)", bookRate, bookCPU),
 			Ceiling: fmt.Sprintf(">= %.0f", webhookBookingTarget), Met: bookRate >= webhookBookingTarget},
 		goal{Name: "2 webhooks: events booked exactly once", Measured: fmt.Sprintf("%d of %d", paid, want),
 			Ceiling: "all, once", Met: exactlyOnce},
@@ -261,6 +253,61 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "settle-bench: the payments were not all booked exactly once")
 	}
 	return nil
+}
+
+// statementLog counts the statements PostgreSQL logs from a point on.
+type statementLog struct {
+	path string
+	from int64
+}
+
+// logStatements makes the cluster log every statement with its duration
+// and remembers where its log stood.
+func logStatements(ctx context.Context, db *postgres.DB, c *devpg.Cluster) (*statementLog, error) {
+	if c == nil {
+		return nil, fmt.Errorf("-statements needs the benchmark's own cluster (no DATABASE_URL)")
+	}
+	l := &statementLog{path: filepath.Join(c.Dir, "server.log")}
+	fi, err := os.Stat(l.path)
+	if err != nil {
+		return nil, err
+	}
+	l.from = fi.Size()
+	_, err = db.PoolForTests().Exec(ctx, `ALTER SYSTEM SET log_min_duration_statement = 0`)
+	if err == nil {
+		_, err = db.PoolForTests().Exec(ctx, `SELECT pg_reload_conf()`)
+	}
+	return l, err
+}
+
+// stop turns the statement log off and counts the statements executed
+// (extended protocol "execute" and simple protocol "statement") since
+// logStatements.
+func (l *statementLog) stop(ctx context.Context, db *postgres.DB) (int64, error) {
+	if _, err := db.PoolForTests().Exec(ctx, `ALTER SYSTEM RESET log_min_duration_statement`); err != nil {
+		return 0, err
+	}
+	if _, err := db.PoolForTests().Exec(ctx, `SELECT pg_reload_conf()`); err != nil {
+		return 0, err
+	}
+	f, err := os.Open(l.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(l.from, io.SeekStart); err != nil {
+		return 0, err
+	}
+	var n int64
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.Contains(line, "duration: ") && (strings.Contains(line, " execute ") || strings.Contains(line, " statement: ")) {
+			n++
+		}
+	}
+	return n, sc.Err()
 }
 
 // cpuPer is the CPU time (this process and the cluster) per operation
