@@ -33,7 +33,10 @@ func TestAnalyticsPage(t *testing.T) {
 	apptest.WantContains(t, "analytics", r.Body, "Analytics: Zonnestroom Energie", `href="/console/analytics"`,
 		`<span id="collected-total">€50.00</span>`, `id="chart-channel"`, `id="chart-method"`, `id="chart-messages"`, `role="img"`,
 		"No message before: €50.00 · 1 payment", `<tr id="method-transfer"><th scope="row">Bank transfer</th><td class="num">1</td><td class="num">€50.00</td>`,
-		"nothing to measure in this period")
+		"nothing to measure in this period",
+		// the period form it shares with the finance page: its own action, the creditor and days shown
+		`<form method="get" action="/console/analytics" class="period">`, `<option value="`+a.ID+`" selected>`,
+		`id="from" name="from" value="2026-11-01"`, `id="to" name="to" value="2026-11-30"`)
 	apptest.WantStatus(t, "a bad period", fin.Get("/console/analytics?from=2026-11-30&to=2026-11-01"), http.StatusBadRequest)
 
 	r = fin.Get("/console/analytics.csv?creditor=" + a.ID + "&from=2026-11-01&to=2026-11-30")

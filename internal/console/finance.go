@@ -612,3 +612,20 @@ var bankStateNames = map[collect.BankLineState]string{
 	collect.BankHeld:       "held for finance",
 	collect.BankPending:    "pending at the bank: not arrived, not booked",
 }
+
+// periodForm is the creditor-and-period form that the finance and
+// analytics pages share (the "period" template in layout.html).
+type periodForm struct {
+	Action    string
+	Creditors []collect.Creditor
+	Selected  string // the creditor shown
+	From, To  time.Time
+}
+
+func (f *financePage) Period() periodForm {
+	return periodForm{Action: financePrefix, Creditors: f.Creditors, Selected: f.Creditor.ID, From: f.From, To: f.To}
+}
+
+func (a *analyticsPage) Period() periodForm {
+	return periodForm{Action: analyticsPrefix, Creditors: a.Creditors, Selected: a.Creditor.ID, From: a.From, To: a.To}
+}

@@ -88,7 +88,7 @@ func TestFinancePages(t *testing.T) {
 	r := fin.Get("/console/finance")
 	apptest.WantStatus(t, "finance page", r, http.StatusOK)
 	apptest.WantContains(t, "finance page", r.Body, "Finance: Zonnestroom Energie", `href="/console/finance"`, "iDEAL", "Bank transfer", `role="img"`, "<title id=\"chart-title\">",
-		`value="2026-11-01"`, `value="2026-11-30"`, "Nothing is waiting")
+		`<form method="get" action="/console/finance" class="period">`, `value="2026-11-01"`, `value="2026-11-30"`, "Nothing is waiting")
 	r = upload(fin, "/console/finance/import", map[string]string{"creditor": a.ID, "from": "2026-11-01", "to": "2026-11-30"}, "stmt.xml", statement(t, "S-1", inv1.PaymentReference, 23450))
 	apptest.WantStatus(t, "import", r, http.StatusOK)
 	apptest.WantContains(t, "import result", r.Body, `<dd id="count-booked">1</dd>`, `<dd id="count-suggested">1</dd>`, `<dd id="count-unmatched">1</dd>`,
