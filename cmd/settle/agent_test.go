@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/settle/settle/internal/access"
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/postgres"
 	"github.com/settle/settle/internal/postgres/pgtest"
 )
@@ -21,9 +22,9 @@ import (
 // is created with a password that passes the rules and a TOTP key that
 // signs in.
 func TestAgentAdd(t *testing.T) {
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 	_, url := pgtest.New(t)
-	env := cleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
+	env := apptest.CleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
 	for pw, why := range map[string]string{
 		strings.Repeat(" ", 12): "only spaces",
 		"password1234":          "too common",

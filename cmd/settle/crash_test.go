@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/pay/mollie"
@@ -53,25 +54,7 @@ func (in *instance) start() {
 	}
 	in.exited = make(chan error, 1)
 	go func(cmd *exec.Cmd, exited chan error) { exited <- cmd.Wait() }(in.cmd, in.exited)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		res, err := http.Get("http://" + in.addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case err := <-in.exited:
-			in.t.Fatalf("settle serve on %s exited before it was ready: %v\n%s", in.addr, err, in.logs())
-		default:
-		}
-		if time.Now().After(deadline) {
-			in.t.Fatalf("settle serve on %s not ready within 2 minutes\n%s", in.addr, in.logs())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	apptest.WaitReady(in.t, in.addr, 2*time.Minute, in.exited, in.logs)
 }
 
 // kill sends sig and waits for the process to exit.
@@ -111,7 +94,7 @@ func TestCrashWebhookBurst(t *testing.T) {
 		// killAfter is how many posts are answered before the SIGKILL.
 		killAfter = 300
 	)
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 	ctx := context.Background()
 	_, dbURL := pgtest.New(t)
 	db, err := postgres.Open(ctx, dbURL)
@@ -168,9 +151,9 @@ func TestCrashWebhookBurst(t *testing.T) {
 
 	procs := make([]*instance, instances)
 	for i := range procs {
-		addr := freeAddr(t)
+		addr := apptest.FreeAddr(t)
 		procs[i] = &instance{t: t, bin: bin, addr: addr, log: filepath.Join(t.TempDir(), "settle.log"),
-			env: cleanEnv("DATABASE_URL="+dbURL, "SETTLE_ADDR="+addr, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"),
+			env: apptest.CleanEnv("DATABASE_URL="+dbURL, "SETTLE_ADDR="+addr, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"),
 				"SETTLE_SIGNING_KEY=crash-test-signing-key-of-32-bytes!!", "SETTLE_LOG_LEVEL=warn",
 				"MOLLIE_API_URL="+fs.URL, "MOLLIE_API_KEY="+mollieKey)}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,48 +23,6 @@ import (
 )
 
 func TestMain(m *testing.M) { apptest.Main(m) }
-
-// buildSettle builds the real binary into a temporary directory.
-func buildSettle(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "settle")
-	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// cleanEnv is the test's environment without anything that configures
-// Settle, so the binary sees only what a test sets.
-func cleanEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if name == "DATABASE_URL" || name == pgtest.EnvURL || strings.HasPrefix(name, "SETTLE_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, extra...)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // postgresProcesses lists the processes whose command line mentions one of
 // dirs and postgres.
@@ -133,9 +90,9 @@ type demoFile struct {
 // own PostgreSQL, calls the API, stops it with SIGTERM and checks that no
 // PostgreSQL is left behind.
 func TestDemoEndToEnd(t *testing.T) {
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 	dataDir := filepath.Join(t.TempDir(), "data")
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	base := "http://" + addr
 	logs := filepath.Join(t.TempDir(), "settle.log")
 	logFile, err := os.Create(logs)
@@ -144,7 +101,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	defer logFile.Close()
 	cmd := exec.Command(bin, "demo")
-	cmd.Env = cleanEnv("SETTLE_DATA_DIR="+dataDir, "SETTLE_ADDR="+addr)
+	cmd.Env = apptest.CleanEnv("SETTLE_DATA_DIR="+dataDir, "SETTLE_ADDR="+addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -303,10 +260,10 @@ func TestDemoEndToEnd(t *testing.T) {
 }
 
 func TestCreditorAddJSON(t *testing.T) {
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 	_, url := pgtest.New(t)
 	cmd := exec.Command(bin, "creditor", "add", "--name", "Energie Noord B.V.", "--json")
-	cmd.Env = cleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
+	cmd.Env = apptest.CleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -332,7 +289,7 @@ func TestCreditorAddJSON(t *testing.T) {
 
 	// Without --name it is a usage error.
 	cmd = exec.Command(bin, "creditor", "add", "--json")
-	cmd.Env = cleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
+	cmd.Env = apptest.CleanEnv("DATABASE_URL="+url, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"))
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "--name is required") {
 		t.Errorf("creditor add without --name: %v: %s", err, out)
 	}
@@ -342,9 +299,9 @@ func TestCreditorAddJSON(t *testing.T) {
 // server binaries can be found and no DATABASE_URL is set: it must fail with
 // one line that says what to do.
 func TestMigrateWithoutPostgreSQL(t *testing.T) {
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 	emptyPath := t.TempDir()
-	env := cleanEnv("SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"), "PATH="+emptyPath)
+	env := apptest.CleanEnv("SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"), "PATH="+emptyPath)
 	cmd := exec.Command(bin, "migrate")
 	// devpg also looks in /usr/lib/postgresql/*/bin when PATH has nothing.
 	// Hide that directory in a private mount namespace when it exists.

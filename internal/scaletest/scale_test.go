@@ -25,7 +25,6 @@ import (
 	"github.com/settle/settle/internal/apptest"
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/pay/molliefake"
-	"github.com/settle/settle/internal/postgres/pgtest"
 )
 
 func TestMain(m *testing.M) { apptest.Main(m) }
@@ -42,10 +41,10 @@ const poolSize = 8
 // must come out as on one process: one session, one booking, one lock.
 func TestThreeInstancesBehindPooler(t *testing.T) {
 	haproxy, pgbouncer := need(t, "haproxy"), need(t, "pgbouncer")
-	bin := buildSettle(t)
+	bin := apptest.BuildSettle(t)
 
 	e := apptest.NewStore(t, time.Now())
-	proxy := freeAddr(t)
+	proxy := apptest.FreeAddr(t)
 	base := "http://" + proxy
 	e.Cfg.BaseURL = base
 	e.Signer = access.NewSigner([]byte(signingKey), e.Clock.Now)
@@ -69,8 +68,8 @@ func TestThreeInstancesBehindPooler(t *testing.T) {
 	bouncer := startPgBouncer(t, pgbouncer, e.URL)
 	var ins []*instance
 	for i := range 3 {
-		in := &instance{t: t, name: fmt.Sprintf("settle%d", i+1), addr: freeAddr(t), log: filepath.Join(t.TempDir(), "settle.log")}
-		in.env = cleanEnv("DATABASE_URL="+bouncer, "SETTLE_DB_POOLER=transaction", "SETTLE_MIGRATE_DATABASE_URL="+e.URL,
+		in := &instance{t: t, name: fmt.Sprintf("settle%d", i+1), addr: apptest.FreeAddr(t), log: filepath.Join(t.TempDir(), "settle.log")}
+		in.env = apptest.CleanEnv("DATABASE_URL="+bouncer, "SETTLE_DB_POOLER=transaction", "SETTLE_MIGRATE_DATABASE_URL="+e.URL,
 			"SETTLE_ADDR="+in.addr, "SETTLE_BASE_URL="+base, "SETTLE_DATA_DIR="+filepath.Join(t.TempDir(), "data"),
 			"SETTLE_SIGNING_KEY="+signingKey, "SETTLE_LOG_LEVEL=info",
 			"MOLLIE_API_URL="+fs.URL, "MOLLIE_API_KEY=test_scaletest", "SETTLE_IDEAL_PROVIDER=mollie", "SETTLE_CARD_PROVIDER=mollie")
@@ -237,7 +236,7 @@ func startPgBouncer(t *testing.T, bin, direct string) string {
 			t.Fatal(err)
 		}
 	}
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	_, listenPort, _ := net.SplitHostPort(addr)
 	// auth_type any: clients are not asked for a password (the listener is
 	// on loopback), and PgBouncer signs in to PostgreSQL as the user and
@@ -367,58 +366,10 @@ func (in *instance) start(bin string) {
 	cmd.Env = in.env
 	cmd.Stdout, cmd.Stderr = f, f
 	startProcess(in.t, cmd, in.addr, in.logs)
-	deadline := time.Now().Add(time.Minute)
-	for {
-		res, err := http.Get("http://" + in.addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			in.t.Fatalf("%s not ready within a minute\n%s", in.name, in.logs())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	apptest.WaitReady(in.t, in.addr, time.Minute, nil, in.logs)
 }
 
 func (in *instance) logs() string {
 	b, _ := os.ReadFile(in.log)
 	return string(b)
-}
-
-// buildSettle builds the binary once for this test.
-func buildSettle(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "settle")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/settle/settle/cmd/settle").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// cleanEnv is the environment without anything that configures Settle, so
-// the binary sees only what the test sets.
-func cleanEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if name == "DATABASE_URL" || name == pgtest.EnvURL || strings.HasPrefix(name, "SETTLE_") || strings.HasPrefix(name, "MOLLIE_") || strings.HasPrefix(name, "STRIPE_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, extra...)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
