@@ -140,11 +140,12 @@ func (ps *Payments) PaymentOnReturn(ctx context.Context, creditorID, debtorID, p
 // Sync fetches a payment's state from its provider and applies it; source
 // says who asked (sync, sweep, return) for the audit record.
 func (ps *Payments) Sync(ctx context.Context, paymentID, source string) error {
-	p, err := ps.DB.PaymentByID(ctx, paymentID)
+	f, err := ps.DB.PaymentToFetch(ctx, paymentID)
 	if err != nil {
 		return err
 	}
-	if err := ps.applyProviderState(ctx, p, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source}); err != nil {
+	p := f.Payment
+	if err := ps.applyProviderState(ctx, f, source, claim{provider: p.Provider, eventID: p.ProviderID, eventType: source}); err != nil {
 		return err
 	}
 	// A first payment of a direct debit gives its mandate once final.
@@ -156,7 +157,9 @@ func (ps *Payments) Sync(ctx context.Context, paymentID, source string) error {
 // comes from Stripe's API, never from the event body. An event that cannot
 // be read fails with ErrUnreadableEvent.
 func (ps *Payments) ApplyStripeEvent(ctx context.Context, eventRowID int64) error {
-	ev, err := ps.DB.WebhookEvent(ctx, eventRowID)
+	// The event comes with the payment it was stored for, that payment's
+	// creditor and the fetch number, in one round trip.
+	ev, f, found, err := ps.DB.WebhookEventToFetch(ctx, eventRowID)
 	if err != nil {
 		return err
 	}
@@ -170,10 +173,14 @@ func (ps *Payments) ApplyStripeEvent(ctx context.Context, eventRowID int64) erro
 	if paymentID == "" {
 		paymentID = ev.PaymentID // a dispute: the webhook resolved its intent to our payment
 	}
-	p, err := ps.DB.PaymentByID(ctx, paymentID)
-	if err != nil {
-		return err
+	if !found || f.Payment.ID != paymentID {
+		// The body names another payment than the one the event was
+		// stored for (an event stored before payment ids were kept).
+		if f, err = ps.DB.PaymentToFetch(ctx, paymentID); err != nil {
+			return err
+		}
 	}
+	p := f.Payment
 	c := claim{provider: "stripe", eventID: ev.EventID, eventType: ev.EventType}
 	if reason := stripeEventMismatch(p, hint.ProviderID); reason != "" {
 		return refuse(ctx, ps.DB, ps.Log, p, c, reason)
@@ -181,7 +188,7 @@ func (ps *Payments) ApplyStripeEvent(ctx context.Context, eventRowID int64) erro
 	if !strings.HasPrefix(hint.ProviderID, "cs_") {
 		c.intentID = hint.ProviderID
 	}
-	return ps.applyProviderState(ctx, p, "stripe:"+ev.EventID, c)
+	return ps.applyProviderState(ctx, f, "stripe:"+ev.EventID, c)
 }
 
 // Sweep closes checkouts that never started and re-fetches payments still
@@ -226,26 +233,21 @@ type claim struct {
 	intentID string
 }
 
-// applyProviderState asks p's provider for its state and applies it. The
+// applyProviderState asks the provider of f's payment for its state and
+// applies it with f's fetch number, drawn before this call. The
 // provider's answer is the only word on money: the payment it describes
-// must be p, in euros, or nothing is booked and the refusal is recorded
+// must be f's, in euros, or nothing is booked and the refusal is recorded
 // for finance.
-func (ps *Payments) applyProviderState(ctx context.Context, p collect.Payment, source string, c claim) error {
+func (ps *Payments) applyProviderState(ctx context.Context, f postgres.PaymentToFetch, source string, c claim) error {
+	p := f.Payment
 	if p.ProviderID == "" {
 		return nil // the checkout never started; nothing to ask
 	}
-	cr, err := ps.DB.Creditor(ctx, p.CreditorID)
+	prov, err := ps.Providers.ByName(pay.SetupOf(f.Creditor), p.Provider)
 	if err != nil {
 		return err
 	}
-	prov, err := ps.Providers.ByName(pay.SetupOf(cr), p.Provider)
-	if err != nil {
-		return err
-	}
-	seq, err := ps.DB.NextFetchSeq(ctx)
-	if err != nil {
-		return err
-	}
+	seq := f.Seq
 	st, err := prov.Fetch(ctx, p.ProviderID)
 	if err != nil {
 		return err // River retries with backoff

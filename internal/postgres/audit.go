@@ -20,13 +20,14 @@ func Audit(ctx context.Context, tx pgx.Tx, actor, action, creditorID, debtorID, 
 	if after == nil {
 		a = nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
+	_, err := tx.Exec(ctx, insertAuditSQL, actor, action, nullable(creditorID), nullable(debtorID), subject, b, a)
 	if err != nil {
 		return dbErr(err, "audit")
 	}
 	return recordEvent(ctx, tx, action, creditorID, debtorID, subject, b, a)
 }
+
+const insertAuditSQL = `INSERT INTO audit_log (actor, action, creditor_id, debtor_id, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
 // TimelineEvent is one audit record of a debtor's file.
 type TimelineEvent struct {

@@ -38,23 +38,53 @@ func txNow(tx pgx.Tx) time.Time {
 // recordEvent inserts the event an audit record is, if it is one
 // (collect.EventOf), in the audit record's transaction.
 func recordEvent(ctx context.Context, tx pgx.Tx, action, creditorID, debtorID, subject string, before, after []byte) error {
-	if creditorID == "" {
-		return nil
-	}
-	var b, a map[string]any
-	_ = json.Unmarshal(before, &b)
-	_ = json.Unmarshal(after, &a)
-	t, ok := collect.EventOf(action, b, a)
+	t, data, ok := eventOf(action, creditorID, debtorID, subject, before, after)
 	if !ok {
 		return nil
 	}
 	if err := lockEvents(ctx, tx, creditorID); err != nil {
 		return err
 	}
-	data, _ := json.Marshal(collect.EventData(subject, debtorID, a))
-	_, err := tx.Exec(ctx, `INSERT INTO events (creditor_id, debtor_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		creditorID, nullable(debtorID), t, data, txNow(tx))
+	_, err := tx.Exec(ctx, insertEventSQL, creditorID, nullable(debtorID), t, data, txNow(tx))
 	return dbErr(err, "event")
+}
+
+const insertEventSQL = `INSERT INTO events (creditor_id, debtor_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)`
+
+// eventOf is the type and data of the event an audit record is, if it is one.
+func eventOf(action, creditorID, debtorID, subject string, before, after []byte) (collect.EventType, []byte, bool) {
+	if creditorID == "" {
+		return "", nil, false
+	}
+	var b, a map[string]any
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	t, ok := collect.EventOf(action, b, a)
+	if !ok {
+		return "", nil, false
+	}
+	data, _ := json.Marshal(collect.EventData(subject, debtorID, a))
+	return t, data, true
+}
+
+// queueAudit is Audit queued in b, for a caller that sends its last
+// statements in one round trip: the audit record and, if it is an event,
+// the events lock and the event, in that order. Send b in tx.
+func queueAudit(b *pgx.Batch, tx pgx.Tx, actor, action, creditorID, debtorID, subject string, before, after map[string]any) {
+	var bj, aj []byte
+	if before != nil {
+		bj, _ = json.Marshal(before)
+	}
+	if after != nil {
+		aj, _ = json.Marshal(after)
+	}
+	b.Queue(insertAuditSQL, actor, action, nullable(creditorID), nullable(debtorID), subject, bj, aj)
+	t, data, ok := eventOf(action, creditorID, debtorID, subject, bj, aj)
+	if !ok {
+		return
+	}
+	b.Queue(lockEventsSQL, []string{creditorID})
+	b.Queue(insertEventSQL, creditorID, nullable(debtorID), t, data, txNow(tx))
 }
 
 // lockEvents takes, until commit, the lock under which a creditor's
@@ -65,10 +95,12 @@ func recordEvent(ctx context.Context, tx pgx.Tx, action, creditorID, debtorID, s
 func lockEvents(ctx context.Context, tx pgx.Tx, creditorIDs ...string) error {
 	ids := slices.Clone(creditorIDs)
 	slices.Sort(ids)
-	_, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(hashtextextended('events:' || c, 0)))
-		FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c ORDER BY c) AS s`, slices.Compact(ids))
+	_, err := tx.Exec(ctx, lockEventsSQL, slices.Compact(ids))
 	return dbErr(err, "lock events")
 }
+
+const lockEventsSQL = `SELECT count(pg_advisory_xact_lock(hashtextextended('events:' || c, 0)))
+		FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c ORDER BY c) AS s`
 
 // bankEvents inserts payment.booked for each line of this import booked to
 // a debtor (their audit record is the statement's): the import books them

@@ -170,18 +170,8 @@ func ApplyPaymentTx(ctx context.Context, tx pgx.Tx, r Receipt) (collect.Allocati
 	if err := r.received().Check(); err != nil {
 		return collect.Allocation{}, false, err
 	}
-	if err := lockDebtor(ctx, tx, r.DebtorID); err != nil {
-		return collect.Allocation{}, false, err
-	}
-	var seen bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE source_key = $1)`, r.SourceKey).Scan(&seen); err != nil {
-		return collect.Allocation{}, false, dbErr(err, "check receipt")
-	}
-	if seen {
-		return collect.Allocation{}, false, nil
-	}
-	f, err := facts(ctx, tx, r.CreditorID, r.DebtorID)
-	if err != nil {
+	f, seen, err := lockedFacts(ctx, tx, r)
+	if err != nil || seen {
 		return collect.Allocation{}, false, err
 	}
 	b, err := collect.Book(f, r.received())
@@ -192,6 +182,41 @@ func ApplyPaymentTx(ctx context.Context, tx pgx.Tx, r Receipt) (collect.Allocati
 		return b.Allocation, false, err
 	}
 	return b.Allocation, true, nil
+}
+
+// lockedFacts takes the debtor's lock, then asks whether r was booked
+// before and reads the debtor's facts, all in one round trip: a pipeline
+// runs its statements in order, each with a snapshot taken after the lock,
+// so a booking that committed while this one waited is seen. seen is true
+// when r's source key is already in the ledger (f is then not read).
+func lockedFacts(ctx context.Context, tx pgx.Tx, r Receipt) (f collect.Facts, seen bool, err error) {
+	if !validUUID(r.DebtorID) {
+		// facts answers a malformed id as not found, without the pipeline.
+		if err := lockDebtor(ctx, tx, r.DebtorID); err != nil {
+			return f, false, err
+		}
+		f, err := facts(ctx, tx, r.CreditorID, r.DebtorID)
+		return f, false, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "debtor:"+r.DebtorID)
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE source_key = $1)`, r.SourceKey)
+	queueFacts(b, r.CreditorID, r.DebtorID)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return f, false, dbErr(err, "lock debtor")
+	}
+	if err := br.QueryRow().Scan(&seen); err != nil {
+		return f, false, dbErr(err, "check receipt")
+	}
+	if seen {
+		return f, true, nil
+	}
+	if f, err = readFacts(br); err != nil {
+		return f, false, err
+	}
+	return f, false, dbErr(br.Close(), "facts")
 }
 
 // received is what collect.Book needs of r.
@@ -213,12 +238,35 @@ func bookAccruals(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, o
 	return insertPostings(ctx, tx, creditorID, debtorID, collect.AccrualPostings(st))
 }
 
-// insertPostings writes a booking's postings in order.
+// insertPostings writes a booking's postings in order, in one statement
+// (ids follow the order given).
 func insertPostings(ctx context.Context, tx pgx.Tx, creditorID, debtorID string, ps []collect.Posting) error {
-	for _, p := range ps {
-		if err := insertEntry(ctx, tx, creditorID, debtorID, p.Entry, p.SourceKey); err != nil {
-			return err
-		}
+	switch len(ps) {
+	case 0:
+		return nil
+	case 1:
+		return insertEntry(ctx, tx, creditorID, debtorID, ps[0].Entry, ps[0].SourceKey)
 	}
-	return nil
+	n := len(ps)
+	invoice, account, kind, memo := make([]*string, n), make([]string, n), make([]string, n), make([]string, n)
+	sourceKey, payment, notice := make([]*string, n), make([]*string, n), make([]*string, n)
+	amount, bookedOn := make([]int64, n), make([]time.Time, n)
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	for i, p := range ps {
+		e := p.Entry
+		invoice[i], account[i], kind[i], amount[i], bookedOn[i] = opt(e.InvoiceID), string(e.Account), string(e.Kind), e.Amount, e.BookedOn
+		sourceKey[i], memo[i], payment[i], notice[i] = opt(p.SourceKey), e.Memo, opt(e.PaymentID), opt(e.NoticeID)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, account, kind, amount_cents, booked_on, source_key, memo, payment_id, notice_id)
+		SELECT $1, $2, invoice_id::uuid, account, kind, amount_cents, booked_on, source_key, memo, payment_id::uuid, notice_id::uuid
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::date[], $8::text[], $9::text[], $10::text[], $11::text[])
+			WITH ORDINALITY AS p (invoice_id, account, kind, amount_cents, booked_on, source_key, memo, payment_id, notice_id, ord)
+		ORDER BY ord`,
+		creditorID, debtorID, invoice, account, kind, amount, bookedOn, sourceKey, memo, payment, notice)
+	return dbErr(err, "ledger entries")
 }

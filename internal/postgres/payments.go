@@ -16,11 +16,14 @@ func payStatus(s string) pay.Status { return pay.Status(s) }
 const paymentCols = `id, creditor_id, debtor_id, coalesce(invoice_id::text, ''), amount_cents, provider, method, coalesce(provider_id, ''),
 	checkout_url, status, refunded_cents, charged_back_cents, coalesce(instalment_id::text, ''), created_at, paid_at`
 
-func scanPayment(r pgx.Row) (collect.Payment, error) {
+func scanPayment(r pgx.Row) (collect.Payment, error) { return scanPaymentAnd(r) }
+
+// scanPaymentAnd scans paymentCols followed by the extra columns given.
+func scanPaymentAnd(r pgx.Row, extra ...any) (collect.Payment, error) {
 	var p collect.Payment
 	var status string
-	err := r.Scan(&p.ID, &p.CreditorID, &p.DebtorID, &p.InvoiceID, &p.Amount, &p.Provider, &p.Method, &p.ProviderID,
-		&p.CheckoutURL, &status, &p.Refunded, &p.ChargedBack, &p.InstalmentID, &p.CreatedAt, &p.PaidAt)
+	err := r.Scan(append([]any{&p.ID, &p.CreditorID, &p.DebtorID, &p.InvoiceID, &p.Amount, &p.Provider, &p.Method, &p.ProviderID,
+		&p.CheckoutURL, &status, &p.Refunded, &p.ChargedBack, &p.InstalmentID, &p.CreatedAt, &p.PaidAt}, extra...)...)
 	p.Status = pay.Status(status)
 	return p, err
 }
@@ -74,6 +77,31 @@ func (db *DB) PaymentByID(ctx context.Context, id string) (collect.Payment, erro
 	return p, dbErr(err, "payment")
 }
 
+// PaymentsByID loads the payments with these ids in one query (the
+// webhook's group commit checks a batch of events at once); an id that is
+// malformed or not a payment is missing from the map.
+func (db *DB) PaymentsByID(ctx context.Context, ids []string) (map[string]collect.Payment, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if validUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	out := make(map[string]collect.Payment, len(valid))
+	if len(valid) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ANY($1::uuid[])`, valid)
+	if err != nil {
+		return nil, dbErr(err, "payments")
+	}
+	ps, err := collectRows(rows, scanPayment, "payments")
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, err
+}
+
 // PaymentByProviderID finds our payment for a provider's id.
 func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (collect.Payment, error) {
 	p, err := scanPayment(db.pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))
@@ -104,10 +132,11 @@ func (db *DB) PaymentHistory(ctx context.Context, id string) ([]pay.Status, erro
 }
 
 func history(ctx context.Context, tx pgx.Tx, id string, from, to pay.Status, source string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`,
-		id, nullable(string(from)), string(to), source)
+	_, err := tx.Exec(ctx, historySQL, id, nullable(string(from)), string(to), source)
 	return dbErr(err, "payment history")
 }
+
+const historySQL = `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`
 
 // ApplyProviderState brings our payment to what the provider says, in one
 // transaction: the status change with its history, the booking of a payment
@@ -120,23 +149,61 @@ func (db *DB) ApplyProviderState(ctx context.Context, paymentID string, st pay.S
 	return db.applyProviderState(ctx, paymentID, st, 0, source)
 }
 
-// NextFetchSeq draws the number a re-fetch carries to ApplyFetchedState. Draw
-// it before asking the provider: a later draw then means a fresher answer.
-func (db *DB) NextFetchSeq(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.pool.QueryRow(ctx, `SELECT nextval('provider_fetch_seq')`).Scan(&n)
-	return n, dbErr(err, "fetch sequence")
+// PaymentToFetch is a payment about to be re-fetched from its provider:
+// the payment, its creditor (whose provider setup the fetch uses) and the
+// fetch number drawn for it, read in one round trip. The number is drawn
+// before the provider is asked, so a later draw means a fresher answer.
+type PaymentToFetch struct {
+	Payment  collect.Payment
+	Creditor collect.Creditor
+	Seq      int64
+}
+
+// PaymentToFetch loads a payment, its creditor and a fresh fetch number
+// together; call it before asking the provider.
+func (db *DB) PaymentToFetch(ctx context.Context, id string) (PaymentToFetch, error) {
+	if !validUUID(id) {
+		return PaymentToFetch{}, collect.Errorf(collect.ENOTFOUND, "", "payment not found")
+	}
+	b := &pgx.Batch{}
+	queuePaymentToFetch(b, `$1::uuid`, id)
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	f, err := readPaymentToFetch(br)
+	if err != nil {
+		return f, err
+	}
+	return f, dbErr(br.Close(), "payment to fetch")
+}
+
+// queuePaymentToFetch queues the reads of a PaymentToFetch; idExpr is the
+// SQL that gives the payment's id from arg.
+func queuePaymentToFetch(b *pgx.Batch, idExpr string, arg any) {
+	b.Queue(`SELECT `+paymentCols+`, nextval('provider_fetch_seq') FROM payments WHERE id = (`+idExpr+`)`, arg)
+	b.Queue(`SELECT `+creditorCols+` FROM creditors WHERE id = (SELECT creditor_id FROM payments WHERE id = (`+idExpr+`))`, arg)
+}
+
+func readPaymentToFetch(br pgx.BatchResults) (PaymentToFetch, error) {
+	var f PaymentToFetch
+	var err error
+	if f.Payment, err = scanPaymentAnd(br.QueryRow(), &f.Seq); err != nil {
+		return f, dbErr(err, "payment")
+	}
+	if f.Creditor, err = scanCreditor(br.QueryRow()); err != nil {
+		return f, dbErr(err, "creditor")
+	}
+	return f, nil
 }
 
 // ApplyFetchedState is ApplyProviderState for a state read from the
-// provider's API after drawing seq with NextFetchSeq. Such a state is the
+// provider's API after drawing seq with PaymentToFetch. Such a state is the
 // provider's whole word at that moment, so it may also lower the refund and
 // chargeback totals (a refund that failed, a chargeback reversed, a dispute
 // won): the money is booked back once. An answer older than the one applied
 // last (a smaller seq) changes nothing.
 func (db *DB) ApplyFetchedState(ctx context.Context, paymentID string, st pay.State, seq int64, source string) (bool, error) {
 	if seq <= 0 {
-		return false, fmt.Errorf("apply fetched state of payment %s: fetch sequence %d is not from NextFetchSeq", paymentID, seq)
+		return false, fmt.Errorf("apply fetched state of payment %s: fetch sequence %d is not from PaymentToFetch", paymentID, seq)
 	}
 	return db.applyProviderState(ctx, paymentID, st, seq, source)
 }
@@ -146,20 +213,12 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 	var changed bool
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
 		var lastSeq int64
-		if err := tx.QueryRow(ctx, `SELECT fetch_seq FROM payments WHERE id = $1 FOR UPDATE`, paymentID).Scan(&lastSeq); err != nil {
-			return dbErr(err, "payment")
-		}
-		p, err := scanPayment(tx.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = $1`, paymentID))
+		p, err := scanPaymentAnd(tx.QueryRow(ctx, `SELECT `+paymentCols+`, fetch_seq FROM payments WHERE id = $1 FOR UPDATE`, paymentID), &lastSeq)
 		if err != nil {
 			return dbErr(err, "payment")
 		}
-		if seq > 0 {
-			if seq <= lastSeq {
-				return nil // a fresher answer is already applied
-			}
-			if _, err := tx.Exec(ctx, `UPDATE payments SET fetch_seq = $2 WHERE id = $1`, p.ID, seq); err != nil {
-				return dbErr(err, "payment fetch sequence")
-			}
+		if seq > 0 && seq <= lastSeq {
+			return nil // a fresher answer is already applied
 		}
 		before := p
 		next := pay.Next(p.Status, st.Status)
@@ -222,24 +281,28 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 				}
 			}
 		}
-		if next != p.Status {
-			changed = true
-			if err := history(ctx, tx, p.ID, p.Status, next, source); err != nil {
-				return err
+		if !changed && next == p.Status {
+			if seq == 0 {
+				return nil
 			}
+			_, err := tx.Exec(ctx, `UPDATE payments SET fetch_seq = $2 WHERE id = $1`, p.ID, seq)
+			return dbErr(err, "payment fetch sequence")
+		}
+		changed = true
+		// The history, the payment, its audit record and its event go in
+		// one round trip (a pipeline runs them in order).
+		b := &pgx.Batch{}
+		if next != p.Status {
+			b.Queue(historySQL, p.ID, nullable(string(p.Status)), string(next), source)
 			p.Status = next
 		}
-		if !changed {
-			return nil
-		}
-		_, err = tx.Exec(ctx, `UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6, amount_cents = $7 WHERE id = $1`,
-			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now, p.Amount)
-		if err != nil {
-			return dbErr(err, "update payment")
-		}
-		return Audit(ctx, tx, "provider:"+p.Provider, "payment."+string(p.Status), p.CreditorID, p.DebtorID, "payment:"+p.ID,
+		b.Queue(`UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6, amount_cents = $7,
+			fetch_seq = CASE WHEN $8::bigint > 0 THEN $8::bigint ELSE fetch_seq END WHERE id = $1`,
+			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now, p.Amount, seq)
+		queueAudit(b, tx, "provider:"+p.Provider, "payment."+string(p.Status), p.CreditorID, p.DebtorID, "payment:"+p.ID,
 			map[string]any{"status": before.Status, "amount": before.Amount, "refunded": before.Refunded, "charged_back": before.ChargedBack},
 			map[string]any{"status": p.Status, "amount": p.Amount, "refunded": p.Refunded, "charged_back": p.ChargedBack, "source": source})
+		return dbErr(tx.SendBatch(ctx, b).Close(), "book payment state")
 	})
 	return changed, err
 }

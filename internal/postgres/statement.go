@@ -24,9 +24,22 @@ func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect
 		return f, collect.Errorf(collect.ENOTFOUND, "", "debtor not found")
 	}
 	// Every page and every booking reads these, so they go to the server in
-	// one round trip (a pipeline) rather than one after the other. Both rate
-	// tables are asked for because the debtor's kind is not known yet.
+	// one round trip (a pipeline) rather than one after the other.
 	b := &pgx.Batch{}
+	queueFacts(b, creditorID, debtorID)
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	if f, err = readFacts(br); err != nil {
+		return f, err
+	}
+	return f, dbErr(br.Close(), "facts")
+}
+
+// queueFacts queues the reads of facts in b, so a caller can send them in
+// the same round trip as statements of its own (a booking's lock); read
+// them with readFacts. Both rate tables are asked for because the
+// debtor's kind is not known yet.
+func queueFacts(b *pgx.Batch, creditorID, debtorID string) {
 	b.Queue(`SELECT `+creditorCols+` FROM creditors WHERE id = $1`, creditorID)
 	b.Queue(`SELECT `+debtorCols+` FROM debtors WHERE id = $1 AND creditor_id = $2`, debtorID, creditorID)
 	b.Queue(`SELECT `+invoiceCols+` FROM invoices WHERE debtor_id = $1 AND creditor_id = $2 ORDER BY due_date, number`, debtorID, creditorID)
@@ -36,8 +49,12 @@ func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect
 	b.Queue(breathingSQL, debtorID)
 	b.Queue(ratesSQL, RateKind(collect.Consumer))
 	b.Queue(ratesSQL, RateKind(collect.Business))
-	br := q.SendBatch(ctx, b)
-	defer br.Close()
+}
+
+// readFacts reads the results queueFacts queued, in order.
+func readFacts(br pgx.BatchResults) (collect.Facts, error) {
+	var f collect.Facts
+	var err error
 	if f.Creditor, err = scanCreditor(br.QueryRow()); err != nil {
 		return f, dbErr(err, "creditor")
 	}
@@ -77,7 +94,7 @@ func facts(ctx context.Context, q querier, creditorID, debtorID string) (collect
 	if RateKind(f.Debtor.Kind) == RateKind(collect.Business) {
 		f.Rates = commercial
 	}
-	return f, dbErr(br.Close(), "facts")
+	return f, nil
 }
 
 // Statement computes what a debtor owes as of asOf.

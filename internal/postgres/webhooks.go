@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/settle/settle/internal/collect"
 )
 
 // WebhookEvent is a provider event as stored.
@@ -111,12 +113,41 @@ func (db *DB) StoreWebhookEvents(ctx context.Context, evs []WebhookEvent, then f
 
 // WebhookEvent loads a stored event.
 func (db *DB) WebhookEvent(ctx context.Context, id int64) (WebhookEvent, error) {
+	ev, err := scanWebhookEvent(db.pool.QueryRow(ctx, webhookEventSQL, id))
+	return ev, dbErr(err, "webhook event")
+}
+
+const webhookEventSQL = `SELECT id, provider, event_id, event_type, payment_id::text, coalesce(payload::text, '')::bytea FROM webhook_events WHERE id = $1`
+
+func scanWebhookEvent(r pgx.Row) (WebhookEvent, error) {
 	var ev WebhookEvent
 	var pid *string
-	err := db.pool.QueryRow(ctx, `SELECT id, provider, event_id, event_type, payment_id::text, coalesce(payload::text, '')::bytea FROM webhook_events WHERE id = $1`, id).
-		Scan(&ev.ID, &ev.Provider, &ev.EventID, &ev.EventType, &pid, &ev.Payload)
+	err := r.Scan(&ev.ID, &ev.Provider, &ev.EventID, &ev.EventType, &pid, &ev.Payload)
 	ev.PaymentID = deref(pid)
-	return ev, dbErr(err, "webhook event")
+	return ev, err
+}
+
+// WebhookEventToFetch loads a stored event and, in the same round trip,
+// the payment it was stored for as PaymentToFetch (its creditor and a
+// fresh fetch number). found is false when the event was stored for no
+// payment or that payment is gone; the event is loaded all the same.
+func (db *DB) WebhookEventToFetch(ctx context.Context, id int64) (ev WebhookEvent, f PaymentToFetch, found bool, err error) {
+	b := &pgx.Batch{}
+	b.Queue(webhookEventSQL, id)
+	queuePaymentToFetch(b, `SELECT payment_id FROM webhook_events WHERE id = $1`, id)
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	if ev, err = scanWebhookEvent(br.QueryRow()); err != nil {
+		return ev, f, false, dbErr(err, "webhook event")
+	}
+	f, err = readPaymentToFetch(br)
+	if collect.IsNotFound(err) {
+		return ev, f, false, nil
+	}
+	if err != nil {
+		return ev, f, false, err
+	}
+	return ev, f, true, dbErr(br.Close(), "webhook event")
 }
 
 // RefusedEvent is a provider event Settle refused to book: it claimed a
