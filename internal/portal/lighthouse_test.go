@@ -21,25 +21,61 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-// Issue P, goal 4: on a phone (Lighthouse's mobile preset, simulated slow
+// Issue P, goal 4: on a phone (Lighthouse's mobile preset: simulated slow
 // 4G and a slower CPU) the overview, an invoice and the pay page score at
-// least these. Performance is scored from measured paint and blocking
-// times, so a page that needs JavaScript or a heavy stylesheet loses it.
+// least these. Performance is scored from paint and blocking times, so a
+// page that needs JavaScript or a heavy stylesheet loses it.
 var lighthouseFloor = map[string]float64{"performance": 0.98, "accessibility": 1, "best-practices": 1}
 
-// TestLighthouse runs Lighthouse 12.2.3 with Debian's Chromium on the demo
-// data, signed in as a demo debtor, and fails below the floors. It runs
-// when SETTLE_LIGHTHOUSE names the lighthouse CLI (make lighthouse sets it
-// after make tools). It is not in make test yet: on the shared two cores the
-// simulated phone's Total Blocking Time (measured main-thread time × 4)
-// fails the performance floor whatever the page does (docs/performance.md).
+// lighthouseRuns is how many times each page is run; the median run counts.
+const lighthouseRuns = 3
+
+// TestLighthouse runs Lighthouse 12.2.3 with Debian's Chromium in its mobile
+// mode on the demo data, signed in as a demo debtor, and fails below the
+// floors, naming the audits that cost points. It runs in make test, which
+// sets SETTLE_LIGHTHOUSE to the CLI make tools installed; without it the
+// test fails under SETTLE_REQUIRE_BROWSER=1 and is skipped otherwise.
+//
+// Lighthouse's performance score on this machine used to swing from 51 to
+// 100 for the same page: its mobile preset multiplies the main thread's
+// measured time by 4, a factor meant for a fast desktop (benchmarkIndex
+// about 1,500), and two cores shared with the rest of the suite measure
+// 100 to 1,100. testdata/lighthouse.mjs does what Lighthouse's documents say
+// for such a host (docs/performance.md, goal 4, has the figures):
+//   - before every run it measures Lighthouse's benchmarkIndex in the same
+//     Chromium and sets --throttling.cpuSlowdownMultiplier from it with the
+//     calculator linked from docs/throttling.md ("Calibrating the CPU
+//     slowdown"), so the simulated phone is the same mid-tier phone however
+//     fast the host is at that moment;
+//   - it runs each page lighthouseRuns times and keeps the median run
+//     (Lighthouse's computeMedianRun, docs/variability.md), not the best.
+//
+// Accessibility and best practices do not depend on speed: the first run of
+// each page scores them, the later runs only performance. Network
+// throttling (slow 4G, simulated) is Lighthouse's default and untouched, so
+// a heavier page or a render-blocking request still costs what it costs.
 func TestLighthouse(t *testing.T) {
 	lh := os.Getenv("SETTLE_LIGHTHOUSE")
 	if lh == "" {
-		t.Skip("SETTLE_LIGHTHOUSE is not set; make lighthouse runs this")
+		if os.Getenv(browsertest.EnvRequireBrowser) == "1" {
+			t.Fatalf("SETTLE_LIGHTHOUSE is not set and %s=1: run make test (it sets it after make tools), or make lighthouse", browsertest.EnvRequireBrowser)
+		}
+		t.Skipf("SETTLE_LIGHTHOUSE is not set; make test and make lighthouse set it (set %s=1 to fail instead)", browsertest.EnvRequireBrowser)
 	}
 	if _, err := os.Stat(lh); err != nil {
 		t.Fatalf("SETTLE_LIGHTHOUSE=%s: %v (make tools installs Lighthouse)", lh, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("Lighthouse needs Node: %v", err)
+	}
+	chromium := browsertest.ChromiumPath()
+	if chromium == "" {
+		t.Fatal("Lighthouse needs Chromium: none at /usr/bin/chromium or on PATH")
+	}
+	driver, err := filepath.Abs(filepath.Join("testdata", "lighthouse.mjs"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	site := browsertest.Start(t)
 	d := site.Debtor(t, "several invoices, English")
@@ -49,93 +85,128 @@ func TestLighthouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	headers, _ := json.Marshal(map[string]string{"Cookie": "settle_session=" + token})
-	pages := []struct{ name, path string }{
-		{"overview", "/overview"},
-		{"invoice", "/invoices/" + st.Lines[0].Invoice.ID},
-		{"pay", "/pay/method"},
+	type page struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+		path string
+	}
+	pages := []page{
+		{Name: "overview", path: "/overview"},
+		{Name: "invoice", path: "/invoices/" + st.Lines[0].Invoice.ID},
+		{Name: "pay", path: "/pay/method"},
+	}
+	for i := range pages {
+		pages[i].URL = site.URL + pages[i].path
 	}
 	dir := t.TempDir()
+	cfg, _ := json.Marshal(map[string]any{
+		"lighthouse": lh, "chrome": chromium, "runs": lighthouseRuns, "out": dir, "pages": pages,
+		"headers": map[string]string{"Cookie": "settle_session=" + token},
+	})
+	cfgPath := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	cmd := exec.Command(node, driver, cfgPath)
+	cmd.Env = append(os.Environ(), "CI=1")
+	out, err := cmd.CombinedOutput()
+	// One line per run: the benchmarkIndex, the multiplier it gave and the score.
+	t.Logf("lighthouse runs (%s):\n%s", time.Since(began).Round(time.Second), out)
+	if err != nil {
+		t.Fatalf("lighthouse: %v", err)
+	}
 	for _, p := range pages {
-		out := filepath.Join(dir, p.name+".json")
-		cmd := exec.Command(lh, site.URL+p.path,
-			"--chrome-path="+browsertest.ChromiumPath(),
-			"--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-			"--only-categories=performance,accessibility,best-practices",
-			"--extra-headers="+string(headers),
-			"--output=json", "--output-path="+out, "--quiet", "--max-wait-for-load=30000")
-		cmd.Env = append(os.Environ(), "CI=1")
-		began := time.Now()
-		b, err := cmd.CombinedOutput()
-		if err != nil && strings.Contains(string(b), "Please run Lighthouse again") {
-			// A trace Chrome failed to record (NO_NAVSTART and kin) says
-			// nothing about the page; Lighthouse's own advice is one more run.
-			retry := exec.Command(cmd.Path, cmd.Args[1:]...)
-			retry.Env = cmd.Env
-			b, err = retry.CombinedOutput()
-		}
-		if err != nil {
-			t.Fatalf("lighthouse %s: %v\n%s", p.name, err, b)
-		}
-		var report struct {
-			FinalURL   string `json:"finalDisplayedUrl"`
-			Categories map[string]struct {
-				Score     *float64 `json:"score"`
-				AuditRefs []struct {
-					ID     string  `json:"id"`
-					Weight float64 `json:"weight"`
-				} `json:"auditRefs"`
-			} `json:"categories"`
-			Audits map[string]struct {
-				Title        string   `json:"title"`
-				Score        *float64 `json:"score"`
-				DisplayValue string   `json:"displayValue"`
-				Details      struct {
-					Items []struct {
-						Source      json.RawMessage `json:"source"`
-						Description string          `json:"description"`
-						URL         string          `json:"url"`
-					} `json:"items"`
-				} `json:"details"`
-			} `json:"audits"`
-		}
-		b, err = os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &report); err != nil {
-			t.Fatalf("lighthouse %s: %v", p.name, err)
-		}
-		if !strings.HasSuffix(report.FinalURL, p.path) {
-			t.Fatalf("lighthouse %s ended at %s, not %s (signed out?)", p.name, report.FinalURL, p.path)
+		median := readLighthouse(t, filepath.Join(dir, p.Name+".median.json"))
+		first := readLighthouse(t, filepath.Join(dir, p.Name+".first.json"))
+		for _, r := range []lighthouseReport{median, first} {
+			if !strings.HasSuffix(r.FinalURL, p.path) {
+				t.Fatalf("lighthouse %s ended at %s, not %s (signed out?)", p.Name, r.FinalURL, p.path)
+			}
 		}
 		var line []string
-		for cat, floor := range lighthouseFloor {
-			c, ok := report.Categories[cat]
+		for _, cat := range []string{"performance", "accessibility", "best-practices"} {
+			// Performance from the median run, the others from the first.
+			r := first
+			if cat == "performance" {
+				r = median
+			}
+			c, ok := r.Categories[cat]
 			if !ok || c.Score == nil {
-				t.Errorf("lighthouse %s: no %s score", p.name, cat)
+				t.Errorf("lighthouse %s: no %s score", p.Name, cat)
 				continue
 			}
 			line = append(line, fmt.Sprintf("%s %.0f", cat, *c.Score*100))
-			if *c.Score < floor {
-				// Name the audits that cost points, so the failure says what to fix.
-				var lost []string
-				for _, r := range c.AuditRefs {
-					if a := report.Audits[r.ID]; r.Weight > 0 && a.Score != nil && *a.Score < 1 {
-						what := a.DisplayValue
-						for _, it := range a.Details.Items {
-							if it.Description != "" {
-								what += " " + string(it.Source) + ": " + it.Description + " " + it.URL
-							}
-						}
-						lost = append(lost, fmt.Sprintf("%s (%s, score %.2f)", a.Title, strings.TrimSpace(what), *a.Score))
-					}
-				}
-				t.Errorf("lighthouse %s: %s %.0f, want at least %.0f; audits below 1: %s", p.name, cat, *c.Score*100, floor*100, strings.Join(lost, "; "))
+			if floor := lighthouseFloor[cat]; *c.Score < floor {
+				t.Errorf("lighthouse %s: %s %.0f, want at least %.0f; audits below 1: %s", p.Name, cat, *c.Score*100, floor*100, r.lost(cat))
 			}
 		}
-		t.Logf("lighthouse %s (%s): %s in %s", p.name, p.path, strings.Join(line, ", "), time.Since(began).Round(time.Second))
+		t.Logf("lighthouse %s (%s): %s; median run: benchmarkIndex %.0f, CPU slowdown %.2fx",
+			p.Name, p.path, strings.Join(line, ", "), median.Environment.BenchmarkIndex, median.Settings.Throttling.CPUSlowdownMultiplier)
 	}
+}
+
+// lighthouseReport is the part of a Lighthouse report the test reads.
+type lighthouseReport struct {
+	FinalURL    string `json:"finalDisplayedUrl"`
+	Environment struct {
+		BenchmarkIndex float64 `json:"benchmarkIndex"`
+	} `json:"environment"`
+	Settings struct {
+		Throttling struct {
+			CPUSlowdownMultiplier float64 `json:"cpuSlowdownMultiplier"`
+		} `json:"throttling"`
+	} `json:"configSettings"`
+	Categories map[string]struct {
+		Score     *float64 `json:"score"`
+		AuditRefs []struct {
+			ID     string  `json:"id"`
+			Weight float64 `json:"weight"`
+		} `json:"auditRefs"`
+	} `json:"categories"`
+	Audits map[string]struct {
+		Title        string   `json:"title"`
+		Score        *float64 `json:"score"`
+		DisplayValue string   `json:"displayValue"`
+		Details      struct {
+			Items []struct {
+				Source      json.RawMessage `json:"source"`
+				Description string          `json:"description"`
+				URL         string          `json:"url"`
+			} `json:"items"`
+		} `json:"details"`
+	} `json:"audits"`
+}
+
+func readLighthouse(t *testing.T, path string) lighthouseReport {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r lighthouseReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return r
+}
+
+// lost names the scored audits of a category below full marks, so a
+// failure says what to fix.
+func (r lighthouseReport) lost(cat string) string {
+	var lost []string
+	for _, ref := range r.Categories[cat].AuditRefs {
+		if a := r.Audits[ref.ID]; ref.Weight > 0 && a.Score != nil && *a.Score < 1 {
+			what := a.DisplayValue
+			for _, it := range a.Details.Items {
+				if it.Description != "" {
+					what += " " + string(it.Source) + ": " + it.Description + " " + it.URL
+				}
+			}
+			lost = append(lost, fmt.Sprintf("%s (%s, score %.2f)", a.Title, strings.TrimSpace(what), *a.Score))
+		}
+	}
+	return strings.Join(lost, "; ")
 }
 
 // TestOverviewWeight holds the overview of the demo debtor with the most
