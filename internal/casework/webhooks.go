@@ -18,6 +18,9 @@ import (
 type Queue interface {
 	EnqueueSyncTx(ctx context.Context, tx pgx.Tx, paymentID string) error
 	EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error
+	// EnqueueStripeEventsTx is EnqueueStripeEventTx for many events in one
+	// statement (StripeInbox's group commit).
+	EnqueueStripeEventsTx(ctx context.Context, tx pgx.Tx, eventRowIDs []int64) error
 }
 
 // Why a provider's report is not taken; the webhook answers 400 to both.
@@ -91,11 +94,12 @@ func ReceiveStripeEvent(ctx context.Context, db *postgres.DB, q Queue, log *slog
 }
 
 // StripeInbox is ReceiveStripeEvent with group commit: the events that come
-// in while one transaction stores earlier ones are stored, and their jobs
-// enqueued, together in the next transaction, so at thousands of events a
-// second a post costs a share of one commit instead of its own. Each post
-// still answers only after its event and job are committed. The zero value
-// is not usable; set the fields and keep the inbox for the process.
+// in while one transaction stores earlier ones are checked against their
+// payments with one query, then stored, and their jobs enqueued, together
+// in the next transaction, so at thousands of events a second a post costs
+// a share of one commit instead of its own. Each post still answers only
+// after its event and job are committed. The zero value is not usable; set
+// the fields and keep the inbox for the process.
 type StripeInbox struct {
 	DB            *postgres.DB
 	Queue         Queue
@@ -107,8 +111,9 @@ type StripeInbox struct {
 }
 
 type inboxItem struct {
-	ev   postgres.WebhookEvent
-	done chan error
+	ev         postgres.WebhookEvent
+	providerID string // the event's session or PaymentIntent, for RefuseForeignStripeEvent
+	done       chan error
 }
 
 // inboxBatch is the most events one transaction stores: enough to take a
@@ -126,24 +131,12 @@ func (in *StripeInbox) Receive(ctx context.Context, ev StripeEvent) error {
 			return ErrUnknownPayment
 		}
 	}
-	p, err := in.DB.PaymentByID(ctx, ev.PaymentID)
-	if collect.IsNotFound(err) {
-		return ErrUnknownPayment
-	}
-	if err != nil {
-		return err
-	}
-	if refused, err := RefuseForeignStripeEvent(ctx, in.DB, in.Log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
-		return err
-	} else if refused {
-		return ErrEventRefused
-	}
 	in.once.Do(func() {
 		in.in = make(chan inboxItem, inboxBatch)
 		go in.run()
 	})
 	item := inboxItem{ev: postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: ev.Payload},
-		done: make(chan error, 1)}
+		providerID: ev.ProviderID, done: make(chan error, 1)}
 	select {
 	case in.in <- item:
 	case <-ctx.Done():
@@ -174,29 +167,61 @@ func (in *StripeInbox) run() {
 				break more
 			}
 		}
-		err := in.store(batch)
-		for _, it := range batch {
-			it.done <- err
-		}
+		in.store(batch)
 	}
 }
 
-func (in *StripeInbox) store(batch []inboxItem) error {
+// store answers every item of batch: an event about no payment of ours is
+// ErrUnknownPayment, one about a payment it has no say over is refused
+// (and recorded), and the rest are stored with their jobs in one
+// transaction.
+func (in *StripeInbox) store(batch []inboxItem) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	evs := make([]postgres.WebhookEvent, len(batch))
+	ids := make([]string, len(batch))
 	for i, it := range batch {
+		ids[i] = it.ev.PaymentID
+	}
+	pays, err := in.DB.PaymentsByID(ctx, ids)
+	if err != nil {
+		for _, it := range batch {
+			it.done <- err
+		}
+		return
+	}
+	keep := batch[:0:0]
+	for _, it := range batch {
+		p, ok := pays[it.ev.PaymentID]
+		if !ok {
+			it.done <- ErrUnknownPayment
+			continue
+		}
+		if refused, err := RefuseForeignStripeEvent(ctx, in.DB, in.Log, p, it.providerID, it.ev.EventID, it.ev.EventType); err != nil {
+			it.done <- err
+			continue
+		} else if refused {
+			it.done <- ErrEventRefused
+			continue
+		}
+		keep = append(keep, it)
+	}
+	if len(keep) == 0 {
+		return
+	}
+	evs := make([]postgres.WebhookEvent, len(keep))
+	for i, it := range keep {
 		evs[i] = it.ev
 	}
-	return in.DB.StoreWebhookEvents(ctx, evs, func(tx pgx.Tx, stored []postgres.StoredEvent) error {
+	err = in.DB.StoreWebhookEvents(ctx, evs, func(tx pgx.Tx, stored []postgres.StoredEvent) error {
+		fresh := make([]int64, 0, len(stored))
 		for _, s := range stored {
-			if !s.Fresh {
-				continue // a redelivery: its job was enqueued with the first
-			}
-			if err := in.Queue.EnqueueStripeEventTx(ctx, tx, s.RowID); err != nil {
-				return err
+			if s.Fresh { // a redelivery's job was enqueued with the first
+				fresh = append(fresh, s.RowID)
 			}
 		}
-		return nil
+		return in.Queue.EnqueueStripeEventsTx(ctx, tx, fresh)
 	})
+	for _, it := range keep {
+		it.done <- err
+	}
 }
