@@ -89,7 +89,8 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 		// Polled every FetchPollInterval (below) instead of woken by NOTIFY.
 		PollOnly: d.PollOnly}
 	if work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16},
+			QueuePayments: {MaxWorkers: PaymentWorkers, FetchCooldown: 5 * time.Millisecond}}
 		cfg.FetchCooldown = 20 * time.Millisecond
 		cfg.FetchPollInterval = 200 * time.Millisecond
 		cfg.PeriodicJobs = []*river.PeriodicJob{
@@ -119,6 +120,20 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	}
 	return &Client{River: c}, nil
 }
+
+// QueuePayments is the queue of the jobs that book providers' reports
+// (stripe_event, sync_payment). It has workers of its own, so a backlog of
+// bookings (thousands of webhooks in a minute) neither waits behind the
+// other jobs nor holds them up. Bookings of different debtors run side by
+// side; one debtor's wait for each other under its lock.
+const QueuePayments = "payments"
+
+// PaymentWorkers is how many bookings one process runs at once. River
+// fetches at most this many jobs per fetch and fetches at most once per
+// FetchCooldown (5 ms for this queue), so the queue cannot start more than
+// PaymentWorkers / 5 ms bookings a second; 24 leaves room above the
+// thousand a second issue P asks for without taking the whole pool.
+const PaymentWorkers = 24
 
 // EnqueueSyncTx asks for a payment to be brought to its provider's state, in
 // the caller's transaction. A storm of webhook posts for one payment makes one
@@ -180,6 +195,9 @@ type SyncPaymentArgs struct {
 // Kind names the job.
 func (SyncPaymentArgs) Kind() string { return "sync_payment" }
 
+// InsertOpts puts the job in QueuePayments.
+func (SyncPaymentArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueuePayments} }
+
 type syncPaymentWorker struct {
 	river.WorkerDefaults[SyncPaymentArgs]
 	d Deps
@@ -196,6 +214,9 @@ type StripeEventArgs struct {
 
 // Kind names the job.
 func (StripeEventArgs) Kind() string { return "stripe_event" }
+
+// InsertOpts puts the job in QueuePayments.
+func (StripeEventArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueuePayments} }
 
 type stripeEventWorker struct {
 	river.WorkerDefaults[StripeEventArgs]
