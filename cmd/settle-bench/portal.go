@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/lighthouse"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -36,6 +37,7 @@ type portalFlags struct {
 	duration                                time.Duration
 	dir, cpuprofile                         string
 	pool                                    int
+	lighthouse                              string
 }
 
 func cmdPortal(ctx context.Context, args []string) error {
@@ -51,6 +53,7 @@ func cmdPortal(ctx context.Context, args []string) error {
 	fs.StringVar(&f.dir, "dir", "", "keep the PostgreSQL cluster here and reuse its data next time (default: a temporary folder)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the server during the HTTP run to this file")
 	fs.IntVar(&f.pool, "pool", 0, "the app's pgx pool size (pool_max_conns); 0 keeps what postgres.Open gives")
+	fs.StringVar(&f.lighthouse, "lighthouse", lighthouse.CLI(), "the lighthouse CLI for goal 4's scores (make tools installs it); empty skips them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +90,8 @@ func cmdPortal(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Before the load runs, so Lighthouse has the machine to itself.
+	scores := lighthouseGoals(ctx, srv.URL, cookies[0], f.lighthouse)
 	dir, err := os.MkdirTemp("", "settle-bench-wrk-")
 	if err != nil {
 		return err
@@ -172,6 +177,9 @@ func cmdPortal(ctx context.Context, args []string) error {
 		goal{"1 overview: p99 over p50", fmt.Sprintf("%.2f (%s / %s)", tail, ms(a.p99), ms(a.p50)), fmt.Sprintf("<= %.1f", portalTailTarget), tail <= portalTailTarget},
 		weight,
 	)
+	for _, g := range scores { // goal 4's Lighthouse lines, under its page weight
+		fmt.Println(g)
+	}
 	if f.cpuprofile != "" {
 		fmt.Printf("CPU profile of the server during (a): %s (go tool pprof -top %s)\n", f.cpuprofile, f.cpuprofile)
 	}

@@ -1,25 +1,21 @@
-// Runs Lighthouse on a few pages for TestLighthouse (issue P, goal 4) the
-// way Lighthouse's own documents say to on a machine whose speed varies:
+// Runs Lighthouse on a few pages for package lighthouse (issue P, goal 4;
+// lighthouse.go says why it runs this way), as Lighthouse's own documents
+// say to on a machine whose speed varies:
 //
-//  - docs/throttling.md, "Calibrating the CPU slowdown": the default 4x CPU
-//    slowdown turns a high-end desktop into a mid-tier phone; on a slower or
-//    busier host it emulates a phone far slower than that. Before each run
-//    this measures Lighthouse's own benchmarkIndex (pageFunctions.
+//  - docs/throttling.md, "Calibrating the CPU slowdown": before each run
+//    this measures Lighthouse's benchmarkIndex (pageFunctions.
 //    computeBenchmarkIndex) in the same Chromium and sets
 //    throttling.cpuSlowdownMultiplier from it with the calculator that page
-//    links to (lighthouse-cpu-throttling-calculator): 1533 -> 4x, 1300 ->
-//    3x, 800 -> 2x, 150 -> 1x, linear in between.
-//  - docs/variability.md, "Run Lighthouse multiple times": each page is
-//    run several times and the median run is kept (core/lib/median-run.js,
-//    the run closest to the median First Contentful Paint and Time to
-//    Interactive), not the best one.
+//    links to (lighthouse-cpu-throttling-calculator).
+//  - docs/variability.md, "Run Lighthouse multiple times": each page is run
+//    several times and the median run is kept (core/lib/median-run.js).
 //
 // One Node process and one Chromium serve every run (the CLI would start
 // both again for each, ~8 s a run on two cores). Lighthouse is the one
 // `make tools` installed: its CLI's path comes in, the package is found
 // from it.
 //
-// Usage: node lighthouse.mjs config.json
+// Usage: node run.mjs config.json
 // config.json: {"lighthouse": CLI path, "chrome": Chromium path, "headers":
 // {...}, "runs": n, "out": directory, "pages": [{"name", "url"}]}. Writes
 // out/<name>.median.json (the median run's report, for performance) and
@@ -96,6 +92,9 @@ try {
         bad++;
         continue;
       }
+      // The benchmarkIndex the slowdown came from (the report's own is
+      // measured again at the start of the run, on a moving target).
+      lhr.calibration = {benchmarkIndex: bi, multiplier};
       runs.push(lhr);
     }
     if (runs.length === 0) {
