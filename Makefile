@@ -88,9 +88,10 @@ bench-scale:
 bench-webhooks:
 	$(GO) run ./cmd/settle-bench webhooks $(BENCH_WEBHOOKS_FLAGS)
 
-## bench-camt: import a generated CAMT.053 file of 1,000,000 entries and compare with COPY
+## bench-camt: import a generated CAMT.053 file of CAMT_N entries (default 1,000,000) and compare with COPY
+CAMT_N ?= 1000000
 bench-camt:
-	$(GO) run ./cmd/settle-bench camt -n 1000000
+	$(GO) run ./cmd/settle-bench camt -n $(CAMT_N)
 
 ## bench-letters: the day's 14-day letters (PDF with the link and EPC QR codes) for 100,000 debtors, in batches of 500
 bench-letters:

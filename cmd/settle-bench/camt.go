@@ -8,7 +8,7 @@ import (
 	"runtime/pprof"
 )
 
-// cmdCamt is `settle-bench camt [-n 1000000] [-dir DIR]`: the bank
+// cmdCamt is `settle-bench camt [-n 1000000] [-workers N] [-dir DIR]`: the bank
 // statement import (issue 7's benchmark). It generates a CAMT.053 file of n
 // entries as a stream (a fifth paying existing invoices by RF reference),
 // imports and matches it in one transaction while sampling memory, compares
@@ -17,6 +17,7 @@ import (
 func cmdCamt(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("camt", flag.ContinueOnError)
 	n := fs.Int("n", 1_000_000, "entries in the generated statement")
+	workers := fs.Int("workers", 0, "connections booking payments at once (0: casework.DefaultWorkers)")
 	dir := fs.String("dir", "", "keep the PostgreSQL cluster in this folder (default: a temporary one)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the Go side (seed, imports, COPY) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -39,7 +40,7 @@ func cmdCamt(ctx context.Context, args []string) error {
 	}
 	defer e.Close()
 	fmt.Printf("bank statement import, %d entries\n", *n)
-	res, err := benchImport(ctx, e.DB, *n)
+	res, err := benchImport(ctx, e.DB, *n, *workers)
 	fmt.Println(res)
 	if res.Ratio == 0 {
 		return err // the first import or the COPY did not finish: nothing to hold to the ceilings

@@ -82,7 +82,7 @@ func (r camtResult) stages() string {
 // debit, the rest are credits without a reference), imports it while
 // sampling memory, copies the same rows into a plain table for comparison,
 // and imports the file again.
-func benchImport(ctx context.Context, db *postgres.DB, n int) (camtResult, error) {
+func benchImport(ctx context.Context, db *postgres.DB, n, workers int) (camtResult, error) {
 	res := camtResult{Entries: n}
 	tag := strconv.FormatInt(time.Now().UnixNano()%1_000_000, 36)
 	start := time.Now()
@@ -141,7 +141,7 @@ func benchImport(ctx context.Context, db *postgres.DB, n int) (camtResult, error
 		res.Stages = append(res.Stages, importStage{stage, now.Sub(stageStart)})
 		stage, stageStart = s, now
 	}
-	res.Result, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench", Progress: progress})
+	res.Result, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench", Progress: progress, Workers: workers})
 	res.Stages = append(res.Stages, importStage{stage + " (and commit)", time.Since(stageStart)})
 	res.Import = time.Since(start)
 	close(stop)
@@ -178,7 +178,7 @@ func benchImport(ctx context.Context, db *postgres.DB, n int) (camtResult, error
 		return res, err
 	}
 	start = time.Now()
-	res.Again, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench"})
+	res.Again, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench", Workers: workers})
 	res.Reimport = time.Since(start)
 	if err == nil && res.Again.Booked != 0 {
 		err = fmt.Errorf("the second import booked %d lines", res.Again.Booked)

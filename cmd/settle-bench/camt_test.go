@@ -23,7 +23,7 @@ func BenchmarkImportCAMT(b *testing.B) {
 	const n = 10_000
 	var last camtResult
 	for b.Loop() {
-		res, err := benchImport(context.Background(), db, n)
+		res, err := benchImport(context.Background(), db, n, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

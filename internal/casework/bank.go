@@ -2,15 +2,21 @@ package casework
 
 // Bank statement import (CAMT.053) and the decisions on its lines.
 //
-// The whole file is one database transaction: a malformed file, an account
-// that is no creditor's, or any failure books nothing. The file is read as
-// a stream: a goroutine parses it (reconcile/camt053) and hands over
-// batches of lines, classified by reconcile's rules, which the store
-// matches exactly (payment references and payout references, one query per
-// batch) and copies into a staging table; everything else (booking by
-// collect's rules, suggestions weighed by collect.SuggestionScores, storing
-// the lines) runs set-based at the end. Memory does not grow with the size
-// of the file.
+// Stages (postgres.BankImport). The file is read as a stream: a goroutine
+// parses it (reconcile/camt053) and hands over batches of lines,
+// classified by reconcile's rules, which are copied into a staging table.
+// Then, in the same transaction, the store matches them exactly in SQL
+// (payment references, payout references) and stores the new lines and
+// their payments; a malformed file, an account that is no creditor's, or
+// any failure until here stores and books nothing. Next the payments are
+// booked by collect's rules, in parallel per debtor (ImportOptions.Workers
+// connections, each owning a disjoint set of debtors, a batch of receipts
+// per transaction). Last, in one transaction, suggestions weighed by
+// collect.SuggestionScores, payout arrivals, reversals, events and the
+// audit record, which completes the statements. An import cut off after
+// the first stage (a crash, a cancelled request) is completed by importing
+// the same file again, which stores no line twice and books nothing twice.
+// Memory does not grow with the size of the file.
 //
 // Identity. A statement is (account, Stmt/Id, sequence number): one imported
 // before is skipped whole. A line is reconcile.LineKey.
@@ -49,6 +55,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -65,7 +72,14 @@ type ImportOptions struct {
 	// Progress, when set, is called with the number of entries read so far,
 	// about every ProgressEvery entries, and with the stage once reading is done.
 	Progress func(entries int, stage string)
+	// Workers is how many connections book payments at once (0: DefaultWorkers).
+	Workers int
 }
+
+// DefaultWorkers is how many connections book an import's payments at
+// once when ImportOptions.Workers is 0: the booking rules run in Go while
+// PostgreSQL writes the ledger, so even one core keeps two workers busy.
+var DefaultWorkers = max(2, runtime.GOMAXPROCS(0))
 
 // ProgressEvery is how often Progress hears about entries read.
 const ProgressEvery = 10_000
@@ -96,7 +110,9 @@ type ImportResult struct {
 	postgres.BankCounts
 }
 
-// ImportError is an import refused as a whole: nothing was booked.
+// ImportError is an import refused as a whole: nothing was stored or
+// booked. An error after the lines were stored is not an ImportError: the
+// import stopped halfway, and importing the same file again completes it.
 type ImportError struct {
 	// Parse is the parser's error (line and element) for a malformed file.
 	Parse *camt053.ParseError
@@ -120,9 +136,9 @@ type item struct {
 	balanceProblem string
 }
 
-// ImportCAMT imports a CAMT.053 file from r in one transaction: every
-// statement of a creditor's account, each line booked, matched to a payout,
-// suggested or left for finance, with the audit record.
+// ImportCAMT imports a CAMT.053 file from r: every statement of a
+// creditor's account, each line booked, matched to a payout, suggested or
+// left for finance, with the audit record (see the stages above).
 func ImportCAMT(ctx context.Context, db *postgres.DB, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	bi, err := db.BeginBankImport(ctx, opts.ImportedBy)
@@ -182,9 +198,6 @@ func ImportCAMT(ctx context.Context, db *postgres.DB, r io.Reader, opts ImportOp
 			for i := range it.lines {
 				it.lines[i].StatementID, it.lines[i].CreditorID = cur.id, cur.creditor
 			}
-			if err := bi.ResolveBankLines(ctx, it.lines); err != nil {
-				return fail(err)
-			}
 			if err := bi.AddBankLines(ctx, it.lines); err != nil {
 				return fail(err)
 			}
@@ -209,16 +222,32 @@ func ImportCAMT(ctx context.Context, db *postgres.DB, r io.Reader, opts ImportOp
 			opts.Progress(res.Entries, s)
 		}
 	}
-	counts, err := bi.Finish(ctx, collect.SuggestionScores(), stage)
+	stage("storing lines")
+	dups, err := bi.Store(ctx)
 	if err != nil {
 		return ImportResult{}, &ImportError{Err: err}
 	}
-	dups := res.Duplicates
-	res.BankCounts = counts
-	res.Duplicates += dups
 	if err := bi.Commit(ctx); err != nil {
 		return ImportResult{}, &ImportError{Err: err}
 	}
+	halfway := func(err error) (ImportResult, error) {
+		return ImportResult{}, fmt.Errorf("bank statement import stopped after storing its lines; import the same file again to complete it: %w", err)
+	}
+	stage("booking payments")
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	if _, err := bi.Book(ctx, workers); err != nil {
+		return halfway(err)
+	}
+	counts, err := bi.Finish(ctx, collect.SuggestionScores(), stage)
+	if err != nil {
+		return halfway(err)
+	}
+	dups += res.Duplicates
+	res.BankCounts = counts
+	res.Duplicates = dups
 	return res, nil
 }
 

@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,9 +28,9 @@ type BankStatementIn struct {
 
 // BankLineIn is one transaction of a statement entry, ready to store. The
 // importer fills what the file says; State is "" for a line still to be
-// matched, BankNotHandled (with Reason) for what we never book, or
-// BankReversal for a reversal still to be undone. InvoiceID/DebtorID (state
-// BankBooked) and PayoutID (state BankPayout) are set by ResolveBankLines.
+// matched (BankImport.Store matches it in SQL), BankNotHandled (with
+// Reason) for what we never book, or BankReversal for a reversal still to
+// be undone.
 type BankLineIn struct {
 	Seq         int64
 	StatementID string
@@ -47,9 +50,6 @@ type BankLineIn struct {
 	EndToEndID  string
 	State       collect.BankLineState
 	Reason      string
-	InvoiceID   string
-	DebtorID    string
-	PayoutID    string
 }
 
 // BankCounts are what an import did.
@@ -68,8 +68,27 @@ type BankCounts struct {
 	Pending int `json:"pending"`
 }
 
-// BankImport is one import in progress: a single transaction that holds the
-// whole file. Nothing is visible to others until Commit.
+// BankImport is one import in progress. It runs in three stages, each
+// committed on its own so that a large file is booked by several
+// connections at once, and each safe to run again:
+//
+//  1. Store (the transaction BeginBankImport opens, holding the accounts'
+//     locks): the statements, and the file's lines streamed with COPY into a
+//     staging table, matched in SQL (payment reference, payout reference),
+//     rid of the lines stored before, and stored with their payments by one
+//     INSERT ... SELECT each. Nothing is booked yet, and the statements are
+//     not complete (bank_statements.completed_at is NULL).
+//  2. Book: the receipts of the lines matched to an invoice, in file order,
+//     booked by workers that each own a disjoint set of debtors, a batch per
+//     transaction, with the rules of every booking (bookReceipts). A receipt
+//     whose source key is in the ledger already books nothing.
+//  3. Finish (one transaction): suggestions for the lines that matched
+//     nothing, payout arrivals, reversals, the payment.booked events, the
+//     audit record and completed_at.
+//
+// A run cut off in stage 1 leaves nothing behind. One cut off later leaves
+// its statements incomplete: importing the same file again stores no line
+// twice (entry keys are unique), books what was not booked, and finishes.
 type BankImport struct {
 	db         *DB
 	tx         pgx.Tx
@@ -77,24 +96,26 @@ type BankImport struct {
 	now        time.Time
 	statements []string
 	accounts   map[string]int // statements per account in this file
-	creditors  map[string]bool
 	copied     int
+	duplicates int // staged lines stored before (stage 1)
 }
 
-// BeginBankImport starts an import transaction with its staging table.
+// BeginBankImport starts an import's first stage: its transaction and the
+// staging table.
 func (db *DB) BeginBankImport(ctx context.Context, importedBy string) (*BankImport, error) {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	bi := &BankImport{db: db, tx: tx, by: importedBy, now: db.Now(), accounts: map[string]int{}, creditors: map[string]bool{}}
-	// The staging table lives as long as the transaction. It is filled with
-	// COPY, then matched and booked with set-based statements.
+	bi := &BankImport{db: db, tx: tx, by: importedBy, now: db.Now(), accounts: map[string]int{}}
+	// The staging table lives as long as the transaction and is not
+	// WAL-logged. It is filled with COPY, then matched and stored with
+	// set-based statements.
 	_, err = tx.Exec(ctx, `CREATE TEMP TABLE bank_import (
 		seq bigint NOT NULL, statement_id uuid NOT NULL, creditor_id uuid NOT NULL, entry_key text NOT NULL,
 		amount_cents bigint NOT NULL, currency text NOT NULL, credit boolean NOT NULL, reversal boolean NOT NULL,
 		booking_date date NOT NULL, reference text NOT NULL, text text NOT NULL, cp_name text NOT NULL, cp_iban text NOT NULL,
-		end_to_end_id text NOT NULL, state text NOT NULL, reason text NOT NULL,
+		end_to_end_id text NOT NULL, state text NOT NULL, reason text NOT NULL, ref_norm text NOT NULL, payout_refs text[],
 		invoice_id uuid, debtor_id uuid, payout_id uuid,
 		line_id uuid NOT NULL DEFAULT gen_random_uuid(), payment_id uuid NOT NULL DEFAULT gen_random_uuid()
 	) ON COMMIT DROP`)
@@ -105,22 +126,24 @@ func (db *DB) BeginBankImport(ctx context.Context, importedBy string) (*BankImpo
 	return bi, nil
 }
 
-// Rollback abandons the import; it is safe after Commit.
+// Rollback abandons the first stage; it is safe after Commit.
 func (bi *BankImport) Rollback(ctx context.Context) { _ = bi.tx.Rollback(ctx) }
 
-// Commit makes the import visible.
+// Commit ends the first stage: the lines and payments are stored, nothing
+// is booked yet.
 func (bi *BankImport) Commit(ctx context.Context) error {
 	return dbErr(bi.tx.Commit(ctx), "commit import")
 }
 
-// Statements are the ids of the statements this import stored (new ones only).
+// Statements are the ids of the statements this import stores or completes.
 func (bi *BankImport) Statements() []string { return bi.statements }
 
 // Statement registers a statement. The account must be a creditor's IBAN,
 // or, for a statement that names no IBAN, an account number a creditor
 // registered (onlyCreditor, when set, must be that creditor). A statement
-// already imported (same account, Stmt/Id and sequence) is reported as a
-// duplicate and its entries must be skipped.
+// imported before (same account, Stmt/Id and sequence) is reported as a
+// duplicate and its entries must be skipped, unless that import was cut off
+// before it completed: then this import completes it.
 func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCreditor string) (id, creditorID string, duplicate bool, err error) {
 	account, field, what, register := st.AccountIBAN, "Stmt/Acct/Id/IBAN", "IBAN", "set your IBAN first"
 	query := `SELECT id::text FROM creditors WHERE upper(replace(iban, ' ', '')) = $1 ORDER BY id`
@@ -162,8 +185,8 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 	default:
 		creditorID = ids[0]
 	}
-	// Two imports of the same account wait for each other, so neither books
-	// a line the other is booking.
+	// Two imports of the same account wait for each other, so neither
+	// stores a line the other is storing.
 	if _, err := bi.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "bank-account:"+account); err != nil {
 		return "", "", false, dbErr(err, "lock account")
 	}
@@ -175,14 +198,20 @@ func (bi *BankImport) Statement(ctx context.Context, st BankStatementIn, onlyCre
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_iban, stmt_id, sequence) DO NOTHING RETURNING id::text`,
 		creditorID, account, st.StmtID, st.Sequence, st.Version, created, bi.now, bi.by).Scan(&id)
 	if err == pgx.ErrNoRows {
-		return "", creditorID, true, nil
-	}
-	if err != nil {
+		var complete bool
+		err = bi.tx.QueryRow(ctx, `SELECT id::text, completed_at IS NOT NULL FROM bank_statements WHERE account_iban = $1 AND stmt_id = $2 AND sequence = $3`,
+			account, st.StmtID, st.Sequence).Scan(&id, &complete)
+		if err != nil {
+			return "", "", false, dbErr(err, "bank statement")
+		}
+		if complete {
+			return "", creditorID, true, nil
+		}
+	} else if err != nil {
 		return "", "", false, dbErr(err, "bank statement")
 	}
 	bi.statements = append(bi.statements, id)
 	bi.accounts[account]++
-	bi.creditors[creditorID] = true
 	return id, creditorID, false, nil
 }
 
@@ -193,196 +222,298 @@ func (bi *BankImport) FlagStatement(ctx context.Context, id, problem string) err
 	return dbErr(err, "flag bank statement")
 }
 
-// ResolveBankLines does the exact matches of a batch with one query each:
-// (a) a valid payment reference that is an invoice's of the line's creditor
-// makes the line booked on that invoice; (b) a payout reference whose
-// payout (still expected, same amount) makes it a payout arrival.
-func (bi *BankImport) ResolveBankLines(ctx context.Context, lines []BankLineIn) error {
-	var refs, payoutRefs []string
-	for i := range lines {
-		l := &lines[i]
-		if l.State != "" {
-			continue
-		}
-		if l.RefNorm != "" {
-			refs = append(refs, l.RefNorm)
-		}
-		payoutRefs = append(payoutRefs, l.PayoutRefs...)
-	}
-	type inv struct{ id, debtor, creditor string }
-	invoices := map[string]inv{}
-	if len(refs) > 0 {
-		rows, err := bi.tx.Query(ctx, `SELECT payment_reference, id::text, debtor_id::text, creditor_id::text FROM invoices WHERE payment_reference = ANY($1)`, refs)
-		if err != nil {
-			return dbErr(err, "invoices by reference")
-		}
-		for rows.Next() {
-			var ref string
-			var x inv
-			if err := rows.Scan(&ref, &x.id, &x.debtor, &x.creditor); err != nil {
-				rows.Close()
-				return dbErr(err, "invoices by reference")
-			}
-			invoices[ref] = x
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return dbErr(err, "invoices by reference")
-		}
-	}
-	type payout struct {
-		id        string
-		amount    int64
-		creditors []string
-	}
-	payouts := map[string][]payout{}
-	if len(payoutRefs) > 0 {
-		rows, err := bi.tx.Query(ctx, `SELECT r.ref, p.id::text, p.amount_cents,
-				array(SELECT DISTINCT pl.creditor_id::text FROM payout_lines pl WHERE pl.payout_id = p.id AND pl.creditor_id IS NOT NULL)
-			FROM unnest($1::text[]) AS r(ref)
-			JOIN payouts p ON (p.reference = r.ref OR (p.provider = 'stripe' AND p.provider_id = r.ref))
-			WHERE p.status = 'expected' AND p.currency = 'EUR'`, payoutRefs)
-		if err != nil {
-			return dbErr(err, "payouts by reference")
-		}
-		for rows.Next() {
-			var ref string
-			var p payout
-			if err := rows.Scan(&ref, &p.id, &p.amount, &p.creditors); err != nil {
-				rows.Close()
-				return dbErr(err, "payouts by reference")
-			}
-			payouts[ref] = append(payouts[ref], p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return dbErr(err, "payouts by reference")
-		}
-	}
-	for i := range lines {
-		l := &lines[i]
-		if l.State != "" {
-			continue
-		}
-		if x, ok := invoices[l.RefNorm]; ok && l.RefNorm != "" && x.creditor == l.CreditorID {
-			l.State, l.InvoiceID, l.DebtorID = collect.BankBooked, x.id, x.debtor
-			continue
-		}
-	payoutLoop:
-		for _, ref := range l.PayoutRefs {
-			for _, p := range payouts[ref] {
-				if p.amount != l.Amount {
-					continue
-				}
-				// A payout whose lines are another creditor's is not this account's money.
-				for _, c := range p.creditors {
-					if c != l.CreditorID {
-						continue payoutLoop
-					}
-				}
-				l.State, l.PayoutID = collect.BankPayout, p.id
-				break payoutLoop
-			}
-		}
-	}
-	return nil
-}
-
 // AddBankLines copies a batch of lines into the staging table.
 func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) error {
 	i := 0
 	n, err := bi.tx.CopyFrom(ctx, pgx.Identifier{"bank_import"},
 		[]string{"seq", "statement_id", "creditor_id", "entry_key", "amount_cents", "currency", "credit", "reversal", "booking_date",
-			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "invoice_id", "debtor_id", "payout_id"},
+			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "ref_norm", "payout_refs"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == len(lines) {
 				return nil, nil
 			}
 			l := &lines[i]
 			i++
+			var refs []string
+			if len(l.PayoutRefs) > 0 {
+				refs = l.PayoutRefs
+			}
 			return []any{l.Seq, l.StatementID, l.CreditorID, l.Key, l.Amount, l.Currency, l.Credit, l.Reversal, l.BookingDate,
-				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, l.State, l.Reason,
-				nullable(l.InvoiceID), nullable(l.DebtorID), nullable(l.PayoutID)}, nil
+				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, string(l.State), l.Reason, l.RefNorm, refs}, nil
 		}))
 	bi.copied += int(n)
 	return dbErr(err, "copy bank lines")
 }
 
-// Finish matches and books everything staged, stores the lines and their
-// suggestions (ranked by scores), undoes reversals and writes the audit
-// record. progress, when not nil, is told what is happening.
-func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, progress func(stage string)) (BankCounts, error) {
-	var c BankCounts
-	tx := bi.tx
-	say := func(s string) {
-		if progress != nil {
-			progress(s)
-		}
-	}
+// unmatchedReason is the reason of a line that nothing matched; a line
+// for which stage 3 finds candidates becomes suggested instead.
+const unmatchedReason = "no invoice reference, payout or likely debtor found"
+
+// Store matches the staged lines in SQL and stores the new ones with the
+// payments of those matched to an invoice (stage 1; nothing is booked).
+// It reports how many staged lines were stored before.
+func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 	if bi.copied == 0 {
-		return c, bi.audit(ctx, c)
+		return 0, nil
 	}
-	say("removing lines imported before")
-	// Entries already stored (an overlapping statement imported before).
-	tag, err := tx.Exec(ctx, `DELETE FROM bank_import t USING bank_lines b WHERE b.entry_key = t.entry_key`)
-	if err != nil {
-		return c, dbErr(err, "skip known lines")
+	tx := bi.tx
+	stmts := []struct {
+		what, sql string
+		dups      bool
+		args      []any
+	}{
+		// A temporary table has no statistics until analysed; without them
+		// the planner joins it by nested loops, which took minutes.
+		{"analyse", `ANALYZE bank_import`, false, nil},
+		// Entries already stored (an overlapping statement imported before,
+		// or this file's own lines, stored by a run that was cut off).
+		{"skip known lines", `DELETE FROM bank_import t USING bank_lines b WHERE b.entry_key = t.entry_key`, true, nil},
+		// A valid payment reference of an invoice of the line's creditor.
+		{"references", `UPDATE bank_import t SET state = 'booked', invoice_id = i.id, debtor_id = i.debtor_id
+			FROM invoices i WHERE t.state = '' AND t.ref_norm <> '' AND i.payment_reference = t.ref_norm AND i.creditor_id = t.creditor_id`, false, nil},
+		// A payout reference of an expected euro payout of the same amount
+		// whose lines are no other creditor's (that is not this account's
+		// money); the first reference in the text that has one.
+		{"payouts", `UPDATE bank_import t SET state = 'payout', payout_id = m.payout_id FROM (
+				SELECT DISTINCT ON (t.seq) t.seq, p.id AS payout_id
+				FROM bank_import t CROSS JOIN LATERAL unnest(t.payout_refs) WITH ORDINALITY AS r(ref, n)
+				JOIN payouts p ON (p.reference = r.ref OR (p.provider = 'stripe' AND p.provider_id = r.ref))
+				WHERE t.state = '' AND p.status = 'expected' AND p.currency = 'EUR' AND p.amount_cents = t.amount_cents
+					AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.payout_id = p.id AND pl.creditor_id <> t.creditor_id)
+				ORDER BY t.seq, r.n, p.id
+			) m WHERE m.seq = t.seq`, false, nil},
+		// One arrival per payout: a second line naming the same payout is matched like any other.
+		{"one arrival per payout", `UPDATE bank_import t SET state = '', payout_id = NULL
+			WHERE t.state = 'payout' AND EXISTS (SELECT 1 FROM bank_import o WHERE o.state = 'payout' AND o.payout_id = t.payout_id AND o.seq < t.seq)`, false, nil},
+		{"payments", `INSERT INTO payments (id, creditor_id, debtor_id, invoice_id, amount_cents, provider, method, provider_id, status, payer_iban, created_at, updated_at, paid_at)
+			SELECT payment_id, creditor_id, debtor_id, invoice_id, amount_cents, 'bank', 'transfer', entry_key, 'paid', cp_iban, $1, $1, $1
+			FROM bank_import WHERE state = 'booked'`, false, []any{bi.now}},
+		// creditor_id given, so the row trigger of migration 00033 has nothing to look up.
+		{"payment history", `INSERT INTO payment_status_history (payment_id, creditor_id, from_status, to_status, source, at)
+			SELECT payment_id, creditor_id, NULL, 'paid', 'bank statement', $1 FROM bank_import WHERE state = 'booked'`, false, []any{bi.now}},
+		// ON CONFLICT: an import of the same account waits for this one's
+		// lock, so no other line with these keys can have come in since.
+		{"store lines", `INSERT INTO bank_lines (id, statement_id, creditor_id, entry_key, amount_cents, currency, credit, reversal, booking_date,
+				reference, text, cp_name, cp_iban, end_to_end_id, seq, state, reason, invoice_id, debtor_id, payment_id, payout_id, created_at, updated_at)
+			SELECT line_id, statement_id, creditor_id, entry_key, amount_cents, currency, credit, reversal, booking_date,
+				reference, text, cp_name, cp_iban, end_to_end_id, seq,
+				CASE WHEN state = '' THEN 'unmatched' ELSE state END, CASE WHEN state = '' THEN $2 ELSE reason END,
+				invoice_id, debtor_id, CASE WHEN state = 'booked' THEN payment_id END, payout_id, $1, $1
+			FROM bank_import ON CONFLICT (entry_key) DO NOTHING`, false, []any{bi.now, unmatchedReason}},
 	}
-	c.Duplicates += int(tag.RowsAffected())
-	// Overlapping statements of one account inside this file.
 	overlap := false
 	for _, n := range bi.accounts {
 		overlap = overlap || n > 1
 	}
 	if overlap {
-		tag, err := tx.Exec(ctx, `DELETE FROM bank_import a USING bank_import b WHERE a.entry_key = b.entry_key AND a.seq > b.seq`)
+		// Overlapping statements of one account inside this file: the first wins.
+		stmts = slices.Insert(stmts, 2, struct {
+			what, sql string
+			dups      bool
+			args      []any
+		}{"skip repeated lines", `DELETE FROM bank_import a USING bank_import b WHERE a.entry_key = b.entry_key AND a.seq > b.seq`, true, nil})
+	}
+	for _, s := range stmts {
+		tag, err := tx.Exec(ctx, s.sql, s.args...)
 		if err != nil {
-			return c, dbErr(err, "skip repeated lines")
+			return duplicates, dbErr(err, "bank lines: "+s.what)
 		}
-		c.Duplicates += int(tag.RowsAffected())
+		if s.dups {
+			duplicates += int(tag.RowsAffected())
+		}
 	}
-	// One arrival per payout: a second line naming the same payout is matched like any other.
-	if _, err := tx.Exec(ctx, `UPDATE bank_import t SET state = '', payout_id = NULL
-		WHERE t.state = 'payout' AND EXISTS (SELECT 1 FROM bank_import o WHERE o.state = 'payout' AND o.payout_id = t.payout_id AND o.seq < t.seq)`); err != nil {
-		return c, dbErr(err, "payouts")
-	}
+	return duplicates, nil
+}
 
-	say("booking payments")
-	if err := bi.bookTransfers(ctx); err != nil {
-		return c, err
+// bookBatch is how many receipts one booking transaction holds.
+const bookBatch = 500
+
+// Book is the second stage: it books the receipts of this import's lines
+// matched to an invoice, in file order, with workers connections at once.
+// Worker w owns the debtors whose id hashes to w, so a debtor's receipts
+// are booked one after the other, in order, by one transaction at a time,
+// and no two workers wait for each other's debtor locks. It reports how
+// many receipts were booked (a receipt booked before is skipped).
+func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
+	if len(bi.statements) == 0 {
+		return 0, nil
 	}
-	say("looking for suggestions")
-	if err := bi.suggest(ctx, scores); err != nil {
-		return c, err
+	workers = max(workers, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu     sync.Mutex
+		booked int
+		first  error
+		wg     sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+		cancel()
 	}
-	say("storing lines")
-	_, err = tx.Exec(ctx, `INSERT INTO bank_lines (id, statement_id, creditor_id, entry_key, amount_cents, currency, credit, reversal, booking_date,
-			reference, text, cp_name, cp_iban, end_to_end_id, seq, state, reason, invoice_id, debtor_id, payment_id, payout_id, created_at, updated_at)
-		SELECT t.line_id, t.statement_id, t.creditor_id, t.entry_key, t.amount_cents, t.currency, t.credit, t.reversal, t.booking_date,
-			t.reference, t.text, t.cp_name, t.cp_iban, t.end_to_end_id, t.seq,
-			CASE WHEN t.state <> '' THEN t.state WHEN s.seq IS NOT NULL THEN 'suggested' ELSE 'unmatched' END,
-			CASE WHEN t.state = '' AND s.seq IS NULL THEN 'no invoice reference, payout or likely debtor found' ELSE t.reason END,
-			t.invoice_id, t.debtor_id, CASE WHEN t.state = 'booked' THEN t.payment_id END, t.payout_id, $1, $1
-		FROM bank_import t LEFT JOIN (SELECT DISTINCT seq FROM bank_suggest) s ON s.seq = t.seq`, bi.now)
+	queues := make([]chan []Receipt, workers)
+	for w := range queues {
+		queues[w] = make(chan []Receipt, 2)
+		wg.Add(1)
+		go func(q <-chan []Receipt) {
+			defer wg.Done()
+			for batch := range q {
+				if ctx.Err() != nil {
+					continue // drain after a failure
+				}
+				var n int
+				err := bi.db.WithTx(ctx, func(tx pgx.Tx) error {
+					var err error
+					n, err = BookReceiptsTx(ctx, tx, batch)
+					return err
+				})
+				if err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				booked += n
+				mu.Unlock()
+			}
+		}(queues[w])
+	}
+	pending := make([][]Receipt, workers)
+	send := func(w int) {
+		if len(pending[w]) > 0 {
+			select {
+			case queues[w] <- pending[w]:
+			case <-ctx.Done():
+			}
+			pending[w] = make([]Receipt, 0, bookBatch)
+		}
+	}
+	err := bi.streamReceipts(ctx, func(r Receipt) {
+		h := fnv.New32a()
+		h.Write([]byte(r.DebtorID))
+		w := int(h.Sum32() % uint32(workers))
+		pending[w] = append(pending[w], r)
+		if len(pending[w]) == bookBatch {
+			send(w)
+		}
+	})
+	if err == nil {
+		for w := range pending {
+			send(w)
+		}
+	} else {
+		fail(err)
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return booked, first
+}
+
+// streamReceipts reads the receipts of this import's lines matched to an
+// invoice, in file order, on a connection of its own.
+func (bi *BankImport) streamReceipts(ctx context.Context, each func(Receipt)) error {
+	rows, err := bi.db.pool.Query(ctx, `SELECT creditor_id::text, debtor_id::text, coalesce(invoice_id::text, ''), amount_cents, booking_date, id::text, payment_id::text
+		FROM bank_lines WHERE statement_id = ANY($1::uuid[]) AND state = 'booked' AND payment_id IS NOT NULL ORDER BY seq`, bi.statements)
 	if err != nil {
-		return c, dbErr(err, "store bank lines")
+		return dbErr(err, "bank payments")
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO bank_suggestions (line_id, debtor_id, invoice_id, score, evidence)
-		SELECT t.line_id, s.debtor_id, s.invoice_id, s.score, s.evidence FROM bank_suggest s JOIN bank_import t ON t.seq = s.seq
-		ORDER BY s.seq, s.score DESC`); err != nil {
-		return c, dbErr(err, "store suggestions")
+	defer rows.Close()
+	for rows.Next() {
+		var r Receipt
+		var line string
+		if err := rows.Scan(&r.CreditorID, &r.DebtorID, &r.InvoiceID, &r.Amount, &r.On, &line, &r.PaymentID); err != nil {
+			return dbErr(err, "bank payments")
+		}
+		r.On = collect.DateOf(r.On)
+		r.SourceKey = "bank:" + line
+		r.Memo = "bank transfer"
+		each(r)
 	}
-	say("payouts and reversals")
-	if err := bi.arrivals(ctx); err != nil {
-		return c, err
+	return dbErr(rows.Err(), "bank payments")
+}
+
+// Finish is the third stage, in one transaction: suggestions (ranked by
+// scores) for the lines that matched nothing, payout arrivals, reversals,
+// the payment.booked events, the audit record, and the statements marked
+// complete. A statement another run completed meanwhile is left alone.
+// progress, when not nil, is told what is happening. The counts are those
+// of the statements' lines.
+func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, progress func(stage string)) (BankCounts, error) {
+	var c BankCounts
+	say := func(s string) {
+		if progress != nil {
+			progress(s)
+		}
 	}
-	if err := bi.reversals(ctx); err != nil {
-		return c, err
+	if len(bi.statements) == 0 {
+		return c, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT b.state, count(*) FROM bank_import t JOIN bank_lines b ON b.id = t.line_id GROUP BY b.state`)
+	err := bi.db.WithTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id::text, creditor_id::text FROM bank_statements
+			WHERE id = ANY($1::uuid[]) AND completed_at IS NULL ORDER BY id FOR UPDATE`, bi.statements)
+		if err != nil {
+			return dbErr(err, "bank statements")
+		}
+		type stmt struct{ id, creditor string }
+		open, err := collectRows(rows, func(r pgx.Row) (stmt, error) {
+			var s stmt
+			return s, r.Scan(&s.id, &s.creditor)
+		}, "bank statements")
+		if err != nil || len(open) == 0 {
+			return err
+		}
+		ids := make([]string, 0, len(open))
+		var creditors []string
+		for _, s := range open {
+			ids = append(ids, s.id)
+			if !slices.Contains(creditors, s.creditor) {
+				creditors = append(creditors, s.creditor)
+			}
+		}
+		say("looking for suggestions")
+		if err := bi.suggest(ctx, tx, ids, creditors, scores); err != nil {
+			return err
+		}
+		say("payouts, reversals and events")
+		if err := bi.arrivals(ctx, tx, ids); err != nil {
+			return err
+		}
+		if err := bi.reversals(ctx, tx, ids); err != nil {
+			return err
+		}
+		if err := bi.events(ctx, tx, ids, creditors); err != nil {
+			return err
+		}
+		if c, err = countLines(ctx, tx, ids); err != nil {
+			return err
+		}
+		for _, s := range open {
+			if err := Audit(ctx, tx, bi.by, "bank_statement.imported", s.creditor, "", "bank_statement:"+s.id, nil, c); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE bank_statements SET completed_at = $2 WHERE id = ANY($1::uuid[])`, ids, bi.db.Now())
+		return dbErr(err, "complete bank statements")
+	})
+	return c, err
+}
+
+// countLines counts the statements' lines by state.
+func countLines(ctx context.Context, tx pgx.Tx, statements []string) (BankCounts, error) {
+	var c BankCounts
+	rows, err := tx.Query(ctx, `SELECT state, count(*) FROM bank_lines WHERE statement_id = ANY($1::uuid[]) GROUP BY state`, statements)
 	if err != nil {
 		return c, dbErr(err, "count lines")
 	}
+	defer rows.Close()
 	tally := map[collect.BankLineState]*int{
 		collect.BankBooked: &c.Booked, collect.BankPayout: &c.Payouts, collect.BankSuggested: &c.Suggested,
 		collect.BankUnmatched: &c.Unmatched, collect.BankNotHandled: &c.NotHandled, collect.BankReversal: &c.Reversals,
@@ -392,7 +523,6 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 		var state collect.BankLineState
 		var n int
 		if err := rows.Scan(&state, &n); err != nil {
-			rows.Close()
 			return c, dbErr(err, "count lines")
 		}
 		c.Lines += n
@@ -402,156 +532,88 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 			*count += n
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, dbErr(err, "count lines")
-	}
-	return c, bi.audit(ctx, c)
+	return c, dbErr(rows.Err(), "count lines")
 }
 
-func (bi *BankImport) audit(ctx context.Context, c BankCounts) error {
-	if err := bi.bankEvents(ctx); err != nil {
-		return err
-	}
-	for _, id := range bi.statements {
-		var creditor string
-		if err := bi.tx.QueryRow(ctx, `SELECT creditor_id::text FROM bank_statements WHERE id = $1`, id).Scan(&creditor); err != nil {
-			return dbErr(err, "bank statement")
-		}
-		if err := Audit(ctx, bi.tx, bi.by, "bank_statement.imported", creditor, "", "bank_statement:"+id, nil, c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// bookTransfers creates the bank-transfer payments of the lines that named
-// an invoice's reference and books them, a thousand at a time.
-func (bi *BankImport) bookTransfers(ctx context.Context) error {
-	tx := bi.tx
-	if _, err := tx.Exec(ctx, `INSERT INTO payments (id, creditor_id, debtor_id, invoice_id, amount_cents, provider, method, provider_id, status, payer_iban, created_at, updated_at, paid_at)
-		SELECT payment_id, creditor_id, debtor_id, invoice_id, amount_cents, 'bank', 'transfer', entry_key, 'paid', cp_iban, $1, $1, $1
-		FROM bank_import WHERE state = 'booked'`, bi.now); err != nil {
-		return dbErr(err, "bank payments")
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO payment_status_history (payment_id, from_status, to_status, source, at)
-		SELECT payment_id, NULL, 'paid', 'bank statement', $1 FROM bank_import WHERE state = 'booked'`, bi.now); err != nil {
-		return dbErr(err, "bank payment history")
-	}
-	if _, err := tx.Exec(ctx, `DECLARE bank_booked NO SCROLL CURSOR FOR
-		SELECT creditor_id::text, debtor_id::text, invoice_id::text, amount_cents, booking_date, line_id::text, payment_id::text, entry_key
-		FROM bank_import WHERE state = 'booked' ORDER BY seq`); err != nil {
-		return dbErr(err, "bank payments")
-	}
-	var debtors int
-	if err := tx.QueryRow(ctx, `SELECT count(DISTINCT debtor_id) FROM bank_import WHERE state = 'booked'`).Scan(&debtors); err != nil {
-		return dbErr(err, "bank payments")
-	}
-	lock := debtors <= maxLockedDebtors
-	batch := make([]Receipt, 0, 1000)
-	for {
-		rows, err := tx.Query(ctx, `FETCH 1000 FROM bank_booked`)
-		if err != nil {
-			return dbErr(err, "bank payments")
-		}
-		batch = batch[:0]
-		for rows.Next() {
-			var r Receipt
-			var line, key string
-			if err := rows.Scan(&r.CreditorID, &r.DebtorID, &r.InvoiceID, &r.Amount, &r.On, &line, &r.PaymentID, &key); err != nil {
-				rows.Close()
-				return dbErr(err, "bank payments")
-			}
-			r.On = collect.DateOf(r.On)
-			r.SourceKey = "bank:" + line
-			r.Memo = "bank transfer"
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return dbErr(err, "bank payments")
-		}
-		if len(batch) == 0 {
-			break
-		}
-		if _, err := bookReceipts(ctx, tx, batch, lock); err != nil {
-			return err
-		}
-	}
-	_, err := tx.Exec(ctx, `CLOSE bank_booked`)
-	return dbErr(err, "bank payments")
-}
-
-// suggest finds candidates for the lines that matched nothing exactly, all
-// set-based, into bank_suggest (seq, debtor_id, invoice_id, score, evidence),
-// each piece of evidence weighing what scores say.
-func (bi *BankImport) suggest(ctx context.Context, scores collect.BankScores) error {
-	creditors := make([]string, 0, len(bi.creditors))
-	for c := range bi.creditors {
-		creditors = append(creditors, c)
-	}
+// suggest finds candidates for the statements' lines that matched nothing,
+// all set-based, and makes those lines suggested with their best three
+// candidates, each piece of evidence weighing what scores say.
+func (bi *BankImport) suggest(ctx context.Context, tx pgx.Tx, statements, creditors []string, scores collect.BankScores) error {
 	stmts := []struct {
 		what, sql string
 		args      []any
 	}{
-		{"candidates", `CREATE TEMP TABLE bank_cand (seq bigint NOT NULL, debtor_id uuid NOT NULL, invoice_id uuid, score int NOT NULL, evidence text NOT NULL) ON COMMIT DROP`, nil},
-		// An invoice number named in the text or the reference field.
+		{"open lines", `CREATE TEMP TABLE bank_open ON COMMIT DROP AS
+			SELECT id AS line_id, seq, creditor_id, amount_cents, text, reference, cp_name, cp_iban FROM bank_lines
+			WHERE statement_id = ANY($1::uuid[]) AND state = 'unmatched' AND decided_by = '' AND reverses IS NULL`, []any{statements}},
+		{"analyse", `ANALYZE bank_open`, nil},
+		{"candidates", `CREATE TEMP TABLE bank_cand (line_id uuid NOT NULL, debtor_id uuid NOT NULL, invoice_id uuid, score int NOT NULL, evidence text NOT NULL) ON COMMIT DROP`, nil},
+		// An invoice number named in the text or the reference field. The
+		// words get a table of their own with statistics: joined straight
+		// from the lines, the planner hashed the creditor's invoices once
+		// per line (minutes for 100,000 lines).
+		{"words", `CREATE TEMP TABLE bank_words ON COMMIT DROP AS
+			SELECT t.line_id, t.creditor_id, btrim(w, '.,;:-/_()#') AS word
+			FROM bank_open t CROSS JOIN LATERAL string_to_table(upper(t.text || ' ' || t.reference), ' ') AS w`, nil},
+		{"analyse words", `ANALYZE bank_words`, nil},
 		{"invoice numbers", `INSERT INTO bank_cand
-			SELECT DISTINCT t.seq, i.debtor_id, i.id, $1::int, 'invoice ' || i.number || ' is named in the text'
-			FROM bank_import t
-			CROSS JOIN LATERAL string_to_table(upper(t.text || ' ' || t.reference), ' ') AS w
-			JOIN invoices i ON i.creditor_id = t.creditor_id AND upper(i.number) = btrim(w, '.,;:-/_()#')
-			WHERE t.state = ''`, []any{scores.InvoiceNumber}},
+			SELECT DISTINCT w.line_id, i.debtor_id, i.id, $1::int, 'invoice ' || i.number || ' is named in the text'
+			FROM bank_words w JOIN invoices i ON upper(i.number) = w.word AND i.creditor_id = w.creditor_id
+			WHERE i.creditor_id = ANY($2::uuid[])`, []any{scores.InvoiceNumber, creditors}},
 		// An IBAN this debtor paid from before.
 		{"payer ibans", `INSERT INTO bank_cand
-			SELECT DISTINCT t.seq, p.debtor_id, NULL::uuid, $1::int, 'paid from ' || t.cp_iban || ' before'
-			FROM bank_import t JOIN payments p ON p.payer_iban = t.cp_iban AND p.creditor_id = t.creditor_id
-			WHERE t.state = '' AND t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, []any{scores.PayerIBAN}},
+			SELECT DISTINCT t.line_id, p.debtor_id, NULL::uuid, $1::int, 'paid from ' || t.cp_iban || ' before'
+			FROM bank_open t JOIN payments p ON p.payer_iban = t.cp_iban AND p.creditor_id = t.creditor_id
+			WHERE t.cp_iban <> '' AND p.status IN ('paid', 'refunded', 'charged_back')`, []any{scores.PayerIBAN}},
 		// The amount is a debtor's open total as booked (principal, costs and interest).
 		{"open totals", `INSERT INTO bank_cand
-			SELECT t.seq, o.debtor_id, NULL::uuid, $2::int, 'the amount is the open total'
-			FROM bank_import t JOIN (
+			SELECT t.line_id, o.debtor_id, NULL::uuid, $2::int, 'the amount is the open total'
+			FROM bank_open t JOIN (
 				SELECT creditor_id, debtor_id, total, count(*) OVER (PARTITION BY creditor_id, total) AS n FROM (
 					SELECT creditor_id, debtor_id, sum(amount_cents) AS total FROM ledger_entries
 					WHERE creditor_id = ANY($1::uuid[]) AND account <> 'credit' GROUP BY creditor_id, debtor_id
 				) s WHERE total > 0
-			) o ON o.creditor_id = t.creditor_id AND o.total = t.amount_cents AND o.n <= $3::int
-			WHERE t.state = ''`, []any{creditors, scores.OpenTotal, scores.MaxSameAmount}},
+			) o ON o.creditor_id = t.creditor_id AND o.total = t.amount_cents AND o.n <= $3::int`, []any{creditors, scores.OpenTotal, scores.MaxSameAmount}},
 		// The amount is an instalment of an approved plan.
 		{"instalments", `INSERT INTO bank_cand
-			SELECT t.seq, x.debtor_id, NULL::uuid, $2::int, 'the amount is an instalment of the payment plan'
-			FROM bank_import t JOIN (
+			SELECT t.line_id, x.debtor_id, NULL::uuid, $2::int, 'the amount is an instalment of the payment plan'
+			FROM bank_open t JOIN (
 				SELECT creditor_id, debtor_id, amount_cents, count(*) OVER (PARTITION BY creditor_id, amount_cents) AS n FROM (
 					SELECT DISTINCT p.creditor_id, p.debtor_id, i.amount_cents FROM plans p JOIN plan_instalments i ON i.plan_id = p.id
 					WHERE p.status = 'approved' AND p.creditor_id = ANY($1::uuid[])
 				) s
-			) x ON x.creditor_id = t.creditor_id AND x.amount_cents = t.amount_cents AND x.n <= $3::int
-			WHERE t.state = ''`, []any{creditors, scores.Instalment, scores.MaxSameAmount}},
+			) x ON x.creditor_id = t.creditor_id AND x.amount_cents = t.amount_cents AND x.n <= $3::int`, []any{creditors, scores.Instalment, scores.MaxSameAmount}},
 		// The payer's name is the debtor's.
 		{"payer names", `INSERT INTO bank_cand
-			SELECT t.seq, d.id, NULL::uuid, $2::int, 'the payer''s name is the debtor''s'
-			FROM bank_import t JOIN (
+			SELECT t.line_id, d.id, NULL::uuid, $2::int, 'the payer''s name is the debtor''s'
+			FROM bank_open t JOIN (
 				SELECT id, creditor_id, lower(name) AS name, count(*) OVER (PARTITION BY creditor_id, lower(name)) AS n FROM debtors
 				WHERE creditor_id = ANY($1::uuid[])
 			) d ON d.creditor_id = t.creditor_id AND d.name = lower(t.cp_name) AND d.n <= $3::int
-			WHERE t.state = '' AND t.cp_name <> ''`, []any{creditors, scores.PayerName, scores.MaxSameAmount}},
+			WHERE t.cp_name <> ''`, []any{creditors, scores.PayerName, scores.MaxSameAmount}},
 		// The debtor's name in the free text: only checked for candidates
 		// found otherwise, since searching every name in every text does not scale.
 		{"names in text", `INSERT INTO bank_cand
-			SELECT DISTINCT c.seq, c.debtor_id, NULL::uuid, $1::int, 'the debtor''s name is in the text'
-			FROM bank_cand c JOIN bank_import t ON t.seq = c.seq JOIN debtors d ON d.id = c.debtor_id
+			SELECT DISTINCT c.line_id, c.debtor_id, NULL::uuid, $1::int, 'the debtor''s name is in the text'
+			FROM bank_cand c JOIN bank_open t ON t.line_id = c.line_id JOIN debtors d ON d.id = c.debtor_id
 			WHERE length(d.name) >= 4 AND strpos(lower(t.text), lower(d.name)) > 0`, []any{scores.NameInText}},
 		{"ranking", `CREATE TEMP TABLE bank_suggest ON COMMIT DROP AS
-			SELECT seq, debtor_id, invoice_id, score, evidence FROM (
-				SELECT seq, debtor_id, invoice_id, score, evidence, row_number() OVER (PARTITION BY seq ORDER BY score DESC, debtor_id) AS rank FROM (
-					SELECT seq, debtor_id, (array_agg(invoice_id ORDER BY invoice_id) FILTER (WHERE invoice_id IS NOT NULL))[1] AS invoice_id,
+			SELECT line_id, debtor_id, invoice_id, score, evidence FROM (
+				SELECT line_id, debtor_id, invoice_id, score, evidence, row_number() OVER (PARTITION BY line_id ORDER BY score DESC, debtor_id) AS rank FROM (
+					SELECT line_id, debtor_id, (array_agg(invoice_id ORDER BY invoice_id) FILTER (WHERE invoice_id IS NOT NULL))[1] AS invoice_id,
 						sum(score)::int AS score, string_agg(evidence, '; ' ORDER BY score DESC, evidence) AS evidence
-					FROM bank_cand GROUP BY seq, debtor_id
+					FROM bank_cand GROUP BY line_id, debtor_id
 				) g
 			) r WHERE rank <= 3`, nil},
+		{"suggested lines", `UPDATE bank_lines b SET state = 'suggested', reason = '', updated_at = $1
+			WHERE b.id IN (SELECT DISTINCT line_id FROM bank_suggest)`, []any{bi.db.Now()}},
+		// creditor_id given, so the row trigger of migration 00033 has nothing to look up.
+		{"store suggestions", `INSERT INTO bank_suggestions (line_id, creditor_id, debtor_id, invoice_id, score, evidence)
+			SELECT s.line_id, t.creditor_id, s.debtor_id, s.invoice_id, s.score, s.evidence FROM bank_suggest s JOIN bank_open t ON t.line_id = s.line_id
+			ORDER BY t.seq, s.score DESC`, nil},
 	}
 	for _, s := range stmts {
-		if _, err := bi.tx.Exec(ctx, s.sql, s.args...); err != nil {
+		if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
 			return dbErr(err, "suggestions: "+s.what)
 		}
 	}
@@ -559,8 +621,9 @@ func (bi *BankImport) suggest(ctx context.Context, scores collect.BankScores) er
 }
 
 // arrivals marks the payouts whose money arrived.
-func (bi *BankImport) arrivals(ctx context.Context) error {
-	rows, err := bi.tx.Query(ctx, `SELECT line_id::text, payout_id::text, booking_date FROM bank_import WHERE state = 'payout' ORDER BY seq`)
+func (bi *BankImport) arrivals(ctx context.Context, tx pgx.Tx, statements []string) error {
+	rows, err := tx.Query(ctx, `SELECT id::text, payout_id::text, booking_date FROM bank_lines
+		WHERE statement_id = ANY($1::uuid[]) AND state = 'payout' ORDER BY seq`, statements)
 	if err != nil {
 		return dbErr(err, "payouts")
 	}
@@ -576,20 +639,20 @@ func (bi *BankImport) arrivals(ctx context.Context) error {
 		return err
 	}
 	for _, a := range as {
-		if err := MarkPayoutArrivedTx(ctx, bi.tx, a.payout, a.line, a.on); err != nil {
+		if err := MarkPayoutArrivedTx(ctx, tx, a.payout, a.line, a.on); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// reversals undoes, for every reversal in the file, what its original line
-// did: a booked payment is reversed in the ledger and the original is
-// marked reversed. An arrived payout's reversal is left for a person, since
-// the creditor's books are append-only. A reversal whose
+// reversals undoes, for every reversal in the statements, what its
+// original line did: a booked payment is reversed in the ledger and the
+// original is marked reversed. An arrived payout's reversal is left for a
+// person, since the creditor's books are append-only. A reversal whose
 // original cannot be found stays unmatched, with that reason.
-func (bi *BankImport) reversals(ctx context.Context) error {
-	rows, err := bi.tx.Query(ctx, `SELECT line_id::text FROM bank_import WHERE state = 'reversal' ORDER BY seq`)
+func (bi *BankImport) reversals(ctx context.Context, tx pgx.Tx, statements []string) error {
+	rows, err := tx.Query(ctx, `SELECT id::text FROM bank_lines WHERE statement_id = ANY($1::uuid[]) AND state = 'reversal' AND reverses IS NULL ORDER BY seq`, statements)
 	if err != nil {
 		return dbErr(err, "reversals")
 	}
@@ -601,9 +664,25 @@ func (bi *BankImport) reversals(ctx context.Context) error {
 		return err
 	}
 	for _, id := range ids {
-		if err := reverseLineTx(ctx, bi.tx, id, bi.by, bi.now); err != nil {
+		if err := reverseLineTx(ctx, tx, id, bi.by, bi.now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// events inserts payment.booked for each line of the statements the import
+// booked to a debtor (their audit record is the statement's): the import
+// books them set-based, without a record per line. A line a finance user
+// booked by hand meanwhile had its own event.
+func (bi *BankImport) events(ctx context.Context, tx pgx.Tx, statements, creditors []string) error {
+	if err := lockEvents(ctx, tx, creditors...); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO events (creditor_id, debtor_id, type, data, created_at)
+		SELECT b.creditor_id, b.debtor_id, $1, jsonb_strip_nulls(jsonb_build_object('status', $2::text, 'amount', b.amount_cents,
+			'payment_id', b.payment_id, 'invoice_id', b.invoice_id, 'bank_line_id', b.id, 'debtor_id', b.debtor_id, 'booking_date', b.booking_date)), $3
+		FROM bank_lines b WHERE b.statement_id = ANY($4::uuid[]) AND b.state = 'booked' AND b.debtor_id IS NOT NULL AND b.decided_by = ''
+		ORDER BY b.seq`, collect.EventPaymentBooked, collect.PaymentPaid, bi.now, statements)
+	return dbErr(err, "bank events")
 }

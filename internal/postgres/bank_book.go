@@ -18,22 +18,13 @@ import (
 // with a handful of statements per batch instead of a dozen per receipt.
 // Receipts of one debtor are applied in the order given, each seeing the
 // bookings of the ones before. It reports how many receipts were booked.
-func BookReceiptsTx(ctx context.Context, tx pgx.Tx, rs []Receipt) (int, error) {
-	return bookReceipts(ctx, tx, rs, true)
-}
-
-// maxLockedDebtors is how many debtors one import holds advisory locks on
-// until it commits. PostgreSQL keeps those in a shared table of about
+//
+// It holds the advisory locks of the receipts' debtors until tx ends;
+// PostgreSQL keeps those in a shared table of about
 // max_locks_per_transaction × max_connections entries (6,400 by default),
-// so an import that books more debtors (a migration of history, the
-// million-entry benchmark) does not lock them: a payment of one of those
-// debtors booked by another process during the import does not see the
-// import's uncommitted bookings. Accruals still cannot be booked twice
-// (their source keys are unique); the split over costs, interest and
-// principal of the two payments may then overlap.
-const maxLockedDebtors = 2000
-
-func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int, error) {
+// so a caller books a few hundred receipts per transaction (the bank
+// import: bookBatch).
+func BookReceiptsTx(ctx context.Context, tx pgx.Tx, rs []Receipt) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -50,13 +41,10 @@ func bookReceipts(ctx context.Context, tx pgx.Tx, rs []Receipt, lock bool) (int,
 		keys = append(keys, r.SourceKey)
 	}
 	sort.Strings(debtors)
-	// The same advisory locks as lockDebtor, taken in a stable order
-	// (unless there are too many: see maxLockedDebtors).
-	if lock {
-		if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(hashtextextended('debtor:' || d, 0)))
-			FROM (SELECT d FROM unnest($1::text[]) AS d ORDER BY d) AS s`, debtors); err != nil {
-			return 0, dbErr(err, "lock debtors")
-		}
+	// The same advisory locks as lockDebtor, taken in a stable order.
+	if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(hashtextextended('debtor:' || d, 0)))
+		FROM (SELECT d FROM unnest($1::text[]) AS d ORDER BY d) AS s`, debtors); err != nil {
+		return 0, dbErr(err, "lock debtors")
 	}
 	rows, err := tx.Query(ctx, `SELECT DISTINCT source_key FROM ledger_entries WHERE source_key = ANY($1)`, keys)
 	if err != nil {

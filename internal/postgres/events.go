@@ -102,33 +102,6 @@ func lockEvents(ctx context.Context, tx pgx.Tx, creditorIDs ...string) error {
 const lockEventsSQL = `SELECT count(pg_advisory_xact_lock(hashtextextended('events:' || c, 0)))
 		FROM (SELECT DISTINCT c FROM unnest($1::text[]) AS c ORDER BY c) AS s`
 
-// bankEvents inserts payment.booked for each line of this import booked to
-// a debtor (their audit record is the statement's): the import books them
-// set-based, without a record per line.
-func (bi *BankImport) bankEvents(ctx context.Context) error {
-	var creditors []string
-	rows, err := bi.tx.Query(ctx, `SELECT DISTINCT b.creditor_id::text FROM bank_import t JOIN bank_lines b ON b.id = t.line_id
-		WHERE b.state = 'booked' AND b.debtor_id IS NOT NULL`)
-	if err != nil {
-		return dbErr(err, "bank events")
-	}
-	if creditors, err = collectRows(rows, func(r pgx.Row) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	}, "bank events"); err != nil || len(creditors) == 0 {
-		return err
-	}
-	if err := lockEvents(ctx, bi.tx, creditors...); err != nil {
-		return err
-	}
-	_, err = bi.tx.Exec(ctx, `INSERT INTO events (creditor_id, debtor_id, type, data, created_at)
-		SELECT b.creditor_id, b.debtor_id, $1, jsonb_strip_nulls(jsonb_build_object('status', $2::text, 'amount', b.amount_cents,
-			'payment_id', b.payment_id, 'invoice_id', b.invoice_id, 'bank_line_id', b.id, 'debtor_id', b.debtor_id, 'booking_date', b.booking_date)), $3
-		FROM bank_import t JOIN bank_lines b ON b.id = t.line_id
-		WHERE b.state = 'booked' AND b.debtor_id IS NOT NULL ORDER BY t.seq`, collect.EventPaymentBooked, collect.PaymentPaid, bi.now)
-	return dbErr(err, "bank events")
-}
-
 const (
 	eventCols  = `id::text, seq, creditor_id::text, coalesce(debtor_id::text, ''), type, data, created_at`
 	eventColsE = `e.id::text, e.seq, e.creditor_id::text, coalesce(e.debtor_id::text, ''), e.type, e.data, e.created_at`
