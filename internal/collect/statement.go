@@ -80,13 +80,7 @@ func (s Statement) Total() int64 { return s.Principal + s.Costs + s.Interest }
 
 // Open lists the lines that still have something open, oldest due date first.
 func (s Statement) Open() []Line {
-	var open []Line
-	for _, l := range s.Lines {
-		if l.Total() > 0 {
-			open = append(open, l)
-		}
-	}
-	return open
+	return s.pick(func(l *Line) bool { return l.Total() > 0 })
 }
 
 // Line returns the line of one invoice.
@@ -102,22 +96,32 @@ func (s Statement) Line(invoiceID string) (Line, bool) {
 // Undisputed lists the open lines no open dispute is about: what the debtor
 // is asked to pay.
 func (s Statement) Undisputed() []Line {
-	var out []Line
-	for _, l := range s.Open() {
-		if !l.Disputed {
-			out = append(out, l)
-		}
-	}
-	return out
+	return s.pick(func(l *Line) bool { return l.Total() > 0 && !l.Disputed })
 }
 
 // Disputed lists the open lines an open dispute is about, shown apart
 // until an agent has checked them.
 func (s Statement) Disputed() []Line {
-	var out []Line
-	for _, l := range s.Open() {
-		if l.Disputed {
-			out = append(out, l)
+	return s.pick(func(l *Line) bool { return l.Total() > 0 && l.Disputed })
+}
+
+// pick copies the lines that keep says, in their order, into one slice of
+// the right size: the overview asks for these lists several times, and a
+// growing slice copied each line (a few hundred bytes) again on each growth.
+func (s Statement) pick(keep func(*Line) bool) []Line {
+	n := 0
+	for i := range s.Lines {
+		if keep(&s.Lines[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Line, 0, n)
+	for i := range s.Lines {
+		if keep(&s.Lines[i]) {
+			out = append(out, s.Lines[i])
 		}
 	}
 	return out
@@ -128,8 +132,10 @@ func (s Statement) Disputed() []Line {
 // BuildStatement checked, so the sum fits.
 func (s Statement) PayAll() int64 {
 	var sum int64
-	for _, l := range s.Undisputed() {
-		sum += l.Total()
+	for i := range s.Lines {
+		if l := &s.Lines[i]; !l.Disputed && l.Total() > 0 {
+			sum += l.Total()
+		}
 	}
 	return sum
 }

@@ -91,6 +91,11 @@ func Codes() []string {
 type catalog struct {
 	localizer *goi18n.Localizer
 	messages  map[string]*goi18n.Message
+	// plain are the texts without plural forms, as the localizer gives them
+	// (Dutch where this language lacks one), looked up once at start: asking
+	// the localizer matches languages and executes the message's template
+	// on every call, and a page asks for some sixty texts.
+	plain map[string]string
 }
 
 var catalogs = mustLoad(web.Locales, "locales")
@@ -118,13 +123,34 @@ func mustLoad(fsys fs.FS, dir string) map[string]catalog {
 	}
 	out := map[string]catalog{}
 	for code, mf := range files {
-		c := catalog{localizer: goi18n.NewLocalizer(bundle, code), messages: map[string]*goi18n.Message{}}
+		c := catalog{localizer: goi18n.NewLocalizer(bundle, code), messages: map[string]*goi18n.Message{}, plain: map[string]string{}}
 		for _, m := range mf.Messages {
 			c.messages[m.ID] = m
 		}
 		out[code] = c
 	}
+	for _, c := range out {
+		for _, msgs := range []map[string]*goi18n.Message{c.messages, out[Default].messages} {
+			for id := range msgs {
+				if m := c.message(id, out); isPlural(m) {
+					continue
+				}
+				if msg, err := c.localizer.Localize(&goi18n.LocalizeConfig{MessageID: id}); msg != "" || err == nil {
+					c.plain[id] = msg
+				}
+			}
+		}
+	}
 	return out
+}
+
+// message is the message T decides the plural forms by: this language's,
+// else the Dutch one.
+func (c catalog) message(key string, all map[string]catalog) *goi18n.Message {
+	if m := c.messages[key]; m != nil {
+		return m
+	}
+	return all[Default].messages[key]
 }
 
 // Printer formats texts, amounts and dates in one language.
@@ -148,19 +174,18 @@ func (p Printer) T(key string, args ...any) string {
 	if !ok {
 		c = catalogs[Default]
 	}
-	lc := &goi18n.LocalizeConfig{MessageID: key}
-	m := c.messages[key]
-	if m == nil {
-		m = catalogs[Default].messages[key]
-	}
-	if m != nil && isPlural(m) {
-		if n, ok := count(args); ok {
-			lc.PluralCount = n
+	msg, ok := c.plain[key]
+	if !ok {
+		lc := &goi18n.LocalizeConfig{MessageID: key}
+		if m := c.message(key, catalogs); m != nil && isPlural(m) {
+			if n, ok := count(args); ok {
+				lc.PluralCount = n
+			}
 		}
-	}
-	msg, err := c.localizer.Localize(lc)
-	if msg == "" && err != nil {
-		return key
+		var err error
+		if msg, err = c.localizer.Localize(lc); msg == "" && err != nil {
+			return key
+		}
 	}
 	if len(args) == 0 {
 		return msg

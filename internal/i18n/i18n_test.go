@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/settle/settle/internal/i18n"
 )
 
@@ -217,5 +219,38 @@ func TestSlavicPlurals(t *testing.T) {
 		if got := tt.p.T("verify.wrong", tt.n); !strings.HasSuffix(got, tt.want) {
 			t.Errorf("%s verify.wrong(%d) = %q, want it to end in %q", tt.p.Lang.Code, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestPlainTextsAreTheFiles: every text without plural forms, in every
+// language, is the one its file holds, or the Dutch one where the file
+// lacks it (T looks them up once at start instead of asking go-i18n on
+// every call, so a wrong table would show here).
+func TestPlainTextsAreTheFiles(t *testing.T) {
+	nl := i18n.Messages(i18n.Default)
+	for _, code := range i18n.Codes() {
+		own := i18n.Messages(code)
+		n := 0
+		for _, msgs := range []map[string]*goi18n.Message{own, nl} {
+			for id := range msgs {
+				m := own[id]
+				if m == nil {
+					m = nl[id]
+				}
+				if len(i18n.Forms(m)) > 1 || m.Other == "" || strings.Contains(m.Other, "{{") {
+					continue
+				}
+				n++
+				if got := i18n.For(code).T(id); got != m.Other {
+					t.Errorf("%s %s = %q, want %q", code, id, got, m.Other)
+				}
+			}
+		}
+		if n < 100 {
+			t.Errorf("%s: only %d plain texts checked", code, n)
+		}
+	}
+	if got := i18n.For("en").T("no.such.key"); got != "no.such.key" {
+		t.Errorf("an unknown key gives %q, want the key", got)
 	}
 }
