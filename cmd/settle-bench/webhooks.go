@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/config"
 	"github.com/settle/settle/internal/jobs"
@@ -81,6 +83,11 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	// Accepting is measured alone: the workers wait until every event is
 	// in, then book the backlog, which is measured alone in turn.
 	if err := srv.App.Jobs.River.QueuePause(ctx, jobs.QueuePayments, nil); err != nil {
+		return err
+	}
+	// The other jobs (outreach plans a letter for each of the benchmark's
+	// debtors when it starts) would be counted in the CPU per event.
+	if err := srv.App.Jobs.River.QueuePause(ctx, river.QueueDefault, nil); err != nil {
 		return err
 	}
 
