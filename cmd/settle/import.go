@@ -11,8 +11,9 @@ import (
 	"github.com/settle/settle/internal/postgres"
 )
 
-// cmdImport is `settle import camt FILE`: one CAMT.053 file, one
-// transaction. Progress goes to stderr every 10,000 entries, the summary to
+// cmdImport is `settle import camt FILE`: one CAMT.053 file, in the stages
+// of casework.ImportCAMT (run it again to complete an import that was cut
+// off). Progress goes to stderr every 10,000 entries, the summary to
 // stdout, with any statement whose entries do not add up to its balances. A malformed file or an account that is no creditor's IBAN books
 // nothing and exits 1 with the line and element that are wrong.
 func cmdImport(ctx context.Context, args []string) error {

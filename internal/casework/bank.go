@@ -77,9 +77,10 @@ type ImportOptions struct {
 }
 
 // DefaultWorkers is how many connections book an import's payments at
-// once when ImportOptions.Workers is 0: the booking rules run in Go while
-// PostgreSQL writes the ledger, so even one core keeps two workers busy.
-var DefaultWorkers = max(2, runtime.GOMAXPROCS(0))
+// once when ImportOptions.Workers is 0: each worker waits for the database
+// about half its time (the booking rules run in Go, the ledger is written
+// by PostgreSQL), so two per core keep both busy.
+var DefaultWorkers = max(4, 2*runtime.GOMAXPROCS(0))
 
 // ProgressEvery is how often Progress hears about entries read.
 const ProgressEvery = 10_000

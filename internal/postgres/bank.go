@@ -314,6 +314,20 @@ func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 		}{"skip repeated lines", `DELETE FROM bank_import a USING bank_import b WHERE a.entry_key = b.entry_key AND a.seq > b.seq`, true, nil})
 	}
 	for _, s := range stmts {
+		if s.what == "store lines" {
+			rebuild, err := bi.dropLineIndexes(ctx)
+			if err != nil {
+				return duplicates, err
+			}
+			defer func() {
+				for _, def := range rebuild {
+					if err == nil {
+						_, err = tx.Exec(ctx, def)
+						err = dbErr(err, "bank lines: rebuild index")
+					}
+				}
+			}()
+		}
 		tag, err := tx.Exec(ctx, s.sql, s.args...)
 		if err != nil {
 			return duplicates, dbErr(err, "bank lines: "+s.what)
@@ -323,6 +337,51 @@ func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 		}
 	}
 	return duplicates, nil
+}
+
+// bulkLines is how many staged lines make a bulk load: see dropLineIndexes.
+var bulkLines = 100_000
+
+// dropLineIndexes drops bank_lines' secondary indexes when the file brings
+// at least bulkLines lines and more than the table holds, and returns the
+// statements that build them again (run after the insert, in the same
+// transaction). Building an index once from all rows is a sort; inserting
+// a million lines into seven indexes one by one cost more than the rest
+// of storing them. The unique indexes stay: the insert needs them. The
+// price is that readers of bank_lines wait for this stage's commit.
+func (bi *BankImport) dropLineIndexes(ctx context.Context) ([]string, error) {
+	var stored float64
+	if err := bi.tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'bank_lines'::regclass`).Scan(&stored); err != nil {
+		return nil, dbErr(err, "bank lines size")
+	}
+	if bi.copied < bulkLines || float64(bi.copied) <= stored {
+		return nil, nil
+	}
+	rows, err := bi.tx.Query(ctx, `SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+		WHERE i.indrelid = 'bank_lines'::regclass AND NOT i.indisunique ORDER BY 1`)
+	if err != nil {
+		return nil, dbErr(err, "bank lines indexes")
+	}
+	type index struct{ name, def string }
+	idx, err := collectRows(rows, func(r pgx.Row) (index, error) {
+		var x index
+		return x, r.Scan(&x.name, &x.def)
+	}, "bank lines indexes")
+	if err != nil {
+		return nil, err
+	}
+	var rebuild []string
+	for _, x := range idx {
+		if _, err := bi.tx.Exec(ctx, `DROP INDEX `+x.name); err != nil {
+			return nil, dbErr(err, "bank lines: drop index")
+		}
+		rebuild = append(rebuild, x.def)
+	}
+	// Room to sort in memory, for this transaction only.
+	if _, err := bi.tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return nil, dbErr(err, "bank lines: sort memory")
+	}
+	return rebuild, nil
 }
 
 // bookBatch is how many receipts one booking transaction holds.
@@ -338,7 +397,8 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 	if len(bi.statements) == 0 {
 		return 0, nil
 	}
-	workers = max(workers, 1)
+	// Half the pool at most: the reader needs a connection, and so does the rest of the app.
+	workers = max(min(workers, bi.db.MaxConns()/2), 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
