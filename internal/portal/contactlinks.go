@@ -5,10 +5,38 @@ import (
 	"strings"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 )
 
 // pageFuncs are the template functions every portal page may use.
 var pageFuncs = template.FuncMap{"linked": linked}
+
+// footer is whom to ask and how at the foot of every page with a
+// creditor: the phone number and email address as links (linked).
+func footer(pr i18n.Printer, cr collect.Creditor) template.HTML {
+	if cr.Name == "" {
+		return ""
+	}
+	var w htmlWriter
+	w.raw("<footer>\n  <h2>")
+	w.text(pr.T("contact.head"))
+	w.raw("</h2>\n  ")
+	if cr.Phone != "" {
+		w.raw("<p>")
+		w.raw(string(linked(pr.T("contact.call", cr.Phone, cr.PhoneHours), cr)))
+		w.raw("</p>")
+	}
+	w.raw("\n  ")
+	if cr.Email != "" {
+		w.raw("<p>")
+		w.raw(string(linked(pr.T("contact.mail", cr.Email), cr)))
+		w.raw("</p>")
+	}
+	w.raw("\n  <p class=\"small\">")
+	w.text(pr.T("footer", cr.Name))
+	w.raw("</p>\n</footer>")
+	return w.html()
+}
 
 // linked escapes a translated sentence and turns the creditor's phone number
 // and email address in it into tap-to-call and tap-to-mail links, so the

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"html/template"
 	"sort"
 	"time"
 
@@ -27,16 +28,24 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pr, f, st := p.printer(c), o.Facts, o.Statement
-	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
-		Debtor: f.Debtor, Statement: st, Open: st.Undisputed(), Apart: st.Disputed(), NextSteps: NextSteps(pr, st), CanPay: p.Pay != nil,
-		Receipts: receipts(pr, o.Paid, "")}
-	selfService(&v, o)
+	v := p.overviewView(p.printer(c), o)
 	if v.Approved != nil {
-		if v.Approved.DirectDebit, err = p.directDebitState(c, f.Creditor); err != nil {
+		if v.Approved.DirectDebit, err = p.directDebitState(c, o.Facts.Creditor); err != nil {
 			return err
 		}
 	}
+	return p.render(c, fiber.StatusOK, "overview", v)
+}
+
+// overviewView is the overview of o as the page words it; everything but
+// the direct-debit state, which the handler reads.
+func (p *Portal) overviewView(pr i18n.Printer, o casework.DebtorOverview) view {
+	f, st := o.Facts, o.Statement
+	open := st.Undisputed()
+	v := view{P: pr, Title: pr.T("overview.title", f.Creditor.Name), Creditor: f.Creditor, SignedIn: true,
+		Debtor: f.Debtor, Statement: st, Open: open, Apart: st.Disputed(), NextSteps: NextSteps(pr, st, open), CanPay: p.Pay != nil,
+		Receipts: receipts(pr, o.Paid, "")}
+	selfService(&v, o)
 	v.Transfer = transferOf(f.Creditor, st.PayAll(), overviewReference(v.Open))
 	// With a plan, the next step is the next part, not the old due date.
 	if v.Approved != nil && len(v.NextSteps) > 0 {
@@ -48,7 +57,7 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 		}
 	}
 	promised(&v, o)
-	v.Cards = newInvoiceCards(pr, v.Open, v.Calm)
+	v.Cards = invoiceCards(pr, v.Open, v.Calm)
 	for _, a := range p.Actions {
 		// One plan at a time: a debtor who pays in parts has no plan button;
 		// a promise is made once.
@@ -59,49 +68,128 @@ func (p *Portal) overview(c *fiber.Ctx) error {
 			v.Actions = append(v.Actions, a)
 		}
 	}
-	return p.render(c, fiber.StatusOK, "overview", v)
+	v.Nav = actionsNav(pr, v.Actions)
+	v.Next = nextSection(pr, v.NextSteps, v.Open)
+	return v
 }
 
-// invoiceCards are the overview's open invoices as the page words them.
-// The words are made here, each label once per page and each status once,
-// rather than by the template per card: calling the printer through the
-// template's reflection for ten cards was half of the page's CPU
-// (docs/performance.md).
-type invoiceCards struct {
-	Number, Open, Due, OnHold string
-	List                      []invoiceCard
+// actionsNav is the overview's buttons: the first the main one, the others
+// secondary. The paths are the portal's own (Action.Path).
+func actionsNav(pr i18n.Printer, actions []Action) template.HTML {
+	if len(actions) == 0 {
+		return ""
+	}
+	var w htmlWriter
+	w.raw(`<nav class="actions" aria-label="`)
+	w.text(pr.T("overview.actions"))
+	w.raw("\">\n  ")
+	for i, a := range actions {
+		w.raw(`<a class="button`)
+		if i > 0 {
+			w.raw(" secondary")
+		}
+		w.raw(`" href="`)
+		w.urlPart(a.Path)
+		w.raw(`">`)
+		w.text(pr.T(a.Key))
+		w.raw("</a>")
+	}
+	w.raw("\n</nav>")
+	return w.html()
 }
 
-type invoiceCard struct {
-	ID, Description, Number, Amount, Due, Status, Details string
-	OnHold                                                bool
+// nextSection is the overview's "what to do" section: the next steps, the
+// way to help, and how to say an invoice is wrong (with a direct link when
+// there is one invoice); none when nothing is open.
+func nextSection(pr i18n.Printer, steps []string, open []collect.Line) template.HTML {
+	if len(open) == 0 {
+		return ""
+	}
+	var w htmlWriter
+	w.raw("<section aria-labelledby=\"next\">\n  <h2 id=\"next\">")
+	w.text(pr.T("overview.next"))
+	w.raw("</h2>\n  ")
+	for _, s := range steps {
+		w.raw("<p>")
+		w.text(s)
+		w.raw("</p>")
+	}
+	w.raw("\n  <p>")
+	w.text(pr.T("next.help"))
+	w.raw("</p>\n  <p id=\"next-dispute\">")
+	dispute := pr.T("action.dispute")
+	w.text(pr.T("next.dispute", dispute))
+	w.raw("</p>\n  ")
+	if len(open) == 1 {
+		w.raw(`<p><a href="/invoices/`)
+		w.urlPart(open[0].Invoice.ID)
+		w.raw(`/dispute">`)
+		w.text(dispute)
+		w.raw("</a></p>")
+	}
+	w.raw("\n</section>")
+	return w.html()
 }
 
-func newInvoiceCards(pr i18n.Printer, open []collect.Line, calm bool) invoiceCards {
-	cs := invoiceCards{Number: pr.T("overview.number"), Open: pr.T("overview.open"), Due: pr.T("overview.due"),
-		OnHold: pr.T("overview.onhold"), List: make([]invoiceCard, 0, len(open))}
+// invoiceCards are the overview's open invoices as cards: the words are
+// made here, each label once per page and each status once, and the cards
+// written in Go (html.go) rather than by the template, whose reflection for
+// ten cards was half of the page's CPU (docs/performance.md).
+func invoiceCards(pr i18n.Printer, open []collect.Line, calm bool) template.HTML {
+	if len(open) == 0 {
+		return ""
+	}
+	number, opn, due, onHold := pr.T("overview.number"), pr.T("overview.open"), pr.T("overview.due"), pr.T("overview.onhold")
 	status := map[string]string{}
+	var w htmlWriter
+	w.Grow(700 * len(open))
 	for _, l := range open {
 		key := "status." + l.Status
 		if calm && l.Status == "overdue" {
 			// Breathing space, a promise or a kept plan: "late" is not the word.
 			key = "status.calm"
 		}
-		if _, ok := status[key]; !ok {
-			status[key] = pr.T(key)
+		word, ok := status[key]
+		if !ok {
+			word = pr.T(key)
+			status[key] = word
 		}
-		cs.List = append(cs.List, invoiceCard{ID: l.Invoice.ID, Description: l.Invoice.Description, Number: l.Invoice.Number,
-			Amount: pr.Money(l.Total()), Due: pr.Date(l.Invoice.DueDate), Status: status[key],
-			Details: pr.T("overview.details", l.Invoice.Number), OnHold: l.OnHold})
+		w.raw("\n  <li class=\"card\">\n    <h2 class=\"h3\">")
+		w.text(l.Invoice.Description)
+		w.raw("</h2>\n    <dl>\n      <dt>")
+		w.text(number)
+		w.raw("</dt><dd>")
+		w.text(l.Invoice.Number)
+		w.raw("</dd>\n      <dt>")
+		w.text(opn)
+		w.raw(`</dt><dd class="amount">`)
+		w.text(pr.Money(l.Total()))
+		w.raw("</dd>\n      <dt>")
+		w.text(due)
+		w.raw("</dt><dd>")
+		w.text(pr.Date(l.Invoice.DueDate))
+		w.raw(" (")
+		w.text(word)
+		w.raw(")</dd>\n    </dl>\n    ")
+		if l.OnHold {
+			w.raw(`<p class="hold">`)
+			w.text(onHold)
+			w.raw("</p>")
+		}
+		w.raw("\n    <p><a href=\"/invoices/")
+		w.urlPart(l.Invoice.ID)
+		w.raw(`">`)
+		w.text(pr.T("overview.details", l.Invoice.Number))
+		w.raw("</a></p>\n  </li>\n")
 	}
-	return cs
+	return w.html()
 }
 
 // NextSteps says in words what the debtor should do and what happens after
 // the date: from the 14-day notice ahead, or the costs and interest added.
-func NextSteps(pr i18n.Printer, st collect.Statement) []string {
-	// A disputed invoice is not asked for: the overview shows it apart.
-	open := st.Undisputed()
+// open are st's undisputed lines (a disputed invoice is not asked for: the
+// overview shows it apart), which the caller has already listed.
+func NextSteps(pr i18n.Printer, st collect.Statement, open []collect.Line) []string {
 	if len(open) == 0 {
 		return nil
 	}

@@ -123,7 +123,11 @@ type view struct {
 	CSRF      string
 	Languages []i18n.Language
 	Back      string
-	SignedIn  bool
+	// Switch is the language switch in the header (languageSwitch).
+	Switch template.HTML
+	// Footer is whom to ask and how, on every page with a creditor (footer).
+	Footer   template.HTML
+	SignedIn bool
 
 	// second factor
 	Question    string
@@ -135,10 +139,12 @@ type view struct {
 	Debtor    collect.Debtor
 	Statement collect.Statement
 	Open      []collect.Line
-	Cards     invoiceCards   // Open as the overview words it
+	Cards     template.HTML  // Open as the overview's cards (invoiceCards)
 	Apart     []collect.Line // open invoices under dispute, shown apart
 	NextSteps []string
 	Actions   []Action
+	Nav       template.HTML // Actions as the overview's buttons (actionsNav)
+	Next      template.HTML // NextSteps as the overview's section (nextSection)
 	Line      collect.Line
 	CanPay    bool
 	Payments  []string
@@ -218,6 +224,7 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 	if !safeBack(v.Back) {
 		v.Back = "/"
 	}
+	v.frame()
 	var buf bytes.Buffer
 	if err := p.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
 		return err
@@ -228,6 +235,16 @@ func (p *Portal) render(c *fiber.Ctx, status int, page string, v view) error {
 	}
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(buf.Bytes())
+}
+
+// frame writes the parts of the layout that are made in Go (html.go): the
+// language switch, the footer and the transfer block.
+func (v *view) frame() {
+	v.Switch = languageSwitch(v.P.Lang.Code, v.CSRF, v.Back)
+	v.Footer = footer(v.P, v.Creditor)
+	if v.Transfer != nil {
+		v.Transfer.Block = v.Transfer.html(v.P)
+	}
 }
 
 // message renders a page with a title and some paragraphs.

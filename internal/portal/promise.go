@@ -27,8 +27,10 @@ type promiseView struct {
 	Invoices  []collect.Line // the open invoices a promise may be for
 }
 
-func newPromiseView(d casework.PromiseDesk) *promiseView {
-	v := &promiseView{PromiseDesk: d, Invoices: d.Statement.Undisputed()}
+// newPromiseView words d; invoices are its statement's undisputed lines,
+// which the overview has already listed.
+func newPromiseView(d casework.PromiseDesk, invoices []collect.Line) *promiseView {
+	v := &promiseView{PromiseDesk: d, Invoices: invoices}
 	if d.Missed != nil {
 		v.MissedPay = template.URL(payQuery(payChoice{Amount: d.Missed.Amount}))
 	}
@@ -50,7 +52,7 @@ func (p *Portal) showPromise(c *fiber.Ctx, status int, saved bool, problem strin
 	}
 	pr := p.printer(c)
 	v := view{P: pr, Title: pr.T("promise.title"), Creditor: d.Facts.Creditor, SignedIn: true, Debtor: d.Facts.Debtor,
-		Statement: d.Statement, Today: d.Today, Promise: newPromiseView(d), Saved: saved, Problem: problem, CanPay: p.Pay != nil,
+		Statement: d.Statement, Today: d.Today, Promise: newPromiseView(d, d.Statement.Undisputed()), Saved: saved, Problem: problem, CanPay: p.Pay != nil,
 		Form: map[string]string{"on": c.FormValue("on"), "invoice": c.FormValue("invoice")}}
 	return p.render(c, status, "promise", v)
 }
@@ -104,7 +106,7 @@ func (p *Portal) promiseOutcome(c *fiber.Ctx, err error) error {
 // under breathing space, a promise or a kept plan it says neither "late"
 // nor "pay as soon as you can", but what was agreed.
 func promised(v *view, o casework.DebtorOverview) {
-	v.Promise = newPromiseView(o.Promises)
+	v.Promise = newPromiseView(o.Promises, v.Open)
 	open := o.Promises.Open
 	v.Calm = o.Breathing != nil || open != nil || o.Approved != nil
 	if len(v.NextSteps) == 0 || v.NextSteps[0] != v.P.T("next.overdue") {

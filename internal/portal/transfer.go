@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/qr"
 )
 
@@ -21,6 +22,68 @@ type transferView struct {
 	// and no script); empty when the facts make no valid code, and then the
 	// block still tells how to transfer by hand.
 	QR template.URL
+	// Block is the block as the page shows it (html), written when the page
+	// is rendered.
+	Block template.HTML
+}
+
+// html writes the block in pr's language: the amount, account, name and
+// reference as copyable outputs, why the reference matters, and the code.
+// It is written in Go for the reason html.go gives.
+func (t *transferView) html(pr i18n.Printer) template.HTML {
+	var w htmlWriter
+	w.Grow(1500 + len(t.QR))
+	w.raw(`<section aria-labelledby="transfer" class="transfer" data-copy-button="`)
+	w.text(pr.T("transfer.copy.button"))
+	w.raw(`" data-copy-done="`)
+	w.text(pr.T("transfer.copy.done"))
+	w.raw(`" data-copy-failed="`)
+	w.text(pr.T("transfer.copy.failed"))
+	w.raw("\">\n  <h2 id=\"transfer\">")
+	w.text(pr.T("invoice.transfer"))
+	w.raw("</h2>\n  <p>")
+	w.text(pr.T("transfer.intro"))
+	w.raw("</p>\n  <dl class=\"transfer-facts\">\n    <dt>")
+	amount := pr.Money(t.Amount)
+	w.text(pr.T("transfer.amount"))
+	w.raw(`</dt><dd><output class="copy" id="transfer-amount">`)
+	w.text(amount)
+	w.raw("</output></dd>\n    <dt>")
+	w.text(pr.T("transfer.iban"))
+	w.raw(`</dt><dd><output class="copy" id="transfer-iban" dir="ltr">`)
+	w.text(t.IBAN)
+	w.raw("</output></dd>\n    <dt>")
+	w.text(pr.T("transfer.name"))
+	w.raw(`</dt><dd><output class="copy" id="transfer-name">`)
+	w.text(t.Name)
+	w.raw("</output></dd>\n    ")
+	if t.Reference != "" {
+		w.raw("<dt>")
+		w.text(pr.T("transfer.reference"))
+		w.raw(`</dt><dd><output class="copy" id="transfer-reference" dir="ltr">`)
+		w.text(t.Reference)
+		w.raw("</output></dd>")
+	}
+	w.raw("\n  </dl>\n  <p class=\"hint\">")
+	w.text(pr.T("transfer.copy"))
+	w.raw("</p>\n  <p class=\"copied\" id=\"transfer-copied\" role=\"status\"></p>\n  ")
+	if t.Reference != "" {
+		w.raw("<p>")
+		w.text(pr.T("transfer.reference.why"))
+		w.raw("</p>")
+	}
+	w.raw("\n  ")
+	if t.QR != "" {
+		w.raw("<figure class=\"epc\">\n    <img id=\"transfer-qr\" src=\"")
+		w.urlPart(string(t.QR))
+		w.raw(`" width="200" height="200" alt="`)
+		w.text(pr.T("transfer.qr.alt", amount, t.Name))
+		w.raw("\">\n    <figcaption>")
+		w.text(pr.T("transfer.qr"))
+		w.raw("</figcaption>\n  </figure>")
+	}
+	w.raw("\n</section>")
+	return w.html()
 }
 
 // transferCSP is the app's policy (internal/server) with one addition for
