@@ -132,11 +132,10 @@ func (db *DB) PaymentHistory(ctx context.Context, id string) ([]pay.Status, erro
 }
 
 func history(ctx context.Context, tx pgx.Tx, id string, from, to pay.Status, source string) error {
-	_, err := tx.Exec(ctx, historySQL, id, nullable(string(from)), string(to), source)
+	_, err := tx.Exec(ctx, `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`,
+		id, nullable(string(from)), string(to), source)
 	return dbErr(err, "payment history")
 }
-
-const historySQL = `INSERT INTO payment_status_history (payment_id, from_status, to_status, source) VALUES ($1, $2, $3, $4)`
 
 // ApplyProviderState brings our payment to what the provider says, in one
 // transaction: the status change with its history, the booking of a payment
@@ -293,7 +292,9 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 		// one round trip (a pipeline runs them in order).
 		b := &pgx.Batch{}
 		if next != p.Status {
-			b.Queue(historySQL, p.ID, nullable(string(p.Status)), string(next), source)
+			// With creditor_id given, 00033's trigger looks nothing up.
+			b.Queue(`INSERT INTO payment_status_history (payment_id, creditor_id, from_status, to_status, source) VALUES ($1, $2, $3, $4, $5)`,
+				p.ID, p.CreditorID, nullable(string(p.Status)), string(next), source)
 			p.Status = next
 		}
 		b.Queue(`UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6, amount_cents = $7,
