@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/settle/settle/internal/collect"
@@ -110,14 +111,15 @@ func (db *DB) BeginBankImport(ctx context.Context, importedBy string) (*BankImpo
 	bi := &BankImport{db: db, tx: tx, by: importedBy, now: db.Now(), accounts: map[string]int{}}
 	// The staging table lives as long as the transaction and is not
 	// WAL-logged. It is filled with COPY, then matched and stored with
-	// set-based statements.
+	// set-based statements. Its ids come from Go: gen_random_uuid() as a
+	// column default made the COPY four times slower.
 	_, err = tx.Exec(ctx, `CREATE TEMP TABLE bank_import (
 		seq bigint NOT NULL, statement_id uuid NOT NULL, creditor_id uuid NOT NULL, entry_key text NOT NULL,
 		amount_cents bigint NOT NULL, currency text NOT NULL, credit boolean NOT NULL, reversal boolean NOT NULL,
 		booking_date date NOT NULL, reference text NOT NULL, text text NOT NULL, cp_name text NOT NULL, cp_iban text NOT NULL,
 		end_to_end_id text NOT NULL, state text NOT NULL, reason text NOT NULL, ref_norm text NOT NULL, payout_refs text[],
 		invoice_id uuid, debtor_id uuid, payout_id uuid,
-		line_id uuid NOT NULL DEFAULT gen_random_uuid(), payment_id uuid NOT NULL DEFAULT gen_random_uuid()
+		line_id uuid NOT NULL, payment_id uuid NOT NULL
 	) ON COMMIT DROP`)
 	if err != nil {
 		_ = tx.Rollback(ctx)
@@ -227,7 +229,7 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 	i := 0
 	n, err := bi.tx.CopyFrom(ctx, pgx.Identifier{"bank_import"},
 		[]string{"seq", "statement_id", "creditor_id", "entry_key", "amount_cents", "currency", "credit", "reversal", "booking_date",
-			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "ref_norm", "payout_refs"},
+			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "ref_norm", "payout_refs", "line_id", "payment_id"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == len(lines) {
 				return nil, nil
@@ -239,7 +241,7 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 				refs = l.PayoutRefs
 			}
 			return []any{l.Seq, l.StatementID, l.CreditorID, l.Key, l.Amount, l.Currency, l.Credit, l.Reversal, l.BookingDate,
-				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, string(l.State), l.Reason, l.RefNorm, refs}, nil
+				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, string(l.State), l.Reason, l.RefNorm, refs, uuid.New(), uuid.New()}, nil
 		}))
 	bi.copied += int(n)
 	return dbErr(err, "copy bank lines")
