@@ -305,3 +305,65 @@ func TestWebhookStripeStormGrouped(t *testing.T) {
 		t.Errorf("jobs point at %d distinct stored events, want %d", n, events)
 	}
 }
+
+// TestWebhookStripeBatchMixed: posts that arrive together are checked
+// against their payments as one batch, yet each gets its own answer: the
+// good ones 200 and stored with one job each, an unknown payment 400
+// "unknown payment", an event for a Mollie payment 400 "event refused" and
+// recorded for finance, and none of the refused ones stored.
+func TestWebhookStripeBatchMixed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	type post struct {
+		what, payload, sig string
+		status             int
+		body               string
+	}
+	var posts []post
+	const good = 6
+	for k := range good {
+		cs := fmt.Sprintf("cs_test_mixed_%d", k)
+		obj := session(e.payment("stripe", cs).ID)
+		obj["id"] = cs
+		payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, obj)
+		posts = append(posts, post{"good " + cs, string(payload), sig, http.StatusOK, ""})
+	}
+	for k := range 3 {
+		payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, session(fmt.Sprintf("7d1f6a58-0c4e-4a55-9b7a-1f2d3c4b5a6%d", k)))
+		posts = append(posts, post{"unknown payment", string(payload), sig, http.StatusBadRequest, "unknown payment"})
+	}
+	m := e.payment("mollie", "tr_mixed1")
+	payload, sig := stripe.SignedEvent(secret, stripe.EventSessionCompleted, session(m.ID))
+	posts = append(posts, post{"mollie payment", string(payload), sig, http.StatusBadRequest, "event refused"})
+
+	var wg sync.WaitGroup
+	errs := make(chan string, len(posts))
+	for _, p := range posts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := e.c.Try(http.MethodPost, "/webhooks/stripe", strings.NewReader(p.payload),
+				http.Header{"Content-Type": {"application/json"}, "Stripe-Signature": {p.sig}})
+			switch {
+			case err != nil:
+				errs <- p.what + ": " + err.Error()
+			case r.Status != p.status || !strings.Contains(r.Body, p.body):
+				errs <- fmt.Sprintf("%s: status %d %q, want %d %q", p.what, r.Status, r.Body, p.status, p.body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
+	if n := e.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe'`); n != good {
+		t.Errorf("%d stored events, want %d (the good ones only)", n, good)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != good {
+		t.Errorf("%d stripe_event jobs, want %d", n, good)
+	}
+	if n := e.count(`SELECT count(*) FROM refused_provider_events WHERE payment_id = $1 AND provider = 'stripe'`, m.ID); n != 1 {
+		t.Errorf("%d refusals recorded for the Mollie payment, want 1", n)
+	}
+}
