@@ -7,15 +7,17 @@ import (
 	"github.com/settle/settle/internal/i18n"
 )
 
-// Parts of the pages are written here in Go rather than by html/template:
-// the overview's invoice cards and the language switch of every page.
+// Parts of the pages are written in Go rather than by html/template: the
+// overview's invoice cards (invoiceCards), buttons (actionsNav) and next
+// steps (nextSection), and the transfer block (transferView.html), language
+// switch and footer of every page that has them (view.frame).
 // html/template evaluates each value through reflection and then calls its
 // escapers through reflection too, a few microseconds per value; these parts
-// print about 170 values on an overview with ten invoices, which made
-// template execution the largest share of the page's CPU
-// (docs/performance.md). They escape exactly as html/template does in text
-// and in quoted attributes, so the page is byte for byte what the template
-// printed; the tests render both and compare (html_internal_test.go).
+// print about 200 values on an overview with ten invoices, which made
+// template execution 41 % of the server's CPU (docs/performance.md). They
+// escape exactly as html/template does in text, quoted attributes and URL
+// attributes, so the page is byte for byte what the template printed; the
+// tests render both and compare (html_internal_test.go).
 
 // htmlWriter builds a part of a page.
 type htmlWriter struct{ strings.Builder }
