@@ -603,3 +603,48 @@ func TestBankLineBookedOnSearchedDebtor(t *testing.T) {
 		t.Errorf("%d payments and %d cents booked for the line, want 1 and 7500", payments, received)
 	}
 }
+
+// A reversal whose original line was stored by an import cut off before it
+// booked (bank_statements.completed_at still NULL) undoes a booking, not
+// money that was never booked: the original is booked first, so the
+// debtor owes what they owed before paying, and completing the cut-off
+// import afterwards books nothing more.
+func TestReversalOfALineNotBookedYet(t *testing.T) {
+	t.Parallel()
+	f := newBankFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := casework.ImportCAMT(ctx, f.db, strings.NewReader(f.file(t, "bank_v02.xml")), casework.ImportOptions{ImportedBy: "test",
+		Progress: func(_ int, stage string) {
+			if stage == "booking payments" {
+				cancel()
+			}
+		}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cut-off import: %v, want context.Canceled", err)
+	}
+	if n := f.open(t, "Kees Bakker"); n != 8000 {
+		t.Fatalf("Kees Bakker owes %d before his payment is booked, want 8000", n)
+	}
+	res, err := f.importString(t, f.file(t, "bank_v08.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reversals != 1 {
+		t.Errorf(".08 import: %+v, want a reversal", res)
+	}
+	if n := f.open(t, "Kees Bakker"); n != 8000 {
+		t.Errorf("Kees Bakker owes %d after the reversal of his unbooked payment, want 8000", n)
+	}
+	if _, err := f.importString(t, f.file(t, "bank_v02.xml")); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.open(t, "Kees Bakker"); n != 8000 {
+		t.Errorf("Kees Bakker owes %d once the cut-off import is completed, want 8000", n)
+	}
+	var entries int
+	if err := f.db.PoolForTests().QueryRow(f.ctx, `SELECT count(*) FROM ledger_entries WHERE debtor_id = $1 AND account = 'credit'`,
+		f.debtors["Kees Bakker"].ID).Scan(&entries); err != nil || entries != 0 {
+		t.Errorf("%d credit entries for Kees Bakker (%v), want none", entries, err)
+	}
+}

@@ -317,6 +317,21 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 	}
 	switch orig.State {
 	case collect.BankBooked:
+		// An import stores its lines before it books them (BankImport's
+		// stages), so the original may be stored as booked by an import
+		// that was cut off, or is still booking, with its receipt not in
+		// the ledger yet. Book it first, as that import would (same source
+		// key, so neither books it twice); reversing it unbooked would
+		// leave the amount as a debt on the credit account and the
+		// payment never booked. The payment's row lock comes first, as in
+		// ReverseBankPaymentTx and every booking of a payment.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM payments WHERE id = $1 FOR UPDATE`, orig.PaymentID); err != nil {
+			return dbErr(err, "payment")
+		}
+		if _, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: orig.CreditorID, DebtorID: orig.DebtorID, Amount: orig.Amount, InvoiceID: orig.InvoiceID,
+			On: collect.DateOf(orig.BookingDate), SourceKey: "bank:" + orig.ID, PaymentID: orig.PaymentID, Memo: "bank transfer"}); err != nil {
+			return err
+		}
 		if err := ReverseBankPaymentTx(ctx, tx, orig.PaymentID, r.Amount, "bank-reversal:"+r.ID, now); err != nil {
 			return err
 		}
