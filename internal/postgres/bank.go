@@ -317,8 +317,10 @@ func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 	}
 	for _, s := range stmts {
 		if s.what == "store lines" {
-			rebuild, err := bi.dropLineIndexes(ctx)
-			if err != nil {
+			// Not :=, which would declare an err of this block for the
+			// deferred rebuild to set instead of Store's result.
+			var rebuild []string
+			if rebuild, err = bi.dropLineIndexes(ctx); err != nil {
 				return duplicates, err
 			}
 			defer func() {
