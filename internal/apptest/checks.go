@@ -3,6 +3,8 @@ package apptest
 import (
 	"strings"
 	"testing"
+
+	"github.com/settle/settle/internal/portal"
 )
 
 // CheckSecurityHeaders fails the test when a response lacks the headers
@@ -34,8 +36,9 @@ func CheckSecurityHeaders(t *testing.T, what string, r Response) {
 // ConsoleScript is the tag of the console's keyboard shortcuts.
 const ConsoleScript = `<script src="/console/static/console.js" defer></script>`
 
-// PortalScript is the tag of the transfer block's copy buttons.
-const PortalScript = `<script src="/static/copy.js" defer></script>`
+// PortalScript is the tag of the transfer block's copy buttons (its
+// address carries the file's hash, so browsers may keep it for a year).
+var PortalScript = `<script src="` + portal.AssetURL("copy.js") + `" defer></script>`
 
 // CheckPage fails the test when an HTML page holds a script, may be cached
 // or shows a broken format verb.

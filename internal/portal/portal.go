@@ -5,14 +5,11 @@ package portal
 import (
 	"bytes"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/settle/settle/internal/access"
@@ -64,14 +61,7 @@ func (p *Portal) Register(app *fiber.App) {
 		p.Actions = append([]Action{{Key: "action.pay", Path: "/pay"}}, p.Actions...)
 	}
 	p.Actions = append(p.Actions, selfServiceActions...)
-	static, _ := fs.Sub(web.Static, "static")
-	// The stylesheet blocks the first paint, so it goes compressed (5.8 KB
-	// is 1.9 KB gzipped, less with brotli; Lighthouse's uses-text-compression
-	// flagged it).
-	// The pages themselves are not compressed: each carries the CSRF token
-	// beside text taken from the request, which compression would let an
-	// observer guess by the length (BREACH).
-	app.Use("/static", compress.New(), filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	registerStatic(app)
 
 	// Second-factor answers are also limited per address, on top of the per-link lockout.
 	verifyLimit := limiter.New(limiter.Config{Max: 30, Expiration: time.Minute, Storage: casework.RateCounters(p.DB, "limit:verify:"),
