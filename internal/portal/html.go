@@ -88,6 +88,17 @@ func (w *htmlWriter) urlPart(s string) {
 	w.text(b.String())
 }
 
+// url writes a whole URL attribute value as html/template does: an address
+// with a scheme other than http, https or mailto becomes "#ZgotmplZ" (its
+// urlFilter), then it is normalized and escaped as urlPart.
+func (w *htmlWriter) url(s string) {
+	if scheme, _, ok := strings.Cut(s, ":"); ok && !strings.Contains(scheme, "/") &&
+		!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") && !strings.EqualFold(scheme, "mailto") {
+		s = "#ZgotmplZ"
+	}
+	w.urlPart(s)
+}
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -47,7 +47,8 @@ func execute(t *testing.T, src string, data any) string {
 // hard are values that need escaping: markup, both quotes, &, +, NUL,
 // invalid UTF-8, a noncharacter, right-to-left text and percent signs.
 var hard = []string{"", "plain", `<script>alert("x")</script>`, "Tom & Jerry's +31 (0)20", "a\x00b", "bad \xff\xfe utf8", "\ufdd0 \uffff",
-	"العربية & Türkçe", "100% of %zz and %41", "/a b?c=d&e=f#g", "F-2026-0001<0>", "ok-id_1.2~3"}
+	"العربية & Türkçe", "100% of %zz and %41", "/a b?c=d&e=f#g", "F-2026-0001<0>", "ok-id_1.2~3",
+	"javascript:alert(1)", "JavaScript:x", "HTTPS://example.nl/a?b=c", "mailto:x@y.nl", "/pay:now", "data:text/html,x", "tel:0201234567"}
 
 // TestHTMLWriterEscapesAsTemplate: text, attributes and URL parts come out as
 // html/template prints them.
@@ -60,8 +61,10 @@ func TestHTMLWriterEscapesAsTemplate(t *testing.T) {
 		w.text(s)
 		w.raw(`</p><a href="/invoices/`)
 		w.urlPart(s)
-		w.raw(`">x</a>`)
-		want := execute(t, `<p title="{{.}}">{{.}}</p><a href="/invoices/{{.}}">x</a>`, s)
+		w.raw(`">x</a><a href="`)
+		w.url(s)
+		w.raw(`">y</a>`)
+		want := execute(t, `<p title="{{.}}">{{.}}</p><a href="/invoices/{{.}}">x</a><a href="{{.}}">y</a>`, s)
 		if w.String() != want {
 			t.Errorf("%q:\n got %s\nwant %s", s, w.String(), want)
 		}

@@ -74,7 +74,7 @@ func (p *Portal) overviewView(pr i18n.Printer, o casework.DebtorOverview) view {
 }
 
 // actionsNav is the overview's buttons: the first the main one, the others
-// secondary. The paths are the portal's own (Action.Path).
+// secondary.
 func actionsNav(pr i18n.Printer, actions []Action) template.HTML {
 	if len(actions) == 0 {
 		return ""
@@ -89,7 +89,7 @@ func actionsNav(pr i18n.Printer, actions []Action) template.HTML {
 			w.raw(" secondary")
 		}
 		w.raw(`" href="`)
-		w.urlPart(a.Path)
+		w.url(a.Path)
 		w.raw(`">`)
 		w.text(pr.T(a.Key))
 		w.raw("</a>")
