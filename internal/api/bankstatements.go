@@ -69,6 +69,9 @@ func (a *API) importBankStatement(c *fiber.Ctx) error {
 	case err == nil:
 	case errors.Is(err, errStatementTooLarge):
 		return &Problem{Status: fiber.StatusRequestEntityTooLarge, Code: "too_large", Message: errStatementTooLarge.Error()}
+	case errors.Is(err, casework.ErrImportStopped) && c.UserContext().Err() == nil:
+		a.Log.Error("bank statement import stopped after storing its lines", "creditor", cred.ID, "err", err)
+		return &Problem{Status: fiber.StatusInternalServerError, Code: "import_incomplete", Message: casework.ErrImportStopped.Error()}
 	case errors.As(err, &ie) && ie.Parse != nil:
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
 			"code": "malformed", "message": ie.Error(), "field": ie.Parse.Element, "line": ie.Parse.Line,

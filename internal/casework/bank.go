@@ -56,6 +56,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"time"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -111,9 +112,15 @@ type ImportResult struct {
 	postgres.BankCounts
 }
 
+// ErrImportStopped is in the error of an import that stopped after storing
+// its lines (a database failure, a cancelled request): importing the same
+// file again completes it, and housekeeping does so by itself once the
+// import is BankResumeAfter old (CompleteBankImports).
+var ErrImportStopped = errors.New("the import stopped after storing its lines; import the same file again to complete it, or Settle completes it by itself within the hour")
+
 // ImportError is an import refused as a whole: nothing was stored or
-// booked. An error after the lines were stored is not an ImportError: the
-// import stopped halfway, and importing the same file again completes it.
+// booked. An error after the lines were stored is not an ImportError but
+// ErrImportStopped.
 type ImportError struct {
 	// Parse is the parser's error (line and element) for a malformed file.
 	Parse *camt053.ParseError
@@ -232,7 +239,7 @@ func ImportCAMT(ctx context.Context, db *postgres.DB, r io.Reader, opts ImportOp
 		return ImportResult{}, &ImportError{Err: err}
 	}
 	halfway := func(err error) (ImportResult, error) {
-		return ImportResult{}, fmt.Errorf("bank statement import stopped after storing its lines; import the same file again to complete it: %w", err)
+		return ImportResult{}, fmt.Errorf("bank statement import: %w: %w", ErrImportStopped, err)
 	}
 	stage("booking payments")
 	workers := opts.Workers
@@ -250,6 +257,30 @@ func ImportCAMT(ctx context.Context, db *postgres.DB, r io.Reader, opts ImportOp
 	res.BankCounts = counts
 	res.Duplicates = dups
 	return res, nil
+}
+
+// BankResumeAfter is how long after its start an import that stored its
+// lines but did not complete its statements is taken to be cut off (a
+// crash, a closed connection): housekeeping then completes it, so nobody
+// has to import the file again. A 1,000,000-entry import takes minutes.
+const BankResumeAfter = 30 * time.Minute
+
+// CompleteBankImports completes the imports cut off after storing their
+// lines, started at least BankResumeAfter ago: their receipts booked and
+// their statements finished, as importing the file again would. It
+// returns how many statements it completed.
+func CompleteBankImports(ctx context.Context, db *postgres.DB) (int, error) {
+	bi, err := db.IncompleteBankImport(ctx, db.Now().Add(-BankResumeAfter))
+	if err != nil || len(bi.Statements()) == 0 {
+		return 0, err
+	}
+	if _, err := bi.Book(ctx, DefaultWorkers); err != nil {
+		return 0, fmt.Errorf("complete a cut-off bank import: %w", err)
+	}
+	if _, err := bi.Finish(ctx, collect.SuggestionScores(), nil); err != nil {
+		return 0, fmt.Errorf("complete a cut-off bank import: %w", err)
+	}
+	return len(bi.Statements()), nil
 }
 
 // parseLines parses r and sends statements and batches of lines to items.

@@ -32,7 +32,13 @@ const genIBAN = "NL91ABNA0417164300"
 func newGenFixture(t *testing.T, debtors int) *genFixture {
 	t.Helper()
 	today := time.Date(2024, 4, 2, 12, 0, 0, 0, amsterdam)
-	db, _ := apptest.NewDB(t, func() time.Time { return today })
+	return newGenFixtureAt(t, debtors, func() time.Time { return today })
+}
+
+// newGenFixtureAt is newGenFixture on the store clock now.
+func newGenFixtureAt(t *testing.T, debtors int, now func() time.Time) *genFixture {
+	t.Helper()
+	db, _ := apptest.NewDB(t, now)
 	cr, _ := newCreditor(t, db, collect.Creditor{Name: "Energie Noord B.V.", IBAN: genIBAN})
 	g := &genFixture{db: db, creditor: cr}
 	for d := range debtors {
@@ -235,6 +241,9 @@ func TestImportCutOffIsCompletedByImportingAgain(t *testing.T) {
 			if stored := !errors.As(err, &ie); stored != cut.stored {
 				t.Errorf("cut off at %q: %v; lines stored %v, want %v", cut.stage, err, stored, cut.stored)
 			}
+			if stopped := errors.Is(err, casework.ErrImportStopped); stopped != cut.stored {
+				t.Errorf("cut off at %q: %v; says ErrImportStopped %v, want %v", cut.stage, err, stopped, cut.stored)
+			}
 			var lines, incomplete int
 			if err := g.db.PoolForTests().QueryRow(context.Background(),
 				`SELECT (SELECT count(*) FROM bank_lines), (SELECT count(*) FROM bank_statements WHERE completed_at IS NULL)`).Scan(&lines, &incomplete); err != nil {
@@ -262,6 +271,60 @@ func TestImportCutOffIsCompletedByImportingAgain(t *testing.T) {
 			}
 			if again.Booked != 0 || !again.Statements[0].Duplicate {
 				t.Errorf("third import: %s, want a duplicate", again.Summary())
+			}
+		})
+	}
+}
+
+// An import cut off after storing its lines, and not imported again, is
+// completed by housekeeping (casework.CompleteBankImports) once it is
+// older than BankResumeAfter: the same ledger and records as an import
+// that was never interrupted, nothing booked twice. Before that it is left
+// to the import that may still be running.
+func TestHousekeepingCompletesACutOffImport(t *testing.T) {
+	t.Parallel()
+	const debtors, entries = 20, 600
+	ref := newGenFixture(t, debtors)
+	if _, err := ref.importFile(t, context.Background(), entries, casework.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wantLedger, wantRecord := ref.ledger(t), ref.record(t)
+	for _, stage := range []string{"booking payments", "payouts, reversals and events"} {
+		t.Run(stage, func(t *testing.T) {
+			t.Parallel()
+			now := time.Date(2024, 4, 2, 12, 0, 0, 0, amsterdam)
+			g := newGenFixtureAt(t, debtors, func() time.Time { return now })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if _, err := g.importFile(t, ctx, entries, casework.ImportOptions{Progress: func(_ int, s string) {
+				if s == stage {
+					cancel()
+				}
+			}}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("cut off at %q: %v, want context.Canceled", stage, err)
+			}
+			cut := g.record(t)
+			now = now.Add(casework.BankResumeAfter - time.Minute)
+			if n, err := casework.CompleteBankImports(context.Background(), g.db); err != nil || n != 0 {
+				t.Fatalf("CompleteBankImports before BankResumeAfter = %d, %v; want 0 (the import may still run)", n, err)
+			}
+			if rec := g.record(t); rec != cut {
+				t.Errorf("before BankResumeAfter: %s, want it untouched: %s", rec, cut)
+			}
+			now = now.Add(2 * time.Minute)
+			if n, err := casework.CompleteBankImports(context.Background(), g.db); err != nil || n != 1 {
+				t.Fatalf("CompleteBankImports = %d, %v; want 1 statement completed", n, err)
+			}
+			sameLedger(t, "completed by housekeeping after a cut at "+stage, g.ledger(t), wantLedger)
+			if rec := g.record(t); rec != wantRecord {
+				t.Errorf("completed by housekeeping after a cut at %q: %s, want %s", stage, rec, wantRecord)
+			}
+			if n, err := casework.CompleteBankImports(context.Background(), g.db); err != nil || n != 0 {
+				t.Errorf("CompleteBankImports again = %d, %v; want 0", n, err)
+			}
+			again, err := g.importFile(t, context.Background(), entries, casework.ImportOptions{})
+			if err != nil || again.Booked != 0 || !again.Statements[0].Duplicate {
+				t.Errorf("the file after housekeeping: %s, %v; want a duplicate", again.Summary(), err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/settle/settle/internal/access"
@@ -49,8 +50,14 @@ func CheckRates(ctx context.Context, db *postgres.DB, log *slog.Logger) {
 }
 
 // Housekeep is the periodic housekeeping: the interest tables checked
-// (CheckRates), then what has expired deleted (Cleanup).
+// (CheckRates), bank imports cut off after storing their lines completed
+// (CompleteBankImports), then what has expired deleted (Cleanup).
 func Housekeep(ctx context.Context, db *postgres.DB, log *slog.Logger) error {
 	CheckRates(ctx, db, log)
-	return Cleanup(ctx, db)
+	// One import that cannot be completed must not stop the cleanup.
+	n, importErr := CompleteBankImports(ctx, db)
+	if n > 0 {
+		log.Warn("completed bank statement imports that were cut off after storing their lines", "statements", n)
+	}
+	return errors.Join(importErr, Cleanup(ctx, db))
 }

@@ -298,6 +298,11 @@ func (co *Console) importFailed(c *fiber.Ctx, s selection, p page, imp *importRe
 	if errors.Is(err, server.ErrBodyTooLarge) {
 		return co.importTooLarge(c, s, p)
 	}
+	if errors.Is(err, casework.ErrImportStopped) && c.UserContext().Err() == nil {
+		co.Log.Error("bank statement import stopped after storing its lines", "err", err)
+		p.Problem = "The lines of the file are stored, but not all are booked yet. Import the same file again to complete it; nothing is booked twice. Settle also completes it by itself within the hour."
+		return co.renderFinance(c, fiber.StatusInternalServerError, s, p, nil)
+	}
 	var ie *casework.ImportError
 	if !errors.As(err, &ie) {
 		return err

@@ -128,6 +128,26 @@ func (db *DB) BeginBankImport(ctx context.Context, importedBy string) (*BankImpo
 	return bi, nil
 }
 
+// IncompleteBankImport takes up, for stages 2 and 3, the statements whose
+// import stored their lines but did not complete them, imported at or
+// before cutoff: imports cut off by a crash or a closed connection. Booking
+// and finishing are safe to run next to an import that is still going
+// (a receipt books once; Finish skips a statement completed meanwhile).
+func (db *DB) IncompleteBankImport(ctx context.Context, cutoff time.Time) (*BankImport, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id::text FROM bank_statements WHERE completed_at IS NULL AND imported_at <= $1 ORDER BY imported_at, id`, cutoff)
+	if err != nil {
+		return nil, dbErr(err, "incomplete bank statements")
+	}
+	ids, err := collectRows(rows, func(r pgx.Row) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, "incomplete bank statements")
+	if err != nil {
+		return nil, err
+	}
+	return &BankImport{db: db, by: "system:bank-import", now: db.Now(), statements: ids, accounts: map[string]int{}}, nil
+}
+
 // Rollback abandons the first stage; it is safe after Commit.
 func (bi *BankImport) Rollback(ctx context.Context) { _ = bi.tx.Rollback(ctx) }
 
@@ -388,8 +408,14 @@ func (bi *BankImport) dropLineIndexes(ctx context.Context) ([]string, error) {
 	return rebuild, nil
 }
 
-// bookBatch is how many receipts one booking transaction holds.
-const bookBatch = 500
+// bookBatch is how many receipts one booking transaction holds at most,
+// and bookLocks how many debtor locks all workers together may hold: the
+// shared lock table has max_locks_per_transaction × max_connections
+// entries (6,400 by default), so more workers book smaller batches.
+const (
+	bookBatch = 500
+	bookLocks = 2000
+)
 
 // Book is the second stage: it books the receipts of this import's lines
 // matched to an invoice, in file order, with workers connections at once.
@@ -403,6 +429,7 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 	}
 	// Half the pool at most: the reader needs a connection, and so does the rest of the app.
 	workers = max(min(workers, bi.db.MaxConns()/2), 1)
+	perTx := max(min(bookBatch, bookLocks/workers), 50)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -452,7 +479,7 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 			case queues[w] <- pending[w]:
 			case <-ctx.Done():
 			}
-			pending[w] = make([]Receipt, 0, bookBatch)
+			pending[w] = make([]Receipt, 0, perTx)
 		}
 	}
 	err := bi.streamReceipts(ctx, func(r Receipt) {
@@ -460,7 +487,7 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 		h.Write([]byte(r.DebtorID))
 		w := int(h.Sum32() % uint32(workers))
 		pending[w] = append(pending[w], r)
-		if len(pending[w]) == bookBatch {
+		if len(pending[w]) == perTx {
 			send(w)
 		}
 	})
