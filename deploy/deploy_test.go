@@ -37,7 +37,76 @@ func settleEnv(t *testing.T) map[string]bool {
 			t.Fatalf("reading internal/config/config.go found no %s: the pattern no longer matches how it reads the environment", must)
 		}
 	}
+	for _, k := range goRuntimeEnv { // read by the Go runtime, not by internal/config
+		names[k] = true
+	}
 	return names
+}
+
+// goRuntimeEnv are the Go runtime's variables the deployment sets: the
+// garbage collector's settings (why they are what they are: the Dockerfile).
+var goRuntimeEnv = []string{"GOGC", "GOMEMLIMIT"}
+
+// The garbage collector settings are the Dockerfile's everywhere Settle is
+// deployed, and GOMEMLIMIT (the heap's guard) is below the memory the
+// Deployment allows a pod, so the collector works harder before the pod is
+// killed.
+func TestGoRuntimeSettings(t *testing.T) {
+	want := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^ENV .*`).FindAllString(read(t, "../Dockerfile"), -1) {
+		for _, kv := range strings.Fields(strings.TrimPrefix(m, "ENV ")) {
+			if k, v, ok := strings.Cut(kv, "="); ok && slices.Contains(goRuntimeEnv, k) {
+				want[k] = v
+			}
+		}
+	}
+	for _, k := range goRuntimeEnv {
+		if want[k] == "" {
+			t.Fatalf("the Dockerfile sets no ENV %s", k)
+		}
+	}
+	if n, err := strconv.Atoi(want["GOGC"]); err != nil || n < 100 {
+		t.Errorf("Dockerfile GOGC=%s: want a number of at least 100 (the runtime's default)", want["GOGC"])
+	}
+	limit := bytesOf(t, want["GOMEMLIMIT"], map[string]int64{"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30})
+
+	c := decodeStrict[compose](t, "compose.yaml")[0]
+	cm := decodeStrict[object](t, "kubernetes/configmap.yaml")[0]
+	for _, k := range goRuntimeEnv {
+		for _, name := range []string{"settle1", "settle2", "settle3"} {
+			if got := c.Services[name].Environment[k]; got != want[k] {
+				t.Errorf("compose service %s sets %s=%q, the Dockerfile %q", name, k, got, want[k])
+			}
+		}
+		if got := cm.Data[k]; got != want[k] {
+			t.Errorf("ConfigMap sets %s=%q, the Dockerfile %q", k, got, want[k])
+		}
+	}
+
+	var d deploymentSpec
+	for _, o := range decodeStrict[object](t, "kubernetes/deployment.yaml") {
+		if o.Kind == "Deployment" {
+			spec(t, o, &d)
+		}
+	}
+	if len(d.Template.Spec.Containers) != 1 {
+		t.Fatalf("Deployment has %d containers, want 1", len(d.Template.Spec.Containers))
+	}
+	mem := d.Template.Spec.Containers[0].Resources.Limits["memory"]
+	if max := bytesOf(t, mem, map[string]int64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30}); limit >= max {
+		t.Errorf("GOMEMLIMIT=%s is not below the Deployment's memory limit %s", want["GOMEMLIMIT"], mem)
+	}
+}
+
+// bytesOf reads a size such as 384MiB or 512Mi with the given units.
+func bytesOf(t *testing.T, s string, units map[string]int64) int64 {
+	t.Helper()
+	m := regexp.MustCompile(`^([0-9]+)([A-Za-z]+)$`).FindStringSubmatch(s)
+	if m == nil || units[m[2]] == 0 {
+		t.Fatalf("size %q: want a number and one of the units %v", s, units)
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n * units[m[2]]
 }
 
 // decodeStrict decodes every document of a YAML file into a new T each,

@@ -193,6 +193,7 @@ func startServer(ctx context.Context, db *postgres.DB, work bool, webhookSecret 
 		return nil, err
 	}
 	base := "http://" + ln.Addr().String()
+	deployGC()
 	cfg := config.Config{
 		Addr: ln.Addr().String(), BaseURL: base, LogLevel: "info",
 		IdealProvider: "mollie", CardProvider: "stripe",

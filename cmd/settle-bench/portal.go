@@ -198,25 +198,29 @@ func cmdPortal(ctx context.Context, args []string) error {
 }
 
 // gcSnap is the Go process's garbage collection so far: cycles, the time
-// the world stood still for them, and the CPU they used.
+// the world stood still for them, and the CPU they used; and the heap now:
+// what the last cycle found live and the size at which the next one starts
+// (GOGC's headroom, capped by GOMEMLIMIT).
 type gcSnap struct {
-	cycles uint32
-	pause  time.Duration
-	cpu    float64
+	cycles     uint32
+	pause      time.Duration
+	cpu        float64
+	live, goal uint64
 }
 
 func gcNow() gcSnap {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	cpu := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
-	metrics.Read(cpu)
-	return gcSnap{m.NumGC, time.Duration(m.PauseTotalNs), cpu[0].Value.Float64()}
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	return gcSnap{m.NumGC, time.Duration(m.PauseTotalNs), s[0].Value.Float64(), s[1].Value.Uint64(), s[2].Value.Uint64()}
 }
 
 // gcStats says how often the server collected garbage during a run, how
 // long it stopped the world for it and the CPU it used: suspects of a tail.
 func gcStats(a, b gcSnap) string {
-	return fmt.Sprintf("GC: %d cycles, paused %s in all, %.2f s of CPU", b.cycles-a.cycles, (b.pause - a.pause).Round(10*time.Microsecond), b.cpu-a.cpu)
+	return fmt.Sprintf("GC: %d cycles, paused %s in all, %.2f s of CPU; heap live %.0f MB, next GC at %.0f MB", b.cycles-a.cycles, (b.pause - a.pause).Round(10*time.Microsecond), b.cpu-a.cpu,
+		float64(b.live)/(1<<20), float64(b.goal)/(1<<20))
 }
 
 // freshSessions marks every session seen now, before each run. A request
