@@ -12,7 +12,7 @@ USER nonroot:nonroot
 ENV SETTLE_ADDR=0.0.0.0:8080
 # The Go garbage collector: the live heap is small (about 17 MB under load),
 # so letting it grow to 5x (GOGC=400) before a cycle cuts the cycles per
-# page to a quarter and their CPU to a seventh (docs/performance.md); GOMEMLIMIT is
+# page to a quarter and their CPU to about a fifth (docs/performance.md); GOMEMLIMIT is
 # the guard that makes it collect sooner as the heap nears 384 MiB (three
 # quarters of the 512Mi the Kubernetes Deployment allows). Override both
 # per deployment; deploy/ sets the same.
