@@ -17,9 +17,8 @@ import (
 // (jobs.Client is one).
 type Queue interface {
 	EnqueueSyncTx(ctx context.Context, tx pgx.Tx, paymentID string) error
-	EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error
-	// EnqueueStripeEventsTx is EnqueueStripeEventTx for many events in one
-	// statement (StripeInbox's group commit).
+	// EnqueueStripeEventsTx asks for stored Stripe events to be applied, in
+	// one statement (StripeInbox's group commit).
 	EnqueueStripeEventsTx(ctx context.Context, tx pgx.Tx, eventRowIDs []int64) error
 }
 
@@ -56,45 +55,14 @@ type StripeEvent struct {
 	Payload    []byte
 }
 
-// ReceiveStripeEvent takes a verified Stripe event: it stores the event
-// once under its id and, in the same transaction, asks for it to be
-// applied. resolveIntent finds our payment of a PaymentIntent (nil: none
-// can be found). An event about a payment that is not ours is
-// ErrUnknownPayment; one about a payment of ours it has no say over (another
-// provider's, another session's) is refused before anything is stored, the
-// refusal recorded for finance, and is ErrEventRefused.
-func ReceiveStripeEvent(ctx context.Context, db *postgres.DB, q Queue, log *slog.Logger,
-	resolveIntent func(ctx context.Context, paymentIntentID string) (string, error), ev StripeEvent) error {
-	if ev.PaymentID == "" && ev.ProviderID != "" && resolveIntent != nil {
-		var err error
-		if ev.PaymentID, err = resolveIntent(ctx, ev.ProviderID); err != nil {
-			log.Warn("stripe webhook: intent not ours", "event_id", ev.ID, "err", err)
-			return ErrUnknownPayment
-		}
-	}
-	p, err := db.PaymentByID(ctx, ev.PaymentID)
-	if collect.IsNotFound(err) {
-		return ErrUnknownPayment
-	}
-	if err != nil {
-		return err
-	}
-	if refused, err := RefuseForeignStripeEvent(ctx, db, log, p, ev.ProviderID, ev.ID, ev.Type); err != nil {
-		return err
-	} else if refused {
-		return ErrEventRefused
-	}
-	return db.StoreWebhookEvent(ctx, postgres.WebhookEvent{Provider: "stripe", EventID: ev.ID, EventType: ev.Type, PaymentID: ev.PaymentID, Payload: ev.Payload},
-		func(tx pgx.Tx, rowID int64, fresh bool) error {
-			if !fresh {
-				return nil // a redelivery: its job was enqueued with the first
-			}
-			return q.EnqueueStripeEventTx(ctx, tx, rowID)
-		})
-}
-
-// StripeInbox is ReceiveStripeEvent with group commit: the events that come
-// in while one transaction stores earlier ones are checked against their
+// StripeInbox takes verified Stripe events: each is stored once under its
+// id and, in the same transaction, a job asks for it to be applied. An
+// event about a payment that is not ours is ErrUnknownPayment; one about a
+// payment of ours it has no say over (another provider's, another
+// session's) is refused before anything is stored, the refusal recorded
+// for finance, and is ErrEventRefused. ResolveIntent finds our payment of
+// a PaymentIntent (nil: none can be found). It commits in groups: the
+// events that come in while one transaction stores earlier ones are checked against their
 // payments with one query, then stored, and their jobs enqueued, together
 // in the next transaction, so at thousands of events a second a post costs
 // a share of one commit instead of its own. Each post still answers only
@@ -120,8 +88,7 @@ type inboxItem struct {
 // burst of concurrent posts at once, few enough to keep the statement short.
 const inboxBatch = 256
 
-// Receive takes one verified Stripe event as ReceiveStripeEvent does, with
-// the same answers, and returns once it is stored (or found to be a
+// Receive takes one verified Stripe event, with the answers above, and returns once it is stored (or found to be a
 // redelivery) and its job enqueued in the same transaction.
 func (in *StripeInbox) Receive(ctx context.Context, ev StripeEvent) error {
 	if ev.PaymentID == "" && ev.ProviderID != "" && in.ResolveIntent != nil {

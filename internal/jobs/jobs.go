@@ -169,14 +169,8 @@ var syncOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{
 		rivertype.JobStateRetryable, rivertype.JobStateScheduled},
 }}
 
-// EnqueueStripeEventTx asks for a stored Stripe event to be applied, in the caller's transaction.
-func (c *Client) EnqueueStripeEventTx(ctx context.Context, tx pgx.Tx, eventRowID int64) error {
-	_, err := c.River.InsertTx(ctx, tx, StripeEventArgs{EventRowID: eventRowID}, nil)
-	return err
-}
-
-// EnqueueStripeEventsTx is EnqueueStripeEventTx for many stored events in
-// one statement (the webhook's group commit).
+// EnqueueStripeEventsTx asks for stored Stripe events to be applied, in the
+// caller's transaction, with one statement (the webhook's group commit).
 func (c *Client) EnqueueStripeEventsTx(ctx context.Context, tx pgx.Tx, eventRowIDs []int64) error {
 	if len(eventRowIDs) == 0 {
 		return nil

@@ -32,7 +32,7 @@ func TestKilledBeforeBooking(t *testing.T) {
 			if !fresh {
 				t.Error("first store of the event is not fresh")
 			}
-			return dead.a.Jobs.EnqueueStripeEventTx(w.Ctx, tx, rowID)
+			return dead.a.Jobs.EnqueueStripeEventsTx(w.Ctx, tx, []int64{rowID})
 		})
 	if err != nil {
 		t.Fatal(err)
