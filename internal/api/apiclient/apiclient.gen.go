@@ -223,6 +223,7 @@ func (e DisputeStatus) Valid() bool {
 const (
 	ErrorErrorCodeConflict             ErrorErrorCode = "conflict"
 	ErrorErrorCodeIdempotencyKeyReused ErrorErrorCode = "idempotency_key_reused"
+	ErrorErrorCodeImportIncomplete     ErrorErrorCode = "import_incomplete"
 	ErrorErrorCodeInternal             ErrorErrorCode = "internal"
 	ErrorErrorCodeInvalid              ErrorErrorCode = "invalid"
 	ErrorErrorCodeMalformed            ErrorErrorCode = "malformed"
@@ -237,6 +238,8 @@ func (e ErrorErrorCode) Valid() bool {
 	case ErrorErrorCodeConflict:
 		return true
 	case ErrorErrorCodeIdempotencyKeyReused:
+		return true
+	case ErrorErrorCodeImportIncomplete:
 		return true
 	case ErrorErrorCodeInternal:
 		return true
