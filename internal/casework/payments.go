@@ -163,12 +163,24 @@ func (ps *Payments) ApplyStripeEvent(ctx context.Context, eventRowID int64) erro
 	if err != nil {
 		return err
 	}
+	f, c, ok, err := ps.stripeEventClaim(ctx, ev, f, found)
+	if err != nil || !ok {
+		return err
+	}
+	return ps.applyProviderState(ctx, f, "stripe:"+ev.EventID, c)
+}
+
+// stripeEventClaim reads a stored Stripe event: the payment it is about
+// (f, as stored with it and found, or loaded anew when the body names
+// another) and its claim. ok is false when the event moves no money or
+// was refused (and the refusal recorded): there is nothing to fetch.
+func (ps *Payments) stripeEventClaim(ctx context.Context, ev postgres.WebhookEvent, f postgres.PaymentToFetch, found bool) (postgres.PaymentToFetch, claim, bool, error) {
 	paymentID, hint, err := ps.ParseStripe(ev.Payload)
 	if err != nil {
-		return fmt.Errorf("stored stripe event %s: %w: %w", ev.EventID, ErrUnreadableEvent, err)
+		return f, claim{}, false, fmt.Errorf("stored stripe event %s: %w: %w", ev.EventID, ErrUnreadableEvent, err)
 	}
 	if hint == nil {
-		return nil // an event that moves no money (an inquiry)
+		return f, claim{}, false, nil // an event that moves no money (an inquiry)
 	}
 	if paymentID == "" {
 		paymentID = ev.PaymentID // a dispute: the webhook resolved its intent to our payment
@@ -177,18 +189,18 @@ func (ps *Payments) ApplyStripeEvent(ctx context.Context, eventRowID int64) erro
 		// The body names another payment than the one the event was
 		// stored for (an event stored before payment ids were kept).
 		if f, err = ps.DB.PaymentToFetch(ctx, paymentID); err != nil {
-			return err
+			return f, claim{}, false, err
 		}
 	}
 	p := f.Payment
 	c := claim{provider: "stripe", eventID: ev.EventID, eventType: ev.EventType}
 	if reason := stripeEventMismatch(p, hint.ProviderID); reason != "" {
-		return refuse(ctx, ps.DB, ps.Log, p, c, reason)
+		return f, c, false, refuse(ctx, ps.DB, ps.Log, p, c, reason)
 	}
 	if !strings.HasPrefix(hint.ProviderID, "cs_") {
 		c.intentID = hint.ProviderID
 	}
-	return ps.applyProviderState(ctx, f, "stripe:"+ev.EventID, c)
+	return f, c, true, nil
 }
 
 // Sweep closes checkouts that never started and re-fetches payments still
@@ -239,28 +251,51 @@ type claim struct {
 // must be f's, in euros, or nothing is booked and the refusal is recorded
 // for finance.
 func (ps *Payments) applyProviderState(ctx context.Context, f postgres.PaymentToFetch, source string, c claim) error {
+	st, ok, err := ps.fetchState(ctx, f)
+	if err != nil || !ok {
+		return err
+	}
+	if ok, err := ps.checkState(ctx, f.Payment, st, c); err != nil || !ok {
+		return err
+	}
+	changed, err := ps.DB.ApplyFetchedState(ctx, f.Payment.ID, st, f.Seq, source)
+	if err == nil && changed {
+		ps.booked(f.Payment, st, source)
+	}
+	return err
+}
+
+// fetchState asks the provider of f's payment for its state; ok is false
+// when the checkout never started (there is nothing to ask).
+func (ps *Payments) fetchState(ctx context.Context, f postgres.PaymentToFetch) (pay.State, bool, error) {
 	p := f.Payment
 	if p.ProviderID == "" {
-		return nil // the checkout never started; nothing to ask
+		return pay.State{}, false, nil
 	}
 	prov, err := ps.Providers.ByName(pay.SetupOf(f.Creditor), p.Provider)
 	if err != nil {
-		return err
+		return pay.State{}, false, err
 	}
-	seq := f.Seq
 	st, err := prov.Fetch(ctx, p.ProviderID)
 	if err != nil {
-		return err // River retries with backoff
+		return pay.State{}, false, err // River retries with backoff
 	}
+	return st, true, nil
+}
+
+// checkState refuses (and records) a fetched state that may not move p;
+// ok says whether it may.
+func (ps *Payments) checkState(ctx context.Context, p collect.Payment, st pay.State, c claim) (bool, error) {
 	if reason := stateMismatch(p, st, c.intentID); reason != "" {
-		return refuse(ctx, ps.DB, ps.Log, p, c, reason)
+		return false, refuse(ctx, ps.DB, ps.Log, p, c, reason)
 	}
-	changed, err := ps.DB.ApplyFetchedState(ctx, p.ID, st, seq, source)
-	if err == nil && changed {
-		metrics.PaymentBooked(p.Provider, string(st.Status))
-		ps.Log.Info("payment updated", "payment_id", p.ID, "provider", p.Provider, "status", st.Status, "source", source)
-	}
-	return err
+	return true, nil
+}
+
+// booked counts and logs a payment that a provider's state changed.
+func (ps *Payments) booked(p collect.Payment, st pay.State, source string) {
+	metrics.PaymentBooked(p.Provider, string(st.Status))
+	ps.Log.Info("payment updated", "payment_id", p.ID, "provider", p.Provider, "status", st.Status, "source", source)
 }
 
 // stateMismatch says why a fetched state may not move p, or "".

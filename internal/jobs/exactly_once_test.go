@@ -87,9 +87,7 @@ func TestExactlyOnceStripe(t *testing.T) {
 	if n := w.Count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe' AND deliveries = 10`); n != 3 {
 		t.Errorf("%d stripe events stored with 10 deliveries, want 3", n)
 	}
-	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 3 {
-		t.Errorf("%d stripe jobs, want one per event (3)", n)
-	}
+	w.wantEnqueuedOnce(3)
 	if p := w.payment(card.ID); p.Provider != "stripe" || p.Method != "card" {
 		t.Errorf("card payment: provider %s, method %s", p.Provider, p.Method)
 	}

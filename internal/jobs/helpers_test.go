@@ -289,7 +289,7 @@ func (w *world) settle() {
 		err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT
 				count(*) FILTER (WHERE state NOT IN ('completed', 'cancelled', 'discarded')),
 				count(*) FILTER (WHERE state IN ('cancelled', 'discarded'))
-			FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&pending, &discarded)
+			FROM river_job WHERE kind IN ('sync_payment', 'stripe_event', 'stripe_events')`).Scan(&pending, &discarded)
 		if err != nil {
 			w.T.Fatal(err)
 		}
@@ -306,12 +306,29 @@ func (w *world) settle() {
 	}
 }
 
+// wantEnqueuedOnce checks that the stripe_events jobs name want stored
+// Stripe events, each once.
+func (w *world) wantEnqueuedOnce(want int) {
+	w.T.Helper()
+	var total, distinct int
+	err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT count(*), count(DISTINCT w.id) FROM river_job j
+			CROSS JOIN jsonb_array_elements_text(j.args->'event_row_ids') AS x (id)
+			JOIN webhook_events w ON w.id = x.id::bigint
+		WHERE j.kind = 'stripe_events'`).Scan(&total, &distinct)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	if total != want || distinct != want {
+		w.T.Errorf("stripe_events jobs name %d stored events (%d distinct), want %d once each", total, distinct, want)
+	}
+}
+
 // jobErrors counts booking job attempts that failed (and were retried).
 func (w *world) jobErrors() int {
 	w.T.Helper()
 	var n int
 	if err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT coalesce(sum(cardinality(errors)), 0) FROM river_job
-		WHERE kind IN ('sync_payment', 'stripe_event')`).Scan(&n); err != nil {
+		WHERE kind IN ('sync_payment', 'stripe_event', 'stripe_events')`).Scan(&n); err != nil {
 		w.T.Fatal(err)
 	}
 	return n

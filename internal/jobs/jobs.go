@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -68,6 +69,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncPaymentWorker{d: d})
 	river.AddWorker(workers, &stripeEventWorker{d: d})
+	river.AddWorker(workers, &stripeEventsWorker{d: d})
 	river.AddWorker(workers, &sweepWorker{d: d})
 	river.AddWorker(workers, &cleanupWorker{d: d})
 	river.AddWorker(workers, &reviewPlansWorker{d: d})
@@ -122,7 +124,7 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 }
 
 // QueuePayments is the queue of the jobs that book providers' reports
-// (stripe_event, sync_payment). It has workers of its own, so a backlog of
+// (stripe_events, stripe_event, sync_payment). It has workers of its own, so a backlog of
 // bookings (thousands of webhooks in a minute) neither waits behind the
 // other jobs nor holds them up. Bookings of different debtors run side by
 // side; one debtor's wait for each other under its lock.
@@ -170,18 +172,27 @@ var syncOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{
 }}
 
 // EnqueueStripeEventsTx asks for stored Stripe events to be applied, in the
-// caller's transaction, with one statement (the webhook's group commit).
+// caller's transaction, with one statement (the webhook's group commit):
+// one stripe_events job per StripeEventsPerJob events, which books them
+// together (casework.Payments.ApplyStripeEvents).
 func (c *Client) EnqueueStripeEventsTx(ctx context.Context, tx pgx.Tx, eventRowIDs []int64) error {
 	if len(eventRowIDs) == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(eventRowIDs))
-	for i, id := range eventRowIDs {
-		params[i] = river.InsertManyParams{Args: StripeEventArgs{EventRowID: id}}
+	var params []river.InsertManyParams
+	for ids := range slices.Chunk(eventRowIDs, StripeEventsPerJob) {
+		params = append(params, river.InsertManyParams{Args: StripeEventsArgs{EventRowIDs: slices.Clone(ids)}})
 	}
 	_, err := c.River.InsertManyTx(ctx, tx, params)
 	return err
 }
+
+// StripeEventsPerJob is the most events one stripe_events job books. A
+// batch costs a handful of statements however large it is, so larger
+// batches cost less per event; but its provider fetches (8 at a time)
+// must end well within the job's minute even when Stripe answers slowly:
+// 64 events are 8 rounds of fetches.
+const StripeEventsPerJob = 64
 
 // SyncPaymentArgs re-fetches one payment from its provider and books the result.
 type SyncPaymentArgs struct {
@@ -205,7 +216,9 @@ func (w *syncPaymentWorker) Work(ctx context.Context, job *river.Job[SyncPayment
 	return w.d.payments().Sync(ctx, job.Args.PaymentID, "sync")
 }
 
-// StripeEventArgs applies one stored, verified Stripe event.
+// StripeEventArgs applies one stored, verified Stripe event. The webhook
+// enqueues stripe_events jobs now; this kind still runs the jobs enqueued
+// before.
 type StripeEventArgs struct {
 	EventRowID int64 `json:"event_row_id"`
 }
@@ -229,6 +242,29 @@ func (w *stripeEventWorker) Work(ctx context.Context, job *river.Job[StripeEvent
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// StripeEventsArgs applies stored, verified Stripe events together.
+type StripeEventsArgs struct {
+	EventRowIDs []int64 `json:"event_row_ids"`
+}
+
+// Kind names the job.
+func (StripeEventsArgs) Kind() string { return "stripe_events" }
+
+// InsertOpts puts the job in QueuePayments.
+func (StripeEventsArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueuePayments} }
+
+type stripeEventsWorker struct {
+	river.WorkerDefaults[StripeEventsArgs]
+	d Deps
+}
+
+// Work applies the events (casework.Payments.ApplyStripeEvents). On an
+// error River retries the whole batch; what was applied before books
+// nothing again.
+func (w *stripeEventsWorker) Work(ctx context.Context, job *river.Job[StripeEventsArgs]) error {
+	return w.d.payments().ApplyStripeEvents(ctx, job.Args.EventRowIDs)
 }
 
 // SweepArgs looks for payments whose webhook never came.

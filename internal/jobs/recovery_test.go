@@ -37,7 +37,7 @@ func TestKilledBeforeBooking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event' AND state = 'available'`); n != 1 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_events' AND state = 'available'`); n != 1 {
 		t.Fatalf("%d stripe jobs waiting, want 1", n)
 	}
 	if got := w.payment(p.ID); got.Status != pay.StatusOpen || w.booked(p.ID).paid != 0 {
@@ -65,7 +65,7 @@ func TestKilledWebhookAnsweredWorkersStopped(t *testing.T) {
 	w.wantDelivered(m.ProviderID)
 	s := w.cardPaidAtStripe(4000, w.invs[2].ID)
 	deliver(t, []*instance{a}, 2, times(2, stripeHook(signed(stripe.EventSessionCompleted, sessionObject(s, "paid")))))
-	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event') AND state = 'available'`); n != 2 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_events') AND state = 'available'`); n != 2 {
 		t.Fatalf("%d booking jobs waiting, want 2", n)
 	}
 	for _, p := range []collect.Payment{m, s} {

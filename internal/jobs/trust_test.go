@@ -60,7 +60,7 @@ func TestStripeEventForMolliePayment(t *testing.T) {
 		t.Errorf("debtor credit %d, want 0", st.Credit)
 	}
 	w.wantRefused(m, stripe.EventSessionCompleted)
-	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != 0 {
+	if n := w.Count(`SELECT count(*) FROM river_job WHERE kind IN ('stripe_event', 'stripe_events')`); n != 0 {
 		t.Errorf("%d stripe jobs for a refused event, want 0", n)
 	}
 }

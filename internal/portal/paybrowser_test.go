@@ -398,7 +398,7 @@ func waitJobs(t *testing.T, site *browsertest.Env) {
 	for {
 		var n int
 		err := site.DB.PoolForTests().QueryRow(context.Background(), `SELECT count(*) FROM river_job
-			WHERE kind IN ('sync_payment', 'stripe_event') AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&n)
+			WHERE kind IN ('sync_payment', 'stripe_event', 'stripe_events') AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}

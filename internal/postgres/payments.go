@@ -216,74 +216,20 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 		if err != nil {
 			return dbErr(err, "payment")
 		}
-		if seq > 0 && seq <= lastSeq {
-			return nil // a fresher answer is already applied
-		}
-		before := p
-		next := pay.Next(p.Status, st.Status)
-		wasPaid := p.Status == pay.StatusPaid || p.Status == pay.StatusRefunded || p.Status == pay.StatusChargedBack
-		isPaid := next == pay.StatusPaid || next == pay.StatusRefunded || next == pay.StatusChargedBack
 		now := db.Now()
-		if isPaid && !wasPaid {
-			if st.Amount > 0 && st.Amount != p.Amount {
-				// The provider is the truth about money received; our record
-				// follows it, so refunds, instalments and payouts compare
-				// against what was really paid.
-				p.Amount = st.Amount
-				changed = true
-			}
-			_, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: p.Amount, InvoiceID: p.InvoiceID,
-				On: collect.DutchDate(now), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method})
-			if err != nil {
+		c := decideState(p, lastSeq, st, seq, now)
+		if c.write == writeNothing {
+			return nil
+		}
+		if c.book {
+			if _, _, err := ApplyPaymentTx(ctx, tx, c.receipt(now)); err != nil {
 				return err
 			}
-			p.PaidAt = &now
 		}
-		if isPaid {
-			for _, rev := range []struct {
-				kind   string
-				target int64
-				done   *int64
-			}{{"refund", st.Refunded, &p.Refunded}, {"chargeback", st.ChargedBack, &p.ChargedBack}} {
-				key := fmt.Sprintf("%s:%s:%d", rev.kind, p.ID, rev.target)
-				if seq > 0 {
-					// After a booking back the same total can come again;
-					// the fetch's number keeps its key apart.
-					key += fmt.Sprintf("#%d", seq)
-				}
-				switch {
-				case rev.target > *rev.done:
-					if err := reversePaymentTx(ctx, tx, p, rev.target-*rev.done, key, now); err != nil {
-						return err
-					}
-				case rev.target < *rev.done && seq > 0:
-					// The provider's own fresh word: the money came back
-					// to us after all, so the reversal is undone.
-					if err := reinstatePaymentTx(ctx, tx, p, *rev.done-rev.target, "reinstate:"+key, now); err != nil {
-						return err
-					}
-				default:
-					continue // a lower total of unknown age may be an older report
-				}
-				*rev.done = rev.target
-				changed = true
-			}
-			// A plain "paid" cannot stand once our totals say the money went
-			// back: it is an older report arriving late (a retried
-			// session event after a refund). Same rule as the providers' Fetch.
-			if next == pay.StatusPaid {
-				switch {
-				case p.ChargedBack > 0:
-					next = pay.StatusChargedBack
-				case p.Refunded >= p.Amount:
-					next = pay.StatusRefunded
-				}
-			}
+		if err := c.moveMoneyBack(ctx, tx, now); err != nil {
+			return err
 		}
-		if !changed && next == p.Status {
-			if seq == 0 {
-				return nil
-			}
+		if c.write == writeSeq {
 			_, err := tx.Exec(ctx, `UPDATE payments SET fetch_seq = $2 WHERE id = $1`, p.ID, seq)
 			return dbErr(err, "payment fetch sequence")
 		}
@@ -291,21 +237,151 @@ func (db *DB) applyProviderState(ctx context.Context, paymentID string, st pay.S
 		// The history, the payment, its audit record and its event go in
 		// one round trip (a pipeline runs them in order).
 		b := &pgx.Batch{}
-		if next != p.Status {
+		q := c.after
+		if q.Status != c.before.Status {
 			// With creditor_id given, 00033's trigger looks nothing up.
 			b.Queue(`INSERT INTO payment_status_history (payment_id, creditor_id, from_status, to_status, source) VALUES ($1, $2, $3, $4, $5)`,
-				p.ID, p.CreditorID, nullable(string(p.Status)), string(next), source)
-			p.Status = next
+				q.ID, q.CreditorID, nullable(string(c.before.Status)), string(q.Status), source)
 		}
 		b.Queue(`UPDATE payments SET status = $2, refunded_cents = $3, charged_back_cents = $4, paid_at = $5, updated_at = $6, amount_cents = $7,
 			fetch_seq = CASE WHEN $8::bigint > 0 THEN $8::bigint ELSE fetch_seq END WHERE id = $1`,
-			p.ID, string(p.Status), p.Refunded, p.ChargedBack, p.PaidAt, now, p.Amount, seq)
-		queueAudit(b, tx, "provider:"+p.Provider, "payment."+string(p.Status), p.CreditorID, p.DebtorID, "payment:"+p.ID,
-			map[string]any{"status": before.Status, "amount": before.Amount, "refunded": before.Refunded, "charged_back": before.ChargedBack},
-			map[string]any{"status": p.Status, "amount": p.Amount, "refunded": p.Refunded, "charged_back": p.ChargedBack, "source": source})
+			q.ID, string(q.Status), q.Refunded, q.ChargedBack, q.PaidAt, now, q.Amount, seq)
+		before, after := c.audit(source)
+		queueAudit(b, tx, "provider:"+q.Provider, "payment."+string(q.Status), q.CreditorID, q.DebtorID, "payment:"+q.ID, before, after)
 		return dbErr(tx.SendBatch(ctx, b).Close(), "book payment state")
 	})
 	return changed, err
+}
+
+// stateWrite is what applying a provider's state writes to the payment row.
+type stateWrite int
+
+const (
+	writeNothing stateWrite = iota // a fresher answer is applied already, or nothing is new
+	writeSeq                       // only the fetch number: the state is not news
+	writeAll                       // the state, with history, audit record and event
+)
+
+// stateChange is what applying a provider's state to a payment does,
+// decided before anything is written (decideState), so that one payment
+// (applyProviderState) and a batch (ApplyFetchedStates) follow the same rules.
+type stateChange struct {
+	before, after collect.Payment
+	write         stateWrite
+	// book is true when the payment became paid: after's receipt is booked.
+	book bool
+	// back is the money that went back (a refund, a chargeback) or came
+	// to us again, in the order it is booked, after the receipt.
+	back []moneyBack
+}
+
+// moneyBack is one booking of money that went back to the debtor
+// (reversePaymentTx) or came back to us (reinstate, reinstatePaymentTx).
+type moneyBack struct {
+	amount    int64
+	key       string
+	reinstate bool
+}
+
+// decideState decides what applying st (fetched with seq, 0 for a state
+// of unknown age) does to p, whose last applied fetch number is lastSeq.
+// It reads and writes nothing.
+func decideState(p collect.Payment, lastSeq int64, st pay.State, seq int64, now time.Time) stateChange {
+	c := stateChange{before: p}
+	if seq > 0 && seq <= lastSeq {
+		return c // a fresher answer is already applied
+	}
+	changed := false
+	next := pay.Next(p.Status, st.Status)
+	wasPaid := p.Status == pay.StatusPaid || p.Status == pay.StatusRefunded || p.Status == pay.StatusChargedBack
+	isPaid := next == pay.StatusPaid || next == pay.StatusRefunded || next == pay.StatusChargedBack
+	if isPaid && !wasPaid {
+		if st.Amount > 0 && st.Amount != p.Amount {
+			// The provider is the truth about money received; our record
+			// follows it, so refunds, instalments and payouts compare
+			// against what was really paid.
+			p.Amount = st.Amount
+			changed = true
+		}
+		c.book = true
+		p.PaidAt = &now
+	}
+	if isPaid {
+		for _, rev := range []struct {
+			kind   string
+			target int64
+			done   *int64
+		}{{"refund", st.Refunded, &p.Refunded}, {"chargeback", st.ChargedBack, &p.ChargedBack}} {
+			key := fmt.Sprintf("%s:%s:%d", rev.kind, p.ID, rev.target)
+			if seq > 0 {
+				// After a booking back the same total can come again;
+				// the fetch's number keeps its key apart.
+				key += fmt.Sprintf("#%d", seq)
+			}
+			switch {
+			case rev.target > *rev.done:
+				c.back = append(c.back, moneyBack{amount: rev.target - *rev.done, key: key})
+			case rev.target < *rev.done && seq > 0:
+				// The provider's own fresh word: the money came back
+				// to us after all, so the reversal is undone.
+				c.back = append(c.back, moneyBack{amount: *rev.done - rev.target, key: "reinstate:" + key, reinstate: true})
+			default:
+				continue // a lower total of unknown age may be an older report
+			}
+			*rev.done = rev.target
+			changed = true
+		}
+		// A plain "paid" cannot stand once our totals say the money went
+		// back: it is an older report arriving late (a retried
+		// session event after a refund). Same rule as the providers' Fetch.
+		if next == pay.StatusPaid {
+			switch {
+			case p.ChargedBack > 0:
+				next = pay.StatusChargedBack
+			case p.Refunded >= p.Amount:
+				next = pay.StatusRefunded
+			}
+		}
+	}
+	switch {
+	case changed || next != p.Status:
+		c.write = writeAll
+	case seq > 0:
+		c.write = writeSeq
+	}
+	p.Status = next
+	c.after = p
+	return c
+}
+
+// receipt is the booking of a payment that became paid.
+func (c stateChange) receipt(now time.Time) Receipt {
+	p := c.after
+	return Receipt{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Amount: p.Amount, InvoiceID: p.InvoiceID,
+		On: collect.DutchDate(now), SourceKey: "payment:" + p.ID, PaymentID: p.ID, Memo: p.Provider + " " + p.Method}
+}
+
+// moveMoneyBack books c's money that went back or came again, in order.
+func (c stateChange) moveMoneyBack(ctx context.Context, tx pgx.Tx, now time.Time) error {
+	for _, m := range c.back {
+		var err error
+		if m.reinstate {
+			err = reinstatePaymentTx(ctx, tx, c.after, m.amount, m.key, now)
+		} else {
+			err = reversePaymentTx(ctx, tx, c.after, m.amount, m.key, now)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// audit is the audit record's before and after of c.
+func (c stateChange) audit(source string) (before, after map[string]any) {
+	b, a := c.before, c.after
+	return map[string]any{"status": b.Status, "amount": b.Amount, "refunded": b.Refunded, "charged_back": b.ChargedBack},
+		map[string]any{"status": a.Status, "amount": a.Amount, "refunded": a.Refunded, "charged_back": a.ChargedBack, "source": source}
 }
 
 // reinstatePaymentTx undoes amount of a payment's reversals, when money that

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -148,6 +149,83 @@ func (db *DB) WebhookEventToFetch(ctx context.Context, id int64) (ev WebhookEven
 		return ev, f, false, err
 	}
 	return ev, f, true, dbErr(br.Close(), "webhook event")
+}
+
+// EventToFetch is a stored event with the payment it was stored for, as
+// WebhookEventToFetch gives them; Found is false when the event was stored
+// for no payment or that payment is gone.
+type EventToFetch struct {
+	Event WebhookEvent
+	Fetch PaymentToFetch
+	Found bool
+}
+
+// WebhookEventsToFetch is WebhookEventToFetch for many events in one round
+// trip, in the order of their row ids, each with its own fetch number
+// (drawn in that order). An id that is no stored event is left out.
+func (db *DB) WebhookEventsToFetch(ctx context.Context, ids []int64) ([]EventToFetch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, provider, event_id, event_type, payment_id::text, coalesce(payload::text, '')::bytea FROM webhook_events
+		WHERE id = ANY($1::bigint[]) ORDER BY id`, ids)
+	// nextval in the outer query runs in the inner query's order.
+	b.Queue(`SELECT `+paymentCols+`, nextval('provider_fetch_seq'), event_row FROM (
+			SELECT w.id AS event_row, p.* FROM webhook_events w JOIN payments p ON p.id = w.payment_id
+			WHERE w.id = ANY($1::bigint[]) ORDER BY w.id) AS s`, ids)
+	b.Queue(`SELECT `+creditorCols+` FROM creditors WHERE id IN (
+			SELECT p.creditor_id FROM webhook_events w JOIN payments p ON p.id = w.payment_id WHERE w.id = ANY($1::bigint[]))`, ids)
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return nil, dbErr(err, "webhook events")
+	}
+	evs, err := collectRows(rows, scanWebhookEvent, "webhook events")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EventToFetch, len(evs))
+	at := make(map[int64]int, len(evs))
+	for i, ev := range evs {
+		out[i].Event, at[ev.ID] = ev, i
+	}
+	if rows, err = br.Query(); err != nil {
+		return nil, dbErr(err, "payments to fetch")
+	}
+	_, err = collectRows(rows, func(r pgx.Row) (struct{}, error) {
+		var f PaymentToFetch
+		var row int64
+		var err error
+		if f.Payment, err = scanPaymentAnd(r, &f.Seq, &row); err == nil {
+			if i, ok := at[row]; ok {
+				out[i].Fetch, out[i].Found = f, true
+			}
+		}
+		return struct{}{}, err
+	}, "payments to fetch")
+	if err != nil {
+		return nil, err
+	}
+	if rows, err = br.Query(); err != nil {
+		return nil, dbErr(err, "creditors")
+	}
+	cs, err := collectRows(rows, scanCreditor, "creditors")
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if !out[i].Found {
+			continue
+		}
+		if j := slices.IndexFunc(cs, func(c collect.Creditor) bool { return c.ID == out[i].Fetch.Payment.CreditorID }); j >= 0 {
+			out[i].Fetch.Creditor = cs[j]
+		} else {
+			out[i].Found = false
+		}
+	}
+	return out, dbErr(br.Close(), "webhook events")
 }
 
 // RefusedEvent is a provider event Settle refused to book: it claimed a

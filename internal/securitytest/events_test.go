@@ -62,7 +62,7 @@ func (e *env) settle() {
 	e.T.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for {
-		pending := e.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')
+		pending := e.Count(`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event', 'stripe_events')
 			AND state NOT IN ('completed', 'cancelled', 'discarded')`)
 		if pending == 0 {
 			return

@@ -100,7 +100,7 @@ func (e *env) nothingStored(what string) {
 	e.t.Helper()
 	for _, q := range []string{
 		`SELECT count(*) FROM webhook_events`,
-		`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event')`,
+		`SELECT count(*) FROM river_job WHERE kind IN ('sync_payment', 'stripe_event', 'stripe_events')`,
 		`SELECT count(*) FROM ledger_entries WHERE kind IN ('payment', 'reversal')`,
 		`SELECT count(*) FROM payment_status_history WHERE source <> 'created'`,
 	} {
@@ -225,7 +225,7 @@ func TestWebhookStripeRefused(t *testing.T) {
 	e.nothingStored("malformed event")
 
 	// The good one is stored once and enqueued once, however often it comes.
-	e.deliverThrice("good event", func() (int, string) { return e.stripe(good, goodSig) }, "stripe_event",
+	e.deliverThrice("good event", func() (int, string) { return e.stripe(good, goodSig) }, "stripe_events",
 		`SELECT deliveries FROM webhook_events WHERE provider = 'stripe' AND payment_id = $1`, p.ID)
 }
 
@@ -297,11 +297,12 @@ func TestWebhookStripeStormGrouped(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe' AND deliveries = $1`, copies); n != events {
 		t.Errorf("%d events with %d deliveries each, want %d", n, copies, events)
 	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != events {
-		t.Errorf("%d stripe_event jobs, want %d (one per event)", n, events)
+	if n := e.count(`SELECT count(*) FROM river_job j, jsonb_array_elements_text(j.args->'event_row_ids') AS x (id)
+		WHERE j.kind = 'stripe_events'`); n != events {
+		t.Errorf("stripe_events jobs name %d events, want %d (each once)", n, events)
 	}
-	if n := e.count(`SELECT count(DISTINCT (args->>'event_row_id')::bigint) FROM river_job j
-		JOIN webhook_events w ON w.id = (j.args->>'event_row_id')::bigint WHERE j.kind = 'stripe_event'`); n != events {
+	if n := e.count(`SELECT count(DISTINCT w.id) FROM river_job j, jsonb_array_elements_text(j.args->'event_row_ids') AS x (id)
+		JOIN webhook_events w ON w.id = x.id::bigint WHERE j.kind = 'stripe_events'`); n != events {
 		t.Errorf("jobs point at %d distinct stored events, want %d", n, events)
 	}
 }
@@ -360,8 +361,9 @@ func TestWebhookStripeBatchMixed(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM webhook_events WHERE provider = 'stripe'`); n != good {
 		t.Errorf("%d stored events, want %d (the good ones only)", n, good)
 	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_event'`); n != good {
-		t.Errorf("%d stripe_event jobs, want %d", n, good)
+	if n := e.count(`SELECT count(*) FROM river_job j, jsonb_array_elements_text(j.args->'event_row_ids') AS x (id)
+		WHERE j.kind = 'stripe_events'`); n != good {
+		t.Errorf("stripe_events jobs name %d events, want %d", n, good)
 	}
 	if n := e.count(`SELECT count(*) FROM refused_provider_events WHERE payment_id = $1 AND provider = 'stripe'`, m.ID); n != 1 {
 		t.Errorf("%d refusals recorded for the Mollie payment, want 1", n)
