@@ -84,6 +84,10 @@ const (
 	BankNotHandled BankLineState = "not_handled"
 	BankReversed   BankLineState = "reversed"
 	BankReversal   BankLineState = "reversal"
+	// BankMatched is a line whose reference names an invoice, stored by a
+	// bank import and not booked yet: it has no payment until it is
+	// booked, in one transaction with its ledger entries.
+	BankMatched BankLineState = "matched"
 	// BankHeld is a line of an entry whose transactions do not account for
 	// the entry's amount: nothing of the entry is booked, finance decides.
 	BankHeld BankLineState = "held"

@@ -610,6 +610,7 @@ func init() {
 // (unmatched, reversal) reads as its own word.
 var bankStateNames = map[collect.BankLineState]string{
 	collect.BankBooked:     "booked on an invoice",
+	collect.BankMatched:    "matched to an invoice, being booked",
 	collect.BankPayout:     "payout arrived",
 	collect.BankSuggested:  "suggested: waiting for a decision",
 	collect.BankNotHandled: "not handled",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,13 +77,17 @@ type BankCounts struct {
 //  1. Store (the transaction BeginBankImport opens, holding the accounts'
 //     locks): the statements, and the file's lines streamed with COPY into a
 //     staging table, matched in SQL (payment reference, payout reference),
-//     rid of the lines stored before, and stored with their payments by one
-//     INSERT ... SELECT each. Nothing is booked yet, and the statements are
-//     not complete (bank_statements.completed_at is NULL).
-//  2. Book: the receipts of the lines matched to an invoice, in file order,
-//     booked by workers that each own a disjoint set of debtors, a batch per
-//     transaction, with the rules of every booking (bookReceipts). A receipt
-//     whose source key is in the ledger already books nothing.
+//     rid of the lines stored before, and stored by one INSERT ... SELECT.
+//     A line matched to an invoice is stored as matched, without a payment:
+//     nothing is booked yet, and the statements are not complete
+//     (bank_statements.completed_at is NULL).
+//  2. Book: the receipts of the matched lines, in file order, booked by
+//     workers that each own a disjoint set of debtors, a batch per
+//     transaction, with the rules of every booking (BookReceiptsTx). In the
+//     same transaction the batch's lines become booked and get their paid
+//     payments (bookedLinesSQL), so no reader ever sees a paid payment or a
+//     booked line whose money is not in the ledger. A receipt whose source
+//     key is in the ledger already books nothing.
 //  3. Finish (one transaction): suggestions for the lines that matched
 //     nothing, payout arrivals, reversals, the payment.booked events, the
 //     audit record and completed_at.
@@ -119,7 +124,7 @@ func (db *DB) BeginBankImport(ctx context.Context, importedBy string) (*BankImpo
 		booking_date date NOT NULL, reference text NOT NULL, text text NOT NULL, cp_name text NOT NULL, cp_iban text NOT NULL,
 		end_to_end_id text NOT NULL, state text NOT NULL, reason text NOT NULL, ref_norm text NOT NULL, payout_refs text[],
 		invoice_id uuid, debtor_id uuid, payout_id uuid,
-		line_id uuid NOT NULL, payment_id uuid NOT NULL
+		line_id uuid NOT NULL
 	) ON COMMIT DROP`)
 	if err != nil {
 		_ = tx.Rollback(ctx)
@@ -151,8 +156,8 @@ func (db *DB) IncompleteBankImport(ctx context.Context, cutoff time.Time) (*Bank
 // Rollback abandons the first stage; it is safe after Commit.
 func (bi *BankImport) Rollback(ctx context.Context) { _ = bi.tx.Rollback(ctx) }
 
-// Commit ends the first stage: the lines and payments are stored, nothing
-// is booked yet.
+// Commit ends the first stage: the lines are stored, nothing is booked
+// yet.
 func (bi *BankImport) Commit(ctx context.Context) error {
 	return dbErr(bi.tx.Commit(ctx), "commit import")
 }
@@ -249,7 +254,7 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 	i := 0
 	n, err := bi.tx.CopyFrom(ctx, pgx.Identifier{"bank_import"},
 		[]string{"seq", "statement_id", "creditor_id", "entry_key", "amount_cents", "currency", "credit", "reversal", "booking_date",
-			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "ref_norm", "payout_refs", "line_id", "payment_id"},
+			"reference", "text", "cp_name", "cp_iban", "end_to_end_id", "state", "reason", "ref_norm", "payout_refs", "line_id"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == len(lines) {
 				return nil, nil
@@ -261,7 +266,7 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 				refs = l.PayoutRefs
 			}
 			return []any{l.Seq, l.StatementID, l.CreditorID, l.Key, l.Amount, l.Currency, l.Credit, l.Reversal, l.BookingDate,
-				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, string(l.State), l.Reason, l.RefNorm, refs, uuid.New(), uuid.New()}, nil
+				l.Reference, l.Text, l.CPName, l.CPIBAN, l.EndToEndID, string(l.State), l.Reason, l.RefNorm, refs, uuid.New()}, nil
 		}))
 	bi.copied += int(n)
 	return dbErr(err, "copy bank lines")
@@ -271,8 +276,9 @@ func (bi *BankImport) AddBankLines(ctx context.Context, lines []BankLineIn) erro
 // for which stage 3 finds candidates becomes suggested instead.
 const unmatchedReason = "no invoice reference, payout or likely debtor found"
 
-// Store matches the staged lines in SQL and stores the new ones with the
-// payments of those matched to an invoice (stage 1; nothing is booked).
+// Store matches the staged lines in SQL and stores the new ones, those
+// matched to an invoice as matched (stage 1; nothing is booked, no payment
+// is made).
 // It reports how many staged lines were stored before.
 func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 	if bi.copied == 0 {
@@ -291,7 +297,7 @@ func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 		// or this file's own lines, stored by a run that was cut off).
 		{"skip known lines", `DELETE FROM bank_import t USING bank_lines b WHERE b.entry_key = t.entry_key`, true, nil},
 		// A valid payment reference of an invoice of the line's creditor.
-		{"references", `UPDATE bank_import t SET state = 'booked', invoice_id = i.id, debtor_id = i.debtor_id
+		{"references", `UPDATE bank_import t SET state = 'matched', invoice_id = i.id, debtor_id = i.debtor_id
 			FROM invoices i WHERE t.state = '' AND t.ref_norm <> '' AND i.payment_reference = t.ref_norm AND i.creditor_id = t.creditor_id`, false, nil},
 		// A payout reference of an expected euro payout of the same amount
 		// whose lines are no other creditor's (that is not this account's
@@ -307,20 +313,14 @@ func (bi *BankImport) Store(ctx context.Context) (duplicates int, err error) {
 		// One arrival per payout: a second line naming the same payout is matched like any other.
 		{"one arrival per payout", `UPDATE bank_import t SET state = '', payout_id = NULL
 			WHERE t.state = 'payout' AND EXISTS (SELECT 1 FROM bank_import o WHERE o.state = 'payout' AND o.payout_id = t.payout_id AND o.seq < t.seq)`, false, nil},
-		{"payments", `INSERT INTO payments (id, creditor_id, debtor_id, invoice_id, amount_cents, provider, method, provider_id, status, payer_iban, created_at, updated_at, paid_at)
-			SELECT payment_id, creditor_id, debtor_id, invoice_id, amount_cents, 'bank', 'transfer', entry_key, 'paid', cp_iban, $1, $1, $1
-			FROM bank_import WHERE state = 'booked'`, false, []any{bi.now}},
-		// creditor_id given, so the row trigger of migration 00033 has nothing to look up.
-		{"payment history", `INSERT INTO payment_status_history (payment_id, creditor_id, from_status, to_status, source, at)
-			SELECT payment_id, creditor_id, NULL, 'paid', 'bank statement', $1 FROM bank_import WHERE state = 'booked'`, false, []any{bi.now}},
 		// ON CONFLICT: an import of the same account waits for this one's
 		// lock, so no other line with these keys can have come in since.
 		{"store lines", `INSERT INTO bank_lines (id, statement_id, creditor_id, entry_key, amount_cents, currency, credit, reversal, booking_date,
-				reference, text, cp_name, cp_iban, end_to_end_id, seq, state, reason, invoice_id, debtor_id, payment_id, payout_id, created_at, updated_at)
+				reference, text, cp_name, cp_iban, end_to_end_id, seq, state, reason, invoice_id, debtor_id, payout_id, created_at, updated_at)
 			SELECT line_id, statement_id, creditor_id, entry_key, amount_cents, currency, credit, reversal, booking_date,
 				reference, text, cp_name, cp_iban, end_to_end_id, seq,
 				CASE WHEN state = '' THEN 'unmatched' ELSE state END, CASE WHEN state = '' THEN $2 ELSE reason END,
-				invoice_id, debtor_id, CASE WHEN state = 'booked' THEN payment_id END, payout_id, $1, $1
+				invoice_id, debtor_id, payout_id, $1, $1
 			FROM bank_import ON CONFLICT (entry_key) DO NOTHING`, false, []any{bi.now, unmatchedReason}},
 	}
 	overlap := false
@@ -458,6 +458,17 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 				}
 				var n int
 				err := bi.db.WithTx(ctx, func(tx pgx.Tx) error {
+					lines, payments := make([]string, len(batch)), make([]string, len(batch))
+					for i, r := range batch {
+						lines[i], payments[i] = strings.TrimPrefix(r.SourceKey, "bank:"), r.PaymentID
+					}
+					// The lines and their new payments first, under the
+					// lines' row locks, then the debtors' locks (in
+					// BookReceiptsTx): the order of every transaction that
+					// books a bank line (reverseLineTx, ConfirmBankSuggestion).
+					if _, err := tx.Exec(ctx, bookedLinesSQL, lines, bi.db.Now(), payments); err != nil {
+						return dbErr(err, "bank lines: booked")
+					}
 					var err error
 					n, err = BookReceiptsTx(ctx, tx, batch)
 					return err
@@ -508,11 +519,37 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 	return booked, first
 }
 
-// streamReceipts reads the receipts of this import's lines matched to an
-// invoice, in file order, on a connection of its own.
+// bookedLinesSQL makes the matched lines $1 booked, each with its paid
+// payment ($3, the same position) and the payment's history, in the
+// transaction that books their receipts: one statement per batch. The
+// lines are locked in id order and must still be matched, so a line
+// another run booked or a reversal undid meanwhile is left alone (and its
+// receipt, in the ledger already, books nothing). A line stored matched by
+// a run before migration 00037 keeps the payment it has (the receipt
+// carries that one). The new payments exist when the lines' foreign key
+// is checked, at the end of the statement.
+const bookedLinesSQL = `WITH l AS (
+		UPDATE bank_lines b SET state = 'booked', payment_id = m.payment, updated_at = $2
+		FROM (SELECT b.id, b.payment_id AS had, coalesce(b.payment_id, x.payment) AS payment
+			FROM bank_lines b JOIN unnest($1::uuid[], $3::uuid[]) AS x(line, payment) ON x.line = b.id
+			WHERE b.state = 'matched' ORDER BY b.id FOR UPDATE OF b) m
+		WHERE b.id = m.id
+		RETURNING b.payment_id, m.had, b.creditor_id, b.debtor_id, b.invoice_id, b.amount_cents, b.entry_key, b.cp_iban
+	), p AS (
+		INSERT INTO payments (id, creditor_id, debtor_id, invoice_id, amount_cents, provider, method, provider_id, status, payer_iban, created_at, updated_at, paid_at)
+		SELECT payment_id, creditor_id, debtor_id, invoice_id, amount_cents, 'bank', 'transfer', entry_key, 'paid', cp_iban, $2, $2, $2
+		FROM l WHERE had IS NULL
+		RETURNING id, creditor_id
+	)
+	-- creditor_id given, so the row trigger of migration 00033 has nothing to look up.
+	INSERT INTO payment_status_history (payment_id, creditor_id, from_status, to_status, source, at)
+	SELECT id, creditor_id, NULL, 'paid', 'bank statement', $2 FROM p`
+
+// streamReceipts reads the receipts of this import's matched lines, in
+// file order, on a connection of its own.
 func (bi *BankImport) streamReceipts(ctx context.Context, each func(Receipt)) error {
-	rows, err := bi.db.pool.Query(ctx, `SELECT creditor_id::text, debtor_id::text, coalesce(invoice_id::text, ''), amount_cents, booking_date, id::text, payment_id::text
-		FROM bank_lines WHERE statement_id = ANY($1::uuid[]) AND state = 'booked' AND payment_id IS NOT NULL ORDER BY seq`, bi.statements)
+	rows, err := bi.db.pool.Query(ctx, `SELECT creditor_id::text, debtor_id::text, coalesce(invoice_id::text, ''), amount_cents, booking_date, id::text, coalesce(payment_id::text, '')
+		FROM bank_lines WHERE statement_id = ANY($1::uuid[]) AND state = 'matched' ORDER BY seq`, bi.statements)
 	if err != nil {
 		return dbErr(err, "bank payments")
 	}
@@ -524,6 +561,10 @@ func (bi *BankImport) streamReceipts(ctx context.Context, each func(Receipt)) er
 			return dbErr(err, "bank payments")
 		}
 		r.On = collect.DateOf(r.On)
+		if r.PaymentID == "" {
+			// The payment the batch's transaction makes (bookedLinesSQL).
+			r.PaymentID = uuid.NewString()
+		}
 		r.SourceKey = "bank:" + line
 		r.Memo = "bank transfer"
 		each(r)
@@ -546,6 +587,10 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 	}
 	if len(bi.statements) == 0 {
 		return c, nil
+	}
+	say("reversals")
+	if err := bi.reversals(ctx); err != nil {
+		return c, err
 	}
 	err := bi.db.WithTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id::text, creditor_id::text FROM bank_statements
@@ -573,11 +618,8 @@ func (bi *BankImport) Finish(ctx context.Context, scores collect.BankScores, pro
 		if err := bi.suggest(ctx, tx, ids, creditors, scores); err != nil {
 			return err
 		}
-		say("payouts, reversals and events")
+		say("payouts and events")
 		if err := bi.arrivals(ctx, tx, ids); err != nil {
-			return err
-		}
-		if err := bi.reversals(ctx, tx, ids); err != nil {
 			return err
 		}
 		if err := bi.events(ctx, tx, ids, creditors); err != nil {
@@ -636,7 +678,7 @@ func (bi *BankImport) suggest(ctx context.Context, tx pgx.Tx, statements, credit
 	}{
 		{"open lines", `CREATE TEMP TABLE bank_open ON COMMIT DROP AS
 			SELECT id AS line_id, seq, creditor_id, amount_cents, text, reference, cp_name, cp_iban FROM bank_lines
-			WHERE statement_id = ANY($1::uuid[]) AND state = 'unmatched' AND decided_by = '' AND reverses IS NULL`, []any{statements}},
+			WHERE statement_id = ANY($1::uuid[]) AND state = 'unmatched' AND decided_by = '' AND NOT reversal`, []any{statements}},
 		{"analyse", `ANALYZE bank_open`, nil},
 		{"candidates", `CREATE TEMP TABLE bank_cand (line_id uuid NOT NULL, debtor_id uuid NOT NULL, invoice_id uuid, score int NOT NULL, evidence text NOT NULL) ON COMMIT DROP`, nil},
 		// An invoice number named in the text or the reference field. The
@@ -737,13 +779,24 @@ func (bi *BankImport) arrivals(ctx context.Context, tx pgx.Tx, statements []stri
 	return nil
 }
 
-// reversals undoes, for every reversal in the statements, what its
-// original line did: a booked payment is reversed in the ledger and the
-// original is marked reversed. An arrived payout's reversal is left for a
-// person, since the creditor's books are append-only. A reversal whose
-// original cannot be found stays unmatched, with that reason.
-func (bi *BankImport) reversals(ctx context.Context, tx pgx.Tx, statements []string) error {
-	rows, err := tx.Query(ctx, `SELECT id::text FROM bank_lines WHERE statement_id = ANY($1::uuid[]) AND state = 'reversal' AND reverses IS NULL ORDER BY seq`, statements)
+// reversals undoes, for every reversal in the statements not yet complete,
+// what its original line did: a booked payment is reversed in the ledger
+// and the original is marked reversed. An arrived payout's reversal is left
+// for a person, since the creditor's books are append-only. A reversal
+// whose original cannot be found stays unmatched, with that reason.
+//
+// Each reversal is a transaction of its own, before the one that finishes
+// the statements: it takes the lines' row locks, the payment's and then
+// one debtor's lock, the order of every booking, and holds no other
+// debtor's. Inside one transaction, a reversal would take a debtor's lock
+// while holding the one of the reversal before, in file order, not in
+// the sorted order a booking batch takes them (BookReceiptsTx): a batch
+// of another import holding the second and waiting for the first would
+// deadlock with it. A run cut off between reversals leaves the rest to
+// the next run (a handled reversal is skipped).
+func (bi *BankImport) reversals(ctx context.Context) error {
+	rows, err := bi.db.pool.Query(ctx, `SELECT b.id::text FROM bank_lines b JOIN bank_statements s ON s.id = b.statement_id
+		WHERE b.statement_id = ANY($1::uuid[]) AND s.completed_at IS NULL AND b.state = 'reversal' AND b.reverses IS NULL ORDER BY b.seq`, bi.statements)
 	if err != nil {
 		return dbErr(err, "reversals")
 	}
@@ -755,7 +808,9 @@ func (bi *BankImport) reversals(ctx context.Context, tx pgx.Tx, statements []str
 		return err
 	}
 	for _, id := range ids {
-		if err := reverseLineTx(ctx, tx, id, bi.by, bi.now); err != nil {
+		if err := bi.db.WithTx(ctx, func(tx pgx.Tx) error {
+			return reverseLineTx(ctx, tx, id, bi.by, bi.now)
+		}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/settle/settle/internal/collect"
@@ -295,16 +296,17 @@ func ReverseBankPaymentTx(ctx context.Context, tx pgx.Tx, paymentID string, amou
 // (same creditor, amount and currency, booked on or before it, and the same
 // end-to-end id, reference or payer IBAN, in that order of preference),
 // undoes what it did, and links the two. The reversal of a payout's arrival
-// is left unmatched for a person.
+// is left unmatched for a person. A reversal another run handled while
+// this one waited for its lock is left alone.
 func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time) error {
 	r, err := lockBankLine(ctx, tx, id)
-	if err != nil {
+	if err != nil || r.State != collect.BankReversal || r.Reverses != "" {
 		return err
 	}
 	var orig collect.BankLine
 	orig, err = scanBankLine(tx.QueryRow(ctx, `SELECT `+bankLineCols+` FROM bank_lines
 		WHERE creditor_id = $1 AND credit AND NOT reversal AND amount_cents = $2 AND currency = $3 AND booking_date <= $4
-			AND state IN ('booked', 'payout', 'suggested', 'unmatched', 'rejected')
+			AND state IN ('booked', 'matched', 'payout', 'suggested', 'unmatched', 'rejected')
 			AND (($5 <> '' AND end_to_end_id = $5) OR ($6 <> '' AND reference = $6) OR ($7 <> '' AND cp_iban = $7))
 		ORDER BY ($5 <> '' AND end_to_end_id = $5) DESC, ($6 <> '' AND reference = $6) DESC, booking_date DESC, seq DESC
 		LIMIT 1 FOR UPDATE`, r.CreditorID, r.Amount, r.Currency, r.BookingDate, r.EndToEndID, r.Reference, r.CPIBAN))
@@ -316,22 +318,28 @@ func reverseLineTx(ctx context.Context, tx pgx.Tx, id, by string, now time.Time)
 		return dbErr(err, "original of reversal")
 	}
 	switch orig.State {
-	case collect.BankBooked:
+	case collect.BankMatched:
 		// An import stores its lines before it books them (BankImport's
-		// stages), so the original may be stored as booked by an import
-		// that was cut off, or is still booking, with its receipt not in
-		// the ledger yet. Book it first, as that import would (same source
-		// key, so neither books it twice); reversing it unbooked would
-		// leave the amount as a debt on the credit account and the
-		// payment never booked. The payment's row lock comes first, as in
-		// ReverseBankPaymentTx and every booking of a payment.
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM payments WHERE id = $1 FOR UPDATE`, orig.PaymentID); err != nil {
-			return dbErr(err, "payment")
+		// stages), so the original may be matched, stored by an import
+		// that was cut off or is still booking, its receipt not in the
+		// ledger yet. Book it first, as that import would (the same
+		// payment and source key, so neither books it twice); reversing it
+		// unbooked would leave the amount as a debt on the credit account.
+		if orig.PaymentID == "" {
+			orig.PaymentID = uuid.NewString()
+		}
+		if _, err := tx.Exec(ctx, bookedLinesSQL, []string{orig.ID}, now, []string{orig.PaymentID}); err != nil {
+			return dbErr(err, "bank line: booked")
 		}
 		if _, _, err := ApplyPaymentTx(ctx, tx, Receipt{CreditorID: orig.CreditorID, DebtorID: orig.DebtorID, Amount: orig.Amount, InvoiceID: orig.InvoiceID,
 			On: collect.DateOf(orig.BookingDate), SourceKey: "bank:" + orig.ID, PaymentID: orig.PaymentID, Memo: "bank transfer"}); err != nil {
 			return err
 		}
+		orig.State = collect.BankBooked
+		if err := ReverseBankPaymentTx(ctx, tx, orig.PaymentID, r.Amount, "bank-reversal:"+r.ID, now); err != nil {
+			return err
+		}
+	case collect.BankBooked:
 		if err := ReverseBankPaymentTx(ctx, tx, orig.PaymentID, r.Amount, "bank-reversal:"+r.ID, now); err != nil {
 			return err
 		}

@@ -49,9 +49,11 @@ func (e AnalyticsCollectedByChannelChannel) Valid() bool {
 const (
 	BankLineStateBooked     BankLineState = "booked"
 	BankLineStateHeld       BankLineState = "held"
+	BankLineStateMatched    BankLineState = "matched"
 	BankLineStateNotHandled BankLineState = "not_handled"
 	BankLineStatePayout     BankLineState = "payout"
 	BankLineStatePending    BankLineState = "pending"
+	BankLineStateRejected   BankLineState = "rejected"
 	BankLineStateReversal   BankLineState = "reversal"
 	BankLineStateReversed   BankLineState = "reversed"
 	BankLineStateSuggested  BankLineState = "suggested"
@@ -65,11 +67,15 @@ func (e BankLineState) Valid() bool {
 		return true
 	case BankLineStateHeld:
 		return true
+	case BankLineStateMatched:
+		return true
 	case BankLineStateNotHandled:
 		return true
 	case BankLineStatePayout:
 		return true
 	case BankLineStatePending:
+		return true
+	case BankLineStateRejected:
 		return true
 	case BankLineStateReversal:
 		return true
@@ -1016,7 +1022,7 @@ type BankLine struct {
 	// Seq Position in the file.
 	Seq int64 `json:"seq"`
 
-	// State booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
+	// State booked: a payment on an invoice (`payment_id`); matched: its reference names an invoice, and the import that stored it is still booking it (no payment yet; it becomes booked within seconds, or, if that import was cut off, when the file is imported again or within the hour); payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found; rejected: finance decided it is no debtor's payment (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
 	State BankLineState `json:"state"`
 
 	// Suggestions Best first, at most three.
@@ -1026,7 +1032,7 @@ type BankLine struct {
 	Text string `json:"text"`
 }
 
-// BankLineState booked: a payment on an invoice; payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found, or rejected (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
+// BankLineState booked: a payment on an invoice (`payment_id`); matched: its reference names an invoice, and the import that stored it is still booking it (no payment yet; it becomes booked within seconds, or, if that import was cut off, when the file is imported again or within the hour); payout: a provider payout arrived; suggested: candidates below; unmatched: nothing found; rejected: finance decided it is no debtor's payment (see reason); not_handled: a debit or not EUR; reversed: undone by a later reversal; reversal: undid the line in `reverses`; held: an entry whose transactions do not add up to its amount, nothing booked, for finance (see reason); pending: an entry the bank has not booked yet (status PDNG), nothing booked until a later statement brings it as booked.
 type BankLineState string
 
 // BankStatement defines model for BankStatement.
@@ -1046,9 +1052,11 @@ type BankStatement struct {
 	States struct {
 		Booked     *int `json:"booked,omitempty"`
 		Held       *int `json:"held,omitempty"`
+		Matched    *int `json:"matched,omitempty"`
 		NotHandled *int `json:"not_handled,omitempty"`
 		Payout     *int `json:"payout,omitempty"`
 		Pending    *int `json:"pending,omitempty"`
+		Rejected   *int `json:"rejected,omitempty"`
 		Reversal   *int `json:"reversal,omitempty"`
 		Reversed   *int `json:"reversed,omitempty"`
 		Suggested  *int `json:"suggested,omitempty"`
