@@ -70,13 +70,9 @@ type Console struct {
 // itself, with its own error pages and a 404 for any other path.
 func (co *Console) Register(app *fiber.App) {
 	co.pages = parsePages()
-	app.Get(prefix+"/static/console.css", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-		c.Type("css", "utf-8")
-		return c.Send(stylesheet)
-	})
+	app.Get(prefix+"/static/console.css", serveStylesheet)
 	app.Get(prefix+"/static/console.js", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		c.Set(fiber.HeaderCacheControl, staticHour)
 		c.Type("js", "utf-8")
 		return c.Send(shortcuts)
 	})
