@@ -272,7 +272,7 @@ func cmdWebhooks(ctx context.Context, args []string) error {
 	fmt.Printf("| %8d | %8d | %10.0f | %10s | %10s | %10s | %10.0f | %13s |\n", len(order), accepted, rate, ms(p50), ms(p99),
 		booking.Round(time.Millisecond), bookRate, fmt.Sprintf("%d / %d", paid, want))
 	fmt.Printf("\nchecks: payments paid %d, distinct payment:<id> ledger keys %d, payment ledger total %d cents of %d paid, status changes to paid %d,\n"+
-		"        stored events %d with %d deliveries, stripe_event jobs %d (%s), provider fetches %d (at most %d for one session, %d for the storm's)\n",
+		"        stored events %d with %d deliveries, events in booking jobs %d (jobs: %s), provider fetches %d (at most %d for one session, %d for the storm's)\n",
 		paid, keys, c.bookedCents, c.paymentCents, c.histories, c.events, c.deliveries, c.jobs, c.jobStates, fetches, most, stormFetches)
 	tail := 0.0
 	if p50 > 0 {
@@ -591,8 +591,10 @@ func check(ctx context.Context, db *postgres.DB) (checks, error) {
 		(SELECT count(*) FROM payment_status_history WHERE to_status = 'paid'),
 		(SELECT count(*) FROM webhook_events WHERE provider = 'stripe'),
 		(SELECT coalesce(sum(deliveries), 0) FROM webhook_events WHERE provider = 'stripe'),
-		(SELECT count(*) FROM river_job WHERE kind = 'stripe_event'),
-		(SELECT coalesce(string_agg(state::text || ' ' || n, ', '), '') FROM (SELECT state, count(*) AS n FROM river_job WHERE kind = 'stripe_event' GROUP BY state) s)`).
+		(SELECT count(*) FROM river_job j, jsonb_array_elements(coalesce(j.args->'event_row_ids', jsonb_build_array(j.args->'event_row_id')))
+			WHERE kind IN ('stripe_event', 'stripe_events')),
+		(SELECT coalesce(string_agg(kind || ' ' || state::text || ' ' || n, ', '), '') FROM (SELECT kind, state, count(*) AS n FROM river_job
+			WHERE kind IN ('stripe_event', 'stripe_events') GROUP BY kind, state) s)`).
 		Scan(&c.bookedCents, &c.paymentCents, &c.histories, &c.events, &c.deliveries, &c.jobs, &c.jobStates)
 	return c, err
 }
