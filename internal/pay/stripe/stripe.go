@@ -52,7 +52,7 @@ func New(apiURL, secretKey string) *Provider {
 	apiURL = strings.TrimRight(apiURL, "/")
 	cfg := &stripego.BackendConfig{
 		URL:        stripego.String(apiURL),
-		HTTPClient: &http.Client{Timeout: requestTimeout},
+		HTTPClient: &http.Client{Timeout: requestTimeout, Transport: transport()},
 		// stripe-go retries network errors and 409/5xx; POSTs carry our
 		// idempotency key, so a retry never creates a second session.
 		MaxNetworkRetries: stripego.Int64(2),
@@ -66,6 +66,18 @@ func New(apiURL, secretKey string) *Provider {
 		Uploads: stripego.GetBackendWithConfig(stripego.UploadsBackend, cfg),
 	}
 	return &Provider{api: client.New(secretKey, backends), key: secretKey}
+}
+
+// idleConns is how many idle connections to Stripe the client keeps. The
+// webhook's booking jobs fetch many sessions at once (8 per batch, a batch
+// per worker); with net/http's default of 2 idle connections per host every
+// fetch beyond the second would dial, and shake hands, anew.
+const idleConns = 64
+
+func transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = idleConns, idleConns
+	return t
 }
 
 // Name is the provider's name in configuration and in our payment records.
