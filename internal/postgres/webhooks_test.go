@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -68,5 +69,110 @@ func TestStoreWebhookEventsBatch(t *testing.T) {
 	}
 	if err := f.pool.QueryRow(ctx, `SELECT deliveries FROM webhook_events WHERE event_id = 'evt_a'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("evt_a counts %d deliveries after a failed batch, want 1 (%v)", n, err)
+	}
+}
+
+// TestStoreWebhookEventsConcurrent: two batches in flight at once that
+// share events (a storm of one event, a redelivery) store each event once,
+// report it fresh to exactly one of them, so it gets one job, and count
+// every delivery. The later batch waits for the earlier one's transaction;
+// if that fails, the later batch stores the shared events itself.
+func TestStoreWebhookEventsConcurrent(t *testing.T) {
+	t.Parallel()
+	for _, firstFails := range []bool{false, true} {
+		f := newFixture(t)
+		ctx := context.Background()
+		ev := func(id string) postgres.WebhookEvent {
+			return postgres.WebhookEvent{Provider: "stripe", EventID: id, EventType: "checkout.session.completed", Payload: []byte(`{}`)}
+		}
+		boom := errors.New("enqueue failed")
+		inside, hold := make(chan struct{}), make(chan struct{})
+		var first []postgres.StoredEvent
+		firstErr := make(chan error, 1)
+		go func() {
+			firstErr <- f.db.StoreWebhookEvents(ctx, []postgres.WebhookEvent{ev("evt_storm"), ev("evt_1")}, func(_ pgx.Tx, s []postgres.StoredEvent) error {
+				first = s
+				close(inside)
+				<-hold // the events are inserted, the transaction still open
+				if firstFails {
+					return boom
+				}
+				return nil
+			})
+		}()
+		<-inside
+		var second []postgres.StoredEvent
+		secondErr := make(chan error, 1)
+		go func() {
+			secondErr <- f.db.StoreWebhookEvents(ctx, []postgres.WebhookEvent{ev("evt_storm"), ev("evt_2"), ev("evt_storm")}, func(_ pgx.Tx, s []postgres.StoredEvent) error {
+				second = s
+				return nil
+			})
+		}()
+		// The second batch's insert must wait for the first one's row.
+		for waiting := false; !waiting; time.Sleep(5 * time.Millisecond) {
+			select {
+			case err := <-secondErr:
+				t.Fatalf("the second batch ended (%v) while the first held the storm's event uncommitted", err)
+			default:
+			}
+			err := f.pool.QueryRow(ctx, `SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database()
+				AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO webhook_events%'`).Scan(&waiting)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(hold)
+		if err := <-firstErr; (err != nil) != firstFails {
+			t.Fatalf("first batch (fails: %v): %v", firstFails, err)
+		}
+		if err := <-secondErr; err != nil {
+			t.Fatalf("second batch: %v", err)
+		}
+		fresh := map[int64]int{}
+		for _, s := range first {
+			if s.Fresh && !firstFails {
+				fresh[s.RowID]++
+			}
+		}
+		for _, s := range second {
+			if s.Fresh {
+				fresh[s.RowID]++
+			}
+		}
+		rows, err := f.pool.Query(ctx, `SELECT id, event_id, deliveries FROM webhook_events ORDER BY event_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			id         int64
+			eventID    string
+			deliveries int
+		}
+		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.eventID, &x.deliveries)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"evt_1": 1, "evt_2": 1, "evt_storm": 3}
+		if firstFails {
+			want = map[string]int{"evt_2": 1, "evt_storm": 2}
+		}
+		if len(got) != len(want) {
+			t.Errorf("first fails %v: stored %+v, want one row each of %v", firstFails, got, want)
+		}
+		for _, r := range got {
+			if r.deliveries != want[r.eventID] {
+				t.Errorf("first fails %v: %s counts %d deliveries, want %d", firstFails, r.eventID, r.deliveries, want[r.eventID])
+			}
+			if fresh[r.id] != 1 {
+				t.Errorf("first fails %v: %s reported fresh %d times by the committed batches, want once (one job)", firstFails, r.eventID, fresh[r.id])
+			}
+		}
+		if !firstFails && (!first[0].Fresh || second[0].Fresh || second[2].Fresh || second[0].RowID != first[0].RowID) {
+			t.Errorf("the storm's event: first batch %+v, second %+v; want it fresh in the first only, one row", first, second)
+		}
 	}
 }
