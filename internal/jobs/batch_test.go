@@ -475,3 +475,29 @@ func TestStripeEventJobStillRuns(t *testing.T) {
 	}
 	w.wantBookedOnce(p, 10000)
 }
+
+// TestBatchUnreadableEvent: a stored event that cannot be read is given up
+// (logged) without failing the batch; the other events are booked and the
+// job is done (a retry would read the same bytes).
+func TestBatchUnreadableEvent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	in := w.instance(false)
+	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
+	var bad int64
+	err := w.DB.StoreWebhookEvent(w.Ctx, postgres.WebhookEvent{Provider: "stripe", EventID: "evt_unreadable", EventType: stripe.EventSessionCompleted,
+		PaymentID: p.ID, Payload: []byte(`{"id": "evt_unreadable", "type": "checkout.session.completed"}`)},
+		func(_ pgx.Tx, rowID int64, _ bool) error { bad = rowID; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := w.store(in, signed(stripe.EventSessionCompleted, sessionObject(p, "paid")))
+	var logs bytes.Buffer
+	if err := in.payments(slog.New(slog.NewTextHandler(&logs, nil))).ApplyStripeEvents(w.Ctx, []int64{bad, good}); err != nil {
+		t.Fatalf("batch with an unreadable event: %v", err)
+	}
+	if !strings.Contains(logs.String(), "evt_unreadable") {
+		t.Errorf("the unreadable event was not logged:\n%s", logs.String())
+	}
+	w.wantBookedOnce(p, 10000)
+}
