@@ -149,7 +149,7 @@ func (in *StripeInbox) store(batch []inboxItem) {
 	for i, it := range batch {
 		ids[i] = it.ev.PaymentID
 	}
-	pays, err := in.DB.PaymentsByID(ctx, ids)
+	pays, err := in.DB.PaymentsToCheck(ctx, ids)
 	if err != nil {
 		for _, it := range batch {
 			it.done <- err

@@ -77,31 +77,6 @@ func (db *DB) PaymentByID(ctx context.Context, id string) (collect.Payment, erro
 	return p, dbErr(err, "payment")
 }
 
-// PaymentsByID loads the payments with these ids in one query (the
-// webhook's group commit checks a batch of events at once); an id that is
-// malformed or not a payment is missing from the map.
-func (db *DB) PaymentsByID(ctx context.Context, ids []string) (map[string]collect.Payment, error) {
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if validUUID(id) {
-			valid = append(valid, id)
-		}
-	}
-	out := make(map[string]collect.Payment, len(valid))
-	if len(valid) == 0 {
-		return out, nil
-	}
-	rows, err := db.pool.Query(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ANY($1::uuid[])`, valid)
-	if err != nil {
-		return nil, dbErr(err, "payments")
-	}
-	ps, err := collectRows(rows, scanPayment, "payments")
-	for _, p := range ps {
-		out[p.ID] = p
-	}
-	return out, err
-}
-
 // PaymentByProviderID finds our payment for a provider's id.
 func (db *DB) PaymentByProviderID(ctx context.Context, provider, providerID string) (collect.Payment, error) {
 	p, err := scanPayment(db.pool.QueryRow(ctx, `SELECT `+paymentCols+` FROM payments WHERE provider = $1 AND provider_id = $2`, provider, providerID))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/settle/settle/internal/collect"
+	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
 )
 
@@ -173,6 +175,43 @@ func TestStoreWebhookEventsConcurrent(t *testing.T) {
 		}
 		if !firstFails && (!first[0].Fresh || second[0].Fresh || second[2].Fresh || second[0].RowID != first[0].RowID) {
 			t.Errorf("the storm's event: first batch %+v, second %+v; want it fresh in the first only, one row", first, second)
+		}
+	}
+}
+
+// TestPaymentsToCheck: the group commit's lookup gives each payment's id,
+// creditor, provider and provider id, and leaves out ids that are no
+// payment or no uuid.
+func TestPaymentsToCheck(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	d := f.debtor(t, "K-1", collect.Consumer)
+	started, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 5000, Provider: "stripe", Method: "card"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.StartCheckout(ctx, started.ID, pay.Checkout{ProviderID: "cs_test_1"}); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := f.db.CreatePayment(ctx, collect.Payment{CreditorID: f.creditor.ID, DebtorID: d, Amount: 100, Provider: "mollie", Method: "ideal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.db.PaymentsToCheck(ctx, []string{started.ID, fresh.ID, "7d1f6a58-0c4e-4a55-9b7a-1f2d3c4b5a69", "12345", started.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]collect.Payment{
+		started.ID: {ID: started.ID, CreditorID: f.creditor.ID, Provider: "stripe", ProviderID: "cs_test_1"},
+		fresh.ID:   {ID: fresh.ID, CreditorID: f.creditor.ID, Provider: "mollie"},
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d payments, want %d: %+v", len(got), len(want), got)
+	}
+	for id, w := range want {
+		if g := got[id]; g != w {
+			t.Errorf("payment %s: got %+v, want %+v", id, g, w)
 		}
 	}
 }
