@@ -44,10 +44,13 @@ type camtResult struct {
 	Stages []importStage
 }
 
-// importStage is one stage of an import and how long it took.
+// importStage is one stage of an import, how long it took, and the CPU
+// this process (the import's Go side) and the cluster's backends spent in
+// it, which compares runs on a shared machine better than the time.
 type importStage struct {
-	Name string
-	Took time.Duration
+	Name    string
+	Took    time.Duration
+	App, PG time.Duration
 }
 
 func (r camtResult) String() string {
@@ -68,7 +71,8 @@ re-import          %s  booked %d, duplicates %d  (must book nothing)`,
 func (r camtResult) stages() string {
 	var b strings.Builder
 	for _, s := range r.Stages {
-		fmt.Fprintf(&b, "\n  %-32s %s", s.Name, s.Took.Round(time.Millisecond))
+		fmt.Fprintf(&b, "\n  %-32s %-9s CPU app %s, PostgreSQL %s", s.Name, s.Took.Round(time.Millisecond),
+			s.App.Round(10*time.Millisecond), s.PG.Round(10*time.Millisecond))
 	}
 	if b.Len() == 0 {
 		return ""
@@ -132,17 +136,21 @@ func benchImport(ctx context.Context, db *postgres.DB, n, workers int) (camtResu
 		return res, err
 	}
 	start = time.Now()
-	stage, stageStart := "reading", start
+	stage, stageStart, stageCPU := "reading", start, cpuNow()
+	endStage := func(name string) {
+		c := cpuNow()
+		res.Stages = append(res.Stages, importStage{name, c.at.Sub(stageStart), c.self - stageCPU.self, c.pg - stageCPU.pg})
+		stageStart, stageCPU = c.at, c
+	}
 	progress := func(_ int, s string) {
 		if s == stage {
 			return
 		}
-		now := time.Now()
-		res.Stages = append(res.Stages, importStage{stage, now.Sub(stageStart)})
-		stage, stageStart = s, now
+		endStage(stage)
+		stage = s
 	}
 	res.Result, err = casework.ImportCAMT(ctx, db, r, casework.ImportOptions{ImportedBy: "bench", Progress: progress, Workers: workers})
-	res.Stages = append(res.Stages, importStage{stage + " (and commit)", time.Since(stageStart)})
+	endStage(stage + " (and commit)")
 	res.Import = time.Since(start)
 	close(stop)
 	wg.Wait()
