@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/gob"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,9 +90,21 @@ func cmdWebhooksClient(ctx context.Context, args []string) error {
 	return gob.NewEncoder(os.Stdout).Encode(res)
 }
 
+// fire sends the posts over s.Conns keep-alive connections. Each request
+// is written out in full before the clock starts, and the answers are read
+// with as little parsing as HTTP/1.1 allows: net/http's client cost 0.07 ms
+// of CPU per post, a third of the server's, and took it from the same two
+// cores the server is measured on.
 func fire(ctx context.Context, s webhookShot) webhookShotResult {
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: s.Conns, MaxIdleConnsPerHost: s.Conns, MaxConnsPerHost: s.Conns, IdleConnTimeout: time.Minute}}
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return webhookShotResult{Failed: int64(len(s.Order)), FirstProblem: err.Error()}
+	}
+	reqs := make([][]byte, len(s.Bodies))
+	for i, b := range s.Bodies {
+		reqs[i] = append(fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nStripe-Signature: %s\r\nContent-Length: %d\r\n\r\n",
+			u.RequestURI(), u.Host, s.Headers[i], len(b)), b...)
+	}
 	per := make([][]time.Duration, s.Conns)
 	var next, accepted, refused, failed atomic.Int64
 	var firstProblem atomic.Value
@@ -98,30 +114,48 @@ func fire(ctx context.Context, s webhookShot) webhookShotResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			var conn net.Conn
+			var br *bufio.Reader
+			defer func() {
+				if conn != nil {
+					conn.Close()
+				}
+			}()
+			for ctx.Err() == nil {
 				k := int(next.Add(1) - 1)
 				if k >= len(s.Order) {
 					return
 				}
 				ev := s.Order[k]
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(s.Bodies[ev]))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Stripe-Signature", s.Headers[ev])
 				t := time.Now()
-				res, err := client.Do(req)
+				if conn == nil {
+					c, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+					if err != nil {
+						failed.Add(1)
+						firstProblem.CompareAndSwap(nil, err.Error())
+						continue
+					}
+					conn, br = c, bufio.NewReaderSize(c, 4096)
+				}
+				_ = conn.SetDeadline(t.Add(30 * time.Second))
+				status, body, keep, err := post(conn, br, reqs[ev])
 				if err != nil {
+					conn.Close()
+					conn = nil
 					failed.Add(1)
 					firstProblem.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				body, _ := io.ReadAll(res.Body)
-				res.Body.Close()
 				per[w] = append(per[w], time.Since(t))
-				if res.StatusCode == http.StatusOK {
+				if status == http.StatusOK {
 					accepted.Add(1)
 				} else {
 					refused.Add(1)
-					firstProblem.CompareAndSwap(nil, fmt.Sprintf("status %d: %s", res.StatusCode, body))
+					firstProblem.CompareAndSwap(nil, fmt.Sprintf("status %d: %s", status, body))
+				}
+				if !keep {
+					conn.Close()
+					conn = nil
 				}
 			}
 		}()
@@ -133,4 +167,57 @@ func fire(ctx context.Context, s webhookShot) webhookShotResult {
 		r.FirstProblem = p
 	}
 	return r
+}
+
+// post writes one prepared request and reads its answer: the status, the
+// body, and whether the connection stays open. The server always answers
+// with a Content-Length; anything else is an error.
+func post(conn net.Conn, br *bufio.Reader, req []byte) (status int, body []byte, keepAlive bool, err error) {
+	if _, err := conn.Write(req); err != nil {
+		return 0, nil, false, err
+	}
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return 0, nil, false, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, nil, false, fmt.Errorf("not an HTTP answer: %q", line)
+	}
+	if status, err = strconv.Atoi(string(line[9:12])); err != nil {
+		return 0, nil, false, fmt.Errorf("status line %q", line)
+	}
+	length, keepAlive := -1, line[7] == '1'
+	for {
+		h, err := br.ReadSlice('\n')
+		if err != nil {
+			return 0, nil, false, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(h, []byte(":"))
+		if !ok {
+			return 0, nil, false, fmt.Errorf("header line %q", h)
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.Atoi(string(value)); err != nil || length < 0 {
+				return 0, nil, false, fmt.Errorf("Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Connection")):
+			keepAlive = !bytes.EqualFold(value, []byte("close"))
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			return 0, nil, false, fmt.Errorf("Transfer-Encoding %q: want a Content-Length", value)
+		}
+	}
+	if length < 0 {
+		return 0, nil, false, fmt.Errorf("answer %d without a Content-Length", status)
+	}
+	body = make([]byte, length)
+	if _, err := io.ReadFull(br, body); err != nil {
+		return 0, nil, false, err
+	}
+	return status, body, keepAlive, nil
 }
