@@ -522,7 +522,9 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 // bookedLinesSQL makes the matched lines $1 booked, each with its paid
 // payment ($3, the same position) and the payment's history, in the
 // transaction that books their receipts: one statement per batch. The
-// lines are locked in id order and must still be matched, so a line
+// lines are locked in id order, each found by its key (joined with the
+// batch, the planner scanned every matched line of the import per batch),
+// and must still be matched, so a line
 // another run booked or a reversal undid meanwhile is left alone (and its
 // receipt, in the ledger already, books nothing). A line stored matched by
 // a run before migration 00037 keeps the payment it has (the receipt
@@ -531,8 +533,8 @@ func (bi *BankImport) Book(ctx context.Context, workers int) (int, error) {
 const bookedLinesSQL = `WITH l AS (
 		UPDATE bank_lines b SET state = 'booked', payment_id = m.payment, updated_at = $2
 		FROM (SELECT b.id, b.payment_id AS had, coalesce(b.payment_id, x.payment) AS payment
-			FROM bank_lines b JOIN unnest($1::uuid[], $3::uuid[]) AS x(line, payment) ON x.line = b.id
-			WHERE b.state = 'matched' ORDER BY b.id FOR UPDATE OF b) m
+			FROM (SELECT line, payment FROM unnest($1::uuid[], $3::uuid[]) AS u(line, payment) ORDER BY line) x
+			CROSS JOIN LATERAL (SELECT id, payment_id FROM bank_lines WHERE id = x.line AND state = 'matched' FOR UPDATE) b) m
 		WHERE b.id = m.id
 		RETURNING b.payment_id, m.had, b.creditor_id, b.debtor_id, b.invoice_id, b.amount_cents, b.entry_key, b.cp_iban
 	), p AS (
