@@ -17,6 +17,9 @@
 //   - it runs each page several times and keeps the median run (Lighthouse's
 //     computeMedianRun, docs/variability.md: the run closest to the median
 //     First Contentful Paint and Time to Interactive), not the best one.
+//     A run Chrome fails to trace is run once more; a page with a run that
+//     fails twice fails (Run's error says which and why) rather than being
+//     scored on fewer runs.
 //
 // Network throttling (simulated slow 4G) is Lighthouse's default and left
 // alone, so a heavier page or another render-blocking request still costs
@@ -25,6 +28,7 @@
 package lighthouse
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -193,6 +197,9 @@ func Run(ctx context.Context, o Options) (results []Result, log []byte, err erro
 	cmd.Env = append(os.Environ(), "CI=1")
 	log, err = cmd.CombinedOutput()
 	if err != nil {
+		if why := failures(log); why != "" {
+			return nil, log, fmt.Errorf("lighthouse: %s", why)
+		}
 		return nil, log, fmt.Errorf("lighthouse: %w", err)
 	}
 	for _, p := range o.Pages {
@@ -212,6 +219,22 @@ func Run(ctx context.Context, o Options) (results []Result, log []byte, err erro
 		results = append(results, r)
 	}
 	return results, log, nil
+}
+
+// failures says which pages run.mjs could not score, and why, from the
+// lines it prints for them ({"page", "failed"}); "" when there is none.
+func failures(log []byte) string {
+	var out []string
+	for _, line := range bytes.Split(log, []byte("\n")) {
+		var f struct {
+			Page   string `json:"page"`
+			Failed string `json:"failed"`
+		}
+		if json.Unmarshal(line, &f) == nil && f.Failed != "" {
+			out = append(out, "page "+f.Page+": "+f.Failed)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // chromium is Debian's Chromium, or chromium on PATH, or "".

@@ -43,3 +43,20 @@ func TestScoresAndLost(t *testing.T) {
 		t.Errorf("Lost(best-practices) = %q, want the console error and its address", got)
 	}
 }
+
+// TestFailures: the pages run.mjs could not score are named with why, and
+// the per-run lines are not taken for failures.
+func TestFailures(t *testing.T) {
+	log := []byte(`{"page":"overview","run":1,"performance":1,"error":null}
+{"page":"pay","run":1,"error":"NO_NAVSTART","message":"no navstart"}
+{"page":"pay","failed":"run 1 of 3 gave no valid report, twice (last: NO_NAVSTART: no navstart); the score is the median of all 3 runs"}
+not json
+`)
+	want := "page pay: run 1 of 3 gave no valid report, twice (last: NO_NAVSTART: no navstart); the score is the median of all 3 runs"
+	if got := failures(log); got != want {
+		t.Errorf("failures = %q, want %q", got, want)
+	}
+	if got := failures([]byte(`{"page":"overview","run":1,"performance":1}`)); got != "" {
+		t.Errorf("failures of a clean log = %q, want none", got)
+	}
+}

@@ -21,7 +21,8 @@
 // out/<name>.median.json (the median run's report, for performance) and
 // out/<name>.first.json (the first run's, the only one that also scores
 // accessibility and best practices: neither depends on the CPU's speed) and
-// prints one JSON line per run.
+// prints one JSON line per run. A page whose runs are not all valid gets
+// neither file but a line {"page", "failed": why}, and the exit status is 1.
 import fs from 'node:fs';
 import path from 'node:path';
 import {createRequire} from 'node:module';
@@ -67,9 +68,12 @@ try {
   for (const p of cfg.pages) {
     const runs = [];
     // A run Chrome fails to trace (NO_NAVSTART and kin) says nothing about
-    // the page: Lighthouse's advice is to run again, so such runs are
-    // replaced, at most twice per page.
-    for (let i = 0, bad = 0; runs.length < cfg.runs && bad <= 2; i++) {
+    // the page: Lighthouse's advice is to run it again, so such a run is
+    // tried once more. A median of fewer runs than asked is not the
+    // measure the floors are set for, so a run that fails twice fails the
+    // page.
+    let failure = '';
+    for (let i = 0, tries = 0; runs.length < cfg.runs && !failure; i++) {
       // A fresh browser context per run, as the CLI's fresh profile: no
       // cookie from an earlier run (the CSRF cookie would replace the
       // session cookie sent in extraHeaders).
@@ -78,38 +82,50 @@ try {
       const bi = await page.evaluate(pageFunctions.computeBenchmarkIndex);
       const multiplier = Math.round(slowdown(bi) * 100) / 100;
       const began = Date.now();
-      const result = await lighthouse(p.url, {
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: runs.length === 0 ? ['performance', 'accessibility', 'best-practices'] : ['performance'],
-        extraHeaders: cfg.headers,
-        maxWaitForLoad: 30000,
-        throttling: {cpuSlowdownMultiplier: multiplier},
-        // Neither is scored: a picture of the whole page, and a second
-        // navigation to try the back/forward cache.
-        disableFullPageScreenshot: true,
-        skipAudits: ['bf-cache'],
-      }, undefined, page);
+      let result, thrown;
+      try {
+        result = await lighthouse(p.url, {
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: runs.length === 0 ? ['performance', 'accessibility', 'best-practices'] : ['performance'],
+          extraHeaders: cfg.headers,
+          maxWaitForLoad: 30000,
+          throttling: {cpuSlowdownMultiplier: multiplier},
+          // Neither is scored: a picture of the whole page, and a second
+          // navigation to try the back/forward cache.
+          disableFullPageScreenshot: true,
+          skipAudits: ['bf-cache'],
+        }, undefined, page);
+      } catch (e) {
+        thrown = String(e?.message || e);
+      }
       await context.close();
       const lhr = result?.lhr;
       const perf = lhr?.categories?.performance?.score;
+      const error = thrown ? 'THROWN' : lhr?.runtimeError?.code;
+      const message = thrown || lhr?.runtimeError?.message;
       console.log(JSON.stringify({
         page: p.name, run: i + 1, benchmarkIndex: bi, multiplier,
         reportBenchmarkIndex: lhr?.environment?.benchmarkIndex,
         performance: perf, tbt: lhr?.audits?.['total-blocking-time']?.numericValue,
-        error: lhr?.runtimeError?.code, message: lhr?.runtimeError?.message, seconds: (Date.now() - began) / 1000,
+        error, message, seconds: (Date.now() - began) / 1000,
       }));
       if (!lhr || lhr.runtimeError || filterToValidRuns([lhr]).length === 0) {
-        bad++;
+        tries++;
+        if (tries === 2) {
+          failure = `run ${runs.length + 1} of ${cfg.runs} gave no valid report, twice (last: ${error || 'no trace'}${message ? ': ' + message : ''}); ` +
+            `the score is the median of all ${cfg.runs} runs`;
+        }
         continue;
       }
+      tries = 0;
       // The benchmarkIndex the slowdown came from (the report's own is
       // measured again at the start of the run, on a moving target).
       lhr.calibration = {benchmarkIndex: bi, multiplier};
       runs.push(lhr);
     }
-    if (runs.length === 0) {
-      console.log(JSON.stringify({page: p.name, error: 'no valid Lighthouse run'}));
+    if (failure) {
+      console.log(JSON.stringify({page: p.name, failed: failure}));
       failed = true;
       continue;
     }
