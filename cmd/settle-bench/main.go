@@ -12,6 +12,9 @@
 //	                       100,000 debtors, in batches, one worker per core
 //	settle-bench scale     the overview at 10,000, 100,000 and 1,000,000
 //	                       debtors: req/s, p99 and CPU per page for each
+//	settle-bench outreach  one outreach planning run and one early-signal
+//	                       scan at 10,000 and 100,000 debtors: time, Go and
+//	                       database CPU per debtor and per invoice
 //	settle-bench summary   the GOAL lines of earlier runs' output as one
 //	                       table (make bench)
 //
@@ -66,6 +69,8 @@ func main() {
 		err = cmdLetters(ctx, os.Args[2:])
 	case "scale":
 		err = cmdScale(ctx, os.Args[2:])
+	case "outreach":
+		err = cmdOutreach(ctx, os.Args[2:])
 	case "summary":
 		err = cmdSummary(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
@@ -82,7 +87,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|scale|webhooks|camt|letters|summary [flags]   (settle-bench portal -h for the flags)`)
+	fmt.Fprintln(os.Stderr, `usage: settle-bench portal|scale|webhooks|camt|letters|outreach|summary [flags]   (settle-bench portal -h for the flags)`)
 }
 
 // benchLog is for the harness itself (devpg, River warnings): warnings only.
