@@ -59,7 +59,10 @@ func PlanOutreach(ctx context.Context, db *postgres.DB, now time.Time, linkBase 
 	o := newOutreach(db, now)
 	o.linkBase = linkBase
 	planned := 0
-	for _, li := range invs {
+	for i, li := range invs {
+		if err := o.preload(ctx, invs[i:]); err != nil {
+			return planned, err
+		}
 		ran, err := o.planInvoice(ctx, li)
 		if err != nil {
 			return planned, fmt.Errorf("plan outreach for invoice %s: %w", li.Invoice.ID, err)
@@ -179,6 +182,62 @@ func (o *outreach) file(ctx context.Context, creditorID, debtorID string) (*debt
 	}
 	o.files[debtorID] = f
 	return f, nil
+}
+
+// preloadDebtors is how many debtors' files preload reads at once: one
+// round trip per table for all of them instead of a dozen per debtor.
+const preloadDebtors = 500
+
+// preload reads, when the first invoice's debtor has no file yet, the files
+// of the next preloadDebtors debtors of invs at once (invs is grouped by
+// debtor). Each file is what file would read: planning one debtor's
+// invoices writes nothing another debtor's file holds, so reading it a
+// little earlier changes nothing. A debtor the batch does not answer for
+// is left to file, which reads it alone.
+func (o *outreach) preload(ctx context.Context, invs []postgres.LadderInvoice) error {
+	if _, ok := o.files[invs[0].Invoice.DebtorID]; ok {
+		return nil
+	}
+	creditorOf := map[string]string{}
+	var ids []string
+	for _, li := range invs {
+		if len(ids) == preloadDebtors {
+			break
+		}
+		d := li.Invoice.DebtorID
+		if _, ok := o.files[d]; ok {
+			continue
+		}
+		if _, ok := creditorOf[d]; !ok {
+			creditorOf[d] = li.Invoice.CreditorID
+			ids = append(ids, d)
+		}
+	}
+	files, err := o.db.DebtorFiles(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, d := range ids {
+		df := files[d]
+		if df == nil || df.Facts.Debtor.CreditorID != creditorOf[d] {
+			continue
+		}
+		// A file that fails here is left to file too, so that the run
+		// fails at that debtor's invoice, after planning those before it.
+		f := &debtorFile{facts: df.Facts, promises: df.Promises, policy: df.Policy, blocked: df.Blocked}
+		if f.st, err = collect.BuildStatement(f.facts, o.today); err != nil {
+			continue
+		}
+		if df.HasPlans {
+			if f.plans, err = o.db.Plans(ctx, creditorOf[d], d); err != nil {
+				continue
+			}
+		}
+		f.planKept = slices.ContainsFunc(f.plans, func(p collect.Plan) bool { return p.Status == collect.PlanApproved })
+		f.wishes = collect.ContactOf(f.facts.Debtor, df.Wishes, df.WishesGiven)
+		o.files[d] = f
+	}
+	return nil
 }
 
 func (o *outreach) calendar(ctx context.Context) (collect.Calendar, error) {

@@ -44,29 +44,38 @@ func (db *DB) SetContactWishes(ctx context.Context, creditorID, debtorID string,
 
 // ContactWishesOf loads a debtor's wishes; ok is false when none were given.
 func (db *DB) ContactWishesOf(ctx context.Context, debtorID string) (collect.ContactWishes, bool, error) {
-	var (
-		w        collect.ContactWishes
-		channels []string
-		avoid    []byte
-	)
-	err := db.pool.QueryRow(ctx, `SELECT channel, channels, phone, email, avoid, quiet_times, quiet_needs_review, language, updated_at
-		FROM contact_wishes WHERE debtor_id = $1`, debtorID).
-		Scan(&w.Channel, &channels, &w.Phone, &w.Email, &avoid, &w.QuietTimes, &w.QuietNeedsReview, &w.Language, &w.UpdatedAt)
+	_, w, err := scanContactWishes(db.pool.QueryRow(ctx, `SELECT `+contactWishCols+` FROM contact_wishes WHERE debtor_id = $1`, debtorID))
 	if err != nil {
 		if collect.IsNotFound(dbErr(err, "")) {
 			return w, false, nil
 		}
 		return w, false, dbErr(err, "contact wishes")
 	}
+	return w, true, nil
+}
+
+const contactWishCols = `debtor_id::text, channel, channels, phone, email, avoid, quiet_times, quiet_needs_review, language, updated_at`
+
+// scanContactWishes reads contactWishCols: whose wishes, and the wishes.
+func scanContactWishes(r pgx.Row) (string, collect.ContactWishes, error) {
+	var (
+		debtorID string
+		w        collect.ContactWishes
+		channels []string
+		avoid    []byte
+	)
+	if err := r.Scan(&debtorID, &w.Channel, &channels, &w.Phone, &w.Email, &avoid, &w.QuietTimes, &w.QuietNeedsReview, &w.Language, &w.UpdatedAt); err != nil {
+		return debtorID, w, err
+	}
 	for _, c := range channels {
 		w.Channels = append(w.Channels, collect.Channel(c))
 	}
 	var ranges []avoidRange
 	if err := json.Unmarshal(avoid, &ranges); err != nil {
-		return w, false, fmt.Errorf("contact wishes of %s: avoid: %w", debtorID, err)
+		return debtorID, w, fmt.Errorf("contact wishes of %s: avoid: %w", debtorID, err)
 	}
 	for _, r := range ranges {
 		w.Avoid = append(w.Avoid, collect.TimeRange(r))
 	}
-	return w, true, nil
+	return debtorID, w, nil
 }
