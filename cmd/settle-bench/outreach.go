@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ func cmdOutreach(ctx context.Context, args []string) error {
 	fs.IntVar(&f.perDebtor, "invoices", 3, "invoices per debtor")
 	fs.IntVar(&f.creditors, "creditors", 4, "creditors the debtors are spread over")
 	fs.StringVar(&f.dir, "dir", "", "keep the PostgreSQL cluster here (default: a temporary folder); the runs change the data, so use a fresh one")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a Go CPU profile of the steady-state planning run (today, second run) of the last size here")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +117,7 @@ func outreachRun(ctx context.Context, f portalFlags) ([]string, error) {
 		fn   func() (int, error)
 	}{
 		{"plan: today, first run (steps)", plan(now)},
-		{"plan: today, second run (steps)", plan(now.Add(time.Minute))},
+		{"plan: today, second run (steps)", profiled(f.cpuprofile, plan(now.Add(time.Minute)))},
 		{"plan: next day, steps come due", plan(now.Add(24 * time.Hour))},
 		{"plan: next day, second run", plan(now.Add(24*time.Hour + time.Minute))},
 		{"signals: first scan (raised)", func() (int, error) { return casework.RaiseSignals(ctx, e.DB, now) }},
@@ -156,4 +158,23 @@ func standLadders(ctx context.Context, db *postgres.DB, d *portalData) error {
 	}
 	fmt.Printf("  ladders stood as of %s: %d invoices started, in %s\n", d.today.Format("2006-01-02"), tag.RowsAffected(), time.Since(began).Round(100*time.Millisecond))
 	return nil
+}
+
+// profiled runs fn under the Go CPU profiler when path is set.
+func profiled(path string, fn func() (int, error)) func() (int, error) {
+	if path == "" {
+		return fn
+	}
+	return func() (int, error) {
+		out, err := os.Create(path)
+		if err != nil {
+			return 0, err
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return 0, err
+		}
+		defer pprof.StopCPUProfile()
+		return fn()
+	}
 }
