@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/settle/settle/internal/pay"
 	"github.com/settle/settle/internal/postgres"
@@ -14,6 +15,22 @@ import (
 // once: enough to hide the API's latency, few enough not to flood it.
 const fetchParallel = 8
 
+// fetchPhase is how long a batch waits for its provider fetches: what has
+// not come by then fails alone (FailedEvents), and the rest is applied
+// within the job's minute even when the provider is slow.
+const fetchPhase = 40 * time.Second
+
+// FailedEvents is the error of a batch of which only some events failed:
+// the others are applied. RowIDs names the failed ones, so that each can be
+// tried again alone, without fetching (or refusing) the others again.
+type FailedEvents struct {
+	RowIDs []int64
+	Err    error
+}
+
+func (e *FailedEvents) Error() string { return e.Err.Error() }
+func (e *FailedEvents) Unwrap() error { return e.Err }
+
 // ApplyStripeEvents applies stored, verified Stripe events as
 // ApplyStripeEvent does each, with the same refusals and the same rows
 // written, but as one batch: the events, their payments, creditors and
@@ -22,9 +39,9 @@ const fetchParallel = 8
 // applied in one transaction (postgres.ApplyFetchedStates). If that
 // transaction fails (a deadlock, one payment that cannot be booked), each
 // state is applied alone, so one bad event does not hold up the others.
-// The error names only what failed; a retry of the whole batch books
-// nothing twice. An event that cannot be read is logged and skipped (a
-// retry would read the same bytes).
+// The error names only what failed (a *FailedEvents); a retry of the
+// whole batch books nothing twice. An event that cannot be read is logged
+// and skipped (a retry would read the same bytes).
 func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) error {
 	evs, err := ps.DB.WebhookEventsToFetch(ctx, eventRowIDs)
 	if err != nil {
@@ -39,6 +56,11 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 		c  claim
 	}
 	var errs []error
+	var failed []int64
+	fail := func(rowID int64, err error) {
+		errs = append(errs, err)
+		failed = append(failed, rowID)
+	}
 	items := make([]item, 0, len(evs))
 	for _, e := range evs {
 		f, c, ok, err := ps.stripeEventClaim(ctx, e.Event, e.Fetch, e.Found)
@@ -46,7 +68,7 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 		case errors.Is(err, ErrUnreadableEvent):
 			ps.Log.Error("stripe event given up", "event_id", e.Event.EventID, "err", err)
 		case err != nil:
-			errs = append(errs, err)
+			fail(e.Event.ID, err)
 		case ok:
 			items = append(items, item{e.Event, f, c})
 		}
@@ -60,6 +82,8 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 		err error
 	}
 	answers := map[string]*fetched{}
+	fetchCtx, cancel := context.WithTimeout(ctx, fetchPhase)
+	defer cancel()
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, fetchParallel)
 	for _, it := range items {
@@ -73,7 +97,7 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			a.st, a.ok, a.err = ps.fetchState(ctx, f)
+			a.st, a.ok, a.err = ps.fetchState(fetchCtx, f)
 		}(it.f)
 	}
 	wg.Wait()
@@ -83,14 +107,14 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 	for _, it := range items {
 		a := answers[it.f.Payment.ID]
 		if a.err != nil {
-			errs = append(errs, fmt.Errorf("stripe event %s: %w", it.ev.EventID, a.err))
+			fail(it.ev.ID, fmt.Errorf("stripe event %s: %w", it.ev.EventID, a.err))
 			continue
 		}
 		if !a.ok {
 			continue
 		}
 		if ok, err := ps.checkState(ctx, it.f.Payment, a.st, it.c); err != nil {
-			errs = append(errs, err)
+			fail(it.ev.ID, err)
 			continue
 		} else if !ok {
 			continue
@@ -104,7 +128,7 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 		changed = make([]bool, len(states))
 		for i, s := range states {
 			if changed[i], err = ps.DB.ApplyFetchedState(ctx, s.PaymentID, s.State, s.Seq, s.Source); err != nil {
-				errs = append(errs, fmt.Errorf("stripe event %s: %w", of[i].ev.EventID, err))
+				fail(of[i].ev.ID, fmt.Errorf("stripe event %s: %w", of[i].ev.EventID, err))
 			}
 		}
 	}
@@ -113,5 +137,8 @@ func (ps *Payments) ApplyStripeEvents(ctx context.Context, eventRowIDs []int64) 
 			ps.booked(of[i].f.Payment, states[i].State, states[i].Source)
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return &FailedEvents{RowIDs: failed, Err: errors.Join(errs...)}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -401,6 +402,63 @@ func TestBatchPoisonEvent(t *testing.T) {
 		t.Errorf("the bad payment: status %s, booked %d", got.Status, bk.paid)
 	}
 	w.wantOpen(openTotal - 14000)
+}
+
+// TestBatchRetriesFailedEventsAlone: a stripe_events job of which one
+// event fails books the others, hands the failed one to a stripe_event job
+// of its own and is done, so a retry fetches only that one again.
+func TestBatchRetriesFailedEventsAlone(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	in := w.instance(false)
+	other := w.Creditor(collect.Creditor{Name: "Water Zuid B.V."}).Creditor
+	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
+	bad, err := w.DB.CreatePayment(w.Ctx, collect.Payment{CreditorID: other.ID, DebtorID: w.d.ID, Amount: 2000, Provider: "stripe", Method: string(pay.Card)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.ProviderID = "cs_test_" + randomHex(8)
+	if err := w.DB.StartCheckout(w.Ctx, bad.ID, pay.Checkout{ProviderID: bad.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + bad.ProviderID}); err != nil {
+		t.Fatal(err)
+	}
+	w.stripeSays(bad, stripePaid)
+	q := w.cardPaidAtStripe(4000, w.invs[2].ID)
+	ids := []int64{
+		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(p, "paid"))),
+		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(bad, "paid"))),
+		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(q, "paid"))),
+	}
+	// The three events in one job, as one group commit enqueues them.
+	if _, err := w.DB.PoolForTests().Exec(w.Ctx, `DELETE FROM river_job WHERE kind = 'stripe_events'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.a.Jobs.River.Insert(w.Ctx, jobs.StripeEventsArgs{EventRowIDs: ids}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.instance(true)
+	deadline := time.Now().Add(45 * time.Second)
+	for w.Count(`SELECT count(*) FROM river_job WHERE kind = 'stripe_events' AND state = 'completed'`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stripe_events job did not complete")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var alone []int64
+	rows, err := w.DB.PoolForTests().Query(w.Ctx, `SELECT (args->>'event_row_id')::bigint FROM river_job WHERE kind = 'stripe_event'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(alone, []int64{ids[1]}) {
+		t.Errorf("stripe_event jobs for rows %v, want only the failed %d", alone, ids[1])
+	}
+	w.wantBookedOnce(p, 10000)
+	w.wantBookedOnce(q, 4000)
+	if got, bk := w.payment(bad.ID), w.booked(bad.ID); got.Status != pay.StatusOpen || bk.paid != 0 {
+		t.Errorf("the bad payment: status %s, booked %d", got.Status, bk.paid)
+	}
 }
 
 // TestBatchCrashAfterCommit: a stripe_events job's transaction commits and

@@ -260,11 +260,27 @@ type stripeEventsWorker struct {
 	d Deps
 }
 
-// Work applies the events (casework.Payments.ApplyStripeEvents). On an
-// error River retries the whole batch; what was applied before books
-// nothing again.
+// Work applies the events (casework.Payments.ApplyStripeEvents). When only
+// some of them failed, each of those becomes a stripe_event job of its own,
+// with its own attempts and minute, and this job is done: a retry of the
+// whole batch would fetch every payment again (and record a refused event
+// again). When all failed (the database is away), River retries the batch;
+// what was applied before books nothing again.
 func (w *stripeEventsWorker) Work(ctx context.Context, job *river.Job[StripeEventsArgs]) error {
-	return w.d.payments().ApplyStripeEvents(ctx, job.Args.EventRowIDs)
+	err := w.d.payments().ApplyStripeEvents(ctx, job.Args.EventRowIDs)
+	var fe *casework.FailedEvents
+	if !errors.As(err, &fe) || len(fe.RowIDs) >= len(job.Args.EventRowIDs) {
+		return err
+	}
+	params := make([]river.InsertManyParams, len(fe.RowIDs))
+	for i, id := range fe.RowIDs {
+		params[i] = river.InsertManyParams{Args: StripeEventArgs{EventRowID: id}}
+	}
+	if _, ierr := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); ierr != nil {
+		return errors.Join(err, ierr)
+	}
+	w.d.Log.Warn("stripe events: some failed, each retried alone", "failed", len(fe.RowIDs), "of", len(job.Args.EventRowIDs), "err", err)
+	return nil
 }
 
 // SweepArgs looks for payments whose webhook never came.
