@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/settle/settle/internal/collect"
 	"github.com/settle/settle/internal/postgres"
@@ -71,5 +72,64 @@ func TestRefundCreditByBankTransfer(t *testing.T) {
 	list, err := b.db.CreditRefunds(b.ctx, b.cr.ID, b.d.ID)
 	if err != nil || len(list) != 1 || list[0].Amount != 700 {
 		t.Fatalf("credit refunds on file = %+v, %v", list, err)
+	}
+}
+
+// A credit refund through a provider takes its locks in the order of every
+// booking, the payment's row before the debtor's lock: a booking batch
+// (which holds its payments' rows while it waits for their debtors) holding
+// the payment, and the refund, must not deadlock. Before, the refund took
+// the debtor first and then waited for the payment's row.
+func TestCreditRefundLocksPaymentBeforeDebtor(t *testing.T) {
+	t.Parallel()
+	b := setupPayments(t)
+	p := b.checkout(t, 12500)
+	if err := b.fake.SetStatus(p.ProviderID, "paid"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ps.Sync(b.ctx, p.ID, "sync"); err != nil {
+		t.Fatal(err)
+	}
+	pool := b.db.PoolForTests()
+	// A booking batch: the payment's row first.
+	batch, err := pool.Begin(b.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batch.Rollback(b.ctx)
+	if _, err := batch.Exec(b.ctx, `SELECT 1 FROM payments WHERE id = $1 FOR UPDATE`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.db.BookCreditRefund(b.ctx, postgres.CreditRefund{CreditorID: b.cr.ID, DebtorID: b.d.ID, PaymentID: p.ID, Amount: 2500,
+			Method: collect.RefundByProvider, Status: collect.RefundRequested, Reason: "credit", RequestedBy: "test"})
+		done <- err
+	}()
+	// Wait until the refund waits for a lock.
+	for {
+		var waiting int
+		if err := pool.QueryRow(b.ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+			WHERE NOT l.granted AND a.datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the refund finished while the payment was locked: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	// The batch goes on to the debtor's lock, then commits.
+	if _, err := batch.Exec(b.ctx, `SELECT pg_advisory_xact_lock(hashtextextended('debtor:' || $1::text, 0))`, b.d.ID); err != nil {
+		t.Fatalf("the batch, taking the debtor's lock: %v", err)
+	}
+	if err := batch.Commit(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the refund: %v", err)
 	}
 }

@@ -61,7 +61,7 @@ func (db *DB) RefundablePayments(ctx context.Context, creditorID, debtorID strin
 // provider, credit.refund_recorded for a bank transfer).
 func (db *DB) BookCreditRefund(ctx context.Context, r CreditRefund) (CreditRefund, error) {
 	err := db.WithTx(ctx, func(tx pgx.Tx) error {
-		if err := lockDebtor(ctx, tx, r.DebtorID); err != nil {
+		if err := lockRefundLocks(ctx, tx, r); err != nil {
 			return err
 		}
 		var credit int64
@@ -101,12 +101,26 @@ func (db *DB) BookCreditRefund(ctx context.Context, r CreditRefund) (CreditRefun
 	return r, err
 }
 
+// lockRefundLocks takes a credit refund's locks in the order of every
+// booking: the payment's row (a refund through a provider changes it),
+// then the debtor's lock. The other way round it could deadlock with a
+// booking batch (ApplyFetchedStates), which holds its payments' rows
+// while it waits for their debtors.
+func lockRefundLocks(ctx context.Context, tx pgx.Tx, r CreditRefund) error {
+	if r.PaymentID != "" {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM payments WHERE id = $1 FOR UPDATE`, r.PaymentID); err != nil {
+			return dbErr(err, "lock payment to refund")
+		}
+	}
+	return lockDebtor(ctx, tx, r.DebtorID)
+}
+
 // FinishCreditRefund records the provider's answer to a credit refund: sent
 // with its refund id, or failed, which books the credit back and lowers
 // the payment's refunded total again, with the audit record.
 func (db *DB) FinishCreditRefund(ctx context.Context, r CreditRefund, providerRefundID string, failure error) error {
 	return db.WithTx(ctx, func(tx pgx.Tx) error {
-		if err := lockDebtor(ctx, tx, r.DebtorID); err != nil {
+		if err := lockRefundLocks(ctx, tx, r); err != nil {
 			return err
 		}
 		status := collect.RefundSent
