@@ -84,8 +84,10 @@ func New(d Deps, driver riverdriver.Driver[pgx.Tx], work bool) (*Client, error) 
 	cfg := &river.Config{Workers: workers, Logger: d.Log.WithGroup("river"), JobTimeout: time.Minute,
 		// A job whose process was killed stays "running" until rescued;
 		// River's default (JobTimeout + 1 hour) would leave a crashed
-		// instance's payments unsynced for an hour. No job outlives
-		// JobTimeout, so after two minutes it is certainly orphaned.
+		// instance's payments unsynced for an hour. A job of the default
+		// timeout is certainly orphaned after two minutes; River's rescuer
+		// also waits out a worker's own longer Timeout (outreach, payouts)
+		// before it takes a job as stuck.
 		RescueStuckJobsAfter: 2 * time.Minute,
 		Middleware:           []rivertype.Middleware{&observe{d: d}},
 		// Polled every FetchPollInterval (below) instead of woken by NOTIFY.
