@@ -281,7 +281,7 @@ func (w *stripeEventsWorker) Work(ctx context.Context, job *river.Job[StripeEven
 	if _, ierr := river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params); ierr != nil {
 		return errors.Join(err, ierr)
 	}
-	w.d.Log.Warn("stripe events: some failed, each retried alone", "failed", len(fe.RowIDs), "of", len(job.Args.EventRowIDs), "err", err)
+	w.d.Log.Warn("stripe events: some failed, each retried alone", "events_failed", len(fe.RowIDs), "events", len(job.Args.EventRowIDs), "err", err)
 	return nil
 }
 
