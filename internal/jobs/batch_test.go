@@ -355,16 +355,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestBatchPoisonEvent: one payment of a batch cannot be booked (its
-// record names another creditor's debtor); the batch's transaction fails,
-// each state is then applied alone: the others are booked and the error
-// names only that event. A retry books nothing twice.
-func TestBatchPoisonEvent(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	in := w.instance(false)
+// batchWithPoison stores, through in, the paid events of three payments:
+// p (100,00) and q (40,00) can be booked; bad, between them, cannot (its
+// record names another creditor's debtor). ids are the events' rows, in
+// that order.
+func (w *world) batchWithPoison(in *instance) (p, bad, q collect.Payment, ids []int64) {
+	t := w.T
+	t.Helper()
 	other := w.Creditor(collect.Creditor{Name: "Water Zuid B.V."}).Creditor
-	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
+	p = w.cardPaidAtStripe(10000, w.invs[0].ID)
 	bad, err := w.DB.CreatePayment(w.Ctx, collect.Payment{CreditorID: other.ID, DebtorID: w.d.ID, Amount: 2000, Provider: "stripe", Method: string(pay.Card)})
 	if err != nil {
 		t.Fatal(err)
@@ -374,13 +373,24 @@ func TestBatchPoisonEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.stripeSays(bad, stripePaid)
-	q := w.cardPaidAtStripe(4000, w.invs[2].ID)
-	badEvent := signed(stripe.EventSessionCompleted, sessionObject(bad, "paid"))
-	ids := []int64{
+	q = w.cardPaidAtStripe(4000, w.invs[2].ID)
+	ids = []int64{
 		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(p, "paid"))),
-		w.store(in, badEvent),
+		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(bad, "paid"))),
 		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(q, "paid"))),
 	}
+	return p, bad, q, ids
+}
+
+// TestBatchPoisonEvent: one payment of a batch cannot be booked (its
+// record names another creditor's debtor); the batch's transaction fails,
+// each state is then applied alone: the others are booked and the error
+// names only that event. A retry books nothing twice.
+func TestBatchPoisonEvent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	in := w.instance(false)
+	p, bad, q, ids := w.batchWithPoison(in)
 	var badID string
 	if err := w.DB.PoolForTests().QueryRow(w.Ctx, `SELECT event_id FROM webhook_events WHERE id = $1`, ids[1]).Scan(&badID); err != nil {
 		t.Fatal(err)
@@ -411,23 +421,7 @@ func TestBatchRetriesFailedEventsAlone(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	in := w.instance(false)
-	other := w.Creditor(collect.Creditor{Name: "Water Zuid B.V."}).Creditor
-	p := w.cardPaidAtStripe(10000, w.invs[0].ID)
-	bad, err := w.DB.CreatePayment(w.Ctx, collect.Payment{CreditorID: other.ID, DebtorID: w.d.ID, Amount: 2000, Provider: "stripe", Method: string(pay.Card)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bad.ProviderID = "cs_test_" + randomHex(8)
-	if err := w.DB.StartCheckout(w.Ctx, bad.ID, pay.Checkout{ProviderID: bad.ProviderID, RedirectURL: "https://checkout.stripe.com/c/pay/" + bad.ProviderID}); err != nil {
-		t.Fatal(err)
-	}
-	w.stripeSays(bad, stripePaid)
-	q := w.cardPaidAtStripe(4000, w.invs[2].ID)
-	ids := []int64{
-		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(p, "paid"))),
-		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(bad, "paid"))),
-		w.store(in, signed(stripe.EventSessionCompleted, sessionObject(q, "paid"))),
-	}
+	p, bad, q, ids := w.batchWithPoison(in)
 	// The three events in one job, as one group commit enqueues them.
 	if _, err := w.DB.PoolForTests().Exec(w.Ctx, `DELETE FROM river_job WHERE kind = 'stripe_events'`); err != nil {
 		t.Fatal(err)
