@@ -121,6 +121,20 @@ func (f *bankFixture) importString(t testing.TB, xml string) (casework.ImportRes
 	return casework.ImportCAMT(context.Background(), f.db, strings.NewReader(xml), casework.ImportOptions{ImportedBy: "test"})
 }
 
+// importCutAt imports the test file name and cancels the import as its
+// stage begins, as a crash or a cancelled request would cut it off.
+func (f *bankFixture) importCutAt(t testing.TB, name, stage string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := casework.ImportCAMT(ctx, f.db, strings.NewReader(f.file(t, name)), casework.ImportOptions{ImportedBy: "test",
+		Progress: func(_ int, s string) {
+			if s == stage {
+				cancel()
+			}
+		}})
+	return err
+}
+
 // open is what a debtor still owes (principal, costs, interest) as of the fixture's today.
 func (f *bankFixture) open(t testing.TB, name string) int64 {
 	t.Helper()
@@ -612,14 +626,7 @@ func TestBankLineBookedOnSearchedDebtor(t *testing.T) {
 func TestReversalOfALineNotBookedYet(t *testing.T) {
 	t.Parallel()
 	f := newBankFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_, err := casework.ImportCAMT(ctx, f.db, strings.NewReader(f.file(t, "bank_v02.xml")), casework.ImportOptions{ImportedBy: "test",
-		Progress: func(_ int, stage string) {
-			if stage == "booking payments" {
-				cancel()
-			}
-		}})
+	err := f.importCutAt(t, "bank_v02.xml", "booking payments")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cut-off import: %v, want context.Canceled", err)
 	}

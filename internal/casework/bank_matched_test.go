@@ -22,14 +22,7 @@ import (
 func TestImportedLineIsNotPaidBeforeItIsBooked(t *testing.T) {
 	t.Parallel()
 	f := newBankFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_, err := casework.ImportCAMT(ctx, f.db, strings.NewReader(f.file(t, "bank_v02.xml")), casework.ImportOptions{ImportedBy: "test",
-		Progress: func(_ int, stage string) {
-			if stage == "booking payments" {
-				cancel()
-			}
-		}})
+	err := f.importCutAt(t, "bank_v02.xml", "booking payments")
 	if !errors.Is(err, casework.ErrImportStopped) {
 		t.Fatalf("cut-off import: %v, want ErrImportStopped", err)
 	}
@@ -96,14 +89,7 @@ func TestImportedLineIsNotPaidBeforeItIsBooked(t *testing.T) {
 func TestLineStoredBookedBeforeMigration37IsBooked(t *testing.T) {
 	t.Parallel()
 	f := newBankFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_, err := casework.ImportCAMT(ctx, f.db, strings.NewReader(f.file(t, "bank_v02.xml")), casework.ImportOptions{ImportedBy: "test",
-		Progress: func(_ int, stage string) {
-			if stage == "booking payments" {
-				cancel()
-			}
-		}})
+	err := f.importCutAt(t, "bank_v02.xml", "booking payments")
 	if !errors.Is(err, casework.ErrImportStopped) {
 		t.Fatalf("cut-off import: %v, want ErrImportStopped", err)
 	}
