@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,11 +40,11 @@ func cmdOutreach(ctx context.Context, args []string) error {
 		f.dir = filepath.Join(d, "pg")
 	}
 	var lines []string
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("-sizes: %q is not a number of debtors", s)
-		}
+	ns, err := parseSizes(sizes)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
 		f.debtors = n
 		fmt.Printf("\n== %d debtors, %d invoices each\n", n, f.perDebtor)
 		out, err := outreachRun(ctx, f)

@@ -55,11 +55,11 @@ func cmdScale(ctx context.Context, args []string) error {
 		cpu     float64 // ms of Go and PostgreSQL CPU per page
 	}
 	var rows []row
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("-sizes: %q is not a number of debtors", s)
-		}
+	ns, err := parseSizes(sizes)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
 		f.debtors = n
 		fmt.Printf("\n== %d debtors, %d invoices each\n", n, f.perDebtor)
 		r, cpuPer, err := scaleRun(ctx, wrk, f)
@@ -139,4 +139,17 @@ func scaleRun(ctx context.Context, wrk string, f portalFlags) (result, float64, 
 		cpuPer = (after.self - before.self + after.pg - before.pg).Seconds() * 1000 / float64(r.requests)
 	}
 	return r, cpuPer, nil
+}
+
+// parseSizes reads -sizes, a comma-separated list of numbers of debtors.
+func parseSizes(sizes string) ([]int, error) {
+	var ns []int
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("-sizes: %q is not a number of debtors", s)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
