@@ -45,6 +45,21 @@ func ChromiumPath() string {
 	return ""
 }
 
+// LighthouseCLI returns the Lighthouse CLI that make test and make
+// lighthouse name in SETTLE_LIGHTHOUSE (after make tools). Without it the
+// test is skipped, or fails when SETTLE_REQUIRE_BROWSER=1.
+func LighthouseCLI(t testing.TB) string {
+	t.Helper()
+	cli := os.Getenv("SETTLE_LIGHTHOUSE")
+	if cli == "" {
+		if os.Getenv(EnvRequireBrowser) == "1" {
+			t.Fatalf("SETTLE_LIGHTHOUSE is not set and %s=1: run make test (it sets it after make tools), or make lighthouse", EnvRequireBrowser)
+		}
+		t.Skipf("SETTLE_LIGHTHOUSE is not set; make test and make lighthouse set it (set %s=1 to fail instead)", EnvRequireBrowser)
+	}
+	return cli
+}
+
 // Browser starts a headless Chromium with a fresh profile and a 360 x 800
 // window and returns its chromedp context (one tab). It is closed when the
 // test ends. Without Chromium the test is skipped, or fails when

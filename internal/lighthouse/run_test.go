@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,13 +19,7 @@ import (
 // its first two requests (run.mjs's unmeasured visit and the first run)
 // and then fails.
 func TestRunFailsAPageWithoutAllItsRuns(t *testing.T) {
-	cli := os.Getenv("SETTLE_LIGHTHOUSE")
-	if cli == "" {
-		if os.Getenv(browsertest.EnvRequireBrowser) == "1" {
-			t.Fatalf("SETTLE_LIGHTHOUSE is not set and %s=1: run make test (it sets it after make tools)", browsertest.EnvRequireBrowser)
-		}
-		t.Skipf("SETTLE_LIGHTHOUSE is not set; make test sets it (set %s=1 to fail instead)", browsertest.EnvRequireBrowser)
-	}
+	cli := browsertest.LighthouseCLI(t)
 	var served atomic.Int32
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/flaky" {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,13 +28,7 @@ import (
 // (a CPU slowdown calibrated per run, the median of 3 runs) is in package
 // lighthouse and docs/performance.md, goal 4.
 func TestLighthouse(t *testing.T) {
-	cli := os.Getenv("SETTLE_LIGHTHOUSE")
-	if cli == "" {
-		if os.Getenv(browsertest.EnvRequireBrowser) == "1" {
-			t.Fatalf("SETTLE_LIGHTHOUSE is not set and %s=1: run make test (it sets it after make tools), or make lighthouse", browsertest.EnvRequireBrowser)
-		}
-		t.Skipf("SETTLE_LIGHTHOUSE is not set; make test and make lighthouse set it (set %s=1 to fail instead)", browsertest.EnvRequireBrowser)
-	}
+	cli := browsertest.LighthouseCLI(t)
 	site := browsertest.Start(t)
 	d := site.Debtor(t, "several invoices, English")
 	st := severalOpen(t, site, d)
